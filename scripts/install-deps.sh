@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what orgtwin needs to build and test, idempotently: Debian packages with apt-get
+# (only the missing ones) and npm packages into tests/e2e/node (the AWS SDK for JavaScript v3).
+# Run as root on Debian 12; `make demo` and `make test` call it first.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+debian_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang clang-format clang-tidy libclang-rt-14-dev
+  libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev liboath-dev libyaml-cpp-dev libcli11-dev
+  libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql
+  python3 python3-boto3 python3-pytest awscli nodejs curl
+)
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+# npm ships inside the nodesource nodejs package; Debian's own nodejs needs the npm package.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node_dir="$here/tests/e2e/node"
+if [[ -f "$node_dir/package.json" && ! -d "$node_dir/node_modules/@aws-sdk/client-sts" ]]; then
+  echo "install-deps: npm install in $node_dir"
+  (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,44 @@
+#include "common/clock.h"
+
+#include <gtest/gtest.h>
+
+namespace orgtwin {
+namespace {
+
+TEST(ClockTest, FormatsAndParsesIso8601) {
+  TimePoint t;
+  ASSERT_TRUE(ParseTimestamp("2026-11-27T23:07:44Z", &t));
+  EXPECT_EQ(FormatIso8601Seconds(t), "2026-11-27T23:07:44Z");
+  EXPECT_EQ(FormatIso8601(t), "2026-11-27T23:07:44.000Z");
+  EXPECT_EQ(FormatAmzDate(t), "20261127T230744Z");
+  EXPECT_DOUBLE_EQ(ToEpochSeconds(t), 1795820864.0);
+}
+
+TEST(ClockTest, ParsesAmzDateFractionsAndOffsets) {
+  TimePoint a, b, c;
+  ASSERT_TRUE(ParseTimestamp("20261127T230744Z", &a));
+  ASSERT_TRUE(ParseTimestamp("2026-11-27T23:07:44.500Z", &b));
+  ASSERT_TRUE(ParseTimestamp("2026-11-28T00:07:44+01:00", &c));
+  EXPECT_EQ(a, c);
+  EXPECT_EQ(b - a, std::chrono::milliseconds(500));
+}
+
+TEST(ClockTest, RejectsGarbage) {
+  TimePoint t;
+  EXPECT_FALSE(ParseTimestamp("", &t));
+  EXPECT_FALSE(ParseTimestamp("yesterday", &t));
+  EXPECT_FALSE(ParseTimestamp("2026-13-01T00:00:00Z", &t));
+  EXPECT_FALSE(ParseTimestamp("2026-11-27T23:07:44Zjunk", &t));
+}
+
+TEST(FakeClockTest, MovesOnlyWhenTold) {
+  TimePoint start;
+  ASSERT_TRUE(ParseTimestamp("2026-01-01T00:00:00Z", &start));
+  FakeClock clock(start);
+  EXPECT_EQ(clock.Now(), start);
+  clock.Advance(std::chrono::hours(24 * 15));
+  EXPECT_EQ(FormatIso8601Seconds(clock.Now()), "2026-01-16T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace orgtwin

@@ -1,0 +1,63 @@
+// File: common/ids.h
+//
+// IdGenerator: the one source of randomness for identifiers and secrets (account IDs, access key
+// IDs, unique IDs like AIDA..., org/OU/policy IDs, session tokens, request IDs). Production draws
+// from OpenSSL's CSPRNG; tests use a seeded generator so IDs repeat run to run.
+//
+// Thread-safety: both implementations are safe to call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace orgtwin {
+
+class IdGenerator {
+ public:
+  virtual ~IdGenerator() = default;
+  // Fills `out` with `n` random bytes.
+  virtual void RandomBytes(uint8_t* out, size_t n) = 0;
+
+  // `length` characters drawn uniformly from `alphabet` (no modulo bias).
+  std::string RandomString(size_t length, std::string_view alphabet);
+
+  // Common alphabets used by AWS identifiers.
+  static constexpr std::string_view kLowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr std::string_view kUpperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static constexpr std::string_view kDigits = "0123456789";
+  // Unique IDs (AIDA..., AROA...) and access keys use base32-like upper case + digits 2-7.
+  static constexpr std::string_view kBase32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  static constexpr std::string_view kSecretChars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  // A UUID v4 in lowercase text form (request IDs).
+  std::string Uuid();
+  // Twelve digits, not starting with 0 (account IDs).
+  std::string AccountId();
+  // `prefix` + 16 chars of kBase32Upper: AKIA..., ASIA..., AIDA..., AROA..., ANPA..., AGPA...
+  std::string UniqueId(std::string_view prefix);
+  // 40 characters of kSecretChars (secret access keys).
+  std::string SecretAccessKey();
+};
+
+class SecureIdGenerator final : public IdGenerator {
+ public:
+  void RandomBytes(uint8_t* out, size_t n) override;
+};
+
+// Deterministic: the same seed gives the same sequence.
+class SeededIdGenerator final : public IdGenerator {
+ public:
+  explicit SeededIdGenerator(uint64_t seed) : engine_(seed) {}
+  void RandomBytes(uint8_t* out, size_t n) override;
+
+ private:
+  std::mutex mutex_;
+  std::mt19937_64 engine_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace orgtwin

@@ -1,0 +1,63 @@
+// File: server/http_server.h
+//
+// The HTTP/1.1 front door: Boost.Beast over Asio, one io_context thread per core, keep-alive,
+// a request size limit, timeouts for slow or idle clients, and a graceful stop (stop accepting,
+// let in-flight requests finish, then return). It knows nothing of AWS: it turns bytes into an
+// HttpRequest, calls the Handler, and writes the HttpResponse back.
+//
+// Garbage in gets a clean 4xx (400 for a malformed request, 413 for a body over the limit,
+// 431 for headers over the limit, 408 for a client too slow to send its request) and the
+// connection is closed; the server keeps serving everyone else.
+//
+// Thread-safety: Start/Stop/Wait from one controlling thread. The Handler is called concurrently
+// from the I/O threads and must be thread-safe; it runs on the I/O thread, so it must not block
+// for long (storage commits are short).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/http_message.h"
+#include "common/status.h"
+
+namespace orgtwin::server {
+
+using Handler = std::function<HttpResponse(HttpRequest&& request)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;  // 0 picks a free port; see HttpServer::port()
+  int threads = 0;       // 0 = one per hardware thread
+  size_t max_body_bytes = 8 * 1024 * 1024;
+  size_t max_header_bytes = 64 * 1024;
+  std::chrono::milliseconds read_timeout{30000};  // to receive a whole request once it started
+  std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection with no request
+  std::chrono::milliseconds stop_grace{10000};    // Stop() waits this long for in-flight work
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();  // Stop()s if still running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the I/O threads. Fails (kUnavailable) if the address is in use.
+  Status Start();
+  // The bound port (useful with port 0). Valid after Start().
+  uint16_t port() const;
+  // Graceful stop: no new connections or requests; waits for in-flight requests to be answered
+  // (up to stop_grace), then closes every connection and joins the threads. Idempotent.
+  void Stop();
+  // Blocks until SIGINT or SIGTERM arrives, then Stop()s. For `orgtwin serve`.
+  void RunUntilSignal();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace orgtwin::server
