@@ -32,20 +32,9 @@
 #include "common/http_message.h"
 #include "common/status.h"
 #include "model/service_model.h"
+#include "protocol/aws_error.h"
 
 namespace orgtwin::protocol {
-
-// An error as it goes on the wire. `code` is the AWS error code ("NoSuchEntity",
-// "InvalidInputException", "SignatureDoesNotMatch"), `http_status` its status, `fields` any extra
-// top-level members the service defines (Organizations `Reason`, Account `reason`/`fieldList`
-// as JSON text, ...).
-struct AwsError {
-  std::string code;
-  std::string message;
-  int http_status = 400;
-  bool sender_fault = true;
-  std::map<std::string, std::string> fields;
-};
 
 // Builds the wire error for `status` in `service`:
 //  - status.aws_code() names a modeled error -> that shape's code and HTTP status;
