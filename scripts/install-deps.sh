@@ -10,7 +10,7 @@ debian_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev liboath-dev libyaml-cpp-dev libcli11-dev
   libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql
-  python3 python3-boto3 python3-pytest awscli nodejs curl
+  python3 python3-boto3 python3-pytest awscli faketime nodejs curl
 )
 
 missing=()
@@ -29,7 +29,7 @@ if ((${#missing[@]} > 0)); then
 fi
 
 node_dir="$here/tests/e2e/node"
-if [[ -f "$node_dir/package.json" && ! -d "$node_dir/node_modules/@aws-sdk/client-sts" ]]; then
+if [[ -f "$node_dir/package.json" && ! -d "$node_dir/node_modules/@aws-sdk/client-organizations" ]]; then
   echo "install-deps: npm install in $node_dir"
-  (cd "$node_dir" && npm install --no-audit --no-fund --loglevel=error)
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi

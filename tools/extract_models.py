@@ -44,7 +44,8 @@ def main():
             except Exception:  # paginators are optional
                 continue
             with open(os.path.join(out_dir, kind + ".json"), "w") as f:
-                json.dump(strip(data), f, indent=1, sort_keys=True)
+                # Key order is kept: structure members serialize in model order (Query XML, JSON).
+                json.dump(strip(data), f, indent=1)
                 f.write("\n")
         versions[service] = api_version
     with open(os.path.join(args.out, "VERSION"), "w") as f:

@@ -46,17 +46,17 @@ struct Shape;
 
 // A member of a structure, or the element/key/value of a list/map.
 struct Member {
-  std::string name;           // member name as in the model ("" for list/map members)
+  std::string name;  // member name as in the model ("" for list/map members)
   const Shape* shape = nullptr;
-  std::string location;       // "", "uri", "querystring", "header", "headers", "statusCode"
-  std::string location_name;  // wire name when it differs from `name` ("" otherwise)
-  std::string query_name;     // ec2 protocol only
+  std::string location;          // "", "uri", "querystring", "header", "headers", "statusCode"
+  std::string location_name;     // wire name when it differs from `name` ("" otherwise)
+  std::string query_name;        // ec2 protocol only
   std::string timestamp_format;  // member-level override: "iso8601", "unixTimestamp", "rfc822"
-  bool flattened = false;     // member-level flattened trait (XML)
+  bool flattened = false;        // member-level flattened trait (XML)
   bool xml_attribute = false;
   bool idempotency_token = false;
   bool host_label = false;
-  bool json_value = false;    // header carries a JSON value
+  bool json_value = false;  // header carries a JSON value
   bool event_payload = false;
   bool deprecated = false;
 
@@ -99,10 +99,10 @@ struct Shape {
 };
 
 struct Operation {
-  std::string name;         // "CreateAccount"
-  std::string http_method;  // "POST"
-  std::string request_uri;  // "/" or, for rest-json, a template like "/getAlternateContact"
-  int success_status = 200;  // http.responseCode
+  std::string name;               // "CreateAccount"
+  std::string http_method;        // "POST"
+  std::string request_uri;        // "/" or, for rest-json, a template like "/getAlternateContact"
+  int success_status = 200;       // http.responseCode
   const Shape* input = nullptr;   // may be null (operation without input)
   const Shape* output = nullptr;  // may be null
   std::string result_wrapper;     // query protocol: "<Op>Result" wrapper name ("" if none)
@@ -114,15 +114,15 @@ struct Operation {
 class ServiceModel {
  public:
   // Metadata.
-  std::string service_id;         // "Organizations"
-  std::string endpoint_prefix;    // "organizations"
-  std::string signing_name;       // "organizations" (falls back to endpoint_prefix)
-  std::string api_version;        // "2016-11-28"
+  std::string service_id;       // "Organizations"
+  std::string endpoint_prefix;  // "organizations"
+  std::string signing_name;     // "organizations" (falls back to endpoint_prefix)
+  std::string api_version;      // "2016-11-28"
   Protocol protocol = Protocol::kJson;
-  std::string json_version;       // "1.1"
-  std::string target_prefix;      // "AWSOrganizationsV20161128" (JSON protocol)
-  std::string xml_namespace;      // "https://iam.amazonaws.com/doc/2010-05-08/" (query)
-  std::string global_endpoint;    // from metadata.globalEndpoint when present
+  std::string json_version;     // "1.1"
+  std::string target_prefix;    // "AWSOrganizationsV20161128" (JSON protocol)
+  std::string xml_namespace;    // "https://iam.amazonaws.com/doc/2010-05-08/" (query)
+  std::string global_endpoint;  // from metadata.globalEndpoint when present
 
   // The operation named `name` exactly as on the wire, or nullptr.
   const Operation* FindOperation(std::string_view name) const;

@@ -21,4 +21,8 @@ namespace orgtwin::protocol {
 Status ValidateInput(const model::ServiceModel& service, const model::Shape& input_shape,
                      const boost::json::object& input);
 
+// Whether `shape.pattern` is enforced: it compiled with RE2 (after translating Java's \uXXXX
+// escapes) or, for look-around, with std::regex. False only for patterns neither accepts.
+bool PatternIsEnforced(const model::Shape& shape);
+
 }  // namespace orgtwin::protocol

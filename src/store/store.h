@@ -3,7 +3,7 @@
 // The storage interface every service writes through. A Store hands out Transactions; a handler
 // does all its reads and writes -- its audit event included -- in ONE transaction, so a write and
 // its audit record commit together or not at all. Backends: SQLite (embedded default: one file,
-// WAL, synchronous=FULL so an acknowledged commit survives kill -9) and, later, PostgreSQL.
+// WAL; see SqliteOptions for durability) and, later, PostgreSQL. docs/storage.md is the guide.
 //
 // SQL is written once in a portable dialect: `?` placeholders (the PostgreSQL backend rewrites
 // them to $1..$n), TEXT/BIGINT/DOUBLE PRECISION/BLOB-as-TEXT columns, no backend-specific
@@ -14,7 +14,9 @@
 //
 // Thread-safety: a Store is safe to use from many threads; each Transaction belongs to the one
 // thread that began it. Write transactions are serialized by the backend; read transactions run
-// concurrently with them (snapshot reads).
+// concurrently with them (snapshot reads: a read transaction sees the database as of its first
+// statement, like PostgreSQL REPEATABLE READ). Every Transaction must be destroyed before the
+// Store that began it.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +40,10 @@ class Row {
   explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
   size_t size() const { return values_.size(); }
   bool IsNull(size_t i) const { return std::holds_alternative<std::monostate>(values_.at(i)); }
-  // Typed accessors; a NULL reads as 0 / "" (use IsNull to tell).
+  // Typed accessors; a NULL reads as 0 / "" (use IsNull to tell). Int on a double truncates,
+  // Double on an integer converts; Int/Double on text read 0 and Text on a number or NULL reads
+  // "" (no implicit formatting: a column's type is part of the schema). Throws std::out_of_range
+  // for an index >= size() -- a bug in the caller's SQL, never caused by input.
   int64_t Int(size_t i) const;
   double Double(size_t i) const;
   const std::string& Text(size_t i) const;
@@ -48,13 +53,20 @@ class Row {
   std::vector<Value> values_;
 };
 
+// Errors of Execute/Query: a unique or primary-key violation is kAlreadyExists; any other
+// constraint (NOT NULL, CHECK, FOREIGN KEY) kInvalidInput; a busy/locked store past its timeout
+// kUnavailable; anything else (bad SQL, a write in a kRead transaction, I/O) kInternal. A failed
+// statement poisons the transaction: it is rolled back at once, every later call fails with the
+// same Status, and nothing of it is ever committed.
 class Transaction {
  public:
   // Rolls back unless Commit() succeeded.
   virtual ~Transaction() = default;
 
+  // One statement per call (no trailing second statement). Params bind to `?` in order.
   // Runs a statement that returns no rows. Returns the number of rows changed.
-  virtual Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params = {}) = 0;
+  virtual Result<int64_t> Execute(std::string_view sql,
+                                  std::initializer_list<Value> params = {}) = 0;
   virtual Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) = 0;
   // Runs a query and returns every row.
   virtual Result<std::vector<Row>> Query(std::string_view sql,
@@ -64,6 +76,7 @@ class Transaction {
   // Commits. On failure everything is rolled back and the transaction is finished.
   // A unique-constraint violation anywhere in the transaction reports kAlreadyExists;
   // a serialization conflict kConflict; a busy/locked store past its timeout kUnavailable.
+  // Once Commit returned, every further call fails (kInternal).
   virtual Status Commit() = 0;
 };
 
@@ -82,20 +95,41 @@ class Store {
   virtual std::string Describe() const = 0;
 };
 
-struct SqliteOptions {
-  std::string path;        // database file; ":memory:" is not supported (tests use a temp dir)
-  int busy_timeout_ms = 5000;
-};
-
-// Opens (creating if needed) the SQLite database and applies pending migrations.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
-
 // The migrations compiled into the binary, in order: {version, name, sql}.
 struct Migration {
   int64_t version;
   std::string_view name;
-  std::string_view sql;
+  std::string_view sql;  // one or more statements separated by `;`
 };
 const std::vector<Migration>& EmbeddedMigrations();
+
+// SQLite's `synchronous` setting, always with journal_mode=WAL.
+enum class SqliteSync {
+  // A commit is appended to the WAL without fsync: an acknowledged commit survives a crash or
+  // kill -9 of the process (the OS still holds the write), but a power loss or kernel crash may
+  // lose the last commits (never corrupts the database). The default: a twin is not a ledger.
+  kNormal,
+  // fsync of the WAL on every commit: an acknowledged commit also survives power loss.
+  kFull,
+};
+
+struct SqliteOptions {
+  std::string path;  // database file; ":memory:" is not supported (tests use a temp dir)
+  // How long a writer waits for the write lock (in-process and across processes) and a reader
+  // for a busy file before the call fails with kUnavailable.
+  int busy_timeout_ms = 5000;
+  SqliteSync sync = SqliteSync::kNormal;
+  // Idle reader connections kept open for reuse; more are opened on demand under load.
+  size_t max_idle_readers = 8;
+  // Tests only: the migrations to apply instead of EmbeddedMigrations(), ascending by version.
+  // The views need only outlive the OpenSqliteStore call.
+  std::optional<std::vector<Migration>> migrations;
+};
+
+// Opens (creating the file and missing parent directories) the SQLite database and applies
+// pending migrations, each in its own transaction. Fails with kInternal when the database's schema
+// version is newer than the newest migration this binary knows (an older orgtwin must not write a
+// newer schema), and with kUnavailable when the file stays locked past busy_timeout_ms.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
 }  // namespace orgtwin::store

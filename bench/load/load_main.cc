@@ -1,0 +1,501 @@
+// orgtwin-load: a closed-loop HTTP/1.1 load generator for comparing orgtwin, moto_server and the
+// fixed-response ceiling server on the same machine.
+//
+//   orgtwin-load --url http://127.0.0.1:PORT --connections C --duration-seconds S --threads T
+//                --request-file F [--warmup-seconds W] [--json]
+//   orgtwin-load sign --access-key K --secret S --region us-east-1 --service sts
+//                --body 'Action=GetCallerIdentity&Version=2011-06-15' --host 127.0.0.1:PORT --out F
+//
+// Load: the raw requests in F (one or more complete HTTP/1.1 requests back to back) are replayed
+// round-robin over C keep-alive connections spread over T threads, one request in flight per
+// connection (no pipelining), for W seconds of warm-up and then S measured seconds. A request is
+// counted in the measurement when it was sent after the warm-up and answered before the end. The
+// latency of a request runs from the start of its write to the last byte of its response.
+// Transport failures (connect/read/write errors, malformed responses) are `errors`; complete
+// responses with a status outside 2xx are `non_2xx`. Both are excluded from the latency figures.
+//
+// Sign: builds one POST request with orgtwin::auth::SignRequest and writes it raw to --out; the
+// signature stays valid for 15 minutes (the server's clock-skew window), enough for a run.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "auth/sigv4.h"
+#include "common/clock.h"
+#include "common/http_message.h"
+
+namespace orgtwin::load {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+// Parses a response and throws the body away: the harness must not spend its (shared) CPU on
+// building strings the measurement never looks at.
+class DiscardingResponseParser final : public http::basic_parser<false> {
+ public:
+  int status() const { return status_; }
+
+ private:
+  void on_request_impl(http::verb, boost::beast::string_view, boost::beast::string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, boost::beast::string_view, int, error_code&) override {
+    status_ = code;
+  }
+  void on_field_impl(http::field, boost::beast::string_view, boost::beast::string_view,
+                     error_code&) override {}
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<uint64_t>&, error_code&) override {}
+  size_t on_body_impl(boost::beast::string_view body, error_code&) override { return body.size(); }
+  void on_chunk_header_impl(uint64_t, boost::beast::string_view, error_code&) override {}
+  size_t on_chunk_body_impl(uint64_t, boost::beast::string_view body, error_code&) override {
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  int status_ = 0;
+};
+
+struct Target {
+  std::string host;
+  std::string port;
+};
+
+std::optional<Target> ParseUrl(std::string url) {
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) return std::nullopt;
+  url.erase(0, scheme.size());
+  url = url.substr(0, url.find('/'));
+  size_t colon = url.rfind(':');
+  if (colon == std::string::npos) return Target{url, "80"};
+  return Target{url.substr(0, colon), url.substr(colon + 1)};
+}
+
+// Splits a file of back-to-back raw HTTP requests into one string per request.
+bool SplitRequests(const std::string& data, std::vector<std::string>* out, std::string* error) {
+  size_t offset = 0;
+  while (offset < data.size()) {
+    // Tolerate blank lines between requests (and at the end of a hand-edited file).
+    while (offset < data.size() && (data[offset] == '\r' || data[offset] == '\n')) ++offset;
+    if (offset >= data.size()) break;
+    http::request_parser<http::string_body> parser;
+    parser.eager(true);
+    parser.body_limit(boost::none);
+    size_t start = offset;
+    error_code ec;
+    while (!parser.is_done()) {
+      size_t used = parser.put(asio::buffer(data.data() + offset, data.size() - offset), ec);
+      offset += used;
+      if (ec || used == 0) break;
+    }
+    if (!parser.is_done()) {
+      *error = "request " + std::to_string(out->size() + 1) +
+               " in the request file is incomplete or malformed" +
+               (ec ? " (" + ec.message() + ")" : std::string());
+      return false;
+    }
+    out->push_back(data.substr(start, offset - start));
+  }
+  if (out->empty()) {
+    *error = "the request file holds no request";
+    return false;
+  }
+  return true;
+}
+
+struct ThreadStats {
+  std::vector<uint32_t> latencies_us;  // successful (2xx) measured requests
+  uint64_t non_2xx = 0;
+  uint64_t errors = 0;
+};
+
+struct RunConfig {
+  std::vector<std::string> requests;
+  tcp::resolver::results_type endpoints;
+  SteadyClock::time_point measure_start;
+  SteadyClock::time_point end;
+};
+
+// One keep-alive connection driving requests back to back.
+class Connection {
+ public:
+  // `active` counts the thread's running connections; the last one to finish cancels
+  // `stopper` (the thread's safety-net timer) so the thread's run() returns right at the end.
+  Connection(asio::io_context& context, const RunConfig& config, ThreadStats& stats,
+             size_t first_request, int* active, asio::steady_timer* stopper)
+      : socket_(context),
+        backoff_(context),
+        config_(config),
+        stats_(stats),
+        next_request_(first_request),
+        active_(active),
+        stopper_(stopper) {}
+
+  void Start() { Connect(); }
+
+ private:
+  bool InWindow(SteadyClock::time_point sent) const {
+    return sent >= config_.measure_start && SteadyClock::now() <= config_.end;
+  }
+
+  void Done() {
+    error_code ignored;
+    socket_.close(ignored);
+    if (--*active_ == 0) stopper_->cancel();
+  }
+
+  void Connect() {
+    if (SteadyClock::now() >= config_.end) {
+      Done();
+      return;
+    }
+    error_code ignored;
+    socket_.close(ignored);
+    buffer_.clear();
+    asio::async_connect(socket_, config_.endpoints,
+                        [this](const error_code& ec, const tcp::endpoint&) {
+                          if (ec) {
+                            Fail(SteadyClock::now());
+                            return;
+                          }
+                          error_code ignored2;
+                          socket_.set_option(tcp::no_delay(true), ignored2);
+                          Send();
+                        });
+  }
+
+  // Counts a failure and reconnects after a short pause, so a dead server is not spun on.
+  void Fail(SteadyClock::time_point sent) {
+    if (InWindow(sent)) ++stats_.errors;
+    error_code ignored;
+    socket_.close(ignored);
+    backoff_.expires_after(std::chrono::milliseconds(10));
+    backoff_.async_wait([this](const error_code& ec) {
+      if (!ec) Connect();
+    });
+  }
+
+  void Send() {
+    sent_ = SteadyClock::now();
+    if (sent_ >= config_.end) {
+      Done();
+      return;
+    }
+    const std::string& request = config_.requests[next_request_];
+    next_request_ = (next_request_ + 1) % config_.requests.size();
+    parser_.emplace();
+    parser_->eager(true);
+    parser_->body_limit(boost::none);
+    parser_->header_limit(1024 * 1024);
+    asio::async_write(socket_, asio::buffer(request), [this](const error_code& ec, size_t) {
+      if (ec) {
+        Fail(sent_);
+        return;
+      }
+      Parse();
+    });
+  }
+
+  void Read() {
+    socket_.async_read_some(buffer_.prepare(16 * 1024), [this](const error_code& ec, size_t n) {
+      if (ec) {
+        Fail(sent_);
+        return;
+      }
+      buffer_.commit(n);
+      Parse();
+    });
+  }
+
+  void Parse() {
+    error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) break;
+    }
+    if (ec) {
+      Fail(sent_);
+      return;
+    }
+    if (!parser_->is_done()) {
+      Read();
+      return;
+    }
+    if (InWindow(sent_)) {
+      int status = parser_->status();
+      if (status >= 200 && status < 300) {
+        auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent_);
+        stats_.latencies_us.push_back(
+            static_cast<uint32_t>(std::min<int64_t>(micros.count(), UINT32_MAX)));
+      } else {
+        ++stats_.non_2xx;
+      }
+    }
+    if (!parser_->keep_alive()) {
+      Connect();
+      return;
+    }
+    Send();
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer backoff_;
+  const RunConfig& config_;
+  ThreadStats& stats_;
+  size_t next_request_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<DiscardingResponseParser> parser_;
+  SteadyClock::time_point sent_;
+  int* active_;
+  asio::steady_timer* stopper_;
+};
+
+uint32_t Percentile(const std::vector<uint32_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t index = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+
+struct LoadOptions {
+  std::string url;
+  int connections = 16;
+  double duration_seconds = 10;
+  double warmup_seconds = 1;
+  int threads = 2;
+  std::string request_file;
+  bool json = false;
+};
+
+int RunLoad(const LoadOptions& options) {
+  auto target = ParseUrl(options.url);
+  if (!target) {
+    std::cerr << "orgtwin-load: --url must look like http://HOST:PORT\n";
+    return 2;
+  }
+  std::ifstream in(options.request_file, std::ios::binary);
+  if (!in) {
+    std::cerr << "orgtwin-load: cannot read " << options.request_file << "\n";
+    return 2;
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  RunConfig config;
+  std::string error;
+  if (!SplitRequests(contents.str(), &config.requests, &error)) {
+    std::cerr << "orgtwin-load: " << error << "\n";
+    return 2;
+  }
+  {
+    asio::io_context resolve_context;
+    tcp::resolver resolver(resolve_context);
+    error_code ec;
+    config.endpoints = resolver.resolve(target->host, target->port, ec);
+    if (ec) {
+      std::cerr << "orgtwin-load: cannot resolve " << target->host << ": " << ec.message() << "\n";
+      return 2;
+    }
+  }
+
+  const int threads = std::max(1, options.threads);
+  const int connections = std::max(1, options.connections);
+  auto begin = SteadyClock::now();
+  config.measure_start = begin + std::chrono::duration_cast<SteadyClock::duration>(
+                                     std::chrono::duration<double>(options.warmup_seconds));
+  config.end = config.measure_start + std::chrono::duration_cast<SteadyClock::duration>(
+                                          std::chrono::duration<double>(options.duration_seconds));
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<ThreadStats> stats(static_cast<size_t>(threads));
+  std::vector<std::unique_ptr<Connection>> conns;
+  for (int t = 0; t < threads; ++t) contexts.push_back(std::make_unique<asio::io_context>(1));
+  const double expected_rate = 200000.0 / threads;  // generous reservation, avoids regrowth
+  for (auto& s : stats) {
+    s.latencies_us.reserve(static_cast<size_t>(expected_rate * options.duration_seconds));
+  }
+  // A stuck server must not hang the harness: whatever is unanswered 2 s after the end is dropped.
+  std::vector<std::unique_ptr<asio::steady_timer>> stoppers;
+  std::vector<int> active(static_cast<size_t>(threads), 0);
+  for (auto& context : contexts) {
+    stoppers.push_back(std::make_unique<asio::steady_timer>(*context));
+    stoppers.back()->expires_at(config.end + std::chrono::seconds(2));
+    asio::io_context* raw = context.get();
+    stoppers.back()->async_wait([raw](const error_code& ec) {
+      if (!ec) raw->stop();
+    });
+  }
+  for (int c = 0; c < connections; ++c) {
+    size_t t = static_cast<size_t>(c % threads);
+    ++active[t];
+    conns.push_back(std::make_unique<Connection>(*contexts[t], config, stats[t],
+                                                 static_cast<size_t>(c) % config.requests.size(),
+                                                 &active[t], stoppers[t].get()));
+    conns.back()->Start();
+  }
+  std::vector<std::thread> workers;
+  for (auto& context : contexts) {
+    asio::io_context* raw = context.get();
+    workers.emplace_back([raw] { raw->run(); });
+  }
+  for (auto& worker : workers) worker.join();
+
+  std::vector<uint32_t> all;
+  uint64_t non_2xx = 0;
+  uint64_t errors = 0;
+  for (auto& s : stats) {
+    all.insert(all.end(), s.latencies_us.begin(), s.latencies_us.end());
+    non_2xx += s.non_2xx;
+    errors += s.errors;
+  }
+  std::sort(all.begin(), all.end());
+  const double rps = static_cast<double>(all.size()) / options.duration_seconds;
+  const uint32_t p50 = Percentile(all, 0.50);
+  const uint32_t p90 = Percentile(all, 0.90);
+  const uint32_t p99 = Percentile(all, 0.99);
+  const uint32_t max = all.empty() ? 0 : all.back();
+
+  if (options.json) {
+    std::printf(
+        "{\"url\":\"%s\",\"connections\":%d,\"threads\":%d,\"duration_seconds\":%g,"
+        "\"warmup_seconds\":%g,\"request_kinds\":%zu,\"requests\":%zu,"
+        "\"requests_per_second\":%.1f,\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,"
+        "\"max\":%u},\"non_2xx\":%llu,\"errors\":%llu}\n",
+        options.url.c_str(), connections, threads, options.duration_seconds, options.warmup_seconds,
+        config.requests.size(), all.size(), rps, p50, p90, p99, max,
+        static_cast<unsigned long long>(non_2xx), static_cast<unsigned long long>(errors));
+  } else {
+    std::printf("url           %s\n", options.url.c_str());
+    std::printf("load          %d connections on %d threads, %g s (+%g s warm-up)\n", connections,
+                threads, options.duration_seconds, options.warmup_seconds);
+    std::printf("requests      %zu (2xx)\n", all.size());
+    std::printf("requests/s    %.1f\n", rps);
+    std::printf("latency (us)  p50 %u  p90 %u  p99 %u  max %u\n", p50, p90, p99, max);
+    std::printf("non-2xx       %llu\n", static_cast<unsigned long long>(non_2xx));
+    std::printf("errors        %llu\n", static_cast<unsigned long long>(errors));
+  }
+  return 0;
+}
+
+struct SignOptions {
+  std::string access_key;
+  std::string secret;
+  std::string session_token;
+  std::string region = "us-east-1";
+  std::string service = "sts";
+  std::string method = "POST";
+  std::string path = "/";
+  std::string content_type = "application/x-www-form-urlencoded; charset=utf-8";
+  std::vector<std::string> headers;  // extra "Name: value", e.g. X-Amz-Target for JSON APIs
+  std::string body;
+  std::string host;
+  std::string out;
+};
+
+int RunSign(const SignOptions& options) {
+  HttpRequest request;
+  request.method = options.method;
+  request.target = options.path;
+  request.headers.emplace_back("Host", options.host);
+  if (!options.body.empty() || options.method == "POST") {
+    request.headers.emplace_back("Content-Type", options.content_type);
+  }
+  for (const std::string& header : options.headers) {
+    size_t colon = header.find(':');
+    if (colon == std::string::npos) {
+      std::cerr << "orgtwin-load sign: --header must be `Name: value`\n";
+      return 2;
+    }
+    std::string value = header.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    request.headers.emplace_back(header.substr(0, colon), value);
+  }
+  request.body = options.body;
+  auth::SignRequest(request, options.access_key, options.secret, options.region, options.service,
+                    SystemClock().Now(), options.session_token);
+  // Content-Length is framing, added after signing (as the AWS SDKs leave it unsigned).
+  request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));
+
+  std::string raw = request.method + " " + request.target + " HTTP/1.1\r\n";
+  for (const auto& [name, value] : request.headers) raw += name + ": " + value + "\r\n";
+  raw += "\r\n";
+  raw += request.body;
+  std::ofstream out(options.out, std::ios::binary | std::ios::trunc);
+  out << raw;
+  if (!out) {
+    std::cerr << "orgtwin-load sign: cannot write " << options.out << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace orgtwin::load
+
+int main(int argc, char** argv) {
+  using namespace orgtwin::load;
+  CLI::App app{"orgtwin-load: closed-loop HTTP load generator"};
+  LoadOptions load;
+  app.add_option("--url", load.url, "http://HOST:PORT");
+  app.add_option("--connections", load.connections, "keep-alive connections")
+      ->capture_default_str();
+  app.add_option("--duration-seconds", load.duration_seconds, "measured duration")
+      ->capture_default_str();
+  app.add_option("--warmup-seconds", load.warmup_seconds, "warm-up before measuring")
+      ->capture_default_str();
+  app.add_option("--threads", load.threads, "client I/O threads")->capture_default_str();
+  app.add_option("--request-file", load.request_file, "raw HTTP/1.1 request(s) to replay");
+  app.add_flag("--json", load.json, "print one JSON object");
+
+  SignOptions sign;
+  CLI::App* sign_cmd = app.add_subcommand("sign", "write a SigV4-signed raw request");
+  sign_cmd->add_option("--access-key", sign.access_key)->required();
+  sign_cmd->add_option("--secret", sign.secret)->required();
+  sign_cmd->add_option("--session-token", sign.session_token);
+  sign_cmd->add_option("--region", sign.region)->capture_default_str();
+  sign_cmd->add_option("--service", sign.service)->capture_default_str();
+  sign_cmd->add_option("--method", sign.method)->capture_default_str();
+  sign_cmd->add_option("--path", sign.path, "request-target")->capture_default_str();
+  sign_cmd->add_option("--content-type", sign.content_type)->capture_default_str();
+  sign_cmd->add_option("--header", sign.headers, "extra `Name: value` header (repeatable)");
+  sign_cmd->add_option("--body", sign.body);
+  sign_cmd->add_option("--host", sign.host, "Host header, e.g. 127.0.0.1:4566")->required();
+  sign_cmd->add_option("--out", sign.out)->required();
+
+  CLI11_PARSE(app, argc, argv);
+  if (sign_cmd->parsed()) return RunSign(sign);
+  if (load.url.empty() || load.request_file.empty()) {
+    std::cerr << "orgtwin-load: --url and --request-file are required (or use `sign`)\n"
+              << app.help();
+    return 2;
+  }
+  return RunLoad(load);
+}

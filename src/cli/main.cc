@@ -1,0 +1,24 @@
+// orgtwin: a local, faithful, fast twin of the AWS control plane (see README.md).
+// This file only parses the command line and dispatches to the subcommands.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"orgtwin: a local twin of AWS Organizations, IAM, STS and the Account API"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "orgtwin 0.1.0");
+
+  orgtwin::cli::ServeOptions serve_options;
+  CLI::App* serve = orgtwin::cli::AddServeCommand(app, serve_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
+  return 0;
+}

@@ -1,0 +1,179 @@
+#include "cli/serve.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <regex>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/log.h"
+#include "gateway/gateway.h"
+#include "model/service_model.h"
+#include "server/http_server.h"
+#include "services/accounts/default_account.h"
+#include "services/identity/credential_store.h"
+#include "services/register.h"
+#include "store/store.h"
+
+namespace orgtwin::cli {
+namespace {
+
+constexpr char kProfile[] = "orgtwin";
+
+// Writes `text` to `path` with mode 0600 (the credentials file holds a root secret).
+bool WritePrivateFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  return ::close(fd) == 0 && ok;
+}
+
+bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  char* end = nullptr;
+  long value = std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || value < 0 || value > 65535 || colon + 1 == listen.size()) return false;
+  *port = static_cast<uint16_t>(value);
+  return !host->empty();
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "orgtwin serve: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
+  CLI::App* serve = app.add_subcommand("serve", "Serve the AWS wire protocols");
+  serve->add_option("--listen", options.listen, "host:port to listen on (port 0 picks a free one)")
+      ->capture_default_str();
+  serve
+      ->add_option("--data", options.data_dir,
+                   "data directory: orgtwin.db (SQLite), credentials, config")
+      ->capture_default_str();
+  serve
+      ->add_option("--auth", options.auth,
+                   "enforce: verify SigV4 against stored keys; permissive: accept any key as "
+                   "the default account's root (moto_server-like)")
+      ->check(CLI::IsMember({"enforce", "permissive"}))
+      ->capture_default_str();
+  serve->add_option("--account-id", options.account_id, "ID of the default account")
+      ->check([](const std::string& v) {
+        return std::regex_match(v, std::regex("[0-9]{12}")) ? std::string()
+                                                            : std::string("must be 12 digits");
+      })
+      ->capture_default_str();
+  serve->add_flag("--allow-reset", options.allow_reset,
+                  "allow POST /_orgtwin/reset and /moto-api/reset without SigV4");
+  serve->add_option("--log-level", options.log_level, "debug, info, warn, error or off")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  serve->add_option("--threads", options.threads, "I/O threads (0 = one per core)")
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", options.max_body_bytes, "largest accepted request body")
+      ->capture_default_str();
+  return serve;
+}
+
+int RunServe(const ServeOptions& options) {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(options.log_level, &level);
+  SetLogLevel(level);
+
+  server::ServerOptions server_options;
+  if (!SplitListen(options.listen, &server_options.host, &server_options.port)) {
+    return Fail("--listen must be host:port, got `" + options.listen + "`");
+  }
+  server_options.threads = options.threads;
+  server_options.max_body_bytes = options.max_body_bytes;
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Fail("cannot create data directory `" + options.data_dir + "`: " + ec.message());
+  const std::string data_dir = std::filesystem::absolute(options.data_dir).lexically_normal();
+
+  auto opened = store::OpenSqliteStore([&] {
+    store::SqliteOptions sqlite;
+    sqlite.path = data_dir + "/orgtwin.db";
+    return sqlite;
+  }());
+  if (!opened.ok()) return Fail(opened.status().ToString());
+  std::unique_ptr<store::Store> store = std::move(opened).value();
+
+  SystemClock clock;
+  SecureIdGenerator ids;
+  services::CredentialStore credentials(*store);
+  auto account =
+      services::EnsureDefaultAccount(*store, credentials, ids, clock, options.account_id);
+  if (!account.ok()) return Fail(account.status().ToString());
+
+  const std::string credentials_path = data_dir + "/credentials";
+  const std::string config_path = data_dir + "/config";
+  if (!WritePrivateFile(credentials_path, std::string("[") + kProfile + "]\naws_access_key_id = " +
+                                              account->root_key.access_key_id +
+                                              "\naws_secret_access_key = " +
+                                              account->root_key.secret_access_key + "\n") ||
+      !WritePrivateFile(config_path, std::string("[profile ") + kProfile +
+                                         "]\nregion = us-east-1\noutput = json\n")) {
+    return Fail("cannot write " + credentials_path);
+  }
+
+  gateway::GatewayOptions gateway_options;
+  gateway_options.auth_mode =
+      options.auth == "permissive" ? gateway::AuthMode::kPermissive : gateway::AuthMode::kEnforce;
+  gateway_options.allow_unauthenticated_reset = options.allow_reset;
+  gateway::Gateway gateway(gateway_options, model::Registry::Embedded(),
+                           gateway::TwinServices{*store, clock, ids, credentials, *account});
+  Status registered = services::RegisterAllServices(gateway);
+  if (!registered.ok()) return Fail(registered.ToString());
+
+  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask) and collect them
+  // with sigwait below: a signal that arrives between "listening" and the wait stays pending
+  // instead of killing the process with its default action.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  server::HttpServer http(server_options, [&gateway](HttpRequest&& request) {
+    return gateway.Handle(std::move(request));
+  });
+  Status started = http.Start();
+  if (!started.ok()) return Fail(started.ToString());
+
+  const std::string endpoint = "http://" + server_options.host + ":" + std::to_string(http.port());
+  std::printf("orgtwin listening on %s (store %s, auth %s)\n", endpoint.c_str(),
+              store->Describe().c_str(), options.auth.c_str());
+  std::printf("credentials: %s (profile %s, account %s)\n", credentials_path.c_str(), kProfile,
+              account->account_id.c_str());
+  std::printf(
+      "try: AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s aws --profile %s "
+      "--endpoint-url %s sts get-caller-identity\n",
+      credentials_path.c_str(), config_path.c_str(), kProfile, endpoint.c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  Log(LogLevel::kInfo, std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
+                           ", stopping: in-flight requests finish first");
+  http.Stop();
+  Log(LogLevel::kInfo, "stopped after " + std::to_string(gateway.requests_served()) + " requests");
+  return 0;
+}
+
+}  // namespace orgtwin::cli

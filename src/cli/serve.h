@@ -1,0 +1,31 @@
+// File: cli/serve.h
+//
+// `orgtwin serve`: open the store in --data DIR, make sure the default account exists, write the
+// AWS credentials/config files for it, and serve the AWS wire protocols until SIGINT/SIGTERM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace orgtwin::cli {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:4566";
+  std::string data_dir = ".orgtwin";
+  std::string auth = "enforce";
+  std::string account_id = "123456789012";
+  bool allow_reset = false;
+  std::string log_level = "info";
+  int threads = 0;
+  size_t max_body_bytes = 8 * 1024 * 1024;
+};
+
+// Adds the `serve` subcommand to `app`; `options` must outlive app.parse().
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options);
+
+// Runs the server; returns the process exit code.
+int RunServe(const ServeOptions& options);
+
+}  // namespace orgtwin::cli

@@ -1,0 +1,244 @@
+#include "gateway/gateway.h"
+
+#include <chrono>
+#include <string_view>
+
+#include "auth/sigv4.h"
+#include "common/log.h"
+#include "protocol/protocol.h"
+
+namespace orgtwin::gateway {
+namespace {
+
+constexpr std::string_view kExtensionPrefix = "/_orgtwin/";
+constexpr std::string_view kMotoResetPath = "/moto-api/reset";
+
+HttpResponse JsonResponse(int status, const boost::json::object& body,
+                          const std::string& request_id) {
+  HttpResponse response;
+  response.status = status;
+  response.body = boost::json::serialize(body);
+  response.SetHeader("Content-Type", "application/json");
+  response.SetHeader("x-amzn-RequestId", request_id);
+  return response;
+}
+
+HttpResponse JsonError(int status, std::string_view code, std::string_view message,
+                       const std::string& request_id) {
+  HttpResponse response =
+      JsonResponse(status, boost::json::object{{"__type", code}, {"message", message}}, request_id);
+  response.SetHeader("x-amzn-ErrorType", std::string(code));
+  return response;
+}
+
+// AWS-COMPAT: an unknown or inactive access key is InvalidClientTokenId on the Query services
+// (IAM, STS) and UnrecognizedClientException on the JSON ones; expired temporary credentials
+// are ExpiredToken / ExpiredTokenException.
+Status UnknownKeyError(const model::ServiceModel* service) {
+  bool query = service != nullptr && service->protocol == model::Protocol::kQuery;
+  return UnauthenticatedError("The security token included in the request is invalid.")
+      .WithAwsCode(query ? "InvalidClientTokenId" : "UnrecognizedClientException");
+}
+
+Status ExpiredTokenError(const model::ServiceModel* service) {
+  bool query = service != nullptr && service->protocol == model::Protocol::kQuery;
+  return UnauthenticatedError("The security token included in the request is expired")
+      .WithAwsCode(query ? "ExpiredToken" : "ExpiredTokenException");
+}
+
+// SigV4 errors come from auth/ with the Query services' codes; JSON and rest-json services use
+// their own names for the same errors (InvalidSignatureException, ...).
+Status InServiceTerms(const model::ServiceModel* service, Status status) {
+  if (service == nullptr || service->protocol == model::Protocol::kQuery ||
+      status.aws_code().empty()) {
+    return status;
+  }
+  std::string code(auth::JsonProtocolAuthCode(status.aws_code()));
+  return std::move(status).WithAwsCode(std::move(code));
+}
+
+std::string ServiceLabel(const model::ServiceModel* service) {
+  return service == nullptr ? "-" : service->signing_name;
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options, const model::Registry& models, TwinServices twin)
+    : options_(options), models_(models), twin_(std::move(twin)) {}
+
+Status Gateway::Register(std::string_view service, std::string_view operation,
+                         OperationHandler handler) {
+  const model::ServiceModel* model = models_.BySigningName(service);
+  if (model == nullptr) return InternalError("no model for service `" + std::string(service) + "`");
+  const model::Operation* op = model->FindOperation(operation);
+  if (op == nullptr) {
+    return InternalError("service `" + std::string(service) + "` has no operation `" +
+                         std::string(operation) + "`");
+  }
+  handlers_[op] = std::move(handler);
+  return Status::Ok();
+}
+
+HttpResponse Gateway::Handle(HttpRequest&& request) {
+  const auto started = std::chrono::steady_clock::now();
+  requests_served_.fetch_add(1, std::memory_order_relaxed);
+  std::string request_id = twin_.ids.Uuid();
+  std::string operation_label;
+  HttpResponse response;
+  std::string_view path = request.Path();
+  if (path.substr(0, kExtensionPrefix.size()) == kExtensionPrefix || path == kMotoResetPath) {
+    operation_label = std::string(path);
+    response = HandleExtension(request, request_id);
+  } else {
+    response = HandleAws(request, request_id, &operation_label);
+  }
+  if (LogEnabled(LogLevel::kInfo)) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+    Log(LogLevel::kInfo, operation_label + " " + std::to_string(response.status) + " " +
+                             std::to_string(micros) + "us");
+  }
+  return response;
+}
+
+HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& request_id,
+                                std::string* log_operation) {
+  protocol::RouteOutcome route = protocol::Route(models_, request);
+  const model::ServiceModel* service = route.routed.service;
+  if (!route.ok) {
+    *log_operation = ServiceLabel(service) + " ?";
+    return protocol::SerializeError(service, route.error, request_id);
+  }
+  const model::Operation* operation = route.routed.operation;
+  *log_operation = service->signing_name + " " + operation->name;
+
+  // Authenticate before looking at the input: an unauthenticated caller learns nothing about
+  // validation rules (AWS answers auth errors first, too).
+  std::string region = "us-east-1";
+  auth::Principal caller;
+  if (!operation->auth_none) {
+    Result<auth::Principal> authenticated = Authenticate(request, service, &region);
+    if (!authenticated.ok()) {
+      return protocol::SerializeError(
+          service, protocol::ErrorFromStatus(service, authenticated.status()), request_id);
+    }
+    caller = std::move(authenticated).value();
+  }
+
+  Result<boost::json::object> input = protocol::ParseInput(route.routed, request);
+  if (!input.ok()) {
+    return protocol::SerializeError(service, protocol::ErrorFromStatus(service, input.status()),
+                                    request_id);
+  }
+
+  auto handler = handlers_.find(operation);
+  if (handler == handlers_.end()) {
+    protocol::AwsError error;
+    error.code = "NotImplemented";
+    error.message =
+        "orgtwin does not implement " + service->service_id + " " + operation->name + " yet";
+    error.http_status = 501;
+    error.sender_fault = false;
+    return protocol::SerializeError(service, error, request_id);
+  }
+
+  RequestContext ctx{caller, request, request_id, twin_.clock.Now(), region, twin_};
+  Result<boost::json::object> output = InternalError("handler did not run");
+  try {
+    output = handler->second(ctx, *input);
+  } catch (const std::exception& e) {
+    // INVARIANT: handlers return errors as values; an exception here is a bug. Answer 500 and
+    // keep serving rather than take the process down.
+    Log(LogLevel::kError, "handler " + operation->name + " threw: " + e.what());
+    output = InternalError("internal failure");
+  }
+  if (!output.ok()) {
+    return protocol::SerializeError(service, protocol::ErrorFromStatus(service, output.status()),
+                                    request_id);
+  }
+  return protocol::SerializeOutput(*service, *operation, *output, request_id);
+}
+
+Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
+                                              const model::ServiceModel* service,
+                                              std::string* region) {
+  if (options_.auth_mode == AuthMode::kPermissive) {
+    // moto_server-like: whatever the key (or none), the caller is the default account's root.
+    Result<auth::SigV4Request> parsed = auth::ParseSigV4(request);
+    if (parsed.ok() && !parsed->scope_region.empty()) *region = parsed->scope_region;
+    auth::Principal root = twin_.default_account.root_key.principal;
+    if (parsed.ok()) root.access_key_id = parsed->access_key_id;
+    return root;
+  }
+  Result<auth::SigV4Request> parsed_or = auth::ParseSigV4(request);
+  if (!parsed_or.ok()) return InServiceTerms(service, parsed_or.status());
+  const auth::SigV4Request& parsed = *parsed_or;
+  OT_ASSIGN_OR_RETURN(std::optional<services::Credential> credential,
+                      twin_.credentials.Lookup(parsed.access_key_id));
+  if (!credential.has_value() || !credential->active) return UnknownKeyError(service);
+  if (!credential->session_token.empty() &&
+      (!parsed.session_token.has_value() || *parsed.session_token != credential->session_token)) {
+    return UnknownKeyError(service);
+  }
+  if (service != nullptr) {
+    Status scope = auth::CheckCredentialScope(parsed, service->signing_name);
+    if (!scope.ok()) return InServiceTerms(service, std::move(scope));
+  }
+  Status verified =
+      auth::VerifySigV4(request, parsed, credential->secret_access_key, twin_.clock.Now());
+  if (!verified.ok()) return InServiceTerms(service, std::move(verified));
+  if (credential->expires_at.has_value() && twin_.clock.Now() >= *credential->expires_at) {
+    return ExpiredTokenError(service);
+  }
+  *region = parsed.scope_region;
+  return credential->principal;
+}
+
+HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::string& request_id) {
+  std::string_view path = request.Path();
+  if (path == "/_orgtwin/health") {
+    if (request.method != "GET") {
+      return JsonError(405, "MethodNotAllowed", "use GET", request_id);
+    }
+    return JsonResponse(200,
+                        boost::json::object{{"status", "ok"},
+                                            {"store", twin_.store.Describe()},
+                                            {"defaultAccountId", twin_.default_account.account_id},
+                                            {"requestsServed", requests_served()}},
+                        request_id);
+  }
+  if (path == "/_orgtwin/reset" || path == kMotoResetPath) {
+    if (request.method != "POST") {
+      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
+    }
+    bool allowed =
+        options_.auth_mode == AuthMode::kPermissive || options_.allow_unauthenticated_reset;
+    if (!allowed) {
+      std::string region;
+      Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
+      if (!caller.ok()) {
+        return JsonError(403,
+                         caller.status().aws_code().empty() ? "AccessDeniedException"
+                                                            : caller.status().aws_code(),
+                         caller.status().message(), request_id);
+      }
+      if (caller->type != auth::PrincipalType::kRoot ||
+          caller->account_id != twin_.default_account.account_id) {
+        return JsonError(403, "AccessDeniedException",
+                         "only the root user of the default account may reset the twin",
+                         request_id);
+      }
+    }
+    Status reset =
+        services::ResetTwin(twin_.store, twin_.credentials, twin_.clock, twin_.default_account);
+    if (!reset.ok()) {
+      Log(LogLevel::kError, "reset failed: " + reset.ToString());
+      return JsonError(500, "InternalFailure", reset.message(), request_id);
+    }
+    return JsonResponse(200, boost::json::object{{"status", "ok"}}, request_id);
+  }
+  return JsonError(404, "NotFound", "no such orgtwin extension endpoint", request_id);
+}
+
+}  // namespace orgtwin::gateway

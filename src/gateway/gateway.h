@@ -1,0 +1,85 @@
+// File: gateway/gateway.h
+//
+// Gateway: the one path every AWS request takes through orgtwin (DESIGN.md section 2):
+//
+//   HttpRequest -> extension routes (/_orgtwin/..., /moto-api/...)?
+//     -> route: service + operation (protocol::Route)
+//     -> authenticate: SigV4 -> access key -> Principal (auth/, CredentialStore)
+//     -> parse + validate input against the model (protocol::ParseInput)
+//     -> handler (registered per service + operation)
+//     -> serialize output or AWS error in the service's protocol -> HttpResponse
+//
+// Authorization (policy/) slots in between parse and handler when IAM lands (issue 4).
+//
+// Thread-safety: Handle() is called concurrently from the server's I/O threads. Registration
+// happens before the server starts and is not synchronized.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "common/clock.h"
+#include "common/http_message.h"
+#include "common/ids.h"
+#include "gateway/request_context.h"
+#include "model/service_model.h"
+#include "services/accounts/default_account.h"
+#include "services/identity/credential_store.h"
+#include "store/store.h"
+
+namespace orgtwin::gateway {
+
+enum class AuthMode {
+  kEnforce,     // SigV4 verified against stored secrets (default)
+  kPermissive,  // any access key is accepted as the default account's root (moto_server-like)
+};
+
+struct GatewayOptions {
+  AuthMode auth_mode = AuthMode::kEnforce;
+  // Allow POST /_orgtwin/reset and /moto-api/reset without SigV4 in enforce mode.
+  bool allow_unauthenticated_reset = false;
+};
+
+// The shared parts of the twin that handlers use.
+struct TwinServices {
+  store::Store& store;
+  const Clock& clock;
+  IdGenerator& ids;
+  services::CredentialStore& credentials;
+  services::DefaultAccount default_account;
+};
+
+class Gateway {
+ public:
+  Gateway(GatewayOptions options, const model::Registry& models, TwinServices twin);
+
+  // Registers the handler of `operation` of the service whose signing name is `service`
+  // ("sts", "iam", "organizations", ...). Precondition: the model has that operation.
+  Status Register(std::string_view service, std::string_view operation, OperationHandler handler);
+
+  // Answers one HTTP request. Never throws; bugs in a handler become InternalFailure 500.
+  HttpResponse Handle(HttpRequest&& request);
+
+  // Requests answered so far (health endpoint, tests).
+  uint64_t requests_served() const { return requests_served_.load(std::memory_order_relaxed); }
+
+ private:
+  HttpResponse HandleAws(const HttpRequest& request, const std::string& request_id,
+                         std::string* log_operation);
+  HttpResponse HandleExtension(const HttpRequest& request, const std::string& request_id);
+  // Verifies SigV4 and returns the caller. `service` (may be null) picks the error codes.
+  Result<auth::Principal> Authenticate(const HttpRequest& request,
+                                       const model::ServiceModel* service, std::string* region);
+
+  GatewayOptions options_;
+  const model::Registry& models_;
+  TwinServices twin_;
+  // Keyed by the Operation object of the embedded model (stable pointers).
+  std::map<const model::Operation*, OperationHandler> handlers_;
+  std::atomic<uint64_t> requests_served_{0};
+};
+
+}  // namespace orgtwin::gateway

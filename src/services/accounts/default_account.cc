@@ -1,0 +1,102 @@
+#include "services/accounts/default_account.h"
+
+namespace orgtwin::services {
+namespace {
+
+constexpr char kDefaultAccountName[] = "orgtwin-default";
+
+std::string DefaultEmail(const std::string& account_id) {
+  return "root+" + account_id + "@orgtwin.local";
+}
+
+Result<std::string> ReadSetting(store::Transaction& tx, const std::string& name) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT value FROM server_settings WHERE name = ?", {name}));
+  return rows.empty() ? std::string() : rows.front().Text(0);
+}
+
+Status WriteSetting(store::Transaction& tx, const std::string& name, const std::string& value) {
+  OT_ASSIGN_OR_RETURN(
+      [[maybe_unused]] int64_t changed,
+      tx.Execute("INSERT INTO server_settings (name, value) VALUES (?, ?)", {name, value}));
+  return Status::Ok();
+}
+
+Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAccount& account) {
+  OT_ASSIGN_OR_RETURN(
+      [[maybe_unused]] int64_t changed,
+      tx.Execute("INSERT INTO accounts (account_id, email, name, state, created_at) "
+                 "VALUES (?, ?, ?, 'ACTIVE', ?)",
+                 {account.account_id, account.email, std::string(kDefaultAccountName),
+                  ToEpochSeconds(clock.Now())}));
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<std::string>& TwinStateTables() {
+  static const std::vector<std::string> kTables = {
+      "iam_tags",     "iam_inline_policies", "iam_attachments", "iam_policy_versions",
+      "iam_policies", "iam_group_members",   "iam_groups",      "iam_roles",
+      "iam_users",    "access_keys",         "accounts",        "server_settings"};
+  return kTables;
+}
+
+Result<DefaultAccount> EnsureDefaultAccount(store::Store& store, CredentialStore& credentials,
+                                            IdGenerator& ids, const Clock& clock,
+                                            const std::string& account_id) {
+  OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kWrite));
+  OT_ASSIGN_OR_RETURN(std::string stored_id, ReadSetting(*tx, "default_account_id"));
+  DefaultAccount account;
+  if (!stored_id.empty()) {
+    if (stored_id != account_id) {
+      return InvalidInputError("the data directory was initialized with default account `" +
+                               stored_id + "`, not `" + account_id + "`");
+    }
+    OT_ASSIGN_OR_RETURN(std::string key_id, ReadSetting(*tx, "default_root_access_key_id"));
+    OT_ASSIGN_OR_RETURN(auto email_rows,
+                        tx->Query("SELECT email FROM accounts WHERE account_id = ?", {account_id}));
+    OT_RETURN_IF_ERROR(tx->Commit());
+    OT_ASSIGN_OR_RETURN(auto key, credentials.Lookup(key_id));
+    if (!key.has_value() || email_rows.empty()) {
+      return InternalError("default account `" + account_id + "` is missing its root key");
+    }
+    account.account_id = account_id;
+    account.email = email_rows.front().Text(0);
+    account.root_key = *key;
+    return account;
+  }
+  account.account_id = account_id;
+  account.email = DefaultEmail(account_id);
+  account.created_now = true;
+  OT_RETURN_IF_ERROR(InsertAccount(*tx, clock, account));
+  OT_ASSIGN_OR_RETURN(account.root_key,
+                      credentials.CreateRootAccessKey(*tx, ids, clock, account_id));
+  OT_RETURN_IF_ERROR(WriteSetting(*tx, "default_account_id", account_id));
+  OT_RETURN_IF_ERROR(
+      WriteSetting(*tx, "default_root_access_key_id", account.root_key.access_key_id));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return account;
+}
+
+Status ResetTwin(store::Store& store, CredentialStore& credentials, const Clock& clock,
+                 const DefaultAccount& account) {
+  {
+    OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kWrite));
+    for (const std::string& table : TwinStateTables()) {
+      OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed, tx->Execute("DELETE FROM " + table));
+    }
+    OT_RETURN_IF_ERROR(InsertAccount(*tx, clock, account));
+    OT_RETURN_IF_ERROR(credentials.InsertRootAccessKey(*tx, clock, account.account_id,
+                                                       account.root_key.access_key_id,
+                                                       account.root_key.secret_access_key));
+    OT_RETURN_IF_ERROR(WriteSetting(*tx, "default_account_id", account.account_id));
+    OT_RETURN_IF_ERROR(
+        WriteSetting(*tx, "default_root_access_key_id", account.root_key.access_key_id));
+    OT_RETURN_IF_ERROR(tx->Commit());
+  }
+  credentials.Invalidate();
+  return Status::Ok();
+}
+
+}  // namespace orgtwin::services

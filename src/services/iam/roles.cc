@@ -1,0 +1,185 @@
+// IAM roles: CreateRole, GetRole, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy,
+// DeleteRole, ListRoles and role tags.
+#include "policy/document.h"
+#include "services/iam/handler_util.h"
+
+namespace orgtwin::services::iam {
+namespace {
+
+Status RoleExists(std::string_view name) {
+  return EntityAlreadyExists("Role with name " + std::string(name) + " already exists.");
+}
+
+// Trust policies are resource policies naming principals, with their own 2,048-character quota.
+Status ValidateTrustPolicy(std::string_view document) {
+  Result<policy::PolicyDocument> parsed = policy::ParsePolicy(document, policy::Flavour::kTrust);
+  return parsed.ok() ? Status::Ok() : parsed.status();
+}
+
+Result<std::string> RoleIdOf(const std::string& account_id, store::Transaction& tx,
+                             const Json& input) {
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account_id, Str(input, "RoleName")));
+  return role.role_id;
+}
+
+store::Value Nullable(const std::optional<std::string>& text) {
+  return text.has_value() ? store::Value(*text) : store::Value();
+}
+
+}  // namespace
+
+Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
+  const std::string& account = AccountOf(ctx);
+  RoleRow role;
+  role.account_id = account;
+  role.name = Str(input, "RoleName");
+  role.path = Str(input, "Path", "/");
+  role.trust_policy = Str(input, "AssumeRolePolicyDocument");
+  if (Has(input, "Description")) role.description = Str(input, "Description");
+  role.max_session_duration = Int(input, "MaxSessionDuration").value_or(3600);
+  role.boundary_arn = Str(input, "PermissionsBoundary");
+  role.created_at = NowSeconds(ctx);
+  OT_RETURN_IF_ERROR(ValidateTrustPolicy(role.trust_policy));
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(*tx, account, role.name));
+  if (existing.has_value()) return RoleExists(role.name);
+  OT_ASSIGN_OR_RETURN(
+      int64_t count,
+      CountRows(*tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
+  if (count >= kRolesPerAccount) {
+    return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
+                         std::to_string(kRolesPerAccount));
+  }
+  if (!role.boundary_arn.empty()) {
+    OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, role.boundary_arn).status());
+  }
+  role.role_id = NewUniqueId(ctx.twin.ids, "AROA");
+  OT_RETURN_IF_ERROR(
+      Exec(*tx,
+           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+           "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
+           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           {role.role_id, account, role.name, Lower(role.name), role.path, role.trust_policy,
+            Nullable(role.description), role.max_session_duration,
+            role.boundary_arn.empty() ? store::Value() : store::Value(role.boundary_arn),
+            role.created_at}));
+  OT_RETURN_IF_ERROR(ApplyTags(*tx, "Role", role.role_id, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
+  OT_RETURN_IF_ERROR(CommitOr(*tx, RoleExists(role.name)));
+  Json out = RoleObject(role, /*full=*/false);
+  if (!role.boundary_arn.empty()) out["PermissionsBoundary"] = BoundaryObject(role.boundary_arn);
+  if (!tags.empty()) out["Tags"] = std::move(tags);
+  return Json{{"Role", std::move(out)}};
+}
+
+Result<Json> GetRole(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
+  Json out = RoleObject(role, /*full=*/true);
+  if (!tags.empty()) out["Tags"] = std::move(tags);
+  return Json{{"Role", std::move(out)}};
+}
+
+Result<Json> UpdateRole(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  if (Has(input, "Description")) role.description = Str(input, "Description");
+  role.max_session_duration = Int(input, "MaxSessionDuration").value_or(role.max_session_duration);
+  OT_RETURN_IF_ERROR(Exec(*tx,
+                          "UPDATE iam_roles SET description = ?, max_session_duration = ? "
+                          "WHERE role_id = ?",
+                          {Nullable(role.description), role.max_session_duration, role.role_id}));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+Result<Json> UpdateRoleDescription(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  role.description = Str(input, "Description");
+  OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE iam_roles SET description = ? WHERE role_id = ?",
+                          {*role.description, role.role_id}));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  Json out = RoleObject(role, /*full=*/true);
+  if (!tags.empty()) out["Tags"] = std::move(tags);
+  return Json{{"Role", std::move(out)}};
+}
+
+Result<Json> UpdateAssumeRolePolicy(gateway::RequestContext& ctx, const Json& input) {
+  std::string document = Str(input, "PolicyDocument");
+  OT_RETURN_IF_ERROR(ValidateTrustPolicy(document));
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE iam_roles SET assume_role_policy = ? WHERE role_id = ?",
+                          {document, role.role_id}));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+Result<Json> DeleteRole(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  // AWS-COMPAT: no cascade; attached and inline policies must be removed first.
+  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, "Role", role.role_id));
+  if (!attached.empty()) {
+    return DeleteConflict("Cannot delete entity, must detach all policies first.");
+  }
+  OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(*tx, "Role", role.role_id));
+  if (inline_count > 0) return DeleteConflict("Cannot delete entity, must delete policies first.");
+  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "Role", role.role_id));
+  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+Result<Json> ListRoles(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
+  std::string prefix = Str(input, "PathPrefix", "/");
+  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  OT_ASSIGN_OR_RETURN(
+      auto rows, tx->Query("SELECT role_id, account_id, role_name, path, assume_role_policy, "
+                           "description, max_session_duration, created_at, role_name_lower "
+                           "FROM iam_roles WHERE account_id = ? AND role_name_lower >= ? AND "
+                           "substr(path, 1, ?) = ? ORDER BY role_name_lower LIMIT ?",
+                           {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()),
+                            prefix, static_cast<int64_t>(page.max_items + 1)}));
+  std::vector<std::pair<std::string, boost::json::value>> items;
+  for (const store::Row& r : rows) {
+    RoleRow role;
+    role.role_id = r.Text(0);
+    role.account_id = r.Text(1);
+    role.name = r.Text(2);
+    role.path = r.Text(3);
+    role.trust_policy = r.Text(4);
+    if (!r.IsNull(5)) role.description = r.Text(5);
+    role.max_session_duration = r.Int(6);
+    role.created_at = r.Double(7);
+    // AWS-COMPAT: ListRoles omits PermissionsBoundary, RoleLastUsed and Tags.
+    items.emplace_back(r.Text(8), RoleObject(role, /*full=*/false));
+  }
+  Json out;
+  EmitPage(std::move(items), page, "Roles", out);
+  return out;
+}
+
+Result<Json> TagRole(gateway::RequestContext& ctx, const Json& input) {
+  return TagEntity(ctx, input, "Role", [&](store::Transaction& tx, const Json& in) {
+    return RoleIdOf(AccountOf(ctx), tx, in);
+  });
+}
+
+Result<Json> UntagRole(gateway::RequestContext& ctx, const Json& input) {
+  return UntagEntity(ctx, input, "Role", [&](store::Transaction& tx, const Json& in) {
+    return RoleIdOf(AccountOf(ctx), tx, in);
+  });
+}
+
+Result<Json> ListRoleTags(gateway::RequestContext& ctx, const Json& input) {
+  return ListEntityTags(ctx, input, "Role", [&](store::Transaction& tx, const Json& in) {
+    return RoleIdOf(AccountOf(ctx), tx, in);
+  });
+}
+
+}  // namespace orgtwin::services::iam

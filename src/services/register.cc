@@ -1,0 +1,14 @@
+#include "services/register.h"
+
+#include "services/iam/iam_handlers.h"
+#include "services/sts/sts_handlers.h"
+
+namespace orgtwin::services {
+
+Status RegisterAllServices(gateway::Gateway& gateway) {
+  OT_RETURN_IF_ERROR(sts::RegisterStsHandlers(gateway));
+  OT_RETURN_IF_ERROR(iam::RegisterIamHandlers(gateway));
+  return Status::Ok();
+}
+
+}  // namespace orgtwin::services

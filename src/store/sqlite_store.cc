@@ -1,0 +1,566 @@
+// File: store/sqlite_store.cc
+//
+// The SQLite backend of store.h.
+//
+// Connections: one writer connection, used by one write transaction at a time under an in-process
+// FIFO lock held for the transaction's whole life (BEGIN IMMEDIATE also takes SQLite's file lock,
+// so another process is serialized by busy_timeout); and a pool of reader connections
+// (query_only, BEGIN DEFERRED). WAL lets readers keep their snapshot while the writer commits.
+// Each connection is used by one thread at a time (SQLITE_OPEN_NOMUTEX) and caches its prepared
+// statements by SQL text, so the hot path never re-parses SQL.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+namespace orgtwin::store {
+namespace {
+
+// Past this many distinct SQL texts a connection stops caching and prepares one-shot statements:
+// services use fixed SQL, so only generated SQL (e.g. IN lists of varying length) lands here.
+constexpr size_t kMaxCachedStatements = 512;
+
+std::string Snippet(std::string_view sql) {
+  std::string out;
+  for (char c : sql) {
+    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
+    if (out.size() >= 80) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+// Maps a SQLite result code (extended codes are on) to the generic ErrorCode of store.h.
+Status StatusFromSqlite(int rc, std::string_view what, std::string_view sql) {
+  std::string message = "sqlite: " + std::string(what);
+  if (!sql.empty()) message += " in `" + Snippet(sql) + "`";
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return AlreadyExistsError(std::move(message));
+  }
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return InvalidInputError(std::move(message));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return UnavailableError(std::move(message));
+    default:
+      return InternalError(std::move(message));
+  }
+}
+
+Status DbError(sqlite3* db, int rc, std::string_view sql) {
+  return StatusFromSqlite(rc, sqlite3_errmsg(db), sql);
+}
+
+bool IsBlank(const char* p) {
+  for (; *p != '\0'; ++p) {
+    if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r' && *p != ';') return false;
+  }
+  return true;
+}
+
+// True for statements that would end or start the enclosing transaction behind the Store's back.
+bool IsTransactionControl(std::string_view sql) {
+  size_t start = sql.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return false;
+  std::string word;
+  for (size_t i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
+    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
+  }
+  return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK";
+}
+
+Value ReadColumn(sqlite3_stmt* stmt, int i) {
+  switch (sqlite3_column_type(stmt, i)) {
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt, i);
+    case SQLITE_TEXT: {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+      return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+    }
+    case SQLITE_BLOB: {
+      // Read as bytes; the portable dialect stores blobs as TEXT, so this is only for stray data.
+      const auto* blob = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+      int size = sqlite3_column_bytes(stmt, i);
+      return blob == nullptr ? std::string() : std::string(blob, static_cast<size_t>(size));
+    }
+    default:
+      return std::monostate();
+  }
+}
+
+int BindValue(sqlite3_stmt* stmt, int index, const Value& value) {
+  // SQLITE_STATIC: the caller's params outlive the statement's use; Run() clears the bindings
+  // before it returns.
+  if (const auto* n = std::get_if<int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *n);
+  if (const auto* d = std::get_if<double>(&value)) return sqlite3_bind_double(stmt, index, *d);
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  return sqlite3_bind_null(stmt, index);
+}
+
+// A FIFO lock with a timed acquire. std::timed_mutex is not fair: a thread that commits in a
+// loop can re-take it ahead of waiters until they time out with kUnavailable.
+class FairTimedLock {
+ public:
+  bool TryLockFor(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!locked_ && waiters_.empty()) {
+      locked_ = true;
+      return true;
+    }
+    uint64_t ticket = next_ticket_++;
+    waiters_.push_back(ticket);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto my_turn = [&] { return !locked_ && waiters_.front() == ticket; };
+    if (!cv_.wait_until(lock, deadline, my_turn)) {
+      waiters_.erase(std::find(waiters_.begin(), waiters_.end(), ticket));
+      // The next waiter may now be at the front of an unlocked lock.
+      cv_.notify_all();
+      return false;
+    }
+    waiters_.pop_front();
+    locked_ = true;
+    return true;
+  }
+
+  void Unlock() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      locked_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool locked_ = false;           // GUARDED_BY(mutex_)
+  std::deque<uint64_t> waiters_;  // GUARDED_BY(mutex_), in arrival order
+  uint64_t next_ticket_ = 0;      // GUARDED_BY(mutex_)
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// One sqlite3 handle and its statement cache. Used by one thread at a time (the owner of the
+// transaction that holds it).
+class Connection {
+ public:
+  enum class Kind { kWriter, kReader };
+
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, Kind kind,
+                                                  int busy_timeout_ms) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    if (kind == Kind::kWriter) flags |= SQLITE_OPEN_CREATE;
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    auto conn = std::unique_ptr<Connection>(new Connection(db));  // closes db on every path
+    if (rc != SQLITE_OK) {
+      return StatusFromSqlite(rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), "open " + path);
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, busy_timeout_ms);
+    // foreign_keys is per connection and a no-op inside a transaction, so set it here.
+    OT_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys=ON"));
+    // A reader must never upgrade to a writer: that would bypass the writer lock.
+    if (kind == Kind::kReader) OT_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=ON"));
+    return conn;
+  }
+
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() const { return db_; }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  // Runs one or more statements without parameters (pragmas, migrations).
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return Status::Ok();
+    std::string what = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return StatusFromSqlite(sqlite3_extended_errcode(db_), what, sql);
+  }
+
+  // Runs one statement. Appends result rows to *rows when non-null; returns rows changed.
+  // `read_only`: fail before running anything that would write. `internal`: allow transaction
+  // control (the Store's own BEGIN/COMMIT/ROLLBACK).
+  Result<int64_t> Run(std::string_view sql, const Value* params, size_t param_count,
+                      std::vector<Row>* rows, bool read_only, bool internal = false) {
+    sqlite3_stmt* stmt = nullptr;
+    bool cached = true;
+    if (auto it = cache_.find(sql); it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      if (!internal && IsTransactionControl(sql)) {
+        return InternalError("store: transaction control in `" + Snippet(sql) +
+                             "`; use Store::Begin and Transaction::Commit");
+      }
+      cached = cache_.size() < kMaxCachedStatements;
+      const char* tail = nullptr;
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                  cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, &tail);
+      if (rc != SQLITE_OK) return DbError(db_, rc, sql);
+      if (stmt == nullptr) return InternalError("store: empty statement");
+      // `tail` points into sql, which is not NUL-terminated; check the remainder by length.
+      std::string rest(tail, static_cast<size_t>(sql.data() + sql.size() - tail));
+      if (!IsBlank(rest.c_str())) {
+        sqlite3_finalize(stmt);
+        return InternalError("store: more than one statement in `" + Snippet(sql) + "`");
+      }
+      if (cached) cache_.emplace(std::string(sql), stmt);
+    }
+    // Reset and unbind on every exit, so the statement is reusable and holds no pointer into
+    // the caller's params.
+    struct Cleanup {
+      sqlite3_stmt* stmt;
+      bool cached;
+      ~Cleanup() {
+        if (cached) {
+          sqlite3_reset(stmt);
+          sqlite3_clear_bindings(stmt);
+        } else {
+          sqlite3_finalize(stmt);
+        }
+      }
+    } cleanup{stmt, cached};
+
+    bool writes = sqlite3_stmt_readonly(stmt) == 0;
+    if (read_only && writes) {
+      return InternalError("store: write statement in a read transaction: `" + Snippet(sql) + "`");
+    }
+    int expected = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<size_t>(expected) != param_count) {
+      return InternalError("store: `" + Snippet(sql) + "` takes " + std::to_string(expected) +
+                           " parameters, got " + std::to_string(param_count));
+    }
+    for (size_t i = 0; i < param_count; ++i) {
+      int rc = BindValue(stmt, static_cast<int>(i + 1), params[i]);
+      if (rc != SQLITE_OK) return DbError(db_, rc, sql);
+    }
+    int columns = sqlite3_column_count(stmt);
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return DbError(db_, rc, sql);
+      if (rows != nullptr) {
+        std::vector<Value> values;
+        values.reserve(static_cast<size_t>(columns));
+        for (int c = 0; c < columns; ++c) values.push_back(ReadColumn(stmt, c));
+        rows->emplace_back(std::move(values));
+      }
+    }
+    return writes ? static_cast<int64_t>(sqlite3_changes64(db_)) : int64_t{0};
+  }
+
+  Status RunInternal(std::string_view sql) {
+    return Run(sql, nullptr, 0, nullptr, /*read_only=*/false, /*internal=*/true).status();
+  }
+  Result<std::vector<Row>> QueryInternal(std::string_view sql, const Value* params = nullptr,
+                                         size_t param_count = 0) {
+    std::vector<Row> rows;
+    OT_RETURN_IF_ERROR(
+        Run(sql, params, param_count, &rows, /*read_only=*/false, /*internal=*/true).status());
+    return rows;
+  }
+
+  // Best effort: a failed ROLLBACK leaves the connection in a transaction, which the owner checks.
+  void Rollback() {
+    if (InTransaction()) RunInternal("ROLLBACK").IgnoreError();
+  }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+};
+
+class SqliteStore;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  // A write transaction: `conn` is the writer, the caller holds the writer lock for us.
+  SqliteTransaction(SqliteStore* store, Connection* writer)
+      : store_(store), conn_(writer), mode_(TxMode::kWrite) {}
+  // A read transaction owning a pooled reader connection.
+  SqliteTransaction(SqliteStore* store, std::unique_ptr<Connection> reader)
+      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), mode_(TxMode::kRead) {}
+  ~SqliteTransaction() override {
+    if (state_ == State::kOpen) conn_->Rollback();
+    Release();
+  }
+
+  Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params) override {
+    return Run(sql, std::data(params), params.size(), nullptr);
+  }
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    return Run(sql, params.data(), params.size(), nullptr);
+  }
+  Result<std::vector<Row>> Query(std::string_view sql,
+                                 std::initializer_list<Value> params) override {
+    return QueryImpl(sql, std::data(params), params.size());
+  }
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    return QueryImpl(sql, params.data(), params.size());
+  }
+
+  Status Commit() override {
+    if (state_ == State::kPoisoned) {
+      state_ = State::kFinished;
+      return error_;
+    }
+    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
+    Status status = conn_->RunInternal("COMMIT");
+    if (!status.ok()) conn_->Rollback();
+    state_ = State::kFinished;
+    Release();
+    return status;
+  }
+
+ private:
+  enum class State { kOpen, kPoisoned, kFinished };
+
+  Result<std::vector<Row>> QueryImpl(std::string_view sql, const Value* params, size_t count) {
+    std::vector<Row> rows;
+    OT_RETURN_IF_ERROR(Run(sql, params, count, &rows).status());
+    return rows;
+  }
+
+  Result<int64_t> Run(std::string_view sql, const Value* params, size_t count,
+                      std::vector<Row>* rows) {
+    if (state_ == State::kPoisoned) return error_;
+    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
+    Result<int64_t> result = conn_->Run(sql, params, count, rows, mode_ == TxMode::kRead);
+    if (!result.ok()) {
+      // SQLite would keep the transaction open after a failed statement; we abort it so that
+      // nothing done before the failure can be committed by a caller that ignored the error.
+      error_ = result.status();
+      state_ = State::kPoisoned;
+      conn_->Rollback();
+      Release();
+    }
+    return result;
+  }
+
+  void Release();
+
+  SqliteStore* store_;
+  std::unique_ptr<Connection> reader_;  // read transactions only
+  Connection* conn_;
+  TxMode mode_;
+  State state_ = State::kOpen;
+  bool released_ = false;
+  Status error_;  // the first failure, once poisoned
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options) {
+    if (options.path.empty() || options.path == ":memory:") {
+      return InvalidInputError("store: sqlite path must name a file");
+    }
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(options.path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return InternalError("store: cannot create directory `" + parent.string() +
+                           "`: " + ec.message());
+    }
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options));
+    OT_ASSIGN_OR_RETURN(store->writer_, Connection::Open(options.path, Connection::Kind::kWriter,
+                                                         options.busy_timeout_ms));
+    Connection& w = *store->writer_;
+    // journal_mode is persistent in the file; the result row says whether it took.
+    OT_ASSIGN_OR_RETURN(std::vector<Row> mode, w.QueryInternal("PRAGMA journal_mode=WAL"));
+    if (mode.empty() || mode[0].Text(0) != "wal") {
+      return InternalError("store: cannot switch `" + options.path + "` to WAL mode");
+    }
+    OT_RETURN_IF_ERROR(w.Exec(options.sync == SqliteSync::kFull ? "PRAGMA synchronous=FULL"
+                                                                : "PRAGMA synchronous=NORMAL"));
+    OT_RETURN_IF_ERROR(
+        store->Migrate(options.migrations ? *options.migrations : EmbeddedMigrations()));
+    return store;
+  }
+
+  ~SqliteStore() override {
+    // INVARIANT: every Transaction was destroyed before its Store (store.h contract).
+    idle_readers_.clear();
+    writer_.reset();
+  }
+
+  Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    if (mode == TxMode::kWrite) {
+      if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+        return UnavailableError("store: timed out after " +
+                                std::to_string(options_.busy_timeout_ms) +
+                                " ms waiting for the write lock");
+      }
+      // A ROLLBACK that failed earlier may have left the writer inside a transaction.
+      writer_->Rollback();
+      Status status = writer_->RunInternal("BEGIN IMMEDIATE");
+      if (!status.ok()) {
+        writer_lock_.Unlock();
+        return status;
+      }
+      return std::unique_ptr<Transaction>(new SqliteTransaction(this, writer_.get()));
+    }
+    OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
+    Status status = reader->RunInternal("BEGIN");
+    if (!status.ok()) {
+      ReleaseReader(std::move(reader));
+      return status;
+    }
+    return std::unique_ptr<Transaction>(new SqliteTransaction(this, std::move(reader)));
+  }
+
+  int64_t SchemaVersion() const override { return schema_version_; }
+  std::string Describe() const override { return "sqlite:" + options_.path; }
+
+  void ReleaseWriter() { writer_lock_.Unlock(); }
+
+  void ReleaseReader(std::unique_ptr<Connection> reader) {
+    // A reader stuck in a transaction (failed ROLLBACK) is closed, not reused.
+    if (reader->InTransaction()) return;
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    if (idle_readers_.size() < options_.max_idle_readers) {
+      idle_readers_.push_back(std::move(reader));
+    }
+    // else: `reader` closes here (outside nothing heavier than sqlite3_close).
+  }
+
+ private:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {
+    options_.migrations.reset();  // views into the caller's data; only Open uses them
+  }
+
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mutex_);
+      if (!idle_readers_.empty()) {
+        std::unique_ptr<Connection> reader = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+        return reader;
+      }
+    }
+    return Connection::Open(options_.path, Connection::Kind::kReader, options_.busy_timeout_ms);
+  }
+
+  // Applies every migration not yet recorded, in order, each in its own IMMEDIATE transaction
+  // (re-checked inside it, so two processes opening a fresh file at once apply each only once).
+  Status Migrate(const std::vector<Migration>& migrations) {
+    for (size_t i = 1; i < migrations.size(); ++i) {
+      if (migrations[i].version <= migrations[i - 1].version) {
+        return InternalError("store: migrations are not in ascending version order");
+      }
+    }
+    int64_t newest_known = migrations.empty() ? 0 : migrations.back().version;
+    Connection& w = *writer_;
+    OT_RETURN_IF_ERROR(
+        w.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+               "name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"));
+    OT_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        w.QueryInternal("SELECT version FROM schema_migrations"));
+    std::set<int64_t> applied;
+    for (const Row& row : rows) applied.insert(row.Int(0));
+    if (!applied.empty() && *applied.rbegin() > newest_known) {
+      return InternalError("store: database `" + options_.path + "` has schema version " +
+                           std::to_string(*applied.rbegin()) + ", newer than this binary knows (" +
+                           std::to_string(newest_known) +
+                           "); run a newer orgtwin or restore a matching backup");
+    }
+    for (const Migration& m : migrations) {
+      if (applied.count(m.version)) continue;
+      Status status = ApplyMigration(m);
+      if (!status.ok()) {
+        w.Rollback();
+        return Status(status.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable
+                                                               : ErrorCode::kInternal,
+                      "store: migration " + std::to_string(m.version) + " (" + std::string(m.name) +
+                          ") failed: " + status.message());
+      }
+      applied.insert(m.version);
+    }
+    schema_version_ = applied.empty() ? 0 : *applied.rbegin();
+    return Status::Ok();
+  }
+
+  Status ApplyMigration(const Migration& m) {
+    Connection& w = *writer_;
+    OT_RETURN_IF_ERROR(w.RunInternal("BEGIN IMMEDIATE"));
+    Value version = m.version;
+    OT_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        w.QueryInternal("SELECT 1 FROM schema_migrations WHERE version = ?", &version, 1));
+    if (rows.empty()) {
+      OT_RETURN_IF_ERROR(w.Exec(std::string(m.sql)));
+      double now =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      Value params[] = {m.version, std::string(m.name), now};
+      OT_RETURN_IF_ERROR(
+          w.Run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                params, 3, nullptr, false)
+              .status());
+    }
+    return w.RunInternal("COMMIT");
+  }
+
+  SqliteOptions options_;
+  int64_t schema_version_ = 0;
+  std::unique_ptr<Connection> writer_;
+  FairTimedLock writer_lock_;  // held by the live write transaction, if any
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mutex_)
+};
+
+void SqliteTransaction::Release() {
+  if (released_) return;
+  released_ = true;
+  if (mode_ == TxMode::kWrite) {
+    store_->ReleaseWriter();
+  } else {
+    store_->ReleaseReader(std::move(reader_));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  OT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace orgtwin::store

@@ -1,0 +1,70 @@
+"""Starts a real `orgtwin serve` on port 0 in a temp data dir and tells tests how to reach it.
+
+Shared by the pytest suites (boto3, AWS CLI, raw-socket robustness). The binary comes from
+$ORGTWIN_BIN (set by ctest) or build/release/src/cli/orgtwin.
+"""
+import configparser
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+DEFAULT_BIN = os.path.join(REPO, "build", "release", "src", "cli", "orgtwin")
+
+
+class OrgtwinServer:
+    def __init__(self, *extra_args):
+        self.binary = os.environ.get("ORGTWIN_BIN", DEFAULT_BIN)
+        self.data_dir = tempfile.mkdtemp(prefix="orgtwin-e2e-")
+        self.extra_args = list(extra_args)
+        self.process = None
+        self.endpoint = None
+        self.port = None
+
+    def start(self, timeout=20.0):
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--listen", "127.0.0.1:0", "--data", self.data_dir,
+             "--log-level", "warn"] + self.extra_args,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("orgtwin exited early: " + self.process.stderr.read())
+            match = re.search(r"listening on (http://[\d.]+:(\d+))", line)
+            if match:
+                self.endpoint, self.port = match.group(1), int(match.group(2))
+                break
+        else:
+            raise RuntimeError("orgtwin did not report its port in time")
+        creds = configparser.ConfigParser()
+        creds.read(self.credentials_file)
+        self.access_key = creds["orgtwin"]["aws_access_key_id"]
+        self.secret_key = creds["orgtwin"]["aws_secret_access_key"]
+        return self
+
+    @property
+    def credentials_file(self):
+        return os.path.join(self.data_dir, "credentials")
+
+    @property
+    def config_file(self):
+        return os.path.join(self.data_dir, "config")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode if self.process else None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
