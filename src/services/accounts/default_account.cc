@@ -36,14 +36,17 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // IAM credentials (0005) and STS sessions (0004)
+      "iam_account_aliases", "iam_password_policies", "iam_mfa_devices", "iam_login_profiles",
+      "sts_sessions",
       // Organizations (0003)
       "org_tags", "org_delegated_admins", "org_trusted_services", "org_resource_policies",
       "org_handshakes", "org_policy_attachments", "org_policies", "org_create_account_status",
       "org_accounts", "org_units", "org_root_policy_types", "org_roots", "organizations",
       // IAM (0002)
-      "iam_tags",     "iam_inline_policies", "iam_attachments", "iam_policy_versions",
-      "iam_policies", "iam_group_members",   "iam_groups",      "iam_roles",
-      "iam_users",    "access_keys",         "accounts",        "server_settings"};
+      "iam_tags", "iam_inline_policies", "iam_attachments", "iam_policy_versions", "iam_policies",
+      "iam_group_members", "iam_groups", "iam_roles", "iam_users", "access_keys", "accounts",
+      "server_settings"};
   return kTables;
 }
 
