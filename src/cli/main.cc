@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/serve.h"
+#include "cli/signup.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"orgtwin: a local twin of AWS Organizations, IAM, STS and the Account API"};
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
 
   orgtwin::cli::ServeOptions serve_options;
   CLI::App* serve = orgtwin::cli::AddServeCommand(app, serve_options);
+  orgtwin::cli::SignupOptions signup_options;
+  CLI::App* signup = orgtwin::cli::AddSignupCommand(app, signup_options);
 
   try {
     app.parse(argc, argv);
@@ -20,5 +23,6 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
+  if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
   return 0;
 }

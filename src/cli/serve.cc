@@ -19,6 +19,7 @@
 #include "server/http_server.h"
 #include "services/accounts/default_account.h"
 #include "services/identity/credential_store.h"
+#include "services/organizations/organizations_core.h"
 #include "services/register.h"
 #include "store/store.h"
 
@@ -77,6 +78,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                                                             : std::string("must be 12 digits");
       })
       ->capture_default_str();
+  serve
+      ->add_option("--clock", options.clock,
+                   "system: the machine's clock; adjustable: system time plus an offset that "
+                   "POST /_orgtwin/clock/advance moves forward (expiry tests)")
+      ->check(CLI::IsMember({"system", "adjustable"}))
+      ->capture_default_str();
   serve->add_flag("--allow-reset", options.allow_reset,
                   "allow POST /_orgtwin/reset and /moto-api/reset without SigV4");
   serve->add_option("--log-level", options.log_level, "debug, info, warn, error or off")
@@ -85,6 +92,17 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
   serve->add_option("--threads", options.threads, "I/O threads (0 = one per core)")
       ->capture_default_str();
   serve->add_option("--max-body-bytes", options.max_body_bytes, "largest accepted request body")
+      ->capture_default_str();
+  serve
+      ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
+                   "days an account made by CreateAccount must wait before it may leave its "
+                   "organization (the model says 4, the current quotas page 7)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--org-account-quota", options.org_account_quota,
+                   "accounts per organization (AWS's default quota is 10)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   return serve;
 }
@@ -114,7 +132,10 @@ int RunServe(const ServeOptions& options) {
   if (!opened.ok()) return Fail(opened.status().ToString());
   std::unique_ptr<store::Store> store = std::move(opened).value();
 
-  SystemClock clock;
+  SystemClock system_clock;
+  AdjustableClock adjustable_clock;
+  const bool adjustable = options.clock == "adjustable";
+  const Clock& clock = adjustable ? static_cast<const Clock&>(adjustable_clock) : system_clock;
   SecureIdGenerator ids;
   services::CredentialStore credentials(*store);
   auto account =
@@ -136,8 +157,14 @@ int RunServe(const ServeOptions& options) {
   gateway_options.auth_mode =
       options.auth == "permissive" ? gateway::AuthMode::kPermissive : gateway::AuthMode::kEnforce;
   gateway_options.allow_unauthenticated_reset = options.allow_reset;
+  if (adjustable) {
+    gateway_options.adjustable_clock = &adjustable_clock;
+    gateway_options.signature_clock = &system_clock;
+  }
   gateway::Gateway gateway(gateway_options, model::Registry::Embedded(),
                            gateway::TwinServices{*store, clock, ids, credentials, *account});
+  services::organizations::ConfigureOrganizations(
+      {options.created_account_leave_wait_days, options.org_account_quota});
   Status registered = services::RegisterAllServices(gateway);
   if (!registered.ok()) return Fail(registered.ToString());
 

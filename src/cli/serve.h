@@ -17,9 +17,13 @@ struct ServeOptions {
   std::string auth = "enforce";
   std::string account_id = "123456789012";
   bool allow_reset = false;
+  std::string clock = "system";  // "system" or "adjustable" (POST /_orgtwin/clock/advance)
   std::string log_level = "info";
   int threads = 0;
   size_t max_body_bytes = 8 * 1024 * 1024;
+  // Organizations (services/organizations/organizations_core.h).
+  int created_account_leave_wait_days = 4;
+  int64_t org_account_quota = 10;
 };
 
 // Adds the `serve` subcommand to `app`; `options` must outlive app.parse().

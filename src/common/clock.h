@@ -42,6 +42,21 @@ class FakeClock final : public Clock {
   std::atomic<int64_t> now_us_;
 };
 
+// Real time plus an offset that only grows: `orgtwin serve --clock adjustable` runs the twin on
+// this clock so a test can jump ahead (handshake expiry after 15 days, credential expiry) while
+// time keeps flowing as usual in between.
+class AdjustableClock final : public Clock {
+ public:
+  TimePoint Now() const override {
+    return std::chrono::system_clock::now() + std::chrono::microseconds(offset_us_.load());
+  }
+  void Advance(std::chrono::microseconds delta) { offset_us_ += delta.count(); }
+  std::chrono::microseconds offset() const { return std::chrono::microseconds(offset_us_.load()); }
+
+ private:
+  std::atomic<int64_t> offset_us_{0};
+};
+
 // Formats `t` as ISO 8601 UTC with milliseconds, "2026-11-27T23:07:44.123Z" (Query/XML wire).
 std::string FormatIso8601(TimePoint t);
 // Formats `t` as ISO 8601 UTC without fraction, "2026-11-27T23:07:44Z".

@@ -6,6 +6,7 @@
 #include "auth/sigv4.h"
 #include "common/log.h"
 #include "protocol/protocol.h"
+#include "services/organizations/signup.h"
 
 namespace orgtwin::gateway {
 namespace {
@@ -64,7 +65,10 @@ std::string ServiceLabel(const model::ServiceModel* service) {
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, const model::Registry& models, TwinServices twin)
-    : options_(options), models_(models), twin_(std::move(twin)) {}
+    : options_(options),
+      models_(models),
+      twin_(std::move(twin)),
+      authorizer_(std::make_unique<Authorizer>(twin_.store)) {}
 
 Status Gateway::Register(std::string_view service, std::string_view operation,
                          OperationHandler handler) {
@@ -89,6 +93,8 @@ HttpResponse Gateway::Handle(HttpRequest&& request) {
   if (path.substr(0, kExtensionPrefix.size()) == kExtensionPrefix || path == kMotoResetPath) {
     operation_label = std::string(path);
     response = HandleExtension(request, request_id);
+    // Reset and sign-up rewrite accounts, keys and policies: drop cached authorization state.
+    if (path != "/_orgtwin/health") authorizer_->BumpEpoch();
   } else {
     response = HandleAws(request, request_id, &operation_label);
   }
@@ -124,6 +130,14 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
           service, protocol::ErrorFromStatus(service, authenticated.status()), request_id);
     }
     caller = std::move(authenticated).value();
+    // AWS-COMPAT: GetSessionToken / GetFederationToken credentials are limited regardless of
+    // policy (IAM needs MFA; few STS calls) -- services/identity/credential_store.h (h-sts).
+    Status scope =
+        services::CheckTemporaryCredentialScope(caller, service->signing_name, operation->name);
+    if (!scope.ok()) {
+      return protocol::SerializeError(service, protocol::ErrorFromStatus(service, scope),
+                                      request_id);
+    }
   }
 
   Result<boost::json::object> input = protocol::ParseInput(route.routed, request);
@@ -132,6 +146,19 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
                                     request_id);
   }
 
+  const TimePoint now = twin_.clock.Now();
+  // Authorize after validation (AWS reports malformed input before AccessDenied) and before
+  // the handler. Operations without authentication (authtype none) have no caller to authorize.
+  if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none) {
+    Status authorized = authorizer_->Authorize(AuthorizationRequest{
+        *service, *operation, *input, caller, region, request.remote_address, now});
+    if (!authorized.ok()) {
+      return protocol::SerializeError(service, protocol::ErrorFromStatus(service, authorized),
+                                      request_id);
+    }
+  }
+
+  // Authorized first: a denied call is AccessDenied even where orgtwin has no handler yet.
   auto handler = handlers_.find(operation);
   if (handler == handlers_.end()) {
     protocol::AwsError error;
@@ -143,7 +170,7 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
     return protocol::SerializeError(service, error, request_id);
   }
 
-  RequestContext ctx{caller, request, request_id, twin_.clock.Now(), region, twin_};
+  RequestContext ctx{caller, request, request_id, now, region, twin_};
   Result<boost::json::object> output = InternalError("handler did not run");
   try {
     output = handler->second(ctx, *input);
@@ -153,6 +180,9 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
     Log(LogLevel::kError, "handler " + operation->name + " threw: " + e.what());
     output = InternalError("internal failure");
   }
+  // A handler that may have written (even one that failed late) invalidates cached policies;
+  // bumped before the response leaves, so the caller's next request sees the change.
+  if (!IsReadOnlyOperation(service->signing_name, operation->name)) authorizer_->BumpEpoch();
   if (!output.ok()) {
     return protocol::SerializeError(service, protocol::ErrorFromStatus(service, output.status()),
                                     request_id);
@@ -185,13 +215,19 @@ Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
     Status scope = auth::CheckCredentialScope(parsed, service->signing_name);
     if (!scope.ok()) return InServiceTerms(service, std::move(scope));
   }
-  Status verified =
-      auth::VerifySigV4(request, parsed, credential->secret_access_key, twin_.clock.Now());
+  Status verified = auth::VerifySigV4(
+      request, parsed, credential->secret_access_key,
+      (options_.signature_clock != nullptr ? *options_.signature_clock : twin_.clock).Now());
   if (!verified.ok()) return InServiceTerms(service, std::move(verified));
   if (credential->expires_at.has_value() && twin_.clock.Now() >= *credential->expires_at) {
     return ExpiredTokenError(service);
   }
   *region = parsed.scope_region;
+  // GetAccessKeyLastUsed: an in-memory note; the store is written off this path (h-sts).
+  if (service != nullptr && credential->session_token.empty()) {
+    twin_.credentials.RecordUse(parsed.access_key_id, service->signing_name, *region,
+                                twin_.clock.Now());
+  }
   return credential->principal;
 }
 
@@ -212,23 +248,8 @@ HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::str
     if (request.method != "POST") {
       return JsonError(405, "MethodNotAllowed", "use POST", request_id);
     }
-    bool allowed =
-        options_.auth_mode == AuthMode::kPermissive || options_.allow_unauthenticated_reset;
-    if (!allowed) {
-      std::string region;
-      Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
-      if (!caller.ok()) {
-        return JsonError(403,
-                         caller.status().aws_code().empty() ? "AccessDeniedException"
-                                                            : caller.status().aws_code(),
-                         caller.status().message(), request_id);
-      }
-      if (caller->type != auth::PrincipalType::kRoot ||
-          caller->account_id != twin_.default_account.account_id) {
-        return JsonError(403, "AccessDeniedException",
-                         "only the root user of the default account may reset the twin",
-                         request_id);
-      }
+    if (auto denied = RefuseUnlessTwinAdmin(request, request_id, "reset the twin")) {
+      return *std::move(denied);
     }
     Status reset =
         services::ResetTwin(twin_.store, twin_.credentials, twin_.clock, twin_.default_account);
@@ -238,7 +259,103 @@ HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::str
     }
     return JsonResponse(200, boost::json::object{{"status", "ok"}}, request_id);
   }
+  if (path == "/_orgtwin/signup") {
+    // Sign-up of a standalone account (services/organizations/signup.h). Unauthenticated in
+    // every auth mode: on AWS anyone may sign up for an account, and the caller of a fresh twin
+    // may hold no credentials other than the default account's.
+    if (request.method != "POST") {
+      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
+    }
+    boost::system::error_code ec;
+    boost::json::value body = boost::json::parse(request.body, ec);
+    if (ec || !body.is_object()) {
+      return JsonError(400, "InvalidInput", "the body must be a JSON object", request_id);
+    }
+    const boost::json::object& fields = body.as_object();
+    auto text = [&](std::string_view key) -> std::string {
+      const boost::json::value* v = fields.if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    auto flag = [&](std::string_view key) {
+      const boost::json::value* v = fields.if_contains(key);
+      return v == nullptr || !v->is_bool() || v->as_bool();
+    };
+    services::SignupRequest signup{text("Email"), text("AccountName"), flag("PaymentMethod"),
+                                   flag("ContactInformation")};
+    Result<services::SignupResult> created = services::SignUpStandaloneAccount(
+        twin_.store, twin_.credentials, twin_.ids, twin_.clock, signup);
+    if (!created.ok()) {
+      switch (created.status().code()) {
+        case ErrorCode::kInvalidInput:
+          return JsonError(400, "InvalidInput", created.status().message(), request_id);
+        case ErrorCode::kAlreadyExists:
+          return JsonError(409, "EmailAlreadyExists", created.status().message(), request_id);
+        default:
+          Log(LogLevel::kError, "signup failed: " + created.status().ToString());
+          return JsonError(500, "InternalFailure", created.status().message(), request_id);
+      }
+    }
+    return JsonResponse(200,
+                        boost::json::object{{"AccountId", created->account_id},
+                                            {"AccessKeyId", created->access_key_id},
+                                            {"SecretAccessKey", created->secret_access_key}},
+                        request_id);
+  }
+  if (path == "/_orgtwin/clock/advance") {
+    // Moves the twin's clock forward, for expiry rules (handshakes, temporary credentials).
+    // Body: {"Seconds": N}, N > 0. Answers the twin's new time.
+    if (request.method != "POST") {
+      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
+    }
+    if (options_.adjustable_clock == nullptr) {
+      return JsonError(409, "ClockNotAdjustable",
+                       "start the server with --clock adjustable to move its clock", request_id);
+    }
+    if (auto denied = RefuseUnlessTwinAdmin(request, request_id, "move the twin's clock")) {
+      return *std::move(denied);
+    }
+    boost::system::error_code ec;
+    boost::json::value body = boost::json::parse(request.body, ec);
+    const boost::json::value* seconds =
+        !ec && body.is_object() ? body.as_object().if_contains("Seconds") : nullptr;
+    if (seconds == nullptr || !seconds->is_number() || seconds->to_number<double>() <= 0) {
+      return JsonError(400, "InvalidInput", "the body must be {\"Seconds\": N} with N > 0",
+                       request_id);
+    }
+    options_.adjustable_clock->Advance(
+        std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6)));
+    return JsonResponse(
+        200,
+        boost::json::object{
+            {"Now", FormatIso8601(options_.adjustable_clock->Now())},
+            {"OffsetSeconds",
+             std::chrono::duration<double>(options_.adjustable_clock->offset()).count()}},
+        request_id);
+  }
   return JsonError(404, "NotFound", "no such orgtwin extension endpoint", request_id);
+}
+
+std::optional<HttpResponse> Gateway::RefuseUnlessTwinAdmin(const HttpRequest& request,
+                                                           const std::string& request_id,
+                                                           std::string_view what) {
+  if (options_.auth_mode == AuthMode::kPermissive || options_.allow_unauthenticated_reset) {
+    return std::nullopt;
+  }
+  std::string region;
+  Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
+  if (!caller.ok()) {
+    return JsonError(
+        403,
+        caller.status().aws_code().empty() ? "AccessDeniedException" : caller.status().aws_code(),
+        caller.status().message(), request_id);
+  }
+  if (caller->type != auth::PrincipalType::kRoot ||
+      caller->account_id != twin_.default_account.account_id) {
+    return JsonError(403, "AccessDeniedException",
+                     "only the root user of the default account may " + std::string(what),
+                     request_id);
+  }
+  return std::nullopt;
 }
 
 }  // namespace orgtwin::gateway

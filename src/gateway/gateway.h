@@ -9,7 +9,11 @@
 //     -> handler (registered per service + operation)
 //     -> serialize output or AWS error in the service's protocol -> HttpResponse
 //
-// Authorization (policy/) slots in between parse and handler when IAM lands (issue 4).
+// In enforce mode every request is authorized between parse and handler (gateway/authorizer.h):
+// the operation's action and resource ARN(s) go to the policy engine with the caller's policies;
+// a denial answers AWS's AccessDenied. Permissive mode skips authorization (moto_server-like).
+// After an operation that may write, and after extension calls (reset, sign-up), the
+// authorizer's policy epoch is bumped so the next request sees changed policies.
 //
 // Thread-safety: Handle() is called concurrently from the server's I/O threads. Registration
 // happens before the server starts and is not synchronized.
@@ -18,12 +22,14 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "common/clock.h"
 #include "common/http_message.h"
 #include "common/ids.h"
+#include "gateway/authorizer.h"
 #include "gateway/request_context.h"
 #include "model/service_model.h"
 #include "services/accounts/default_account.h"
@@ -41,6 +47,13 @@ struct GatewayOptions {
   AuthMode auth_mode = AuthMode::kEnforce;
   // Allow POST /_orgtwin/reset and /moto-api/reset without SigV4 in enforce mode.
   bool allow_unauthenticated_reset = false;
+  // Set by `orgtwin serve --clock adjustable`: the twin's clock, which
+  // POST /_orgtwin/clock/advance moves forward. Null: the clock cannot be moved.
+  AdjustableClock* adjustable_clock = nullptr;
+  // The clock the SigV4 +-15-minute window is checked against. Clients sign with real time even
+  // after the twin's clock was advanced, so an adjustable twin checks signatures on the system
+  // clock. Null: the twin's clock.
+  const Clock* signature_clock = nullptr;
 };
 
 // The shared parts of the twin that handlers use.
@@ -63,6 +76,9 @@ class Gateway {
   // Answers one HTTP request. Never throws; bugs in a handler become InternalFailure 500.
   HttpResponse Handle(HttpRequest&& request);
 
+  // The authorizer (tests and benchmarks inspect its epoch and cache).
+  Authorizer& authorizer() { return *authorizer_; }
+
   // Requests answered so far (health endpoint, tests).
   uint64_t requests_served() const { return requests_served_.load(std::memory_order_relaxed); }
 
@@ -70,6 +86,12 @@ class Gateway {
   HttpResponse HandleAws(const HttpRequest& request, const std::string& request_id,
                          std::string* log_operation);
   HttpResponse HandleExtension(const HttpRequest& request, const std::string& request_id);
+  // The twin's administrative endpoints (reset, clock) are for the default account's root, or
+  // for anyone when the server runs permissive or with --allow-reset. Returns the refusal, or
+  // nullopt when `request` may proceed.
+  std::optional<HttpResponse> RefuseUnlessTwinAdmin(const HttpRequest& request,
+                                                    const std::string& request_id,
+                                                    std::string_view what);
   // Verifies SigV4 and returns the caller. `service` (may be null) picks the error codes.
   Result<auth::Principal> Authenticate(const HttpRequest& request,
                                        const model::ServiceModel* service, std::string* region);
@@ -80,6 +102,7 @@ class Gateway {
   // Keyed by the Operation object of the embedded model (stable pointers).
   std::map<const model::Operation*, OperationHandler> handlers_;
   std::atomic<uint64_t> requests_served_{0};
+  std::unique_ptr<Authorizer> authorizer_;
 };
 
 }  // namespace orgtwin::gateway

@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 
+#include "common/http_message.h"
+
 namespace orgtwin::policy {
 
 std::string EncodeGlob(std::string_view raw) {
@@ -81,16 +83,7 @@ std::string AsciiLowerCopy(std::string_view s) {
   return out;
 }
 
-bool AsciiIEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+bool AsciiIEquals(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
 
 namespace {
 

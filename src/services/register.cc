@@ -1,6 +1,7 @@
 #include "services/register.h"
 
 #include "services/iam/iam_handlers.h"
+#include "services/organizations/organizations_core.h"
 #include "services/sts/sts_handlers.h"
 
 namespace orgtwin::services {
@@ -8,6 +9,7 @@ namespace orgtwin::services {
 Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(sts::RegisterStsHandlers(gateway));
   OT_RETURN_IF_ERROR(iam::RegisterIamHandlers(gateway));
+  OT_RETURN_IF_ERROR(organizations::RegisterOrganizationsHandlers(gateway));
   return Status::Ok();
 }
 

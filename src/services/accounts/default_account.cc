@@ -36,6 +36,9 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // IAM instance profiles, SLR deletion tasks, credential reports, password history (0007)
+      "iam_password_history", "iam_credential_reports", "iam_slr_deletion_tasks",
+      "iam_instance_profile_roles", "iam_instance_profiles",
       // IAM credentials (0005) and STS sessions (0004)
       "iam_account_aliases", "iam_password_policies", "iam_mfa_devices", "iam_login_profiles",
       "sts_sessions",

@@ -23,20 +23,21 @@ constexpr Kind kRole{"Role", "RoleName", "role", "PoliciesPerRole", 10240};
 struct Entity {
   std::string id;
   std::string name;  // as stored
+  bool service_linked = false;
 };
 
 Result<Entity> RequireEntity(store::Transaction& tx, const std::string& account, const Kind& kind,
                              const std::string& name) {
   if (kind.type == "User") {
     OT_ASSIGN_OR_RETURN(UserRow u, RequireUser(tx, account, name));
-    return Entity{u.user_id, u.name};
+    return Entity{u.user_id, u.name, false};
   }
   if (kind.type == "Group") {
     OT_ASSIGN_OR_RETURN(GroupRow g, RequireGroup(tx, account, name));
-    return Entity{g.group_id, g.name};
+    return Entity{g.group_id, g.name, false};
   }
   OT_ASSIGN_OR_RETURN(RoleRow r, RequireRole(tx, account, name));
-  return Entity{r.role_id, r.name};
+  return Entity{r.role_id, r.name, r.service_linked()};
 }
 
 Result<Json> Attach(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
@@ -45,6 +46,7 @@ Result<Json> Attach(gateway::RequestContext& ctx, const Json& input, const Kind&
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Entity entity,
                       RequireEntity(*tx, account, kind, Str(input, kind.name_member)));
+  if (entity.service_linked) return ProtectedRole(entity.name);
   OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, arn).status());
   OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, kind.type, entity.id));
   for (const std::string& a : attached) {
@@ -67,6 +69,7 @@ Result<Json> Detach(gateway::RequestContext& ctx, const Json& input, const Kind&
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Entity entity,
                       RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+  if (entity.service_linked) return ProtectedRole(entity.name);
   OT_ASSIGN_OR_RETURN(int64_t removed,
                       tx->Execute("DELETE FROM iam_attachments WHERE entity_type = ? AND "
                                   "entity_id = ? AND policy_arn = ?",
@@ -109,6 +112,7 @@ Result<Json> PutInline(gateway::RequestContext& ctx, const Json& input, const Ki
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Entity entity,
                       RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+  if (entity.service_linked) return ProtectedRole(entity.name);
   OT_ASSIGN_OR_RETURN(auto others, tx->Query("SELECT document FROM iam_inline_policies WHERE "
                                              "entity_type = ? AND entity_id = ? AND "
                                              "policy_name <> ?",
@@ -157,6 +161,7 @@ Result<Json> DeleteInline(gateway::RequestContext& ctx, const Json& input, const
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Entity entity,
                       RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+  if (entity.service_linked) return ProtectedRole(entity.name);
   OT_ASSIGN_OR_RETURN(int64_t removed,
                       tx->Execute("DELETE FROM iam_inline_policies WHERE entity_type = ? AND "
                                   "entity_id = ? AND policy_name = ?",

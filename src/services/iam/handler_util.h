@@ -106,4 +106,27 @@ Handler AttachUserPolicy, AttachGroupPolicy, AttachRolePolicy, DetachUserPolicy,
     ListRolePolicies, PutUserPermissionsBoundary, DeleteUserPermissionsBoundary,
     PutRolePermissionsBoundary, DeleteRolePermissionsBoundary, ListEntitiesForPolicy;
 
+// mfa.cc
+Handler CreateVirtualMFADevice, EnableMFADevice, ResyncMFADevice, DeactivateMFADevice,
+    DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices, GetMFADevice, TagMFADevice,
+    UntagMFADevice, ListMFADeviceTags;
+// login_profiles.cc
+Handler CreateLoginProfile, GetLoginProfile, UpdateLoginProfile, DeleteLoginProfile, ChangePassword,
+    UpdateAccountPasswordPolicy, GetAccountPasswordPolicy, DeleteAccountPasswordPolicy,
+    CreateAccountAlias, DeleteAccountAlias, ListAccountAliases;
+// instance_profiles.cc
+Handler CreateInstanceProfile, GetInstanceProfile, DeleteInstanceProfile, ListInstanceProfiles,
+    AddRoleToInstanceProfile, RemoveRoleFromInstanceProfile, ListInstanceProfilesForRole,
+    TagInstanceProfile, UntagInstanceProfile, ListInstanceProfileTags, CreateServiceLinkedRole,
+    DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus;
+// The InstanceProfile structures (with their roles) that hold the role `role_id`, by name.
+Result<boost::json::array> InstanceProfilesForRole(store::Transaction& tx,
+                                                   const std::string& role_id);
+// account_reports.cc
+Handler GetAccountSummary, GetAccountAuthorizationDetails, GenerateCredentialReport,
+    GetCredentialReport;
+// simulate.cc
+Handler SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysForPrincipalPolicy,
+    GetContextKeysForCustomPolicy;
+
 }  // namespace orgtwin::services::iam

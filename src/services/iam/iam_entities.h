@@ -29,12 +29,15 @@
 namespace orgtwin::services::iam {
 
 // ---- AWS errors (codes and HTTP statuses from the IAM model) ----
-Status NoSuchEntity(std::string message);             // 404
-Status EntityAlreadyExists(std::string message);      // 409
-Status DeleteConflict(std::string message);           // 409
-Status LimitExceeded(std::string message);            // 409
-Status InvalidInput(std::string message);             // 400
-Status MalformedPolicyDocument(std::string message);  // 400
+Status NoSuchEntity(std::string message);               // 404
+Status EntityAlreadyExists(std::string message);        // 409
+Status DeleteConflict(std::string message);             // 409
+Status LimitExceeded(std::string message);              // 409
+Status InvalidInput(std::string message);               // 400
+Status MalformedPolicyDocument(std::string message);    // 400
+Status UnmodifiableEntity(std::string message);         // 400
+Status InvalidAuthenticationCode(std::string message);  // 403
+Status PasswordPolicyViolation(std::string message);    // 400
 
 // ---- Quotas (AWS-FACTS 3.2, the defaults of an account) ----
 inline constexpr int64_t kUsersPerAccount = 5000;
@@ -45,6 +48,10 @@ inline constexpr int64_t kGroupsPerUser = 10;
 inline constexpr int64_t kAttachedPoliciesPerEntity = 10;
 inline constexpr int64_t kVersionsPerPolicy = 5;
 inline constexpr int64_t kTagsPerEntity = 50;
+inline constexpr int64_t kMfaDevicesPerUser = 8;  // and 8 for the root user
+inline constexpr int64_t kInstanceProfilesPerAccount = 1000;
+inline constexpr int64_t kRolesPerInstanceProfile = 1;
+inline constexpr int64_t kAccessKeysPerUser = 2;
 
 // ---- Wire helpers ----
 std::string Lower(std::string_view text);
@@ -57,6 +64,8 @@ std::string IamArn(std::string_view account_id, std::string_view kind, std::stri
 // Percent-encodes everything outside [A-Za-z0-9-_.~] -- how IAM returns policy documents in its
 // XML (botocore URL-decodes them).
 std::string UrlEncodeDocument(std::string_view document);
+// RFC 4648 base64 with padding: how the Query protocol carries blobs (protocol.h).
+std::string Base64Encode(std::string_view bytes);
 // Opaque pagination markers: the sort key of the first item of the next page.
 std::string EncodeMarker(std::string_view key);
 // InvalidInput for anything EncodeMarker did not produce.
@@ -95,7 +104,12 @@ struct RoleRow {
   std::string last_used_region;
   double created_at = 0;
   std::string Arn() const { return IamArn(account_id, "role", path, name); }
+  // Service-linked roles live under /aws-service-role/<service>/ and only AWS may change them.
+  bool service_linked() const { return path.rfind("/aws-service-role/", 0) == 0; }
 };
+
+// UnmodifiableEntity with AWS's message for a change to a service-linked role.
+Status ProtectedRole(std::string_view role_name);
 
 // A customer managed policy, or an AWS managed one from the catalog (aws_managed = true; then
 // policy_id, created_at and updated_at are derived, versions come from the catalog's default).

@@ -1,3 +1,4 @@
+#include "services/iam/access_keys.h"
 #include "services/iam/handler_util.h"
 #include "services/iam/iam_handlers.h"
 
@@ -73,10 +74,54 @@ Status RegisterIamHandlers(gateway::Gateway& gateway) {
       {"PutRolePermissionsBoundary", PutRolePermissionsBoundary},
       {"DeleteRolePermissionsBoundary", DeleteRolePermissionsBoundary},
       {"ListEntitiesForPolicy", ListEntitiesForPolicy},
+      {"CreateVirtualMFADevice", CreateVirtualMFADevice},
+      {"EnableMFADevice", EnableMFADevice},
+      {"ResyncMFADevice", ResyncMFADevice},
+      {"DeactivateMFADevice", DeactivateMFADevice},
+      {"DeleteVirtualMFADevice", DeleteVirtualMFADevice},
+      {"ListMFADevices", ListMFADevices},
+      {"ListVirtualMFADevices", ListVirtualMFADevices},
+      {"GetMFADevice", GetMFADevice},
+      {"TagMFADevice", TagMFADevice},
+      {"UntagMFADevice", UntagMFADevice},
+      {"ListMFADeviceTags", ListMFADeviceTags},
+      {"CreateLoginProfile", CreateLoginProfile},
+      {"GetLoginProfile", GetLoginProfile},
+      {"UpdateLoginProfile", UpdateLoginProfile},
+      {"DeleteLoginProfile", DeleteLoginProfile},
+      {"ChangePassword", ChangePassword},
+      {"UpdateAccountPasswordPolicy", UpdateAccountPasswordPolicy},
+      {"GetAccountPasswordPolicy", GetAccountPasswordPolicy},
+      {"DeleteAccountPasswordPolicy", DeleteAccountPasswordPolicy},
+      {"CreateAccountAlias", CreateAccountAlias},
+      {"DeleteAccountAlias", DeleteAccountAlias},
+      {"ListAccountAliases", ListAccountAliases},
+      {"CreateInstanceProfile", CreateInstanceProfile},
+      {"GetInstanceProfile", GetInstanceProfile},
+      {"DeleteInstanceProfile", DeleteInstanceProfile},
+      {"ListInstanceProfiles", ListInstanceProfiles},
+      {"AddRoleToInstanceProfile", AddRoleToInstanceProfile},
+      {"RemoveRoleFromInstanceProfile", RemoveRoleFromInstanceProfile},
+      {"ListInstanceProfilesForRole", ListInstanceProfilesForRole},
+      {"TagInstanceProfile", TagInstanceProfile},
+      {"UntagInstanceProfile", UntagInstanceProfile},
+      {"ListInstanceProfileTags", ListInstanceProfileTags},
+      {"CreateServiceLinkedRole", CreateServiceLinkedRole},
+      {"DeleteServiceLinkedRole", DeleteServiceLinkedRole},
+      {"GetServiceLinkedRoleDeletionStatus", GetServiceLinkedRoleDeletionStatus},
+      {"GetAccountSummary", GetAccountSummary},
+      {"GetAccountAuthorizationDetails", GetAccountAuthorizationDetails},
+      {"GenerateCredentialReport", GenerateCredentialReport},
+      {"GetCredentialReport", GetCredentialReport},
+      {"SimulatePrincipalPolicy", SimulatePrincipalPolicy},
+      {"SimulateCustomPolicy", SimulateCustomPolicy},
+      {"GetContextKeysForPrincipalPolicy", GetContextKeysForPrincipalPolicy},
+      {"GetContextKeysForCustomPolicy", GetContextKeysForCustomPolicy},
   };
   for (const Entry& entry : kHandlers) {
     OT_RETURN_IF_ERROR(gateway.Register("iam", entry.operation, entry.handler));
   }
+  OT_RETURN_IF_ERROR(RegisterAccessKeyHandlers(gateway));
   return Status::Ok();
 }
 

@@ -112,6 +112,7 @@ Result<Json> UpdateAssumeRolePolicy(gateway::RequestContext& ctx, const Json& in
   OT_RETURN_IF_ERROR(ValidateTrustPolicy(document));
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  if (role.service_linked()) return ProtectedRole(role.name);
   OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE iam_roles SET assume_role_policy = ? WHERE role_id = ?",
                           {document, role.role_id}));
   OT_RETURN_IF_ERROR(tx->Commit());
@@ -121,7 +122,15 @@ Result<Json> UpdateAssumeRolePolicy(gateway::RequestContext& ctx, const Json& in
 Result<Json> DeleteRole(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
-  // AWS-COMPAT: no cascade; attached and inline policies must be removed first.
+  if (role.service_linked()) return ProtectedRole(role.name);
+  // AWS-COMPAT: no cascade; instance profiles, attached and inline policies must go first.
+  OT_ASSIGN_OR_RETURN(int64_t profiles, CountRows(*tx,
+                                                  "SELECT COUNT(*) FROM "
+                                                  "iam_instance_profile_roles WHERE role_id = ?",
+                                                  {role.role_id}));
+  if (profiles > 0) {
+    return DeleteConflict("Cannot delete entity, must remove roles from instance profile first.");
+  }
   OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, "Role", role.role_id));
   if (!attached.empty()) {
     return DeleteConflict("Cannot delete entity, must detach all policies first.");

@@ -120,6 +120,20 @@ Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
                                 "AND principal_type = 'User' AND principal_name = ?",
                                 {account, user.name}));
   if (keys > 0) return DeleteConflict("Cannot delete entity, must delete access keys first.");
+  OT_ASSIGN_OR_RETURN(int64_t profiles,
+                      CountRows(*tx,
+                                "SELECT COUNT(*) FROM iam_login_profiles WHERE account_id = ? "
+                                "AND user_id = ?",
+                                {account, user.user_id}));
+  if (profiles > 0) {
+    return DeleteConflict("Cannot delete entity, must delete login profile first.");
+  }
+  OT_ASSIGN_OR_RETURN(int64_t mfa,
+                      CountRows(*tx,
+                                "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ? "
+                                "AND user_id = ?",
+                                {account, user.user_id}));
+  if (mfa > 0) return DeleteConflict("Cannot delete entity, must delete MFA device first.");
   OT_ASSIGN_OR_RETURN(
       int64_t groups,
       CountRows(*tx, "SELECT COUNT(*) FROM iam_group_members WHERE user_id = ?", {user.user_id}));

@@ -2,36 +2,144 @@
 
 #include <mutex>
 
+#include <boost/json.hpp>
+
+#include "common/log.h"
+
 namespace orgtwin::services {
+namespace {
+
+TimePoint FromEpochSeconds(double seconds) {
+  return TimePoint(std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)));
+}
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Parses a JSON column written by STS; a malformed value (never written by us) reads as empty.
+boost::json::value ParseColumn(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  return ec ? boost::json::value() : v;
+}
+
+// Fills the user's unique ID and path-qualified ARN. False when the user no longer exists.
+Result<bool> FillUser(store::Transaction& tx, auth::Principal& p) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT user_id, path, user_name FROM iam_users "
+                                          "WHERE account_id = ? AND user_name_lower = ?",
+                                          {p.account_id, LowerAscii(p.name)}));
+  if (rows.empty()) return false;
+  p.user_id = rows.front().Text(0);
+  p.name = rows.front().Text(2);
+  p.arn = "arn:aws:iam::" + p.account_id + ":user" + rows.front().Text(1) + p.name;
+  return true;
+}
+
+// Joins the sts_sessions row of a temporary key into `p`.
+Status FillSession(store::Transaction& tx, const std::string& access_key_id, auth::Principal& p) {
+  OT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT s.kind, s.role_id, s.role_name, s.session_name, s.session_policies, "
+               "s.session_tags, s.transitive_tag_keys, s.source_identity, s.mfa_authenticated, "
+               "s.mfa_authenticated_at, s.issued_at, s.expires_at, s.chained, r.path "
+               "FROM sts_sessions s LEFT JOIN iam_roles r ON r.role_id = s.role_id "
+               "WHERE s.access_key_id = ?",
+               {access_key_id}));
+  auto info = std::make_shared<auth::SessionInfo>();
+  p.temporary = true;
+  if (rows.empty()) {
+    p.session = std::move(info);
+    return Status::Ok();
+  }
+  const store::Row& r = rows.front();
+  const std::string& kind = r.Text(0);
+  info->kind = kind == "SessionToken"    ? auth::SessionKind::kSessionToken
+               : kind == "FederatedUser" ? auth::SessionKind::kFederationToken
+                                         : auth::SessionKind::kAssumedRole;
+  info->role_id = r.Text(1);
+  if (info->kind == auth::SessionKind::kAssumedRole) {
+    // A deleted role keeps its sessions alive (they then fail authorization); its path is gone.
+    std::string path = r.IsNull(13) ? "/" : r.Text(13);
+    info->role_arn = "arn:aws:iam::" + p.account_id + ":role" + path + r.Text(2);
+    p.user_id = info->role_id + ":" + r.Text(3);
+  }
+  boost::json::value policies = ParseColumn(r.Text(4));
+  if (policies.is_array()) {
+    info->has_session_policies = !policies.as_array().empty();
+    for (const auto& doc : policies.as_array()) {
+      if (doc.is_string()) info->session_policies.emplace_back(doc.as_string());
+    }
+  }
+  boost::json::value tags = ParseColumn(r.Text(5));
+  if (tags.is_object()) {
+    for (const auto& kv : tags.as_object()) {
+      if (kv.value().is_string()) {
+        info->tags.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
+      }
+    }
+  }
+  boost::json::value transitive = ParseColumn(r.Text(6));
+  if (transitive.is_array()) {
+    for (const auto& key : transitive.as_array()) {
+      if (key.is_string()) info->transitive_tag_keys.emplace_back(key.as_string());
+    }
+  }
+  info->source_identity = r.Text(7);
+  p.mfa_authenticated = r.Int(8) != 0;
+  if (!r.IsNull(9)) info->mfa_authenticated_at = FromEpochSeconds(r.Double(9));
+  p.token_issue_time = FromEpochSeconds(r.Double(10));
+  info->expires_at = FromEpochSeconds(r.Double(11));
+  info->chained = r.Int(12) != 0;
+  p.session = std::move(info);
+  return Status::Ok();
+}
+
+}  // namespace
 
 auth::Principal PrincipalFor(const std::string& account_id, const std::string& principal_type,
                              const std::string& principal_name, const std::string& access_key_id) {
   auth::Principal p;
   p.account_id = account_id;
   p.access_key_id = access_key_id;
-  if (principal_type == "Root") {
+  if (principal_type == "Root" || (principal_type == "SessionToken" && principal_name.empty())) {
     p.type = auth::PrincipalType::kRoot;
     p.arn = auth::RootArn(account_id);
     p.user_id = account_id;
-  } else if (principal_type == "User") {
+  } else if (principal_type == "User" || principal_type == "SessionToken") {
     p.type = auth::PrincipalType::kUser;
     p.name = principal_name;
     p.arn = "arn:aws:iam::" + account_id + ":user/" + principal_name;
   } else if (principal_type == "AssumedRole") {
     p.type = auth::PrincipalType::kAssumedRole;
-    p.temporary = true;
     auto slash = principal_name.find('/');
     p.name = principal_name.substr(0, slash);
     if (slash != std::string::npos) p.session_name = principal_name.substr(slash + 1);
     p.arn = "arn:aws:sts::" + account_id + ":assumed-role/" + principal_name;
   } else if (principal_type == "FederatedUser") {
     p.type = auth::PrincipalType::kFederatedUser;
-    p.temporary = true;
     p.name = principal_name;
     p.arn = "arn:aws:sts::" + account_id + ":federated-user/" + principal_name;
     p.user_id = account_id + ":" + principal_name;
   }
+  p.temporary = principal_type == "SessionToken" || principal_type == "AssumedRole" ||
+                principal_type == "FederatedUser";
   return p;
+}
+
+CredentialStore::~CredentialStore() {
+  {
+    std::lock_guard lock(usage_mutex_);
+    stopping_ = true;
+  }
+  usage_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Status flushed = FlushUsage();
+  if (!flushed.ok()) Log(LogLevel::kWarn, "access key usage not saved: " + flushed.ToString());
 }
 
 Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view access_key_id) {
@@ -52,12 +160,17 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
   credential.secret_access_key = row.Text(0);
   credential.active = row.Text(4) == "Active";
   credential.session_token = row.Text(5);
-  if (!row.IsNull(6)) {
-    credential.expires_at =
-        TimePoint(std::chrono::microseconds(static_cast<int64_t>(row.Double(6) * 1e6)));
-  }
+  if (!row.IsNull(6)) credential.expires_at = FromEpochSeconds(row.Double(6));
   credential.principal =
       PrincipalFor(row.Text(1), row.Text(2), row.Text(3), credential.access_key_id);
+  if (credential.principal.type == auth::PrincipalType::kUser) {
+    OT_ASSIGN_OR_RETURN(bool exists, FillUser(*tx, credential.principal));
+    // A key whose user is gone authenticates nobody (IAM deletes keys with the user).
+    if (!exists) return std::optional<Credential>();
+  }
+  if (credential.principal.temporary) {
+    OT_RETURN_IF_ERROR(FillSession(*tx, credential.access_key_id, credential.principal));
+  }
   std::unique_lock lock(mutex_);
   cache_[credential.access_key_id] = credential;
   return std::optional<Credential>(std::move(credential));
@@ -89,13 +202,111 @@ Result<Credential> CredentialStore::CreateRootAccessKey(store::Transaction& tx, 
 }
 
 void CredentialStore::Invalidate() {
-  std::unique_lock lock(mutex_);
-  cache_.clear();
+  {
+    std::unique_lock lock(mutex_);
+    cache_.clear();
+  }
+  std::lock_guard lock(usage_mutex_);
+  pending_uses_.clear();
 }
 
 void CredentialStore::Invalidate(std::string_view access_key_id) {
   std::unique_lock lock(mutex_);
   cache_.erase(std::string(access_key_id));
+}
+
+void CredentialStore::RecordUse(std::string_view access_key_id, std::string_view service,
+                                std::string_view region, TimePoint at) {
+  std::lock_guard lock(usage_mutex_);
+  KeyUse& use = pending_uses_[std::string(access_key_id)];
+  use.at = at;
+  if (use.service != service) use.service.assign(service);
+  if (use.region != region) use.region.assign(region);
+  if (!flusher_.joinable() && !stopping_) flusher_ = std::thread([this] { FlusherLoop(); });
+}
+
+Result<std::optional<KeyUse>> CredentialStore::LastUse(std::string_view access_key_id) {
+  {
+    std::lock_guard lock(usage_mutex_);
+    auto it = pending_uses_.find(std::string(access_key_id));
+    if (it != pending_uses_.end()) return std::optional<KeyUse>(it->second);
+  }
+  OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT last_used_at, last_used_service, "
+                                           "last_used_region FROM access_keys "
+                                           "WHERE access_key_id = ?",
+                                           {std::string(access_key_id)}));
+  if (rows.empty() || rows.front().IsNull(0)) return std::optional<KeyUse>();
+  KeyUse use;
+  use.at = FromEpochSeconds(rows.front().Double(0));
+  use.service = rows.front().Text(1);
+  use.region = rows.front().Text(2);
+  return std::optional<KeyUse>(std::move(use));
+}
+
+Status CredentialStore::FlushUsage() {
+  std::unordered_map<std::string, KeyUse> batch;
+  {
+    std::lock_guard lock(usage_mutex_);
+    batch.swap(pending_uses_);
+  }
+  if (batch.empty()) return Status::Ok();
+  Status written = [&]() -> Status {
+    OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kWrite));
+    for (const auto& [key, use] : batch) {
+      // A key deleted meanwhile updates no row; that is fine.
+      OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed,
+                          tx->Execute("UPDATE access_keys SET last_used_at = ?, "
+                                      "last_used_service = ?, last_used_region = ? "
+                                      "WHERE access_key_id = ?",
+                                      {ToEpochSeconds(use.at), use.service, use.region, key}));
+    }
+    return tx->Commit();
+  }();
+  if (!written.ok()) {
+    // Keep the uses for the next attempt unless newer ones arrived.
+    std::lock_guard lock(usage_mutex_);
+    for (auto& [key, use] : batch) pending_uses_.try_emplace(key, std::move(use));
+  }
+  return written;
+}
+
+void CredentialStore::FlusherLoop() {
+  std::unique_lock lock(usage_mutex_);
+  while (!stopping_) {
+    usage_cv_.wait_for(lock, kUsageFlushInterval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    Status flushed = FlushUsage();
+    if (!flushed.ok()) Log(LogLevel::kWarn, "access key usage not saved: " + flushed.ToString());
+    lock.lock();
+  }
+}
+
+Status CheckTemporaryCredentialScope(const auth::Principal& caller, std::string_view service,
+                                     std::string_view operation) {
+  if (!caller.temporary) return Status::Ok();
+  if (service == "sts" && (operation == "GetSessionToken" || operation == "GetFederationToken")) {
+    return AccessDeniedError("Cannot call " + std::string(operation) + " with session credentials")
+        .WithAwsCode("AccessDenied");
+  }
+  if (caller.session == nullptr) return Status::Ok();
+  auth::SessionKind kind = caller.session->kind;
+  if (kind == auth::SessionKind::kAssumedRole) return Status::Ok();
+  bool federated = kind == auth::SessionKind::kFederationToken;
+  if (service == "iam" && (federated || !caller.mfa_authenticated)) {
+    return UnauthenticatedError("The security token included in the request is invalid")
+        .WithAwsCode("InvalidClientTokenId");
+  }
+  if (service == "sts") {
+    bool allowed = operation == "GetCallerIdentity" || (!federated && operation == "AssumeRole");
+    if (!allowed) {
+      return AccessDeniedError("Cannot call " + std::string(operation) +
+                               " with session credentials")
+          .WithAwsCode("AccessDenied");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace orgtwin::services

@@ -1,8 +1,21 @@
 // File: services/sts/sts_handlers.h
 //
-// AWS STS operations, named as on the wire. Issue 2 serves GetCallerIdentity; AssumeRole,
-// GetSessionToken and the rest arrive with IAM (issue 4).
+// AWS STS operations, named as on the wire: GetCallerIdentity, AssumeRole, GetSessionToken,
+// GetFederationToken, GetAccessKeyInfo, DecodeAuthorizationMessage, and the answers AWS gives
+// AssumeRoleWithWebIdentity / AssumeRoleWithSAML when no identity provider is configured.
+//
+// Authorization (the caller's identity policies, the role's trust policy as resource policy,
+// SCPs, boundaries) happens in the gateway before a handler runs. The handlers do what STS does
+// beyond the policy decision: find the role (a missing role is AccessDenied, as AWS answers, so
+// role names cannot be probed), verify MFA codes (TOTP, no replay), apply DurationSeconds limits
+// (MaxSessionDuration, the 1-hour role-chaining cap), resolve and size session policies and tags
+// (PackedPolicyTooLarge), keep SourceIdentity and transitive tags through chains, and issue
+// ASIA... credentials recorded in access_keys + sts_sessions (migration 0004).
+//
+// Thread-safety: handlers keep no state; safe to call concurrently.
 #pragma once
+
+#include <string>
 
 #include <boost/json.hpp>
 
@@ -15,6 +28,25 @@ namespace orgtwin::services::sts {
 // an explicit deny.
 Result<boost::json::object> GetCallerIdentity(gateway::RequestContext& ctx,
                                               const boost::json::object& input);
+Result<boost::json::object> AssumeRole(gateway::RequestContext& ctx,
+                                       const boost::json::object& input);
+Result<boost::json::object> GetSessionToken(gateway::RequestContext& ctx,
+                                            const boost::json::object& input);
+Result<boost::json::object> GetFederationToken(gateway::RequestContext& ctx,
+                                               const boost::json::object& input);
+Result<boost::json::object> GetAccessKeyInfo(gateway::RequestContext& ctx,
+                                             const boost::json::object& input);
+Result<boost::json::object> DecodeAuthorizationMessage(gateway::RequestContext& ctx,
+                                                       const boost::json::object& input);
+Result<boost::json::object> AssumeRoleWithWebIdentity(gateway::RequestContext& ctx,
+                                                      const boost::json::object& input);
+Result<boost::json::object> AssumeRoleWithSAML(gateway::RequestContext& ctx,
+                                               const boost::json::object& input);
+
+// The account an access key ID belongs to as AWS encodes it in keys issued since 2019 (bits of
+// the base32 body after the 4-letter prefix), or "" when `access_key_id` cannot be decoded.
+// GetAccessKeyInfo answers keys the twin does not know with it, as AWS answers any key.
+std::string AccountFromAccessKeyId(std::string_view access_key_id);
 
 // Registers every STS handler with `gateway`.
 Status RegisterStsHandlers(gateway::Gateway& gateway);

@@ -1,0 +1,124 @@
+// File: gateway/authorizer.h
+//
+// Authorizer: decides whether an authenticated caller may run an operation, with the policy
+// engine (policy/evaluator.h) and exactly AWS's inputs:
+//
+//   operation + input --(operation_actions.h)--> action(s), resource ARN(s), request keys
+//   caller --(store, cached)--> PolicySet: identity (inline + managed, groups), permissions
+//     boundary, session policies, SCP levels (member accounts); per request the resource side:
+//     the role's trust policy for sts:AssumeRole* and RCP levels of the resource's account
+//   + request context (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion, MFA, tags, org)
+//   -> policy::Evaluate for every check -> Ok, or AccessDenied with AWS's message.
+//
+// Cache and its correctness. Everything read from the store (a principal's compiled policy set,
+// an account's organization and SCP/RCP levels, a role's trust policy, entity paths) is cached
+// in memory and tagged with the policy epoch. The gateway calls BumpEpoch() after every
+// operation that may write (operation_actions.h IsReadOnlyOperation) and after extension calls
+// (reset, sign-up); the next lookup sees a new epoch and drops the whole cache. Within one
+// process this is exact: a write's handler has committed before the gateway bumps, every later
+// request compares epochs before trusting an entry, and a loader that started before a bump
+// never stores its result under the newer epoch (it re-checks the epoch it started with), so a
+// policy change takes effect on the next request. Compiled documents are additionally memoized
+// by content in a PolicyCache that survives epochs, so a bump costs re-reading rows, never
+// re-compiling unchanged policies. A multi-node deployment (several processes on one
+// PostgreSQL store) needs a shared epoch instead: a revision row bumped in the same transaction
+// as each write and checked per request (or pushed with LISTEN/NOTIFY).
+//
+// Thread-safety: Authorize and BumpEpoch are safe to call concurrently.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/json.hpp>
+
+#include "auth/principal.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "gateway/operation_actions.h"
+#include "model/service_model.h"
+#include "policy/compiled_policy.h"
+#include "policy/evaluator.h"
+#include "store/store.h"
+
+namespace orgtwin::gateway {
+
+struct AuthorizationRequest {
+  const model::ServiceModel& service;
+  const model::Operation& operation;
+  const boost::json::object& input;
+  const auth::Principal& caller;
+  std::string_view region;     // SigV4 scope region
+  std::string_view source_ip;  // HttpRequest::remote_address
+  TimePoint now;
+};
+
+class Authorizer {
+ public:
+  explicit Authorizer(store::Store& store);
+  ~Authorizer();
+  Authorizer(const Authorizer&) = delete;
+  Authorizer& operator=(const Authorizer&) = delete;
+
+  // Ok when every check of the operation is allowed. A denial is an AccessDenied Status
+  // (ErrorCode::kAccessDenied; the protocol layer renders AccessDenied / AccessDeniedException)
+  // whose message is AWS's text. kUnavailable/kInternal when the store cannot be read.
+  Status Authorize(const AuthorizationRequest& request);
+
+  // The checks and request keys `request` amounts to, with the ARNs resolved against the
+  // store (what Authorize evaluates; tests and diagnostics).
+  Result<AuthzPlan> Plan(const AuthorizationRequest& request);
+
+  // Invalidates every cached decision input (see the file comment).
+  void BumpEpoch() { epoch_.fetch_add(1, std::memory_order_acq_rel); }
+  uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+
+  // Test/bench introspection: how many principals the cache holds now.
+  size_t CachedPrincipals() const;
+
+  struct PrincipalState;
+  struct AccountOrg;
+  struct RoleTrust;
+
+ private:
+  class Facts;
+  friend class Facts;
+
+  // Loaders (read the store; no caching).
+  Result<std::shared_ptr<const PrincipalState>> LoadPrincipal(const auth::Principal& caller);
+  Result<std::shared_ptr<const AccountOrg>> LoadAccountOrg(const std::string& account);
+  Result<std::shared_ptr<const RoleTrust>> LoadRole(const std::string& role_arn);
+  // Cached accessors.
+  Result<std::shared_ptr<const PrincipalState>> CachedPrincipal(const auth::Principal& caller);
+  Result<std::shared_ptr<const AccountOrg>> CachedAccount(const std::string& account);
+  Result<std::shared_ptr<const RoleTrust>> CachedRole(const std::string& role_arn);
+
+  // Compiles a stored document (memoized by content across epochs); null when it does not
+  // compile (a stored policy was validated on write, so that is only possible for data written
+  // by other means; it is logged and ignored).
+  policy::PolicyPtr CompileStored(std::string_view id, std::string_view text,
+                                  policy::Flavour flavour);
+  // A managed policy by ARN: AWS managed from the catalog, customer managed from the store.
+  Result<policy::PolicyPtr> ManagedPolicy(store::Transaction& tx, const std::string& arn,
+                                          policy::Flavour flavour);
+  Status AddEntityPolicies(store::Transaction& tx, std::string_view entity_type,
+                           const std::string& entity_id, const std::string& label,
+                           std::vector<policy::PolicyPtr>* out);
+
+  // Drops the cache when the epoch moved. Returns the epoch the cache now holds.
+  uint64_t SyncEpoch();
+
+  store::Store& store_;
+  std::atomic<uint64_t> epoch_{1};
+  policy::PolicyCache compiled_;
+
+  struct Cache;
+  mutable std::shared_mutex mu_;
+  std::unique_ptr<Cache> cache_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace orgtwin::gateway

@@ -1,0 +1,276 @@
+#include "gateway/authorizer.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/authz_test_util.h"
+
+namespace orgtwin::gateway {
+namespace {
+
+using testing::AuthzFixture;
+using testing::kAccount;
+
+constexpr char kAdmin[] = "arn:aws:iam::aws:policy/AdministratorAccess";
+constexpr char kAllowIam[] =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]})";
+
+class AuthorizerTest : public AuthzFixture {
+ protected:
+  boost::json::object CreateBob() { return {{"UserName", "bob"}}; }
+};
+
+TEST_F(AuthorizerTest, RootMayDoAnythingInItsAccount) {
+  EXPECT_TRUE(Authorize(Root(), "iam", "CreateUser", CreateBob()).ok());
+  EXPECT_TRUE(Authorize(Root(), "organizations", "CreateOrganization").ok());
+  EXPECT_TRUE(Authorize(Root(), "account", "GetContactInformation").ok());
+}
+
+TEST_F(AuthorizerTest, UserWithoutPoliciesIsDeniedWithAwsMessage) {
+  AddUser("alice");
+  Status denied = Authorize(User("alice"), "iam", "CreateUser", CreateBob());
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_EQ(denied.message(),
+            "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
+            "iam:CreateUser on resource: arn:aws:iam::123456789012:user/bob because no "
+            "identity-based policy allows the iam:CreateUser action");
+  // GetCallerIdentity needs no permission.
+  EXPECT_TRUE(Authorize(User("alice"), "sts", "GetCallerIdentity").ok());
+  // Organizations answers with its own fixed text.
+  Status orgs = Authorize(User("alice"), "organizations", "ListAccounts");
+  ASSERT_EQ(orgs.code(), ErrorCode::kAccessDenied);
+  EXPECT_EQ(orgs.message(), "You don't have permissions to access this resource.");
+}
+
+TEST_F(AuthorizerTest, PolicyChangeTakesEffectOnTheNextRequest) {
+  std::string id = AddUser("alice");
+  ASSERT_FALSE(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).ok());
+  EXPECT_EQ(authorizer_->CachedPrincipals(), 1u);
+  Attach("User", id, kAdmin);  // bumps the epoch like the gateway does
+  EXPECT_TRUE(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).ok());
+  Exec("DELETE FROM iam_attachments");
+  EXPECT_FALSE(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).ok());
+}
+
+TEST_F(AuthorizerTest, GroupsCustomerManagedAndInlinePoliciesGrant) {
+  std::string id = AddUser("alice");
+  Exec(
+      "INSERT INTO iam_groups (group_id, account_id, group_name, group_name_lower, path, "
+      "created_at) VALUES ('AGPAdevs', ?, 'devs', 'devs', '/', 0)",
+      {std::string(kAccount)});
+  Exec("INSERT INTO iam_group_members (group_id, user_id, added_at) VALUES ('AGPAdevs', ?, 0)",
+       {id});
+  std::string arn = AddManagedPolicy(
+      "ReadUsers",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]})");
+  Attach("Group", "AGPAdevs", arn);
+  EXPECT_TRUE(Authorize(User("alice"), "iam", "GetUser", {{"UserName", "x"}}).ok());
+  EXPECT_FALSE(Authorize(User("alice"), "iam", "ListUsers").ok());
+  PutInline(
+      "User", id, "list",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]})");
+  EXPECT_TRUE(Authorize(User("alice"), "iam", "ListUsers").ok());
+}
+
+TEST_F(AuthorizerTest, PermissionsBoundaryCapsAnAdmin) {
+  std::string id = AddUser("alice", "/", kAccount, "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
+  Attach("User", id, kAdmin);
+  EXPECT_TRUE(Authorize(User("alice"), "iam", "ListUsers").ok());
+  Status denied = Authorize(User("alice"), "iam", "CreateUser", CreateBob());
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_NE(denied.message().find("because no permissions boundary allows the iam:CreateUser"),
+            std::string::npos)
+      << denied.message();
+}
+
+TEST_F(AuthorizerTest, ExplicitDenyWinsButNotOverGetCallerIdentity) {
+  std::string id = AddUser("alice");
+  Attach("User", id, kAdmin);
+  PutInline(
+      "User", id, "deny",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})");
+  Status denied = Authorize(User("alice"), "iam", "ListUsers");
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_NE(denied.message().find("with an explicit deny in an identity-based policy"),
+            std::string::npos)
+      << denied.message();
+  EXPECT_TRUE(Authorize(User("alice"), "sts", "GetCallerIdentity").ok());
+}
+
+TEST_F(AuthorizerTest, MfaDenyBlocksLongTermKeysAndAllowsMfaSessions) {
+  std::string id = AddUser("alice");
+  PutInline("User", id, "iam", kAllowIam);
+  PutInline("User", id, "mfa",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",)"
+            R"("Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]})");
+  EXPECT_EQ(Authorize(User("alice"), "iam", "ListUsers").code(), ErrorCode::kAccessDenied);
+
+  // A GetSessionToken session with MFA: the same user, MFA present.
+  Exec(
+      "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, principal_type, "
+      "principal_name, session_token, expires_at, created_at) "
+      "VALUES ('ASIAMFA', 's', ?, 'User', 'alice', 't', 1900000000, 0)",
+      {std::string(kAccount)});
+  Exec(
+      "INSERT INTO sts_sessions (access_key_id, account_id, kind, user_name, mfa_authenticated, "
+      "mfa_authenticated_at, issued_at, expires_at) "
+      "VALUES ('ASIAMFA', ?, 'SessionToken', 'alice', 1, 1699999000, 1699999000, 1900000000)",
+      {std::string(kAccount)});
+  auth::Principal session = User("alice");
+  session.access_key_id = "ASIAMFA";
+  session.temporary = true;
+  EXPECT_TRUE(Authorize(session, "iam", "ListUsers").ok());
+  // MultiFactorAuthAge: 1000 s since the MFA sign-in.
+  PutInline("User", id, "fresh",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",)"
+            R"("Condition":{"NumericGreaterThan":{"aws:MultiFactorAuthAge":"900"}}}]})");
+  EXPECT_EQ(Authorize(session, "iam", "ListUsers").code(), ErrorCode::kAccessDenied);
+}
+
+TEST_F(AuthorizerTest, AssumeRoleNeedsTheTrustPolicyAndCrossAccountIdentity) {
+  constexpr char kOther[] = "210987654321";
+  AddAccount(kOther);
+  std::string alice = AddUser("alice");
+  // A same-account role trusting alice directly: the trust policy alone grants.
+  AddRole("local", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
+                   R"("arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]})");
+  boost::json::object local{{"RoleArn", "arn:aws:iam::123456789012:role/local"},
+                            {"RoleSessionName", "s"}};
+  EXPECT_TRUE(Authorize(User("alice"), "sts", "AssumeRole", local).ok());
+  // A role in another account trusting this account: alice also needs an identity allow.
+  AddRole("remote",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
+          R"("arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})",
+          kOther);
+  boost::json::object remote{{"RoleArn", "arn:aws:iam::210987654321:role/remote"},
+                             {"RoleSessionName", "s"}};
+  Status denied = Authorize(User("alice"), "sts", "AssumeRole", remote);
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_NE(denied.message().find("on resource: arn:aws:iam::210987654321:role/remote"),
+            std::string::npos);
+  PutInline("User", alice, "assume",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",)"
+            R"("Resource":"arn:aws:iam::210987654321:role/*"}]})");
+  EXPECT_TRUE(Authorize(User("alice"), "sts", "AssumeRole", remote).ok());
+  // A role that does not exist can never be assumed; a wrong path does not name the role.
+  boost::json::object missing{{"RoleArn", "arn:aws:iam::210987654321:role/x/remote"},
+                              {"RoleSessionName", "s"}};
+  EXPECT_EQ(Authorize(User("alice"), "sts", "AssumeRole", missing).code(),
+            ErrorCode::kAccessDenied);
+}
+
+TEST_F(AuthorizerTest, RoleSessionUsesRolePoliciesAndSessionPolicies) {
+  std::string role =
+      AddRole("deploy", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                        R"("Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]})");
+  Attach("Role", role, kAdmin);
+  Exec(
+      "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, principal_type, "
+      "principal_name, session_token, expires_at, created_at) "
+      "VALUES ('ASIAROLE', 's', ?, 'AssumedRole', 'deploy/s1', 't', 1900000000, 0)",
+      {std::string(kAccount)});
+  Exec(
+      "INSERT INTO sts_sessions (access_key_id, account_id, kind, role_id, role_name, "
+      "session_name, session_policies, session_tags, issued_at, expires_at) "
+      "VALUES ('ASIAROLE', ?, 'AssumedRole', ?, 'deploy', 's1', ?, '{\"team\":\"red\"}', "
+      "1699999000, 1900000000)",
+      {std::string(kAccount), role,
+       std::string(R"([{"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                   R"("Action":"iam:Get*","Resource":"*","Condition":{"StringEquals":)"
+                   R"({"aws:PrincipalTag/team":"red"}}}]}])")});
+  auth::Principal session =
+      services::PrincipalFor(kAccount, "AssumedRole", "deploy/s1", "ASIAROLE");
+  EXPECT_TRUE(Authorize(session, "iam", "GetRole", {{"RoleName", "deploy"}}).ok());
+  Status denied = Authorize(session, "iam", "CreateUser", CreateBob());
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_EQ(denied.message(),
+            "User: arn:aws:sts::123456789012:assumed-role/deploy/s1 is not authorized to "
+            "perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/bob because no "
+            "session policy allows the iam:CreateUser action");
+}
+
+class ScpTest : public AuthzFixture {
+ protected:
+  static constexpr char kMember[] = "111111111111";
+  void SetUp() override {
+    AuthzFixture::SetUp();
+    AddAccount(kMember);
+    Exec(
+        "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+        "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
+        {std::string(kAccount)});
+    Exec("INSERT INTO org_roots (root_id, org_id) VALUES ('r-ab12', 'o-abcdefghij')");
+    Exec(
+        "INSERT INTO org_units (ou_id, org_id, parent_id, name, created_at) "
+        "VALUES ('ou-ab12-11111111', 'o-abcdefghij', 'r-ab12', 'Prod', 0)");
+    for (const auto& [acct, parent] :
+         {std::pair<std::string, std::string>{kAccount, "r-ab12"}, {kMember, "ou-ab12-11111111"}}) {
+      Exec(
+          "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+          "VALUES (?, 'o-abcdefghij', ?, 'CREATED', 0)",
+          {acct, parent});
+    }
+    Exec(
+        "INSERT INTO org_root_policy_types (root_id, policy_type, status) "
+        "VALUES ('r-ab12', 'SERVICE_CONTROL_POLICY', 'ENABLED')");
+    Exec(
+        "INSERT INTO org_policies (policy_id, org_id, policy_type, name, content, aws_managed, "
+        "created_at) VALUES ('p-FullAWSAccess', NULL, 'SERVICE_CONTROL_POLICY', "
+        "'FullAWSAccess', ?, 1, 0)",
+        {std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*",)"
+                     R"("Resource":"*"}]})")});
+    for (const char* target : {"r-ab12", "ou-ab12-11111111", kMember, kAccount}) {
+      Exec(
+          "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
+          "VALUES ('o-abcdefghij', 'p-FullAWSAccess', ?)",
+          {std::string(target)});
+    }
+    member_admin_ = AddUser("admin", "/", kMember);
+    Attach("User", member_admin_, kAdmin, kMember);
+  }
+  std::string member_admin_;
+};
+
+TEST_F(ScpTest, ScpDenyBlocksMemberAccountsButNotTheManagementAccount) {
+  EXPECT_TRUE(Authorize(User("admin", kMember), "iam", "CreateUser", {{"UserName", "x"}}).ok());
+  Exec(
+      "INSERT INTO org_policies (policy_id, org_id, policy_type, name, content, created_at) "
+      "VALUES ('p-denyiam1', 'o-abcdefghij', 'SERVICE_CONTROL_POLICY', 'DenyIam', ?, 0)",
+      {std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*",)"
+                   R"("Resource":"*"}]})")});
+  Exec(
+      "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
+      "VALUES ('o-abcdefghij', 'p-denyiam1', 'ou-ab12-11111111')");
+  Status denied = Authorize(User("admin", kMember), "iam", "CreateUser", {{"UserName", "x"}});
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_NE(denied.message().find("with an explicit deny in a service control policy"),
+            std::string::npos)
+      << denied.message();
+  // The member account's root is bound by SCPs too; the management account is not.
+  EXPECT_EQ(Authorize(Root(kMember), "iam", "ListUsers").code(), ErrorCode::kAccessDenied);
+  EXPECT_TRUE(Authorize(Root(), "iam", "ListUsers").ok());
+}
+
+TEST_F(ScpTest, DetachingFullAwsAccessFromAnOuDeniesEverythingBelowIt) {
+  Exec("DELETE FROM org_policy_attachments WHERE target_id = 'ou-ab12-11111111'");
+  Status denied = Authorize(User("admin", kMember), "iam", "ListUsers");
+  ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_NE(denied.message().find("because no service control policy allows"), std::string::npos);
+  // SCPs disabled on the root: no SCP layer at all.
+  Exec("UPDATE org_root_policy_types SET status = 'PENDING_DISABLE'");
+  EXPECT_TRUE(Authorize(User("admin", kMember), "iam", "ListUsers").ok());
+}
+
+TEST_F(ScpTest, PrincipalOrgKeysAreSet) {
+  PutInline("User", member_admin_, "org",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",)"
+            R"("Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}}]})");
+  EXPECT_TRUE(Authorize(User("admin", kMember), "iam", "ListUsers").ok());
+  PutInline("User", member_admin_, "path",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",)"
+            R"("Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":)"
+            R"("o-abcdefghij/r-ab12/ou-ab12-11111111/*"}}}]})");
+  EXPECT_EQ(Authorize(User("admin", kMember), "iam", "ListUsers").code(), ErrorCode::kAccessDenied);
+}
+
+}  // namespace
+}  // namespace orgtwin::gateway

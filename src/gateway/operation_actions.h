@@ -1,0 +1,97 @@
+// File: gateway/operation_actions.h
+//
+// What AWS authorizes for each operation: the IAM action(s) ("iam:CreateUser"), the resource
+// ARN(s) built from the input, and the request's condition keys (aws:RequestTag/*, aws:TagKeys,
+// iam:PolicyARN, iam:PermissionsBoundary, organizations:PolicyType, ...). The mapping is
+// table-driven: the default is `<prefix>:<Operation>` on "*", and per-service rules name the
+// resource member(s) of the input and the keys they contribute. Actions and ARN formats follow
+// the Service Authorization Reference (data/policy/iam-actions.json).
+//
+// The mapping needs a few facts about the twin's state (an IAM entity's path and permissions
+// boundary, which organization an account belongs to, an Organizations policy's type); it asks
+// them through ResourceFacts, which the Authorizer implements over the store with a cache.
+//
+// Thread-safety: PlanAuthorization is a pure function of its arguments (plus `facts`).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "model/service_model.h"
+
+namespace orgtwin::gateway {
+
+// One (action, resource) pair the engine must allow. Every check of a plan must be allowed.
+struct AuthzCheck {
+  std::string action;            // "iam:CreateUser"
+  std::string resource = "*";    // ARN or "*"
+  std::string resource_account;  // "" = the caller's account
+  // sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity: `resource` is a role whose trust
+  // policy is the resource-based policy of the request.
+  bool trust = false;
+};
+
+struct AuthzPlan {
+  // No permission is needed at all (sts:GetCallerIdentity, sts:GetSessionToken): allowed even
+  // under an explicit deny.
+  bool exempt = false;
+  std::vector<AuthzCheck> checks;
+  std::vector<std::pair<std::string, std::string>> context;  // single-valued request keys
+  std::vector<std::pair<std::string, std::vector<std::string>>> multi_context;
+};
+
+// State the mapping reads. Lookups never fail: unknown things read as absent (a store failure
+// is logged by the implementation and treated the same way; the request is then authorized
+// against the ARN AWS would use for a resource that does not exist).
+class ResourceFacts {
+ public:
+  virtual ~ResourceFacts() = default;
+
+  struct IamEntity {
+    bool exists = false;
+    std::string path = "/";
+    std::string boundary_arn;  // users and roles; "" when none
+  };
+  // kind: "user" | "group" | "role" | "instance-profile" | "server-certificate".
+  virtual IamEntity FindIamEntity(std::string_view kind, std::string_view account,
+                                  std::string_view name) = 0;
+
+  struct OrgInfo {
+    std::string org_id;  // "" = not in an organization
+    std::string management_account;
+  };
+  virtual OrgInfo OrgOfAccount(std::string_view account) = 0;
+  // The organization a handshake belongs to, and its action ("INVITE", ...).
+  virtual OrgInfo OrgOfHandshake(std::string_view handshake_id, std::string* action) = 0;
+  // "SERVICE_CONTROL_POLICY", ... or "" when unknown.
+  virtual std::string OrgPolicyType(std::string_view policy_id) = 0;
+  // The IAM user name owning an access key ("" for root keys or unknown keys).
+  virtual std::string AccessKeyUser(std::string_view access_key_id) = 0;
+};
+
+// Who is calling, as far as the mapping cares.
+struct CallerFacts {
+  std::string account;
+  std::string arn;        // the caller's ARN (resource of self-service IAM calls)
+  std::string user_name;  // IAM users only ("" otherwise)
+  std::string user_path = "/";
+  std::string region;  // SigV4 scope region
+};
+
+// The IAM action prefix of a service model ("iam", "organizations", "account", ...).
+std::string ActionPrefix(const model::ServiceModel& service);
+
+AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Operation& operation,
+                            const boost::json::object& input, const CallerFacts& caller,
+                            ResourceFacts& facts);
+
+// Whether an operation only reads state, so running it cannot change any authorization
+// decision. Everything else bumps the authorizer's policy epoch (gateway.cc). Deliberately
+// conservative: an unknown operation counts as a write.
+bool IsReadOnlyOperation(std::string_view service, std::string_view operation);
+
+}  // namespace orgtwin::gateway

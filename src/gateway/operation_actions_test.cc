@@ -1,0 +1,185 @@
+#include "gateway/operation_actions.h"
+
+#include <gtest/gtest.h>
+
+#include "gateway/authz_test_util.h"
+
+namespace orgtwin::gateway {
+namespace {
+
+using testing::AuthzFixture;
+using testing::FindContext;
+using testing::kAccount;
+
+class OperationActionsTest : public AuthzFixture {};
+
+TEST_F(OperationActionsTest, CreateUserUsesInputPathBoundaryAndTags) {
+  boost::json::object input{
+      {"UserName", "bob"},
+      {"Path", "/eng/"},
+      {"PermissionsBoundary", "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+      {"Tags", boost::json::array{boost::json::object{{"Key", "team"}, {"Value", "red"}}}}};
+  AuthzPlan plan = Plan(Root(), "iam", "CreateUser", input);
+  ASSERT_EQ(plan.checks.size(), 1u);
+  EXPECT_EQ(plan.checks[0].action, "iam:CreateUser");
+  EXPECT_EQ(plan.checks[0].resource, "arn:aws:iam::123456789012:user/eng/bob");
+  ASSERT_NE(FindContext(plan, "iam:PermissionsBoundary"), nullptr);
+  EXPECT_EQ(*FindContext(plan, "iam:PermissionsBoundary"),
+            "arn:aws:iam::aws:policy/ReadOnlyAccess");
+  ASSERT_NE(FindContext(plan, "aws:RequestTag/team"), nullptr);
+  EXPECT_EQ(*FindContext(plan, "aws:RequestTag/team"), "red");
+  ASSERT_EQ(plan.multi_context.size(), 1u);
+  EXPECT_EQ(plan.multi_context[0].first, "aws:TagKeys");
+  EXPECT_EQ(plan.multi_context[0].second, std::vector<std::string>{"team"});
+}
+
+TEST_F(OperationActionsTest, ExistingEntitiesAreNamedWithTheirStoredPath) {
+  AddUser("carol", "/ops/", kAccount, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+  AddUser("alice", "/dev/");
+  AuthzPlan get = Plan(Root(), "iam", "GetUser", {{"UserName", "Carol"}});
+  ASSERT_EQ(get.checks.size(), 1u);
+  EXPECT_EQ(get.checks[0].resource, "arn:aws:iam::123456789012:user/ops/Carol");
+  // Self-service: no UserName means the caller's own user, path included.
+  AuthzPlan self = Plan(User("alice"), "iam", "GetUser");
+  EXPECT_EQ(self.checks[0].resource, "arn:aws:iam::123456789012:user/dev/alice");
+  // The user's current boundary is the iam:PermissionsBoundary of policy changes on it.
+  AuthzPlan put = Plan(Root(), "iam", "PutUserPolicy",
+                       {{"UserName", "carol"}, {"PolicyName", "p"}, {"PolicyDocument", "{}"}});
+  ASSERT_NE(FindContext(put, "iam:PermissionsBoundary"), nullptr);
+  EXPECT_EQ(*FindContext(put, "iam:PermissionsBoundary"), "arn:aws:iam::aws:policy/ReadOnlyAccess");
+}
+
+TEST_F(OperationActionsTest, AttachAndGroupOperations) {
+  AuthzPlan attach =
+      Plan(Root(), "iam", "AttachRolePolicy",
+           {{"RoleName", "deploy"}, {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}});
+  EXPECT_EQ(attach.checks[0].action, "iam:AttachRolePolicy");
+  EXPECT_EQ(attach.checks[0].resource, "arn:aws:iam::123456789012:role/deploy");
+  ASSERT_NE(FindContext(attach, "iam:PolicyARN"), nullptr);
+  EXPECT_EQ(*FindContext(attach, "iam:PolicyARN"), "arn:aws:iam::aws:policy/AdministratorAccess");
+
+  AuthzPlan add = Plan(Root(), "iam", "AddUserToGroup", {{"GroupName", "g"}, {"UserName", "u"}});
+  EXPECT_EQ(add.checks[0].resource, "arn:aws:iam::123456789012:group/g");
+  AuthzPlan list = Plan(Root(), "iam", "ListUsers", {{"PathPrefix", "/x/"}});
+  EXPECT_EQ(list.checks[0].resource, "arn:aws:iam::123456789012:user/x/");
+  EXPECT_EQ(Plan(Root(), "iam", "ListRoles").checks[0].resource, "arn:aws:iam::123456789012:role/");
+  EXPECT_EQ(Plan(Root(), "iam", "GetAccountSummary").checks[0].resource, "*");
+  AuthzPlan policy = Plan(Root(), "iam", "CreatePolicy",
+                          {{"PolicyName", "P"}, {"Path", "/a/"}, {"PolicyDocument", "{}"}});
+  EXPECT_EQ(policy.checks[0].resource, "arn:aws:iam::123456789012:policy/a/P");
+  // Renaming a user needs the permission on the new name too.
+  AuthzPlan rename = Plan(Root(), "iam", "UpdateUser", {{"UserName", "a"}, {"NewUserName", "b"}});
+  ASSERT_EQ(rename.checks.size(), 2u);
+  EXPECT_EQ(rename.checks[1].resource, "arn:aws:iam::123456789012:user/b");
+}
+
+TEST_F(OperationActionsTest, StsRules) {
+  EXPECT_TRUE(Plan(User("x"), "sts", "GetCallerIdentity").exempt);
+  EXPECT_TRUE(Plan(User("x"), "sts", "GetSessionToken").exempt);
+  AuthzPlan assume =
+      Plan(User("x"), "sts", "AssumeRole",
+           {{"RoleArn", "arn:aws:iam::210987654321:role/team/Admin"},
+            {"RoleSessionName", "s1"},
+            {"ExternalId", "ext"},
+            {"Tags", boost::json::array{boost::json::object{{"Key", "project"}, {"Value", "p"}}}}});
+  ASSERT_EQ(assume.checks.size(), 2u);
+  EXPECT_EQ(assume.checks[0].action, "sts:AssumeRole");
+  EXPECT_EQ(assume.checks[0].resource, "arn:aws:iam::210987654321:role/team/Admin");
+  EXPECT_EQ(assume.checks[0].resource_account, "210987654321");
+  EXPECT_TRUE(assume.checks[0].trust);
+  EXPECT_EQ(assume.checks[1].action, "sts:TagSession");
+  EXPECT_EQ(*FindContext(assume, "sts:ExternalId"), "ext");
+  EXPECT_EQ(*FindContext(assume, "sts:RoleSessionName"), "s1");
+  AuthzPlan mfa = Plan(User("x"), "sts", "AssumeRole",
+                       {{"RoleArn", "arn:aws:iam::123456789012:role/r"},
+                        {"RoleSessionName", "s"},
+                        {"SerialNumber", "arn:aws:iam::123456789012:mfa/x"},
+                        {"TokenCode", "123456"}});
+  ASSERT_NE(FindContext(mfa, "aws:MultiFactorAuthPresent"), nullptr);
+  EXPECT_EQ(*FindContext(mfa, "aws:MultiFactorAuthPresent"), "true");
+  AuthzPlan fed = Plan(User("x"), "sts", "GetFederationToken", {{"Name", "bob"}});
+  EXPECT_EQ(fed.checks[0].resource, "arn:aws:sts::123456789012:federated-user/bob");
+}
+
+TEST_F(OperationActionsTest, OrganizationsResourcesUseTheOrganizationArns) {
+  AddAccount("111111111111");
+  Exec(
+      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
+      {std::string(kAccount)});
+  Exec("INSERT INTO org_roots (root_id, org_id) VALUES ('r-ab12', 'o-abcdefghij')");
+  Exec(
+      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+      "VALUES (?, 'o-abcdefghij', 'r-ab12', 'CREATED', 0)",
+      {std::string(kAccount)});
+  Exec(
+      "INSERT INTO org_policies (policy_id, org_id, policy_type, name, content, created_at) "
+      "VALUES ('p-12345678', 'o-abcdefghij', 'SERVICE_CONTROL_POLICY', 'deny', '{}', 0)");
+
+  AuthzPlan describe =
+      Plan(Root(), "organizations", "DescribeAccount", {{"AccountId", "111111111111"}});
+  EXPECT_EQ(describe.checks[0].action, "organizations:DescribeAccount");
+  EXPECT_EQ(describe.checks[0].resource,
+            "arn:aws:organizations::123456789012:account/o-abcdefghij/111111111111");
+  AuthzPlan attach = Plan(Root(), "organizations", "AttachPolicy",
+                          {{"PolicyId", "p-12345678"}, {"TargetId", "r-ab12"}});
+  ASSERT_EQ(attach.checks.size(), 2u);
+  EXPECT_EQ(attach.checks[0].resource,
+            "arn:aws:organizations::123456789012:policy/o-abcdefghij/service_control_policy/"
+            "p-12345678");
+  EXPECT_EQ(attach.checks[1].resource,
+            "arn:aws:organizations::123456789012:root/o-abcdefghij/r-ab12");
+  EXPECT_EQ(*FindContext(attach, "organizations:PolicyType"), "SERVICE_CONTROL_POLICY");
+  AuthzPlan managed =
+      Plan(Root(), "organizations", "DescribePolicy", {{"PolicyId", "p-FullAWSAccess"}});
+  // AWS managed policies are owned by "aws".
+  EXPECT_EQ(managed.checks[0].resource,
+            "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess");
+  AuthzPlan list = Plan(Root(), "organizations", "ListAccounts");
+  EXPECT_EQ(list.checks[0].resource, "*");
+
+  // Account: without AccountId the caller's own account; with a member's, the org ARN.
+  AuthzPlan own =
+      Plan(Root(), "account", "PutAlternateContact", {{"AlternateContactType", "SECURITY"}});
+  EXPECT_EQ(own.checks[0].resource, "arn:aws:account::123456789012:account");
+  ASSERT_EQ(own.multi_context.size(), 1u);
+  EXPECT_EQ(own.multi_context[0].first, "account:AlternateContactTypes");
+  EXPECT_EQ(own.multi_context[0].second, std::vector<std::string>{"SECURITY"});
+  Exec(
+      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+      "VALUES ('111111111111', 'o-abcdefghij', 'r-ab12', 'INVITED', 0)");
+  AuthzPlan member = Plan(Root(), "account", "GetAlternateContact",
+                          {{"AccountId", "111111111111"}, {"AlternateContactType", "BILLING"}});
+  EXPECT_EQ(member.checks[0].resource,
+            "arn:aws:account::123456789012:account/o-abcdefghij/111111111111");
+}
+
+TEST_F(OperationActionsTest, EveryModelledOperationMapsToItsAction) {
+  for (const model::ServiceModel* service : model::Registry::Embedded().services()) {
+    for (const auto& [name, op] : service->operations()) {
+      AuthzPlan plan = Plan(Root(), service->signing_name, name);
+      if (plan.exempt) {
+        EXPECT_EQ(service->signing_name, "sts") << name;
+        continue;
+      }
+      ASSERT_FALSE(plan.checks.empty()) << name;
+      EXPECT_EQ(plan.checks[0].action, ActionPrefix(*service) + ":" + name);
+      EXPECT_FALSE(plan.checks[0].resource.empty()) << name;
+    }
+  }
+}
+
+TEST(IsReadOnlyOperationTest, ReadsAndWrites) {
+  EXPECT_TRUE(IsReadOnlyOperation("iam", "GetUser"));
+  EXPECT_TRUE(IsReadOnlyOperation("iam", "ListRoles"));
+  EXPECT_TRUE(IsReadOnlyOperation("iam", "SimulatePrincipalPolicy"));
+  EXPECT_TRUE(IsReadOnlyOperation("organizations", "DescribeOrganization"));
+  EXPECT_TRUE(IsReadOnlyOperation("sts", "AssumeRole"));
+  EXPECT_FALSE(IsReadOnlyOperation("iam", "AttachUserPolicy"));
+  EXPECT_FALSE(IsReadOnlyOperation("iam", "TagUser"));
+  EXPECT_FALSE(IsReadOnlyOperation("organizations", "DescribeCreateAccountStatus"));
+  EXPECT_FALSE(IsReadOnlyOperation("account", "PutAlternateContact"));
+}
+
+}  // namespace
+}  // namespace orgtwin::gateway

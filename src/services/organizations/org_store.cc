@@ -1,0 +1,619 @@
+#include "services/organizations/org_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+
+#include "gateway/gateway.h"
+#include "policy/catalog.h"
+
+namespace orgtwin::services::organizations {
+namespace {
+
+constexpr std::string_view kTokenTag = "otorg1|";
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool AllOf(std::string_view text, std::string_view alphabet) {
+  return std::all_of(text.begin(), text.end(),
+                     [&](char c) { return alphabet.find(c) != std::string_view::npos; });
+}
+
+constexpr std::string_view kLowerDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+std::string HexEncode(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+bool HexDecode(std::string_view hex, std::string* raw) {
+  if (hex.size() % 2 != 0) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  raw->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]);
+    int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    raw->push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
+constexpr char kOrgCols[] =
+    "SELECT o.org_id, o.management_account_id, a.email, o.feature_set, o.created_at "
+    "FROM organizations o JOIN accounts a ON a.account_id = o.management_account_id ";
+
+OrgRow ToOrg(const store::Row& row) {
+  return OrgRow{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Double(4)};
+}
+
+constexpr char kMemberCols[] =
+    "SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, a.email, a.name, "
+    "a.state, a.created_at, a.has_payment_method, a.has_contact_info "
+    "FROM org_accounts m JOIN accounts a ON a.account_id = m.account_id ";
+
+MemberRow ToMember(const store::Row& row) {
+  MemberRow m;
+  m.account_id = row.Text(0);
+  m.org_id = row.Text(1);
+  m.parent_id = row.Text(2);
+  m.joined_method = row.Text(3);
+  m.joined_at = row.Double(4);
+  m.email = row.Text(5);
+  m.name = row.Text(6);
+  m.state = row.Text(7);
+  m.created_at = row.Double(8);
+  m.has_payment_method = row.Int(9) != 0;
+  m.has_contact_info = row.Int(10) != 0;
+  return m;
+}
+
+}  // namespace
+
+// ---- Errors ----
+
+Status OrgError(std::string_view aws_code, std::string message) {
+  ErrorCode code = ErrorCode::kInvalidInput;
+  if (aws_code.find("NotFound") != std::string_view::npos ||
+      aws_code == "AWSOrganizationsNotInUseException") {
+    code = ErrorCode::kNotFound;
+  } else if (aws_code.rfind("Duplicate", 0) == 0 ||
+             aws_code.find("Already") != std::string_view::npos) {
+    code = ErrorCode::kAlreadyExists;
+  } else if (aws_code == "AccessDeniedException") {
+    code = ErrorCode::kAccessDenied;
+  } else if (aws_code == "ConstraintViolationException") {
+    code = ErrorCode::kLimitExceeded;
+  } else if (aws_code.find("NotEmpty") != std::string_view::npos ||
+             aws_code == "ConcurrentModificationException" || aws_code == "ConflictException") {
+    code = ErrorCode::kConflict;
+  }
+  return Status(code, std::move(message)).WithAwsCode(std::string(aws_code));
+}
+
+Status ConstraintViolation(std::string_view reason, std::string message) {
+  return OrgError("ConstraintViolationException", std::move(message))
+      .WithField("Reason", std::string(reason));
+}
+
+Status InvalidInput(std::string_view reason, std::string message) {
+  return OrgError("InvalidInputException", std::move(message))
+      .WithField("Reason", std::string(reason));
+}
+
+Status HandshakeConstraintViolation(std::string_view reason, std::string message) {
+  return OrgError("HandshakeConstraintViolationException", std::move(message))
+      .WithField("Reason", std::string(reason));
+}
+
+Status NotInUse() {
+  return OrgError("AWSOrganizationsNotInUseException",
+                  "Your account is not a member of an organization.");
+}
+
+Status AccessDenied() {
+  return OrgError("AccessDeniedException", "You don't have permissions to access this resource.");
+}
+
+// ---- IDs and ARNs ----
+
+TargetKind KindOfId(std::string_view id) {
+  if (id.size() == 12 && AllOf(id, "0123456789")) return TargetKind::kAccount;
+  if (id.rfind("r-", 0) == 0) {
+    std::string_view rest = id.substr(2);
+    return rest.size() >= 4 && rest.size() <= 32 && AllOf(rest, kLowerDigits)
+               ? TargetKind::kRoot
+               : TargetKind::kInvalid;
+  }
+  if (id.rfind("ou-", 0) == 0) {
+    std::string_view rest = id.substr(3);
+    size_t dash = rest.find('-');
+    if (dash == std::string_view::npos) return TargetKind::kInvalid;
+    std::string_view a = rest.substr(0, dash);
+    std::string_view b = rest.substr(dash + 1);
+    bool ok = a.size() >= 4 && a.size() <= 32 && AllOf(a, kLowerDigits) && b.size() >= 8 &&
+              b.size() <= 32 && AllOf(b, kLowerDigits);
+    return ok ? TargetKind::kOu : TargetKind::kInvalid;
+  }
+  if (id.rfind("p-", 0) == 0) {
+    std::string_view rest = id.substr(2);
+    bool ok = rest.size() >= 8 && rest.size() <= 128 &&
+              AllOf(rest, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+    return ok ? TargetKind::kPolicy : TargetKind::kInvalid;
+  }
+  return TargetKind::kInvalid;
+}
+
+std::string NewOrgId(IdGenerator& ids) { return "o-" + ids.RandomString(10, kLowerDigits); }
+std::string NewRootId(IdGenerator& ids) { return "r-" + ids.RandomString(4, kLowerDigits); }
+std::string NewOuId(IdGenerator& ids, std::string_view root_id) {
+  std::string_view suffix = root_id.size() > 2 ? root_id.substr(2) : root_id;
+  return "ou-" + std::string(suffix) + "-" + ids.RandomString(8, kLowerDigits);
+}
+std::string NewPolicyId(IdGenerator& ids) { return "p-" + ids.RandomString(8, kLowerDigits); }
+std::string NewHandshakeId(IdGenerator& ids) { return "h-" + ids.RandomString(10, kLowerDigits); }
+std::string NewCreateAccountRequestId(IdGenerator& ids) {
+  return "car-" + ids.RandomString(10, kLowerDigits);
+}
+
+namespace {
+std::string ArnPrefix(const OrgRow& org) {
+  return "arn:aws:organizations::" + org.management_account_id + ":";
+}
+}  // namespace
+
+std::string OrganizationArn(const OrgRow& org) {
+  return ArnPrefix(org) + "organization/" + org.org_id;
+}
+std::string RootArn(const OrgRow& org, std::string_view root_id) {
+  return ArnPrefix(org) + "root/" + org.org_id + "/" + std::string(root_id);
+}
+std::string OuArn(const OrgRow& org, std::string_view ou_id) {
+  return ArnPrefix(org) + "ou/" + org.org_id + "/" + std::string(ou_id);
+}
+std::string AccountArn(const OrgRow& org, std::string_view account_id) {
+  return ArnPrefix(org) + "account/" + org.org_id + "/" + std::string(account_id);
+}
+std::string PolicyArn(const OrgRow& org, std::string_view policy_type, std::string_view policy_id,
+                      bool aws_managed) {
+  std::string type = Lower(policy_type);
+  if (aws_managed) {
+    return "arn:aws:organizations::aws:policy/" + type + "/" + std::string(policy_id);
+  }
+  return ArnPrefix(org) + "policy/" + org.org_id + "/" + type + "/" + std::string(policy_id);
+}
+std::string HandshakeArn(const OrgRow& org, std::string_view action,
+                         std::string_view handshake_id) {
+  return ArnPrefix(org) + "handshake/" + org.org_id + "/" + Lower(action) + "/" +
+         std::string(handshake_id);
+}
+
+// ---- Lookups ----
+
+Result<std::optional<OrgRow>> FindOrganization(store::Transaction& tx, std::string_view org_id) {
+  OT_ASSIGN_OR_RETURN(
+      auto rows, tx.Query(std::string(kOrgCols) + "WHERE o.org_id = ?", {std::string(org_id)}));
+  if (rows.empty()) return std::optional<OrgRow>();
+  return std::optional<OrgRow>(ToOrg(rows.front()));
+}
+
+Result<std::optional<OrgRow>> FindOrganizationForAccount(store::Transaction& tx,
+                                                         std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(std::string(kOrgCols) +
+                   "WHERE o.org_id = (SELECT org_id FROM org_accounts WHERE account_id = ?)",
+               {std::string(account_id)}));
+  if (rows.empty()) return std::optional<OrgRow>();
+  return std::optional<OrgRow>(ToOrg(rows.front()));
+}
+
+Result<OrgRow> RequireOrganization(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto org, FindOrganizationForAccount(tx, account_id));
+  if (!org.has_value()) return NotInUse();
+  return *std::move(org);
+}
+
+Result<OrgRow> RequireManagementAccount(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, account_id));
+  if (org.management_account_id != account_id) return AccessDenied();
+  return org;
+}
+
+Result<OrgRow> RequireManagementOrDelegatedAdmin(store::Transaction& tx,
+                                                 std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, account_id));
+  if (org.management_account_id == account_id) return org;
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                       "SELECT COUNT(*) FROM org_delegated_admins WHERE org_id = ? "
+                                       "AND account_id = ?",
+                                       {org.org_id, std::string(account_id)}));
+  if (n == 0) return AccessDenied();
+  return org;
+}
+
+Result<RootRow> GetRoot(store::Transaction& tx, std::string_view org_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT root_id, org_id, name FROM org_roots "
+                                          "WHERE org_id = ?",
+                                          {std::string(org_id)}));
+  if (rows.empty()) return InternalError("organization " + std::string(org_id) + " has no root");
+  return RootRow{rows.front().Text(0), rows.front().Text(1), rows.front().Text(2)};
+}
+
+Result<std::optional<OuRow>> FindOu(store::Transaction& tx, std::string_view org_id,
+                                    std::string_view ou_id) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT ou_id, org_id, parent_id, name, created_at FROM org_units "
+                               "WHERE ou_id = ? AND org_id = ?",
+                               {std::string(ou_id), std::string(org_id)}));
+  if (rows.empty()) return std::optional<OuRow>();
+  const store::Row& r = rows.front();
+  return std::optional<OuRow>(OuRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)});
+}
+
+Result<std::optional<MemberRow>> FindMember(store::Transaction& tx, std::string_view org_id,
+                                            std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query(std::string(kMemberCols) + "WHERE m.account_id = ? AND m.org_id = ?",
+                               {std::string(account_id), std::string(org_id)}));
+  if (rows.empty()) return std::optional<MemberRow>();
+  return std::optional<MemberRow>(ToMember(rows.front()));
+}
+
+Result<std::optional<MemberRow>> FindMembership(store::Transaction& tx,
+                                                std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kMemberCols) + "WHERE m.account_id = ?",
+                                          {std::string(account_id)}));
+  if (rows.empty()) return std::optional<MemberRow>();
+  return std::optional<MemberRow>(ToMember(rows.front()));
+}
+
+Result<bool> ParentExists(store::Transaction& tx, std::string_view org_id, std::string_view id) {
+  switch (KindOfId(id)) {
+    case TargetKind::kRoot: {
+      OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                           "SELECT COUNT(*) FROM org_roots WHERE root_id = ? AND "
+                                           "org_id = ?",
+                                           {std::string(id), std::string(org_id)}));
+      return n > 0;
+    }
+    case TargetKind::kOu: {
+      OT_ASSIGN_OR_RETURN(auto ou, FindOu(tx, org_id, id));
+      return ou.has_value();
+    }
+    default:
+      return false;
+  }
+}
+
+Result<bool> TargetExists(store::Transaction& tx, std::string_view org_id, std::string_view id) {
+  if (KindOfId(id) == TargetKind::kAccount) {
+    OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org_id, id));
+    return member.has_value();
+  }
+  return ParentExists(tx, org_id, id);
+}
+
+Result<std::vector<std::string>> ParentChain(store::Transaction& tx, std::string_view org_id,
+                                             std::string_view target_id) {
+  std::vector<std::string> chain;
+  std::string current(target_id);
+  // Depth is bounded by kMaxOuDepth; the guard stops a corrupt cycle.
+  for (int guard = 0; guard < 64; ++guard) {
+    chain.push_back(current);
+    TargetKind kind = KindOfId(current);
+    if (kind == TargetKind::kRoot) {
+      OT_ASSIGN_OR_RETURN(bool exists, ParentExists(tx, org_id, current));
+      if (!exists) break;
+      std::reverse(chain.begin(), chain.end());
+      return chain;
+    }
+    std::optional<std::string> parent;
+    if (kind == TargetKind::kAccount) {
+      OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org_id, current));
+      if (member.has_value()) parent = member->parent_id;
+    } else if (kind == TargetKind::kOu) {
+      OT_ASSIGN_OR_RETURN(auto ou, FindOu(tx, org_id, current));
+      if (ou.has_value()) parent = ou->parent_id;
+    }
+    if (!parent.has_value()) break;
+    current = *parent;
+  }
+  return NotFoundError(std::string(target_id) + " is not in organization " + std::string(org_id));
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> RootPolicyTypes(store::Transaction& tx,
+                                                                         std::string_view root_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_type, status FROM org_root_policy_types "
+                                          "WHERE root_id = ? ORDER BY policy_type",
+                                          {std::string(root_id)}));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const store::Row& r : rows) out.emplace_back(r.Text(0), r.Text(1));
+  return out;
+}
+
+Result<bool> PolicyTypeEnabled(store::Transaction& tx, std::string_view org_id,
+                               std::string_view policy_type) {
+  OT_ASSIGN_OR_RETURN(int64_t n,
+                      Count(tx,
+                            "SELECT COUNT(*) FROM org_root_policy_types t JOIN org_roots r ON "
+                            "r.root_id = t.root_id WHERE r.org_id = ? AND t.policy_type = ? AND "
+                            "t.status = 'ENABLED'",
+                            {std::string(org_id), std::string(policy_type)}));
+  return n > 0;
+}
+
+// ---- Shared writes ----
+
+Status EnsureAwsManagedPolicies(store::Transaction& tx, double now) {
+  for (const char* id : {kFullAwsAccessPolicyId, kRcpFullAwsAccessPolicyId}) {
+    const policy::OrganizationsManagedPolicy* managed =
+        policy::ManagedPolicies().FindOrganizations(id);
+    if (managed == nullptr) return InternalError(std::string("catalog lacks ") + id);
+    OT_ASSIGN_OR_RETURN(
+        int64_t n,
+        Count(tx, "SELECT COUNT(*) FROM org_policies WHERE policy_id = ?", {managed->id}));
+    if (n > 0) continue;
+    OT_RETURN_IF_ERROR(Exec(
+        tx,
+        "INSERT INTO org_policies (policy_id, org_id, policy_type, name, "
+        "description, content, aws_managed, created_at) "
+        "VALUES (?, NULL, ?, ?, ?, ?, 1, ?)",
+        {managed->id, managed->type, managed->name, managed->description, managed->content, now}));
+  }
+  return Status::Ok();
+}
+
+Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
+                             std::string_view target_id) {
+  static constexpr std::pair<const char*, const char*> kDefaults[] = {
+      {kScpType, kFullAwsAccessPolicyId}, {kRcpType, kRcpFullAwsAccessPolicyId}};
+  for (const auto& [type, policy_id] : kDefaults) {
+    OT_ASSIGN_OR_RETURN(bool enabled, PolicyTypeEnabled(tx, org_id, type));
+    if (!enabled) continue;
+    OT_ASSIGN_OR_RETURN(
+        int64_t n, Count(tx,
+                         "SELECT COUNT(*) FROM org_policy_attachments WHERE org_id = ? AND "
+                         "policy_id = ? AND target_id = ?",
+                         {std::string(org_id), std::string(policy_id), std::string(target_id)}));
+    if (n > 0) continue;
+    OT_RETURN_IF_ERROR(Exec(tx,
+                            "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
+                            "VALUES (?, ?, ?)",
+                            {std::string(org_id), std::string(policy_id), std::string(target_id)}));
+  }
+  return Status::Ok();
+}
+
+Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id) {
+  OT_RETURN_IF_ERROR(Exec(tx,
+                          "DELETE FROM org_policy_attachments WHERE org_id = ? AND target_id = ?",
+                          {std::string(org_id), std::string(target_id)}));
+  return Exec(tx, "DELETE FROM org_tags WHERE resource_id = ?", {std::string(target_id)});
+}
+
+// ---- Shapes ----
+
+Json OrganizationObject(store::Transaction& tx, const OrgRow& org) {
+  Json out;
+  out["Id"] = org.org_id;
+  out["Arn"] = OrganizationArn(org);
+  out["FeatureSet"] = org.feature_set;
+  out["MasterAccountArn"] = AccountArn(org, org.management_account_id);
+  out["MasterAccountId"] = org.management_account_id;
+  out["MasterAccountEmail"] = org.management_email;
+  // AWS-COMPAT: AvailablePolicyTypes is deprecated; AWS fills it with the SCP type's status in
+  // ALL-features organizations. We report what the root has enabled.
+  boost::json::array types;
+  Result<RootRow> root = GetRoot(tx, org.org_id);
+  if (root.ok()) {
+    Result<std::vector<std::pair<std::string, std::string>>> enabled =
+        RootPolicyTypes(tx, root->root_id);
+    if (enabled.ok()) {
+      for (const auto& [type, status] : *enabled) {
+        if (type != kScpType) continue;
+        types.push_back(Json{{"Type", type}, {"Status", status}});
+      }
+    }
+  }
+  out["AvailablePolicyTypes"] = std::move(types);
+  return out;
+}
+
+Json RootObject(const OrgRow& org, const RootRow& root,
+                const std::vector<std::pair<std::string, std::string>>& policy_types) {
+  boost::json::array types;
+  for (const auto& [type, status] : policy_types) {
+    types.push_back(Json{{"Type", type}, {"Status", status}});
+  }
+  return Json{{"Id", root.root_id},
+              {"Arn", RootArn(org, root.root_id)},
+              {"Name", root.name},
+              {"PolicyTypes", std::move(types)}};
+}
+
+Json OuObject(const OrgRow& org, const OuRow& ou) {
+  return Json{{"Id", ou.ou_id}, {"Arn", OuArn(org, ou.ou_id)}, {"Name", ou.name}};
+}
+
+Json AccountObject(const OrgRow& org, const MemberRow& member) {
+  // The legacy Status has no CLOSED / PENDING_ACTIVATION.
+  std::string status = member.state;
+  if (status != "ACTIVE" && status != "SUSPENDED" && status != "PENDING_CLOSURE") {
+    status = status == "CLOSED" ? "SUSPENDED" : "ACTIVE";
+  }
+  return Json{{"Id", member.account_id},
+              {"Arn", AccountArn(org, member.account_id)},
+              {"Email", member.email},
+              {"Name", member.name},
+              {"Status", status},
+              {"State", member.state},
+              {"JoinedMethod", member.joined_method},
+              {"JoinedTimestamp", member.joined_at}};
+}
+
+// ---- Tags ----
+
+Result<boost::json::array> ReadTags(store::Transaction& tx, std::string_view resource_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT tag_key, tag_value FROM org_tags "
+                                          "WHERE resource_id = ? ORDER BY tag_key",
+                                          {std::string(resource_id)}));
+  boost::json::array out;
+  for (const store::Row& r : rows) out.push_back(Json{{"Key", r.Text(0)}, {"Value", r.Text(1)}});
+  return out;
+}
+
+Status ApplyTags(store::Transaction& tx, std::string_view resource_id,
+                 const boost::json::array& tags) {
+  std::set<std::string> keys;
+  for (const boost::json::value& tag : tags) {
+    if (!tag.is_object()) continue;
+    std::string key = Str(tag.as_object(), "Key");
+    if (key.rfind("aws:", 0) == 0) {
+      return InvalidInput("INVALID_SYSTEM_TAGS_PARAMETER",
+                          "You provided a value that does not match the required pattern.");
+    }
+    if (!keys.insert(key).second) {
+      return InvalidInput("DUPLICATE_TAG_KEY", "Duplicate tag keys are not allowed.");
+    }
+  }
+  for (const boost::json::value& tag : tags) {
+    if (!tag.is_object()) continue;
+    std::string key = Str(tag.as_object(), "Key");
+    OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_tags WHERE resource_id = ? AND tag_key = ?",
+                            {std::string(resource_id), key}));
+    OT_RETURN_IF_ERROR(
+        Exec(tx, "INSERT INTO org_tags (resource_id, tag_key, tag_value) VALUES (?, ?, ?)",
+             {std::string(resource_id), key, Str(tag.as_object(), "Value")}));
+  }
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx, "SELECT COUNT(*) FROM org_tags WHERE resource_id = ?",
+                                       {std::string(resource_id)}));
+  if (n > kMaxTagsPerResource) {
+    return ConstraintViolation("MAX_TAG_LIMIT_EXCEEDED",
+                               "You have exceeded the maximum number of tags allowed on this "
+                               "resource.");
+  }
+  return Status::Ok();
+}
+
+Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
+                  const boost::json::array& keys) {
+  for (const boost::json::value& key : keys) {
+    if (!key.is_string()) continue;
+    OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_tags WHERE resource_id = ? AND tag_key = ?",
+                            {std::string(resource_id), std::string(key.as_string())}));
+  }
+  return Status::Ok();
+}
+
+// ---- Input accessors and transactions ----
+
+std::string Str(const Json& input, std::string_view key, std::string_view fallback) {
+  const boost::json::value* v = input.if_contains(key);
+  if (v == nullptr || !v->is_string()) return std::string(fallback);
+  return std::string(v->as_string());
+}
+
+std::optional<int64_t> Int(const Json& input, std::string_view key) {
+  const boost::json::value* v = input.if_contains(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+  if (v->is_double()) return static_cast<int64_t>(v->as_double());
+  return std::nullopt;
+}
+
+bool Bool(const Json& input, std::string_view key, bool fallback) {
+  const boost::json::value* v = input.if_contains(key);
+  return v != nullptr && v->is_bool() ? v->as_bool() : fallback;
+}
+
+const boost::json::array& Array(const Json& input, std::string_view key) {
+  static const boost::json::array kEmpty;
+  const boost::json::value* v = input.if_contains(key);
+  return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
+}
+
+double NowSeconds(const gateway::RequestContext& ctx) {
+  // Organizations timestamps carry milliseconds.
+  return std::floor(ToEpochSeconds(ctx.now) * 1000.0) / 1000.0;
+}
+
+Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx) {
+  return ctx.twin.store.Begin(store::TxMode::kWrite);
+}
+
+Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx) {
+  return ctx.twin.store.Begin(store::TxMode::kRead);
+}
+
+Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params) {
+  Result<int64_t> changed = tx.Execute(sql, params);
+  return changed.ok() ? Status::Ok() : changed.status();
+}
+
+Result<int64_t> Count(store::Transaction& tx, std::string_view sql,
+                      const std::vector<store::Value>& params) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  return rows.empty() ? 0 : rows.front().Int(0);
+}
+
+// ---- Pagination ----
+
+Result<Page> ParsePage(const Json& input, std::string binding) {
+  Page page;
+  page.binding = std::move(binding);
+  if (std::optional<int64_t> max = Int(input, "MaxResults"); max.has_value()) {
+    page.max_results = static_cast<size_t>(std::clamp<int64_t>(*max, 1, kMaxResultsLimit));
+  }
+  std::string token = Str(input, "NextToken");
+  if (!token.empty()) {
+    std::string raw;
+    // Token: tag | binding \0 start key, hex-encoded.
+    bool ok = HexDecode(token, &raw) && raw.compare(0, kTokenTag.size(), kTokenTag) == 0;
+    size_t sep = ok ? raw.find('\0', kTokenTag.size()) : std::string::npos;
+    if (!ok || sep == std::string::npos ||
+        raw.substr(kTokenTag.size(), sep - kTokenTag.size()) != page.binding) {
+      return InvalidInput("INVALID_NEXT_TOKEN", "The NextToken value is not valid.");
+    }
+    page.start_key = raw.substr(sep + 1);
+  }
+  return page;
+}
+
+void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,
+              std::string_view list, Json& output) {
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  boost::json::array out;
+  size_t i = 0;
+  while (i < items.size() && items[i].first < page.start_key) ++i;
+  for (; i < items.size() && out.size() < page.max_results; ++i) {
+    out.push_back(std::move(items[i].second));
+  }
+  output[list] = std::move(out);
+  if (i < items.size()) {
+    std::string raw(kTokenTag);
+    raw += page.binding;
+    raw.push_back('\0');
+    raw += items[i].first;
+    output["NextToken"] = HexEncode(raw);
+  }
+}
+
+}  // namespace orgtwin::services::organizations

@@ -1,0 +1,210 @@
+// File: services/organizations/org_store.h
+//
+// The Organizations data layer shared by every Organizations handler (organization, accounts,
+// OUs, policies, handshakes): typed rows over the tables of migrations 0003_organizations.sql and
+// 0008_organizations_core.sql, lookups (the caller's organization, a target's parent chain),
+// ARNs and IDs in the model's patterns, the AWS error Statuses, NextToken/MaxResults pagination,
+// tags on roots/OUs/accounts/policies, and small input accessors over the neutral value form.
+//
+// Every function that takes a Transaction uses the caller's open transaction and never commits.
+//
+// Thread-safety: free functions over the caller's Transaction; no shared mutable state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "common/ids.h"
+#include "common/status.h"
+#include "gateway/request_context.h"
+#include "store/store.h"
+
+namespace orgtwin::services::organizations {
+
+using Json = boost::json::object;
+
+// ---- AWS errors (exception names of the organizations model; HTTP 400 unless noted) ----
+// Any model exception by name: OrgError("ParentNotFoundException", "...").
+Status OrgError(std::string_view aws_code, std::string message);
+// ConstraintViolationException / InvalidInputException / HandshakeConstraintViolationException
+// with their `Reason` member.
+Status ConstraintViolation(std::string_view reason, std::string message);
+Status InvalidInput(std::string_view reason, std::string message);
+Status HandshakeConstraintViolation(std::string_view reason, std::string message);
+// AWSOrganizationsNotInUseException: the caller's account is in no organization.
+Status NotInUse();
+// AccessDeniedException for a member (or non-management) account calling a management-only API.
+Status AccessDenied();
+
+// ---- Quotas and constants ----
+inline constexpr int64_t kMaxOuDepth = 5;          // levels below the root
+inline constexpr int64_t kMaxOusPerOrg = 1000;     // AWS-FACTS 2.3 ([D23])
+inline constexpr int64_t kMaxAccountsPerOrg = 10;  // default quota (adjustable on AWS)
+inline constexpr int64_t kMaxTagsPerResource = 50;
+inline constexpr int64_t kMaxResultsLimit = 20;  // MaxResults 1..20 (model)
+inline constexpr char kFullAwsAccessPolicyId[] = "p-FullAWSAccess";
+inline constexpr char kRcpFullAwsAccessPolicyId[] = "p-RCPFullAWSAccess";
+inline constexpr char kScpType[] = "SERVICE_CONTROL_POLICY";
+inline constexpr char kRcpType[] = "RESOURCE_CONTROL_POLICY";
+
+// ---- Rows ----
+struct OrgRow {
+  std::string org_id;
+  std::string management_account_id;
+  std::string management_email;
+  std::string feature_set;  // ALL | CONSOLIDATED_BILLING
+  double created_at = 0;
+};
+
+struct RootRow {
+  std::string root_id;
+  std::string org_id;
+  std::string name;
+};
+
+struct OuRow {
+  std::string ou_id;
+  std::string org_id;
+  std::string parent_id;
+  std::string name;
+  double created_at = 0;
+};
+
+// An account that is a member of an organization (org_accounts joined with accounts).
+struct MemberRow {
+  std::string account_id;
+  std::string org_id;
+  std::string parent_id;
+  std::string joined_method;  // INVITED | CREATED
+  double joined_at = 0;
+  std::string email;
+  std::string name;
+  std::string state;  // AccountState
+  double created_at = 0;
+  bool has_payment_method = true;
+  bool has_contact_info = true;
+};
+
+// ---- IDs and ARNs ----
+enum class TargetKind { kInvalid, kRoot, kOu, kAccount, kPolicy };
+// Classifies an ID by the model's patterns (r-..., ou-...-..., 12 digits, p-...).
+TargetKind KindOfId(std::string_view id);
+std::string NewOrgId(IdGenerator& ids);                           // o- + 10
+std::string NewRootId(IdGenerator& ids);                          // r- + 4
+std::string NewOuId(IdGenerator& ids, std::string_view root_id);  // ou-<root>-<8>
+std::string NewPolicyId(IdGenerator& ids);                        // p- + 8
+std::string NewHandshakeId(IdGenerator& ids);                     // h- + 10
+std::string NewCreateAccountRequestId(IdGenerator& ids);          // car- + 10
+
+std::string OrganizationArn(const OrgRow& org);
+std::string RootArn(const OrgRow& org, std::string_view root_id);
+std::string OuArn(const OrgRow& org, std::string_view ou_id);
+std::string AccountArn(const OrgRow& org, std::string_view account_id);
+// Customer policies: arn:aws:organizations::<mgmt>:policy/o-.../<type_lower>/p-...;
+// AWS managed (org_id NULL): arn:aws:organizations::aws:policy/<type_lower>/p-...
+std::string PolicyArn(const OrgRow& org, std::string_view policy_type, std::string_view policy_id,
+                      bool aws_managed);
+std::string HandshakeArn(const OrgRow& org, std::string_view action, std::string_view handshake_id);
+
+// ---- Lookups (std::nullopt when absent) ----
+Result<std::optional<OrgRow>> FindOrganization(store::Transaction& tx, std::string_view org_id);
+// The organization `account_id` belongs to (as management account or member).
+Result<std::optional<OrgRow>> FindOrganizationForAccount(store::Transaction& tx,
+                                                         std::string_view account_id);
+// As above; NotInUse() when the account is in no organization.
+Result<OrgRow> RequireOrganization(store::Transaction& tx, std::string_view account_id);
+// As above, and the account must be the management account (AccessDenied() otherwise).
+Result<OrgRow> RequireManagementAccount(store::Transaction& tx, std::string_view account_id);
+// As above, but a delegated administrator (of any service) may also call: the rule of the
+// Describe*/List* operations.
+Result<OrgRow> RequireManagementOrDelegatedAdmin(store::Transaction& tx,
+                                                 std::string_view account_id);
+// The organization's one root.
+Result<RootRow> GetRoot(store::Transaction& tx, std::string_view org_id);
+Result<std::optional<OuRow>> FindOu(store::Transaction& tx, std::string_view org_id,
+                                    std::string_view ou_id);
+// A member (or the management account) of `org_id`; nullopt for other accounts.
+Result<std::optional<MemberRow>> FindMember(store::Transaction& tx, std::string_view org_id,
+                                            std::string_view account_id);
+// The member row of `account_id` in whatever organization it is.
+Result<std::optional<MemberRow>> FindMembership(store::Transaction& tx,
+                                                std::string_view account_id);
+// True when `id` is the root or an OU of `org_id`.
+Result<bool> ParentExists(store::Transaction& tx, std::string_view org_id, std::string_view id);
+// True when `id` is the root, an OU or a member account of `org_id` (a policy target).
+Result<bool> TargetExists(store::Transaction& tx, std::string_view org_id, std::string_view id);
+// The chain from the root down to `target_id` inclusive: {r-..., ou-..., ..., target_id}.
+// For a root: {r-...}. NotFound (plain Status, no aws code) when target_id is not in org_id.
+Result<std::vector<std::string>> ParentChain(store::Transaction& tx, std::string_view org_id,
+                                             std::string_view target_id);
+// Policy types enabled on a root: {type, status}, sorted by type.
+Result<std::vector<std::pair<std::string, std::string>>> RootPolicyTypes(store::Transaction& tx,
+                                                                         std::string_view root_id);
+// True when `policy_type` is ENABLED on the organization's root.
+Result<bool> PolicyTypeEnabled(store::Transaction& tx, std::string_view org_id,
+                               std::string_view policy_type);
+
+// ---- Writes shared by core and policies ----
+// Inserts the AWS managed FullAWSAccess (SCP) and RCPFullAWSAccess (RCP) rows of org_policies if
+// missing (org_id NULL, aws_managed 1).
+Status EnsureAwsManagedPolicies(store::Transaction& tx, double now);
+// Attaches the default policy of every enabled type that has one (FullAWSAccess for SCP,
+// RCPFullAWSAccess for RCP) to a new root, OU or account, as AWS does.
+Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
+                             std::string_view target_id);
+// Removes what belongs to a target that leaves the organization or is deleted: its policy
+// attachments and tags.
+Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id);
+
+// ---- Shapes (the model's structures in the neutral value form) ----
+Json OrganizationObject(store::Transaction& tx, const OrgRow& org);  // no tx errors: best effort
+Json RootObject(const OrgRow& org, const RootRow& root,
+                const std::vector<std::pair<std::string, std::string>>& policy_types);
+Json OuObject(const OrgRow& org, const OuRow& ou);
+Json AccountObject(const OrgRow& org, const MemberRow& member);
+
+// ---- Tags (org_tags; resource_id is an account, OU, root or policy ID) ----
+Result<boost::json::array> ReadTags(store::Transaction& tx, std::string_view resource_id);
+// Validates (DUPLICATE_TAG_KEY, MAX_TAG_LIMIT_EXCEEDED) and adds or replaces `tags`.
+Status ApplyTags(store::Transaction& tx, std::string_view resource_id,
+                 const boost::json::array& tags);
+Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
+                  const boost::json::array& keys);
+
+// ---- Input accessors ("" / nullopt / fallback when absent) ----
+std::string Str(const Json& input, std::string_view key, std::string_view fallback = "");
+std::optional<int64_t> Int(const Json& input, std::string_view key);
+bool Bool(const Json& input, std::string_view key, bool fallback);
+const boost::json::array& Array(const Json& input, std::string_view key);  // empty when absent
+
+// Epoch seconds of the request, as Organizations reports timestamps.
+double NowSeconds(const gateway::RequestContext& ctx);
+Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx);
+Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx);
+// Execute whose row count does not matter.
+Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params);
+Result<int64_t> Count(store::Transaction& tx, std::string_view sql,
+                      const std::vector<store::Value>& params);
+
+// ---- Pagination: NextToken (opaque, bound to the operation and its filter) / MaxResults ----
+struct Page {
+  std::string start_key;  // first sort key to return; "" = from the start
+  size_t max_results = kMaxResultsLimit;
+  std::string binding;  // what the token is tied to (operation + filter)
+};
+// `binding` identifies the request (e.g. "ListChildren|ou-...|ACCOUNT"); a token minted for
+// another binding is InvalidInputException INVALID_NEXT_TOKEN.
+Result<Page> ParsePage(const Json& input, std::string binding);
+// `items` are (sort key, value); sorts them, keeps keys >= start_key, sets output[list] and,
+// when more remain, NextToken.
+void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,
+              std::string_view list, Json& output);
+
+}  // namespace orgtwin::services::organizations

@@ -1,0 +1,234 @@
+// Organizations core handlers against a real SQLite store in a temp dir: the rows behind the
+// wire answers (the created account's role, the SLR, the tree), the waiting period by a fake
+// clock, and the org_store helpers other handlers share.
+#include "services/organizations/organizations_core.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "gateway/gateway.h"
+#include "services/iam/iam_entities.h"
+#include "services/identity/credential_store.h"
+#include "services/organizations/org_store.h"
+#include "services/organizations/signup.h"
+
+namespace orgtwin::services::organizations {
+namespace {
+
+constexpr char kManagement[] = "111111111111";
+
+class OrganizationsCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/orgtwin-orgs-core-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    store::SqliteOptions options;
+    options.path = dir_ + "/orgtwin.db";
+    auto opened = store::OpenSqliteStore(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    credentials_ = std::make_unique<CredentialStore>(*store_);
+    twin_ = std::make_unique<gateway::TwinServices>(
+        gateway::TwinServices{*store_, clock_, ids_, *credentials_, DefaultAccount{}});
+    auto tx = store_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)
+                    ->Execute("INSERT INTO accounts (account_id, email, name, created_at) "
+                              "VALUES (?, 'mgmt@example.com', 'mgmt', 0)",
+                              {std::string(kManagement)})
+                    .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+    ConfigureOrganizations(OrganizationsOptions{});
+  }
+  void TearDown() override {
+    twin_.reset();
+    credentials_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Result<Json> Call(Handler* handler, const std::string& account, Json input = {}) {
+    auth::Principal caller;
+    caller.type = auth::PrincipalType::kRoot;
+    caller.account_id = account;
+    caller.arn = "arn:aws:iam::" + account + ":root";
+    HttpRequest http;
+    gateway::RequestContext ctx{caller, http, "req", clock_.Now(), "us-east-1", *twin_};
+    return handler(ctx, input);
+  }
+  std::unique_ptr<store::Transaction> Read() {
+    return std::move(store_->Begin(store::TxMode::kRead)).value();
+  }
+
+  std::string dir_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
+  SeededIdGenerator ids_{7};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<CredentialStore> credentials_;
+  std::unique_ptr<gateway::TwinServices> twin_;
+};
+
+TEST_F(OrganizationsCoreTest, IdsMatchTheModelPatterns) {
+  SeededIdGenerator ids(1);
+  EXPECT_TRUE(std::regex_match(NewOrgId(ids), std::regex("o-[a-z0-9]{10,32}")));
+  std::string root = NewRootId(ids);
+  EXPECT_TRUE(std::regex_match(root, std::regex("r-[0-9a-z]{4,32}")));
+  std::string ou = NewOuId(ids, root);
+  EXPECT_TRUE(std::regex_match(ou, std::regex("ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")));
+  EXPECT_EQ(ou.substr(3, 4), root.substr(2));
+  EXPECT_TRUE(std::regex_match(NewCreateAccountRequestId(ids), std::regex("car-[a-z0-9]{8,32}")));
+  EXPECT_EQ(KindOfId(root), TargetKind::kRoot);
+  EXPECT_EQ(KindOfId(ou), TargetKind::kOu);
+  EXPECT_EQ(KindOfId("123456789012"), TargetKind::kAccount);
+  EXPECT_EQ(KindOfId("p-FullAWSAccess"), TargetKind::kPolicy);
+  EXPECT_EQ(KindOfId("ou-x"), TargetKind::kInvalid);
+}
+
+TEST_F(OrganizationsCoreTest, TokensAreBoundToTheRequest) {
+  Page page;
+  page.max_results = 1;
+  page.binding = "ListChildren|r-abcd|ACCOUNT";
+  Json out;
+  EmitPage({{"b", boost::json::value("B")}, {"a", boost::json::value("A")}}, page, "L", out);
+  ASSERT_EQ(out.at("L").as_array().size(), 1u);
+  EXPECT_EQ(out.at("L").as_array()[0].as_string(), "A");
+  std::string token(out.at("NextToken").as_string());
+  auto same = ParsePage(Json{{"NextToken", token}}, page.binding);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->start_key, "b");
+  auto other = ParsePage(Json{{"NextToken", token}}, "ListChildren|r-abcd|ORGANIZATIONAL_UNIT");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().aws_code(), "InvalidInputException");
+  EXPECT_EQ(other.status().fields().at("Reason"), "INVALID_NEXT_TOKEN");
+  EXPECT_FALSE(ParsePage(Json{{"NextToken", "zz"}}, page.binding).ok());
+}
+
+TEST_F(OrganizationsCoreTest, CreateOrganizationMakesRootSlrAndFullAwsAccess) {
+  auto created = Call(CreateOrganization, kManagement);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const Json& org = created->at("Organization").as_object();
+  EXPECT_EQ(org.at("FeatureSet").as_string(), "ALL");
+  EXPECT_EQ(org.at("MasterAccountId").as_string(), kManagement);
+  auto tx = Read();
+  auto slr = iam::FindRole(*tx, kManagement, "AWSServiceRoleForOrganizations");
+  ASSERT_TRUE(slr.ok());
+  ASSERT_TRUE(slr->has_value());
+  EXPECT_NE((*slr)->trust_policy.find("organizations.amazonaws.com"), std::string::npos);
+  auto org_row = RequireOrganization(*tx, kManagement);
+  ASSERT_TRUE(org_row.ok());
+  auto root = GetRoot(*tx, org_row->org_id);
+  ASSERT_TRUE(root.ok());
+  auto attached = Count(*tx,
+                        "SELECT COUNT(*) FROM org_policy_attachments WHERE policy_id = "
+                        "'p-FullAWSAccess' AND target_id IN (?, ?)",
+                        {root->root_id, std::string(kManagement)});
+  EXPECT_EQ(*attached, 2);
+  auto again = Call(CreateOrganization, kManagement);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().aws_code(), "AlreadyInOrganizationException");
+}
+
+TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeaving) {
+  ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
+  auto created =
+      Call(CreateAccount, kManagement, Json{{"Email", "dev@example.com"}, {"AccountName", "dev"}});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const Json& status = created->at("CreateAccountStatus").as_object();
+  EXPECT_EQ(status.at("State").as_string(), "IN_PROGRESS");
+  auto described = Call(DescribeCreateAccountStatus, kManagement,
+                        Json{{"CreateAccountRequestId", status.at("Id")}});
+  ASSERT_TRUE(described.ok());
+  const Json& done = described->at("CreateAccountStatus").as_object();
+  EXPECT_EQ(done.at("State").as_string(), "SUCCEEDED");
+  std::string account(done.at("AccountId").as_string());
+
+  {
+    auto tx = Read();
+    auto role = iam::FindRole(*tx, account, "OrganizationAccountAccessRole");
+    ASSERT_TRUE(role.ok());
+    ASSERT_TRUE(role->has_value());
+    EXPECT_NE((*role)->trust_policy.find("arn:aws:iam::111111111111:root"), std::string::npos);
+    auto policies = iam::AttachedPolicyArns(*tx, "Role", (*role)->role_id);
+    ASSERT_TRUE(policies.ok());
+    ASSERT_EQ(policies->size(), 1u);
+    EXPECT_EQ(policies->front(), "arn:aws:iam::aws:policy/AdministratorAccess");
+  }
+
+  // Created accounts lack standalone information and must wait 4 days (configurable).
+  auto removed = Call(RemoveAccountFromOrganization, kManagement, Json{{"AccountId", account}});
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.status().fields().at("Reason"), "WAIT_PERIOD_ACTIVE");
+  clock_.Advance(std::chrono::hours(24 * 4 + 1));
+  removed = Call(RemoveAccountFromOrganization, kManagement, Json{{"AccountId", account}});
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.status().fields().at("Reason"), "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
+  {
+    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    ASSERT_TRUE(
+        tx->Execute("UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?", {account})
+            .ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto left = Call(LeaveOrganization, account);
+  ASSERT_FALSE(left.ok());
+  EXPECT_EQ(left.status().fields().at("Reason"), "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION");
+}
+
+TEST_F(OrganizationsCoreTest, OusNestFiveLevelsAndParentChainWalksUp) {
+  ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
+  auto roots = Call(ListRoots, kManagement);
+  ASSERT_TRUE(roots.ok());
+  std::string parent(roots->at("Roots").as_array()[0].at("Id").as_string());
+  std::vector<std::string> ous;
+  for (int level = 1; level <= 5; ++level) {
+    auto ou = Call(CreateOrganizationalUnit, kManagement,
+                   Json{{"ParentId", parent}, {"Name", "level" + std::to_string(level)}});
+    ASSERT_TRUE(ou.ok()) << level << " " << ou.status().ToString();
+    parent = std::string(ou->at("OrganizationalUnit").at("Id").as_string());
+    ous.push_back(parent);
+  }
+  auto too_deep =
+      Call(CreateOrganizationalUnit, kManagement, Json{{"ParentId", parent}, {"Name", "six"}});
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_EQ(too_deep.status().fields().at("Reason"), "OU_DEPTH_LIMIT_EXCEEDED");
+  auto tx = Read();
+  auto org = RequireOrganization(*tx, kManagement);
+  ASSERT_TRUE(org.ok());
+  auto chain = ParentChain(*tx, org->org_id, ous.back());
+  ASSERT_TRUE(chain.ok());
+  ASSERT_EQ(chain->size(), 6u);
+  EXPECT_EQ(KindOfId(chain->front()), TargetKind::kRoot);
+  EXPECT_EQ(chain->back(), ous.back());
+  auto account_chain = ParentChain(*tx, org->org_id, kManagement);
+  ASSERT_TRUE(account_chain.ok());
+  EXPECT_EQ(account_chain->size(), 2u);
+  EXPECT_FALSE(ParentChain(*tx, org->org_id, "999999999999").ok());
+}
+
+TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
+  SignupRequest request{"solo@example.com", "solo", false, true};
+  auto signed_up = SignUpStandaloneAccount(*store_, *credentials_, ids_, clock_, request);
+  ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();
+  EXPECT_TRUE(std::regex_match(signed_up->account_id, std::regex(R"(\d{12})")));
+  auto key = credentials_->Lookup(signed_up->access_key_id);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(key->has_value());
+  EXPECT_EQ((*key)->principal.account_id, signed_up->account_id);
+  EXPECT_EQ((*key)->principal.type, auth::PrincipalType::kRoot);
+  auto duplicate = SignUpStandaloneAccount(*store_, *credentials_, ids_, clock_, request);
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.status().code(), ErrorCode::kAlreadyExists);
+  // No payment method: it cannot create an organization.
+  auto org = Call(CreateOrganization, signed_up->account_id);
+  ASSERT_FALSE(org.ok());
+  EXPECT_EQ(org.status().fields().at("Reason"), "MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
+}
+
+}  // namespace
+}  // namespace orgtwin::services::organizations

@@ -1,0 +1,41 @@
+// File: services/organizations/signup.h
+//
+// Sign-up of a standalone AWS account: AWS creates accounts outside an organization by a web
+// sign-up, not by an API, so orgtwin offers it as the extension route POST /_orgtwin/signup and
+// the `orgtwin signup` CLI. The account gets its root user and one root access key. The flags
+// record what the leave/accept preconditions of Organizations check (payment method, contact
+// information with phone verification).
+//
+// Thread-safety: one write transaction per call; safe to call concurrently.
+#pragma once
+
+#include <string>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/status.h"
+#include "services/identity/credential_store.h"
+#include "store/store.h"
+
+namespace orgtwin::services {
+
+struct SignupRequest {
+  std::string email;         // 6..64 chars, name@domain.tld
+  std::string account_name;  // 1..50 printable ASCII (CreateAccount's rule)
+  bool payment_method = true;
+  bool contact_information = true;
+};
+
+struct SignupResult {
+  std::string account_id;
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+// kInvalidInput for a malformed email or name; kAlreadyExists when an account already uses the
+// email (emails are unique across AWS).
+Result<SignupResult> SignUpStandaloneAccount(store::Store& store, CredentialStore& credentials,
+                                             IdGenerator& ids, const Clock& clock,
+                                             const SignupRequest& request);
+
+}  // namespace orgtwin::services

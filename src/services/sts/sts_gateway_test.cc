@@ -1,0 +1,283 @@
+// STS through the real Gateway (SigV4, Query protocol, SQLite in a temp dir) with a FakeClock, so
+// expiry and TOTP steps are deterministic: what the e2e suites cannot do without waiting.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include "auth/sigv4.h"
+#include "auth/totp.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "gateway/gateway.h"
+#include "model/service_model.h"
+#include "services/accounts/default_account.h"
+#include "services/identity/credential_store.h"
+#include "services/register.h"
+#include "services/sts/sts_handlers.h"
+#include "store/store.h"
+
+namespace orgtwin::services {
+namespace {
+
+using Params = std::map<std::string, std::string>;
+
+struct Keys {
+  std::string id, secret, token;
+};
+
+// The text of the first <tag>...</tag> in `xml`.
+std::string Tag(const std::string& xml, const std::string& tag) {
+  auto open = xml.find("<" + tag + ">");
+  if (open == std::string::npos) return "";
+  open += tag.size() + 2;
+  return xml.substr(open, xml.find("</" + tag + ">", open) - open);
+}
+
+std::string FormEncode(const Params& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += auth::UriEncode(k, false) + "=" + auth::UriEncode(v, false);
+  }
+  return out;
+}
+
+class StsGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/orgtwin-sts-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto opened = store::OpenSqliteStore([&] {
+      store::SqliteOptions sqlite;
+      sqlite.path = dir_ + "/orgtwin.db";
+      return sqlite;
+    }());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    credentials_ = std::make_unique<CredentialStore>(*store_);
+    auto account = EnsureDefaultAccount(*store_, *credentials_, ids_, clock_, kDefaultAccountId);
+    ASSERT_TRUE(account.ok()) << account.status().ToString();
+    root_ = Keys{account->root_key.access_key_id, account->root_key.secret_access_key, ""};
+    gateway_ = std::make_unique<gateway::Gateway>(
+        gateway::GatewayOptions{}, model::Registry::Embedded(),
+        gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
+    ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
+  }
+  void TearDown() override {
+    gateway_.reset();
+    credentials_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  HttpResponse Call(const std::string& service, const std::string& action, Params params,
+                    const Keys& keys) {
+    params["Action"] = action;
+    params["Version"] = service == "sts" ? "2011-06-15" : "2010-05-08";
+    HttpRequest request;
+    request.method = "POST";
+    request.target = "/";
+    request.headers = {{"Host", service + ".amazonaws.com"},
+                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    request.body = FormEncode(params);
+    request.remote_address = "127.0.0.1";
+    auth::SignRequest(request, keys.id, keys.secret, "us-east-1", service, clock_.Now(),
+                      keys.token);
+    return gateway_->Handle(std::move(request));
+  }
+
+  // Creates a role trusting the default account and returns its ARN.
+  std::string CreateRole(const std::string& name, int max_session = 3600) {
+    const std::string trust =
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
+        R"({"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})";
+    HttpResponse r = Call("iam", "CreateRole",
+                          {{"RoleName", name},
+                           {"AssumeRolePolicyDocument", trust},
+                           {"MaxSessionDuration", std::to_string(max_session)}},
+                          root_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Tag(r.body, "Arn");
+  }
+
+  Keys Assume(const std::string& role_arn, const Keys& as, Params extra = {}) {
+    extra["RoleArn"] = role_arn;
+    extra["RoleSessionName"] = "s1";
+    HttpResponse r = Call("sts", "AssumeRole", extra, as);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Keys{Tag(r.body, "AccessKeyId"), Tag(r.body, "SecretAccessKey"),
+                Tag(r.body, "SessionToken")};
+  }
+
+  std::string dir_;
+  FakeClock clock_{std::chrono::system_clock::from_time_t(1795820864)};
+  SeededIdGenerator ids_{11};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<CredentialStore> credentials_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  Keys root_;
+};
+
+TEST_F(StsGatewayTest, AssumedRoleCallerIdentityAndExpiry) {
+  std::string arn = CreateRole("Deployer");
+  Keys session = Assume(arn, root_, {{"DurationSeconds", "900"}});
+  EXPECT_EQ(session.id.substr(0, 4), "ASIA");
+  EXPECT_EQ(session.secret.size(), 40u);
+  EXPECT_GT(session.token.size(), 300u);
+
+  HttpResponse who = Call("sts", "GetCallerIdentity", {}, session);
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(Tag(who.body, "Arn"), "arn:aws:sts::123456789012:assumed-role/Deployer/s1");
+  EXPECT_EQ(Tag(who.body, "UserId").substr(0, 4), "AROA");
+  EXPECT_EQ(Tag(who.body, "UserId").substr(21), ":s1");
+
+  // Without the session token the key is not recognised.
+  HttpResponse no_token = Call("sts", "GetCallerIdentity", {}, {session.id, session.secret, ""});
+  EXPECT_EQ(Tag(no_token.body, "Code"), "InvalidClientTokenId");
+
+  clock_.Advance(std::chrono::seconds(899));
+  EXPECT_EQ(Call("sts", "GetCallerIdentity", {}, session).status, 200);
+  clock_.Advance(std::chrono::seconds(2));
+  HttpResponse expired = Call("sts", "GetCallerIdentity", {}, session);
+  EXPECT_EQ(expired.status, 403) << expired.body;
+  EXPECT_EQ(Tag(expired.body, "Code"), "ExpiredToken");
+}
+
+TEST_F(StsGatewayTest, ChainingCapsAtOneHourAndCarriesTransitiveTags) {
+  std::string first = CreateRole("First", 43200);
+  std::string second = CreateRole("Second", 43200);
+  // The trust policy of Second names the account, so First's identity policy must allow it.
+  HttpResponse allowed =
+      Call("iam", "PutRolePolicy",
+           {{"RoleName", "First"},
+            {"PolicyName", "hop"},
+            {"PolicyDocument", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                               R"("Action":"sts:AssumeRole","Resource":"*"}]})"}},
+           root_);
+  ASSERT_EQ(allowed.status, 200) << allowed.body;
+  Keys a = Assume(first, root_,
+                  {{"DurationSeconds", "7200"},
+                   {"SourceIdentity", "alice"},
+                   {"Tags.member.1.Key", "team"},
+                   {"Tags.member.1.Value", "blue"},
+                   {"Tags.member.2.Key", "tmp"},
+                   {"Tags.member.2.Value", "x"},
+                   {"TransitiveTagKeys.member.1", "team"}});
+  HttpResponse too_long =
+      Call("sts", "AssumeRole",
+           {{"RoleArn", second}, {"RoleSessionName", "s2"}, {"DurationSeconds", "3601"}}, a);
+  EXPECT_EQ(Tag(too_long.body, "Code"), "ValidationError");
+  EXPECT_EQ(Tag(too_long.body, "Message"),
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+            "role chaining.");
+
+  HttpResponse changed =
+      Call("sts", "AssumeRole",
+           {{"RoleArn", second}, {"RoleSessionName", "s2"}, {"SourceIdentity", "mallory"}}, a);
+  EXPECT_EQ(Tag(changed.body, "Code"), "AccessDenied");
+
+  HttpResponse ok = Call("sts", "AssumeRole", {{"RoleArn", second}, {"RoleSessionName", "s2"}}, a);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Tag(ok.body, "SourceIdentity"), "alice");
+  auto chained = credentials_->Lookup(Tag(ok.body, "AccessKeyId"));
+  ASSERT_TRUE(chained.ok() && chained->has_value());
+  const auth::Principal& p = (*chained)->principal;
+  ASSERT_NE(p.session, nullptr);
+  EXPECT_TRUE(p.session->chained);
+  EXPECT_EQ(p.session->source_identity, "alice");
+  ASSERT_EQ(p.session->tags.size(), 1u);  // only the transitive tag carries over
+  EXPECT_EQ(p.session->tags[0].first, "team");
+  EXPECT_EQ(p.session->role_arn, "arn:aws:iam::123456789012:role/Second");
+}
+
+TEST_F(StsGatewayTest, MfaCodeIsVerifiedAndCannotBeReplayed) {
+  std::string arn = CreateRole("NeedsMfa");
+  const std::string seed = "0123456789abcdefghij";
+  {
+    auto tx = store_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)
+                    ->Execute("INSERT INTO iam_mfa_devices (serial_number, account_id, "
+                              "device_name, seed_base32, user_id, enabled_at, created_at) "
+                              "VALUES ('arn:aws:iam::123456789012:mfa/root', '123456789012', "
+                              "'root', ?, '', 0, 0)",
+                              {auth::Base32Encode(seed)})
+                    .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  Params mfa{{"RoleArn", arn},
+             {"RoleSessionName", "mm"},
+             {"SerialNumber", "arn:aws:iam::123456789012:mfa/root"},
+             {"TokenCode", auth::TotpCode(seed, clock_.Now())}};
+  HttpResponse first = Call("sts", "AssumeRole", mfa, root_);
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto cred = credentials_->Lookup(Tag(first.body, "AccessKeyId"));
+  ASSERT_TRUE(cred.ok() && cred->has_value());
+  EXPECT_TRUE((*cred)->principal.mfa_authenticated);
+  ASSERT_TRUE((*cred)->principal.session->mfa_authenticated_at.has_value());
+
+  HttpResponse replay = Call("sts", "AssumeRole", mfa, root_);
+  EXPECT_EQ(replay.status, 403);
+  EXPECT_EQ(Tag(replay.body, "Code"), "AccessDenied");
+  EXPECT_EQ(Tag(replay.body, "Message"),
+            "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
+
+  mfa["SerialNumber"] = "arn:aws:iam::123456789012:mfa/nobody";
+  HttpResponse unknown = Call("sts", "AssumeRole", mfa, root_);
+  EXPECT_EQ(Tag(unknown.body, "Code"), "AccessDenied");
+}
+
+TEST_F(StsGatewayTest, SessionTokenCredentialsAreScoped) {
+  HttpResponse r = Call("sts", "GetSessionToken", {{"DurationSeconds", "7200"}}, root_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Keys token{Tag(r.body, "AccessKeyId"), Tag(r.body, "SecretAccessKey"),
+             Tag(r.body, "SessionToken")};
+  // AWS-COMPAT: root sessions are cut to one hour.
+  auto cred = credentials_->Lookup(token.id);
+  ASSERT_TRUE(cred.ok() && cred->has_value());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(*(*cred)->expires_at -
+                                                             (*cred)->principal.token_issue_time)
+                .count(),
+            3600);
+  EXPECT_EQ((*cred)->principal.type, auth::PrincipalType::kRoot);
+  EXPECT_TRUE((*cred)->principal.temporary);
+  EXPECT_FALSE(CheckTemporaryCredentialScope((*cred)->principal, "iam", "ListUsers").ok());
+  EXPECT_TRUE(CheckTemporaryCredentialScope((*cred)->principal, "sts", "AssumeRole").ok());
+  EXPECT_TRUE(CheckTemporaryCredentialScope((*cred)->principal, "s3", "ListBuckets").ok());
+
+  HttpResponse again = Call("sts", "GetSessionToken", {}, token);
+  EXPECT_EQ(Tag(again.body, "Message"), "Cannot call GetSessionToken with session credentials");
+  HttpResponse who = Call("sts", "GetCallerIdentity", {}, token);
+  EXPECT_EQ(Tag(who.body, "Arn"), "arn:aws:iam::123456789012:root");
+}
+
+TEST_F(StsGatewayTest, KeyUseIsRecordedInMemoryAndFlushed) {
+  credentials_->RecordUse(root_.id, "sts", "eu-west-1", clock_.Now());
+  auto pending = credentials_->LastUse(root_.id);
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  EXPECT_EQ((*pending)->region, "eu-west-1");
+  ASSERT_TRUE(credentials_->FlushUsage().ok());
+  auto tx = store_->Begin(store::TxMode::kRead);
+  auto rows = (*tx)->Query(
+      "SELECT last_used_service, last_used_region FROM access_keys WHERE "
+      "access_key_id = ?",
+      {root_.id});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->front().Text(0), "sts");
+  EXPECT_EQ(rows->front().Text(1), "eu-west-1");
+}
+
+TEST(AccessKeyAccountTest, DecodesTheAccountAwsEncodes) {
+  // A published example: ASIAY34FZKBOKMUTVV7A belongs to 609629065308.
+  EXPECT_EQ(sts::AccountFromAccessKeyId("ASIAY34FZKBOKMUTVV7A"), "609629065308");
+  EXPECT_EQ(sts::AccountFromAccessKeyId("short"), "");
+}
+
+}  // namespace
+}  // namespace orgtwin::services
