@@ -41,6 +41,40 @@ env -u AWS_PROFILE AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
 say "Input validated against the AWS model: an IAM role name with a space"
 run "$aws" --endpoint-url "$endpoint" iam get-role --role-name "bad name"
 
+say "The seed's payer account: an organization with an OU for the customer's accounts"
+run "$aws" --endpoint-url "$endpoint" organizations create-organization --feature-set ALL \
+  --query 'Organization.[Id,MasterAccountId,FeatureSet]' --output text
+root=$("$aws" --endpoint-url "$endpoint" organizations list-roots --query 'Roots[0].Id' --output text)
+run "$aws" --endpoint-url "$endpoint" organizations create-organizational-unit --parent-id "$root" \
+  --name Customer --query 'OrganizationalUnit.[Id,Name]' --output text
+
+say "Part I, steps 6-7: the customer SOC role and the partner billing role in the payer"
+trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}'
+"$aws" --endpoint-url "$endpoint" iam create-role --role-name CustomerSOC \
+  --assume-role-policy-document "$trust" --query Role.Arn --output text
+for policy in AWSOrganizationsFullAccess AmazonS3FullAccess AWSCloudTrail_FullAccess \
+              CloudWatchFullAccess AWSCloudFormationFullAccess; do
+  "$aws" --endpoint-url "$endpoint" iam attach-role-policy --role-name CustomerSOC \
+    --policy-arn "arn:aws:iam::aws:policy/$policy"
+done
+"$aws" --endpoint-url "$endpoint" iam create-role --role-name PartnerBilling \
+  --assume-role-policy-document "$trust" --query Role.Arn --output text
+"$aws" --endpoint-url "$endpoint" iam attach-role-policy --role-name PartnerBilling \
+  --policy-arn arn:aws:iam::aws:policy/job-function/Billing
+
+say "Part II, step 2: the SOC role has no billing access; the partner role has nothing else"
+for role in CustomerSOC PartnerBilling; do
+  printf '%s:\n' "$role"
+  "$aws" --endpoint-url "$endpoint" iam simulate-principal-policy \
+    --policy-source-arn "arn:aws:iam::123456789012:role/$role" \
+    --action-names aws-portal:ViewBilling invoicing:GetInvoicePDF s3:GetObject iam:CreateRole \
+      organizations:RemoveAccountFromOrganization \
+    --query 'EvaluationResults[].[EvalActionName,EvalDecision]' --output text
+done
+
+echo "Note the seed's gap: the SOC role may remove accounts from the organization"
+echo "(organizations:* in AWSOrganizationsFullAccess); AWS-FACTS section 9 lists more."
+
 say "Health"
 run curl -s "$endpoint/_orgtwin/health"
 echo
