@@ -22,6 +22,7 @@ test: build
 
 bench: build
 	@scripts/bench.sh $(BUILD_DIR)
+	@scripts/bench_iam_orgs.sh $(BUILD_DIR)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -3,8 +3,10 @@
 //
 //   orgtwin-load --url http://127.0.0.1:PORT --connections C --duration-seconds S --threads T
 //                --request-file F [--warmup-seconds W] [--json]
+//   orgtwin-load --url ... --request-file F --once [--warmup-requests K] [--json]
 //   orgtwin-load sign --access-key K --secret S --region us-east-1 --service sts
 //                --body 'Action=GetCallerIdentity&Version=2011-06-15' --host 127.0.0.1:PORT --out F
+//                [--count N [--first I]]
 //
 // Load: the raw requests in F (one or more complete HTTP/1.1 requests back to back) are replayed
 // round-robin over C keep-alive connections spread over T threads, one request in flight per
@@ -14,8 +16,16 @@
 // Transport failures (connect/read/write errors, malformed responses) are `errors`; complete
 // responses with a status outside 2xx are `non_2xx`. Both are excluded from the latency figures.
 //
+// Once (--once): for operations whose inputs must be unique (CreateRole, CreateAccount), every
+// request in F is sent exactly once, handed out in file order from one shared cursor to whichever
+// connection is free; the first K (--warmup-requests) are warm-up and not counted. The run ends
+// when every request is answered (or after --duration-seconds, a safety cap); req/s is the number
+// of measured 2xx responses over the time from the first measured send to the last answer.
+//
 // Sign: builds one POST request with orgtwin::auth::SignRequest and writes it raw to --out; the
-// signature stays valid for 15 minutes (the server's clock-skew window), enough for a run.
+// signature stays valid for 15 minutes (the server's clock-skew window), enough for a run. With
+// --count N it writes N requests back to back, the i-th (i = --first .. --first+N-1) with every
+// `{n}` in --body and --path replaced by i, each signed on its own.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -131,6 +141,9 @@ struct ThreadStats {
   std::vector<uint32_t> latencies_us;  // successful (2xx) measured requests
   uint64_t non_2xx = 0;
   uint64_t errors = 0;
+  // --once: first measured send and last measured answer seen by this thread.
+  std::optional<SteadyClock::time_point> first_measured_send;
+  std::optional<SteadyClock::time_point> last_measured_answer;
 };
 
 struct RunConfig {
@@ -138,6 +151,10 @@ struct RunConfig {
   tcp::resolver::results_type endpoints;
   SteadyClock::time_point measure_start;
   SteadyClock::time_point end;
+  bool once = false;
+  size_t warmup_requests = 0;
+  // --once: the next request to hand out, shared by every connection of every thread.
+  mutable std::atomic<size_t> cursor{0};
 };
 
 // One keep-alive connection driving requests back to back.
@@ -159,6 +176,7 @@ class Connection {
 
  private:
   bool InWindow(SteadyClock::time_point sent) const {
+    if (config_.once) return measured_ && SteadyClock::now() <= config_.end;
     return sent >= config_.measure_start && SteadyClock::now() <= config_.end;
   }
 
@@ -205,8 +223,21 @@ class Connection {
       Done();
       return;
     }
-    const std::string& request = config_.requests[next_request_];
-    next_request_ = (next_request_ + 1) % config_.requests.size();
+    size_t index = next_request_;
+    if (config_.once) {
+      index = config_.cursor.fetch_add(1, std::memory_order_relaxed);
+      if (index >= config_.requests.size()) {
+        Done();
+        return;
+      }
+      measured_ = index >= config_.warmup_requests;
+      if (measured_ && (!stats_.first_measured_send || sent_ < *stats_.first_measured_send)) {
+        stats_.first_measured_send = sent_;
+      }
+    } else {
+      next_request_ = (next_request_ + 1) % config_.requests.size();
+    }
+    const std::string& request = config_.requests[index];
     parser_.emplace();
     parser_->eager(true);
     parser_->body_limit(boost::none);
@@ -252,9 +283,10 @@ class Connection {
     }
     if (InWindow(sent_)) {
       int status = parser_->status();
+      auto answered = SteadyClock::now();
+      if (config_.once) stats_.last_measured_answer = answered;
       if (status >= 200 && status < 300) {
-        auto micros =
-            std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent_);
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(answered - sent_);
         stats_.latencies_us.push_back(
             static_cast<uint32_t>(std::min<int64_t>(micros.count(), UINT32_MAX)));
       } else {
@@ -276,6 +308,7 @@ class Connection {
   boost::beast::flat_buffer buffer_;
   std::optional<DiscardingResponseParser> parser_;
   SteadyClock::time_point sent_;
+  bool measured_ = false;  // --once: the request in flight is past the warm-up
   int* active_;
   asio::steady_timer* stopper_;
 };
@@ -294,6 +327,8 @@ struct LoadOptions {
   int threads = 2;
   std::string request_file;
   bool json = false;
+  bool once = false;
+  size_t warmup_requests = 0;
 };
 
 int RunLoad(const LoadOptions& options) {
@@ -328,9 +363,18 @@ int RunLoad(const LoadOptions& options) {
 
   const int threads = std::max(1, options.threads);
   const int connections = std::max(1, options.connections);
+  config.once = options.once;
+  config.warmup_requests = options.warmup_requests;
+  if (config.once && config.warmup_requests >= config.requests.size()) {
+    std::cerr << "orgtwin-load: --warmup-requests must be below the number of requests ("
+              << config.requests.size() << ")\n";
+    return 2;
+  }
   auto begin = SteadyClock::now();
-  config.measure_start = begin + std::chrono::duration_cast<SteadyClock::duration>(
-                                     std::chrono::duration<double>(options.warmup_seconds));
+  // In --once mode the warm-up is counted in requests, not seconds.
+  config.measure_start =
+      begin + std::chrono::duration_cast<SteadyClock::duration>(
+                  std::chrono::duration<double>(config.once ? 0.0 : options.warmup_seconds));
   config.end = config.measure_start + std::chrono::duration_cast<SteadyClock::duration>(
                                           std::chrono::duration<double>(options.duration_seconds));
 
@@ -340,7 +384,9 @@ int RunLoad(const LoadOptions& options) {
   for (int t = 0; t < threads; ++t) contexts.push_back(std::make_unique<asio::io_context>(1));
   const double expected_rate = 200000.0 / threads;  // generous reservation, avoids regrowth
   for (auto& s : stats) {
-    s.latencies_us.reserve(static_cast<size_t>(expected_rate * options.duration_seconds));
+    s.latencies_us.reserve(config.once
+                               ? config.requests.size()
+                               : static_cast<size_t>(expected_rate * options.duration_seconds));
   }
   // A stuck server must not hang the harness: whatever is unanswered 2 s after the end is dropped.
   std::vector<std::unique_ptr<asio::steady_timer>> stoppers;
@@ -377,7 +423,21 @@ int RunLoad(const LoadOptions& options) {
     errors += s.errors;
   }
   std::sort(all.begin(), all.end());
-  const double rps = static_cast<double>(all.size()) / options.duration_seconds;
+  double seconds = options.duration_seconds;
+  if (config.once) {
+    std::optional<SteadyClock::time_point> first;
+    std::optional<SteadyClock::time_point> last;
+    for (auto& s : stats) {
+      if (s.first_measured_send && (!first || *s.first_measured_send < *first)) {
+        first = s.first_measured_send;
+      }
+      if (s.last_measured_answer && (!last || *s.last_measured_answer > *last)) {
+        last = s.last_measured_answer;
+      }
+    }
+    seconds = first && last ? std::chrono::duration<double>(*last - *first).count() : 0.0;
+  }
+  const double rps = seconds > 0 ? static_cast<double>(all.size()) / seconds : 0.0;
   const uint32_t p50 = Percentile(all, 0.50);
   const uint32_t p90 = Percentile(all, 0.90);
   const uint32_t p99 = Percentile(all, 0.99);
@@ -385,17 +445,26 @@ int RunLoad(const LoadOptions& options) {
 
   if (options.json) {
     std::printf(
-        "{\"url\":\"%s\",\"connections\":%d,\"threads\":%d,\"duration_seconds\":%g,"
-        "\"warmup_seconds\":%g,\"request_kinds\":%zu,\"requests\":%zu,"
+        "{\"url\":\"%s\",\"mode\":\"%s\",\"connections\":%d,\"threads\":%d,"
+        "\"duration_seconds\":%g,\"warmup_seconds\":%g,\"warmup_requests\":%zu,"
+        "\"request_kinds\":%zu,\"requests\":%zu,"
         "\"requests_per_second\":%.1f,\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,"
         "\"max\":%u},\"non_2xx\":%llu,\"errors\":%llu}\n",
-        options.url.c_str(), connections, threads, options.duration_seconds, options.warmup_seconds,
-        config.requests.size(), all.size(), rps, p50, p90, p99, max,
-        static_cast<unsigned long long>(non_2xx), static_cast<unsigned long long>(errors));
+        options.url.c_str(), config.once ? "once" : "closed-loop", connections, threads, seconds,
+        config.once ? 0.0 : options.warmup_seconds, config.warmup_requests, config.requests.size(),
+        all.size(), rps, p50, p90, p99, max, static_cast<unsigned long long>(non_2xx),
+        static_cast<unsigned long long>(errors));
   } else {
     std::printf("url           %s\n", options.url.c_str());
-    std::printf("load          %d connections on %d threads, %g s (+%g s warm-up)\n", connections,
-                threads, options.duration_seconds, options.warmup_seconds);
+    if (config.once) {
+      std::printf(
+          "load          %d connections on %d threads, each of %zu requests once "
+          "(first %zu warm-up), %g s measured\n",
+          connections, threads, config.requests.size(), config.warmup_requests, seconds);
+    } else {
+      std::printf("load          %d connections on %d threads, %g s (+%g s warm-up)\n", connections,
+                  threads, options.duration_seconds, options.warmup_seconds);
+    }
     std::printf("requests      %zu (2xx)\n", all.size());
     std::printf("requests/s    %.1f\n", rps);
     std::printf("latency (us)  p50 %u  p90 %u  p99 %u  max %u\n", p50, p90, p99, max);
@@ -418,12 +487,24 @@ struct SignOptions {
   std::string body;
   std::string host;
   std::string out;
+  size_t count = 1;
+  size_t first = 0;
 };
 
-int RunSign(const SignOptions& options) {
+std::string ReplaceCounter(std::string text, const std::string& value) {
+  const std::string placeholder = "{n}";
+  for (size_t at = text.find(placeholder); at != std::string::npos;
+       at = text.find(placeholder, at + value.size())) {
+    text.replace(at, placeholder.size(), value);
+  }
+  return text;
+}
+
+// Returns the raw signed request, or an empty string after printing a usage error.
+std::string SignOne(const SignOptions& options, const std::string& counter, TimePoint now) {
   HttpRequest request;
   request.method = options.method;
-  request.target = options.path;
+  request.target = ReplaceCounter(options.path, counter);
   request.headers.emplace_back("Host", options.host);
   if (!options.body.empty() || options.method == "POST") {
     request.headers.emplace_back("Content-Type", options.content_type);
@@ -432,15 +513,15 @@ int RunSign(const SignOptions& options) {
     size_t colon = header.find(':');
     if (colon == std::string::npos) {
       std::cerr << "orgtwin-load sign: --header must be `Name: value`\n";
-      return 2;
+      return {};
     }
     std::string value = header.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     request.headers.emplace_back(header.substr(0, colon), value);
   }
-  request.body = options.body;
+  request.body = ReplaceCounter(options.body, counter);
   auth::SignRequest(request, options.access_key, options.secret, options.region, options.service,
-                    SystemClock().Now(), options.session_token);
+                    now, options.session_token);
   // Content-Length is framing, added after signing (as the AWS SDKs leave it unsigned).
   request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));
 
@@ -448,8 +529,19 @@ int RunSign(const SignOptions& options) {
   for (const auto& [name, value] : request.headers) raw += name + ": " + value + "\r\n";
   raw += "\r\n";
   raw += request.body;
+  return raw;
+}
+
+int RunSign(const SignOptions& options) {
   std::ofstream out(options.out, std::ios::binary | std::ios::trunc);
-  out << raw;
+  // One timestamp for the whole file: every request stays valid for the same 15 minutes.
+  const auto now = SystemClock().Now();
+  for (size_t i = 0; i < std::max<size_t>(1, options.count); ++i) {
+    std::string raw = SignOne(options, std::to_string(options.first + i), now);
+    if (raw.empty()) return 2;
+    out << raw;
+  }
+  out.flush();
   if (!out) {
     std::cerr << "orgtwin-load sign: cannot write " << options.out << "\n";
     return 2;
@@ -474,6 +566,10 @@ int main(int argc, char** argv) {
   app.add_option("--threads", load.threads, "client I/O threads")->capture_default_str();
   app.add_option("--request-file", load.request_file, "raw HTTP/1.1 request(s) to replay");
   app.add_flag("--json", load.json, "print one JSON object");
+  app.add_flag("--once", load.once, "send each request of the file exactly once, then stop");
+  app.add_option("--warmup-requests", load.warmup_requests,
+                 "--once: how many of the first requests are warm-up (not measured)")
+      ->capture_default_str();
 
   SignOptions sign;
   CLI::App* sign_cmd = app.add_subcommand("sign", "write a SigV4-signed raw request");
@@ -489,6 +585,10 @@ int main(int argc, char** argv) {
   sign_cmd->add_option("--body", sign.body);
   sign_cmd->add_option("--host", sign.host, "Host header, e.g. 127.0.0.1:4566")->required();
   sign_cmd->add_option("--out", sign.out)->required();
+  sign_cmd->add_option("--count", sign.count, "write N requests, `{n}` in --body/--path = index")
+      ->capture_default_str();
+  sign_cmd->add_option("--first", sign.first, "index of the first request with --count")
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (sign_cmd->parsed()) return RunSign(sign);

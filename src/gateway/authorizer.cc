@@ -25,9 +25,10 @@ struct Authorizer::PrincipalState {
 struct Authorizer::AccountOrg {
   std::string org_id;  // "" = not in an organization
   std::string management_account;
-  bool member = false;   // in an organization and not its management account
-  std::string org_path;  // aws:PrincipalOrgPaths value: "o-x/r-x/ou-x/"
-  bool has_scp = false;  // SCPs enabled on the root (member accounts only)
+  std::string feature_set;  // "ALL" | "CONSOLIDATED_BILLING"
+  bool member = false;      // in an organization and not its management account
+  std::string org_path;     // aws:PrincipalOrgPaths value: "o-x/r-x/ou-x/"
+  bool has_scp = false;     // SCPs enabled on the root (member accounts only)
   std::vector<std::vector<policy::PolicyPtr>> scp;
   bool has_rcp = false;
   std::vector<std::vector<policy::PolicyPtr>> rcp;
@@ -107,6 +108,22 @@ bool SplitRoleArn(std::string_view arn, std::string* account, std::string* path,
   return !name->empty();
 }
 
+// Whether an Allow statement of a role's trust policy matches `req` (principal, conditions).
+bool TrustPolicyAllows(const policy::CompiledPolicy& trust, const policy::Request& req) {
+  const std::string lower = LowerAscii(req.action);
+  bool allowed = false;
+  trust.ForEachCandidate(
+      policy::ActionInterner::Global().Find(lower), lower,
+      [&](const policy::CompiledStatement& st) {
+        if (!allowed && st.effect == policy::Effect::kAllow &&
+            policy::MatchStatement(st, trust, req, /*conditions_unknown=*/false,
+                                   /*has_boundary=*/false) == policy::Tri::kYes) {
+          allowed = true;
+        }
+      });
+  return allowed;
+}
+
 }  // namespace
 
 // ResourceFacts over the store, cached per epoch like everything else.
@@ -135,6 +152,10 @@ class Authorizer::Facts final : public ResourceFacts {
           "WHERE account_id = ? AND role_name_lower = ?";
     } else if (kind == "group") {
       sql = "SELECT path, '' FROM iam_groups WHERE account_id = ? AND group_name_lower = ?";
+    } else if (kind == "instance-profile") {
+      sql =
+          "SELECT path, '' FROM iam_instance_profiles "
+          "WHERE account_id = ? AND profile_name_lower = ?";
     }
     if (!sql.empty()) {
       auto rows = ReadRows(a_.store_, sql, {std::string(account), LowerAscii(name)});
@@ -153,21 +174,28 @@ class Authorizer::Facts final : public ResourceFacts {
   OrgInfo OrgOfAccount(std::string_view account) override {
     auto org = a_.CachedAccount(std::string(account));
     if (!org.ok()) return {};
-    return OrgInfo{(*org)->org_id, (*org)->management_account};
+    return OrgInfo{(*org)->org_id, (*org)->management_account, (*org)->feature_set};
   }
 
   OrgInfo OrgOfHandshake(std::string_view handshake_id, std::string* action) override {
     std::string packed =
         CachedString("handshake:" + std::string(handshake_id),
-                     "SELECT h.org_id || '|' || o.management_account_id || '|' || h.action "
+                     "SELECT h.org_id || '|' || o.management_account_id || '|' || "
+                     "o.feature_set || '|' || h.action "
                      "FROM org_handshakes h JOIN organizations o ON o.org_id = h.org_id "
                      "WHERE h.handshake_id = ?",
                      handshake_id);
-    size_t first = packed.find('|');
-    size_t second = packed.find('|', first == std::string::npos ? 0 : first + 1);
-    if (first == std::string::npos || second == std::string::npos) return {};
-    *action = packed.substr(second + 1);
-    return OrgInfo{packed.substr(0, first), packed.substr(first + 1, second - first - 1)};
+    // "org|management|feature_set|action"
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      size_t bar = packed.find('|', start);
+      parts.push_back(packed.substr(start, bar == std::string::npos ? bar : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    if (parts.size() != 4) return {};
+    *action = parts[3];
+    return OrgInfo{parts[0], parts[1], parts[2]};
   }
 
   std::string OrgPolicyType(std::string_view policy_id) override {
@@ -304,7 +332,8 @@ Result<std::shared_ptr<const Authorizer::AccountOrg>> Authorizer::LoadAccountOrg
   org->org_id = rows.front().Text(0);
   org->management_account = rows.front().Text(2);
   org->member = org->management_account != account;
-  const bool all_features = rows.front().Text(3) == "ALL";
+  org->feature_set = rows.front().Text(3);
+  const bool all_features = org->feature_set == "ALL";
 
   // Parent chain account -> OU... -> root (OUs nest at most 5 deep; the bound guards bad data).
   std::vector<std::string> chain;  // root first once reversed
@@ -620,71 +649,123 @@ Result<AuthzPlan> Authorizer::Plan(const AuthorizationRequest& request) {
 }
 
 Status Authorizer::Authorize(const AuthorizationRequest& request) {
+  // AWS-COMPAT: STS refuses AssumeRole to the root user outright, before any policy (identity,
+  // SCP or the role's trust policy) is looked at. GetSessionToken stays open to root.
+  if (request.caller.type == auth::PrincipalType::kRoot && request.service.signing_name == "sts" &&
+      request.operation.name == "AssumeRole") {
+    return AccessDeniedError(std::string(kRootAssumeRoleMessage));
+  }
   OT_ASSIGN_OR_RETURN(auto state, CachedPrincipal(request.caller));
   Facts facts(*this);
   AuthzPlan plan = PlanAuthorization(
       request.service, request.operation, request.input,
       CallerFactsOf(request, state->principal, state->user_name, state->user_path), facts);
   if (plan.exempt) return Status::Ok();
-
-  const int64_t now_seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(request.now.time_since_epoch()).count();
   for (const AuthzCheck& check : plan.checks) {
-    policy::Request req;
-    req.principal = state->principal;
-    req.action = check.action;
-    req.resource = check.resource;
-    if (check.resource_account != request.caller.account_id) {
-      req.resource_account = check.resource_account;
-    }
-    req.epoch_seconds = now_seconds;
-    for (const auto& [key, value] : state->context) req.context.Set(key, value);
-    for (const auto& [key, values] : state->multi_context) req.context.SetMulti(key, values);
-    if (state->mfa_at.has_value()) {
-      req.context.Set(
-          "aws:MultiFactorAuthAge",
-          std::to_string(std::max<int64_t>(0, now_seconds - static_cast<int64_t>(*state->mfa_at))));
-    }
-    if (!request.source_ip.empty()) {
-      req.context.Set("aws:SourceIp", std::string(request.source_ip));
-    }
-    // orgtwin serves plain HTTP.
-    req.context.Set("aws:SecureTransport", "false");
-    req.context.Set("aws:RequestedRegion", std::string(request.region));
-    for (const auto& [key, value] : plan.context) req.context.Set(key, value);
-    for (const auto& [key, values] : plan.multi_context) req.context.SetMulti(key, values);
-    req.DeriveGlobalKeys();
-
-    policy::PolicySet set = state->policies;
-    policy::Decision decision;
-    bool evaluated = false;
-    if (check.trust) {
-      OT_ASSIGN_OR_RETURN(auto role, CachedRole(check.resource));
-      if (!role->exists || role->trust == nullptr) {
-        // No such role: nothing can allow the request.
-        decision.effect = policy::DecisionEffect::kImplicitDeny;
-        decision.decided_by = policy::Layer::kResource;
-        decision.reason_layer = policy::Layer::kResource;
-        evaluated = true;
-      } else {
-        set.resource = role->trust;
-        // RCPs guard STS in the role's account when that account is a member account.
-        OT_ASSIGN_OR_RETURN(auto owner, CachedAccount(req.EffectiveResourceAccount()));
-        if (owner->member && owner->has_rcp) {
-          set.has_rcp = true;
-          set.rcp = owner->rcp;
-        }
-      }
-    }
-    if (!evaluated) decision = policy::Evaluate(req, set);
-    if (decision.allowed()) continue;
-    // AWS-COMPAT: Organizations answers every authorization failure with this fixed text.
-    if (request.service.signing_name == "organizations") {
-      return AccessDeniedError("You don't have permissions to access this resource.");
-    }
-    return AccessDeniedError(policy::AccessDeniedMessage(req, decision));
+    OT_RETURN_IF_ERROR(EvaluateCheck(*state, request.caller, request.service.signing_name,
+                                     request.region, request.source_ip, request.now, plan, check));
   }
   return Status::Ok();
+}
+
+Status Authorizer::AuthorizeAction(const auth::Principal& caller, std::string_view action,
+                                   std::string_view resource, std::string_view region,
+                                   std::string_view source_ip, TimePoint now) {
+  OT_ASSIGN_OR_RETURN(auto state, CachedPrincipal(caller));
+  AuthzCheck check;
+  check.action = std::string(action);
+  check.resource = std::string(resource);
+  const std::string_view service = action.substr(0, action.find(':'));
+  return EvaluateCheck(*state, caller, service, region, source_ip, now, AuthzPlan{}, check);
+}
+
+Status Authorizer::EvaluateCheck(const PrincipalState& state_ref, const auth::Principal& caller,
+                                 std::string_view signing_name, std::string_view region,
+                                 std::string_view source_ip, TimePoint now, const AuthzPlan& plan,
+                                 const AuthzCheck& check) {
+  const PrincipalState* state = &state_ref;
+  const int64_t now_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  policy::Request req;
+  req.principal = state->principal;
+  req.action = check.action;
+  req.resource = check.resource;
+  if (check.resource_account != caller.account_id) {
+    req.resource_account = check.resource_account;
+  }
+  req.epoch_seconds = now_seconds;
+  for (const auto& [key, value] : state->context) req.context.Set(key, value);
+  for (const auto& [key, values] : state->multi_context) req.context.SetMulti(key, values);
+  if (state->mfa_at.has_value()) {
+    req.context.Set(
+        "aws:MultiFactorAuthAge",
+        std::to_string(std::max<int64_t>(0, now_seconds - static_cast<int64_t>(*state->mfa_at))));
+  }
+  if (!source_ip.empty()) {
+    req.context.Set("aws:SourceIp", std::string(source_ip));
+  }
+  // orgtwin serves plain HTTP.
+  req.context.Set("aws:SecureTransport", "false");
+  req.context.Set("aws:RequestedRegion", std::string(region));
+  for (const auto& [key, value] : plan.context) req.context.Set(key, value);
+  for (const auto& [key, values] : plan.multi_context) req.context.SetMulti(key, values);
+  req.DeriveGlobalKeys();
+
+  policy::PolicySet set = state->policies;
+  policy::Decision decision;
+  bool evaluated = false;
+  if (check.trust) {
+    OT_ASSIGN_OR_RETURN(auto role, CachedRole(check.resource));
+    if (!role->exists || role->trust == nullptr) {
+      // No such role: nothing can allow the request.
+      decision.effect = policy::DecisionEffect::kImplicitDeny;
+      decision.decided_by = policy::Layer::kResource;
+      decision.reason_layer = policy::Layer::kResource;
+      evaluated = true;
+    } else {
+      set.resource = role->trust;
+      // RCPs guard STS in the role's account when that account is a member account.
+      OT_ASSIGN_OR_RETURN(auto owner, CachedAccount(req.EffectiveResourceAccount()));
+      if (owner->member && owner->has_rcp) {
+        set.has_rcp = true;
+        set.rcp = owner->rcp;
+      }
+    }
+  }
+  if (!evaluated) decision = policy::Evaluate(req, set);
+  // AWS-COMPAT: the root user's implicit allow in its own account never reaches a role's
+  // trust policy: the trust policy itself must allow the caller (AWS-FACTS 1.2). Root's
+  // sts:AssumeRole is refused before this (Authorize); this guards any other trust check.
+  // Explicit denies, SCPs and RCPs were already applied by Evaluate.
+  if (check.trust && decision.allowed() && decision.decided_by == policy::Layer::kRoot &&
+      (set.resource == nullptr || !TrustPolicyAllows(*set.resource, req))) {
+    decision = policy::Decision{};
+    decision.effect = policy::DecisionEffect::kImplicitDeny;
+    decision.decided_by = policy::Layer::kResource;
+    decision.reason_layer = policy::Layer::kResource;
+  }
+  if (decision.allowed()) return Status::Ok();
+  if (check.dependency) {
+    // AWS-COMPAT: the service could not create the service-linked role the operation needs
+    // with the caller's permissions.
+    return AccessDeniedError(
+               "The request failed because your credentials do not have permission to create "
+               "the service-linked role required by AWS Organizations.")
+        .WithAwsCode("AccessDeniedForDependencyException")
+        .WithField("Reason", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE");
+  }
+  // AWS-COMPAT: Organizations answers every authorization failure with this fixed text.
+  if (signing_name == "organizations") {
+    return AccessDeniedError("You don't have permissions to access this resource.");
+  }
+  if (!check.message_resource.empty()) {
+    // AWS-COMPAT: IAM names some resources in the message by kind and name ("role MyRole"),
+    // not by ARN; the evaluation above used the ARN.
+    policy::Request shown = req;
+    shown.resource = check.message_resource;
+    return AccessDeniedError(policy::AccessDeniedMessage(shown, decision));
+  }
+  return AccessDeniedError(policy::AccessDeniedMessage(req, decision));
 }
 
 }  // namespace orgtwin::gateway

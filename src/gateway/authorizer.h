@@ -47,6 +47,10 @@
 
 namespace orgtwin::gateway {
 
+// AWS's AccessDenied text when the root user calls sts:AssumeRole (always refused).
+inline constexpr std::string_view kRootAssumeRoleMessage =
+    "Roles may not be assumed by root accounts.";
+
 struct AuthorizationRequest {
   const model::ServiceModel& service;
   const model::Operation& operation;
@@ -64,10 +68,18 @@ class Authorizer {
   Authorizer(const Authorizer&) = delete;
   Authorizer& operator=(const Authorizer&) = delete;
 
-  // Ok when every check of the operation is allowed. A denial is an AccessDenied Status
-  // (ErrorCode::kAccessDenied; the protocol layer renders AccessDenied / AccessDeniedException)
-  // whose message is AWS's text. kUnavailable/kInternal when the store cannot be read.
+  // Ok when every check of the operation is allowed. sts:AssumeRole by the root user is always
+  // AccessDenied (kRootAssumeRoleMessage), whatever the policies say. A denial is an AccessDenied
+  // Status (ErrorCode::kAccessDenied; the protocol layer renders AccessDenied /
+  // AccessDeniedException) whose message is AWS's text. kUnavailable/kInternal when the store
+  // cannot be read.
   Status Authorize(const AuthorizationRequest& request);
+
+  // One action on one resource for `caller`, outside any AWS operation (orgtwin extension calls
+  // that stand for console actions, e.g. adding a payment method). Same answers as Authorize.
+  Status AuthorizeAction(const auth::Principal& caller, std::string_view action,
+                         std::string_view resource, std::string_view region,
+                         std::string_view source_ip, TimePoint now);
 
   // The checks and request keys `request` amounts to, with the ARNs resolved against the
   // store (what Authorize evaluates; tests and diagnostics).
@@ -108,6 +120,12 @@ class Authorizer {
   Status AddEntityPolicies(store::Transaction& tx, std::string_view entity_type,
                            const std::string& entity_id, const std::string& label,
                            std::vector<policy::PolicyPtr>* out);
+
+  // Evaluates one check of `plan` (its request keys) for the caller whose state is `state`.
+  Status EvaluateCheck(const PrincipalState& state, const auth::Principal& caller,
+                       std::string_view signing_name, std::string_view region,
+                       std::string_view source_ip, TimePoint now, const AuthzPlan& plan,
+                       const AuthzCheck& check);
 
   // Drops the cache when the epoch moved. Returns the epoch the cache now holds.
   uint64_t SyncEpoch();

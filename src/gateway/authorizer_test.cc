@@ -126,6 +126,58 @@ TEST_F(AuthorizerTest, MfaDenyBlocksLongTermKeysAndAllowsMfaSessions) {
   EXPECT_EQ(Authorize(session, "iam", "ListUsers").code(), ErrorCode::kAccessDenied);
 }
 
+TEST_F(AuthorizerTest, RootMayNeverAssumeARole) {
+  // Trusted by name and by account: still refused, before the trust policy is read.
+  AddRole("open", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":)"
+                  R"(["arn:aws:iam::123456789012:root","123456789012"]},)"
+                  R"("Action":"sts:AssumeRole"}]})");
+  for (const char* role :
+       {"arn:aws:iam::123456789012:role/open", "arn:aws:iam::123456789012:role/missing"}) {
+    Status denied =
+        Authorize(Root(), "sts", "AssumeRole", {{"RoleArn", role}, {"RoleSessionName", "s"}});
+    ASSERT_EQ(denied.code(), ErrorCode::kAccessDenied) << role;
+    EXPECT_EQ(denied.message(), "Roles may not be assumed by root accounts.");
+  }
+  // GetSessionToken stays open to root; an IAM user of the account may assume the role.
+  EXPECT_TRUE(Authorize(Root(), "sts", "GetSessionToken").ok());
+  Attach("User", AddUser("alice"), kAdmin);
+  EXPECT_TRUE(
+      Authorize(User("alice"), "sts", "AssumeRole",
+                {{"RoleArn", "arn:aws:iam::123456789012:role/open"}, {"RoleSessionName", "s"}})
+          .ok());
+}
+
+TEST_F(AuthorizerTest, IamDenialsNameRolesUsersAndPoliciesAsAwsDoes) {
+  AddUser("alice");
+  AddUser("carol", "/ops/");
+  AddRole("deploy", R"({"Version":"2012-10-17","Statement":[]})", kAccount, "/svc/");
+  Status role = Authorize(User("alice"), "iam", "GetRole", {{"RoleName", "deploy"}});
+  EXPECT_EQ(role.message(),
+            "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
+            "iam:GetRole on resource: role deploy because no identity-based policy allows the "
+            "iam:GetRole action");
+  Status user = Authorize(User("alice"), "iam", "GetUser", {{"UserName", "carol"}});
+  EXPECT_EQ(user.message(),
+            "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: "
+            "iam:GetUser on resource: user carol because no identity-based policy allows the "
+            "iam:GetUser action");
+  Status versions = Authorize(User("alice"), "iam", "ListPolicyVersions",
+                              {{"PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
+  EXPECT_NE(
+      versions.message().find("on resource: policy arn:aws:iam::aws:policy/ReadOnlyAccess because"),
+      std::string::npos)
+      << versions.message();
+  // The policies still see the ARN: an allow on the role's ARN (path included) grants GetRole.
+  PutInline("User", AddUser("dave"), "get",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole",)"
+            R"("Resource":"arn:aws:iam::123456789012:role/svc/deploy"}]})");
+  EXPECT_TRUE(Authorize(User("dave"), "iam", "GetRole", {{"RoleName", "deploy"}}).ok());
+  Status other = Authorize(User("dave"), "iam", "DeleteRole", {{"RoleName", "deploy"}});
+  EXPECT_NE(other.message().find("iam:DeleteRole on resource: role deploy because"),
+            std::string::npos)
+      << other.message();
+}
+
 TEST_F(AuthorizerTest, AssumeRoleNeedsTheTrustPolicyAndCrossAccountIdentity) {
   constexpr char kOther[] = "210987654321";
   AddAccount(kOther);

@@ -58,6 +58,12 @@ Status InServiceTerms(const model::ServiceModel* service, Status status) {
   return std::move(status).WithAwsCode(std::move(code));
 }
 
+// An extension call whose SigV4 authentication failed: 403 with the auth error's code.
+HttpResponse AuthenticationFailure(const Status& status, const std::string& request_id) {
+  return JsonError(403, status.aws_code().empty() ? "AccessDeniedException" : status.aws_code(),
+                   status.message(), request_id);
+}
+
 std::string ServiceLabel(const model::ServiceModel* service) {
   return service == nullptr ? "-" : service->signing_name;
 }
@@ -301,6 +307,39 @@ HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::str
                                             {"SecretAccessKey", created->secret_access_key}},
                         request_id);
   }
+  if (path == "/_orgtwin/accounts/payment-method") {
+    // Adds a payment method to the caller's account (the console's billing page; AWS has no API
+    // for it): signed by the account's root user, or by an IAM principal of the account allowed
+    // payments:CreatePaymentInstrument (the console permission) while the account lets IAM
+    // principals manage billing. A created account's root has no keys; its
+    // OrganizationAccountAccessRole session can do it.
+    if (request.method != "POST") {
+      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
+    }
+    std::string region;
+    Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
+    if (!caller.ok()) return AuthenticationFailure(caller.status(), request_id);
+    const bool root = caller->type == auth::PrincipalType::kRoot;
+    if (!root && options_.auth_mode == AuthMode::kEnforce) {
+      Status allowed =
+          authorizer_->AuthorizeAction(*caller, "payments:CreatePaymentInstrument", "*", region,
+                                       request.remote_address, twin_.clock.Now());
+      if (!allowed.ok()) {
+        return JsonError(403, "AccessDeniedException", allowed.message(), request_id);
+      }
+    }
+    Status added = services::AddPaymentMethod(twin_.store, caller->account_id, root);
+    if (!added.ok()) {
+      if (added.code() == ErrorCode::kAccessDenied) {
+        return JsonError(403, "AccessDeniedException", added.message(), request_id);
+      }
+      Log(LogLevel::kError, "payment method: " + added.ToString());
+      return JsonError(500, "InternalFailure", added.message(), request_id);
+    }
+    return JsonResponse(
+        200, boost::json::object{{"AccountId", caller->account_id}, {"HasPaymentMethod", true}},
+        request_id);
+  }
   if (path == "/_orgtwin/clock/advance") {
     // Moves the twin's clock forward, for expiry rules (handshakes, temporary credentials).
     // Body: {"Seconds": N}, N > 0. Answers the twin's new time.
@@ -343,12 +382,7 @@ std::optional<HttpResponse> Gateway::RefuseUnlessTwinAdmin(const HttpRequest& re
   }
   std::string region;
   Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
-  if (!caller.ok()) {
-    return JsonError(
-        403,
-        caller.status().aws_code().empty() ? "AccessDeniedException" : caller.status().aws_code(),
-        caller.status().message(), request_id);
-  }
+  if (!caller.ok()) return AuthenticationFailure(caller.status(), request_id);
   if (caller->type != auth::PrincipalType::kRoot ||
       caller->account_id != twin_.default_account.account_id) {
     return JsonError(403, "AccessDeniedException",

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "services/iam/service_linked_roles.h"
+
 namespace orgtwin::gateway {
 namespace {
 
@@ -109,7 +111,7 @@ constexpr std::array<IamResourceMember, 13> kIamResourceMembers = {{
 
 // Operations whose Service Authorization Reference entry has no resource type.
 bool IamStarOperation(std::string_view op) {
-  static constexpr std::array<std::string_view, 27> kOps = {
+  static constexpr std::array<std::string_view, 26> kOps = {
       "CreateAccountAlias",
       "DeleteAccountAlias",
       "DeleteAccountPasswordPolicy",
@@ -135,7 +137,6 @@ bool IamStarOperation(std::string_view op) {
       "SetSecurityTokenServicePreferences",
       "SimulateCustomPolicy",
       "UpdateAccountPasswordPolicy",
-      "GetServiceLinkedRoleDeletionStatus",
       "ListDelegationRequests",
   };
   for (std::string_view s : kOps) {
@@ -204,6 +205,57 @@ std::string_view IamKindName(IamKind kind) {
   }
 }
 
+// AWS-COMPAT: for these IAM operations AWS's AccessDenied message names the resource as
+// "<kind> <name>" (or "policy <ARN>") instead of the ARN it evaluated. Only the operations seen
+// in real AWS error texts are listed; CreateRole, CreateUser and TagRole keep the ARN.
+enum class IamMessageForm { kArn, kRoleName, kUserName, kPolicyArn, kPolicyName };
+
+IamMessageForm IamMessageFormOf(std::string_view op) {
+  static constexpr std::array<std::string_view, 8> kRoleOps = {
+      "GetRole",
+      "DeleteRole",
+      "UpdateRole",
+      "AttachRolePolicy",
+      "PutRolePolicy",
+      "DeleteRolePolicy",
+      "ListAttachedRolePolicies",
+      "UpdateAssumeRolePolicy",
+  };
+  for (std::string_view s : kRoleOps) {
+    if (s == op) return IamMessageForm::kRoleName;
+  }
+  if (op == "GetUser" || op == "GetLoginProfile") return IamMessageForm::kUserName;
+  if (op == "ListPolicyVersions") return IamMessageForm::kPolicyArn;
+  if (op == "CreatePolicy") return IamMessageForm::kPolicyName;
+  return IamMessageForm::kArn;
+}
+
+// The name at the end of an IAM ARN ("arn:aws:iam::1:user/a/b/alice" -> "alice").
+std::string_view IamArnName(std::string_view arn) {
+  size_t slash = arn.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : arn.substr(slash + 1);
+}
+
+std::string IamMessageResource(std::string_view op, const Json& input, std::string_view arn) {
+  switch (IamMessageFormOf(op)) {
+    case IamMessageForm::kArn:
+      return "";
+    case IamMessageForm::kRoleName:
+      return "role " + std::string(IamArnName(arn));
+    case IamMessageForm::kUserName: {
+      // Only an IAM user resource has a user name (GetUser by a role session is authorized on
+      // the session's ARN and printed as such).
+      if (arn.find(":user/") == std::string_view::npos) return "";
+      return "user " + std::string(IamArnName(arn));
+    }
+    case IamMessageForm::kPolicyArn:
+      return "policy " + std::string(arn);
+    case IamMessageForm::kPolicyName:
+      return "policy " + Str(input, "PolicyName");
+  }
+  return "";
+}
+
 void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& caller,
              ResourceFacts& facts, AuthzPlan* plan) {
   AuthzCheck check;
@@ -224,10 +276,19 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
                                                                 : "server-certificate";
     check.resource = IamArn(account, kind, NormalizePath(Str(input, "PathPrefix")), "");
   } else if (op.name == "CreateServiceLinkedRole") {
-    // AWS-COMPAT: service-linked roles live under /aws-service-role/<service>/.
+    // AWS-COMPAT: authorized on the ARN of the role AWS creates for the service
+    // (role/aws-service-role/<service>/AWSServiceRoleFor<Service>[_<suffix>]).
     std::string service = Str(input, "AWSServiceName");
-    check.resource = IamArn(account, "role", "/aws-service-role/" + service + "/", "*");
+    check.resource =
+        services::iam::ServiceLinkedRoleArn(account, service, Str(input, "CustomSuffix"));
     plan->context.emplace_back("iam:AWSServiceName", service);
+  } else if (op.name == "GetServiceLinkedRoleDeletionStatus") {
+    // The deletion task ID names the role: "task/aws-service-role/<service>/<role>/<uuid>".
+    std::string task = Str(input, "DeletionTaskId");
+    size_t last = task.rfind('/');
+    if (StartsWith(task, "task/aws-service-role/") && last != std::string::npos) {
+      check.resource = IamArn(account, "role", "", task.substr(4, last - 4));
+    }
   } else if (op.name == "CreateSAMLProvider") {
     check.resource = IamArn(account, "saml-provider/", "", Str(input, "Name"));
   } else if (op.name == "CreateOpenIDConnectProvider") {
@@ -306,6 +367,8 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
     plan->context.emplace_back("iam:OrganizationsPolicyId", Str(input, "OrganizationsPolicyId"));
   }
   AddTagKeys(input, plan);
+  if (check.resource != "*")
+    check.message_resource = IamMessageResource(op.name, input, check.resource);
   plan->checks.push_back(check);
 
   // AWS-COMPAT: renaming or moving a user/group needs the permission on the target name too.
@@ -423,6 +486,29 @@ std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& 
   return ctx.Arn("account", id);
 }
 
+// AWS-COMPAT: accepting an invitation to an all-features organization, or a request to enable
+// all features, makes Organizations create AWSServiceRoleForOrganizations in the caller's
+// account; the caller then also needs iam:CreateServiceLinkedRole (AcceptHandshake
+// documentation), and lacking it is AccessDeniedForDependencyException. An account that has the
+// role already needs nothing more.
+void AddOrganizationsRoleDependency(const std::string& handshake_id, const CallerFacts& caller,
+                                    ResourceFacts& facts, AuthzPlan* plan) {
+  std::string action;
+  ResourceFacts::OrgInfo org = facts.OrgOfHandshake(handshake_id, &action);
+  const bool creates_role =
+      (action == "INVITE" && org.feature_set == "ALL") || action == "ENABLE_ALL_FEATURES";
+  if (!creates_role) return;
+  const services::iam::ServiceLinkedRoleSpec spec =
+      services::iam::ServiceLinkedRoleFor(services::iam::kOrganizationsServicePrincipal);
+  if (facts.FindIamEntity("role", caller.account, spec.name).exists) return;
+  AuthzCheck check;
+  check.action = "iam:CreateServiceLinkedRole";
+  check.resource = IamArn(caller.account, "role", spec.path, spec.name);
+  check.dependency = true;
+  plan->checks.push_back(std::move(check));
+  plan->context.emplace_back("iam:AWSServiceName", spec.service);
+}
+
 bool IsOrgPolicyType(std::string_view value) {
   return value.size() > 7 &&
          value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == std::string_view::npos;
@@ -442,6 +528,9 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
   // Handshake operations may come from an account outside the organization (the invitee).
   if (Has(input, "HandshakeId")) {
     add(OrgIdArn(ctx, Str(input, "HandshakeId"), facts));
+    if (op.name == "AcceptHandshake") {
+      AddOrganizationsRoleDependency(Str(input, "HandshakeId"), caller, facts, plan);
+    }
   } else if (op.name == "MoveAccount") {
     add(OrgIdArn(ctx, Str(input, "AccountId"), facts));
     add(OrgIdArn(ctx, Str(input, "SourceParentId"), facts));

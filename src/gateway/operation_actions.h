@@ -33,6 +33,14 @@ struct AuthzCheck {
   // sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity: `resource` is a role whose trust
   // policy is the resource-based policy of the request.
   bool trust = false;
+  // A permission the service needs from the caller for a side effect (Organizations creating
+  // AWSServiceRoleForOrganizations on AcceptHandshake): a denial is
+  // AccessDeniedForDependencyException, not AccessDenied.
+  bool dependency = false;
+  // How an AccessDenied message names `resource` when AWS does not print the ARN there
+  // ("role MyRole", "user alice", "policy arn:aws:iam::123456789012:policy/P"); "" = the ARN.
+  // Only the message uses it; the evaluation always uses `resource`.
+  std::string message_resource;
 };
 
 struct AuthzPlan {
@@ -63,6 +71,7 @@ class ResourceFacts {
   struct OrgInfo {
     std::string org_id;  // "" = not in an organization
     std::string management_account;
+    std::string feature_set;  // "ALL" | "CONSOLIDATED_BILLING" ("" when not in one)
   };
   virtual OrgInfo OrgOfAccount(std::string_view account) = 0;
   // The organization a handshake belongs to, and its action ("INVITE", ...).

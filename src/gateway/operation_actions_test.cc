@@ -49,6 +49,43 @@ TEST_F(OperationActionsTest, ExistingEntitiesAreNamedWithTheirStoredPath) {
   EXPECT_EQ(*FindContext(put, "iam:PermissionsBoundary"), "arn:aws:iam::aws:policy/ReadOnlyAccess");
 }
 
+TEST_F(OperationActionsTest, MessageNamesSomeIamResourcesTheWayAwsPrintsThem) {
+  AddUser("carol", "/ops/");
+  AddRole("deploy", R"({"Version":"2012-10-17","Statement":[]})");
+  // Roles by name (the evaluation still uses the ARN).
+  for (const char* op :
+       {"GetRole", "DeleteRole", "UpdateRole", "ListAttachedRolePolicies", "UpdateAssumeRolePolicy",
+        "AttachRolePolicy", "PutRolePolicy", "DeleteRolePolicy"}) {
+    AuthzPlan plan = Plan(Root(), "iam", op, {{"RoleName", "deploy"}});
+    ASSERT_EQ(plan.checks.size(), 1u) << op;
+    EXPECT_EQ(plan.checks[0].resource, "arn:aws:iam::123456789012:role/deploy") << op;
+    EXPECT_EQ(plan.checks[0].message_resource, "role deploy") << op;
+  }
+  // Users by name, path left out.
+  for (const char* op : {"GetUser", "GetLoginProfile"}) {
+    AuthzPlan plan = Plan(Root(), "iam", op, {{"UserName", "carol"}});
+    EXPECT_EQ(plan.checks[0].resource, "arn:aws:iam::123456789012:user/ops/carol") << op;
+    EXPECT_EQ(plan.checks[0].message_resource, "user carol") << op;
+  }
+  AuthzPlan self = Plan(User("carol"), "iam", "GetUser");
+  EXPECT_EQ(self.checks[0].message_resource, "user carol");
+  // Policies: by ARN after the word "policy"; CreatePolicy by the new policy's name.
+  const std::string policy = "arn:aws:iam::123456789012:policy/team/P";
+  AuthzPlan versions = Plan(Root(), "iam", "ListPolicyVersions", {{"PolicyArn", policy}});
+  EXPECT_EQ(versions.checks[0].resource, policy);
+  EXPECT_EQ(versions.checks[0].message_resource, "policy " + policy);
+  AuthzPlan create = Plan(Root(), "iam", "CreatePolicy",
+                          {{"PolicyName", "P"}, {"Path", "/team/"}, {"PolicyDocument", "{}"}});
+  EXPECT_EQ(create.checks[0].resource, policy);
+  EXPECT_EQ(create.checks[0].message_resource, "policy P");
+  // AWS prints the ARN for creating roles and users and for tagging roles.
+  EXPECT_EQ(Plan(Root(), "iam", "CreateRole", {{"RoleName", "r"}}).checks[0].message_resource, "");
+  EXPECT_EQ(Plan(Root(), "iam", "CreateUser", {{"UserName", "u"}}).checks[0].message_resource, "");
+  EXPECT_EQ(Plan(Root(), "iam", "TagRole", {{"RoleName", "deploy"}}).checks[0].message_resource,
+            "");
+  EXPECT_EQ(Plan(Root(), "iam", "ListUsers").checks[0].message_resource, "");
+}
+
 TEST_F(OperationActionsTest, AttachAndGroupOperations) {
   AuthzPlan attach =
       Plan(Root(), "iam", "AttachRolePolicy",
@@ -152,6 +189,172 @@ TEST_F(OperationActionsTest, OrganizationsResourcesUseTheOrganizationArns) {
                           {{"AccountId", "111111111111"}, {"AlternateContactType", "BILLING"}});
   EXPECT_EQ(member.checks[0].resource,
             "arn:aws:account::123456789012:account/o-abcdefghij/111111111111");
+}
+
+TEST_F(OperationActionsTest, NewerIamOperationsUseTheirReferenceResources) {
+  AddUser("dev", "/eng/");
+  AddRole("app", "{}", kAccount, "/svc/");
+  // MFA devices: creation and tagging name the mfa ARN, the user operations name the user.
+  AuthzPlan mfa =
+      Plan(Root(), "iam", "CreateVirtualMFADevice", {{"VirtualMFADeviceName", "dev-phone"}});
+  EXPECT_EQ(mfa.checks[0].resource, "arn:aws:iam::123456789012:mfa/dev-phone");
+  AuthzPlan tag_mfa =
+      Plan(Root(), "iam", "TagMFADevice",
+           {{"SerialNumber", "arn:aws:iam::123456789012:mfa/dev-phone"},
+            {"Tags", boost::json::array{boost::json::object{{"Key", "k"}, {"Value", "v"}}}}});
+  EXPECT_EQ(tag_mfa.checks[0].resource, "arn:aws:iam::123456789012:mfa/dev-phone");
+  EXPECT_EQ(*FindContext(tag_mfa, "aws:RequestTag/k"), "v");
+  EXPECT_EQ(Plan(Root(), "iam", "DeleteVirtualMFADevice",
+                 {{"SerialNumber", "arn:aws:iam::123456789012:mfa/dev-phone"}})
+                .checks[0]
+                .resource,
+            "arn:aws:iam::123456789012:mfa/dev-phone");
+  for (std::string_view op : {"EnableMFADevice", "DeactivateMFADevice", "ResyncMFADevice"}) {
+    AuthzPlan plan =
+        Plan(Root(), "iam", op,
+             {{"UserName", "dev"}, {"SerialNumber", "arn:aws:iam::123456789012:mfa/dev-phone"}});
+    EXPECT_EQ(plan.checks[0].resource, "arn:aws:iam::123456789012:user/eng/dev") << op;
+  }
+  EXPECT_EQ(Plan(User("dev"), "iam", "ListMFADevices").checks[0].resource,
+            "arn:aws:iam::123456789012:user/eng/dev");
+
+  // Login profiles name the user (the caller's own without UserName).
+  for (std::string_view op :
+       {"CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"}) {
+    EXPECT_EQ(Plan(Root(), "iam", op, {{"UserName", "dev"}}).checks[0].resource,
+              "arn:aws:iam::123456789012:user/eng/dev")
+        << op;
+  }
+  EXPECT_EQ(Plan(User("dev"), "iam", "ChangePassword").checks[0].resource,
+            "arn:aws:iam::123456789012:user/eng/dev");
+
+  // Instance profiles carry their stored path; creation takes it from the input.
+  Exec(
+      "INSERT INTO iam_instance_profiles (instance_profile_id, account_id, profile_name, "
+      "profile_name_lower, path, created_at) VALUES ('AIPAweb', ?, 'Web', 'web', '/app/', 0)",
+      {std::string(kAccount)});
+  AuthzPlan add = Plan(Root(), "iam", "AddRoleToInstanceProfile",
+                       {{"InstanceProfileName", "web"}, {"RoleName", "app"}});
+  EXPECT_EQ(add.checks[0].resource, "arn:aws:iam::123456789012:instance-profile/app/web");
+  EXPECT_EQ(Plan(Root(), "iam", "ListInstanceProfileTags", {{"InstanceProfileName", "Web"}})
+                .checks[0]
+                .resource,
+            "arn:aws:iam::123456789012:instance-profile/app/Web");
+  EXPECT_EQ(Plan(Root(), "iam", "CreateInstanceProfile",
+                 {{"InstanceProfileName", "New"}, {"Path", "/p/"}})
+                .checks[0]
+                .resource,
+            "arn:aws:iam::123456789012:instance-profile/p/New");
+  EXPECT_EQ(
+      Plan(Root(), "iam", "ListInstanceProfilesForRole", {{"RoleName", "app"}}).checks[0].resource,
+      "arn:aws:iam::123456789012:role/svc/app");
+
+  // Service-linked roles: the ARN of the role AWS creates, and iam:AWSServiceName.
+  AuthzPlan slr = Plan(Root(), "iam", "CreateServiceLinkedRole",
+                       {{"AWSServiceName", "organizations.amazonaws.com"}});
+  EXPECT_EQ(slr.checks[0].resource,
+            "arn:aws:iam::123456789012:role/aws-service-role/organizations.amazonaws.com/"
+            "AWSServiceRoleForOrganizations");
+  EXPECT_EQ(*FindContext(slr, "iam:AWSServiceName"), "organizations.amazonaws.com");
+  AuthzPlan suffixed =
+      Plan(Root(), "iam", "CreateServiceLinkedRole",
+           {{"AWSServiceName", "elastic-beanstalk.amazonaws.com"}, {"CustomSuffix", "blue"}});
+  EXPECT_EQ(suffixed.checks[0].resource,
+            "arn:aws:iam::123456789012:role/aws-service-role/elastic-beanstalk.amazonaws.com/"
+            "AWSServiceRoleForElasticBeanstalk_blue");
+  AuthzPlan status = Plan(Root(), "iam", "GetServiceLinkedRoleDeletionStatus",
+                          {{"DeletionTaskId",
+                            "task/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport/"
+                            "0a1b2c3d-0000-1111-2222-333344445555"}});
+  EXPECT_EQ(status.checks[0].resource,
+            "arn:aws:iam::123456789012:role/aws-service-role/support.amazonaws.com/"
+            "AWSServiceRoleForSupport");
+
+  // Account-wide operations are authorized on "*".
+  for (std::string_view op :
+       {"GetAccountPasswordPolicy", "UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy",
+        "CreateAccountAlias", "ListAccountAliases", "GetAccountSummary", "GenerateCredentialReport",
+        "GetCredentialReport", "GetAccountAuthorizationDetails", "SimulateCustomPolicy"}) {
+    EXPECT_EQ(Plan(User("dev"), "iam", op).checks[0].resource, "*") << op;
+  }
+  // SimulatePrincipalPolicy names the principal simulated.
+  EXPECT_EQ(Plan(Root(), "iam", "SimulatePrincipalPolicy",
+                 {{"PolicySourceArn", "arn:aws:iam::123456789012:role/svc/app"},
+                  {"ActionNames", boost::json::array{"s3:GetObject"}}})
+                .checks[0]
+                .resource,
+            "arn:aws:iam::123456789012:role/svc/app");
+}
+
+TEST_F(OperationActionsTest, AcceptingIntoAnAllFeaturesOrgNeedsCreateServiceLinkedRole) {
+  const std::string invitee = "222222222222";
+  AddAccount(invitee);
+  AddAccount("333333333333");
+  Exec(
+      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
+      {std::string(kAccount)});
+  Exec(
+      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+      "VALUES ('o-billingonl', '333333333333', 'CONSOLIDATED_BILLING', 0)");
+  for (const auto& [id, org] : {std::pair<std::string, std::string>{"h-all00001", "o-abcdefghij"},
+                                {"h-cb000001", "o-billingonl"}}) {
+    Exec(
+        "INSERT INTO org_handshakes (handshake_id, org_id, action, state, requested_at, "
+        "expires_at, target_account_id, parties, resources) "
+        "VALUES (?, ?, 'INVITE', 'OPEN', 0, 9999999999, ?, '[]', '[]')",
+        {id, org, invitee});
+  }
+  const std::string slr_arn =
+      "arn:aws:iam::222222222222:role/aws-service-role/organizations.amazonaws.com/"
+      "AWSServiceRoleForOrganizations";
+  AuthzPlan all = Plan(User("joiner", invitee), "organizations", "AcceptHandshake",
+                       {{"HandshakeId", "h-all00001"}});
+  ASSERT_EQ(all.checks.size(), 2u);
+  EXPECT_EQ(all.checks[0].action, "organizations:AcceptHandshake");
+  EXPECT_FALSE(all.checks[0].dependency);
+  EXPECT_EQ(all.checks[1].action, "iam:CreateServiceLinkedRole");
+  EXPECT_EQ(all.checks[1].resource, slr_arn);
+  EXPECT_TRUE(all.checks[1].dependency);
+  EXPECT_EQ(*FindContext(all, "iam:AWSServiceName"), "organizations.amazonaws.com");
+  // A consolidated-billing organization creates no role.
+  EXPECT_EQ(Plan(User("joiner", invitee), "organizations", "AcceptHandshake",
+                 {{"HandshakeId", "h-cb000001"}})
+                .checks.size(),
+            1u);
+
+  // A user allowed AcceptHandshake only: AccessDeniedForDependencyException with its Reason.
+  std::string uid = AddUser("joiner", "/", invitee);
+  PutInline("User", uid, "accept",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+            R"("Action":"organizations:AcceptHandshake","Resource":"*"}]})");
+  Status denied = Authorize(User("joiner", invitee), "organizations", "AcceptHandshake",
+                            {{"HandshakeId", "h-all00001"}});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.code(), ErrorCode::kAccessDenied);
+  EXPECT_EQ(denied.aws_code(), "AccessDeniedForDependencyException");
+  ASSERT_EQ(denied.fields().count("Reason"), 1u);
+  EXPECT_EQ(denied.fields().at("Reason"), "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE");
+  EXPECT_TRUE(Authorize(User("joiner", invitee), "organizations", "AcceptHandshake",
+                        {{"HandshakeId", "h-cb000001"}})
+                  .ok());
+  // Granting iam:CreateServiceLinkedRole for that role lets the acceptance through.
+  PutInline("User", uid, "slr",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+            R"("Action":"iam:CreateServiceLinkedRole","Resource":")" +
+                slr_arn +
+                R"(","Condition":{"StringEquals":{"iam:AWSServiceName":)"
+                R"("organizations.amazonaws.com"}}}]})");
+  EXPECT_TRUE(Authorize(User("joiner", invitee), "organizations", "AcceptHandshake",
+                        {{"HandshakeId", "h-all00001"}})
+                  .ok());
+  // An account that has the role already needs nothing more.
+  AddRole("AWSServiceRoleForOrganizations", "{}", invitee,
+          "/aws-service-role/organizations.amazonaws.com/");
+  EXPECT_EQ(Plan(User("joiner", invitee), "organizations", "AcceptHandshake",
+                 {{"HandshakeId", "h-all00001"}})
+                .checks.size(),
+            1u);
 }
 
 TEST_F(OperationActionsTest, EveryModelledOperationMapsToItsAction) {

@@ -1,5 +1,6 @@
 #include "services/register.h"
 
+#include "services/account/account_contacts.h"
 #include "services/iam/iam_handlers.h"
 #include "services/organizations/organizations_core.h"
 #include "services/sts/sts_handlers.h"
@@ -10,6 +11,7 @@ Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(sts::RegisterStsHandlers(gateway));
   OT_RETURN_IF_ERROR(iam::RegisterIamHandlers(gateway));
   OT_RETURN_IF_ERROR(organizations::RegisterOrganizationsHandlers(gateway));
+  OT_RETURN_IF_ERROR(account::RegisterAccountHandlers(gateway));
   return Status::Ok();
 }
 

@@ -24,6 +24,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "policy/catalog.h"
+#include "services/iam/service_linked_roles.h"
 #include "store/store.h"
 
 namespace orgtwin::services::iam {
@@ -157,6 +158,18 @@ Result<GroupRow> RequireGroup(store::Transaction& tx, std::string_view account_i
                               std::string_view name);
 Result<RoleRow> RequireRole(store::Transaction& tx, std::string_view account_id,
                             std::string_view name);
+
+// ---- Service-linked roles (service_linked_roles.h names them) ----
+// Inserts the role `spec` describes into `account`, with its AWS managed policy attached (when
+// the catalog has it). The caller checked that the name is free.
+Result<RoleRow> InsertServiceLinkedRole(store::Transaction& tx, IdGenerator& ids,
+                                        const std::string& account,
+                                        const ServiceLinkedRoleSpec& spec,
+                                        std::optional<std::string> description, double now);
+// The role a service creates for itself in `account` (AWS's description included), unless a
+// role of that name exists already (then it is kept as it is, as on AWS).
+Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
+                               std::string_view service, double now);
 
 // Versions of a customer managed policy, ascending; for an AWS managed policy its default.
 Result<std::vector<PolicyVersionRow>> PolicyVersions(store::Transaction& tx,

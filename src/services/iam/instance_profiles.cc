@@ -2,8 +2,10 @@
 // ListInstanceProfilesForRole, tags) and service-linked roles (CreateServiceLinkedRole,
 // DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus). Tables of migration 0007.
 #include <cctype>
+#include <cmath>
 
 #include "services/iam/handler_util.h"
+#include "services/iam/service_linked_roles.h"
 
 namespace orgtwin::services::iam {
 namespace {
@@ -58,50 +60,6 @@ Result<std::string> ProfileIdOf(const std::string& account, store::Transaction& 
                                 const Json& input) {
   OT_ASSIGN_OR_RETURN(ProfileRow p, RequireProfile(tx, account, Str(input, "InstanceProfileName")));
   return p.id;
-}
-
-// ---- Service-linked roles ----
-
-struct LinkedService {
-  std::string_view service;  // "organizations.amazonaws.com"
-  std::string_view suffix;   // role name after "AWSServiceRoleFor"
-  std::string_view policy;   // AWS managed policy under /aws-service-role/, "" = none
-};
-
-// AWS-COMPAT: the role names and permissions AWS gives the service-linked roles of the services
-// the seed's account structure uses; other services get a name derived from the service prefix.
-constexpr LinkedService kLinkedServices[] = {
-    {"organizations.amazonaws.com", "Organizations", "AWSOrganizationsServiceTrustPolicy"},
-    {"support.amazonaws.com", "Support", "AWSSupportServiceRolePolicy"},
-    {"trustedadvisor.amazonaws.com", "TrustedAdvisor", "AWSTrustedAdvisorServiceRolePolicy"},
-    {"config.amazonaws.com", "Config", "AWSConfigServiceRolePolicy"},
-    {"cloudtrail.amazonaws.com", "CloudTrail", "CloudTrailServiceRolePolicy"},
-    {"autoscaling.amazonaws.com", "AutoScaling", "AutoScalingServiceRolePolicy"},
-    {"elasticloadbalancing.amazonaws.com", "ElasticLoadBalancing",
-     "AWSElasticLoadBalancingServiceRolePolicy"},
-    {"sso.amazonaws.com", "SSO", "AWSSSOServiceRolePolicy"},
-    {"access-analyzer.amazonaws.com", "AccessAnalyzer", "AccessAnalyzerServiceRolePolicy"},
-};
-
-std::string DerivedSuffix(std::string_view service) {
-  std::string prefix(service.substr(0, service.find('.')));
-  std::string out;
-  bool upper = true;
-  for (char c : prefix) {
-    if (c == '-') {
-      upper = true;
-      continue;
-    }
-    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
-    upper = false;
-  }
-  return out;
-}
-
-std::string TrustPolicyFor(std::string_view service) {
-  return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
-         "{\"Service\":\"" +
-         std::string(service) + "\"},\"Action\":\"sts:AssumeRole\"}]}";
 }
 
 }  // namespace
@@ -273,6 +231,46 @@ Result<Json> ListInstanceProfileTags(gateway::RequestContext& ctx, const Json& i
   });
 }
 
+Result<RoleRow> InsertServiceLinkedRole(store::Transaction& tx, IdGenerator& ids,
+                                        const std::string& account,
+                                        const ServiceLinkedRoleSpec& spec,
+                                        std::optional<std::string> description, double now) {
+  RoleRow role;
+  role.role_id = NewUniqueId(ids, "AROA");
+  role.account_id = account;
+  role.name = spec.name;
+  role.path = spec.path;
+  role.trust_policy = spec.trust_policy;
+  role.description = std::move(description);
+  role.created_at = now;
+  OT_RETURN_IF_ERROR(
+      Exec(tx,
+           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+           "assume_role_policy, description, max_session_duration, created_at) VALUES "
+           "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           {role.role_id, account, role.name, Lower(role.name), role.path, role.trust_policy,
+            role.description.has_value() ? store::Value(*role.description) : store::Value(),
+            role.max_session_duration, role.created_at}));
+  if (!spec.policy_arn.empty() && policy::ManagedPolicies().FindByArn(spec.policy_arn) != nullptr) {
+    OT_RETURN_IF_ERROR(Exec(tx,
+                            "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
+                            "policy_arn, attached_at) VALUES (?, 'Role', ?, ?, ?)",
+                            {account, role.role_id, spec.policy_arn, role.created_at}));
+  }
+  return role;
+}
+
+Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
+                               std::string_view service, double now) {
+  ServiceLinkedRoleSpec spec = ServiceLinkedRoleFor(service);
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, spec.name));
+  if (existing.has_value()) return Status::Ok();
+  std::optional<std::string> description;
+  if (!spec.description.empty()) description = spec.description;
+  return InsertServiceLinkedRole(tx, ids, account, spec, std::move(description), std::floor(now))
+      .status();
+}
+
 Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string service = Str(input, "AWSServiceName");
@@ -281,27 +279,13 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
       service.compare(service.size() - kDomain.size(), kDomain.size(), kDomain) != 0) {
     return InvalidInput("Invalid service name: " + service);
   }
-  std::string suffix;
-  std::string policy_name;
-  for (const LinkedService& known : kLinkedServices) {
-    if (known.service == service) {
-      suffix = known.suffix;
-      policy_name = known.policy;
-    }
-  }
-  if (suffix.empty()) suffix = DerivedSuffix(service);
-  RoleRow role;
-  role.account_id = account;
-  role.name = "AWSServiceRoleFor" + suffix;
-  if (Has(input, "CustomSuffix")) role.name += "_" + Str(input, "CustomSuffix");
-  role.path = "/aws-service-role/" + service + "/";
-  role.trust_policy = TrustPolicyFor(service);
-  if (Has(input, "Description")) role.description = Str(input, "Description");
-  role.created_at = NowSeconds(ctx);
-  Status taken = InvalidInput("Service role name " + role.name +
+  ServiceLinkedRoleSpec spec = ServiceLinkedRoleFor(service, Str(input, "CustomSuffix"));
+  std::optional<std::string> description;
+  if (Has(input, "Description")) description = Str(input, "Description");
+  Status taken = InvalidInput("Service role name " + spec.name +
                               " has been taken in this account, please try a different suffix.");
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto existing, FindRole(*tx, account, role.name));
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(*tx, account, spec.name));
   if (existing.has_value()) return taken;
   OT_ASSIGN_OR_RETURN(
       int64_t count,
@@ -310,24 +294,9 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));
   }
-  role.role_id = NewUniqueId(ctx.twin.ids, "AROA");
-  OT_RETURN_IF_ERROR(
-      Exec(*tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-           "assume_role_policy, description, max_session_duration, created_at) VALUES "
-           "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           {role.role_id, account, role.name, Lower(role.name), role.path, role.trust_policy,
-            role.description.has_value() ? store::Value(*role.description) : store::Value(),
-            role.max_session_duration, role.created_at}));
-  if (!policy_name.empty()) {
-    std::string arn = "arn:aws:iam::aws:policy/aws-service-role/" + policy_name;
-    if (policy::ManagedPolicies().FindByArn(arn) != nullptr) {
-      OT_RETURN_IF_ERROR(Exec(*tx,
-                              "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
-                              "policy_arn, attached_at) VALUES (?, 'Role', ?, ?, ?)",
-                              {account, role.role_id, arn, role.created_at}));
-    }
-  }
+  OT_ASSIGN_OR_RETURN(RoleRow role,
+                      InsertServiceLinkedRole(*tx, ctx.twin.ids, account, spec,
+                                              std::move(description), NowSeconds(ctx)));
   OT_RETURN_IF_ERROR(CommitOr(*tx, taken));
   return Json{{"Role", RoleObject(role, /*full=*/false)}};
 }

@@ -4,6 +4,7 @@
 #include "services/iam/mfa.h"
 
 #include "auth/totp.h"
+#include "common/qr_code.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -174,6 +175,10 @@ Result<Json> CreateVirtualMFADevice(gateway::RequestContext& ctx, const Json& in
   std::string seed_bytes(kSeedBytes, '\0');
   ctx.twin.ids.RandomBytes(reinterpret_cast<uint8_t*>(seed_bytes.data()), seed_bytes.size());
   std::string seed = auth::Base32Encode(seed_bytes);
+  // The QR code is made before the write: the device exists only if the whole answer does.
+  std::string uri = "otpauth://totp/Amazon%20Web%20Services:" + name + "@" + account +
+                    "?secret=" + seed + "&issuer=Amazon%20Web%20Services";
+  OT_ASSIGN_OR_RETURN(QrCode qr, EncodeQr(uri));
   Status exists = EntityAlreadyExists("MFADevice entity at the same path and name already exists.");
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(int64_t clash,
@@ -196,9 +201,13 @@ Result<Json> CreateVirtualMFADevice(gateway::RequestContext& ctx, const Json& in
   OT_RETURN_IF_ERROR(ApplyTags(*tx, "MFADevice", serial, Array(input, "Tags")));
   OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "MFADevice", serial));
   OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
-  // AWS-COMPAT: Base32StringSeed is a blob whose bytes are the Base32 text; the Query protocol
-  // carries blobs base64-encoded. The QR code PNG is not generated.
-  Json device{{"SerialNumber", serial}, {"Base32StringSeed", Base64Encode(seed)}};
+  // AWS-COMPAT: Base32StringSeed is a blob whose bytes are the Base32 text; QRCodePNG is a PNG
+  // of the otpauth:// URI authenticator apps scan (`aws iam create-virtual-mfa-device
+  // --bootstrap-method QRCodePNG --outfile F` writes it to F). The Query protocol carries
+  // blobs base64-encoded.
+  Json device{{"SerialNumber", serial},
+              {"Base32StringSeed", Base64Encode(seed)},
+              {"QRCodePNG", Base64Encode(QrPng(qr))}};
   if (!tags.empty()) device["Tags"] = std::move(tags);
   return Json{{"VirtualMFADevice", std::move(device)}};
 }

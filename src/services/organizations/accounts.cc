@@ -65,31 +65,6 @@ Status CreateAccessRole(gateway::RequestContext& ctx, store::Transaction& tx,
               {account_id, role_id, std::string(kAdminPolicyArn), std::floor(now)});
 }
 
-// The service-linked role of Organizations, in a created account of an all-features org.
-Status CreateOrgServiceLinkedRole(gateway::RequestContext& ctx, store::Transaction& tx,
-                                  const std::string& account_id, double now) {
-  static constexpr char kName[] = "AWSServiceRoleForOrganizations";
-  static constexpr char kPolicy[] =
-      "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy";
-  std::string role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
-  OT_RETURN_IF_ERROR(Exec(
-      tx,
-      "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-      "assume_role_policy, description, max_session_duration, created_at) "
-      "VALUES (?, ?, ?, ?, '/aws-service-role/organizations.amazonaws.com/', ?, ?, 3600, ?)",
-      {role_id, account_id, std::string(kName), iam::Lower(kName),
-       std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
-                   R"({"Service":"organizations.amazonaws.com"},"Action":"sts:AssumeRole"}]})"),
-       std::string("Service-linked role used by AWS Organizations to enable integration of "
-                   "other AWS services with Organizations."),
-       std::floor(now)}));
-  if (policy::ManagedPolicies().FindByArn(kPolicy) == nullptr) return Status::Ok();
-  return Exec(tx,
-              "INSERT INTO iam_attachments (account_id, entity_type, entity_id, policy_arn, "
-              "attached_at) VALUES (?, 'Role', ?, ?, ?)",
-              {account_id, role_id, std::string(kPolicy), std::floor(now)});
-}
-
 // The standalone-account preconditions of RemoveAccountFromOrganization and LeaveOrganization.
 Status CheckCanLeave(store::Transaction& tx, const MemberRow& member, double now) {
   OT_ASSIGN_OR_RETURN(int64_t delegated, Count(tx,
@@ -218,7 +193,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
     OT_RETURN_IF_ERROR(
         CreateAccessRole(ctx, *tx, account_id, role_name, org.management_account_id, now));
     if (org.feature_set == "ALL") {
-      OT_RETURN_IF_ERROR(CreateOrgServiceLinkedRole(ctx, *tx, account_id, now));
+      OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, account_id, now));
     }
     account_value = account_id;
   }

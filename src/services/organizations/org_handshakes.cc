@@ -247,34 +247,6 @@ Status CheckPending(const HandshakeRow& h, double now, std::string_view done) {
   return Status::Ok();
 }
 
-// The Organizations service-linked role, created in an account that joins (or approves) an
-// all-features organization, unless the account has it already.
-Status EnsureOrgServiceLinkedRole(gateway::RequestContext& ctx, store::Transaction& tx,
-                                  const std::string& account_id, double now) {
-  static constexpr char kName[] = "AWSServiceRoleForOrganizations";
-  static constexpr char kPolicy[] =
-      "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy";
-  OT_ASSIGN_OR_RETURN(auto existing, iam::FindRole(tx, account_id, kName));
-  if (existing.has_value()) return Status::Ok();
-  std::string role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
-  OT_RETURN_IF_ERROR(Exec(
-      tx,
-      "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-      "assume_role_policy, description, max_session_duration, created_at) "
-      "VALUES (?, ?, ?, ?, '/aws-service-role/organizations.amazonaws.com/', ?, ?, 3600, ?)",
-      {role_id, account_id, std::string(kName), iam::Lower(kName),
-       std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
-                   R"({"Service":"organizations.amazonaws.com"},"Action":"sts:AssumeRole"}]})"),
-       std::string("Service-linked role used by AWS Organizations to enable integration of "
-                   "other AWS services with Organizations."),
-       std::floor(now)}));
-  if (policy::ManagedPolicies().FindByArn(kPolicy) == nullptr) return Status::Ok();
-  return Exec(tx,
-              "INSERT INTO iam_attachments (account_id, entity_type, entity_id, policy_arn, "
-              "attached_at) VALUES (?, 'Role', ?, ?, ?)",
-              {account_id, role_id, std::string(kPolicy), std::floor(now)});
-}
-
 // Completes the switch to all features: the ENABLE_ALL_FEATURES handshake of the management
 // account and its APPROVE_ALL_FEATURES handshake are accepted, the feature set becomes ALL.
 Status FinishAllFeatures(store::Transaction& tx, const std::string& org_id,
@@ -510,7 +482,7 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
                             {caller, org.org_id, root.root_id, now}));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, caller));
     if (org.feature_set == "ALL") {
-      OT_RETURN_IF_ERROR(EnsureOrgServiceLinkedRole(ctx, *tx, caller, now));
+      OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, caller, now));
     }
     json::value tags = ParseJsonOr(h.tags, json::array());
     if (tags.is_array() && !tags.as_array().empty()) {
@@ -518,7 +490,7 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
     }
   } else if (h.action == kEnableAll) {
     OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
-    OT_RETURN_IF_ERROR(EnsureOrgServiceLinkedRole(ctx, *tx, caller, now));
+    OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, caller, now));
     OT_ASSIGN_OR_RETURN(auto parent, FindHandshake(*tx, h.parent_id));
     if (parent.has_value() && IsPending(EffectiveState(*parent, now))) {
       OT_RETURN_IF_ERROR(MaybeRequestApproval(ctx, *tx, org, *parent));

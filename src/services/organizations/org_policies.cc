@@ -316,6 +316,18 @@ Result<Json> DescribePolicy(gateway::RequestContext& ctx, const Json& input) {
   return PolicyObject(org, row);
 }
 
+// One page of PolicySummary objects ("Policies") from org_policies rows (ToPolicy's columns).
+Json PolicySummaryPage(const OrgRow& org, const std::vector<store::Row>& rows, const Page& page) {
+  std::vector<std::pair<std::string, json::value>> items;
+  for (const store::Row& r : rows) {
+    PolicyRow p = ToPolicy(r);
+    items.emplace_back(PolicySortKey(p), SummaryObject(org, p));
+  }
+  Json out;
+  EmitPage(std::move(items), page, "Policies", out);
+  return out;
+}
+
 Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
   const std::string type = Str(input, "Filter");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListPolicies|" + type));
@@ -325,14 +337,7 @@ Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
                                                "WHERE policy_type = ? AND (org_id = ? OR org_id "
                                                "IS NULL)",
                                            {type, org.org_id}));
-  std::vector<std::pair<std::string, json::value>> items;
-  for (const store::Row& r : rows) {
-    PolicyRow p = ToPolicy(r);
-    items.emplace_back(PolicySortKey(p), SummaryObject(org, p));
-  }
-  Json out;
-  EmitPage(std::move(items), page, "Policies", out);
-  return out;
+  return PolicySummaryPage(org, rows, page);
 }
 
 Result<Json> ListPoliciesForTarget(gateway::RequestContext& ctx, const Json& input) {
@@ -349,14 +354,7 @@ Result<Json> ListPoliciesForTarget(gateway::RequestContext& ctx, const Json& inp
                                 "ON p.policy_id = a.policy_id WHERE a.org_id = ? AND "
                                 "a.target_id = ? AND p.policy_type = ?",
                                 {org.org_id, target, type}));
-  std::vector<std::pair<std::string, json::value>> items;
-  for (const store::Row& r : rows) {
-    PolicyRow p = ToPolicy(r);
-    items.emplace_back(PolicySortKey(p), SummaryObject(org, p));
-  }
-  Json out;
-  EmitPage(std::move(items), page, "Policies", out);
-  return out;
+  return PolicySummaryPage(org, rows, page);
 }
 
 Result<Json> ListTargetsForPolicy(gateway::RequestContext& ctx, const Json& input) {

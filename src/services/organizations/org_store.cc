@@ -7,6 +7,7 @@
 
 #include "gateway/gateway.h"
 #include "policy/catalog.h"
+#include "services/iam/iam_entities.h"
 
 namespace orgtwin::services::organizations {
 namespace {
@@ -400,6 +401,12 @@ Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
   return Status::Ok();
 }
 
+Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction& tx,
+                               const std::string& account_id, double now) {
+  return iam::EnsureServiceLinkedRole(tx, ctx.twin.ids, account_id,
+                                      iam::kOrganizationsServicePrincipal, now);
+}
+
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id) {
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_policy_attachments WHERE org_id = ? AND target_id = ?",
@@ -522,32 +529,6 @@ Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
 }
 
 // ---- Input accessors and transactions ----
-
-std::string Str(const Json& input, std::string_view key, std::string_view fallback) {
-  const boost::json::value* v = input.if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::string(fallback);
-  return std::string(v->as_string());
-}
-
-std::optional<int64_t> Int(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
-  return std::nullopt;
-}
-
-bool Bool(const Json& input, std::string_view key, bool fallback) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_bool() ? v->as_bool() : fallback;
-}
-
-const boost::json::array& Array(const Json& input, std::string_view key) {
-  static const boost::json::array kEmpty;
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
-}
 
 double NowSeconds(const gateway::RequestContext& ctx) {
   // Organizations timestamps carry milliseconds.

@@ -24,6 +24,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "gateway/request_context.h"
+#include "services/iam/handler_util.h"
 #include "store/store.h"
 
 namespace orgtwin::services::organizations {
@@ -159,6 +160,12 @@ Status EnsureAwsManagedPolicies(store::Transaction& tx, double now);
 // RCPFullAWSAccess for RCP) to a new root, OU or account, as AWS does.
 Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
                              std::string_view target_id);
+// The service-linked role AWSServiceRoleForOrganizations in `account_id` (the management account
+// at CreateOrganization, an account created in or joining an all-features organization, a member
+// approving all features), unless the account has it already. IAM's service-linked-role code
+// (iam::EnsureServiceLinkedRole) creates it, as it creates every service-linked role.
+Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction& tx,
+                               const std::string& account_id, double now);
 // Removes what belongs to a target that leaves the organization or is deleted: its policy
 // attachments and tags.
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id);
@@ -179,10 +186,11 @@ Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
                   const boost::json::array& keys);
 
 // ---- Input accessors ("" / nullopt / fallback when absent) ----
-std::string Str(const Json& input, std::string_view key, std::string_view fallback = "");
-std::optional<int64_t> Int(const Json& input, std::string_view key);
-bool Bool(const Json& input, std::string_view key, bool fallback);
-const boost::json::array& Array(const Json& input, std::string_view key);  // empty when absent
+// The input accessors are IAM's (services/iam/handler_util.h): one implementation for both.
+using iam::Array;  // empty when absent
+using iam::Bool;
+using iam::Int;
+using iam::Str;
 
 // Epoch seconds of the request, as Organizations reports timestamps.
 double NowSeconds(const gateway::RequestContext& ctx);

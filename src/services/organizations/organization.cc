@@ -12,41 +12,6 @@
 namespace orgtwin::services::organizations {
 namespace {
 
-constexpr char kOrgServicePrincipal[] = "organizations.amazonaws.com";
-constexpr char kSlrName[] = "AWSServiceRoleForOrganizations";
-constexpr char kSlrPath[] = "/aws-service-role/organizations.amazonaws.com/";
-constexpr char kSlrPolicyArn[] =
-    "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy";
-
-// The service-linked role Organizations creates in the management account (AWS-FACTS 2.7). An
-// existing role of that name is kept (an org deleted and re-created reuses it, as on AWS).
-Status EnsureServiceLinkedRole(gateway::RequestContext& ctx, store::Transaction& tx,
-                               const std::string& account_id, double now) {
-  OT_ASSIGN_OR_RETURN(auto existing, iam::FindRole(tx, account_id, kSlrName));
-  if (existing.has_value()) return Status::Ok();
-  std::string role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
-  std::string trust = std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)") +
-                      R"("Principal":{"Service":")" + kOrgServicePrincipal +
-                      R"("},"Action":"sts:AssumeRole"}]})";
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-           "assume_role_policy, description, max_session_duration, created_at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, 3600, ?)",
-           {role_id, account_id, std::string(kSlrName), iam::Lower(kSlrName), std::string(kSlrPath),
-            trust,
-            std::string("Service-linked role used by AWS Organizations to enable integration of "
-                        "other AWS services with Organizations."),
-            std::floor(now)}));
-  if (policy::ManagedPolicies().FindByArn(kSlrPolicyArn) != nullptr) {
-    OT_RETURN_IF_ERROR(Exec(tx,
-                            "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
-                            "policy_arn, attached_at) VALUES (?, 'Role', ?, ?, ?)",
-                            {account_id, role_id, std::string(kSlrPolicyArn), std::floor(now)}));
-  }
-  return Status::Ok();
-}
-
 Status CheckServicePrincipal(const std::string& principal) {
   static constexpr std::string_view kSuffix = ".amazonaws.com";
   bool ok = principal.size() > kSuffix.size() &&
@@ -149,7 +114,7 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org_id, root_id));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org_id, account_id));
   }
-  OT_RETURN_IF_ERROR(EnsureServiceLinkedRole(ctx, *tx, account_id, now));
+  OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, account_id, now));
   OT_ASSIGN_OR_RETURN(auto org, FindOrganization(*tx, org_id));
   Json out{{"Organization", OrganizationObject(*tx, *org)}};
   Status committed = tx->Commit();

@@ -134,6 +134,56 @@ TEST_F(OrganizationsCoreTest, CreateOrganizationMakesRootSlrAndFullAwsAccess) {
   EXPECT_EQ(again.status().aws_code(), "AlreadyInOrganizationException");
 }
 
+TEST_F(OrganizationsCoreTest, CreatedAccountGetsDefaultPoliciesAndTheOrganizationsRole) {
+  ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
+  std::string root_id;
+  {
+    // RCPs enabled on the root next to SCPs (what EnablePolicyType leaves behind).
+    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    auto org = RequireOrganization(*tx, kManagement);
+    ASSERT_TRUE(org.ok());
+    auto root = GetRoot(*tx, org->org_id);
+    ASSERT_TRUE(root.ok());
+    root_id = root->root_id;
+    ASSERT_TRUE(tx->Execute("INSERT INTO org_root_policy_types (root_id, policy_type, status) "
+                            "VALUES (?, 'RESOURCE_CONTROL_POLICY', 'ENABLED')",
+                            {root_id})
+                    .ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto created =
+      Call(CreateAccount, kManagement, Json{{"Email", "ops@example.com"}, {"AccountName", "ops"}});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto described =
+      Call(DescribeCreateAccountStatus, kManagement,
+           Json{{"CreateAccountRequestId", created->at("CreateAccountStatus").at("Id")}});
+  ASSERT_TRUE(described.ok());
+  std::string account(described->at("CreateAccountStatus").at("AccountId").as_string());
+
+  auto tx = Read();
+  auto attached = tx->Query(
+      "SELECT policy_id FROM org_policy_attachments WHERE target_id = ? ORDER BY policy_id",
+      {account});
+  ASSERT_TRUE(attached.ok());
+  ASSERT_EQ(attached->size(), 2u);
+  EXPECT_EQ((*attached)[0].Text(0), "p-FullAWSAccess");
+  EXPECT_EQ((*attached)[1].Text(0), "p-RCPFullAWSAccess");
+
+  // The Organizations service-linked role, as IAM's service-linked-role code makes it.
+  auto slr = iam::FindRole(*tx, account, "AWSServiceRoleForOrganizations");
+  ASSERT_TRUE(slr.ok());
+  ASSERT_TRUE(slr->has_value());
+  const iam::ServiceLinkedRoleSpec spec =
+      iam::ServiceLinkedRoleFor(iam::kOrganizationsServicePrincipal);
+  EXPECT_EQ((*slr)->path, spec.path);
+  EXPECT_EQ((*slr)->trust_policy, spec.trust_policy);
+  ASSERT_TRUE((*slr)->description.has_value());
+  EXPECT_EQ(*(*slr)->description, spec.description);
+  auto policies = iam::AttachedPolicyArns(*tx, "Role", (*slr)->role_id);
+  ASSERT_TRUE(policies.ok());
+  EXPECT_EQ(*policies, std::vector<std::string>{spec.policy_arn});
+}
+
 TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeaving) {
   ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
   auto created =

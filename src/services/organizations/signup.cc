@@ -59,4 +59,21 @@ Result<SignupResult> SignUpStandaloneAccount(store::Store& store, CredentialStor
   return result;
 }
 
+Status AddPaymentMethod(store::Store& store, const std::string& account_id, bool caller_is_root) {
+  OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kWrite));
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT iam_user_access_to_billing FROM accounts "
+                                           "WHERE account_id = ?",
+                                           {account_id}));
+  if (rows.empty()) return NotFoundError("no account " + account_id);
+  // AWS-COMPAT: with IAM access to billing deactivated only the root user manages payments.
+  if (!caller_is_root && rows.front().Int(0) == 0) {
+    return AccessDeniedError("IAM user and role access to billing is not activated for account " +
+                             account_id + "; only its root user can add a payment method.");
+  }
+  OT_ASSIGN_OR_RETURN(
+      [[maybe_unused]] int64_t changed,
+      tx->Execute("UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?", {account_id}));
+  return tx->Commit();
+}
+
 }  // namespace orgtwin::services

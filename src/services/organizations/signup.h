@@ -38,4 +38,11 @@ Result<SignupResult> SignUpStandaloneAccount(store::Store& store, CredentialStor
                                              IdGenerator& ids, const Clock& clock,
                                              const SignupRequest& request);
 
+// Adds a payment method to `account_id` (the console's billing page; AWS has no API for it), the
+// extension route POST /_orgtwin/accounts/payment-method. `caller_is_root`: the account's root
+// user; anyone else (an IAM principal the gateway authorized for payments:CreatePaymentInstrument)
+// is refused with kAccessDenied while the account denies IAM access to billing
+// (CreateAccount's IamUserAccessToBilling DENY). kNotFound for an unknown account.
+Status AddPaymentMethod(store::Store& store, const std::string& account_id, bool caller_is_root);
+
 }  // namespace orgtwin::services

@@ -68,6 +68,17 @@ class StsGatewayTest : public ::testing::Test {
         gateway::GatewayOptions{}, model::Registry::Embedded(),
         gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
     ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
+    // AWS-COMPAT: root cannot assume roles, so an administrator user does it in these tests.
+    HttpResponse user = Call("iam", "CreateUser", {{"UserName", "ops"}}, root_);
+    ASSERT_EQ(user.status, 200) << user.body;
+    ops_user_id_ = Tag(user.body, "UserId");
+    HttpResponse attached = Call(
+        "iam", "AttachUserPolicy",
+        {{"UserName", "ops"}, {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}}, root_);
+    ASSERT_EQ(attached.status, 200) << attached.body;
+    HttpResponse key = Call("iam", "CreateAccessKey", {{"UserName", "ops"}}, root_);
+    ASSERT_EQ(key.status, 200) << key.body;
+    ops_ = Keys{Tag(key.body, "AccessKeyId"), Tag(key.body, "SecretAccessKey"), ""};
   }
   void TearDown() override {
     gateway_.reset();
@@ -93,10 +104,12 @@ class StsGatewayTest : public ::testing::Test {
   }
 
   // Creates a role trusting the default account and returns its ARN.
+  // The trust policy must allow session tags and source identity itself.
   std::string CreateRole(const std::string& name, int max_session = 3600) {
     const std::string trust =
         R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
-        R"({"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})";
+        R"({"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole",)"
+        R"("sts:TagSession","sts:SetSourceIdentity"]}]})";
     HttpResponse r = Call("iam", "CreateRole",
                           {{"RoleName", name},
                            {"AssumeRolePolicyDocument", trust},
@@ -122,11 +135,13 @@ class StsGatewayTest : public ::testing::Test {
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<gateway::Gateway> gateway_;
   Keys root_;
+  Keys ops_;  // IAM user "ops" with AdministratorAccess
+  std::string ops_user_id_;
 };
 
 TEST_F(StsGatewayTest, AssumedRoleCallerIdentityAndExpiry) {
   std::string arn = CreateRole("Deployer");
-  Keys session = Assume(arn, root_, {{"DurationSeconds", "900"}});
+  Keys session = Assume(arn, ops_, {{"DurationSeconds", "900"}});
   EXPECT_EQ(session.id.substr(0, 4), "ASIA");
   EXPECT_EQ(session.secret.size(), 40u);
   EXPECT_GT(session.token.size(), 300u);
@@ -161,7 +176,7 @@ TEST_F(StsGatewayTest, ChainingCapsAtOneHourAndCarriesTransitiveTags) {
                                R"("Action":"sts:AssumeRole","Resource":"*"}]})"}},
            root_);
   ASSERT_EQ(allowed.status, 200) << allowed.body;
-  Keys a = Assume(first, root_,
+  Keys a = Assume(first, ops_,
                   {{"DurationSeconds", "7200"},
                    {"SourceIdentity", "alice"},
                    {"Tags.member.1.Key", "team"},
@@ -205,32 +220,69 @@ TEST_F(StsGatewayTest, MfaCodeIsVerifiedAndCannotBeReplayed) {
     ASSERT_TRUE((*tx)
                     ->Execute("INSERT INTO iam_mfa_devices (serial_number, account_id, "
                               "device_name, seed_base32, user_id, enabled_at, created_at) "
-                              "VALUES ('arn:aws:iam::123456789012:mfa/root', '123456789012', "
-                              "'root', ?, '', 0, 0)",
-                              {auth::Base32Encode(seed)})
+                              "VALUES ('arn:aws:iam::123456789012:mfa/ops', '123456789012', "
+                              "'ops', ?, ?, 0, 0)",
+                              {auth::Base32Encode(seed), ops_user_id_})
                     .ok());
     ASSERT_TRUE((*tx)->Commit().ok());
   }
   Params mfa{{"RoleArn", arn},
              {"RoleSessionName", "mm"},
-             {"SerialNumber", "arn:aws:iam::123456789012:mfa/root"},
+             {"SerialNumber", "arn:aws:iam::123456789012:mfa/ops"},
              {"TokenCode", auth::TotpCode(seed, clock_.Now())}};
-  HttpResponse first = Call("sts", "AssumeRole", mfa, root_);
+  HttpResponse first = Call("sts", "AssumeRole", mfa, ops_);
   ASSERT_EQ(first.status, 200) << first.body;
   auto cred = credentials_->Lookup(Tag(first.body, "AccessKeyId"));
   ASSERT_TRUE(cred.ok() && cred->has_value());
   EXPECT_TRUE((*cred)->principal.mfa_authenticated);
   ASSERT_TRUE((*cred)->principal.session->mfa_authenticated_at.has_value());
 
-  HttpResponse replay = Call("sts", "AssumeRole", mfa, root_);
+  HttpResponse replay = Call("sts", "AssumeRole", mfa, ops_);
   EXPECT_EQ(replay.status, 403);
   EXPECT_EQ(Tag(replay.body, "Code"), "AccessDenied");
   EXPECT_EQ(Tag(replay.body, "Message"),
             "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
 
   mfa["SerialNumber"] = "arn:aws:iam::123456789012:mfa/nobody";
-  HttpResponse unknown = Call("sts", "AssumeRole", mfa, root_);
+  HttpResponse unknown = Call("sts", "AssumeRole", mfa, ops_);
   EXPECT_EQ(Tag(unknown.body, "Code"), "AccessDenied");
+}
+
+TEST_F(StsGatewayTest, RootMayNotAssumeRolesEvenWhenTrusted) {
+  std::string arn = CreateRole("TrustsAccount");  // trusts arn:aws:iam::123456789012:root
+  HttpResponse token = Call("sts", "GetSessionToken", {}, root_);
+  ASSERT_EQ(token.status, 200) << token.body;
+  const Keys root_session{Tag(token.body, "AccessKeyId"), Tag(token.body, "SecretAccessKey"),
+                          Tag(token.body, "SessionToken")};
+  // Long-term root keys and a root GetSessionToken session alike.
+  for (const Keys& caller : {root_, root_session}) {
+    HttpResponse denied =
+        Call("sts", "AssumeRole", {{"RoleArn", arn}, {"RoleSessionName", "rs"}}, caller);
+    EXPECT_EQ(denied.status, 403) << denied.body;
+    EXPECT_EQ(Tag(denied.body, "Code"), "AccessDenied");
+    EXPECT_EQ(Tag(denied.body, "Message"), "Roles may not be assumed by root accounts.");
+  }
+  // Even a role that does not exist: the root rule answers first.
+  HttpResponse missing =
+      Call("sts", "AssumeRole",
+           {{"RoleArn", "arn:aws:iam::123456789012:role/Nope"}, {"RoleSessionName", "rs"}}, root_);
+  EXPECT_EQ(Tag(missing.body, "Message"), "Roles may not be assumed by root accounts.");
+  // The same call by an IAM user of the account succeeds.
+  EXPECT_EQ(Call("sts", "AssumeRole", {{"RoleArn", arn}, {"RoleSessionName", "rs"}}, ops_).status,
+            200);
+  // --auth permissive (moto_server-like) authorizes nothing and makes every caller the default
+  // account's root, so the root rule, an authorization rule, does not apply there.
+  gateway::GatewayOptions permissive;
+  permissive.auth_mode = gateway::AuthMode::kPermissive;
+  auto account = EnsureDefaultAccount(*store_, *credentials_, ids_, clock_, kDefaultAccountId);
+  ASSERT_TRUE(account.ok());
+  gateway_ = std::make_unique<gateway::Gateway>(
+      permissive, model::Registry::Embedded(),
+      gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
+  ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
+  HttpResponse lenient =
+      Call("sts", "AssumeRole", {{"RoleArn", arn}, {"RoleSessionName", "rs"}}, root_);
+  EXPECT_EQ(lenient.status, 200) << lenient.body;
 }
 
 TEST_F(StsGatewayTest, SessionTokenCredentialsAreScoped) {

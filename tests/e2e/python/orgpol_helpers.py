@@ -75,6 +75,20 @@ def signup(server, name="acct", payment_method=True):
     return account
 
 
+def iam_user(account, name="assumer", policy_arn="arn:aws:iam::aws:policy/AdministratorAccess"):
+    """An IAM user of `account` with `policy_arn` attached and an access key, as an Account.
+
+    AWS refuses sts:AssumeRole to the root user, so the tests assume roles as such a user."""
+    iam = account.client("iam")
+    iam.create_user(UserName=name)
+    if policy_arn:
+        iam.attach_user_policy(UserName=name, PolicyArn=policy_arn)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = Account(account.server, account.id, key["AccessKeyId"], key["SecretAccessKey"])
+    user.arn = "arn:aws:iam::%s:user/%s" % (account.id, name)
+    return user
+
+
 def new_org(server, feature_set="ALL"):
     """A fresh management account with its organization; returns (account, org, root_id)."""
     mgmt = signup(server, "mgmt")

@@ -6,7 +6,7 @@ import threading
 
 import botocore
 
-from orgpol_helpers import (ensure_scp_enabled, expect_error, invite_and_join, new_org,
+from orgpol_helpers import (Account, ensure_scp_enabled, expect_error, invite_and_join, new_org,
                             policy_ids, signup)
 
 HANDSHAKE_ID = re.compile(r"^h-[0-9a-z]{8,32}$")
@@ -278,3 +278,34 @@ def test_enable_all_features_handshake_flow(server):
                  "ORGANIZATION_ALREADY_HAS_ALL_FEATURES")
     mgmt.orgs.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
     invite(mgmt, later)
+
+
+def test_accepting_into_all_features_needs_create_service_linked_role(server):
+    """AcceptHandshake makes Organizations create AWSServiceRoleForOrganizations in the joining
+    account: the caller needs iam:CreateServiceLinkedRole too, else
+    AccessDeniedForDependencyException (ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE)."""
+    import json
+
+    mgmt, _, _ = new_org(server)
+    member = signup(server, "slrdep")
+    iam = member.client("iam")
+    iam.create_user(UserName="joiner")
+    iam.put_user_policy(UserName="joiner", PolicyName="accept", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*",
+                                                "Action": "organizations:AcceptHandshake"}]}))
+    key = iam.create_access_key(UserName="joiner")["AccessKey"]
+    joiner = Account(server, member.id, key["AccessKeyId"], key["SecretAccessKey"])
+    hs = mgmt.orgs.invite_account_to_organization(
+        Target={"Type": "ACCOUNT", "Id": member.id})["Handshake"]
+    expect_error(joiner.orgs.accept_handshake, "AccessDeniedForDependencyException",
+                 "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE", HandshakeId=hs["Id"])
+    slr = ("arn:aws:iam::%s:role/aws-service-role/organizations.amazonaws.com/"
+           "AWSServiceRoleForOrganizations" % member.id)
+    iam.put_user_policy(UserName="joiner", PolicyName="slr", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": slr,
+            "Condition": {"StringEquals": {"iam:AWSServiceName": "organizations.amazonaws.com"}}}]}))
+    assert joiner.orgs.accept_handshake(HandshakeId=hs["Id"])["Handshake"]["State"] == "ACCEPTED"
+    role = iam.get_role(RoleName="AWSServiceRoleForOrganizations")["Role"]
+    assert role["Arn"] == slr
+    assert role["Description"].startswith("Service-linked role used by AWS Organizations")

@@ -51,6 +51,20 @@ class Account:
                             aws_secret_access_key=self.secret_key, config=NO_RETRY)
 
 
+def admin_user(account, name="payer-admin"):
+    """An IAM user of `account` with AdministratorAccess and an access key, as an Account.
+
+    AWS refuses sts:AssumeRole to the root user, so the management account reaches a member's
+    role through such a user (the role's trust policy names the management account)."""
+    iam = account.client("iam")
+    iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName=name,
+                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return Account(account.server, {"AccountId": account.id, "AccessKeyId": key["AccessKeyId"],
+                                    "SecretAccessKey": key["SecretAccessKey"]})
+
+
 def unique_email(tag):
     return "core-%s-%d-%d@example.com" % (tag, os.getpid(), next(_counter))
 
@@ -247,9 +261,9 @@ def test_created_account_role_trusts_management(server):
     mgmt, orgs, org, root_id = new_org(server)
     _, done = create_account(orgs, "roles", RoleName="AdminFromPayer",
                              IamUserAccessToBilling="DENY")
-    # Log in as the new account's role via STS when available; otherwise confirm from the
-    # management side that the role's ARN is assumable (trust policy names the management root).
-    sts = mgmt.client("sts")
+    # The role trusts the management account: an administrator user there may assume it (its
+    # root may not: AWS refuses AssumeRole to every root user).
+    sts = admin_user(mgmt).client("sts")
     role_arn = "arn:aws:iam::%s:role/AdminFromPayer" % done["AccountId"]
     try:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="check")["Credentials"]
@@ -397,9 +411,12 @@ def test_create_gov_cloud_account(server):
 def test_member_access(server):
     mgmt, orgs, org, root_id = new_org(server)
     _, done = create_account(orgs)
-    creds = mgmt.client("sts").assume_role(
-        RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % done["AccountId"],
-        RoleSessionName="member")["Credentials"]
+    role_arn = "arn:aws:iam::%s:role/OrganizationAccountAccessRole" % done["AccountId"]
+    err = expect_error(mgmt.client("sts").assume_role, "AccessDenied", RoleArn=role_arn,
+                       RoleSessionName="member")
+    assert err["Error"]["Message"] == "Roles may not be assumed by root accounts."
+    creds = admin_user(mgmt).client("sts").assume_role(
+        RoleArn=role_arn, RoleSessionName="member")["Credentials"]
     member = boto3.client("organizations", endpoint_url=server.endpoint, region_name="us-east-1",
                           aws_access_key_id=creds["AccessKeyId"],
                           aws_secret_access_key=creds["SecretAccessKey"],

@@ -72,7 +72,21 @@ def sts(server):
     return client(server, "sts")
 
 
-def test_caller_identity_root_user_role_and_federated(server, iam, sts):
+ASSUMER_ARN = "arn:aws:iam::%s:user/assumer" % ACCOUNT
+ROOT_DENIED = "Roles may not be assumed by root accounts."
+
+
+@pytest.fixture(scope="module")
+def assumer(server, iam):
+    """STS as an administrator IAM user: AWS refuses AssumeRole to the root user, so the roles
+    that trust the account (Principal: the account's root ARN) are assumed by this user."""
+    key = make_user(iam, "assumer")
+    iam.attach_user_policy(UserName="assumer",
+                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    return client(server, "sts", key)
+
+
+def test_caller_identity_root_user_role_and_federated(server, iam, sts, assumer):
     me = sts.get_caller_identity()
     assert me["UserId"] == ACCOUNT and me["Arn"] == ROOT_ARN and me["Account"] == ACCOUNT
 
@@ -85,7 +99,7 @@ def test_caller_identity_root_user_role_and_federated(server, iam, sts):
 
     role_arn = make_role(iam, "WhoRole")
     role_id = iam.get_role(RoleName="WhoRole")["Role"]["RoleId"]
-    out = sts.assume_role(RoleArn=role_arn, RoleSessionName="sess-1")
+    out = assumer.assume_role(RoleArn=role_arn, RoleSessionName="sess-1")
     assert out["AssumedRoleUser"] == {
         "AssumedRoleId": role_id + ":sess-1",
         "Arn": "arn:aws:sts::%s:assumed-role/WhoRole/sess-1" % ACCOUNT}
@@ -106,11 +120,27 @@ def test_caller_identity_root_user_role_and_federated(server, iam, sts):
     assert fed_me["Arn"] == "arn:aws:sts::%s:federated-user/bob" % ACCOUNT
 
 
-def test_assume_missing_role_is_access_denied(sts):
+def test_assume_missing_role_is_access_denied(sts, assumer):
     arn = "arn:aws:iam::%s:role/NoSuchRole" % ACCOUNT
-    msg = expect_error(sts.assume_role, "AccessDenied", 403, RoleArn=arn, RoleSessionName="x1")
+    msg = expect_error(assumer.assume_role, "AccessDenied", 403, RoleArn=arn,
+                       RoleSessionName="x1")
     assert msg.startswith("User: %s is not authorized to perform: sts:AssumeRole on resource: %s"
-                          % (ROOT_ARN, arn))
+                          % (ASSUMER_ARN, arn))
+    # AWS-COMPAT: the root user may never assume a role; that answer comes first.
+    expect_error(sts.assume_role, "AccessDenied", 403, ROOT_DENIED, RoleArn=arn,
+                 RoleSessionName="x1")
+
+
+def test_root_may_not_assume_a_role_that_trusts_it(server, iam, sts, assumer):
+    arn = make_role(iam, "TrustsRoot")
+    expect_error(sts.assume_role, "AccessDenied", 403, ROOT_DENIED, RoleArn=arn,
+                 RoleSessionName="rr")
+    # Nor with a root GetSessionToken session; root's GetSessionToken itself stays allowed.
+    root_session = client(server, "sts", sts.get_session_token()["Credentials"])
+    expect_error(root_session.assume_role, "AccessDenied", 403, ROOT_DENIED, RoleArn=arn,
+                 RoleSessionName="rr")
+    assert assumer.assume_role(RoleArn=arn, RoleSessionName="rr")["AssumedRoleUser"]["Arn"] == \
+        "arn:aws:sts::%s:assumed-role/TrustsRoot/rr" % ACCOUNT
 
 
 def test_external_id(server, iam):
@@ -126,20 +156,20 @@ def test_external_id(server, iam):
     assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
 
 
-def test_duration_limits(iam, sts):
+def test_duration_limits(iam, assumer):
     arn = make_role(iam, "Short", max_session=3600)
-    expect_error(sts.assume_role, "ValidationError", 400,
+    expect_error(assumer.assume_role, "ValidationError", 400,
                  "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
                  RoleArn=arn, RoleSessionName="dd", DurationSeconds=3601)
-    expect_error(sts.assume_role, "ValidationError", 400, RoleArn=arn, RoleSessionName="dd",
+    expect_error(assumer.assume_role, "ValidationError", 400, RoleArn=arn, RoleSessionName="dd",
                  DurationSeconds=899)
     before = time.time()
-    out = sts.assume_role(RoleArn=arn, RoleSessionName="dd", DurationSeconds=900)
+    out = assumer.assume_role(RoleArn=arn, RoleSessionName="dd", DurationSeconds=900)
     lifetime = out["Credentials"]["Expiration"].timestamp() - before
     assert 880 <= lifetime <= 905
 
 
-def test_role_chaining_caps_at_one_hour_and_keeps_source_identity(server, iam, sts):
+def test_role_chaining_caps_at_one_hour_and_keeps_source_identity(server, iam, assumer):
     second = "arn:aws:iam::%s:role/ChainB" % ACCOUNT
     first = make_role(iam, "ChainA", max_session=43200)
     iam.put_role_policy(RoleName="ChainA", PolicyName="hop",
@@ -155,8 +185,8 @@ def test_role_chaining_caps_at_one_hour_and_keeps_source_identity(server, iam, s
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT_ARN},
                        "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]}))
-    a = sts.assume_role(RoleArn=first, RoleSessionName="aa", DurationSeconds=7200,
-                        SourceIdentity="alice")
+    a = assumer.assume_role(RoleArn=first, RoleSessionName="aa", DurationSeconds=7200,
+                            SourceIdentity="alice")
     assert a["SourceIdentity"] == "alice"
     hop = client(server, "sts", a["Credentials"])
     expect_error(hop.assume_role, "ValidationError", 400,
@@ -171,39 +201,40 @@ def test_role_chaining_caps_at_one_hour_and_keeps_source_identity(server, iam, s
                  SourceIdentity="mallory")
 
 
-def test_session_policy_narrows_the_role(server, iam, sts):
+def test_session_policy_narrows_the_role(server, iam, assumer):
     arn = make_role(iam, "Wide", policies=["arn:aws:iam::aws:policy/AdministratorAccess"])
-    wide = client(server, "iam", sts.assume_role(RoleArn=arn, RoleSessionName="ww")["Credentials"])
+    wide = client(server, "iam",
+                  assumer.assume_role(RoleArn=arn, RoleSessionName="ww")["Credentials"])
     wide.list_users()
-    out = sts.assume_role(RoleArn=arn, RoleSessionName="nn", Policy=doc("iam:ListRoles"))
+    out = assumer.assume_role(RoleArn=arn, RoleSessionName="nn", Policy=doc("iam:ListRoles"))
     assert 1 <= out["PackedPolicySize"] <= 100
     narrow = client(server, "iam", out["Credentials"])
     narrow.list_roles()
     expect_error(narrow.list_users, "AccessDenied", 403)
-    managed = sts.assume_role(RoleArn=arn, RoleSessionName="mm", PolicyArns=[
+    managed = assumer.assume_role(RoleArn=arn, RoleSessionName="mm", PolicyArns=[
         {"arn": "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}])["Credentials"]
     ro = client(server, "iam", managed)
     ro.list_users()
     expect_error(ro.create_user, "AccessDenied", 403, UserName="nope")
 
 
-def test_session_policy_errors(iam, sts):
+def test_session_policy_errors(iam, assumer):
     arn = make_role(iam, "Picky")
-    expect_error(sts.assume_role, "MalformedPolicyDocument", 400, RoleArn=arn,
+    expect_error(assumer.assume_role, "MalformedPolicyDocument", 400, RoleArn=arn,
                  RoleSessionName="pp", Policy='{"Version":"2012-10-17","Statement":[}')
     tags = [{"Key": ("k%02d" % i) + "x" * 125, "Value": "v" * 256} for i in range(50)]
     iam.update_assume_role_policy(RoleName="Picky", PolicyDocument=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT_ARN},
                        "Action": ["sts:AssumeRole", "sts:TagSession"]}]}))
-    msg = expect_error(sts.assume_role, "PackedPolicyTooLarge", 400, RoleArn=arn,
+    msg = expect_error(assumer.assume_role, "PackedPolicyTooLarge", 400, RoleArn=arn,
                        RoleSessionName="pp", Tags=tags)
     assert msg.startswith("Packed policy consumes ") and \
         msg.endswith("% of allotted space, please use smaller policy.")
-    out = sts.assume_role(RoleArn=arn, RoleSessionName="pp", Tags=[{"Key": "team", "Value": "a"}],
-                          TransitiveTagKeys=["team"])
+    out = assumer.assume_role(RoleArn=arn, RoleSessionName="pp",
+                              Tags=[{"Key": "team", "Value": "a"}], TransitiveTagKeys=["team"])
     assert 1 <= out["PackedPolicySize"] <= 100
-    expect_error(sts.assume_role, "ValidationError", 400, RoleArn=arn, RoleSessionName="pp",
+    expect_error(assumer.assume_role, "ValidationError", 400, RoleArn=arn, RoleSessionName="pp",
                  Tags=[{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}])
 
 
@@ -349,7 +380,7 @@ def billing_call(server, creds, operation="ListBillingViews"):
         return err.code, json.loads(err.read() or b"{}")
 
 
-def test_seed_check_customer_soc_role_and_partner_billing_role(server, iam, sts):
+def test_seed_check_customer_soc_role_and_partner_billing_role(server, iam, assumer):
     """The seed's check (issue 4): a customer IAM user in its own account assumes a role in the
     payer account that has the five SOC managed policies and cannot call a billing action; the
     partner's billing role (job-function/Billing) can, and cannot create a role."""
@@ -382,7 +413,8 @@ def test_seed_check_customer_soc_role_and_partner_billing_role(server, iam, sts)
         orgs.describe_organization()
     assert excinfo.value.response["Error"]["Code"] != "AccessDeniedException"
 
-    partner = sts.assume_role(RoleArn=billing_arn, RoleSessionName="partner")["Credentials"]
+    partner = assumer.assume_role(RoleArn=billing_arn,
+                                  RoleSessionName="partner")["Credentials"]
     status, body = billing_call(server, partner)
     # Authorized: answered by the handler, or 501 NotImplemented while Billing has none.
     assert status == 200 or (status == 501 and body.get("__type") == "NotImplemented"), body

@@ -1,0 +1,225 @@
+#include "services/account/account_contacts.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "services/iam/handler_util.h"
+
+namespace orgtwin::services::account {
+namespace {
+
+using Json = boost::json::object;
+using iam::Has;
+using iam::Str;
+
+constexpr char kAccountServicePrincipal[] = "account.amazonaws.com";
+
+Status AccessDenied(std::string message) {
+  return AccessDeniedError(std::move(message)).WithAwsCode("AccessDeniedException");
+}
+
+Status Validation(std::string message) {
+  return InvalidInputError(std::move(message))
+      .WithAwsCode("ValidationException")
+      .WithField("reason", "fieldValidationFailed");
+}
+
+Status NotFound(std::string message) {
+  return NotFoundError(std::move(message)).WithAwsCode("ResourceNotFoundException");
+}
+
+Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params) {
+  Result<int64_t> changed = tx.Execute(sql, params);
+  return changed.ok() ? Status::Ok() : changed.status();
+}
+
+// The account an operation acts on (the header's AccountId rules).
+Result<std::string> TargetAccount(gateway::RequestContext& ctx, store::Transaction& tx,
+                                  const Json& input) {
+  const std::string& caller = ctx.caller.account_id;
+  std::string target = Str(input, "AccountId");
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT a.org_id, o.management_account_id, "
+                                          "o.feature_set FROM org_accounts a JOIN organizations "
+                                          "o ON o.org_id = a.org_id WHERE a.account_id = ?",
+                                          {target.empty() ? caller : target}));
+  if (target.empty()) return caller;
+  if (target == caller) {
+    // AWS-COMPAT: the management account must use the standalone form for itself.
+    if (!rows.empty() && rows.front().Text(1) == caller) {
+      return Validation(
+          "The management account can't specify its own AccountId. Call the operation without "
+          "the AccountId parameter.");
+    }
+    return caller;
+  }
+  const Status denied =
+      AccessDenied("User: " + ctx.caller.arn +
+                   " is not authorized to perform this operation on account " + target + ".");
+  if (rows.empty()) return denied;
+  const std::string org_id = rows.front().Text(0);
+  const bool management = rows.front().Text(1) == caller;
+  OT_ASSIGN_OR_RETURN(auto delegated, tx.Query("SELECT 1 FROM org_delegated_admins WHERE "
+                                               "org_id = ? AND account_id = ? AND "
+                                               "service_principal = ?",
+                                               {org_id, caller, kAccountServicePrincipal}));
+  if (!management && delegated.empty()) return denied;
+  OT_ASSIGN_OR_RETURN(auto trusted, tx.Query("SELECT 1 FROM org_trusted_services WHERE "
+                                             "org_id = ? AND service_principal = ?",
+                                             {org_id, kAccountServicePrincipal}));
+  if (rows.front().Text(2) != "ALL" || trusted.empty()) {
+    return AccessDenied(
+        "The request failed because trusted access for the AWS Account Management service is "
+        "not enabled for your organization.");
+  }
+  return target;
+}
+
+// ---- Primary contact ----
+
+struct ContactField {
+  const char* member;
+  const char* column;
+};
+constexpr ContactField kContactFields[] = {
+    {"FullName", "full_name"},
+    {"AddressLine1", "address_line1"},
+    {"AddressLine2", "address_line2"},
+    {"AddressLine3", "address_line3"},
+    {"City", "city"},
+    {"StateOrRegion", "state_or_region"},
+    {"DistrictOrCounty", "district_or_county"},
+    {"PostalCode", "postal_code"},
+    {"CountryCode", "country_code"},
+    {"PhoneNumber", "phone_number"},
+    {"CompanyName", "company_name"},
+    {"WebsiteUrl", "website_url"},
+};
+
+Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& input) {
+  const boost::json::value* contact = input.if_contains("ContactInformation");
+  if (contact == nullptr || !contact->is_object()) {
+    return Validation("ContactInformation is required.");
+  }
+  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  std::string columns = "account_id";
+  std::string marks = "?";
+  std::vector<store::Value> params{account};
+  for (const ContactField& f : kContactFields) {
+    columns += std::string(", ") + f.column;
+    marks += ", ?";
+    if (Has(contact->as_object(), f.member)) {
+      params.emplace_back(Str(contact->as_object(), f.member));
+    } else {
+      params.emplace_back();
+    }
+  }
+  columns += ", updated_at";
+  marks += ", ?";
+  params.emplace_back(std::chrono::duration<double>(ctx.now.time_since_epoch()).count());
+  OT_RETURN_IF_ERROR(
+      Exec(*tx, "DELETE FROM account_contact_information WHERE account_id = ?", {account}));
+  OT_RETURN_IF_ERROR(
+      Exec(*tx, "INSERT INTO account_contact_information (" + columns + ") VALUES (" + marks + ")",
+           params));
+  OT_RETURN_IF_ERROR(
+      Exec(*tx, "UPDATE accounts SET has_contact_info = 1 WHERE account_id = ?", {account}));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+Result<Json> GetContactInformation(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kRead));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < std::size(kContactFields); ++i) {
+    sql += std::string(i == 0 ? "" : ", ") + kContactFields[i].column;
+  }
+  sql += " FROM account_contact_information WHERE account_id = ?";
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {account}));
+  if (rows.empty()) return NotFound("No contact information found for account " + account + ".");
+  Json contact;
+  for (size_t i = 0; i < std::size(kContactFields); ++i) {
+    if (!rows.front().IsNull(static_cast<int>(i))) {
+      contact[kContactFields[i].member] = rows.front().Text(static_cast<int>(i));
+    }
+  }
+  return Json{{"ContactInformation", std::move(contact)}};
+}
+
+// ---- Alternate contacts ----
+
+Result<Json> PutAlternateContact(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  const std::string type = Str(input, "AlternateContactType");
+  OT_RETURN_IF_ERROR(Exec(*tx,
+                          "DELETE FROM account_alternate_contacts WHERE account_id = ? AND "
+                          "contact_type = ?",
+                          {account, type}));
+  OT_RETURN_IF_ERROR(Exec(*tx,
+                          "INSERT INTO account_alternate_contacts (account_id, contact_type, "
+                          "name, title, email_address, phone_number, updated_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          {account, type, Str(input, "Name"), Str(input, "Title"),
+                           Str(input, "EmailAddress"), Str(input, "PhoneNumber"),
+                           std::chrono::duration<double>(ctx.now.time_since_epoch()).count()}));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+Status AlternateContactNotFound() {
+  // AWS-COMPAT: the text AWS answers for a contact type that was never set.
+  return NotFound("No contact of the inputted alternate contact type found.");
+}
+
+Result<Json> GetAlternateContact(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kRead));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  const std::string type = Str(input, "AlternateContactType");
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT name, title, email_address, phone_number "
+                                           "FROM account_alternate_contacts WHERE "
+                                           "account_id = ? AND contact_type = ?",
+                                           {account, type}));
+  if (rows.empty()) return AlternateContactNotFound();
+  const store::Row& r = rows.front();
+  return Json{{"AlternateContact", Json{{"AlternateContactType", type},
+                                        {"Name", r.Text(0)},
+                                        {"Title", r.Text(1)},
+                                        {"EmailAddress", r.Text(2)},
+                                        {"PhoneNumber", r.Text(3)}}}};
+}
+
+Result<Json> DeleteAlternateContact(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  OT_ASSIGN_OR_RETURN(int64_t removed, tx->Execute("DELETE FROM account_alternate_contacts WHERE "
+                                                   "account_id = ? AND contact_type = ?",
+                                                   {account, Str(input, "AlternateContactType")}));
+  if (removed == 0) return AlternateContactNotFound();
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return Json();
+}
+
+}  // namespace
+
+Status RegisterAccountHandlers(gateway::Gateway& gateway) {
+  struct Entry {
+    const char* operation;
+    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
+  };
+  static constexpr Entry kHandlers[] = {
+      {"PutContactInformation", PutContactInformation},
+      {"GetContactInformation", GetContactInformation},
+      {"PutAlternateContact", PutAlternateContact},
+      {"GetAlternateContact", GetAlternateContact},
+      {"DeleteAlternateContact", DeleteAlternateContact},
+  };
+  for (const Entry& entry : kHandlers) {
+    OT_RETURN_IF_ERROR(gateway.Register("account", entry.operation, entry.handler));
+  }
+  return Status::Ok();
+}
+
+}  // namespace orgtwin::services::account
