@@ -57,39 +57,11 @@ done
 OUT=$BUILD/bench-results/iam-orgs-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
-SERVER_PID=""
 PORT=""
 ROOT_KEY=""
 ROOT_SECRET=""
-
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-cleanup() {
-  stop_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  local port=$1 deadline=$((SECONDS + $2))
-  while ((SECONDS < deadline)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=scripts/bench_common.sh
+source "$(dirname "$0")/bench_common.sh"
 
 # start_server NAME: starts a fresh orgtwin or moto_server; sets PORT, ROOT_KEY, ROOT_SECRET.
 start_server() {
