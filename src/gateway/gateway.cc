@@ -137,7 +137,7 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
     }
     caller = std::move(authenticated).value();
     // AWS-COMPAT: GetSessionToken / GetFederationToken credentials are limited regardless of
-    // policy (IAM needs MFA; few STS calls) -- services/identity/credential_store.h (h-sts).
+    // policy (IAM needs MFA; few STS calls) -- services/identity/credential_store.h.
     Status scope =
         services::CheckTemporaryCredentialScope(caller, service->signing_name, operation->name);
     if (!scope.ok()) {
@@ -229,7 +229,7 @@ Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
     return ExpiredTokenError(service);
   }
   *region = parsed.scope_region;
-  // GetAccessKeyLastUsed: an in-memory note; the store is written off this path (h-sts).
+  // GetAccessKeyLastUsed: an in-memory note; the store is written off this path.
   if (service != nullptr && credential->session_token.empty()) {
     twin_.credentials.RecordUse(parsed.access_key_id, service->signing_name, *region,
                                 twin_.clock.Now());
