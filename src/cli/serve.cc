@@ -17,10 +17,10 @@
 #include "gateway/gateway.h"
 #include "model/service_model.h"
 #include "server/http_server.h"
-#include "services/accounts/default_account.h"
 #include "services/identity/credential_store.h"
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
+#include "services/twin/default_account.h"
 #include "store/store.h"
 
 namespace orgtwin::cli {

@@ -32,8 +32,8 @@
 #include "gateway/authorizer.h"
 #include "gateway/request_context.h"
 #include "model/service_model.h"
-#include "services/accounts/default_account.h"
 #include "services/identity/credential_store.h"
+#include "services/twin/default_account.h"
 #include "store/store.h"
 
 namespace orgtwin::gateway {

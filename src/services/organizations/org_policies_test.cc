@@ -18,11 +18,11 @@
 #include "common/ids.h"
 #include "gateway/gateway.h"
 #include "model/service_model.h"
-#include "services/accounts/default_account.h"
 #include "services/identity/credential_store.h"
 #include "services/organizations/effective_policy.h"
 #include "services/organizations/signup.h"
 #include "services/register.h"
+#include "services/twin/default_account.h"
 #include "store/store.h"
 
 namespace orgtwin::services::organizations {

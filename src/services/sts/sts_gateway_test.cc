@@ -15,10 +15,10 @@
 #include "common/ids.h"
 #include "gateway/gateway.h"
 #include "model/service_model.h"
-#include "services/accounts/default_account.h"
 #include "services/identity/credential_store.h"
 #include "services/register.h"
 #include "services/sts/sts_handlers.h"
+#include "services/twin/default_account.h"
 #include "store/store.h"
 
 namespace orgtwin::services {

@@ -1,4 +1,4 @@
-// File: services/accounts/default_account.h
+// File: services/twin/default_account.h
 //
 // The account every fresh twin starts with (ID 123456789012 unless configured), its root user and
 // one root access key, and the reset that returns the twin to exactly that state. The default

@@ -1,4 +1,4 @@
-#include "services/accounts/default_account.h"
+#include "services/twin/default_account.h"
 
 #include <algorithm>
 #include <cstdlib>
