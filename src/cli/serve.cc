@@ -108,6 +108,16 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
 }
 
 int RunServe(const ServeOptions& options) {
+  // Block SIGINT/SIGTERM before any thread starts -- the store's checkpoint thread, the I/O threads
+  // -- (threads inherit the mask) and collect them with sigwait below: a signal that arrives
+  // between "listening" and the wait stays pending instead of killing the process with its default
+  // action.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(options.log_level, &level);
   SetLogLevel(level);
@@ -167,15 +177,6 @@ int RunServe(const ServeOptions& options) {
       {options.created_account_leave_wait_days, options.org_account_quota});
   Status registered = services::RegisterAllServices(gateway);
   if (!registered.ok()) return Fail(registered.ToString());
-
-  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask) and collect them
-  // with sigwait below: a signal that arrives between "listening" and the wait stays pending
-  // instead of killing the process with its default action.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   server::HttpServer http(server_options, [&gateway](HttpRequest&& request) {
     return gateway.Handle(std::move(request));
