@@ -318,46 +318,42 @@ Result<Json> ListEntitiesForPolicy(gateway::RequestContext& ctx, const Json& inp
         boost::json::object{{"list", list},
                             {"item", Json{{name_member, r.Text(1)}, {id_member, r.Text(0)}}}});
   };
-  if (as_policy && (filter.empty() || filter == "Group")) {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT g.group_id, g.group_name, g.group_name_lower, "
-                                             "g.path FROM iam_attachments a JOIN iam_groups g ON "
-                                             "g.group_id = a.entity_id WHERE a.entity_type = "
-                                             "'Group' AND a.account_id = ? AND a.policy_arn = ?",
-                                             {account, arn}));
-    for (const store::Row& r : rows) add('0', "PolicyGroups", "GroupId", "GroupName", r);
-  }
-  if (filter.empty() || filter == "User") {
+  // One row per entity kind: its table and columns, and whether it can carry a boundary.
+  struct EntityKind {
+    char order;
+    const char* filter;  // EntityFilter value
+    const char* table;
+    const char* prefix;  // column prefix: user / group / role
+    const char* list;
+    const char* id_member;
+    const char* name_member;
+    bool has_boundary;
+  };
+  static constexpr EntityKind kKinds[] = {
+      {'0', "Group", "iam_groups", "group", "PolicyGroups", "GroupId", "GroupName", false},
+      {'1', "User", "iam_users", "user", "PolicyUsers", "UserId", "UserName", true},
+      {'2', "Role", "iam_roles", "role", "PolicyRoles", "RoleId", "RoleName", true},
+  };
+  for (const EntityKind& kind : kKinds) {
+    if (!filter.empty() && filter != kind.filter) continue;
+    const std::string p = kind.prefix;
+    const std::string columns = "e." + p + "_id, e." + p + "_name, e." + p + "_name_lower, e.path";
     if (as_policy) {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT u.user_id, u.user_name, u.user_name_lower, "
-                                               "u.path FROM iam_attachments a JOIN iam_users u ON "
-                                               "u.user_id = a.entity_id WHERE a.entity_type = "
-                                               "'User' AND a.account_id = ? AND a.policy_arn = ?",
-                                               {account, arn}));
-      for (const store::Row& r : rows) add('1', "PolicyUsers", "UserId", "UserName", r);
+      OT_ASSIGN_OR_RETURN(
+          auto rows, tx->Query("SELECT " + columns + " FROM iam_attachments a JOIN " + kind.table +
+                                   " e ON e." + p + "_id = a.entity_id WHERE a.entity_type = ? " +
+                                   "AND a.account_id = ? AND a.policy_arn = ?",
+                               {std::string(kind.filter), account, arn}));
+      for (const store::Row& r : rows)
+        add(kind.order, kind.list, kind.id_member, kind.name_member, r);
     }
-    if (as_boundary) {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT user_id, user_name, user_name_lower, path "
-                                               "FROM iam_users WHERE account_id = ? AND "
-                                               "permissions_boundary_arn = ?",
+    if (as_boundary && kind.has_boundary) {
+      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT " + columns + " FROM " + kind.table +
+                                                   " e WHERE e.account_id = ? AND "
+                                                   "e.permissions_boundary_arn = ?",
                                                {account, arn}));
-      for (const store::Row& r : rows) add('1', "PolicyUsers", "UserId", "UserName", r);
-    }
-  }
-  if (filter.empty() || filter == "Role") {
-    if (as_policy) {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT r.role_id, r.role_name, r.role_name_lower, "
-                                               "r.path FROM iam_attachments a JOIN iam_roles r ON "
-                                               "r.role_id = a.entity_id WHERE a.entity_type = "
-                                               "'Role' AND a.account_id = ? AND a.policy_arn = ?",
-                                               {account, arn}));
-      for (const store::Row& r : rows) add('2', "PolicyRoles", "RoleId", "RoleName", r);
-    }
-    if (as_boundary) {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT role_id, role_name, role_name_lower, path "
-                                               "FROM iam_roles WHERE account_id = ? AND "
-                                               "permissions_boundary_arn = ?",
-                                               {account, arn}));
-      for (const store::Row& r : rows) add('2', "PolicyRoles", "RoleId", "RoleName", r);
+      for (const store::Row& r : rows)
+        add(kind.order, kind.list, kind.id_member, kind.name_member, r);
     }
   }
   std::sort(items.begin(), items.end(),

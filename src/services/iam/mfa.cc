@@ -126,6 +126,18 @@ Result<std::optional<MfaDeviceRow>> FindMfaDevice(store::Transaction& tx,
   return std::optional<MfaDeviceRow>(DeviceFromRow(rows.front()));
 }
 
+namespace {
+// The device `serial` if `owner` of `account` holds it; AWS answers NoSuchEntity otherwise.
+Result<MfaDeviceRow> FindOwnedDevice(store::Transaction& tx, const std::string& account,
+                                     const Owner& owner, const std::string& serial) {
+  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(tx, serial));
+  if (!device.has_value() || device->account_id != account || device->user_id != owner.user_id) {
+    return UserDeviceNotFound(serial, owner.user_name);
+  }
+  return *std::move(device);
+}
+}  // namespace
+
 Result<int64_t> CountMfaDevices(store::Transaction& tx, std::string_view account_id,
                                 std::string_view user_id) {
   return CountRows(tx, "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ? AND user_id = ?",
@@ -228,13 +240,10 @@ Result<Json> ResyncMFADevice(gateway::RequestContext& ctx, const Json& input) {
   std::string serial = Str(input, "SerialNumber");
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(*tx, serial));
-  if (!device.has_value() || device->account_id != account || device->user_id != owner.user_id) {
-    return UserDeviceNotFound(serial, owner.user_name);
-  }
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
   // A resync may move the device's clock backwards relative to the last accepted step.
-  device->last_used_step = 0;
-  OT_ASSIGN_OR_RETURN(int64_t step, MatchConsecutive(*device, Str(input, "AuthenticationCode1"),
+  device.last_used_step = 0;
+  OT_ASSIGN_OR_RETURN(int64_t step, MatchConsecutive(device, Str(input, "AuthenticationCode1"),
                                                      Str(input, "AuthenticationCode2"), ctx.now,
                                                      kResyncWindowSteps));
   OT_RETURN_IF_ERROR(Exec(*tx,
@@ -249,10 +258,7 @@ Result<Json> DeactivateMFADevice(gateway::RequestContext& ctx, const Json& input
   std::string serial = Str(input, "SerialNumber");
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(*tx, serial));
-  if (!device.has_value() || device->account_id != account || device->user_id != owner.user_id) {
-    return UserDeviceNotFound(serial, owner.user_name);
-  }
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
   OT_RETURN_IF_ERROR(Exec(*tx,
                           "UPDATE iam_mfa_devices SET user_id = NULL, enabled_at = NULL "
                           "WHERE serial_number = ?",
@@ -332,11 +338,8 @@ Result<Json> GetMFADevice(gateway::RequestContext& ctx, const Json& input) {
   std::string serial = Str(input, "SerialNumber");
   OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
   OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(*tx, serial));
-  if (!device.has_value() || device->account_id != account || device->user_id != owner.user_id) {
-    return UserDeviceNotFound(serial, owner.user_name);
-  }
-  Json out{{"SerialNumber", serial}, {"EnableDate", device->enabled_at.value_or(0)}};
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
+  Json out{{"SerialNumber", serial}, {"EnableDate", device.enabled_at.value_or(0)}};
   if (!owner.user_id.empty()) out["UserName"] = owner.user_name;
   return out;
 }
