@@ -178,8 +178,8 @@ int RunServe(const ServeOptions& options) {
   Status registered = services::RegisterAllServices(gateway);
   if (!registered.ok()) return Fail(registered.ToString());
 
-  server::HttpServer http(server_options, [&gateway](HttpRequest&& request) {
-    return gateway.Handle(std::move(request));
+  server::HttpServer http(server_options, [&gateway](HttpRequest&& request, Deferral& deferral) {
+    return gateway.Handle(std::move(request), deferral);
   });
   Status started = http.Start();
   if (!started.ok()) return Fail(started.ToString());

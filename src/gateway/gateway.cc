@@ -1,6 +1,7 @@
 #include "gateway/gateway.h"
 
 #include <chrono>
+#include <future>
 #include <string_view>
 
 #include "auth/sigv4.h"
@@ -68,7 +69,35 @@ std::string ServiceLabel(const model::ServiceModel* service) {
   return service == nullptr ? "-" : service->signing_name;
 }
 
+// The synchronous Handle's deferral: the completing thread builds the response and hands it over.
+class WaitingResponse final : public Deferral, public PendingResponse {
+ public:
+  std::shared_ptr<PendingResponse> Defer() override {
+    return std::shared_ptr<PendingResponse>(std::shared_ptr<void>(), this);  // not owning
+  }
+  void Complete(std::function<HttpResponse()> make) override { promise_.set_value(make()); }
+  HttpResponse Wait() { return promise_.get_future().get(); }
+
+ private:
+  std::promise<HttpResponse> promise_;
+};
+
 }  // namespace
+
+struct Gateway::Call {
+  HttpRequest request;
+  std::string request_id;
+  std::chrono::steady_clock::time_point started;
+  std::string log_operation;
+  const model::ServiceModel* service = nullptr;
+  const model::Operation* operation = nullptr;
+  const OperationHandler* handler = nullptr;
+  auth::Principal caller;
+  std::string region = "us-east-1";
+  TimePoint now{};
+  boost::json::object input;
+  Result<boost::json::object> output = InternalError("handler did not run");
+};
 
 Gateway::Gateway(GatewayOptions options, const model::Registry& models, TwinServices twin)
     : options_(options),
@@ -89,57 +118,106 @@ Status Gateway::Register(std::string_view service, std::string_view operation,
   return Status::Ok();
 }
 
-HttpResponse Gateway::Handle(HttpRequest&& request) {
-  const auto started = std::chrono::steady_clock::now();
-  requests_served_.fetch_add(1, std::memory_order_relaxed);
-  std::string request_id = twin_.ids.Uuid();
-  std::string operation_label;
-  HttpResponse response;
-  std::string_view path = request.Path();
-  if (path.substr(0, kExtensionPrefix.size()) == kExtensionPrefix || path == kMotoResetPath) {
-    operation_label = std::string(path);
-    response = HandleExtension(request, request_id);
-    // Reset and sign-up rewrite accounts, keys and policies: drop cached authorization state.
-    if (path != "/_orgtwin/health") authorizer_->BumpEpoch();
-  } else {
-    response = HandleAws(request, request_id, &operation_label);
-  }
-  if (LogEnabled(LogLevel::kInfo)) {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-    Log(LogLevel::kInfo, operation_label + " " + std::to_string(response.status) + " " +
-                             std::to_string(micros) + "us");
-  }
-  return response;
+Gateway::~Gateway() {
+  std::unique_lock<std::mutex> lock(in_flight_mutex_);
+  in_flight_done_.wait(lock, [this] { return in_flight_ == 0; });
 }
 
-HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& request_id,
-                                std::string* log_operation) {
+HttpResponse Gateway::Handle(HttpRequest&& request) {
+  WaitingResponse waiting;
+  std::optional<HttpResponse> now = Handle(std::move(request), waiting);
+  return now.has_value() ? std::move(*now) : waiting.Wait();
+}
+
+std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& deferral) {
+  const auto started = std::chrono::steady_clock::now();
+  requests_served_.fetch_add(1, std::memory_order_relaxed);
+  std::string_view path = request.Path();
+  if (path.substr(0, kExtensionPrefix.size()) == kExtensionPrefix || path == kMotoResetPath) {
+    std::string request_id = twin_.ids.Uuid();
+    HttpResponse response = HandleExtension(request, request_id);
+    // Reset and sign-up rewrite accounts, keys and policies: drop cached authorization state.
+    if (path != "/_orgtwin/health") authorizer_->BumpEpoch();
+    LogRequest(std::string(path), response.status, started);
+    return response;
+  }
+
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->request_id = twin_.ids.Uuid();
+  call->started = started;
+  if (std::optional<HttpResponse> refused = PrepareAws(*call)) {
+    LogRequest(call->log_operation, refused->status, started);
+    return refused;
+  }
+  if (!OperationMayWrite(call->service->signing_name, call->operation->name)) {
+    RunHandler(*call);
+    return Respond(*call);
+  }
+
+  // A write: the handler runs on the store's writer thread, the answer after the commit.
+  std::shared_ptr<PendingResponse> pending = deferral.Defer();
+  {
+    std::lock_guard<std::mutex> lock(in_flight_mutex_);
+    ++in_flight_;
+  }
+  twin_.store.SubmitWrite(store::WriteJob{
+      [this, call] { RunHandler(*call); },
+      [this, call, pending](const Status& committed) {
+        if (!committed.ok()) {
+          // The batch did not commit, so nothing of this call did: say so, not what it made.
+          Log(LogLevel::kError, call->log_operation + ": commit failed: " + committed.ToString());
+          call->output = InternalError("internal failure");
+        }
+        // A write (even one that failed late) invalidates cached policies; bumped before the
+        // response leaves, so the caller's next request sees the change.
+        if (!IsReadOnlyOperation(call->service->signing_name, call->operation->name)) {
+          authorizer_->BumpEpoch();
+        }
+        pending->Complete([this, call] { return Respond(*call); });
+        std::lock_guard<std::mutex> lock(in_flight_mutex_);
+        if (--in_flight_ == 0) in_flight_done_.notify_all();
+      }});
+  return std::nullopt;
+}
+
+void Gateway::LogRequest(const std::string& operation, int status,
+                         std::chrono::steady_clock::time_point started) {
+  if (!LogEnabled(LogLevel::kInfo)) return;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  Log(LogLevel::kInfo,
+      operation + " " + std::to_string(status) + " " + std::to_string(micros) + "us");
+}
+
+std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
+  const HttpRequest& request = call.request;
+  const std::string& request_id = call.request_id;
   protocol::RouteOutcome route = protocol::Route(models_, request);
   const model::ServiceModel* service = route.routed.service;
   if (!route.ok) {
-    *log_operation = ServiceLabel(service) + " ?";
+    call.log_operation = ServiceLabel(service) + " ?";
     return protocol::SerializeError(service, route.error, request_id);
   }
   const model::Operation* operation = route.routed.operation;
-  *log_operation = service->signing_name + " " + operation->name;
+  call.service = service;
+  call.operation = operation;
+  call.log_operation = service->signing_name + " " + operation->name;
 
   // Authenticate before looking at the input: an unauthenticated caller learns nothing about
   // validation rules (AWS answers auth errors first, too).
-  std::string region = "us-east-1";
-  auth::Principal caller;
   if (!operation->auth_none) {
-    Result<auth::Principal> authenticated = Authenticate(request, service, &region);
+    Result<auth::Principal> authenticated = Authenticate(request, service, &call.region);
     if (!authenticated.ok()) {
       return protocol::SerializeError(
           service, protocol::ErrorFromStatus(service, authenticated.status()), request_id);
     }
-    caller = std::move(authenticated).value();
+    call.caller = std::move(authenticated).value();
     // AWS-COMPAT: GetSessionToken / GetFederationToken credentials are limited regardless of
     // policy (IAM needs MFA; few STS calls) -- services/identity/credential_store.h.
-    Status scope =
-        services::CheckTemporaryCredentialScope(caller, service->signing_name, operation->name);
+    Status scope = services::CheckTemporaryCredentialScope(call.caller, service->signing_name,
+                                                           operation->name);
     if (!scope.ok()) {
       return protocol::SerializeError(service, protocol::ErrorFromStatus(service, scope),
                                       request_id);
@@ -151,13 +229,15 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
     return protocol::SerializeError(service, protocol::ErrorFromStatus(service, input.status()),
                                     request_id);
   }
+  call.input = std::move(input).value();
 
-  const TimePoint now = twin_.clock.Now();
+  call.now = twin_.clock.Now();
   // Authorize after validation (AWS reports malformed input before AccessDenied) and before
   // the handler. Operations without authentication (authtype none) have no caller to authorize.
   if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none) {
-    Status authorized = authorizer_->Authorize(AuthorizationRequest{
-        *service, *operation, *input, caller, region, request.remote_address, now});
+    Status authorized =
+        authorizer_->Authorize(AuthorizationRequest{*service, *operation, call.input, call.caller,
+                                                    call.region, request.remote_address, call.now});
     if (!authorized.ok()) {
       return protocol::SerializeError(service, protocol::ErrorFromStatus(service, authorized),
                                       request_id);
@@ -175,25 +255,31 @@ HttpResponse Gateway::HandleAws(const HttpRequest& request, const std::string& r
     error.sender_fault = false;
     return protocol::SerializeError(service, error, request_id);
   }
+  call.handler = &handler->second;
+  return std::nullopt;
+}
 
-  RequestContext ctx{caller, request, request_id, now, region, twin_};
-  Result<boost::json::object> output = InternalError("handler did not run");
+void Gateway::RunHandler(Call& call) {
+  RequestContext ctx{call.caller, call.request, call.request_id, call.now, call.region, twin_};
   try {
-    output = handler->second(ctx, *input);
+    call.output = (*call.handler)(ctx, call.input);
   } catch (const std::exception& e) {
     // INVARIANT: handlers return errors as values; an exception here is a bug. Answer 500 and
     // keep serving rather than take the process down.
-    Log(LogLevel::kError, "handler " + operation->name + " threw: " + e.what());
-    output = InternalError("internal failure");
+    Log(LogLevel::kError, "handler " + call.operation->name + " threw: " + e.what());
+    call.output = InternalError("internal failure");
   }
-  // A handler that may have written (even one that failed late) invalidates cached policies;
-  // bumped before the response leaves, so the caller's next request sees the change.
-  if (!IsReadOnlyOperation(service->signing_name, operation->name)) authorizer_->BumpEpoch();
-  if (!output.ok()) {
-    return protocol::SerializeError(service, protocol::ErrorFromStatus(service, output.status()),
-                                    request_id);
-  }
-  return protocol::SerializeOutput(*service, *operation, *output, request_id);
+}
+
+HttpResponse Gateway::Respond(Call& call) {
+  HttpResponse response =
+      call.output.ok()
+          ? protocol::SerializeOutput(*call.service, *call.operation, *call.output, call.request_id)
+          : protocol::SerializeError(call.service,
+                                     protocol::ErrorFromStatus(call.service, call.output.status()),
+                                     call.request_id);
+  LogRequest(call.log_operation, response.status, call.started);
+  return response;
 }
 
 Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,

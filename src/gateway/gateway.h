@@ -15,13 +15,22 @@
 // After an operation that may write, and after extension calls (reset, sign-up), the
 // authorizer's policy epoch is bumped so the next request sees changed policies.
 //
+// Reads run on the calling (I/O) thread and answer at once. An operation that may write
+// (OperationMayWrite) is authorized on the I/O thread, then its handler runs as a job of the
+// store's group commit (Store::SubmitWrite) and the answer is deferred until that commit made the
+// job's changes durable; the policy epoch is bumped before the answer leaves, so the caller's next
+// request sees the change.
+//
 // Thread-safety: Handle() is called concurrently from the server's I/O threads. Registration
 // happens before the server starts and is not synchronized.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -73,7 +82,13 @@ class Gateway {
   // ("sts", "iam", "organizations", ...). Precondition: the model has that operation.
   Status Register(std::string_view service, std::string_view operation, OperationHandler handler);
 
-  // Answers one HTTP request. Never throws; bugs in a handler become InternalFailure 500.
+  // Waits for every deferred request to be answered (their jobs reference the gateway).
+  ~Gateway();
+
+  // Answers one HTTP request: now, or (std::nullopt) later through `deferral` -- writes wait for
+  // the group commit. Never throws; bugs in a handler become InternalFailure 500.
+  std::optional<HttpResponse> Handle(HttpRequest&& request, Deferral& deferral);
+  // The same, waiting for a deferred answer (tests, benchmarks, in-process callers).
   HttpResponse Handle(HttpRequest&& request);
 
   // The authorizer (tests and benchmarks inspect its epoch and cache).
@@ -83,8 +98,14 @@ class Gateway {
   uint64_t requests_served() const { return requests_served_.load(std::memory_order_relaxed); }
 
  private:
-  HttpResponse HandleAws(const HttpRequest& request, const std::string& request_id,
-                         std::string* log_operation);
+  struct Call;  // an authenticated, parsed and authorized AWS request (gateway.cc)
+  // Routes, authenticates, parses and authorizes: the Call ready for its handler, or the
+  // response that ends the request here (an error). Sets call_or->log_operation either way.
+  std::optional<HttpResponse> PrepareAws(Call& call);
+  void RunHandler(Call& call);
+  HttpResponse Respond(Call& call);
+  void LogRequest(const std::string& operation, int status,
+                  std::chrono::steady_clock::time_point started);
   HttpResponse HandleExtension(const HttpRequest& request, const std::string& request_id);
   // The twin's administrative endpoints (reset, clock) are for the default account's root, or
   // for anyone when the server runs permissive or with --allow-reset. Returns the refusal, or
@@ -103,6 +124,10 @@ class Gateway {
   std::map<const model::Operation*, OperationHandler> handlers_;
   std::atomic<uint64_t> requests_served_{0};
   std::unique_ptr<Authorizer> authorizer_;
+  // Writes submitted to the store and not yet done (the destructor waits for zero).
+  std::mutex in_flight_mutex_;
+  std::condition_variable in_flight_done_;
+  size_t in_flight_ = 0;  // GUARDED_BY(in_flight_mutex_)
 };
 
 }  // namespace orgtwin::gateway

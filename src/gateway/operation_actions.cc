@@ -687,4 +687,20 @@ bool IsReadOnlyOperation(std::string_view service, std::string_view operation) {
   return StartsWith(operation, "Generate");
 }
 
+bool OperationMayWrite(std::string_view service, std::string_view operation) {
+  if (service == "sts") {
+    // Credential-issuing calls store the new session; the others only read.
+    return StartsWith(operation, "AssumeRole") || operation == "GetSessionToken" ||
+           operation == "GetFederationToken";
+  }
+  if (service == "organizations" &&
+      (operation == "DescribeCreateAccountStatus" || operation == "ListCreateAccountStatus")) {
+    return true;  // see IsReadOnlyOperation
+  }
+  for (std::string_view prefix : {"Get", "List", "Describe", "Simulate"}) {
+    if (StartsWith(operation, prefix)) return false;
+  }
+  return true;
+}
+
 }  // namespace orgtwin::gateway

@@ -98,9 +98,14 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
                             const boost::json::object& input, const CallerFacts& caller,
                             ResourceFacts& facts);
 
-// Whether an operation only reads state, so running it cannot change any authorization
-// decision. Everything else bumps the authorizer's policy epoch (gateway.cc). Deliberately
-// conservative: an unknown operation counts as a write.
+// Whether running an operation cannot change any authorization decision. Everything else bumps
+// the authorizer's policy epoch (gateway.cc). Deliberately conservative: an unknown operation
+// counts as a change. (STS calls that issue credentials write sessions but change no decision.)
 bool IsReadOnlyOperation(std::string_view service, std::string_view operation);
+
+// Whether an operation may write the store. The gateway runs these on the store's writer thread
+// (group commit, store.h) and answers after the commit; the rest run on the I/O thread.
+// Conservative as above: an unknown operation may write.
+bool OperationMayWrite(std::string_view service, std::string_view operation);
 
 }  // namespace orgtwin::gateway

@@ -178,13 +178,13 @@ class Session;
 // State shared by the acceptor, the workers and the controlling thread.
 struct Shared {
   const ServerOptions options;
-  const Handler handler;
+  const AsyncHandler handler;
   std::atomic<bool> stopping{false};
   std::atomic<int> live_sessions{0};
   std::mutex mutex;
   std::condition_variable sessions_done;
 
-  Shared(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Shared(ServerOptions o, AsyncHandler h) : options(std::move(o)), handler(std::move(h)) {}
 
   void SessionEnded() {
     if (live_sessions.fetch_sub(1) == 1 && stopping.load()) {
@@ -204,15 +204,28 @@ struct Worker {
   bool stopping = false;
 };
 
+// The link from a deferred request back to its Session, shared with whoever completes it.
+// Created once per connection (on its first deferral) and reused: a connection has at most one
+// request in flight. The Session clears `session` when it dies; Complete then drops the response.
+struct SessionLink final : PendingResponse, std::enable_shared_from_this<SessionLink> {
+  std::mutex mutex;
+  Session* session = nullptr;  // GUARDED_BY(mutex); null once the session is gone
+  Worker* worker = nullptr;
+
+  void Complete(std::function<HttpResponse()> make) override;
+};
+
 // One TCP connection. It owns itself: it is created on its worker's thread and deletes itself
 // when its last operation completes without starting another.
-// INVARIANT: at most one read or write is outstanding at any time; every completion handler
-// either starts the next operation or calls Destroy().
-class Session {
+// INVARIANT: at most one read or write is outstanding at any time, and none while a deferred
+// request is being handled; every completion handler either starts the next operation or calls
+// Destroy().
+class Session final : public Deferral {
  public:
   enum class Phase {
     kIdle,      // waiting for the first byte of a request (idle_timeout)
     kReading,   // part of a request has arrived (read_timeout from its first byte)
+    kHandling,  // a deferred request: waiting for its PendingResponse (no timeout: ours)
     kWriting,   // writing a response (read_timeout, so a client that never reads is dropped)
     kLingering  // error response sent, discarding input until EOF before closing
   };
@@ -228,7 +241,11 @@ class Session {
     buffer_.reserve(kReadChunk);
   }
 
-  ~Session() {
+  ~Session() override {
+    if (link_ != nullptr) {
+      std::lock_guard<std::mutex> lock(link_->mutex);
+      link_->session = nullptr;
+    }
     if (prev_ != nullptr) prev_->next_ = next_;
     if (next_ != nullptr) next_->prev_ = prev_;
     if (worker_.sessions == this) worker_.sessions = next_;
@@ -245,8 +262,31 @@ class Session {
     WaitForRequest();
   }
 
+  // Deferral: the Handler answers later through the returned PendingResponse.
+  std::shared_ptr<PendingResponse> Defer() override {
+    deferred_ = true;
+    if (link_ == nullptr) {
+      link_ = std::make_shared<SessionLink>();
+      link_->session = this;
+      link_->worker = &worker_;
+    }
+    return link_;
+  }
+
+  // The deferred request's answer, on this session's I/O thread.
+  void OnDeferredResponse(std::function<HttpResponse()>& make) {
+    try {
+      response_ = make();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, std::string("deferred response threw: ") + e.what());
+      response_ = HttpResponse{500, {}, {}};
+    }
+    FinishRequest();
+  }
+
   // Called by the worker's sweep: enforces the deadline of the current phase.
   void CheckDeadline(SteadyTime now) {
+    if (phase_ == Phase::kHandling) return;  // our own work, not the client's
     if (now < deadline_ || timed_out_) return;
     timed_out_ = true;
     error_code ignored;
@@ -379,17 +419,43 @@ class Session {
   }
 
   void HandleRequest() {
-    const bool http10 = parser_->version() < 11;
-    const bool head = parser_->request().method == "HEAD";
+    head_request_ = parser_->request().method == "HEAD";
+    deferred_ = false;
     try {
-      response_ = shared_.handler(std::move(parser_->request()));
+      std::optional<HttpResponse> answer = shared_.handler(std::move(parser_->request()), *this);
+      if (answer.has_value()) {
+        response_ = std::move(*answer);
+      } else if (deferred_) {
+        phase_ = Phase::kHandling;
+        return;  // OnDeferredResponse continues
+      } else {
+        Log(LogLevel::kError, "http handler returned no response and did not defer");
+        response_ = HttpResponse{500, {}, {}};
+      }
     } catch (const std::exception& e) {
+      // A handler that deferred and then threw must not also complete: answer here, and make
+      // a late Complete find no session (a fresh link on the next deferral).
+      if (deferred_) DetachLink();
       Log(LogLevel::kError, std::string("http handler threw: ") + e.what());
       response_ = HttpResponse{500, {}, {}};
     } catch (...) {
+      if (deferred_) DetachLink();
       Log(LogLevel::kError, "http handler threw a non-standard exception");
       response_ = HttpResponse{500, {}, {}};
     }
+    FinishRequest();
+  }
+
+  void DetachLink() {
+    std::lock_guard<std::mutex> lock(link_->mutex);
+    link_->session = nullptr;
+    link_.reset();
+  }
+
+  // Writes response_ for the request parser_ holds.
+  void FinishRequest() {
+    const bool http10 = parser_->version() < 11;
+    const bool head = head_request_;
     if (response_.status < 100 || response_.status > 999) {
       Log(LogLevel::kError, "http handler returned an invalid status code");
       response_ = HttpResponse{500, {}, {}};
@@ -498,6 +564,7 @@ class Session {
   std::string remote_address_;
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
+  std::shared_ptr<SessionLink> link_;  // created on the first deferral
   HttpResponse response_;
   std::string head_;
   Phase phase_ = Phase::kIdle;
@@ -508,7 +575,24 @@ class Session {
   bool sent_continue_ = false;
   bool close_after_write_ = false;
   bool lingering_close_ = false;
+  bool deferred_ = false;      // the current request's Handler called Defer()
+  bool head_request_ = false;  // the current request is a HEAD
 };
+
+void SessionLink::Complete(std::function<HttpResponse()> make) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (session == nullptr) return;
+  // The session lives on its worker's thread; run `make` there. Re-checked on arrival: the
+  // session may have been torn down in between (server stop).
+  asio::post(worker->context, [self = shared_from_this(), make = std::move(make)]() mutable {
+    Session* target = nullptr;
+    {
+      std::lock_guard<std::mutex> inner(self->mutex);
+      target = self->session;
+    }
+    if (target != nullptr) target->OnDeferredResponse(make);
+  });
+}
 
 std::chrono::milliseconds SweepInterval(const ServerOptions& options) {
   auto shortest = std::min(options.read_timeout, options.idle_timeout) / 8;
@@ -533,7 +617,8 @@ void ArmSweep(Worker& worker, std::chrono::milliseconds interval) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(ServerOptions options, Handler handler) : shared(std::move(options), std::move(handler)) {}
+  Impl(ServerOptions options, AsyncHandler handler)
+      : shared(std::move(options), std::move(handler)) {}
 
   void Accept() {
     Worker& worker = *workers[next_worker];
@@ -573,6 +658,12 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(ServerOptions options, Handler handler)
+    : HttpServer(std::move(options),
+                 AsyncHandler([handler = std::move(handler)](HttpRequest&& request, Deferral&) {
+                   return std::optional<HttpResponse>(handler(std::move(request)));
+                 })) {}
+
+HttpServer::HttpServer(ServerOptions options, AsyncHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 HttpServer::~HttpServer() { Stop(); }

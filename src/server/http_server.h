@@ -10,14 +10,16 @@
 // connection is closed; the server keeps serving everyone else.
 //
 // Thread-safety: Start/Stop/Wait from one controlling thread. The Handler is called concurrently
-// from the I/O threads and must be thread-safe; it runs on the I/O thread, so it must not block
-// for long (storage commits are short).
+// from the I/O threads and must be thread-safe; it runs on the I/O thread, so it must not block.
+// Work that waits (a write waiting for the store's group commit) defers its response instead
+// (AsyncHandler + Deferral): the I/O thread goes on serving its other connections meanwhile.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/http_message.h"
@@ -26,6 +28,11 @@
 namespace orgtwin::server {
 
 using Handler = std::function<HttpResponse(HttpRequest&& request)>;
+// Answers now (a response) or later: std::nullopt after calling deferral.Defer(), whose
+// PendingResponse then must be completed exactly once. The connection reads no further request
+// until then (HTTP/1.1 answers in order).
+using AsyncHandler =
+    std::function<std::optional<HttpResponse>(HttpRequest&& request, Deferral& deferral)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -41,6 +48,7 @@ struct ServerOptions {
 class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler);
+  HttpServer(ServerOptions options, AsyncHandler handler);
   ~HttpServer();  // Stop()s if still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -49,8 +57,9 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0). Valid after Start().
   uint16_t port() const;
-  // Graceful stop: no new connections or requests; waits for in-flight requests to be answered
-  // (up to stop_grace), then closes every connection and joins the threads. Idempotent.
+  // Graceful stop: no new connections or requests; waits for in-flight requests (deferred ones
+  // included) to be answered (up to stop_grace), then closes every connection and joins the
+  // threads. Idempotent.
   void Stop();
   // Blocks until SIGINT or SIGTERM arrives, then Stop()s. For `orgtwin serve`.
   void RunUntilSignal();

@@ -4,8 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <latch>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -190,6 +194,12 @@ ServerOptions TestOptions() {
 class HttpServerTest : public ::testing::Test {
  protected:
   void StartServer(ServerOptions options, Handler handler = Echo) {
+    server_ = std::make_unique<HttpServer>(options, std::move(handler));
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
+    ASSERT_NE(port_, 0);
+  }
+  void StartAsyncServer(ServerOptions options, AsyncHandler handler) {
     server_ = std::make_unique<HttpServer>(options, std::move(handler));
     ASSERT_TRUE(server_->Start().ok());
     port_ = server_->port();
@@ -573,6 +583,166 @@ TEST_F(HttpServerTest, ConcurrentClientsFromEightThreads) {
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(ok.load(), kThreads * kRequests);
   EXPECT_EQ(calls.load(), kThreads * kRequests);
+}
+
+// A stand-in for the store's writer thread: completes deferred requests from its own thread.
+class CompletionThread {
+ public:
+  CompletionThread() : thread_([this] { Loop(); }) {}
+  ~CompletionThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Post(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tasks_.push_back(std::move(task));
+    cv_.notify_all();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;
+      auto task = std::move(tasks_.front());
+      tasks_.erase(tasks_.begin());
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+TEST_F(HttpServerTest, DeferredResponsesArriveInOrderOnKeepAlive) {
+  CompletionThread completer;
+  std::atomic<int> made_on_completer_thread{0};
+  StartAsyncServer(TestOptions(),
+                   [&](HttpRequest&& request, Deferral& deferral) -> std::optional<HttpResponse> {
+                     if (request.target == "/now") return HttpResponse{200, {}, "now"};
+                     std::shared_ptr<PendingResponse> pending = deferral.Defer();
+                     std::string body = request.body;
+                     completer.Post([&, pending, body] {
+                       const auto completer_id = std::this_thread::get_id();
+                       pending->Complete([&, body, completer_id] {
+                         // `make` runs on the connection's I/O thread, not on the completing
+                         // thread.
+                         if (std::this_thread::get_id() == completer_id) ++made_on_completer_thread;
+                         return HttpResponse{201, {{"X-Deferred", "yes"}}, "later:" + body};
+                       });
+                     });
+                     return std::nullopt;
+                   });
+  TestClient client(port_);
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(client.Send(Post("/later", std::to_string(i))));
+    auto deferred = client.ReadResponse();
+    ASSERT_TRUE(deferred) << i;
+    EXPECT_EQ(deferred->status, 201);
+    EXPECT_EQ(deferred->body, "later:" + std::to_string(i));
+    EXPECT_EQ(deferred->headers["x-deferred"], "yes");
+    ASSERT_TRUE(client.Send("GET /now HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto now = client.ReadResponse();
+    ASSERT_TRUE(now);
+    EXPECT_EQ(now->body, "now");
+  }
+  // Pipelined: the second request is answered only after the deferred first one.
+  ASSERT_TRUE(client.Send(Post("/later", "first") + "GET /now HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto first = client.ReadResponse();
+  auto second = client.ReadResponse();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body, "later:first");
+  EXPECT_EQ(second->body, "now");
+  EXPECT_EQ(made_on_completer_thread.load(), 0);
+}
+
+TEST_F(HttpServerTest, DeferredResponseForAClosedConnectionIsDropped) {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<PendingResponse>> parked;
+  std::atomic<int> made{0};
+  StartAsyncServer(TestOptions(), [&](HttpRequest&&, Deferral& deferral) {
+    std::lock_guard<std::mutex> lock(mutex);
+    parked.push_back(deferral.Defer());
+    return std::optional<HttpResponse>();
+  });
+  {
+    TestClient client(port_);
+    ASSERT_TRUE(client.Send(Post("/x", "gone")));
+    // Wait until the server has the request, then hang up before it is answered.
+    auto deadline = Clock::now() + kWait;
+    while (Clock::now() < deadline) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!parked.empty()) break;
+    }
+  }
+  // The session is still waiting (no read is outstanding, so it cannot see the hang-up); the
+  // late answer is written to a dead socket and the session then ends on the write error.
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_EQ(parked.size(), 1u);
+    parked[0]->Complete([&] {
+      ++made;
+      return HttpResponse{200, {}, "late"};
+    });
+  }
+  // The server keeps serving.
+  TestClient other(port_);
+  ASSERT_TRUE(other.Send(Post("/x", "next")));
+  auto deadline = Clock::now() + kWait;
+  while (Clock::now() < deadline) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (parked.size() == 2) break;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_EQ(parked.size(), 2u);
+    parked[1]->Complete([] { return HttpResponse{200, {}, "served"}; });
+  }
+  auto response = other.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "served");
+  server_->Stop();
+  // After the stop every session is gone: a completion now is dropped, `make` never runs.
+  int made_before = made.load();
+  parked[0]->Complete([&] {
+    ++made;
+    return HttpResponse{200, {}, "after stop"};
+  });
+  EXPECT_EQ(made.load(), made_before);
+}
+
+TEST_F(HttpServerTest, GracefulStopWaitsForDeferredResponse) {
+  CompletionThread completer;
+  std::atomic<bool> in_handler{false};
+  StartAsyncServer(TestOptions(), [&](HttpRequest&&, Deferral& deferral) {
+    std::shared_ptr<PendingResponse> pending = deferral.Defer();
+    in_handler = true;
+    completer.Post([pending] {
+      std::this_thread::sleep_for(200ms);
+      pending->Complete([] { return HttpResponse{200, {}, "finished"}; });
+    });
+    return std::optional<HttpResponse>();
+  });
+  TestClient client(port_);
+  ASSERT_TRUE(client.Send(Post("/slow", "x")));
+  auto deadline = Clock::now() + kWait;
+  while (!in_handler && Clock::now() < deadline) std::this_thread::yield();
+  std::thread stopper([&] { server_->Stop(); });
+  auto response = client.ReadResponse();
+  stopper.join();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "finished");
+  EXPECT_EQ(response->headers["connection"], "close");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // File: store/row.cc
 //
 // Row's typed accessors. A value is read back by its storage type; the accessors convert only
-// between the two numeric kinds and never format or parse text (see store.h).
+// between the two numeric kinds and never format or parse text (see store.h). Also the Store
+// interface's default (non-batching) SubmitWrite.
 #include <string>
 #include <variant>
 
@@ -29,6 +30,11 @@ const std::string& Row::Text(size_t i) const {
   const Value& v = values_.at(i);
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   return *kEmpty;
+}
+
+void Store::SubmitWrite(WriteJob job) {
+  job.work();
+  job.done(Status::Ok());
 }
 
 }  // namespace orgtwin::store

@@ -8,6 +8,15 @@
 // (query_only, BEGIN DEFERRED). WAL lets readers keep their snapshot while the writer commits.
 // Each connection is used by one thread at a time (SQLITE_OPEN_NOMUTEX) and caches its prepared
 // statements by SQL text, so the hot path never re-parses SQL.
+//
+// Group commit (SubmitWrite): a writer thread takes every queued job (up to kMaxBatchJobs),
+// takes the writer lock, BEGIN IMMEDIATE, runs the jobs in order -- each job's write transaction
+// is `SAVEPOINT job` ... `RELEASE job` (or `ROLLBACK TO job`), its read transactions read the
+// writer connection directly -- and COMMITs once. Why: a SQLite commit costs the same WAL header,
+// file locks and wal-index update whether it carries one row or fifty, and rows that share a page
+// (a role's last-use stamp, an index leaf) are written once per batch instead of once per
+// request. A failure that aborts SQLite's whole transaction (I/O error, disk full) fails the jobs
+// of that batch only; the writer starts a new batch for the rest.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -37,6 +46,9 @@ namespace {
 // Past this many distinct SQL texts a connection stops caching and prepares one-shot statements:
 // services use fixed SQL, so only generated SQL (e.g. IN lists of varying length) lands here.
 constexpr size_t kMaxCachedStatements = 512;
+
+// The most jobs one group commit carries: bounds the wait of a batch's first job for its last.
+constexpr size_t kMaxBatchJobs = 64;
 
 std::string Snippet(std::string_view sql) {
   std::string out;
@@ -89,7 +101,8 @@ bool IsTransactionControl(std::string_view sql) {
   for (size_t i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
     word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
   }
-  return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK";
+  return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
+         word == "SAVEPOINT" || word == "RELEASE";
 }
 
 Value ReadColumn(sqlite3_stmt* stmt, int i) {
@@ -321,16 +334,35 @@ class Connection {
 
 class SqliteStore;
 
+// The state of one group-commit batch, owned by the writer thread.
+struct Batch {
+  bool aborted = false;      // SQLite rolled the whole transaction back; no further job may run
+  Status error;              // why, once aborted
+  bool job_writing = false;  // a job's write transaction (savepoint) is open
+  std::vector<std::function<void()>> after_commit;
+};
+
+// The batch the current thread is running jobs of, if any (set by the writer thread only).
+thread_local const SqliteStore* t_batch_store = nullptr;
+thread_local Batch* t_batch = nullptr;
+
 class SqliteTransaction final : public Transaction {
  public:
-  // A write transaction: `conn` is the writer, the caller holds the writer lock for us.
-  SqliteTransaction(SqliteStore* store, Connection* writer)
-      : store_(store), conn_(writer), mode_(TxMode::kWrite) {}
-  // A read transaction owning a pooled reader connection.
+  enum class Kind {
+    kWrite,         // the writer connection under the writer lock: BEGIN IMMEDIATE ... COMMIT
+    kRead,          // a pooled reader connection: BEGIN ... COMMIT
+    kBatchedWrite,  // inside a group-commit job: SAVEPOINT job ... RELEASE job
+    kBatchedRead,   // inside a group-commit job: reads the writer connection, no transaction
+  };
+
+  // kWrite (the caller holds the writer lock for us) or, with `batch`, kBatchedWrite/Read.
+  SqliteTransaction(SqliteStore* store, Connection* writer, Batch* batch, Kind kind)
+      : store_(store), conn_(writer), batch_(batch), kind_(kind) {}
+  // kRead: owns a pooled reader connection.
   SqliteTransaction(SqliteStore* store, std::unique_ptr<Connection> reader)
-      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), mode_(TxMode::kRead) {}
+      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), kind_(Kind::kRead) {}
   ~SqliteTransaction() override {
-    if (state_ == State::kOpen) conn_->Rollback();
+    if (state_ == State::kOpen) Abort();
     Release();
   }
 
@@ -354,15 +386,41 @@ class SqliteTransaction final : public Transaction {
       return error_;
     }
     if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    Status status = conn_->RunInternal("COMMIT");
-    if (!status.ok()) conn_->Rollback();
+    Status status = Status::Ok();
+    switch (kind_) {
+      case Kind::kWrite:
+      case Kind::kRead:
+        status = conn_->RunInternal("COMMIT");
+        if (!status.ok()) conn_->Rollback();
+        break;
+      case Kind::kBatchedWrite:
+        status = conn_->RunInternal("RELEASE job");
+        if (!status.ok()) Abort();
+        break;
+      case Kind::kBatchedRead:
+        break;
+    }
     state_ = State::kFinished;
     Release();
+    if (status.ok()) {
+      if (kind_ == Kind::kBatchedWrite) {
+        for (auto& hook : after_commit_) batch_->after_commit.push_back(std::move(hook));
+      } else {
+        for (auto& hook : after_commit_) hook();
+      }
+    }
+    after_commit_.clear();
     return status;
+  }
+
+  void AfterCommit(std::function<void()> hook) override {
+    after_commit_.push_back(std::move(hook));
   }
 
  private:
   enum class State { kOpen, kPoisoned, kFinished };
+
+  bool read_only() const { return kind_ == Kind::kRead || kind_ == Kind::kBatchedRead; }
 
   Result<std::vector<Row>> QueryImpl(std::string_view sql, const Value* params, size_t count) {
     std::vector<Row> rows;
@@ -374,27 +432,58 @@ class SqliteTransaction final : public Transaction {
                       std::vector<Row>* rows) {
     if (state_ == State::kPoisoned) return error_;
     if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    Result<int64_t> result = conn_->Run(sql, params, count, rows, mode_ == TxMode::kRead);
+    if (batch_ != nullptr && batch_->aborted) return batch_->error;
+    Result<int64_t> result = conn_->Run(sql, params, count, rows, read_only());
     if (!result.ok()) {
       // SQLite would keep the transaction open after a failed statement; we abort it so that
       // nothing done before the failure can be committed by a caller that ignored the error.
       error_ = result.status();
       state_ = State::kPoisoned;
-      conn_->Rollback();
+      Abort();
       Release();
     }
     return result;
   }
 
+  // Undoes this transaction's changes. Inside a batch only the job's savepoint is rolled back --
+  // unless SQLite already rolled back the whole batch (I/O error, disk full), which aborts it.
+  void Abort() {
+    after_commit_.clear();
+    if (batch_ == nullptr) {
+      conn_->Rollback();
+      return;
+    }
+    if (!conn_->InTransaction()) {
+      if (!batch_->aborted) {
+        batch_->aborted = true;
+        batch_->error = state_ == State::kPoisoned
+                            ? error_
+                            : InternalError("store: the batch's transaction was rolled back");
+      }
+      return;
+    }
+    if (kind_ == Kind::kBatchedWrite) {
+      Status undone = conn_->RunInternal("ROLLBACK TO job");
+      if (undone.ok()) undone = conn_->RunInternal("RELEASE job");
+      if (!undone.ok() && !batch_->aborted) {
+        // The job's changes cannot be separated from the batch's: give up on the batch.
+        batch_->aborted = true;
+        batch_->error = undone;
+      }
+    }
+  }
+
   void Release();
 
   SqliteStore* store_;
-  std::unique_ptr<Connection> reader_;  // read transactions only
+  std::unique_ptr<Connection> reader_;  // kRead only
   Connection* conn_;
-  TxMode mode_;
+  Batch* batch_ = nullptr;  // kBatchedWrite/kBatchedRead only
+  Kind kind_;
   State state_ = State::kOpen;
   bool released_ = false;
   Status error_;  // the first failure, once poisoned
+  std::vector<std::function<void()>> after_commit_;
 };
 
 class SqliteStore final : public Store {
@@ -433,11 +522,13 @@ class SqliteStore final : public Store {
         store->checkpointer_,
         Connection::Open(options.path, Connection::Kind::kWriter, options.busy_timeout_ms));
     store->checkpoint_thread_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+    store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
     return store;
   }
 
   ~SqliteStore() override {
     // INVARIANT: every Transaction was destroyed before its Store (store.h contract).
+    StopWriter();  // runs what is still queued first
     {
       std::lock_guard<std::mutex> lock(checkpoint_mutex_);
       stopping_ = true;
@@ -463,6 +554,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    if (t_batch_store == this) return BeginInBatch(mode, *t_batch);
     if (mode == TxMode::kWrite) {
       if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.busy_timeout_ms))) {
         return UnavailableError("store: timed out after " +
@@ -476,7 +568,8 @@ class SqliteStore final : public Store {
         writer_lock_.Unlock();
         return status;
       }
-      return std::unique_ptr<Transaction>(new SqliteTransaction(this, writer_.get()));
+      return std::unique_ptr<Transaction>(
+          new SqliteTransaction(this, writer_.get(), nullptr, SqliteTransaction::Kind::kWrite));
     }
     OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
     Status status = reader->RunInternal("BEGIN");
@@ -487,10 +580,24 @@ class SqliteStore final : public Store {
     return std::unique_ptr<Transaction>(new SqliteTransaction(this, std::move(reader)));
   }
 
+  void SubmitWrite(WriteJob job) override {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mutex_);
+      if (!writer_stopping_) {
+        jobs_.push_back(std::move(job));
+        jobs_cv_.notify_one();
+        return;
+      }
+    }
+    // Shutting down: nobody will run the queue any more.
+    job.done(UnavailableError("store: shutting down"));
+  }
+
   int64_t SchemaVersion() const override { return schema_version_; }
   std::string Describe() const override { return "sqlite:" + options_.path; }
 
   void ReleaseWriter() { writer_lock_.Unlock(); }
+  void EndJobWrite(Batch& batch) { batch.job_writing = false; }
 
   void ReleaseReader(std::unique_ptr<Connection> reader) {
     // A reader stuck in a transaction (failed ROLLBACK) is closed, not reused.
@@ -505,6 +612,98 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     options_.migrations.reset();  // views into the caller's data; only Open uses them
+  }
+
+  // A transaction inside a group-commit job (the writer thread, between BEGIN and COMMIT).
+  Result<std::unique_ptr<Transaction>> BeginInBatch(TxMode mode, Batch& batch) {
+    if (batch.aborted) return batch.error;
+    if (mode == TxMode::kRead) {
+      return std::unique_ptr<Transaction>(new SqliteTransaction(
+          this, writer_.get(), &batch, SqliteTransaction::Kind::kBatchedRead));
+    }
+    // Outside a batch a second write transaction on one thread would wait for the first
+    // forever; say so instead of nesting savepoints.
+    if (batch.job_writing) {
+      return InternalError("store: a job holds one write transaction at a time");
+    }
+    OT_RETURN_IF_ERROR(writer_->RunInternal("SAVEPOINT job"));
+    batch.job_writing = true;
+    return std::unique_ptr<Transaction>(
+        new SqliteTransaction(this, writer_.get(), &batch, SqliteTransaction::Kind::kBatchedWrite));
+  }
+
+  // The writer thread: runs queued jobs in batches until the store closes (then drains).
+  void WriterLoop() {
+    std::vector<WriteJob> jobs;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(jobs_mutex_);
+        jobs_cv_.wait(lock, [this] { return writer_stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, nothing left
+        size_t take = std::min(jobs_.size(), kMaxBatchJobs);
+        jobs.assign(std::make_move_iterator(jobs_.begin()),
+                    std::make_move_iterator(jobs_.begin() + static_cast<ptrdiff_t>(take)));
+        jobs_.erase(jobs_.begin(), jobs_.begin() + static_cast<ptrdiff_t>(take));
+      }
+      RunBatches(jobs);
+      jobs.clear();
+    }
+  }
+
+  // Runs `jobs` in as few transactions as failures allow; calls every job's `done`.
+  void RunBatches(std::vector<WriteJob>& jobs) {
+    std::vector<Status> outcome(jobs.size(), Status::Ok());
+    if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.busy_timeout_ms))) {
+      Status busy =
+          UnavailableError("store: timed out after " + std::to_string(options_.busy_timeout_ms) +
+                           " ms waiting for the write lock");
+      for (WriteJob& job : jobs) job.done(busy);
+      return;
+    }
+    std::vector<std::function<void()>> after_commit;
+    size_t next = 0;
+    while (next < jobs.size()) {
+      writer_->Rollback();
+      Status begun = writer_->RunInternal("BEGIN IMMEDIATE");
+      if (!begun.ok()) {
+        for (; next < jobs.size(); ++next) outcome[next] = begun;
+        break;
+      }
+      Batch batch;
+      const size_t first = next;
+      t_batch_store = this;
+      t_batch = &batch;
+      while (next < jobs.size() && !batch.aborted) {
+        try {
+          jobs[next].work();
+        } catch (...) {
+          // INVARIANT: jobs report errors as values. The job's transaction (if any) was rolled
+          // back by its destructor during unwinding; the batch goes on.
+        }
+        ++next;
+      }
+      t_batch_store = nullptr;
+      t_batch = nullptr;
+      Status committed = batch.aborted ? batch.error : writer_->RunInternal("COMMIT");
+      if (!committed.ok()) {
+        writer_->Rollback();
+      } else {
+        for (auto& hook : batch.after_commit) after_commit.push_back(std::move(hook));
+      }
+      for (size_t i = first; i < next; ++i) outcome[i] = committed;
+    }
+    writer_lock_.Unlock();
+    for (auto& hook : after_commit) hook();
+    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcome[i]);
+  }
+
+  void StopWriter() {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mutex_);
+      writer_stopping_ = true;
+    }
+    jobs_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
   }
 
   Result<std::unique_ptr<Connection>> AcquireReader() {
@@ -590,15 +789,28 @@ class SqliteStore final : public Store {
   bool stopping_ = false;  // GUARDED_BY(checkpoint_mutex_)
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mutex_)
+  std::thread writer_thread_;                              // group commit: WriterLoop
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_cv_;
+  std::deque<WriteJob> jobs_;     // GUARDED_BY(jobs_mutex_)
+  bool writer_stopping_ = false;  // GUARDED_BY(jobs_mutex_)
 };
 
 void SqliteTransaction::Release() {
   if (released_) return;
   released_ = true;
-  if (mode_ == TxMode::kWrite) {
-    store_->ReleaseWriter();
-  } else {
-    store_->ReleaseReader(std::move(reader_));
+  switch (kind_) {
+    case Kind::kWrite:
+      store_->ReleaseWriter();
+      break;
+    case Kind::kRead:
+      store_->ReleaseReader(std::move(reader_));
+      break;
+    case Kind::kBatchedWrite:
+      store_->EndJobWrite(*batch_);
+      break;
+    case Kind::kBatchedRead:
+      break;
   }
 }
 

@@ -17,9 +17,18 @@
 // concurrently with them (snapshot reads: a read transaction sees the database as of its first
 // statement, like PostgreSQL REPEATABLE READ). Every Transaction must be destroyed before the
 // Store that began it.
+//
+// Group commit (SubmitWrite): the server's write requests do not each pay for a commit. They are
+// queued as jobs for the store's writer thread, which runs the jobs waiting at the same time one
+// after another inside ONE backend transaction -- each job's Begin(kWrite) is a savepoint in it,
+// so a job that fails or rolls back undoes only its own changes -- and commits once for all of
+// them. A job learns that its changes are durable from its `done` callback, which runs after that
+// commit; a request must not be answered before. Inside a job, Begin(kRead) reads through the
+// writer's connection, so a job sees its own writes and those of the jobs before it in the batch.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -77,7 +86,25 @@ class Transaction {
   // A unique-constraint violation anywhere in the transaction reports kAlreadyExists;
   // a serialization conflict kConflict; a busy/locked store past its timeout kUnavailable.
   // Once Commit returned, every further call fails (kInternal).
+  // Inside a group-commit job, Commit ends the job's savepoint; the changes become durable with
+  // the batch (WriteJob::done).
   virtual Status Commit() = 0;
+
+  // Runs `hook` once this transaction's changes are durable and visible to every reader: right
+  // after Commit() succeeds or, inside a group-commit job, after the batch commits. Dropped if
+  // the transaction or its batch rolls back. For in-memory caches of stored state (e.g. access
+  // keys): dropping an entry earlier would let a concurrent reader refill it from the old state.
+  virtual void AfterCommit(std::function<void()> hook) = 0;
+};
+
+// One unit of work for the writer thread (Store::SubmitWrite).
+struct WriteJob {
+  // Runs on the writer thread inside the batch's transaction; does its writes through
+  // Store::Begin(kWrite) like any other code (and must not wait for another job).
+  std::function<void()> work;
+  // Runs on the writer thread after the batch ended, with the batch's commit status: Ok means
+  // everything `work` committed is durable. Must be quick (hand the result to another thread).
+  std::function<void(const Status& committed)> done;
 };
 
 enum class TxMode {
@@ -89,6 +116,9 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<Transaction>> Begin(TxMode mode) = 0;
+  // Group commit: queues `job` for the writer thread (see the top of this file). The default
+  // runs it at once on the caller's thread, each transaction committing on its own.
+  virtual void SubmitWrite(WriteJob job);
   // The schema version after migrations (number of the last applied migration).
   virtual int64_t SchemaVersion() const = 0;
   // Name for logs and health: "sqlite:/path/orgtwin.db".

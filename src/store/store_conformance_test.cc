@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +36,11 @@ using ::testing::HasSubstr;
   auto tmp = (expr);                                  \
   ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();   \
   lhs = std::move(tmp).value()
+#define OT_EXPECT_OK_STATUS(expr)                \
+  do {                                           \
+    ::orgtwin::Status ot_e_ = (expr);            \
+    EXPECT_TRUE(ot_e_.ok()) << ot_e_.ToString(); \
+  } while (0)
 #define OT_ASSERT_OK(expr)                       \
   do {                                           \
     ::orgtwin::Status ot_s_ = (expr);            \
@@ -462,6 +470,210 @@ TEST_P(StoreConformanceTest, AcknowledgedCommitsSurviveKill9) {
   // Commits are sequential, so what survived is exactly a prefix 0..count-1.
   EXPECT_EQ(rows[0].Int(1), 0);
   EXPECT_EQ(rows[0].Int(2), count - 1);
+}
+
+// --- Group commit (Store::SubmitWrite) ---------------------------------------------------------
+
+// Collects the `done` statuses of submitted jobs and lets the test wait for all of them.
+class JobTracker {
+ public:
+  std::function<void(const Status&)> Done(int index) {
+    return [this, index](const Status& committed) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      statuses_[index].push_back(committed);
+      ++done_;
+      cv_.notify_all();
+    };
+  }
+  // Waits (bounded) until `count` dones arrived; returns how many did.
+  int WaitFor(int count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return done_ >= count; });
+    return done_;
+  }
+  std::vector<Status> StatusesOf(int index) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return statuses_[index];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<int, std::vector<Status>> statuses_;
+  int done_ = 0;
+};
+
+TEST_P(StoreConformanceTest, SubmittedWritesFromManyThreadsAllCommitOnce) {
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  {
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
+    OT_ASSERT_OK(tx->Execute("INSERT INTO counters (name, value) VALUES ('total', 0)").status());
+    OT_ASSERT_OK(tx->Commit());
+  }
+  constexpr int kThreads = 8;
+  constexpr int kJobsPerThread = 100;
+  JobTracker tracker;
+  std::atomic<int> work_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kJobsPerThread; ++i) {
+        int id = t * kJobsPerThread + i;
+        store->SubmitWrite(WriteJob{
+            [&, id] {
+              // A read-modify-write of a shared counter per job: a lost
+              // update would leave it short of the row count.
+              auto run = [&]() -> Status {
+                OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
+                OT_RETURN_IF_ERROR(InsertItem(*tx, id, "j" + std::to_string(id)));
+                OT_ASSIGN_OR_RETURN(auto rows,
+                                    tx->Query("SELECT value FROM counters WHERE name = 'total'"));
+                OT_RETURN_IF_ERROR(tx->Execute("UPDATE counters SET value = ? WHERE name = 'total'",
+                                               {rows.at(0).Int(0) + 1})
+                                       .status());
+                return tx->Commit();
+              };
+              if (!run().ok()) ++work_errors;
+            },
+            tracker.Done(id)});
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(tracker.WaitFor(kThreads * kJobsPerThread), kThreads * kJobsPerThread);
+  EXPECT_EQ(work_errors.load(), 0);
+  for (int id = 0; id < kThreads * kJobsPerThread; ++id) {
+    std::vector<Status> statuses = tracker.StatusesOf(id);
+    ASSERT_EQ(statuses.size(), 1u) << "job " << id << " done called " << statuses.size() << "x";
+    EXPECT_TRUE(statuses[0].ok()) << statuses[0].ToString();
+  }
+  EXPECT_EQ(CountRows(*store, "items"), kThreads * kJobsPerThread);
+  OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+  OT_ASSERT_OK_AND_ASSIGN(auto rows, tx->Query("SELECT value FROM counters WHERE name = 'total'"));
+  EXPECT_EQ(rows.at(0).Int(0), kThreads * kJobsPerThread);
+}
+
+TEST_P(StoreConformanceTest, SubmittedJobThatFailsUndoesOnlyItself) {
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  JobTracker tracker;
+  std::vector<Status> work(4, InternalError("not run"));
+  // Job 0 commits; job 1 writes a row, then violates uniqueness (poisoned: nothing of it may
+  // stay); job 2 writes and never commits; job 3 commits after them. Submitted together, so a
+  // batching store runs them in one batch.
+  store->SubmitWrite(WriteJob{[&] { work[0] = InsertItemTx(*store, 1, "one"); }, tracker.Done(0)});
+  store->SubmitWrite(WriteJob{[&] {
+                                auto run = [&]() -> Status {
+                                  OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
+                                  OT_RETURN_IF_ERROR(InsertItem(*tx, 2, "two"));
+                                  OT_RETURN_IF_ERROR(InsertItem(*tx, 3, "one"));
+                                  return tx->Commit();
+                                };
+                                work[1] = run();
+                              },
+                              tracker.Done(1)});
+  store->SubmitWrite(WriteJob{[&] {
+                                auto tx = store->Begin(TxMode::kWrite);
+                                work[2] = tx.status();
+                                if (tx.ok()) work[2] = InsertItem(**tx, 4, "four");
+                                // destroyed without Commit
+                              },
+                              tracker.Done(2)});
+  store->SubmitWrite(WriteJob{[&] { work[3] = InsertItemTx(*store, 5, "five"); }, tracker.Done(3)});
+  ASSERT_EQ(tracker.WaitFor(4), 4);
+  OT_EXPECT_OK_STATUS(work[0]);
+  EXPECT_EQ(work[1].code(), ErrorCode::kAlreadyExists) << work[1].ToString();
+  OT_EXPECT_OK_STATUS(work[2]);
+  OT_EXPECT_OK_STATUS(work[3]);
+  for (int i = 0; i < 4; ++i) OT_EXPECT_OK_STATUS(tracker.StatusesOf(i).at(0));
+  OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+  OT_ASSERT_OK_AND_ASSIGN(auto rows, tx->Query("SELECT id FROM items ORDER BY id"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].Int(0), 1);
+  EXPECT_EQ(rows[1].Int(0), 5);
+}
+
+TEST_P(StoreConformanceTest, SubmittedJobReadsItsOwnAndEarlierWrites) {
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  JobTracker tracker;
+  int64_t seen_by_second = -1;
+  int64_t seen_after_own_write = -1;
+  store->SubmitWrite(WriteJob{[&] { (void)InsertItemTx(*store, 1, "one"); }, tracker.Done(0)});
+  store->SubmitWrite(WriteJob{[&] {
+                                seen_by_second = CountRows(*store, "items");
+                                (void)InsertItemTx(*store, 2, "two");
+                                seen_after_own_write = CountRows(*store, "items");
+                              },
+                              tracker.Done(1)});
+  ASSERT_EQ(tracker.WaitFor(2), 2);
+  EXPECT_EQ(seen_by_second, 1);
+  EXPECT_EQ(seen_after_own_write, 2);
+}
+
+TEST_P(StoreConformanceTest, AfterCommitHooksRunOnceDurableAndNeverOnRollback) {
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  // Standalone: after Commit returns; a rolled-back transaction drops its hooks.
+  int64_t visible_in_hook = -1;
+  bool rolled_back_hook_ran = false;
+  {
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
+    OT_ASSERT_OK(InsertItem(*tx, 1, "one"));
+    tx->AfterCommit([&] { visible_in_hook = CountRows(*store, "items"); });
+    OT_ASSERT_OK(tx->Commit());
+  }
+  EXPECT_EQ(visible_in_hook, 1);
+  {
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
+    OT_ASSERT_OK(InsertItem(*tx, 2, "two"));
+    tx->AfterCommit([&] { rolled_back_hook_ran = true; });
+  }
+  EXPECT_FALSE(rolled_back_hook_ran);
+
+  // In a job: the hook sees the row from a fresh reader (so after the batch's commit), and runs
+  // before the job's done.
+  JobTracker tracker;
+  int64_t visible_in_job_hook = -1;
+  bool job_rollback_hook_ran = false;
+  std::atomic<bool> hook_before_done{false};
+  store->SubmitWrite(WriteJob{[&] {
+                                auto tx = store->Begin(TxMode::kWrite);
+                                if (!tx.ok()) return;
+                                (void)InsertItem(**tx, 3, "three");
+                                (*tx)->AfterCommit([&] {
+                                  std::thread reader(
+                                      [&] { visible_in_job_hook = CountRows(*store, "items"); });
+                                  reader.join();
+                                  hook_before_done = true;
+                                });
+                                (void)(*tx)->Commit();
+                              },
+                              [&, done = tracker.Done(0)](const Status& s) {
+                                EXPECT_TRUE(hook_before_done.load());
+                                done(s);
+                              }});
+  store->SubmitWrite(WriteJob{[&] {
+                                auto tx = store->Begin(TxMode::kWrite);
+                                if (!tx.ok()) return;
+                                (void)InsertItem(**tx, 4, "four");
+                                (*tx)->AfterCommit([&] { job_rollback_hook_ran = true; });
+                              },
+                              tracker.Done(1)});
+  ASSERT_EQ(tracker.WaitFor(2), 2);
+  EXPECT_EQ(visible_in_job_hook, 2);
+  EXPECT_FALSE(job_rollback_hook_ran);
+}
+
+TEST_P(StoreConformanceTest, SubmittedWritesSurviveReopen) {
+  {
+    JobTracker tracker;  // outlives the store, whose destructor may still call done
+    OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+    for (int i = 0; i < 50; ++i) {
+      store->SubmitWrite(WriteJob{
+          [&, i] { (void)InsertItemTx(*store, i, "r" + std::to_string(i)); }, tracker.Done(i)});
+    }
+    // Closing the store runs what is still queued (its destructor drains the queue).
+  }
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  EXPECT_EQ(CountRows(*store, "items"), 50);
 }
 
 }  // namespace

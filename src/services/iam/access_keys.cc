@@ -96,8 +96,10 @@ Result<Json> UpdateAccessKey(gateway::RequestContext& ctx, const Json& input) {
   if (!row.has_value()) return NoSuchKey(key_id);
   OT_RETURN_IF_ERROR(
       Exec(*tx, "UPDATE access_keys SET status = ? WHERE access_key_id = ?", {status, key_id}));
+  // After the commit is durable: dropped earlier, a concurrent request could re-cache the old row.
+  tx->AfterCommit(
+      [&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   OT_RETURN_IF_ERROR(tx->Commit());
-  ctx.twin.credentials.Invalidate(key_id);
   return Json{};
 }
 
@@ -108,8 +110,9 @@ Result<Json> DeleteAccessKey(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, *tx, owner, key_id));
   if (!row.has_value()) return NoSuchKey(key_id);
   OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM access_keys WHERE access_key_id = ?", {key_id}));
+  tx->AfterCommit(
+      [&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   OT_RETURN_IF_ERROR(tx->Commit());
-  ctx.twin.credentials.Invalidate(key_id);
   return Json{};
 }
 

@@ -104,8 +104,10 @@ Result<Json> UpdateUser(gateway::RequestContext& ctx, const Json& input) {
                           "UPDATE access_keys SET principal_name = ? WHERE account_id = ? AND "
                           "principal_type = 'User' AND principal_name = ?",
                           {new_name, account, user.name}));
+  if (new_name != user.name) {
+    tx->AfterCommit([&credentials = ctx.twin.credentials] { credentials.Invalidate(); });
+  }
   OT_RETURN_IF_ERROR(CommitOr(*tx, UserExists(new_name)));
-  if (new_name != user.name) ctx.twin.credentials.Invalidate();
   return Json();
 }
 
