@@ -102,7 +102,7 @@ Status DetachMember(store::Transaction& tx, const MemberRow& member) {
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_delegated_admins WHERE org_id = ? AND account_id = ?",
                           {member.org_id, member.account_id}));
-  return Exec(tx, "DELETE FROM org_accounts WHERE account_id = ?", {member.account_id});
+  return RemoveMembership(tx, member.account_id, member.org_id);
 }
 
 // A page of accounts straight from SQL (keyset by account ID), so listing stays linear in the
@@ -155,10 +155,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string failure;
   OT_ASSIGN_OR_RETURN(int64_t taken,
                       Count(*tx, "SELECT COUNT(*) FROM accounts WHERE email = ?", {email}));
-  OT_ASSIGN_OR_RETURN(int64_t members, Count(*tx,
-                                             "SELECT COUNT(*) FROM org_accounts WHERE "
-                                             "org_id = ?",
-                                             {org.org_id}));
+  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
   if (taken > 0) {
     failure = "EMAIL_ALREADY_EXISTS";
   } else if (members >= OrganizationsConfig().max_accounts_per_org) {
@@ -184,10 +181,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
                             "has_payment_method, has_contact_info, iam_user_access_to_billing) "
                             "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)",
                             {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
-    OT_RETURN_IF_ERROR(Exec(*tx,
-                            "INSERT INTO org_accounts (account_id, org_id, parent_id, "
-                            "joined_method, joined_at) VALUES (?, ?, ?, 'CREATED', ?)",
-                            {account_id, org.org_id, root.root_id, now}));
+    OT_RETURN_IF_ERROR(AddMembership(*tx, account_id, org.org_id, root.root_id, "CREATED", now));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, account_id));
     OT_RETURN_IF_ERROR(ApplyTags(*tx, account_id, Array(input, "Tags")));
     OT_RETURN_IF_ERROR(
@@ -382,10 +376,7 @@ Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
   }
   // AWS-COMPAT: at most 10% of the member accounts (at least 10, at most 200) may be closed in
   // a rolling 30 days (AWS-FACTS 2.3, the 2023 figures).
-  OT_ASSIGN_OR_RETURN(int64_t members, Count(*tx,
-                                             "SELECT COUNT(*) FROM org_accounts WHERE "
-                                             "org_id = ?",
-                                             {org.org_id}));
+  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
   OT_ASSIGN_OR_RETURN(int64_t closed,
                       Count(*tx,
                             "SELECT COUNT(*) FROM org_accounts m JOIN accounts a ON a.account_id "

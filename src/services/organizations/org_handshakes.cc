@@ -12,6 +12,7 @@
 #include "policy/catalog.h"
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
+#include "services/organizations/organizations_core.h"
 
 namespace orgtwin::services::organizations {
 namespace {
@@ -25,8 +26,10 @@ constexpr double kDay = 86400;
 constexpr double kInviteLifetime = 15 * kDay;
 constexpr double kAllFeaturesLifetime = 90 * kDay;
 constexpr double kVisibleAfterCompletion = 30 * kDay;
+// The account quota (`orgtwin serve --org-account-quota`, AWS's default 10).
+int64_t AccountQuota() { return OrganizationsConfig().max_accounts_per_org; }
 // Invitations per 24 hours: the greater of 20 and the account quota.
-constexpr int64_t kInvitesPerDay = std::max<int64_t>(20, kMaxAccountsPerOrg);
+int64_t InvitesPerDay() { return std::max<int64_t>(20, AccountQuota()); }
 
 constexpr char kInvite[] = "INVITE";
 constexpr char kEnableAll[] = "ENABLE_ALL_FEATURES";
@@ -362,16 +365,14 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
     return OrgError("DuplicateHandshakeException",
                     "A handshake with the same action and target already exists.");
   }
-  OT_ASSIGN_OR_RETURN(
-      int64_t members,
-      Count(*tx, "SELECT COUNT(*) FROM org_accounts WHERE org_id = ?", {org.org_id}));
+  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
   OT_ASSIGN_OR_RETURN(int64_t pending, Count(*tx,
                                              "SELECT COUNT(*) FROM org_handshakes WHERE "
                                              "org_id = ? AND action = ? AND state = 'OPEN' AND "
                                              "expires_at > ?",
                                              {org.org_id, std::string(kInvite), now}));
   // AWS-FACTS 2.3: pending invitations count toward the account quota.
-  if (members + pending >= kMaxAccountsPerOrg) {
+  if (members + pending >= AccountQuota()) {
     return HandshakeConstraintViolation(
         "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
         "You have reached the limit on the number of accounts in your organization.");
@@ -381,7 +382,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
                                             "org_id = ? AND action = ? AND requested_at > ? AND "
                                             "state <> 'ACCEPTED'",
                                             {org.org_id, std::string(kInvite), now - kDay}));
-  if (recent >= kInvitesPerDay) {
+  if (recent >= InvitesPerDay()) {
     return HandshakeConstraintViolation(
         "HANDSHAKE_RATE_LIMIT_EXCEEDED",
         "You have sent too many invitations in the last 24 hours. Try again later.");
@@ -459,11 +460,8 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
           "PAYMENT_INSTRUMENT_REQUIRED",
           "You can't accept the invitation until the account has a valid payment method.");
     }
-    OT_ASSIGN_OR_RETURN(int64_t members, Count(*tx,
-                                               "SELECT COUNT(*) FROM org_accounts WHERE "
-                                               "org_id = ?",
-                                               {org.org_id}));
-    if (members >= kMaxAccountsPerOrg) {
+    OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
+    if (members >= AccountQuota()) {
       return HandshakeConstraintViolation(
           "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
           "The organization has reached the limit on the number of accounts.");
@@ -476,10 +474,7 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
                               {caller, h.id}));
     }
     OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(*tx, org.org_id));
-    OT_RETURN_IF_ERROR(Exec(*tx,
-                            "INSERT INTO org_accounts (account_id, org_id, parent_id, "
-                            "joined_method, joined_at) VALUES (?, ?, ?, 'INVITED', ?)",
-                            {caller, org.org_id, root.root_id, now}));
+    OT_RETURN_IF_ERROR(AddMembership(*tx, caller, org.org_id, root.root_id, "INVITED", now));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, caller));
     if (org.feature_set == "ALL") {
       OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, caller, now));

@@ -407,6 +407,30 @@ Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction&
                                       iam::kOrganizationsServicePrincipal, now);
 }
 
+Status AddMembership(store::Transaction& tx, std::string_view account_id, std::string_view org_id,
+                     std::string_view parent_id, std::string_view joined_method, double joined_at) {
+  OT_RETURN_IF_ERROR(Exec(tx,
+                          "INSERT INTO org_accounts (account_id, org_id, parent_id, "
+                          "joined_method, joined_at) VALUES (?, ?, ?, ?, ?)",
+                          {std::string(account_id), std::string(org_id), std::string(parent_id),
+                           std::string(joined_method), joined_at}));
+  return Exec(tx, "UPDATE organizations SET member_count = member_count + 1 WHERE org_id = ?",
+              {std::string(org_id)});
+}
+
+Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
+                        std::string_view org_id) {
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_accounts WHERE account_id = ? AND org_id = ?",
+                          {std::string(account_id), std::string(org_id)}));
+  return Exec(tx, "UPDATE organizations SET member_count = member_count - 1 WHERE org_id = ?",
+              {std::string(org_id)});
+}
+
+Result<int64_t> MemberCount(store::Transaction& tx, std::string_view org_id) {
+  return Count(tx, "SELECT member_count FROM organizations WHERE org_id = ?",
+               {std::string(org_id)});
+}
+
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id) {
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_policy_attachments WHERE org_id = ? AND target_id = ?",

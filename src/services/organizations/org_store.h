@@ -47,7 +47,6 @@ Status AccessDenied();
 // ---- Quotas and constants ----
 inline constexpr int64_t kMaxOuDepth = 5;          // levels below the root
 inline constexpr int64_t kMaxOusPerOrg = 1000;     // AWS-FACTS 2.3 ([D23])
-inline constexpr int64_t kMaxAccountsPerOrg = 10;  // default quota (adjustable on AWS)
 inline constexpr int64_t kMaxTagsPerResource = 50;
 inline constexpr int64_t kMaxResultsLimit = 20;  // MaxResults 1..20 (model)
 inline constexpr char kFullAwsAccessPolicyId[] = "p-FullAWSAccess";
@@ -169,6 +168,15 @@ Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction&
 // Removes what belongs to a target that leaves the organization or is deleted: its policy
 // attachments and tags.
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id);
+
+// Organization membership: the one place that inserts and deletes org_accounts rows, keeping
+// organizations.member_count (migration 0012) equal to the number of rows.
+Status AddMembership(store::Transaction& tx, std::string_view account_id, std::string_view org_id,
+                     std::string_view parent_id, std::string_view joined_method, double joined_at);
+Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
+                        std::string_view org_id);
+// The number of member accounts (the management account included).
+Result<int64_t> MemberCount(store::Transaction& tx, std::string_view org_id);
 
 // ---- Shapes (the model's structures in the neutral value form) ----
 Json OrganizationObject(store::Transaction& tx, const OrgRow& org);  // no tx errors: best effort

@@ -100,10 +100,7 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
                           "INSERT INTO org_roots (root_id, org_id, name) VALUES (?, ?, 'Root')",
                           {root_id, org_id}));
   // AWS-COMPAT: the management account is listed with JoinedMethod INVITED.
-  OT_RETURN_IF_ERROR(Exec(*tx,
-                          "INSERT INTO org_accounts (account_id, org_id, parent_id, "
-                          "joined_method, joined_at) VALUES (?, ?, ?, 'INVITED', ?)",
-                          {account_id, org_id, root_id, now}));
+  OT_RETURN_IF_ERROR(AddMembership(*tx, account_id, org_id, root_id, "INVITED", now));
   if (feature_set == "ALL") {
     // With all features, SCPs are enabled on the root and FullAWSAccess is attached everywhere.
     OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(*tx, now));

@@ -230,6 +230,63 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeavi
   EXPECT_EQ(left.status().fields().at("Reason"), "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION");
 }
 
+// organizations.member_count (migration 0012) must equal the rows it summarizes through every
+// membership change, since the account quota is checked against it.
+TEST_F(OrganizationsCoreTest, MemberCountFollowsMembershipAndEnforcesTheQuota) {
+  OrganizationsOptions options;
+  options.max_accounts_per_org = 3;
+  options.created_account_leave_wait_days = 0;
+  ConfigureOrganizations(options);
+  ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
+  auto counts = [&]() -> std::pair<int64_t, int64_t> {
+    auto tx = Read();
+    auto org = RequireOrganization(*tx, kManagement);
+    EXPECT_TRUE(org.ok());
+    auto kept = MemberCount(*tx, org->org_id);
+    auto rows = tx->Query("SELECT COUNT(*) FROM org_accounts WHERE org_id = ?", {org->org_id});
+    EXPECT_TRUE(kept.ok() && rows.ok());
+    return {*kept, rows->at(0).Int(0)};
+  };
+  EXPECT_EQ(counts(), std::make_pair(int64_t{1}, int64_t{1}));
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "member" + std::to_string(i);
+    auto created = Call(CreateAccount, kManagement,
+                        Json{{"Email", name + "@example.com"}, {"AccountName", name}});
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    auto status = Call(
+        DescribeCreateAccountStatus, kManagement,
+        Json{{"CreateAccountRequestId", created->at("CreateAccountStatus").as_object().at("Id")}});
+    ASSERT_TRUE(status.ok());
+    const Json& done = status->at("CreateAccountStatus").as_object();
+    if (i < 2) {
+      ASSERT_EQ(done.at("State").as_string(), "SUCCEEDED");
+      accounts.emplace_back(done.at("AccountId").as_string());
+    } else {
+      // The management account counts: 3 members fill a quota of 3.
+      EXPECT_EQ(done.at("State").as_string(), "FAILED");
+      EXPECT_EQ(done.at("FailureReason").as_string(), "ACCOUNT_LIMIT_EXCEEDED");
+    }
+  }
+  EXPECT_EQ(counts(), std::make_pair(int64_t{3}, int64_t{3}));
+
+  {
+    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    ASSERT_TRUE(tx->Execute("UPDATE accounts SET has_payment_method = 1, has_contact_info = 1 "
+                            "WHERE account_id = ?",
+                            {accounts[0]})
+                    .ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto removed = Call(RemoveAccountFromOrganization, kManagement, Json{{"AccountId", accounts[0]}});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(counts(), std::make_pair(int64_t{2}, int64_t{2}));
+  auto again = Call(CreateAccount, kManagement,
+                    Json{{"Email", "again@example.com"}, {"AccountName", "again"}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(counts(), std::make_pair(int64_t{3}, int64_t{3}));
+}
+
 TEST_F(OrganizationsCoreTest, OusNestFiveLevelsAndParentChainWalksUp) {
   ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
   auto roots = Call(ListRoots, kManagement);
