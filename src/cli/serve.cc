@@ -100,6 +100,13 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve
+      ->add_option("--membership-change-wait-seconds", options.membership_change_wait_seconds,
+                   "seconds after joining or leaving an organization before an account may "
+                   "accept an invitation (ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED; "
+                   "AWS publishes no figure, 0 = off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
       ->add_option("--org-account-quota", options.org_account_quota,
                    "accounts per organization (AWS's default quota is 10)")
       ->check(CLI::PositiveNumber)
@@ -173,8 +180,9 @@ int RunServe(const ServeOptions& options) {
   }
   gateway::Gateway gateway(gateway_options, model::Registry::Embedded(),
                            gateway::TwinServices{*store, clock, ids, credentials, *account});
-  services::organizations::ConfigureOrganizations(
-      {options.created_account_leave_wait_days, options.org_account_quota});
+  services::organizations::ConfigureOrganizations({options.created_account_leave_wait_days,
+                                                   options.org_account_quota,
+                                                   options.membership_change_wait_seconds});
   Status registered = services::RegisterAllServices(gateway);
   if (!registered.ok()) return Fail(registered.ToString());
 

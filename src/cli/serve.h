@@ -24,6 +24,7 @@ struct ServeOptions {
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;
+  int64_t membership_change_wait_seconds = 0;
 };
 
 // Adds the `serve` subcommand to `app`; `options` must outlive app.parse().

@@ -71,6 +71,19 @@ Status InsertItemTx(Store& store, int64_t id, const std::string& name) {
   return tx->Commit();
 }
 
+// Inserts item `id` and increments the shared counter 'total' by a read-modify-write, in one
+// write transaction: concurrent callers that lost an update would leave the counter short of
+// the row count.
+Status InsertAndCountTx(Store& store, int64_t id) {
+  OT_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> tx, store.Begin(TxMode::kWrite));
+  OT_RETURN_IF_ERROR(InsertItem(*tx, id, "t" + std::to_string(id)));
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT value FROM counters WHERE name = 'total'"));
+  OT_RETURN_IF_ERROR(
+      tx->Execute("UPDATE counters SET value = ? WHERE name = 'total'", {rows.at(0).Int(0) + 1})
+          .status());
+  return tx->Commit();
+}
+
 TEST_P(StoreConformanceTest, OpenMigrateReopenKeepsData) {
   {
     OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
@@ -298,20 +311,8 @@ TEST_P(StoreConformanceTest, ConcurrentWritersLoseNothing) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kRowsPerThread; ++i) {
-        // Each row is its own transaction, with a read-modify-write of a shared counter: a lost
-        // update would leave the counter short of the row count.
-        auto run = [&]() -> Status {
-          OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
-          int64_t id = int64_t{t} * kRowsPerThread + i;
-          OT_RETURN_IF_ERROR(InsertItem(*tx, id, "t" + std::to_string(id)));
-          OT_ASSIGN_OR_RETURN(auto rows,
-                              tx->Query("SELECT value FROM counters WHERE name = 'total'"));
-          OT_RETURN_IF_ERROR(tx->Execute("UPDATE counters SET value = ? WHERE name = 'total'",
-                                         {rows.at(0).Int(0) + 1})
-                                 .status());
-          return tx->Commit();
-        };
-        Status status = run();
+        // Each row is its own transaction.
+        Status status = InsertAndCountTx(*store, int64_t{t} * kRowsPerThread + i);
         if (!status.ok()) {
           errors[t] = status.ToString();
           return;
@@ -519,23 +520,10 @@ TEST_P(StoreConformanceTest, SubmittedWritesFromManyThreadsAllCommitOnce) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kJobsPerThread; ++i) {
         int id = t * kJobsPerThread + i;
-        store->SubmitWrite(WriteJob{
-            [&, id] {
-              // A read-modify-write of a shared counter per job: a lost
-              // update would leave it short of the row count.
-              auto run = [&]() -> Status {
-                OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
-                OT_RETURN_IF_ERROR(InsertItem(*tx, id, "j" + std::to_string(id)));
-                OT_ASSIGN_OR_RETURN(auto rows,
-                                    tx->Query("SELECT value FROM counters WHERE name = 'total'"));
-                OT_RETURN_IF_ERROR(tx->Execute("UPDATE counters SET value = ? WHERE name = 'total'",
-                                               {rows.at(0).Int(0) + 1})
-                                       .status());
-                return tx->Commit();
-              };
-              if (!run().ok()) ++work_errors;
-            },
-            tracker.Done(id)});
+        store->SubmitWrite(WriteJob{[&, id] {
+                                      if (!InsertAndCountTx(*store, id).ok()) ++work_errors;
+                                    },
+                                    tracker.Done(id)});
       }
     });
   }

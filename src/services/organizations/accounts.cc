@@ -97,12 +97,12 @@ Status CheckCanLeave(store::Transaction& tx, const MemberRow& member, double now
   return Status::Ok();
 }
 
-Status DetachMember(store::Transaction& tx, const MemberRow& member) {
+Status DetachMember(store::Transaction& tx, const MemberRow& member, double now) {
   OT_RETURN_IF_ERROR(ForgetTarget(tx, member.org_id, member.account_id));
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_delegated_admins WHERE org_id = ? AND account_id = ?",
                           {member.org_id, member.account_id}));
-  return RemoveMembership(tx, member.account_id, member.org_id);
+  return RemoveMembership(tx, member.account_id, member.org_id, now);
 }
 
 // A page of accounts straight from SQL (keyset by account ID), so listing stays linear in the
@@ -338,7 +338,7 @@ Result<Json> RemoveAccountFromOrganization(gateway::RequestContext& ctx, const J
                     "delete the organization instead.");
   }
   OT_RETURN_IF_ERROR(CheckCanLeave(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(DetachMember(*tx, *member));
+  OT_RETURN_IF_ERROR(DetachMember(*tx, *member, NowSeconds(ctx)));
   OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
@@ -354,7 +354,7 @@ Result<Json> LeaveOrganization(gateway::RequestContext& ctx, const Json&) {
   OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, ctx.caller.account_id));
   if (!member.has_value()) return AccountNotFound();
   OT_RETURN_IF_ERROR(CheckCanLeave(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(DetachMember(*tx, *member));
+  OT_RETURN_IF_ERROR(DetachMember(*tx, *member, NowSeconds(ctx)));
   OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }

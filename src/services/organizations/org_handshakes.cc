@@ -156,16 +156,21 @@ struct AccountInfo {
   std::string email;
   std::string name;
   bool has_payment_method = true;
+  std::optional<double> membership_changed_at;  // last join or leave; never if unset
 };
 
 Result<std::optional<AccountInfo>> FindAccount(store::Transaction& tx, std::string_view column,
                                                const std::string& value) {
-  std::string sql = "SELECT account_id, email, name, has_payment_method FROM accounts WHERE ";
+  std::string sql =
+      "SELECT account_id, email, name, has_payment_method, membership_changed_at FROM accounts "
+      "WHERE ";
   sql += column == "email" ? "LOWER(email) = LOWER(?)" : "account_id = ?";
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {value}));
   if (rows.empty()) return std::optional<AccountInfo>();
   const store::Row& r = rows.front();
-  return std::optional<AccountInfo>(AccountInfo{r.Text(0), r.Text(1), r.Text(2), r.Int(3) != 0});
+  return std::optional<AccountInfo>(
+      AccountInfo{r.Text(0), r.Text(1), r.Text(2), r.Int(3) != 0,
+                  r.IsNull(4) ? std::optional<double>() : std::optional<double>(r.Double(4))});
 }
 
 // The ORGANIZATION resource with the management account's email and name and the feature set.
@@ -459,6 +464,14 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
       return HandshakeConstraintViolation(
           "PAYMENT_INSTRUMENT_REQUIRED",
           "You can't accept the invitation until the account has a valid payment method.");
+    }
+    const int64_t wait = OrganizationsConfig().membership_change_wait_seconds;
+    if (account.has_value() && account->membership_changed_at.has_value() &&
+        now < *account->membership_changed_at + static_cast<double>(wait)) {
+      // AWS-COMPAT: the reason is AWS's; the message is ours (AWS's text is not published).
+      return HandshakeConstraintViolation(
+          "ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED",
+          "The account changed its organization membership too recently. Try again later.");
     }
     OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
     if (members >= AccountQuota()) {

@@ -414,14 +414,18 @@ Status AddMembership(store::Transaction& tx, std::string_view account_id, std::s
                           "joined_method, joined_at) VALUES (?, ?, ?, ?, ?)",
                           {std::string(account_id), std::string(org_id), std::string(parent_id),
                            std::string(joined_method), joined_at}));
+  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE accounts SET membership_changed_at = ? WHERE account_id = ?",
+                          {joined_at, std::string(account_id)}));
   return Exec(tx, "UPDATE organizations SET member_count = member_count + 1 WHERE org_id = ?",
               {std::string(org_id)});
 }
 
 Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
-                        std::string_view org_id) {
+                        std::string_view org_id, double now) {
   OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_accounts WHERE account_id = ? AND org_id = ?",
                           {std::string(account_id), std::string(org_id)}));
+  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE accounts SET membership_changed_at = ? WHERE account_id = ?",
+                          {now, std::string(account_id)}));
   return Exec(tx, "UPDATE organizations SET member_count = member_count - 1 WHERE org_id = ?",
               {std::string(org_id)});
 }

@@ -45,8 +45,8 @@ Status NotInUse();
 Status AccessDenied();
 
 // ---- Quotas and constants ----
-inline constexpr int64_t kMaxOuDepth = 5;          // levels below the root
-inline constexpr int64_t kMaxOusPerOrg = 1000;     // AWS-FACTS 2.3 ([D23])
+inline constexpr int64_t kMaxOuDepth = 5;       // levels below the root
+inline constexpr int64_t kMaxOusPerOrg = 1000;  // AWS-FACTS 2.3 ([D23])
 inline constexpr int64_t kMaxTagsPerResource = 50;
 inline constexpr int64_t kMaxResultsLimit = 20;  // MaxResults 1..20 (model)
 inline constexpr char kFullAwsAccessPolicyId[] = "p-FullAWSAccess";
@@ -170,11 +170,12 @@ Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction&
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id);
 
 // Organization membership: the one place that inserts and deletes org_accounts rows, keeping
-// organizations.member_count (migration 0012) equal to the number of rows.
+// organizations.member_count (migration 0012) equal to the number of rows and stamping the
+// account's membership_changed_at with the time of the change.
 Status AddMembership(store::Transaction& tx, std::string_view account_id, std::string_view org_id,
                      std::string_view parent_id, std::string_view joined_method, double joined_at);
 Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
-                        std::string_view org_id);
+                        std::string_view org_id, double now);
 // The number of member accounts (the management account included).
 Result<int64_t> MemberCount(store::Transaction& tx, std::string_view org_id);
 

@@ -29,6 +29,12 @@ struct OrganizationsOptions {
   // Accounts per organization (the management account and pending invitations included). AWS's
   // default quota is 10 and adjustable; `orgtwin serve --org-account-quota N` raises it.
   int64_t max_accounts_per_org = 10;
+  // How long after joining or leaving an organization an account may not accept an invitation
+  // (HandshakeConstraintViolation ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED). AWS-COMPAT:
+  // AWS enforces such a limit but publishes no figure, and accounts routinely move from one
+  // organization to another within minutes, so the default is 0 (off);
+  // `orgtwin serve --membership-change-wait-seconds N` turns it on.
+  int64_t membership_change_wait_seconds = 0;
 };
 void ConfigureOrganizations(const OrganizationsOptions& options);
 const OrganizationsOptions& OrganizationsConfig();

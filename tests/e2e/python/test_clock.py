@@ -27,6 +27,13 @@ def adjustable():
     srv.cleanup()
 
 
+@pytest.fixture(scope="module")
+def membership_wait():
+    srv = OrgtwinServer("--clock", "adjustable", "--membership-change-wait-seconds", "3600").start()
+    yield srv
+    srv.cleanup()
+
+
 def advance(server, seconds, key=None, secret=None):
     url = server.endpoint + "/_orgtwin/clock/advance"
     body = json.dumps({"Seconds": seconds}).encode()
@@ -87,3 +94,32 @@ def test_invitation_expires_after_15_days(adjustable):
         HandshakeId=handshake["Id"])["Handshake"]["State"] == "EXPIRED"
     expect_error(member.orgs.accept_handshake, "InvalidHandshakeTransitionException",
                  HandshakeId=handshake["Id"])
+
+
+def test_membership_change_wait_holds_back_the_next_accept(membership_wait):
+    """With --membership-change-wait-seconds, an account that just left an organization cannot
+    accept the next invitation until the wait is over (ORGANIZATION_MEMBERSHIP_CHANGE_RATE_
+    LIMIT_EXCEEDED); the invitation stays OPEN and can be accepted afterwards."""
+    customer, _, _ = new_org(membership_wait)
+    partner, partner_org, _ = new_org(membership_wait)
+    workload = signup(membership_wait, "mover")
+    # Never in an organization: it joins at once.
+    first = customer.orgs.invite_account_to_organization(
+        Target={"Type": "ACCOUNT", "Id": workload.id})["Handshake"]
+    workload.orgs.accept_handshake(HandshakeId=first["Id"])
+    customer.orgs.remove_account_from_organization(AccountId=workload.id)
+
+    second = partner.orgs.invite_account_to_organization(
+        Target={"Type": "ACCOUNT", "Id": workload.id})["Handshake"]
+    expect_error(workload.orgs.accept_handshake, "HandshakeConstraintViolationException",
+                 "ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED", HandshakeId=second["Id"])
+    assert workload.orgs.describe_handshake(
+        HandshakeId=second["Id"])["Handshake"]["State"] == "OPEN"
+    advance(membership_wait, 3500)
+    expect_error(workload.orgs.accept_handshake, "HandshakeConstraintViolationException",
+                 "ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED", HandshakeId=second["Id"])
+
+    advance(membership_wait, 120)
+    accepted = workload.orgs.accept_handshake(HandshakeId=second["Id"])["Handshake"]
+    assert accepted["State"] == "ACCEPTED"
+    assert workload.orgs.describe_organization()["Organization"]["Id"] == partner_org["Id"]
