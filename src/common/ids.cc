@@ -1,8 +1,11 @@
 #include "common/ids.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace orgtwin {
@@ -14,8 +17,11 @@ std::string IdGenerator::RandomString(size_t length, std::string_view alphabet) 
   const unsigned limit = 256 - (256 % alphabet.size());
   uint8_t buf[64];
   while (out.size() < length) {
-    RandomBytes(buf, sizeof(buf));
-    for (uint8_t b : buf) {
+    // A few spare bytes cover the rare rejected ones; the loop draws again if they do not.
+    const size_t draw = std::min(sizeof(buf), length - out.size() + 8);
+    RandomBytes(buf, draw);
+    for (size_t i = 0; i < draw; ++i) {
+      const uint8_t b = buf[i];
       if (b >= limit) continue;
       out.push_back(alphabet[b % alphabet.size()]);
       if (out.size() == length) break;
@@ -48,12 +54,34 @@ std::string IdGenerator::UniqueId(std::string_view prefix) {
 std::string IdGenerator::SecretAccessKey() { return RandomString(40, kSecretChars); }
 
 void SecureIdGenerator::RandomBytes(uint8_t* out, size_t n) {
-  // RAND_bytes only fails when the CSPRNG cannot be seeded; continuing would hand out
-  // predictable secrets, so stop the process.
-  if (RAND_bytes(out, static_cast<int>(n)) != 1) {
-    std::fprintf(stderr, "fatal: RAND_bytes failed\n");
-    std::abort();
+  // RAND_bytes costs a lock and a DRBG round per call whatever the size, and a request draws
+  // several small values (request ID, key ID, secret, token), so each thread draws 4 KiB at a
+  // time and hands them out; bytes handed out are wiped from the pool. (The pool is per thread
+  // and orgtwin never forks a server process, so no two users see the same bytes.)
+  struct Pool {
+    uint8_t bytes[4096];
+    size_t next = sizeof(bytes);
+  };
+  thread_local Pool pool;
+  auto draw = [](uint8_t* into, size_t count) {
+    // RAND_bytes only fails when the CSPRNG cannot be seeded; continuing would hand out
+    // predictable secrets, so stop the process.
+    if (RAND_bytes(into, static_cast<int>(count)) != 1) {
+      std::fprintf(stderr, "fatal: RAND_bytes failed\n");
+      std::abort();
+    }
+  };
+  if (n > sizeof(pool.bytes) / 4) {
+    draw(out, n);
+    return;
   }
+  if (sizeof(pool.bytes) - pool.next < n) {
+    draw(pool.bytes, sizeof(pool.bytes));
+    pool.next = 0;
+  }
+  std::memcpy(out, pool.bytes + pool.next, n);
+  OPENSSL_cleanse(pool.bytes + pool.next, n);
+  pool.next += n;
 }
 
 void SeededIdGenerator::RandomBytes(uint8_t* out, size_t n) {
