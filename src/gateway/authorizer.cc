@@ -40,7 +40,8 @@ struct Authorizer::RoleTrust {
 };
 
 struct Authorizer::Cache {
-  uint64_t epoch = 0;
+  uint64_t epoch = 0;       // of `principals`
+  uint64_t generation = 0;  // of the resource facts below
   std::unordered_map<std::string, std::shared_ptr<const PrincipalState>> principals;
   std::unordered_map<std::string, std::shared_ptr<const AccountOrg>> accounts;
   std::unordered_map<std::string, std::shared_ptr<const RoleTrust>> roles;
@@ -134,7 +135,7 @@ class Authorizer::Facts final : public ResourceFacts {
   IamEntity FindIamEntity(std::string_view kind, std::string_view account,
                           std::string_view name) override {
     std::string key = std::string(kind) + ":" + std::string(account) + ":" + LowerAscii(name);
-    uint64_t epoch = a_.SyncEpoch();
+    uint64_t generation = a_.SyncGeneration();
     {
       std::shared_lock lock(a_.mu_);
       auto it = a_.cache_->entities.find(key);
@@ -167,7 +168,7 @@ class Authorizer::Facts final : public ResourceFacts {
         entity.boundary_arn = rows->front().Text(1);
       }
     }
-    Store(epoch, [&](Cache& c) { c.entities[key] = entity; });
+    Store(generation, [&](Cache& c) { c.entities[key] = entity; });
     return entity;
   }
 
@@ -212,14 +213,14 @@ class Authorizer::Facts final : public ResourceFacts {
 
  private:
   template <typename Fn>
-  void Store(uint64_t epoch, Fn&& fn) {
+  void Store(uint64_t generation, Fn&& fn) {
     std::unique_lock lock(a_.mu_);
-    if (a_.cache_->epoch == epoch && a_.epoch() == epoch) fn(*a_.cache_);
+    if (a_.cache_->generation == generation && a_.generation() == generation) fn(*a_.cache_);
   }
 
   // One text column of the first row of `sql` (bound to `id`), "" when absent.
   std::string CachedString(const std::string& key, std::string_view sql, std::string_view id) {
-    uint64_t epoch = a_.SyncEpoch();
+    uint64_t generation = a_.SyncGeneration();
     {
       std::shared_lock lock(a_.mu_);
       auto it = a_.cache_->strings.find(key);
@@ -232,7 +233,7 @@ class Authorizer::Facts final : public ResourceFacts {
     } else if (!rows->empty()) {
       value = rows->front().Text(0);
     }
-    Store(epoch, [&](Cache& c) { c.strings[key] = value; });
+    Store(generation, [&](Cache& c) { c.strings[key] = value; });
     return value;
   }
 
@@ -248,20 +249,35 @@ size_t Authorizer::CachedPrincipals() const {
   return cache_->principals.size();
 }
 
-uint64_t Authorizer::SyncEpoch() {
-  uint64_t current = epoch();
+void Authorizer::Sync() {
+  uint64_t epoch = this->epoch();
+  uint64_t generation = this->generation();
   {
     std::shared_lock lock(mu_);
-    if (cache_->epoch == current) return current;
+    if (cache_->epoch == epoch && cache_->generation == generation) return;
   }
   std::unique_lock lock(mu_);
-  current = epoch();
-  if (cache_->epoch != current) {
-    auto fresh = std::make_unique<Cache>();
-    fresh->epoch = current;
-    cache_ = std::move(fresh);
-  }
-  return current;
+  epoch = this->epoch();
+  generation = this->generation();
+  if (cache_->epoch == epoch && cache_->generation == generation) return;
+  auto fresh = std::make_unique<Cache>();
+  fresh->epoch = epoch;
+  fresh->generation = generation;
+  // Only the resource facts went stale: the principals' policy sets carry over.
+  if (cache_->epoch == epoch) fresh->principals = std::move(cache_->principals);
+  cache_ = std::move(fresh);
+}
+
+uint64_t Authorizer::SyncEpoch() {
+  Sync();
+  std::shared_lock lock(mu_);
+  return cache_->epoch;
+}
+
+uint64_t Authorizer::SyncGeneration() {
+  Sync();
+  std::shared_lock lock(mu_);
+  return cache_->generation;
 }
 
 PolicyPtr Authorizer::CompileStored(std::string_view id, std::string_view text, Flavour flavour) {
@@ -599,7 +615,7 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::CachedPrin
 
 Result<std::shared_ptr<const Authorizer::AccountOrg>> Authorizer::CachedAccount(
     const std::string& account) {
-  uint64_t epoch = SyncEpoch();
+  uint64_t generation = SyncGeneration();
   {
     std::shared_lock lock(mu_);
     auto it = cache_->accounts.find(account);
@@ -607,13 +623,15 @@ Result<std::shared_ptr<const Authorizer::AccountOrg>> Authorizer::CachedAccount(
   }
   OT_ASSIGN_OR_RETURN(auto org, LoadAccountOrg(account));
   std::unique_lock lock(mu_);
-  if (cache_->epoch == epoch && this->epoch() == epoch) cache_->accounts[account] = org;
+  if (cache_->generation == generation && this->generation() == generation) {
+    cache_->accounts[account] = org;
+  }
   return org;
 }
 
 Result<std::shared_ptr<const Authorizer::RoleTrust>> Authorizer::CachedRole(
     const std::string& role_arn) {
-  uint64_t epoch = SyncEpoch();
+  uint64_t generation = SyncGeneration();
   {
     std::shared_lock lock(mu_);
     auto it = cache_->roles.find(role_arn);
@@ -621,7 +639,9 @@ Result<std::shared_ptr<const Authorizer::RoleTrust>> Authorizer::CachedRole(
   }
   OT_ASSIGN_OR_RETURN(auto role, LoadRole(role_arn));
   std::unique_lock lock(mu_);
-  if (cache_->epoch == epoch && this->epoch() == epoch) cache_->roles[role_arn] = role;
+  if (cache_->generation == generation && this->generation() == generation) {
+    cache_->roles[role_arn] = role;
+  }
   return role;
 }
 

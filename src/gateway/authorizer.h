@@ -14,7 +14,13 @@
 // an account's organization and SCP/RCP levels, a role's trust policy, entity paths) is cached
 // in memory and tagged with the policy epoch. The gateway calls BumpEpoch() after every
 // operation that may write (operation_actions.h IsReadOnlyOperation) and after extension calls
-// (reset, sign-up); the next lookup sees a new epoch and drops the whole cache. Within one
+// (reset, sign-up); the next lookup sees a new epoch and drops the whole cache. Operations that
+// only add new resources (operation_actions.h OnlyAddsResources: CreateRole, CreateAccount, ...)
+// cannot change what an existing principal may do, only facts about resources that did not
+// exist (a role "not found", an account with no organization), so they call BumpResources():
+// the resource facts are dropped and the principals' compiled policy sets are kept -- under a
+// steady CreateRole load the caller's policies are then not re-read after every call. Resource
+// facts are tagged with a generation that both bumps advance, principals with the epoch. Within one
 // process this is exact: a write's handler has committed before the gateway bumps, every later
 // request compares epochs before trusting an entry, and a loader that started before a bump
 // never stores its result under the newer epoch (it re-checks the epoch it started with), so a
@@ -86,8 +92,14 @@ class Authorizer {
   Result<AuthzPlan> Plan(const AuthorizationRequest& request);
 
   // Invalidates every cached decision input (see the file comment).
-  void BumpEpoch() { epoch_.fetch_add(1, std::memory_order_acq_rel); }
+  void BumpEpoch() {
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  // Invalidates the cached facts about resources, keeping the principals (see the file comment).
+  void BumpResources() { generation_.fetch_add(1, std::memory_order_acq_rel); }
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Test/bench introspection: how many principals the cache holds now.
   size_t CachedPrincipals() const;
@@ -127,11 +139,16 @@ class Authorizer {
                        std::string_view source_ip, TimePoint now, const AuthzPlan& plan,
                        const AuthzCheck& check);
 
-  // Drops the cache when the epoch moved. Returns the epoch the cache now holds.
+  // Drops what the counters say is stale: everything when the epoch moved, the resource facts
+  // when only the generation did. Returns the epoch (for principals) or the generation (for
+  // resource facts) the cache now holds, to tag what the caller loads next.
   uint64_t SyncEpoch();
+  uint64_t SyncGeneration();
+  void Sync();
 
   store::Store& store_;
   std::atomic<uint64_t> epoch_{1};
+  std::atomic<uint64_t> generation_{1};
   policy::PolicyCache compiled_;
 
   struct Cache;

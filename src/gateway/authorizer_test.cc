@@ -51,6 +51,38 @@ TEST_F(AuthorizerTest, PolicyChangeTakesEffectOnTheNextRequest) {
   EXPECT_FALSE(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).ok());
 }
 
+// A write that only adds resources (CreateRole, CreateAccount, ...) bumps the resource facts
+// alone: a role that was "not found" is found on the next request, while the principals'
+// policy sets stay cached (the point: no reload of the caller after every create).
+TEST_F(AuthorizerTest, ResourceBumpRefreshesResourceFactsAndKeepsPrincipals) {
+  std::string alice = AddUser("alice");
+  Attach("User", alice, kAdmin);
+  boost::json::object assume{{"RoleArn", "arn:aws:iam::123456789012:role/late"},
+                             {"RoleSessionName", "s"}};
+  EXPECT_EQ(Authorize(User("alice"), "sts", "AssumeRole", assume).code(),
+            ErrorCode::kAccessDenied);  // no such role yet, and that is cached
+  auto write_without_bump = [&](const std::string& sql) {
+    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    ASSERT_TRUE(tx->Execute(sql).ok()) << sql;
+    ASSERT_TRUE(tx->Commit().ok());
+  };
+  write_without_bump(
+      "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+      "assume_role_policy, max_session_duration, created_at) VALUES ('AROAlate', "
+      "'123456789012', 'late', 'late', '/', '{\"Version\":\"2012-10-17\",\"Statement\":"
+      "[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},"
+      "\"Action\":\"sts:AssumeRole\"}]}', 3600, 0)");
+  // Behind the authorizer's back, alice also loses her policy: only a full bump may notice.
+  write_without_bump("DELETE FROM iam_attachments");
+  authorizer_->BumpResources();
+  EXPECT_TRUE(Authorize(User("alice"), "sts", "AssumeRole", assume).ok());
+  EXPECT_TRUE(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).ok());
+  EXPECT_EQ(authorizer_->CachedPrincipals(), 1u);
+  authorizer_->BumpEpoch();
+  EXPECT_EQ(Authorize(User("alice"), "iam", "CreateUser", CreateBob()).code(),
+            ErrorCode::kAccessDenied);
+}
+
 TEST_F(AuthorizerTest, GroupsCustomerManagedAndInlinePoliciesGrant) {
   std::string id = AddUser("alice");
   Exec(

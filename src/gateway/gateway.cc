@@ -171,7 +171,11 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
         }
         // A write (even one that failed late) invalidates cached policies; bumped before the
         // response leaves, so the caller's next request sees the change.
-        if (!IsReadOnlyOperation(call->service->signing_name, call->operation->name)) {
+        const std::string& service = call->service->signing_name;
+        const std::string& operation = call->operation->name;
+        if (OnlyAddsResources(service, operation)) {
+          authorizer_->BumpResources();
+        } else if (!IsReadOnlyOperation(service, operation)) {
           authorizer_->BumpEpoch();
         }
         pending->Complete([this, call] { return Respond(*call); });

@@ -1,5 +1,6 @@
 #include "gateway/operation_actions.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -685,6 +686,27 @@ bool IsReadOnlyOperation(std::string_view service, std::string_view operation) {
   }
   // GenerateCredentialReport / GenerateServiceLastAccessedDetails write reports, not policies.
   return StartsWith(operation, "Generate");
+}
+
+bool OnlyAddsResources(std::string_view service, std::string_view operation) {
+  // Each creates a new entity (with its own tags, path, boundary or trust policy) and attaches
+  // nothing to an existing one. CreatePolicyVersion is not here: it may become the default
+  // version of an attached policy. CreateOrganization is not: it changes the caller's account.
+  static constexpr std::string_view kIam[] = {
+      "CreateAccessKey",         "CreateGroup",  "CreateInstanceProfile",
+      "CreateLoginProfile",      "CreatePolicy", "CreateRole",
+      "CreateServiceLinkedRole", "CreateUser",   "CreateVirtualMFADevice"};
+  static constexpr std::string_view kOrganizations[] = {
+      "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy",
+      // Pure reads here (CreateAccount completes inside its own call); listed as writes by
+      // IsReadOnlyOperation only for the asynchronous model.
+      "DescribeCreateAccountStatus", "ListCreateAccountStatus"};
+  auto listed = [&](const auto& names) {
+    return std::find(std::begin(names), std::end(names), operation) != std::end(names);
+  };
+  if (service == "iam") return listed(kIam);
+  if (service == "organizations") return listed(kOrganizations);
+  return false;
 }
 
 bool OperationMayWrite(std::string_view service, std::string_view operation) {

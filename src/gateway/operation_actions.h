@@ -103,6 +103,13 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
 // counts as a change. (STS calls that issue credentials write sessions but change no decision.)
 bool IsReadOnlyOperation(std::string_view service, std::string_view operation);
 
+// Whether an operation (not read-only) only adds resources that did not exist -- a new role,
+// user, policy, account, OU -- without attaching anything to, or changing, an existing entity.
+// Such a write cannot change what an existing principal may do; the gateway bumps only the
+// authorizer's resource facts after it (Authorizer::BumpResources). Conservative: a listed
+// operation must never modify an existing principal, group, policy or organization.
+bool OnlyAddsResources(std::string_view service, std::string_view operation);
+
 // Whether an operation may write the store. The gateway runs these on the store's writer thread
 // (group commit, store.h) and answers after the commit; the rest run on the I/O thread.
 // Conservative as above: an unknown operation may write.

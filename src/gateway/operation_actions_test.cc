@@ -384,5 +384,21 @@ TEST(IsReadOnlyOperationTest, ReadsAndWrites) {
   EXPECT_FALSE(IsReadOnlyOperation("account", "PutAlternateContact"));
 }
 
+TEST(OnlyAddsResourcesTest, CreatesAreResourceOnlyAndChangesAreNot) {
+  for (const char* op : {"CreateRole", "CreateUser", "CreatePolicy", "CreateAccessKey"}) {
+    EXPECT_TRUE(OnlyAddsResources("iam", op)) << op;
+    EXPECT_FALSE(IsReadOnlyOperation("iam", op)) << op;
+  }
+  EXPECT_TRUE(OnlyAddsResources("organizations", "CreateAccount"));
+  // Changes to existing entities need the full bump.
+  for (const char* op : {"AttachUserPolicy", "CreatePolicyVersion", "PutRolePolicy",
+                         "AddUserToGroup", "TagUser", "DeleteRole", "UpdateAssumeRolePolicy"}) {
+    EXPECT_FALSE(OnlyAddsResources("iam", op)) << op;
+  }
+  EXPECT_FALSE(OnlyAddsResources("organizations", "CreateOrganization"));
+  EXPECT_FALSE(OnlyAddsResources("organizations", "AttachPolicy"));
+  EXPECT_FALSE(OnlyAddsResources("sts", "AssumeRole"));
+}
+
 }  // namespace
 }  // namespace orgtwin::gateway
