@@ -55,6 +55,16 @@ class OrgtwinServer:
     def config_file(self):
         return os.path.join(self.data_dir, "config")
 
+    def kill9(self):
+        """SIGKILL, no shutdown: what survives is what the server had made durable."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self, timeout=20.0):
+        """Starts the server again on the same data directory (after stop() or kill9())."""
+        return self.start(timeout)
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
