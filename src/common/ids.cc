@@ -1,6 +1,7 @@
 #include "common/ids.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,8 +44,28 @@ std::string IdGenerator::Uuid() {
   return out;
 }
 
+uint64_t IdGenerator::RandomBelow(uint64_t bound) {
+  // Rejection sampling over 64-bit draws: no modulo bias.
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+  while (true) {
+    uint64_t value = 0;
+    RandomBytes(reinterpret_cast<uint8_t*>(&value), sizeof(value));
+    if (value < limit) return value % bound;
+  }
+}
+
 std::string IdGenerator::AccountId() {
-  return RandomString(1, "123456789") + RandomString(11, kDigits);
+  constexpr uint64_t kFirst = 100'000'000'000;  // the smallest 12-digit number
+  constexpr uint64_t kLast = 999'999'999'999;
+  constexpr uint64_t kMaxStep = 1'000;
+  std::lock_guard<std::mutex> lock(account_mutex_);
+  if (last_account_ == 0 || last_account_ > kLast - kMaxStep) {
+    // A random start in the lower 90% leaves room for ~10^8 increasing IDs before a restart.
+    last_account_ = kFirst + RandomBelow((kLast - kFirst) * 9 / 10);
+  } else {
+    last_account_ += 1 + RandomBelow(kMaxStep);
+  }
+  return std::to_string(last_account_);
 }
 
 std::string IdGenerator::UniqueId(std::string_view prefix) {

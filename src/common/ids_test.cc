@@ -19,6 +19,20 @@ TEST(IdGeneratorTest, FormatsMatchAwsPatterns) {
   }
 }
 
+TEST(IdGeneratorTest, AccountIdsIncreaseFromARandomStart) {
+  SecureIdGenerator a, b;
+  std::string previous = a.AccountId();
+  EXPECT_NE(previous, b.AccountId());  // each generator starts somewhere else
+  for (int i = 0; i < 10000; ++i) {
+    std::string next = a.AccountId();
+    ASSERT_TRUE(std::regex_match(next, std::regex("[1-9][0-9]{11}"))) << next;
+    // Same length, so text order is numeric order: indexes keyed by account ID grow at the end.
+    ASSERT_GT(next, previous);
+    ASSERT_LE(std::stoull(next) - std::stoull(previous), 1000u);
+    previous = next;
+  }
+}
+
 TEST(IdGeneratorTest, SeededGeneratorRepeats) {
   SeededIdGenerator a(42), b(42), c(43);
   std::string first = a.AccountId();
