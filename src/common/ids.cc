@@ -58,7 +58,7 @@ std::string IdGenerator::AccountId() {
   constexpr uint64_t kFirst = 100'000'000'000;  // the smallest 12-digit number
   constexpr uint64_t kLast = 999'999'999'999;
   constexpr uint64_t kMaxStep = 1'000;
-  std::lock_guard<std::mutex> lock(account_mutex_);
+  std::lock_guard<std::mutex> lock(order_mutex_);
   if (last_account_ == 0 || last_account_ > kLast - kMaxStep) {
     // A random start in the lower 90% leaves room for ~10^8 increasing IDs before a restart.
     last_account_ = kFirst + RandomBelow((kLast - kFirst) * 9 / 10);
@@ -69,7 +69,29 @@ std::string IdGenerator::AccountId() {
 }
 
 std::string IdGenerator::UniqueId(std::string_view prefix) {
-  return std::string(prefix) + RandomString(16, kBase32Upper);
+  return std::string(prefix) + SortableString(16, 6, kBase32UpperSorted);
+}
+
+std::string IdGenerator::SortableString(size_t length, size_t ordered,
+                                        std::string_view sorted_alphabet) {
+  const uint64_t base = sorted_alphabet.size();
+  uint64_t counter = 0;
+  {
+    std::lock_guard<std::mutex> lock(order_mutex_);
+    if (!sortable_started_) {
+      sortable_counter_ = RandomBelow(uint64_t{1} << 40);
+      sortable_started_ = true;
+    }
+    counter = sortable_counter_++;
+  }
+  // The counter's `ordered` low digits in base |alphabet|, most significant first. When they
+  // wrap, order breaks once; uniqueness never depended on it (the random tail).
+  std::string out(ordered, sorted_alphabet[0]);
+  for (size_t i = ordered; i-- > 0;) {
+    out[i] = sorted_alphabet[counter % base];
+    counter /= base;
+  }
+  return out + RandomString(length - ordered, sorted_alphabet);
 }
 
 std::string IdGenerator::SecretAccessKey() { return RandomString(40, kSecretChars); }

@@ -33,6 +33,24 @@ TEST(IdGeneratorTest, AccountIdsIncreaseFromARandomStart) {
   }
 }
 
+TEST(IdGeneratorTest, SortableIdsSortInCreationOrder) {
+  SecureIdGenerator ids;
+  std::string previous = ids.UniqueId("ASIA");
+  for (int i = 0; i < 10000; ++i) {
+    std::string key = ids.UniqueId("ASIA");
+    ASSERT_TRUE(std::regex_match(key, std::regex("ASIA[A-Z2-7]{16}"))) << key;
+    // The 6 ordered characters wrap every 2^30 IDs, so order may break once, at the wrap.
+    if (key <= previous) {
+      EXPECT_EQ(key.substr(4, 6), "222222") << previous << " -> " << key;
+    }
+    previous = key;
+  }
+  std::string a = ids.SortableString(10, 4, "0123456789abcdefghijklmnopqrstuvwxyz");
+  std::string b = ids.SortableString(10, 4, "0123456789abcdefghijklmnopqrstuvwxyz");
+  EXPECT_TRUE(std::regex_match(a, std::regex("[0-9a-z]{10}")));
+  EXPECT_NE(a, b);
+}
+
 TEST(IdGeneratorTest, SeededGeneratorRepeats) {
   SeededIdGenerator a(42), b(42), c(43);
   std::string first = a.AccountId();

@@ -168,7 +168,8 @@ std::string Lower(std::string_view text) {
 }
 
 std::string NewUniqueId(IdGenerator& ids, std::string_view prefix) {
-  return std::string(prefix) + ids.RandomString(17, IdGenerator::kBase32Upper);
+  // Sortable (IdGenerator::SortableString): iam_roles, iam_users, ... are keyed by these IDs.
+  return std::string(prefix) + ids.SortableString(17, 6, IdGenerator::kBase32UpperSorted);
 }
 
 std::string IamArn(std::string_view account_id, std::string_view kind, std::string_view path,
