@@ -383,21 +383,21 @@ Status EnsureAwsManagedPolicies(store::Transaction& tx, double now) {
 
 Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
                              std::string_view target_id) {
-  static constexpr std::pair<const char*, const char*> kDefaults[] = {
-      {kScpType, kFullAwsAccessPolicyId}, {kRcpType, kRcpFullAwsAccessPolicyId}};
-  for (const auto& [type, policy_id] : kDefaults) {
-    OT_ASSIGN_OR_RETURN(bool enabled, PolicyTypeEnabled(tx, org_id, type));
-    if (!enabled) continue;
-    OT_ASSIGN_OR_RETURN(
-        int64_t n, Count(tx,
-                         "SELECT COUNT(*) FROM org_policy_attachments WHERE org_id = ? AND "
-                         "policy_id = ? AND target_id = ?",
-                         {std::string(org_id), std::string(policy_id), std::string(target_id)}));
-    if (n > 0) continue;
-    OT_RETURN_IF_ERROR(Exec(tx,
-                            "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
-                            "VALUES (?, ?, ?)",
-                            {std::string(org_id), std::string(policy_id), std::string(target_id)}));
+  // One query for both types, and no existence check: ON CONFLICT keeps an attachment that is
+  // already there (this runs for every created and every joining account).
+  OT_ASSIGN_OR_RETURN(
+      auto enabled, tx.Query("SELECT t.policy_type FROM org_root_policy_types t JOIN org_roots r "
+                             "ON r.root_id = t.root_id WHERE r.org_id = ? AND t.status = "
+                             "'ENABLED' AND t.policy_type IN (?, ?)",
+                             {std::string(org_id), std::string(kScpType), std::string(kRcpType)}));
+  for (const store::Row& row : enabled) {
+    const char* policy_id =
+        row.Text(0) == kScpType ? kFullAwsAccessPolicyId : kRcpFullAwsAccessPolicyId;
+    OT_RETURN_IF_ERROR(
+        Exec(tx,
+             "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
+             "VALUES (?, ?, ?) ON CONFLICT (org_id, policy_id, target_id) DO NOTHING",
+             {std::string(org_id), std::string(policy_id), std::string(target_id)}));
   }
   return Status::Ok();
 }
