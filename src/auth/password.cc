@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "common/base64.h"
+
 namespace orgtwin::auth {
 namespace {
 
@@ -14,30 +16,10 @@ constexpr std::string_view kScheme = "pbkdf2-sha256";
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
 
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-// Strict base64 decode of a HashPassword field; false on anything malformed.
+// Strict base64 decode of a HashPassword field (whole 4-character groups); false on anything
+// malformed.
 bool Unbase64(std::string_view text, std::string* out) {
-  if (text.empty() || text.size() % 4 != 0) return false;
-  std::string buf(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(buf.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return false;
-  // EVP_DecodeBlock counts the '=' padding as zero bytes; drop them.
-  size_t len = static_cast<size_t>(n);
-  if (text.back() == '=') --len;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
-  buf.resize(len);
-  *out = std::move(buf);
-  return true;
+  return !text.empty() && text.size() % 4 == 0 && Base64Decode(text, out);
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -80,8 +62,8 @@ Result<std::string> HashPassword(std::string_view password, int iterations) {
   }
   std::string hash = Pbkdf2Sha256(password, salt, iterations, kHashBytes);
   if (hash.empty()) return InternalError("PBKDF2 derivation failed");
-  return std::string(kScheme) + "$" + std::to_string(iterations) + "$" + Base64(salt) + "$" +
-         Base64(hash);
+  return std::string(kScheme) + "$" + std::to_string(iterations) + "$" + Base64Encode(salt) + "$" +
+         Base64Encode(hash);
 }
 
 bool VerifyPassword(std::string_view password, std::string_view encoded) {

@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "common/base64.h"
+
 namespace orgtwin::policy {
 
 ActionInterner& ActionInterner::Global() {
@@ -121,7 +123,7 @@ void PrepareCondValue(OpFamily family, std::string_view raw, CondValue* v) {
       v->boolean = AsciiIEquals(raw, "true");
       break;
     case OpFamily::kBinary:
-      v->parsed = DecodeBase64(raw, &v->bytes);
+      v->parsed = Base64Decode(raw, &v->bytes);
       break;
     case OpFamily::kIp:
       v->parsed = ParseIpNet(raw, &v->ip);

@@ -2,6 +2,8 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "common/base64.h"
+
 namespace orgtwin::policy {
 
 std::string_view DecisionEffectName(DecisionEffect e) {
@@ -177,7 +179,7 @@ bool MatchOne(const CompiledCondition& c, const CondValue& v, std::string_view t
     case OpFamily::kBinary: {
       if (!v.parsed) return false;
       std::string bytes;
-      if (!DecodeBase64(rv, &bytes)) return false;
+      if (!Base64Decode(rv, &bytes)) return false;
       return bytes == v.bytes;
     }
     case OpFamily::kIp: {

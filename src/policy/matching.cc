@@ -293,38 +293,4 @@ bool IpInNet(const IpNet& ip, const IpNet& net) {
   return true;
 }
 
-bool DecodeBase64(std::string_view s, std::string* out) {
-  out->clear();
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pad = 0;
-  for (char c : s) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '+') {
-      v = 62;
-    } else if (c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      ++pad;
-      continue;
-    } else {
-      return false;
-    }
-    if (pad > 0) return false;  // data after padding
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return pad <= 2;
-}
-
 }  // namespace orgtwin::policy

@@ -2,7 +2,8 @@
 //
 // The low-level matchers of the engine, shared by the compiler and the evaluator: glob matching
 // over encoded patterns, ARN segment splitting, policy-variable templates, and the value parsers
-// of the condition families (numbers, ISO 8601 / epoch dates, IPv4/IPv6 CIDRs, base64).
+// of the condition families (numbers, ISO 8601 / epoch dates, IPv4/IPv6 CIDRs; base64 is
+// common/base64.h).
 //
 // Pattern encoding: a compiled pattern stores the wildcard `*` as the byte kStar and `?` as kOne.
 // Those bytes cannot occur in a valid policy (only TAB, LF, CR and U+0020..U+00FF are allowed),
@@ -79,8 +80,5 @@ struct IpNet {
 };
 bool ParseIpNet(std::string_view s, IpNet* out);
 bool IpInNet(const IpNet& ip, const IpNet& net);
-
-// Base64 (standard alphabet, padding optional); false on bad input.
-bool DecodeBase64(std::string_view s, std::string* out);
 
 }  // namespace orgtwin::policy

@@ -75,10 +75,6 @@ TEST(Values, NumbersDatesIpsBase64) {
   ASSERT_TRUE(ParseIpNet("2001:db8:1::5", &ip));
   EXPECT_TRUE(IpInNet(ip, net));
   EXPECT_FALSE(ParseIpNet("300.1.1.1", &ip));
-  std::string bytes;
-  ASSERT_TRUE(DecodeBase64("aGVsbG8=", &bytes));
-  EXPECT_EQ(bytes, "hello");
-  EXPECT_FALSE(DecodeBase64("a$b", &bytes));
 }
 
 }  // namespace

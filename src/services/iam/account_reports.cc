@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "common/base64.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {

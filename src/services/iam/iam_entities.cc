@@ -135,32 +135,6 @@ Status ProtectedRole(std::string_view role_name) {
                             std::string(role_name) + "' - this role is only modifiable by AWS");
 }
 
-std::string Base64Encode(std::string_view bytes) {
-  static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                 (static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                 static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kStd[(v >> 18) & 0x3F]);
-    out.push_back(kStd[(v >> 12) & 0x3F]);
-    out.push_back(kStd[(v >> 6) & 0x3F]);
-    out.push_back(kStd[v & 0x3F]);
-  }
-  size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out.push_back(kStd[(v >> 18) & 0x3F]);
-    out.push_back(kStd[(v >> 12) & 0x3F]);
-    out.push_back(rest == 2 ? kStd[(v >> 6) & 0x3F] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -65,8 +65,6 @@ std::string IamArn(std::string_view account_id, std::string_view kind, std::stri
 // Percent-encodes everything outside [A-Za-z0-9-_.~] -- how IAM returns policy documents in its
 // XML (botocore URL-decodes them).
 std::string UrlEncodeDocument(std::string_view document);
-// RFC 4648 base64 with padding: how the Query protocol carries blobs (protocol.h).
-std::string Base64Encode(std::string_view bytes);
 // Opaque pagination markers: the sort key of the first item of the next page.
 std::string EncodeMarker(std::string_view key);
 // InvalidInput for anything EncodeMarker did not produce.

@@ -4,6 +4,7 @@
 #include "services/iam/mfa.h"
 
 #include "auth/totp.h"
+#include "common/base64.h"
 #include "common/qr_code.h"
 #include "services/iam/handler_util.h"
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/totp.h"
+#include "common/base64.h"
 #include "policy/document.h"
 #include "services/iam/handler_util.h"
 #include "services/iam/iam_entities.h"
@@ -326,37 +327,6 @@ Json CredentialsObject(const Issued& issued) {
 
 bool StartsWithAws(std::string_view value) { return LowerAscii(value.substr(0, 4)) == "aws:"; }
 
-std::string Base64UrlDecode(std::string_view in) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') {
-      v = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      v = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      v = c - '0' + 52;
-    } else if (c == '-' || c == '+') {
-      v = 62;
-    } else if (c == '_' || c == '/') {
-      v = 63;
-    } else if (c == '=') {
-      break;
-    } else {
-      return "";
-    }
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<Json> GetCallerIdentity(gateway::RequestContext& ctx, const Json& /*input*/) {
@@ -550,7 +520,11 @@ Result<Json> AssumeRoleWithWebIdentity(gateway::RequestContext& /*ctx*/, const J
                "if you sent an Access Token)")
         .WithAwsCode("InvalidIdentityToken");
   }
-  std::string payload = Base64UrlDecode(std::string_view(token).substr(dot1 + 1, dot2 - dot1 - 1));
+  std::string payload;
+  if (!Base64Decode(std::string_view(token).substr(dot1 + 1, dot2 - dot1 - 1), &payload,
+                    Base64Alphabet::kUrl)) {
+    payload.clear();
+  }
   boost::system::error_code ec;
   boost::json::value claims = boost::json::parse(payload, ec);
   if (ec || !claims.is_object() || !claims.as_object().contains("iss") ||
