@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <latch>
 #include <map>
 #include <memory>
@@ -668,22 +669,24 @@ TEST_F(HttpServerTest, DeferredResponsesArriveInOrderOnKeepAlive) {
 
 TEST_F(HttpServerTest, DeferredResponseForAClosedConnectionIsDropped) {
   std::mutex mutex;
+  std::condition_variable arrived;
   std::vector<std::shared_ptr<PendingResponse>> parked;
   std::atomic<int> made{0};
   StartAsyncServer(TestOptions(), [&](HttpRequest&&, Deferral& deferral) {
     std::lock_guard<std::mutex> lock(mutex);
     parked.push_back(deferral.Defer());
+    arrived.notify_all();
     return std::optional<HttpResponse>();
   });
+  auto wait_for_parked = [&](size_t count) {
+    std::unique_lock<std::mutex> lock(mutex);
+    arrived.wait_for(lock, kWait, [&] { return parked.size() >= count; });
+  };
   {
     TestClient client(port_);
     ASSERT_TRUE(client.Send(Post("/x", "gone")));
     // Wait until the server has the request, then hang up before it is answered.
-    auto deadline = Clock::now() + kWait;
-    while (Clock::now() < deadline) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!parked.empty()) break;
-    }
+    wait_for_parked(1);
   }
   // The session is still waiting (no read is outstanding, so it cannot see the hang-up); the
   // late answer is written to a dead socket and the session then ends on the write error.
@@ -698,11 +701,7 @@ TEST_F(HttpServerTest, DeferredResponseForAClosedConnectionIsDropped) {
   // The server keeps serving.
   TestClient other(port_);
   ASSERT_TRUE(other.Send(Post("/x", "next")));
-  auto deadline = Clock::now() + kWait;
-  while (Clock::now() < deadline) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (parked.size() == 2) break;
-  }
+  wait_for_parked(2);
   {
     std::lock_guard<std::mutex> lock(mutex);
     ASSERT_EQ(parked.size(), 2u);
@@ -722,22 +721,32 @@ TEST_F(HttpServerTest, DeferredResponseForAClosedConnectionIsDropped) {
 }
 
 TEST_F(HttpServerTest, GracefulStopWaitsForDeferredResponse) {
-  CompletionThread completer;
-  std::atomic<bool> in_handler{false};
+  std::promise<std::shared_ptr<PendingResponse>> deferred;
   StartAsyncServer(TestOptions(), [&](HttpRequest&&, Deferral& deferral) {
-    std::shared_ptr<PendingResponse> pending = deferral.Defer();
-    in_handler = true;
-    completer.Post([pending] {
-      std::this_thread::sleep_for(200ms);
-      pending->Complete([] { return HttpResponse{200, {}, "finished"}; });
-    });
+    deferred.set_value(deferral.Defer());
     return std::optional<HttpResponse>();
   });
   TestClient client(port_);
   ASSERT_TRUE(client.Send(Post("/slow", "x")));
-  auto deadline = Clock::now() + kWait;
-  while (!in_handler && Clock::now() < deadline) std::this_thread::yield();
-  std::thread stopper([&] { server_->Stop(); });
+  auto handed_over = deferred.get_future();
+  ASSERT_EQ(handed_over.wait_for(kWait), std::future_status::ready);
+  std::shared_ptr<PendingResponse> pending = handed_over.get();
+
+  std::mutex mutex;
+  std::condition_variable stopped;
+  bool stop_returned = false;
+  std::thread stopper([&] {
+    server_->Stop();
+    std::lock_guard<std::mutex> lock(mutex);
+    stop_returned = true;
+    stopped.notify_all();
+  });
+  {
+    // Stop() must still be waiting while the response is outstanding.
+    std::unique_lock<std::mutex> lock(mutex);
+    EXPECT_FALSE(stopped.wait_for(lock, 300ms, [&] { return stop_returned; }));
+  }
+  pending->Complete([] { return HttpResponse{200, {}, "finished"}; });
   auto response = client.ReadResponse();
   stopper.join();
   ASSERT_TRUE(response);

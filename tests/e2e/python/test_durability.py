@@ -5,7 +5,6 @@ they can; the server is killed mid-stream with SIGKILL and started again on the 
 directory; every user whose CreateUser was answered 200 must exist, and nothing half-made may
 (each user either exists with its tag or not at all)."""
 import threading
-import time
 
 import boto3
 import botocore
@@ -27,7 +26,7 @@ def test_acknowledged_writes_survive_kill9():
     server = OrgtwinServer().start()
     try:
         acknowledged = []
-        lock = threading.Lock()
+        progress = threading.Condition()
         stop = threading.Event()
 
         def writer(worker):
@@ -40,19 +39,16 @@ def test_acknowledged_writes_survive_kill9():
                     client.create_user(UserName=name, Tags=[{"Key": "batch", "Value": name}])
                 except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
                     return  # the server is gone
-                with lock:
+                with progress:
                     acknowledged.append(name)
+                    progress.notify_all()
 
         threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
         for t in threads:
             t.start()
         # Let a few hundred writes through, then kill the server in the middle of the stream.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with lock:
-                if len(acknowledged) >= 300:
-                    break
-            time.sleep(0.01)
+        with progress:
+            progress.wait_for(lambda: len(acknowledged) >= 300, timeout=30)
         server.kill9()
         stop.set()
         for t in threads:
