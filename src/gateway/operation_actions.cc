@@ -670,22 +670,12 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
 }
 
 bool IsReadOnlyOperation(std::string_view service, std::string_view operation) {
-  if (service == "sts") {
-    // AssumeRole*, GetSessionToken and GetFederationToken create sessions: new principals
-    // whose policies are loaded on their first request, so no cached decision goes stale.
-    return true;
-  }
-  // Organizations completes CreateAccount asynchronously; its status calls may be where the
-  // new account (and its roles) get written, so they count as writes.
-  if (service == "organizations" &&
-      (operation == "DescribeCreateAccountStatus" || operation == "ListCreateAccountStatus")) {
-    return false;
-  }
-  for (std::string_view prefix : {"Get", "List", "Describe", "Simulate"}) {
-    if (StartsWith(operation, prefix)) return true;
-  }
+  // AssumeRole*, GetSessionToken and GetFederationToken create sessions: new principals whose
+  // policies are loaded on their first request, so no cached decision goes stale.
+  if (service == "sts") return true;
   // GenerateCredentialReport / GenerateServiceLastAccessedDetails write reports, not policies.
-  return StartsWith(operation, "Generate");
+  if (StartsWith(operation, "Generate")) return true;
+  return !OperationMayWrite(service, operation);
 }
 
 bool OnlyAddsResources(std::string_view service, std::string_view operation) {
@@ -717,7 +707,9 @@ bool OperationMayWrite(std::string_view service, std::string_view operation) {
   }
   if (service == "organizations" &&
       (operation == "DescribeCreateAccountStatus" || operation == "ListCreateAccountStatus")) {
-    return true;  // see IsReadOnlyOperation
+    // Organizations completes CreateAccount asynchronously on AWS; a twin that does the same
+    // writes the new account when its status is read, so these count as writes.
+    return true;
   }
   for (std::string_view prefix : {"Get", "List", "Describe", "Simulate"}) {
     if (StartsWith(operation, prefix)) return false;
