@@ -39,6 +39,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/wal_coalescing_vfs.h"
 
 namespace orgtwin::store {
 namespace {
@@ -205,7 +206,8 @@ class Connection {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (kind == Kind::kWriter) flags |= SQLITE_OPEN_CREATE;
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    // The WAL-coalescing VFS (wal_coalescing_vfs.h) writes each commit's frames in one call.
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, WalCoalescingVfsName());
     auto conn = std::unique_ptr<Connection>(new Connection(db));  // closes db on every path
     if (rc != SQLITE_OK) {
       return StatusFromSqlite(rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), "open " + path);
