@@ -811,6 +811,16 @@ class SqliteStore final : public Store {
                            std::to_string(newest_known) +
                            "); run a newer orgtwin or restore a matching backup");
     }
+    // Foreign keys are off while migrations run, as SQLite's procedure for schema changes asks:
+    // a migration that rebuilds a table (create the new one, copy, drop the old, rename) would
+    // otherwise trip the references other tables hold to it. Each migration checks every
+    // reference before it commits instead (ApplyMigration). The pragma is a no-op inside a
+    // transaction, so it is set here, between them.
+    OT_RETURN_IF_ERROR(w.Exec("PRAGMA foreign_keys=OFF"));
+    struct ForeignKeysBackOn {
+      Connection& w;
+      ~ForeignKeysBackOn() { (void)w.Exec("PRAGMA foreign_keys=ON"); }
+    } back_on{w};
     for (const Migration& m : migrations) {
       if (applied.count(m.version)) continue;
       Status status = ApplyMigration(m);
@@ -836,6 +846,12 @@ class SqliteStore final : public Store {
         w.QueryInternal("SELECT 1 FROM schema_migrations WHERE version = ?", &version, 1));
     if (rows.empty()) {
       OT_RETURN_IF_ERROR(w.Exec(std::string(m.sql)));
+      OT_ASSIGN_OR_RETURN(std::vector<Row> dangling, w.QueryInternal("PRAGMA foreign_key_check"));
+      if (!dangling.empty()) {
+        return InternalError("leaves " + std::to_string(dangling.size()) +
+                             " rows whose foreign keys point nowhere (first in table `" +
+                             dangling.front().Text(0) + "`)");
+      }
       double now =
           std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
               .count();

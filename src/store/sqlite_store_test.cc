@@ -145,6 +145,130 @@ TEST_F(SqliteStoreTest, EmbeddedMigrationsAreSortedAndApply) {
   EXPECT_EQ(rows[0].Text(0), "ACTIVE");
 }
 
+// Migration 13 rebuilds tables that others reference (accounts) as WITHOUT ROWID tables: a
+// database written by an older orgtwin keeps every row and every reference.
+TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
+  std::vector<Migration> before;
+  for (const Migration& m : EmbeddedMigrations()) {
+    if (m.version < 13) before.push_back(m);
+  }
+  SqliteOptions options = Options();
+  {
+    options.migrations = before;
+    OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+    ASSERT_EQ(store->SchemaVersion(), 12);
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
+    for (const char* sql : {
+             "INSERT INTO accounts (account_id, email, name, created_at, has_payment_method, "
+             "closed_at, membership_changed_at) VALUES ('111111111111', 'a@example.com', 'a', "
+             "1.5, 0, 9.5, 7.25)",
+             "INSERT INTO accounts (account_id, email, name, state, created_at) VALUES "
+             "('222222222222', 'b@example.com', 'b', 'SUSPENDED', 2.5)",
+             "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, "
+             "principal_type, created_at) VALUES ('AKIAEXAMPLE', 's', '222222222222', 'Root', 1)",
+             "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at, "
+             "member_count) VALUES ('o-aaaaaaaaaa', '111111111111', 'ALL', 1, 2)",
+             "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+             "VALUES ('111111111111', 'o-aaaaaaaaaa', 'r-aaaa', 'CREATED', 1), ('222222222222', "
+             "'o-aaaaaaaaaa', 'ou-aaaa-bbbbbbbb', 'INVITED', 2)",
+             "INSERT INTO org_policy_attachments VALUES ('o-aaaaaaaaaa', 'p-FullAWSAccess', "
+             "'222222222222')",
+             "INSERT INTO org_create_account_status (request_id, org_id, account_name, state, "
+             "requested_at, account_id) VALUES ('car-aaaaaaaa', 'o-aaaaaaaaaa', 'b', "
+             "'SUCCEEDED', 2, '222222222222')",
+             "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+             "assume_role_policy, max_session_duration, created_at) VALUES ('AROAEXAMPLE', "
+             "'222222222222', 'R', 'r', '/', '{}', 3600, 1)",
+             "INSERT INTO iam_attachments (account_id, entity_type, entity_id, policy_arn, "
+             "attached_at) VALUES ('222222222222', 'Role', 'AROAEXAMPLE', "
+             "'arn:aws:iam::aws:policy/AdministratorAccess', 3)",
+         }) {
+      OT_ASSERT_OK(tx->Execute(sql).status());
+    }
+    OT_ASSERT_OK(tx->Commit());
+  }
+  options.migrations.reset();  // every embedded migration
+  OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+  EXPECT_EQ(store->SchemaVersion(), EmbeddedMigrations().back().version);
+  {
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+    OT_ASSERT_OK_AND_ASSIGN(
+        auto accounts,
+        tx->Query("SELECT account_id, email, state, created_at, has_payment_method, "
+                  "has_contact_info, closed_at, iam_user_access_to_billing, membership_changed_at "
+                  "FROM accounts ORDER BY account_id"));
+    ASSERT_EQ(accounts.size(), 2u);
+    EXPECT_EQ(accounts[0].Text(1), "a@example.com");
+    EXPECT_EQ(accounts[0].Double(3), 1.5);
+    EXPECT_EQ(accounts[0].Int(4), 0);
+    EXPECT_EQ(accounts[0].Int(5), 1);
+    EXPECT_EQ(accounts[0].Double(6), 9.5);
+    EXPECT_EQ(accounts[0].Double(8), 7.25);
+    EXPECT_EQ(accounts[1].Text(2), "SUSPENDED");
+    EXPECT_TRUE(accounts[1].IsNull(6));
+    for (const char* table : {"org_accounts", "org_policy_attachments", "org_create_account_status",
+                              "iam_attachments", "iam_roles", "access_keys"}) {
+      OT_ASSERT_OK_AND_ASSIGN(auto n, tx->Query(std::string("SELECT COUNT(*) FROM ") + table));
+      EXPECT_EQ(n[0].Int(0), std::string(table) == "org_accounts" ? 2 : 1) << table;
+    }
+    OT_ASSERT_OK_AND_ASSIGN(auto parent, tx->Query("SELECT parent_id FROM org_accounts WHERE "
+                                                   "org_id = 'o-aaaaaaaaaa' ORDER BY account_id"));
+    ASSERT_EQ(parent.size(), 2u);
+    EXPECT_EQ(parent[1].Text(0), "ou-aaaa-bbbbbbbb");
+    // Clustered: these tables have no rowid any more; iam_roles keeps its own.
+    OT_ASSERT_OK_AND_ASSIGN(auto clustered,
+                            tx->Query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                      "sql LIKE '%WITHOUT ROWID' ORDER BY name"));
+    std::vector<std::string> names;
+    for (const Row& row : clustered) names.push_back(row.Text(0));
+    EXPECT_THAT(names,
+                ::testing::ElementsAre("accounts", "iam_attachments", "org_accounts",
+                                       "org_create_account_status", "org_policy_attachments"));
+    OT_ASSERT_OK_AND_ASSIGN(auto dangling, tx->Query("PRAGMA foreign_key_check"));
+    EXPECT_TRUE(dangling.empty());
+  }
+  // References to the rebuilt tables are still enforced, in both directions, and the rebuilt
+  // unique index too (each in its own transaction: a failed statement ends one).
+  auto code_of = [&](const char* sql) {
+    auto tx = store->Begin(TxMode::kWrite);
+    return tx.ok() ? (*tx)->Execute(sql).status().code() : tx.status().code();
+  };
+  EXPECT_EQ(code_of("INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, "
+                    "joined_at) VALUES ('333333333333', 'o-aaaaaaaaaa', 'r-aaaa', 'CREATED', 3)"),
+            ErrorCode::kInvalidInput);
+  EXPECT_EQ(code_of("DELETE FROM accounts WHERE account_id = '222222222222'"),
+            ErrorCode::kInvalidInput);
+  EXPECT_EQ(code_of("INSERT INTO accounts (account_id, email, name, created_at) VALUES "
+                    "('444444444444', 'a@example.com', 'dup', 1)"),
+            ErrorCode::kAlreadyExists);
+}
+
+// Migrations run with foreign keys off (so a table can be rebuilt), but one that leaves a
+// reference pointing nowhere fails and is rolled back.
+TEST_F(SqliteStoreTest, MigrationLeavingDanglingReferencesFails) {
+  std::vector<Migration> migrations = {
+      {1, "parent_child",
+       "CREATE TABLE parent (id TEXT PRIMARY KEY); "
+       "CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES parent (id)); "
+       "INSERT INTO parent VALUES ('p'); INSERT INTO child VALUES ('c', 'p');"},
+      {2, "drops_parent_rows", "DELETE FROM parent;"},
+  };
+  SqliteOptions options = Options();
+  options.migrations = migrations;
+  auto failed = OpenSqliteStore(options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), ErrorCode::kInternal);
+  EXPECT_THAT(failed.status().message(), HasSubstr("drops_parent_rows"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("`child`"));
+
+  options.migrations = std::vector<Migration>{migrations[0]};
+  OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+  EXPECT_EQ(store->SchemaVersion(), 1);
+  OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+  OT_ASSERT_OK_AND_ASSIGN(auto rows, tx->Query("SELECT COUNT(*) FROM parent"));
+  EXPECT_EQ(rows[0].Int(0), 1);
+}
+
 TEST_F(SqliteStoreTest, WriterLockTimeoutIsUnavailable) {
   SqliteOptions options = Options();
   options.busy_timeout_ms = 50;
