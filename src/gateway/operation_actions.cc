@@ -686,11 +686,8 @@ bool OnlyAddsResources(std::string_view service, std::string_view operation) {
       "CreateAccessKey",         "CreateGroup",  "CreateInstanceProfile",
       "CreateLoginProfile",      "CreatePolicy", "CreateRole",
       "CreateServiceLinkedRole", "CreateUser",   "CreateVirtualMFADevice"};
-  static constexpr std::string_view kOrganizations[] = {
-      "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy",
-      // Pure reads here (CreateAccount completes inside its own call); listed as writes by
-      // IsReadOnlyOperation only for the asynchronous model.
-      "DescribeCreateAccountStatus", "ListCreateAccountStatus"};
+  static constexpr std::string_view kOrganizations[] = {"CreateAccount", "CreateOrganizationalUnit",
+                                                        "CreatePolicy"};
   auto listed = [&](const auto& names) {
     return std::find(std::begin(names), std::end(names), operation) != std::end(names);
   };
@@ -704,12 +701,6 @@ bool OperationMayWrite(std::string_view service, std::string_view operation) {
     // Credential-issuing calls store the new session; the others only read.
     return StartsWith(operation, "AssumeRole") || operation == "GetSessionToken" ||
            operation == "GetFederationToken";
-  }
-  if (service == "organizations" &&
-      (operation == "DescribeCreateAccountStatus" || operation == "ListCreateAccountStatus")) {
-    // Organizations completes CreateAccount asynchronously on AWS; a twin that does the same
-    // writes the new account when its status is read, so these count as writes.
-    return true;
   }
   for (std::string_view prefix : {"Get", "List", "Describe", "Simulate"}) {
     if (StartsWith(operation, prefix)) return false;

@@ -380,7 +380,10 @@ TEST(IsReadOnlyOperationTest, ReadsAndWrites) {
   EXPECT_TRUE(IsReadOnlyOperation("sts", "AssumeRole"));
   EXPECT_FALSE(IsReadOnlyOperation("iam", "AttachUserPolicy"));
   EXPECT_FALSE(IsReadOnlyOperation("iam", "TagUser"));
-  EXPECT_FALSE(IsReadOnlyOperation("organizations", "DescribeCreateAccountStatus"));
+  // CreateAccount finishes inside its own call, so polling its status only reads (and stays off
+  // the writer thread).
+  EXPECT_TRUE(IsReadOnlyOperation("organizations", "DescribeCreateAccountStatus"));
+  EXPECT_TRUE(IsReadOnlyOperation("organizations", "ListCreateAccountStatus"));
   EXPECT_FALSE(IsReadOnlyOperation("account", "PutAlternateContact"));
 }
 
