@@ -58,6 +58,9 @@ constexpr size_t kMaxBatchJobs = 64;
 // At 8,192 frames it costs ~4% (5.2k/s against 5.4k/s) and the WAL stays ~34 MB instead of the
 // 0.5 GB those 9,000 accounts left unbounded.
 constexpr int kWalFramesBeforeRestart = 8192;
+// How large a savepoint's sub-journal grows in memory before SQLite moves it to a temporary
+// file: a few times the ~60 KiB of pages a CreateAccount job changes.
+constexpr int kSubJournalSpillBytes = 256 << 10;
 // A WAL file larger than this is truncated back to it when the WAL starts over, so one burst does
 // not keep its disk space forever.
 constexpr int64_t kWalSizeLimitBytes = 64 << 20;
@@ -220,12 +223,14 @@ class Connection {
     // with thousands of accounts; every miss is a read(2). 32 MiB per connection keeps the hot
     // tables and indexes in memory (pages are allocated on use, not up front).
     OT_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size=-32768"));
-    // Savepoints and statements keep the pages they change in a sub-journal so they can be
-    // rolled back alone. SQLite keeps it in memory only up to 64 KiB, then spills it to a
-    // temporary file that is created, written and deleted again for each savepoint: a group-
-    // commit job changing ~20 pages (CreateAccount) paid a file create + unlink per call. Temp
-    // files in memory (sub-journals, temp b-trees of sorts) hold no durable data.
-    OT_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store=MEMORY"));
+    // Savepoints and statements keep the original of each page they change in a sub-journal so
+    // they can be rolled back alone; every group-commit job is a savepoint (~15 pages for a
+    // CreateAccount). With temp_store=MEMORY SQLite keeps that journal in 1 KiB pieces, ~60
+    // allocations per job; otherwise in one piece up to the spill size set in
+    // OpenSqliteStore (SQLITE_CONFIG_STMTJRNL_SPILL), past which it moves to a temporary file.
+    // So writers keep the default; readers, whose temporary data is only sorts, keep theirs in
+    // memory. Neither holds durable data.
+    if (kind == Kind::kReader) OT_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store=MEMORY"));
     // A reader must never upgrade to a writer: that would bypass the writer lock.
     if (kind == Kind::kReader) OT_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=ON"));
     return conn;
@@ -909,8 +914,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   // SQLite counts every allocation under a global mutex (SQLITE_CONFIG_MEMSTATUS) for
   // sqlite3_memory_used(), which orgtwin never asks for; off, every statement skips that lock.
   // Only possible before SQLite initializes, so once, before the first connection.
+  // A savepoint's sub-journal stays in memory, in one allocation, up to kSubJournalSpillBytes
+  // (Connection::Open explains why); SQLite's default, 64 KiB, is about one job's worth of pages,
+  // past which every savepoint created and deleted a temporary file.
   static std::once_flag configured;
-  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(configured, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kSubJournalSpillBytes);
+  });
   OT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options));
   return std::unique_ptr<Store>(std::move(store));
 }
