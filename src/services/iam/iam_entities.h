@@ -164,8 +164,11 @@ Result<RoleRow> InsertServiceLinkedRole(store::Transaction& tx, IdGenerator& ids
                                         const std::string& account,
                                         const ServiceLinkedRoleSpec& spec,
                                         std::optional<std::string> description, double now);
-// The role a service creates for itself in `account` (AWS's description included), unless a
-// role of that name exists already (then it is kept as it is, as on AWS).
+// The role a service creates for itself in `account` (AWS's description included), in an
+// account that has no role of that name (a new account, which has no roles at all).
+Status AddServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
+                            std::string_view service, double now);
+// The same, unless a role of that name exists already (then it is kept as it is, as on AWS).
 Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
                                std::string_view service, double now);
 

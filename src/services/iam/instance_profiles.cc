@@ -260,15 +260,20 @@ Result<RoleRow> InsertServiceLinkedRole(store::Transaction& tx, IdGenerator& ids
   return role;
 }
 
-Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
-                               std::string_view service, double now) {
+Status AddServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
+                            std::string_view service, double now) {
   ServiceLinkedRoleSpec spec = ServiceLinkedRoleFor(service);
-  OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, spec.name));
-  if (existing.has_value()) return Status::Ok();
   std::optional<std::string> description;
   if (!spec.description.empty()) description = spec.description;
   return InsertServiceLinkedRole(tx, ids, account, spec, std::move(description), std::floor(now))
       .status();
+}
+
+Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
+                               std::string_view service, double now) {
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, ServiceLinkedRoleFor(service).name));
+  if (existing.has_value()) return Status::Ok();
+  return AddServiceLinkedRole(tx, ids, account, service, now);
 }
 
 Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& input) {

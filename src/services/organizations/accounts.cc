@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "services/iam/iam_entities.h"
+#include "services/iam/service_linked_roles.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
 
@@ -155,7 +156,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string failure;
   OT_ASSIGN_OR_RETURN(int64_t taken,
                       Count(*tx, "SELECT COUNT(*) FROM accounts WHERE email = ?", {email}));
-  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
+  int64_t members = org.member_count;
   if (taken > 0) {
     failure = "EMAIL_ALREADY_EXISTS";
   } else if (members >= OrganizationsConfig().max_accounts_per_org) {
@@ -163,31 +164,31 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   }
   store::Value account_value;
   if (failure.empty()) {
+    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(*tx, org.org_id));
+    // AWS-COMPAT: a created account has neither a payment method nor verified contact
+    // information (AWS-FACTS 2.7): it cannot leave until its owner adds them. A drawn account ID
+    // that is taken inserts nothing (the email was checked above), and another is drawn.
     std::string account_id;
     for (int attempt = 0;; ++attempt) {
       account_id = ctx.twin.ids.AccountId();
-      OT_ASSIGN_OR_RETURN(int64_t used, Count(*tx,
-                                              "SELECT COUNT(*) FROM accounts WHERE "
-                                              "account_id = ?",
-                                              {account_id}));
-      if (used == 0) break;
+      OT_ASSIGN_OR_RETURN(
+          int64_t inserted,
+          tx->Execute("INSERT INTO accounts (account_id, email, name, state, created_at, "
+                      "has_payment_method, has_contact_info, iam_user_access_to_billing) "
+                      "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (account_id) DO NOTHING",
+                      {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
+      if (inserted == 1) break;
       if (attempt > 16) return InternalError("could not draw a free account ID");
     }
-    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(*tx, org.org_id));
-    // AWS-COMPAT: a created account has neither a payment method nor verified contact
-    // information (AWS-FACTS 2.7): it cannot leave until its owner adds them.
-    OT_RETURN_IF_ERROR(Exec(*tx,
-                            "INSERT INTO accounts (account_id, email, name, state, created_at, "
-                            "has_payment_method, has_contact_info, iam_user_access_to_billing) "
-                            "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?)",
-                            {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
     OT_RETURN_IF_ERROR(AddMembership(*tx, account_id, org.org_id, root.root_id, "CREATED", now));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, account_id));
     OT_RETURN_IF_ERROR(ApplyTags(*tx, account_id, Array(input, "Tags")));
     OT_RETURN_IF_ERROR(
         CreateAccessRole(ctx, *tx, account_id, role_name, org.management_account_id, now));
     if (org.feature_set == "ALL") {
-      OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, account_id, now));
+      // The account is new, so it has no role to look for first (EnsureOrganizationsRole).
+      OT_RETURN_IF_ERROR(iam::AddServiceLinkedRole(*tx, ctx.twin.ids, account_id,
+                                                   iam::kOrganizationsServicePrincipal, now));
     }
     account_value = account_id;
   }
@@ -376,7 +377,7 @@ Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
   }
   // AWS-COMPAT: at most 10% of the member accounts (at least 10, at most 200) may be closed in
   // a rolling 30 days (AWS-FACTS 2.3, the 2023 figures).
-  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
+  int64_t members = org.member_count;
   OT_ASSIGN_OR_RETURN(int64_t closed,
                       Count(*tx,
                             "SELECT COUNT(*) FROM org_accounts m JOIN accounts a ON a.account_id "

@@ -370,7 +370,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
     return OrgError("DuplicateHandshakeException",
                     "A handshake with the same action and target already exists.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
+  int64_t members = org.member_count;
   OT_ASSIGN_OR_RETURN(int64_t pending, Count(*tx,
                                              "SELECT COUNT(*) FROM org_handshakes WHERE "
                                              "org_id = ? AND action = ? AND state = 'OPEN' AND "
@@ -473,7 +473,7 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
           "ORGANIZATION_MEMBERSHIP_CHANGE_RATE_LIMIT_EXCEEDED",
           "The account changed its organization membership too recently. Try again later.");
     }
-    OT_ASSIGN_OR_RETURN(int64_t members, MemberCount(*tx, org.org_id));
+    int64_t members = org.member_count;
     if (members >= AccountQuota()) {
       return HandshakeConstraintViolation(
           "ACCOUNT_NUMBER_LIMIT_EXCEEDED",

@@ -56,11 +56,12 @@ bool HexDecode(std::string_view hex, std::string* raw) {
 }
 
 constexpr char kOrgCols[] =
-    "SELECT o.org_id, o.management_account_id, a.email, o.feature_set, o.created_at "
+    "SELECT o.org_id, o.management_account_id, a.email, o.feature_set, o.created_at, "
+    "o.member_count "
     "FROM organizations o JOIN accounts a ON a.account_id = o.management_account_id ";
 
 OrgRow ToOrg(const store::Row& row) {
-  return OrgRow{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Double(4)};
+  return OrgRow{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Double(4), row.Int(5)};
 }
 
 constexpr char kMemberCols[] =
@@ -429,11 +430,6 @@ Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
                           {now, std::string(account_id)}));
   return Exec(tx, "UPDATE organizations SET member_count = member_count - 1 WHERE org_id = ?",
               {std::string(org_id)});
-}
-
-Result<int64_t> MemberCount(store::Transaction& tx, std::string_view org_id) {
-  return Count(tx, "SELECT member_count FROM organizations WHERE org_id = ?",
-               {std::string(org_id)});
 }
 
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id) {

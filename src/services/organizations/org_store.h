@@ -61,6 +61,7 @@ struct OrgRow {
   std::string management_email;
   std::string feature_set;  // ALL | CONSOLIDATED_BILLING
   double created_at = 0;
+  int64_t member_count = 0;  // accounts in the organization, the management account included
 };
 
 struct RootRow {
@@ -160,9 +161,10 @@ Status EnsureAwsManagedPolicies(store::Transaction& tx, double now);
 Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
                              std::string_view target_id);
 // The service-linked role AWSServiceRoleForOrganizations in `account_id` (the management account
-// at CreateOrganization, an account created in or joining an all-features organization, a member
-// approving all features), unless the account has it already. IAM's service-linked-role code
-// (iam::EnsureServiceLinkedRole) creates it, as it creates every service-linked role.
+// at CreateOrganization, an account joining an all-features organization, a member approving all
+// features; CreateAccount adds it to its new account directly), unless the account has it already.
+// IAM's service-linked-role code (iam::EnsureServiceLinkedRole) creates it, as it creates every
+// service-linked role.
 Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction& tx,
                                const std::string& account_id, double now);
 // Removes what belongs to a target that leaves the organization or is deleted: its policy
@@ -170,14 +172,12 @@ Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction&
 Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string_view target_id);
 
 // Organization membership: the one place that inserts and deletes org_accounts rows, keeping
-// organizations.member_count (migration 0012) equal to the number of rows and stamping the
-// account's membership_changed_at with the time of the change.
+// organizations.member_count (migration 0012; OrgRow::member_count reads it) equal to the number
+// of rows and stamping the account's membership_changed_at with the time of the change.
 Status AddMembership(store::Transaction& tx, std::string_view account_id, std::string_view org_id,
                      std::string_view parent_id, std::string_view joined_method, double joined_at);
 Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
                         std::string_view org_id, double now);
-// The number of member accounts (the management account included).
-Result<int64_t> MemberCount(store::Transaction& tx, std::string_view org_id);
 
 // ---- Shapes (the model's structures in the neutral value form) ----
 Json OrganizationObject(store::Transaction& tx, const OrgRow& org);  // no tx errors: best effort
