@@ -3,6 +3,7 @@
 // clock, and the org_store helpers other handlers share.
 #include "services/organizations/organizations_core.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,13 @@ namespace orgtwin::services::organizations {
 namespace {
 
 constexpr char kManagement[] = "111111111111";
+
+// Randomness that is always zero: AccountId() then yields 100000000000, 100000000001, ... and
+// the sortable IDs (request, role) stay unique through their counters.
+class ZeroRandomIds final : public IdGenerator {
+ public:
+  void RandomBytes(uint8_t* out, size_t n) override { std::fill(out, out + n, uint8_t{0}); }
+};
 
 class OrganizationsCoreTest : public ::testing::Test {
  protected:
@@ -69,6 +77,7 @@ class OrganizationsCoreTest : public ::testing::Test {
   std::string dir_;
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   SeededIdGenerator ids_{7};
+  ZeroRandomIds zero_ids_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<CredentialStore> credentials_;
   std::unique_ptr<gateway::TwinServices> twin_;
@@ -228,6 +237,41 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeavi
   auto left = Call(LeaveOrganization, account);
   ASSERT_FALSE(left.ok());
   EXPECT_EQ(left.status().fields().at("Reason"), "ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION");
+}
+
+// A drawn account ID that an existing account holds is drawn again: the insert itself detects
+// the clash (ON CONFLICT DO NOTHING) and nothing of the clashing draw is kept.
+TEST_F(OrganizationsCoreTest, CreateAccountRedrawsATakenAccountId) {
+  twin_ = std::make_unique<gateway::TwinServices>(
+      gateway::TwinServices{*store_, clock_, zero_ids_, *credentials_, DefaultAccount{}});
+  ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
+  {
+    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    for (const char* taken : {"100000000000", "100000000001"}) {
+      ASSERT_TRUE(tx->Execute("INSERT INTO accounts (account_id, email, name, created_at) VALUES "
+                              "(?, ?, 'standalone', 0)",
+                              {std::string(taken), std::string(taken) + "@example.com"})
+                      .ok());
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto created =
+      Call(CreateAccount, kManagement, Json{{"Email", "new@example.com"}, {"AccountName", "new"}});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto described =
+      Call(DescribeCreateAccountStatus, kManagement,
+           Json{{"CreateAccountRequestId", created->at("CreateAccountStatus").at("Id")}});
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->at("CreateAccountStatus").at("AccountId").as_string(), "100000000002");
+  auto tx = Read();
+  auto rows = tx->Query(
+      "SELECT account_id, email, name FROM accounts WHERE account_id LIKE "
+      "'10000000000%' ORDER BY account_id");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].Text(1), "100000000000@example.com");  // the taken ones are untouched
+  EXPECT_EQ((*rows)[1].Text(2), "standalone");
+  EXPECT_EQ((*rows)[2].Text(1), "new@example.com");
 }
 
 // organizations.member_count (migration 0012) must equal the rows it summarizes through every
