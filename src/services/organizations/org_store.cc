@@ -384,23 +384,17 @@ Status EnsureAwsManagedPolicies(store::Transaction& tx, double now) {
 
 Status AttachDefaultPolicies(store::Transaction& tx, std::string_view org_id,
                              std::string_view target_id) {
-  // One query for both types, and no existence check: ON CONFLICT keeps an attachment that is
-  // already there (this runs for every created and every joining account).
-  OT_ASSIGN_OR_RETURN(
-      auto enabled, tx.Query("SELECT t.policy_type FROM org_root_policy_types t JOIN org_roots r "
-                             "ON r.root_id = t.root_id WHERE r.org_id = ? AND t.status = "
-                             "'ENABLED' AND t.policy_type IN (?, ?)",
-                             {std::string(org_id), std::string(kScpType), std::string(kRcpType)}));
-  for (const store::Row& row : enabled) {
-    const char* policy_id =
-        row.Text(0) == kScpType ? kFullAwsAccessPolicyId : kRcpFullAwsAccessPolicyId;
-    OT_RETURN_IF_ERROR(
-        Exec(tx,
-             "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
-             "VALUES (?, ?, ?) ON CONFLICT (org_id, policy_id, target_id) DO NOTHING",
-             {std::string(org_id), std::string(policy_id), std::string(target_id)}));
-  }
-  return Status::Ok();
+  // One statement for both types, and no existence check: ON CONFLICT keeps an attachment that
+  // is already there (this runs for every created and every joining account).
+  return Exec(tx,
+              "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
+              "SELECT r.org_id, CASE t.policy_type WHEN ? THEN ? ELSE ? END, ? "
+              "FROM org_root_policy_types t JOIN org_roots r ON r.root_id = t.root_id "
+              "WHERE r.org_id = ? AND t.status = 'ENABLED' AND t.policy_type IN (?, ?) "
+              "ON CONFLICT (org_id, policy_id, target_id) DO NOTHING",
+              {std::string(kScpType), std::string(kFullAwsAccessPolicyId),
+               std::string(kRcpFullAwsAccessPolicyId), std::string(target_id), std::string(org_id),
+               std::string(kScpType), std::string(kRcpType)});
 }
 
 Status EnsureOrganizationsRole(gateway::RequestContext& ctx, store::Transaction& tx,
