@@ -1,4 +1,4 @@
-# cmake -P script: -DOUTPUT=<file.cc> -DINPUTS=<;-list of migrations/NNNN_name.sql>
+# cmake -P script: -DOUTPUT=<file.cc> -DINPUTS=<;-list of migrations/NNNN_name[.BACKEND].sql>
 # Writes the table EmbeddedMigrations() returns, sorted by version; fails on a badly named file or
 # a duplicate version. Each file is emitted as bytes, so any SQL text embeds verbatim.
 cmake_minimum_required(VERSION 3.25)
@@ -8,10 +8,13 @@ set(seen_versions "")
 set(entries "")
 foreach(input IN LISTS INPUTS)
   get_filename_component(file_name ${input} NAME)
-  if(NOT file_name MATCHES "^([0-9]+)_([A-Za-z0-9_]+)\\.sql$")
-    message(FATAL_ERROR "store migration ${file_name}: name must be NNNN_name.sql")
+  # NNNN_name.sql runs on every backend; NNNN_name.sqlite.sql only on SQLite (other backends
+  # record the version without running it).
+  if(NOT file_name MATCHES "^([0-9]+)_([A-Za-z0-9_]+)(\\.(sqlite))?\\.sql$")
+    message(FATAL_ERROR "store migration ${file_name}: name must be NNNN_name.sql or NNNN_name.sqlite.sql")
   endif()
   set(name ${CMAKE_MATCH_2})
+  set(backend "${CMAKE_MATCH_4}")
   # Strip leading zeros (math() would read 0010 as decimal anyway, but be explicit).
   string(REGEX REPLACE "^0+([0-9])" "\\1" version ${CMAKE_MATCH_1})
   if(version IN_LIST seen_versions)
@@ -22,7 +25,7 @@ foreach(input IN LISTS INPUTS)
   string(LENGTH "${version}" len)
   math(EXPR pad "20 - ${len}")
   string(REPEAT "0" ${pad} zeros)
-  list(APPEND entries "${zeros}${version}|${version}|${name}|${input}")
+  list(APPEND entries "${zeros}${version}|${version}|${name}|${input}|${backend}")
 endforeach()
 list(SORT entries)
 
@@ -32,6 +35,11 @@ foreach(entry IN LISTS entries)
   list(GET parts 1 version)
   list(GET parts 2 name)
   list(GET parts 3 input)
+  list(LENGTH parts part_count)
+  set(backend "")
+  if(part_count GREATER 4)
+    list(GET parts 4 backend)
+  endif()
   get_filename_component(file_name ${input} NAME)
   file(READ ${input} hex HEX)
   string(LENGTH "${hex}" hex_len)
@@ -46,7 +54,7 @@ foreach(entry IN LISTS entries)
     math(EXPR offset "${offset} + 32")
   endwhile()
   string(APPEND arrays "// migrations/${file_name}\nconstexpr char kSql${index}[] = {\n    ${bytes}'\\0'};\n\n")
-  string(APPEND rows "      {${version}, \"${name}\", std::string_view(kSql${index}, ${size})},\n")
+  string(APPEND rows "      {${version}, \"${name}\", std::string_view(kSql${index}, ${size}), \"${backend}\"},\n")
   math(EXPR index "${index} + 1")
 endforeach()
 

@@ -850,7 +850,9 @@ class SqliteStore final : public Store {
         std::vector<Row> rows,
         w.QueryInternal("SELECT 1 FROM schema_migrations WHERE version = ?", &version, 1));
     if (rows.empty()) {
-      OT_RETURN_IF_ERROR(w.Exec(std::string(m.sql)));
+      if (m.backend.empty() || m.backend == "sqlite") {
+        OT_RETURN_IF_ERROR(w.Exec(std::string(m.sql)));
+      }
       OT_ASSIGN_OR_RETURN(std::vector<Row> dangling, w.QueryInternal("PRAGMA foreign_key_check"));
       if (!dangling.empty()) {
         return InternalError("leaves " + std::to_string(dangling.size()) +

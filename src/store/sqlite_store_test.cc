@@ -243,6 +243,34 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
             ErrorCode::kAlreadyExists);
 }
 
+// A migration for another backend is recorded, not run; SQLite's own (NNNN_name.sqlite.sql)
+// runs. Migration 13 is SQLite's.
+TEST_F(SqliteStoreTest, RunsOnlyMigrationsForSqlite) {
+  std::vector<Migration> migrations = {
+      {1, "items", "CREATE TABLE items (id BIGINT PRIMARY KEY);"},
+      {2, "elsewhere", "NOT SQL SQLITE WOULD TAKE;", "postgres"},
+      {3, "here", "CREATE TABLE kept (id BIGINT PRIMARY KEY) WITHOUT ROWID;", "sqlite"},
+  };
+  SqliteOptions options = Options();
+  options.migrations = migrations;
+  OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+  EXPECT_EQ(store->SchemaVersion(), 3);
+  OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+  OT_ASSERT_OK_AND_ASSIGN(auto rows, tx->Query("SELECT COUNT(*) FROM kept"));
+  EXPECT_EQ(rows[0].Int(0), 0);
+  OT_ASSERT_OK_AND_ASSIGN(auto versions,
+                          tx->Query("SELECT version FROM schema_migrations ORDER BY version"));
+  EXPECT_EQ(versions.size(), 3u);
+
+  const std::vector<Migration>& embedded = EmbeddedMigrations();
+  auto clustered = std::find_if(embedded.begin(), embedded.end(),
+                                [](const Migration& m) { return m.version == 13; });
+  ASSERT_NE(clustered, embedded.end());
+  EXPECT_EQ(clustered->name, "clustered_primary_keys");
+  EXPECT_EQ(clustered->backend, "sqlite");
+  EXPECT_EQ(embedded[0].backend, "");
+}
+
 // Migrations run with foreign keys off (so a table can be rebuilt), but one that leaves a
 // reference pointing nowhere fails and is rolled back.
 TEST_F(SqliteStoreTest, MigrationLeavingDanglingReferencesFails) {

@@ -125,11 +125,15 @@ class Store {
   virtual std::string Describe() const = 0;
 };
 
-// The migrations compiled into the binary, in order: {version, name, sql}.
+// The migrations compiled into the binary, in order: {version, name, sql, backend}.
 struct Migration {
   int64_t version;
   std::string_view name;
   std::string_view sql;  // one or more statements separated by `;`
+  // "" runs on every backend. "sqlite" (migrations/NNNN_name.sqlite.sql) runs only on SQLite: a
+  // physical-layout change in SQLite's own syntax (WITHOUT ROWID); other backends record the
+  // version without running it, so schema versions stay the same number everywhere.
+  std::string_view backend = "";
 };
 const std::vector<Migration>& EmbeddedMigrations();
 
