@@ -169,6 +169,7 @@ std::string NewOuId(IdGenerator& ids, std::string_view root_id) {
 }
 std::string NewPolicyId(IdGenerator& ids) { return "p-" + ids.RandomString(8, kLowerDigits); }
 std::string NewHandshakeId(IdGenerator& ids) { return "h-" + ids.RandomString(10, kLowerDigits); }
+std::string NewTransferId(IdGenerator& ids) { return "rt-" + ids.RandomString(12, kLowerDigits); }
 std::string NewCreateAccountRequestId(IdGenerator& ids) {
   // Sortable (IdGenerator::SortableString): org_create_account_status is keyed by it.
   return "car-" + ids.SortableString(10, 4, kLowerDigits);

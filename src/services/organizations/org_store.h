@@ -103,6 +103,7 @@ std::string NewOuId(IdGenerator& ids, std::string_view root_id);  // ou-<root>-<
 std::string NewPolicyId(IdGenerator& ids);                        // p- + 8
 std::string NewHandshakeId(IdGenerator& ids);                     // h- + 10
 std::string NewCreateAccountRequestId(IdGenerator& ids);          // car- + 10
+std::string NewTransferId(IdGenerator& ids);                      // rt- + 12
 
 std::string OrganizationArn(const OrgRow& org);
 std::string RootArn(const OrgRow& org, std::string_view root_id);

@@ -8,6 +8,7 @@
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
+#include "services/organizations/transfers.h"
 
 namespace orgtwin::services::organizations {
 namespace {
@@ -142,6 +143,7 @@ Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
                     "To delete an organization you must first remove all member accounts "
                     "(except the management account).");
   }
+  OT_RETURN_IF_ERROR(CheckNoActiveTransfer(*tx, org.org_id, NowSeconds(ctx)));
   const std::string& id = org.org_id;
   // Tags of everything the organization owns, then its rows, children before parents.
   OT_RETURN_IF_ERROR(Exec(*tx,

@@ -38,6 +38,8 @@ const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
       // Account Management API contacts (0010)
       "account_alternate_contacts", "account_contact_information",
+      // Organizations responsibility transfers (0014)
+      "org_responsibility_transfers",
       // IAM instance profiles, SLR deletion tasks, credential reports, password history (0007)
       "iam_password_history", "iam_credential_reports", "iam_slr_deletion_tasks",
       "iam_instance_profile_roles", "iam_instance_profiles",

@@ -1,0 +1,371 @@
+#include "services/organizations/transfers.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "services/organizations/org_store.h"
+
+namespace orgtwin::services::organizations {
+namespace {
+
+using store::Value;
+
+// AWS-COMPAT: AWS starts every organization with an inbound quota of 0 and raises it (up to
+// 1,000) through Service Quotas, which the twin does not have; it grants the adjustable maximum.
+constexpr int64_t kInboundQuota = 1000;
+
+constexpr char kTransferCols[] =
+    "SELECT transfer_id, transfer_type, name, status, handshake_id, target_org_id, "
+    "target_account_id, source_org_id, source_account_id, start_at, expires_at, "
+    "COALESCE(end_at, 0), requested_at, updated_at FROM org_responsibility_transfers ";
+
+TransferRow ToTransfer(const store::Row& r) {
+  TransferRow t;
+  t.id = r.Text(0);
+  t.type = r.Text(1);
+  t.name = r.Text(2);
+  t.status = r.Text(3);
+  t.handshake_id = r.Text(4);
+  t.target_org_id = r.Text(5);
+  t.target_account_id = r.Text(6);
+  t.source_org_id = r.Text(7);
+  t.source_account_id = r.Text(8);
+  t.start_at = r.Double(9);
+  t.expires_at = r.Double(10);
+  t.end_at = r.Double(11);
+  t.requested_at = r.Double(12);
+  t.updated_at = r.Double(13);
+  return t;
+}
+
+// The status as of `now`: an invitation past its expiry reads EXPIRED.
+std::string EffectiveStatus(const TransferRow& t, double now) {
+  if (t.status == "REQUESTED" && now >= t.expires_at) return "EXPIRED";
+  return t.status;
+}
+
+// SQL for "an open invitation or a transfer in force" at time ? (bound twice).
+constexpr char kActiveSql[] =
+    "((status = 'REQUESTED' AND expires_at > ?) OR status = 'ACCEPTED' OR "
+    "(status = 'WITHDRAWN' AND end_at > ?))";
+// SQL for "a transfer in force" at time ? (bound once).
+constexpr char kInForceSql[] = "(status = 'ACCEPTED' OR (status = 'WITHDRAWN' AND end_at > ?))";
+
+Status NotFound() {
+  return OrgError("ResponsibilityTransferNotFoundException",
+                  "We can't find a transfer that you specified.");
+}
+
+// ---- UTC month arithmetic (transfers start on the 1st of a month and end on its last day) ----
+
+double MonthStart(double t, int add_months) {
+  std::time_t seconds = static_cast<std::time_t>(std::floor(t));
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  tm.tm_mday = 1;
+  tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+  tm.tm_mon += add_months;  // timegm normalizes the month into the year
+  return static_cast<double>(timegm(&tm));
+}
+
+// ---- Shapes ----
+
+struct Participant {
+  std::string account_id;
+  std::string email;
+};
+
+Result<std::string> EmailOf(store::Transaction& tx, const std::string& account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT email FROM accounts WHERE account_id = ?", {account_id}));
+  return rows.empty() ? std::string() : rows.front().Text(0);
+}
+
+// The transfer as `viewer` (one of its two management accounts) sees it.
+Result<Json> TransferObject(store::Transaction& tx, const TransferRow& t, const std::string& viewer,
+                            double now) {
+  const bool inbound = viewer == t.target_account_id;
+  const std::string& viewer_org = inbound ? t.target_org_id : t.source_org_id;
+  OT_ASSIGN_OR_RETURN(std::string source_email, EmailOf(tx, t.source_account_id));
+  OT_ASSIGN_OR_RETURN(std::string target_email, EmailOf(tx, t.target_account_id));
+  Json out;
+  out["Arn"] = "arn:aws:organizations::" + viewer + ":transfer/" + viewer_org + "/billing/" +
+               (inbound ? "inbound" : "outbound") + "/" + t.id;
+  out["Name"] = t.name;
+  out["Id"] = t.id;
+  out["Type"] = t.type;
+  out["Status"] = EffectiveStatus(t, now);
+  out["Source"] =
+      Json{{"ManagementAccountId", t.source_account_id}, {"ManagementAccountEmail", source_email}};
+  out["Target"] =
+      Json{{"ManagementAccountId", t.target_account_id}, {"ManagementAccountEmail", target_email}};
+  out["StartTimestamp"] = t.start_at;
+  if (t.end_at > 0) out["EndTimestamp"] = t.end_at;
+  out["ActiveHandshakeId"] = t.handshake_id;
+  return out;
+}
+
+Result<Json> Output(store::Transaction& tx, const TransferRow& t, const std::string& viewer,
+                    double now) {
+  OT_ASSIGN_OR_RETURN(Json transfer, TransferObject(tx, t, viewer, now));
+  return Json{{"ResponsibilityTransfer", std::move(transfer)}};
+}
+
+// The transfer `id` if the caller is one of its two management accounts (and still manages
+// that organization); NotFound otherwise, as AWS answers for a transfer of others.
+Result<TransferRow> LoadForCaller(store::Transaction& tx, const std::string& id,
+                                  const std::string& caller) {
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query(std::string(kTransferCols) + "WHERE transfer_id = ?", {id}));
+  if (rows.empty()) return NotFound();
+  TransferRow t = ToTransfer(rows.front());
+  const bool target = t.target_account_id == caller && t.target_org_id == org.org_id;
+  const bool source = t.source_account_id == caller && t.source_org_id == org.org_id;
+  if (!target && !source) return NotFound();
+  return t;
+}
+
+Status RequireBilling(const Json& input) {
+  if (Str(input, "Type") != kBillingTransfer) {
+    return InvalidInput("INVALID_ENUM", "You specified an invalid value for Type.");
+  }
+  return Status::Ok();
+}
+
+// ---- Handlers ----
+
+Result<Json> DescribeResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
+  return Output(*tx, t, ctx.caller.account_id, NowSeconds(ctx));
+}
+
+// The caller's inbound (`side` "target") or outbound ("source") transfers, every status.
+Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, const std::string& side,
+                           const std::string& binding) {
+  OT_RETURN_IF_ERROR(RequireBilling(input));
+  const std::string& caller = ctx.caller.account_id;
+  const double now = NowSeconds(ctx);
+  const std::string id = Str(input, "Id");
+  OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, binding + "|" + caller + "|" + id));
+  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, caller));
+  std::string sql =
+      std::string(kTransferCols) + "WHERE " + side + "_account_id = ? AND " + side + "_org_id = ?";
+  std::vector<Value> params{caller, org.org_id};
+  if (!id.empty()) {
+    sql += " AND transfer_id = ?";
+    params.emplace_back(id);
+  }
+  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  if (!id.empty() && rows.empty()) return NotFound();
+  std::vector<std::pair<std::string, boost::json::value>> items;
+  for (const store::Row& r : rows) {
+    TransferRow t = ToTransfer(r);
+    OT_ASSIGN_OR_RETURN(Json object, TransferObject(*tx, t, caller, now));
+    char key[32];
+    std::snprintf(key, sizeof key, "%020.6f", t.requested_at);
+    items.emplace_back(std::string(key) + "|" + t.id, std::move(object));
+  }
+  Json out;
+  EmitPage(std::move(items), page, "ResponsibilityTransfers", out);
+  return out;
+}
+
+Result<Json> ListInboundResponsibilityTransfers(gateway::RequestContext& ctx, const Json& input) {
+  return ListTransfers(ctx, input, "target", "ListInboundResponsibilityTransfers");
+}
+
+Result<Json> ListOutboundResponsibilityTransfers(gateway::RequestContext& ctx, const Json& input) {
+  return ListTransfers(ctx, input, "source", "ListOutboundResponsibilityTransfers");
+}
+
+// Either side withdraws a transfer in force; it runs on to the end of the month it names (the
+// current month or the next; by default the current one).
+Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
+  const double now = NowSeconds(ctx);
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
+  const std::string status = EffectiveStatus(t, now);
+  if (status == "WITHDRAWN") {
+    return OrgError("ResponsibilityTransferAlreadyInStatusException",
+                    "The transfer is already in the status that you requested.");
+  }
+  if (status != "ACCEPTED") {
+    return OrgError("InvalidResponsibilityTransferTransitionException",
+                    "You can't perform this operation on a transfer in its current status.");
+  }
+  // The last moment of a month: 23:59:59.999 UTC on its last day.
+  const double this_month_end = MonthStart(now, 1) - 0.001;
+  const double next_month_end = MonthStart(now, 2) - 0.001;
+  double end = this_month_end;
+  if (const boost::json::value* v = input.if_contains("EndTimestamp"); v && v->is_number()) {
+    end = v->to_number<double>();
+    // Within the month's last second (clients round the milliseconds differently).
+    const double boundary = MonthStart(end + 1, 0);
+    if (!(end < boundary && end >= boundary - 1)) {
+      return InvalidInput("END_DATE_NOT_END_OF_MONTH",
+                          "The end date must be the last moment of the last day of a month.");
+    }
+    if (end < this_month_end - 1) {
+      return InvalidInput("END_DATE_TOO_EARLY", "The end date is too early.");
+    }
+    if (end > next_month_end + 1)
+      return InvalidInput("END_DATE_TOO_LATE", "The end date is too late.");
+  }
+  OT_RETURN_IF_ERROR(Exec(*tx,
+                          "UPDATE org_responsibility_transfers SET status = 'WITHDRAWN', "
+                          "end_at = ?, updated_at = ? WHERE transfer_id = ?",
+                          {end, now, t.id}));
+  t.status = "WITHDRAWN";
+  t.end_at = end;
+  t.updated_at = now;
+  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(auto read, BeginRead(ctx));
+  return Output(*read, t, ctx.caller.account_id, now);
+}
+
+// AWS-COMPAT: a transfer has one name here, which either side may change; AWS documents renaming
+// from the inbound side and keeps the name private to it.
+Result<Json> UpdateResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
+  const double now = NowSeconds(ctx);
+  std::string name = Str(input, "Name");
+  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(Exec(*tx,
+                          "UPDATE org_responsibility_transfers SET name = ?, updated_at = ? "
+                          "WHERE transfer_id = ?",
+                          {name, now, t.id}));
+  t.name = std::move(name);
+  t.updated_at = now;
+  OT_ASSIGN_OR_RETURN(Json out, Output(*tx, t, ctx.caller.account_id, now));
+  OT_RETURN_IF_ERROR(tx->Commit());
+  return out;
+}
+
+}  // namespace
+
+Status InsertTransfer(store::Transaction& tx, const TransferRow& t) {
+  return Exec(tx,
+              "INSERT INTO org_responsibility_transfers (transfer_id, transfer_type, name, "
+              "status, handshake_id, target_org_id, target_account_id, source_org_id, "
+              "source_account_id, start_at, expires_at, requested_at, updated_at) VALUES (?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {t.id, t.type, t.name, t.status, t.handshake_id, t.target_org_id, t.target_account_id,
+               t.source_org_id, t.source_account_id, t.start_at, t.expires_at, t.requested_at,
+               t.updated_at});
+}
+
+Status AnswerTransfer(store::Transaction& tx, std::string_view handshake_id,
+                      std::string_view status, double now) {
+  return Exec(tx,
+              "UPDATE org_responsibility_transfers SET status = ?, updated_at = ? WHERE "
+              "handshake_id = ? AND status = 'REQUESTED'",
+              {std::string(status), now, std::string(handshake_id)});
+}
+
+Status CheckTransferLimits(store::Transaction& tx, const std::string& target_account,
+                           const std::string& source_account, double now) {
+  OT_ASSIGN_OR_RETURN(int64_t source_billed,
+                      Count(tx,
+                            std::string("SELECT COUNT(*) FROM org_responsibility_transfers "
+                                        "WHERE source_account_id = ? AND ") +
+                                kInForceSql,
+                            {source_account, now}));
+  if (source_billed > 0) {
+    return HandshakeConstraintViolation(
+        "RESPONSIBILITY_TRANSFER_ALREADY_EXISTS",
+        "The organization already has a transfer of this responsibility in force.");
+  }
+  OT_ASSIGN_OR_RETURN(int64_t chained,
+                      Count(tx,
+                            std::string("SELECT COUNT(*) FROM org_responsibility_transfers "
+                                        "WHERE (source_account_id = ? OR target_account_id = ?) "
+                                        "AND ") +
+                                kInForceSql,
+                            {target_account, source_account, now}));
+  if (chained > 0) {
+    return ConstraintViolation("RESPONSIBILITY_TRANSFER_MAX_LEVEL_VIOLATION",
+                               "The transfer would make a chain of transfers longer than "
+                               "allowed.");
+  }
+  return Status::Ok();
+}
+
+Status CheckInboundQuota(store::Transaction& tx, const std::string& target_account, double now) {
+  OT_ASSIGN_OR_RETURN(int64_t inbound,
+                      Count(tx,
+                            std::string("SELECT COUNT(*) FROM org_responsibility_transfers "
+                                        "WHERE target_account_id = ? AND ") +
+                                kActiveSql,
+                            {target_account, now, now}));
+  if (inbound >= kInboundQuota) {
+    return ConstraintViolation("RESPONSIBILITY_TRANSFER_MAX_INBOUND_QUOTA_VIOLATION",
+                               "You have reached the limit on inbound transfers.");
+  }
+  return Status::Ok();
+}
+
+Status CheckNoActiveTransfer(store::Transaction& tx, const std::string& org_id, double now) {
+  OT_ASSIGN_OR_RETURN(int64_t active,
+                      Count(tx,
+                            std::string("SELECT COUNT(*) FROM org_responsibility_transfers "
+                                        "WHERE (source_org_id = ? OR target_org_id = ?) AND ") +
+                                kActiveSql,
+                            {org_id, org_id, now, now}));
+  if (active > 0) {
+    return ConstraintViolation("ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS",
+                               "The organization can't be deleted while a transfer invitation "
+                               "is open or a transfer is in force.");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTransferStart(double start, double now) {
+  const double day_start = std::floor(start / 86400) * 86400;
+  if (start != day_start) {
+    return InvalidInput("START_DATE_NOT_BEGINNING_OF_DAY",
+                        "The start date must be at 00:00:00.000 UTC.");
+  }
+  if (start != MonthStart(start, 0)) {
+    return InvalidInput("START_DATE_NOT_BEGINNING_OF_MONTH",
+                        "The start date must be the first day of a month.");
+  }
+  // The invitation expires a day before the start, so it needs that day to be answered.
+  if (start < MonthStart(now, 1) || start - 86400 <= now) {
+    return InvalidInput("START_DATE_TOO_EARLY",
+                        "The start date must be the first day of next month or the month after, "
+                        "at least a day away.");
+  }
+  if (start > MonthStart(now, 2)) {
+    return InvalidInput("START_DATE_TOO_LATE",
+                        "The start date must be the first day of next month or the month after.");
+  }
+  return Status::Ok();
+}
+
+Status RegisterResponsibilityTransferHandlers(gateway::Gateway& gateway) {
+  struct Entry {
+    const char* operation;
+    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
+  };
+  static constexpr Entry kHandlers[] = {
+      {"DescribeResponsibilityTransfer", DescribeResponsibilityTransfer},
+      {"ListInboundResponsibilityTransfers", ListInboundResponsibilityTransfers},
+      {"ListOutboundResponsibilityTransfers", ListOutboundResponsibilityTransfers},
+      {"TerminateResponsibilityTransfer", TerminateResponsibilityTransfer},
+      {"UpdateResponsibilityTransfer", UpdateResponsibilityTransfer},
+  };
+  for (const Entry& entry : kHandlers) {
+    OT_RETURN_IF_ERROR(gateway.Register("organizations", entry.operation, entry.handler));
+  }
+  return Status::Ok();
+}
+
+}  // namespace orgtwin::services::organizations
