@@ -199,6 +199,19 @@ class Authorizer::Facts final : public ResourceFacts {
     return OrgInfo{parts[0], parts[1], parts[2]};
   }
 
+  std::string TransferDirection(std::string_view transfer_id, std::string_view account) override {
+    // "target|source": the two management accounts of the transfer.
+    std::string packed = CachedString("transfer:" + std::string(transfer_id),
+                                      "SELECT target_account_id || '|' || source_account_id FROM "
+                                      "org_responsibility_transfers WHERE transfer_id = ?",
+                                      transfer_id);
+    size_t bar = packed.find('|');
+    if (bar == std::string::npos || account.empty()) return "";
+    if (packed.compare(0, bar, account) == 0) return "inbound";
+    if (packed.compare(bar + 1, std::string::npos, account) == 0) return "outbound";
+    return "";
+  }
+
   std::string OrgPolicyType(std::string_view policy_id) override {
     return CachedString("policytype:" + std::string(policy_id),
                         "SELECT policy_type FROM org_policies WHERE policy_id = ?", policy_id);

@@ -539,6 +539,15 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
   } else if (op.name == "AttachPolicy" || op.name == "DetachPolicy") {
     add(OrgIdArn(ctx, Str(input, "PolicyId"), facts));
     add(OrgIdArn(ctx, Str(input, "TargetId"), facts));
+  } else if (StartsWith(Str(input, "Id"), "rt-") && !StartsWith(op.name, "List")) {
+    // Describe/Terminate/UpdateResponsibilityTransfer: the transfer as the caller's organization
+    // holds it, inbound or outbound (the same rt- ID has an ARN on each side). The two lists
+    // name no resource, even when filtered by Id.
+    const std::string id = Str(input, "Id");
+    const std::string direction = facts.TransferDirection(id, caller.account);
+    add(direction.empty() || ctx.org.org_id.empty()
+            ? "*"
+            : ctx.Arn("transfer", "billing/" + direction + "/" + id));
   } else if (op.name == "InviteAccountToOrganization") {
     auto target = input.find("Target");
     std::string resource = "*";

@@ -78,6 +78,9 @@ class ResourceFacts {
   virtual OrgInfo OrgOfHandshake(std::string_view handshake_id, std::string* action) = 0;
   // "SERVICE_CONTROL_POLICY", ... or "" when unknown.
   virtual std::string OrgPolicyType(std::string_view policy_id) = 0;
+  // How `account` takes part in a responsibility transfer: "inbound" (it manages the other
+  // organization's bill), "outbound" (its bill is managed), or "" (neither, or no such transfer).
+  virtual std::string TransferDirection(std::string_view transfer_id, std::string_view account) = 0;
   // The IAM user name owning an access key ("" for root keys or unknown keys).
   virtual std::string AccessKeyUser(std::string_view access_key_id) = 0;
 };

@@ -286,6 +286,48 @@ TEST_F(OperationActionsTest, NewerIamOperationsUseTheirReferenceResources) {
             "arn:aws:iam::123456789012:role/svc/app");
 }
 
+// A responsibility transfer has an ARN on each side: under the partner's organization as
+// inbound, under the customer's as outbound.
+TEST_F(OperationActionsTest, ResponsibilityTransferArnFollowsTheCallersSide) {
+  const std::string customer = "222222222222";
+  AddAccount(customer);
+  Exec(
+      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+      "VALUES ('o-partner000', ?, 'ALL', 0), ('o-customer00', ?, 'ALL', 0)",
+      {std::string(kAccount), customer});
+  Exec(
+      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+      "VALUES (?, 'o-partner000', 'r-aaaa', 'CREATED', 0), (?, 'o-customer00', 'r-bbbb', "
+      "'CREATED', 0)",
+      {std::string(kAccount), customer});
+  Exec(
+      "INSERT INTO org_responsibility_transfers (transfer_id, transfer_type, name, status, "
+      "handshake_id, target_org_id, target_account_id, source_org_id, source_account_id, "
+      "start_at, expires_at, requested_at, updated_at) VALUES ('rt-abcdefghijkl', 'BILLING', "
+      "'n', 'ACCEPTED', 'h-0000000000', 'o-partner000', ?, 'o-customer00', ?, 0, 0, 0, 0)",
+      {std::string(kAccount), customer});
+  const boost::json::object id{{"Id", "rt-abcdefghijkl"}};
+  EXPECT_EQ(Plan(Root(), "organizations", "TerminateResponsibilityTransfer", id).checks[0].resource,
+            "arn:aws:organizations::123456789012:transfer/o-partner000/billing/inbound/"
+            "rt-abcdefghijkl");
+  EXPECT_EQ(Plan(User("ops", customer), "organizations", "DescribeResponsibilityTransfer", id)
+                .checks[0]
+                .resource,
+            "arn:aws:organizations::222222222222:transfer/o-customer00/billing/outbound/"
+            "rt-abcdefghijkl");
+  // The lists name no resource, even filtered by Id; an unrelated transfer ID names none either.
+  EXPECT_EQ(Plan(Root(), "organizations", "ListInboundResponsibilityTransfers",
+                 {{"Type", "BILLING"}, {"Id", "rt-abcdefghijkl"}})
+                .checks[0]
+                .resource,
+            "*");
+  EXPECT_EQ(
+      Plan(Root(), "organizations", "DescribeResponsibilityTransfer", {{"Id", "rt-000000000000"}})
+          .checks[0]
+          .resource,
+      "*");
+}
+
 TEST_F(OperationActionsTest, AcceptingIntoAnAllFeaturesOrgNeedsCreateServiceLinkedRole) {
   const std::string invitee = "222222222222";
   AddAccount(invitee);
