@@ -47,6 +47,14 @@ Status CheckTaggable(store::Transaction& tx, const OrgRow& org, const std::strin
                                          "org_id = ? AND policy_id = ?",
                                          {org.org_id, id}));
     exists = n > 0;
+  } else if (id.rfind("rt-", 0) == 0) {
+    // AWS-COMPAT: a transfer's tags are one set, which either side's management account manages.
+    OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                         "SELECT COUNT(*) FROM org_responsibility_transfers "
+                                         "WHERE transfer_id = ? AND (target_org_id = ? OR "
+                                         "source_org_id = ?)",
+                                         {id, org.org_id, org.org_id}));
+    exists = n > 0;
   } else if (KindOfId(id) == TargetKind::kPolicy) {
     OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
                                          "SELECT COUNT(*) FROM org_policies WHERE org_id = ? AND "

@@ -119,6 +119,11 @@ def test_invite_accept_rename_withdraw(server):
     status, body = customer.raw("DescribeResponsibilityTransfer", {"Id": rt})
     assert status == 200 and body["ResponsibilityTransfer"]["Status"] == "ACCEPTED", body
 
+    tags = partner.orgs.list_tags_for_resource(ResourceId=rt)["Tags"]
+    assert tags == [{"Key": "contract", "Value": "42"}]
+    partner.orgs.tag_resource(ResourceId=rt, Tags=[{"Key": "tier", "Value": "gold"}])
+    assert len(customer.orgs.list_tags_for_resource(ResourceId=rt)["Tags"]) == 2
+
     status, body = partner.raw("UpdateResponsibilityTransfer", {"Id": rt, "Name": "Acme billing"})
     assert status == 200 and body["ResponsibilityTransfer"]["Name"] == "Acme billing", body
 
