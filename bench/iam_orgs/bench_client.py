@@ -16,6 +16,13 @@ to moto_server, so the client's own cost is identical on both sides of a ratio.
       given key. Prints [{"account_id", "key", "secret", "root_key", "root_secret"}, ...].
   bench_client.py org-setup ENDPOINT KEY SECRET
       CreateOrganization (FeatureSet ALL). Prints {"organization_id", "master_account_id"}.
+  bench_client.py orgs-setup ENDPOINT KEY SECRET SERVER COUNT
+      COUNT more organizations, each with its own management account (accounts-setup) that
+      calls CreateOrganization (moto: with its `x-moto-account-id` header). Prints the
+      accounts-setup list.
+  bench_client.py orgs-count ENDPOINT ORGS_FILE SERVER
+      Prints the number of accounts (ListAccounts to the end) of each organization of ORGS_FILE
+      (orgs-setup output): a check that every CreateAccount worked.
   bench_client.py org-list ENDPOINT KEY SECRET EXPECTED REPEATS [thin-only]
       Walks ListAccounts (MaxResults 20, the AWS maximum) to the end REPEATS times; fails unless
       every walk returns EXPECTED accounts. Prints the median and min time of one full walk,
@@ -115,6 +122,36 @@ def org_setup(endpoint, key, secret):
     return {"organization_id": out["Id"], "master_account_id": out["MasterAccountId"]}
 
 
+def as_account(boto_client, server, account_id):
+    """moto keeps one backend per account: its `x-moto-account-id` header picks it."""
+    if server != "orgtwin":
+        def add_header(request, **_):
+            request.headers["x-moto-account-id"] = account_id
+        boto_client.meta.events.register("before-sign.*.*", add_header)
+    return boto_client
+
+
+def orgs_setup(endpoint, key, secret, server, count):
+    accounts = accounts_setup(endpoint, key, secret, server, count)
+    for account in accounts:
+        org = as_account(client("organizations", endpoint, account["key"], account["secret"]),
+                         server, account["account_id"])
+        org.create_organization(FeatureSet="ALL")
+    return accounts
+
+
+def orgs_count(endpoint, orgs_file, server):
+    with open(orgs_file) as f:
+        accounts = json.load(f)
+    counts = []
+    for account in accounts:
+        org = as_account(client("organizations", endpoint, account["key"], account["secret"]),
+                         server, account["account_id"])
+        counts.append(sum(len(page["Accounts"]) for page in
+                          org.get_paginator("list_accounts").paginate()))
+    return {"accounts_per_organization": counts}
+
+
 def walk_accounts(org):
     accounts = pages = 0
     kwargs = {"MaxResults": 20}
@@ -203,6 +240,9 @@ def main(argv):
     if len(argv) >= 6 and argv[1] == "count-roles":
         print(json.dumps(count_roles(argv[2], argv[3], argv[4], argv[5])))
         return
+    if len(argv) >= 5 and argv[1] == "orgs-count":
+        print(json.dumps(orgs_count(argv[2], argv[3], argv[4])))
+        return
     if len(argv) < 5:
         raise SystemExit(__doc__)
     command, endpoint, key, secret = argv[1:5]
@@ -213,6 +253,8 @@ def main(argv):
         result = accounts_setup(endpoint, key, secret, rest[0], int(rest[1]))
     elif command == "org-setup":
         result = org_setup(endpoint, key, secret)
+    elif command == "orgs-setup":
+        result = orgs_setup(endpoint, key, secret, rest[0], int(rest[1]))
     elif command == "org-list":
         result = org_list(endpoint, key, secret, int(rest[0]), int(rest[1]),
                           len(rest) < 3 or rest[2] != "thin-only")
