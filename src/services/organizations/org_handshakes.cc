@@ -175,6 +175,33 @@ Result<std::optional<AccountInfo>> FindAccount(store::Transaction& tx, std::stri
                   r.IsNull(4) ? std::optional<double>() : std::optional<double>(r.Double(4))});
 }
 
+// The Target of an invitation (InviteAccountToOrganization,
+// InviteOrganizationToTransferResponsibility): a HandshakeParty of type ACCOUNT or EMAIL.
+struct InviteTarget {
+  std::string type;
+  std::string id;
+};
+
+InviteTarget ParseInviteTarget(const Json& input) {
+  const json::value* value = input.if_contains("Target");
+  Json target = value != nullptr && value->is_object() ? value->as_object() : Json();
+  return InviteTarget{Str(target, "Type"), Str(target, "Id")};
+}
+
+// The account the target names, by 12-digit ID or by email (none when no account has it).
+Result<std::optional<AccountInfo>> FindTargetAccount(store::Transaction& tx,
+                                                     const InviteTarget& target) {
+  if (target.type != "ACCOUNT" && target.type != "EMAIL") {
+    return InvalidInput("INVALID_PARTY_TYPE_TARGET",
+                        "You specified the wrong type for the handshake's target.");
+  }
+  if (target.type == "EMAIL") return FindAccount(tx, "email", target.id);
+  if (KindOfId(target.id) != TargetKind::kAccount) {
+    return InvalidInput("INVALID_PATTERN", "The account ID must be 12 digits.");
+  }
+  return FindAccount(tx, "account_id", target.id);
+}
+
 // The ORGANIZATION resource with the management account's email and name and the feature set.
 Result<json::object> OrganizationResource(store::Transaction& tx, const OrgRow& org) {
   OT_ASSIGN_OR_RETURN(auto mgmt, FindAccount(tx, "account_id", org.management_account_id));
@@ -312,35 +339,22 @@ Status MaybeRequestApproval(gateway::RequestContext& ctx, store::Transaction& tx
 
 Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
-  const json::value* target_value = input.if_contains("Target");
-  Json target =
-      target_value != nullptr && target_value->is_object() ? target_value->as_object() : Json();
-  const std::string target_type = Str(target, "Type");
-  const std::string target_id = Str(target, "Id");
+  const InviteTarget target = ParseInviteTarget(input);
+  const std::string& target_type = target.type;
+  const std::string& target_id = target.id;
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  if (target_type != "ACCOUNT" && target_type != "EMAIL") {
-    return InvalidInput("INVALID_PARTY_TYPE_TARGET",
-                        "You specified the wrong type for the handshake's target.");
+  if (target_type == "EMAIL" &&
+      (target_id.size() < 6 || target_id.find('@') == std::string::npos)) {
+    return InvalidInput("INVALID_EMAIL_ADDRESS_TARGET",
+                        "You specified an invalid email address for the invited account "
+                        "owner.");
   }
-  std::optional<AccountInfo> account;
-  if (target_type == "ACCOUNT") {
-    if (KindOfId(target_id) != TargetKind::kAccount) {
-      return InvalidInput("INVALID_PATTERN", "The account ID must be 12 digits.");
-    }
-    OT_ASSIGN_OR_RETURN(account, FindAccount(*tx, "account_id", target_id));
-    if (!account.has_value()) {
-      return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
-    }
-  } else {
-    if (target_id.size() < 6 || target_id.find('@') == std::string::npos) {
-      return InvalidInput("INVALID_EMAIL_ADDRESS_TARGET",
-                          "You specified an invalid email address for the invited account "
-                          "owner.");
-    }
-    // AWS-COMPAT: an invitation by email goes out even when no account uses the address yet;
-    // the account that owns the address when it answers may accept.
-    OT_ASSIGN_OR_RETURN(account, FindAccount(*tx, "email", target_id));
+  // AWS-COMPAT: an invitation by email goes out even when no account uses the address yet; the
+  // account that owns the address when it answers may accept.
+  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(*tx, target));
+  if (target_type == "ACCOUNT" && !account.has_value()) {
+    return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
   if (account.has_value()) {
     OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account->account_id));
@@ -443,11 +457,9 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
                                                         const Json& input) {
   const double now = NowSeconds(ctx);
   const std::string& caller = ctx.caller.account_id;
-  const json::value* target_value = input.if_contains("Target");
-  Json target =
-      target_value != nullptr && target_value->is_object() ? target_value->as_object() : Json();
-  const std::string target_type = Str(target, "Type");
-  const std::string target_id = Str(target, "Id");
+  const InviteTarget target = ParseInviteTarget(input);
+  const std::string& target_type = target.type;
+  const std::string& target_id = target.id;
   if (Str(input, "Type") != kBillingTransfer) {
     return InvalidInput("UNSUPPORTED_ACTION_IN_RESPONSIBILITY_TRANSFER",
                         "The only responsibility that can be transferred is BILLING.");
@@ -457,19 +469,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
                            : 0;
   OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, caller));
-  if (target_type != "ACCOUNT" && target_type != "EMAIL") {
-    return InvalidInput("INVALID_PARTY_TYPE_TARGET",
-                        "You specified the wrong type for the handshake's target.");
-  }
-  std::optional<AccountInfo> account;
-  if (target_type == "ACCOUNT") {
-    if (KindOfId(target_id) != TargetKind::kAccount) {
-      return InvalidInput("INVALID_PATTERN", "The account ID must be 12 digits.");
-    }
-    OT_ASSIGN_OR_RETURN(account, FindAccount(*tx, "account_id", target_id));
-  } else {
-    OT_ASSIGN_OR_RETURN(account, FindAccount(*tx, "email", target_id));
-  }
+  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(*tx, target));
   if (!account.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }

@@ -15,7 +15,7 @@ import {
   DeletePolicyVersionCommand, ListRolesCommand, paginateListRoles, CreateVirtualMFADeviceCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startServer } from "./orgtwin_server.mjs";
+import { errorOf, startServer } from "./orgtwin_server.mjs";
 
 const ACCOUNT = "123456789012";
 const READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
@@ -47,15 +47,6 @@ function config(credentials) {
     credentials: credentials ?? { accessKeyId: server.accessKeyId,
                                   secretAccessKey: server.secretAccessKey },
   };
-}
-
-async function errorOf(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
 }
 
 async function expectError(promise, name, status) {

@@ -8,7 +8,7 @@ import {
   CreateOrganizationalUnitCommand, ListOrganizationalUnitsForParentCommand, CreateAccountCommand,
   DescribeCreateAccountStatusCommand, DescribeAccountCommand, paginateListAccounts,
 } from "@aws-sdk/client-organizations";
-import { startServer } from "./orgtwin_server.mjs";
+import { errorOf, startServer } from "./orgtwin_server.mjs";
 
 let server;
 let orgs;
@@ -31,15 +31,6 @@ before(async () => {
   orgs.accountId = account.AccountId;
 });
 after(async () => { await server.stop(); });
-
-async function errorOf(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
-}
 
 test("describe-organization before and after create-organization", async () => {
   const missing = await errorOf(orgs.send(new DescribeOrganizationCommand({})));

@@ -18,7 +18,7 @@ import {
   IAMClient, AttachUserPolicyCommand, CreateUserCommand, CreateAccessKeyCommand, ListUsersCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startServer } from "./orgtwin_server.mjs";
+import { errorOf, startServer } from "./orgtwin_server.mjs";
 
 const DENY_S3 = JSON.stringify({
   Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }],
@@ -58,15 +58,6 @@ async function signup(name) {
     iam: new IAMClient(config(credentials)),
     sts: new STSClient(config(credentials)),
   };
-}
-
-async function errorOf(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
 }
 
 async function expectError(promise, name, status = 400) {

@@ -9,7 +9,7 @@ import {
   UpdateResponsibilityTransferCommand, TerminateResponsibilityTransferCommand,
   ListInboundResponsibilityTransfersCommand, ListOutboundResponsibilityTransfersCommand,
 } from "@aws-sdk/client-organizations";
-import { startServer } from "./orgtwin_server.mjs";
+import { errorOf, startServer } from "./orgtwin_server.mjs";
 
 let server;
 before(async () => { server = await startServer(); });
@@ -32,15 +32,6 @@ async function newOrg(name) {
   });
   const org = (await client.send(new CreateOrganizationCommand({}))).Organization;
   return { client, id: account.AccountId, org };
-}
-
-async function errorOf(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
 }
 
 // 00:00 UTC on the 1st of the first month that starts more than two days from now.

@@ -1,4 +1,5 @@
 // Starts a real `orgtwin serve` on port 0 in a temp dir and reads the credentials it writes.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,4 +35,14 @@ export async function startServer(...extraArgs) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+// The error a call that must fail rejects with (the test fails if the call succeeds).
+export async function errorOf(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  assert.fail("expected the call to fail");
 }

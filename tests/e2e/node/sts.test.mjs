@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { STSClient, GetCallerIdentityCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { IAMClient, GetRoleCommand } from "@aws-sdk/client-iam";
 import { OrganizationsClient, DescribeAccountCommand } from "@aws-sdk/client-organizations";
-import { startServer } from "./orgtwin_server.mjs";
+import { errorOf, startServer } from "./orgtwin_server.mjs";
 
 let server;
 before(async () => { server = await startServer(); });
@@ -19,15 +19,6 @@ function config(overrides = {}) {
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     ...overrides,
   };
-}
-
-async function errorOf(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail("expected the call to fail");
 }
 
 test("GetCallerIdentity returns the default account's root", async () => {
