@@ -409,10 +409,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
         "You have sent too many invitations in the last 24 hours. Try again later.");
   }
   const json::array& tags = Array(input, "Tags");
-  if (static_cast<int64_t>(tags.size()) > kMaxTagsPerResource) {
-    return ConstraintViolation("MAX_TAG_LIMIT_EXCEEDED",
-                               "You have exceeded the number of tags allowed on this resource.");
-  }
+  OT_RETURN_IF_ERROR(CheckTagCount(tags));
 
   HandshakeRow h;
   h.id = NewHandshakeId(ctx.twin.ids);
@@ -501,10 +498,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   OT_RETURN_IF_ERROR(CheckTransferLimits(*tx, caller, account->account_id, now));
   OT_RETURN_IF_ERROR(CheckInboundQuota(*tx, caller, now));
   const json::array& tags = Array(input, "Tags");
-  if (static_cast<int64_t>(tags.size()) > kMaxTagsPerResource) {
-    return ConstraintViolation("MAX_TAG_LIMIT_EXCEEDED",
-                               "You have exceeded the number of tags allowed on this resource.");
-  }
+  OT_RETURN_IF_ERROR(CheckTagCount(tags));
 
   TransferRow transfer;
   transfer.id = NewTransferId(ctx.twin.ids);

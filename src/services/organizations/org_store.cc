@@ -538,6 +538,14 @@ Status ApplyTags(store::Transaction& tx, std::string_view resource_id,
   return Status::Ok();
 }
 
+Status CheckTagCount(const boost::json::array& tags) {
+  if (static_cast<int64_t>(tags.size()) > kMaxTagsPerResource) {
+    return ConstraintViolation("MAX_TAG_LIMIT_EXCEEDED",
+                               "You have exceeded the number of tags allowed on this resource.");
+  }
+  return Status::Ok();
+}
+
 Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
                   const boost::json::array& keys) {
   for (const boost::json::value& key : keys) {

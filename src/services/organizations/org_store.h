@@ -194,6 +194,9 @@ Status ApplyTags(store::Transaction& tx, std::string_view resource_id,
                  const boost::json::array& tags);
 Status RemoveTags(store::Transaction& tx, std::string_view resource_id,
                   const boost::json::array& keys);
+// MAX_TAG_LIMIT_EXCEEDED for a request carrying more tags than one resource may have, checked
+// before anything is written (the invitations, which tag what they create only later).
+Status CheckTagCount(const boost::json::array& tags);
 
 // ---- Input accessors ("" / nullopt / fallback when absent) ----
 // The input accessors are IAM's (services/iam/handler_util.h): one implementation for both.
