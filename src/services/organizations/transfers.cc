@@ -63,6 +63,12 @@ Status NotFound() {
 
 // ---- UTC month arithmetic (transfers start on the 1st of a month and end on its last day) ----
 
+// Whether `t` is a time the calendar functions below can take (a finite time from 1970 up to the
+// year 10000): a timestamp member is any JSON number, and converting one out of range to
+// time_t would be undefined.
+bool CalendarTime(double t) { return std::isfinite(t) && t >= 0 && t < 253402300800.0; }
+
+// `t` must be CalendarTime.
 double MonthStart(double t, int add_months) {
   std::time_t seconds = static_cast<std::time_t>(std::floor(t));
   std::tm tm{};
@@ -207,6 +213,7 @@ Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const
   double end = this_month_end;
   if (const boost::json::value* v = input.if_contains("EndTimestamp"); v && v->is_number()) {
     end = v->to_number<double>();
+    if (!CalendarTime(end)) return InvalidInput("INVALID_END_DATE", "The end date is not valid.");
     // Within the month's last second (clients round the milliseconds differently).
     const double boundary = MonthStart(end + 1, 0);
     if (!(end < boundary && end >= boundary - 1)) {
@@ -328,6 +335,9 @@ Status CheckNoActiveTransfer(store::Transaction& tx, const std::string& org_id, 
 }
 
 Status ValidateTransferStart(double start, double now) {
+  if (!CalendarTime(start)) {
+    return InvalidInput("INVALID_START_DATE", "The start date is not valid.");
+  }
   const double day_start = std::floor(start / 86400) * 86400;
   if (start != day_start) {
     return InvalidInput("START_DATE_NOT_BEGINNING_OF_DAY",

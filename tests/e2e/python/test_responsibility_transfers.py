@@ -133,7 +133,14 @@ def test_invite_accept_rename_withdraw(server):
     expect_error(partner.orgs.delete_organization, "ConstraintViolationException",
                  "ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS")
 
-    # Either side withdraws; the transfer runs to the end of the current month by default.
+    # Either side withdraws, to the last moment of this month or the next.
+    for end, reason in ((month_start(now, 1) - 86400.5, "END_DATE_NOT_END_OF_MONTH"),
+                        (month_start(now, 3) - 0.001, "END_DATE_TOO_LATE"),
+                        (month_start(now, 0) - 0.001, "END_DATE_TOO_EARLY"),
+                        (1e300, "INVALID_END_DATE")):
+        raw_error(customer.raw("TerminateResponsibilityTransfer", {"Id": rt, "EndTimestamp": end}),
+                  "InvalidInputException", reason)
+    # By default the transfer runs to the end of the current month.
     status, body = customer.raw("TerminateResponsibilityTransfer", {"Id": rt})
     assert status == 200, body
     ended = body["ResponsibilityTransfer"]
@@ -169,6 +176,9 @@ def test_invitation_rules(server):
               "START_DATE_TOO_EARLY")
     raw_error(invite(partner, customer, month_start(now, 3)), "InvalidInputException",
               "START_DATE_TOO_LATE")
+    for nonsense in (1e300, -86400):
+        raw_error(invite(partner, customer, nonsense), "InvalidInputException",
+                  "INVALID_START_DATE")
     status, body = partner.raw("InviteOrganizationToTransferResponsibility",
                                {"Type": "SUPPORT", "Target": {"Type": "ACCOUNT",
                                                               "Id": customer.id},
