@@ -143,19 +143,23 @@ class Authorizer::Facts final : public ResourceFacts {
     }
     IamEntity entity;
     std::string sql;
+    // The third column is the ID under which iam_tags keeps the entity's tags ("" = untagged).
+    std::string tag_type;
     if (kind == "user") {
       sql =
-          "SELECT path, permissions_boundary_arn FROM iam_users "
+          "SELECT path, permissions_boundary_arn, user_id FROM iam_users "
           "WHERE account_id = ? AND user_name_lower = ?";
+      tag_type = "User";
     } else if (kind == "role") {
       sql =
-          "SELECT path, permissions_boundary_arn FROM iam_roles "
+          "SELECT path, permissions_boundary_arn, role_id FROM iam_roles "
           "WHERE account_id = ? AND role_name_lower = ?";
+      tag_type = "Role";
     } else if (kind == "group") {
-      sql = "SELECT path, '' FROM iam_groups WHERE account_id = ? AND group_name_lower = ?";
+      sql = "SELECT path, '', '' FROM iam_groups WHERE account_id = ? AND group_name_lower = ?";
     } else if (kind == "instance-profile") {
       sql =
-          "SELECT path, '' FROM iam_instance_profiles "
+          "SELECT path, '', '' FROM iam_instance_profiles "
           "WHERE account_id = ? AND profile_name_lower = ?";
     }
     if (!sql.empty()) {
@@ -166,6 +170,18 @@ class Authorizer::Facts final : public ResourceFacts {
         entity.exists = true;
         entity.path = rows->front().Text(0).empty() ? "/" : rows->front().Text(0);
         entity.boundary_arn = rows->front().Text(1);
+        const std::string& id = rows->front().Text(2);
+        if (!tag_type.empty() && !id.empty()) {
+          auto tags = ReadRows(a_.store_,
+                               "SELECT tag_key, tag_value FROM iam_tags WHERE entity_type = ? "
+                               "AND entity_id = ? ORDER BY position",
+                               {tag_type, id});
+          if (!tags.ok()) {
+            Log(LogLevel::kWarn, "authorizer: " + tags.status().ToString());
+          } else {
+            for (const store::Row& tag : *tags) entity.tags.emplace_back(tag.Text(0), tag.Text(1));
+          }
+        }
       }
     }
     Store(generation, [&](Cache& c) { c.entities[key] = entity; });

@@ -257,6 +257,16 @@ std::string IamMessageResource(std::string_view op, const Json& input, std::stri
   return "";
 }
 
+// aws:ResourceTag/<key> and iam:ResourceTag/<key>: the tags of the IAM user or role a request
+// acts on (IAM supports both keys for users and roles; the key's case is the tag's own, and the
+// policy engine matches tag-key suffixes case-insensitively).
+void AddResourceTags(const ResourceFacts::IamEntity& entity, AuthzPlan* plan) {
+  for (const auto& [key, value] : entity.tags) {
+    plan->context.emplace_back("aws:ResourceTag/" + key, value);
+    plan->context.emplace_back("iam:ResourceTag/" + key, value);
+  }
+}
+
 void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& caller,
              ResourceFacts& facts, AuthzPlan* plan) {
   AuthzCheck check;
@@ -313,6 +323,7 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
       ResourceFacts::IamEntity user = facts.FindIamEntity("user", account, name);
       existing_boundary = user.boundary_arn;
       check.resource = IamArn(account, "user", user.path, name);
+      AddResourceTags(user, plan);
     }
   } else if (!IamStarOperation(op.name)) {
     for (const IamResourceMember& rm : kIamResourceMembers) {
@@ -344,6 +355,7 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
             ResourceFacts::IamEntity entity = facts.FindIamEntity(kind, account, value);
             path = entity.path;
             existing_boundary = entity.boundary_arn;
+            AddResourceTags(entity, plan);
           }
           check.resource = IamArn(account, kind, path, value);
           break;
@@ -391,7 +403,7 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
 // ---------------------------------------------------------------- STS
 
 void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& caller,
-             AuthzPlan* plan) {
+             ResourceFacts& facts, AuthzPlan* plan) {
   // AWS-COMPAT: GetCallerIdentity needs no permission and works even under an explicit deny;
   // GetSessionToken likewise needs none (IAM user guide, "Permissions for GetSessionToken").
   if (op.name == "GetCallerIdentity" || op.name == "GetSessionToken") {
@@ -405,6 +417,13 @@ void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& c
     check.resource = role_arn.empty() ? "*" : role_arn;
     check.resource_account = ArnAccount(role_arn);
     check.trust = true;
+    // The role's tags: what an identity policy's aws:ResourceTag condition on sts:AssumeRole
+    // sees (attribute-based access to roles).
+    if (size_t slash = role_arn.rfind('/');
+        slash != std::string::npos && role_arn.find(":role/") != std::string::npos) {
+      AddResourceTags(
+          facts.FindIamEntity("role", check.resource_account, role_arn.substr(slash + 1)), plan);
+    }
     if (Has(input, "RoleSessionName")) {
       plan->context.emplace_back("sts:RoleSessionName", Str(input, "RoleSessionName"));
     }
@@ -658,7 +677,7 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
   if (prefix == "iam") {
     PlanIam(operation, input, caller, facts, &plan);
   } else if (prefix == "sts") {
-    PlanSts(operation, input, caller, &plan);
+    PlanSts(operation, input, caller, facts, &plan);
   } else if (prefix == "organizations") {
     PlanOrganizations(operation, input, caller, facts, &plan);
   } else if (prefix == "account") {

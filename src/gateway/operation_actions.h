@@ -63,6 +63,9 @@ class ResourceFacts {
     bool exists = false;
     std::string path = "/";
     std::string boundary_arn;  // users and roles; "" when none
+    // Users and roles: their tags (key as last written, value), the request's
+    // aws:ResourceTag/<key> and iam:ResourceTag/<key> when the entity is the resource.
+    std::vector<std::pair<std::string, std::string>> tags;
   };
   // kind: "user" | "group" | "role" | "instance-profile" | "server-certificate".
   virtual IamEntity FindIamEntity(std::string_view kind, std::string_view account,

@@ -286,6 +286,57 @@ TEST_F(OperationActionsTest, NewerIamOperationsUseTheirReferenceResources) {
             "arn:aws:iam::123456789012:role/svc/app");
 }
 
+// aws:ResourceTag / iam:ResourceTag come from the stored tags of the user or role acted on, so
+// attribute-based policies decide on IAM calls and on sts:AssumeRole.
+TEST_F(OperationActionsTest, ResourceTagsOfUsersAndRolesAreConditionKeys) {
+  const std::string trust =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
+      R"({"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})";
+  std::string blue = AddRole("blue-app", trust);
+  AddRole("red-app", trust);
+  std::string carol = AddUser("carol");
+  Exec(
+      "INSERT INTO iam_tags (entity_type, entity_id, tag_key, tag_key_lower, tag_value, "
+      "position) VALUES ('Role', ?, 'Team', 'team', 'blue', 0), ('User', ?, 'Team', 'team', "
+      "'blue', 0)",
+      {blue, carol});
+
+  AuthzPlan update = Plan(Root(), "iam", "UpdateRoleDescription",
+                          {{"RoleName", "blue-app"}, {"Description", "d"}});
+  ASSERT_NE(FindContext(update, "aws:ResourceTag/Team"), nullptr);
+  EXPECT_EQ(*FindContext(update, "aws:ResourceTag/Team"), "blue");
+  EXPECT_EQ(*FindContext(update, "iam:ResourceTag/Team"), "blue");
+  EXPECT_EQ(FindContext(Plan(Root(), "iam", "UpdateRoleDescription",
+                             {{"RoleName", "red-app"}, {"Description", "d"}}),
+                        "aws:ResourceTag/Team"),
+            nullptr);
+  EXPECT_EQ(
+      *FindContext(Plan(Root(), "iam", "GetUser", {{"UserName", "carol"}}), "aws:ResourceTag/Team"),
+      "blue");
+
+  // A user allowed to manage and assume only blue-tagged roles.
+  std::string ops = AddUser("ops");
+  PutInline("User", ops, "abac",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":)"
+            R"(["iam:UpdateRoleDescription","sts:AssumeRole"],"Resource":"*","Condition":)"
+            R"({"StringEquals":{"aws:ResourceTag/team":"blue"}}}]})");
+  EXPECT_TRUE(Authorize(User("ops"), "iam", "UpdateRoleDescription",
+                        {{"RoleName", "blue-app"}, {"Description", "d"}})
+                  .ok());
+  EXPECT_EQ(Authorize(User("ops"), "iam", "UpdateRoleDescription",
+                      {{"RoleName", "red-app"}, {"Description", "d"}})
+                .code(),
+            ErrorCode::kAccessDenied);
+  const std::string prefix = "arn:aws:iam::123456789012:role/";
+  EXPECT_TRUE(Authorize(User("ops"), "sts", "AssumeRole",
+                        {{"RoleArn", prefix + "blue-app"}, {"RoleSessionName", "s"}})
+                  .ok());
+  EXPECT_EQ(Authorize(User("ops"), "sts", "AssumeRole",
+                      {{"RoleArn", prefix + "red-app"}, {"RoleSessionName", "s"}})
+                .code(),
+            ErrorCode::kAccessDenied);
+}
+
 // A responsibility transfer has an ARN on each side: under the partner's organization as
 // inbound, under the customer's as outbound.
 TEST_F(OperationActionsTest, ResponsibilityTransferArnFollowsTheCallersSide) {

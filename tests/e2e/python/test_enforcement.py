@@ -106,6 +106,34 @@ def test_explicit_deny_wins(iam, server):
     assert user_sts.get_caller_identity()["Account"] == ACCOUNT
 
 
+def test_resource_tags_decide_attribute_based_policies(iam, server):
+    """aws:ResourceTag comes from the role's stored tags, and follows TagRole / UntagRole."""
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+        "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="abac-blue", AssumeRolePolicyDocument=trust,
+                    Tags=[{"Key": "Team", "Value": "blue"}])
+    iam.create_role(RoleName="abac-red", AssumeRolePolicyDocument=trust)
+    user_iam, user_sts = new_user(iam, server, "abac-user")
+    iam.put_user_policy(UserName="abac-user", PolicyName="blue-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow",
+                       "Action": ["iam:UpdateRoleDescription", "sts:AssumeRole"],
+                       "Resource": "*",
+                       "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}]}))
+    user_iam.update_role_description(RoleName="abac-blue", Description="ours")
+    denied(user_iam.update_role_description, RoleName="abac-red", Description="not ours")
+    arn = "arn:aws:iam::%s:role/" % ACCOUNT
+    user_sts.assume_role(RoleArn=arn + "abac-blue", RoleSessionName="abac")
+    denied(user_sts.assume_role, RoleArn=arn + "abac-red", RoleSessionName="abac")
+    # Tagging the other role lets the same policy through on the next request; untagging the
+    # first one shuts it out.
+    iam.tag_role(RoleName="abac-red", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.untag_role(RoleName="abac-blue", TagKeys=["Team"])
+    user_iam.update_role_description(RoleName="abac-red", Description="ours now")
+    denied(user_iam.update_role_description, RoleName="abac-blue", Description="not any more")
+
+
 def test_mfa_condition_blocks_long_term_keys(iam, server):
     user_iam, _ = new_user(iam, server, "needsmfa")
     iam.put_user_policy(UserName="needsmfa", PolicyName="p", PolicyDocument=json.dumps({
