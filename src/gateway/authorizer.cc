@@ -215,6 +215,26 @@ class Authorizer::Facts final : public ResourceFacts {
     return OrgInfo{parts[0], parts[1], parts[2]};
   }
 
+  std::vector<std::pair<std::string, std::string>> OrgResourceTags(
+      std::string_view resource_id) override {
+    // Packed as key US value RS ...: the tag pattern allows neither control character.
+    std::string packed = CachedString(
+        "orgtags:" + std::string(resource_id),
+        "SELECT COALESCE(group_concat(tag_key || char(31) || tag_value, char(30)), '') FROM "
+        "(SELECT tag_key, tag_value FROM org_tags WHERE resource_id = ? ORDER BY tag_key)",
+        resource_id);
+    std::vector<std::pair<std::string, std::string>> tags;
+    for (size_t start = 0; start < packed.size();) {
+      size_t end = packed.find('\x1e', start);
+      if (end == std::string::npos) end = packed.size();
+      std::string tag = packed.substr(start, end - start);
+      size_t unit = tag.find('\x1f');
+      if (unit != std::string::npos) tags.emplace_back(tag.substr(0, unit), tag.substr(unit + 1));
+      start = end + 1;
+    }
+    return tags;
+  }
+
   std::string TransferDirection(std::string_view transfer_id, std::string_view account) override {
     // "target|source": the two management accounts of the transfer.
     std::string packed = CachedString("transfer:" + std::string(transfer_id),

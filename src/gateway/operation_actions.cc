@@ -545,13 +545,18 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
     plan->checks.push_back(std::move(check));
   };
 
+  // The one Organizations resource whose tags are the request's aws:ResourceTag/* ("" when the
+  // request names none, or two: AttachPolicy's policy and target each carry their own).
+  std::string tagged;
   // Handshake operations may come from an account outside the organization (the invitee).
   if (Has(input, "HandshakeId")) {
-    add(OrgIdArn(ctx, Str(input, "HandshakeId"), facts));
+    tagged = Str(input, "HandshakeId");
+    add(OrgIdArn(ctx, tagged, facts));
     if (op.name == "AcceptHandshake") {
       AddOrganizationsRoleDependency(Str(input, "HandshakeId"), caller, facts, plan);
     }
   } else if (op.name == "MoveAccount") {
+    tagged = Str(input, "AccountId");
     add(OrgIdArn(ctx, Str(input, "AccountId"), facts));
     add(OrgIdArn(ctx, Str(input, "SourceParentId"), facts));
     add(OrgIdArn(ctx, Str(input, "DestinationParentId"), facts));
@@ -563,6 +568,7 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
     // holds it, inbound or outbound (the same rt- ID has an ARN on each side). The two lists
     // name no resource, even when filtered by Id.
     const std::string id = Str(input, "Id");
+    tagged = id;
     const std::string direction = facts.TransferDirection(id, caller.account);
     add(direction.empty() || ctx.org.org_id.empty()
             ? "*"
@@ -587,9 +593,15 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
       std::string id = Str(input, member);
       if (id.empty()) continue;
       resource = OrgIdArn(ctx, id, facts);
+      tagged = id;
       break;
     }
     add(resource);
+  }
+  if (!tagged.empty()) {
+    for (const auto& [key, value] : facts.OrgResourceTags(tagged)) {
+      plan->context.emplace_back("aws:ResourceTag/" + key, value);
+    }
   }
 
   // organizations:PolicyType: the type named by the input, else the type of the policy.

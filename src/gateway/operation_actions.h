@@ -81,6 +81,10 @@ class ResourceFacts {
   virtual OrgInfo OrgOfHandshake(std::string_view handshake_id, std::string* action) = 0;
   // "SERVICE_CONTROL_POLICY", ... or "" when unknown.
   virtual std::string OrgPolicyType(std::string_view policy_id) = 0;
+  // The tags of an Organizations resource (account, OU, root, policy, handshake, transfer,
+  // resource policy), key and value; empty when it has none or does not exist.
+  virtual std::vector<std::pair<std::string, std::string>> OrgResourceTags(
+      std::string_view resource_id) = 0;
   // How `account` takes part in a responsibility transfer: "inbound" (it manages the other
   // organization's bill), "outbound" (its bill is managed), or "" (neither, or no such transfer).
   virtual std::string TransferDirection(std::string_view transfer_id, std::string_view account) = 0;

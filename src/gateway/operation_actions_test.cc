@@ -337,6 +337,47 @@ TEST_F(OperationActionsTest, ResourceTagsOfUsersAndRolesAreConditionKeys) {
             ErrorCode::kAccessDenied);
 }
 
+// aws:ResourceTag on Organizations calls: the stored tags of the one resource a call names.
+TEST_F(OperationActionsTest, OrganizationsResourceTagsAreConditionKeys) {
+  const std::string member = "222222222222";
+  AddAccount(member);
+  AddAccount("333333333333");
+  Exec(
+      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
+      {std::string(kAccount)});
+  Exec(
+      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+      "VALUES (?, 'o-abcdefghij', 'r-aaaa', 'CREATED', 0), (?, 'o-abcdefghij', 'r-aaaa', "
+      "'CREATED', 0), ('333333333333', 'o-abcdefghij', 'r-aaaa', 'CREATED', 0)",
+      {std::string(kAccount), member});
+  Exec(
+      "INSERT INTO org_tags (resource_id, tag_key, tag_value) VALUES (?, 'Env', 'prod'), (?, "
+      "'Owner', 'customer')",
+      {member, member});
+  AuthzPlan plan = Plan(Root(), "organizations", "DescribeAccount", {{"AccountId", member}});
+  ASSERT_NE(FindContext(plan, "aws:ResourceTag/Env"), nullptr);
+  EXPECT_EQ(*FindContext(plan, "aws:ResourceTag/Env"), "prod");
+  EXPECT_EQ(*FindContext(plan, "aws:ResourceTag/Owner"), "customer");
+  EXPECT_EQ(
+      FindContext(Plan(Root(), "organizations", "DescribeAccount", {{"AccountId", "333333333333"}}),
+                  "aws:ResourceTag/Env"),
+      nullptr);
+
+  // Only accounts tagged Env=prod may be described by this user.
+  std::string uid = AddUser("auditor");
+  PutInline("User", uid, "prod-only",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":)"
+            R"("organizations:DescribeAccount","Resource":"*","Condition":)"
+            R"({"StringEquals":{"aws:ResourceTag/Env":"prod"}}}]})");
+  EXPECT_TRUE(
+      Authorize(User("auditor"), "organizations", "DescribeAccount", {{"AccountId", member}}).ok());
+  EXPECT_EQ(Authorize(User("auditor"), "organizations", "DescribeAccount",
+                      {{"AccountId", "333333333333"}})
+                .code(),
+            ErrorCode::kAccessDenied);
+}
+
 // A responsibility transfer has an ARN on each side: under the partner's organization as
 // inbound, under the customer's as outbound.
 TEST_F(OperationActionsTest, ResponsibilityTransferArnFollowsTheCallersSide) {
