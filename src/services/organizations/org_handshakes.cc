@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -132,6 +131,28 @@ json::object Resource(std::string type, std::string value, json::array children 
   r["Type"] = std::move(type);
   if (!children.empty()) r["Resources"] = std::move(children);
   return r;
+}
+
+// A new handshake of `org`, sent at `now`: its parties are the organization and, when `party_id`
+// is given, that party. The caller adds the target, resources, parent and tags.
+HandshakeRow NewHandshake(IdGenerator& ids, const OrgRow& org, std::string_view action,
+                          std::string_view state, double now, double expires_at,
+                          std::string_view party_id = {}, std::string_view party_type = {}) {
+  HandshakeRow h;
+  h.id = NewHandshakeId(ids);
+  h.org_id = org.org_id;
+  h.action = action;
+  h.state = state;
+  h.requested_at = now;
+  h.expires_at = expires_at;
+  json::array parties;
+  parties.push_back(Party(org.org_id, "ORGANIZATION"));
+  if (!party_id.empty()) parties.push_back(Party(std::string(party_id), std::string(party_type)));
+  h.parties = json::serialize(parties);
+  h.tags = "[]";
+  h.updated_at = now;
+  h.arn = HandshakeArn(org, action, h.id);
+  return h;
 }
 
 Status HandshakeNotFound() {
@@ -311,27 +332,15 @@ Status MaybeRequestApproval(gateway::RequestContext& ctx, store::Transaction& tx
                           "UPDATE org_handshakes SET state = 'OPEN', updated_at = ? WHERE "
                           "handshake_id = ? AND state = 'REQUESTED'",
                           {now, parent.id}));
-  HandshakeRow approve;
-  approve.id = NewHandshakeId(ctx.twin.ids);
-  approve.org_id = org.org_id;
-  approve.action = kApproveAll;
-  approve.state = "OPEN";
-  approve.requested_at = now;
-  approve.expires_at = parent.expires_at;
+  HandshakeRow approve = NewHandshake(ctx.twin.ids, org, kApproveAll, "OPEN", now,
+                                      parent.expires_at, org.management_account_id, "ACCOUNT");
   approve.target_account_id = org.management_account_id;
-  json::array parties;
-  parties.push_back(Party(org.org_id, "ORGANIZATION"));
-  parties.push_back(Party(org.management_account_id, "ACCOUNT"));
-  approve.parties = json::serialize(parties);
   OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(tx, org));
   json::array resources;
   resources.push_back(std::move(org_resource));
   resources.push_back(Resource("PARENT_HANDSHAKE", parent.id));
   approve.resources = json::serialize(resources);
   approve.parent_id = parent.id;
-  approve.tags = "[]";
-  approve.updated_at = now;
-  approve.arn = HandshakeArn(org, approve.action, approve.id);
   return InsertHandshake(tx, approve);
 }
 
@@ -411,20 +420,11 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   const json::array& tags = Array(input, "Tags");
   OT_RETURN_IF_ERROR(CheckTagCount(tags));
 
-  HandshakeRow h;
-  h.id = NewHandshakeId(ctx.twin.ids);
-  h.org_id = org.org_id;
-  h.action = kInvite;
   // AWS-COMPAT: AWS reports a fresh invitation as OPEN (its examples and CloudTrail records).
-  h.state = "OPEN";
-  h.requested_at = now;
-  h.expires_at = now + kInviteLifetime;
+  HandshakeRow h = NewHandshake(ctx.twin.ids, org, kInvite, "OPEN", now, now + kInviteLifetime,
+                                target_id, target_type);
   if (account.has_value()) h.target_account_id = account->account_id;
   if (target_type == "EMAIL") h.target_email = target_id;
-  json::array parties;
-  parties.push_back(Party(org.org_id, "ORGANIZATION"));
-  parties.push_back(Party(target_id, target_type));
-  h.parties = json::serialize(parties);
   OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(*tx, org));
   json::array resources;
   resources.push_back(std::move(org_resource));
@@ -432,8 +432,6 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   if (input.contains("Notes")) resources.push_back(Resource("NOTES", Str(input, "Notes")));
   h.resources = json::serialize(resources);
   h.tags = json::serialize(tags);
-  h.updated_at = now;
-  h.arn = HandshakeArn(org, h.action, h.id);
   OT_RETURN_IF_ERROR(InsertHandshake(*tx, h));
   OT_RETURN_IF_ERROR(tx->Commit());
   return Output(h, now);
@@ -457,10 +455,8 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   const InviteTarget target = ParseInviteTarget(input);
   const std::string& target_type = target.type;
   const std::string& target_id = target.id;
-  if (Str(input, "Type") != kBillingTransfer) {
-    return InvalidInput("UNSUPPORTED_ACTION_IN_RESPONSIBILITY_TRANSFER",
-                        "The only responsibility that can be transferred is BILLING.");
-  }
+  // Type, Target, StartTimestamp and SourceName are required, and Type's only enum value is
+  // BILLING: the protocol layer refuses anything else before the handler runs.
   const double start = input.contains("StartTimestamp") && input.at("StartTimestamp").is_number()
                            ? input.at("StartTimestamp").to_number<double>()
                            : 0;
@@ -514,19 +510,10 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   transfer.requested_at = now;
   transfer.updated_at = now;
 
-  HandshakeRow h;
-  h.id = NewHandshakeId(ctx.twin.ids);
-  h.org_id = org.org_id;
-  h.action = kTransferResponsibility;
-  h.state = "OPEN";
-  h.requested_at = now;
-  h.expires_at = transfer.expires_at;
+  HandshakeRow h = NewHandshake(ctx.twin.ids, org, kTransferResponsibility, "OPEN", now,
+                                transfer.expires_at, target_id, target_type);
   h.target_account_id = account->account_id;
   if (target_type == "EMAIL") h.target_email = target_id;
-  json::array parties;
-  parties.push_back(Party(org.org_id, "ORGANIZATION"));
-  parties.push_back(Party(target_id, target_type));
-  h.parties = json::serialize(parties);
   // AWS-COMPAT: AWS names these resource types without documenting their layout; the twin nests
   // the transfer's details under RESPONSIBILITY_TRANSFER and the inviter's under ORGANIZATION.
   OT_ASSIGN_OR_RETURN(auto inviter, FindAccount(*tx, "account_id", caller));
@@ -544,9 +531,6 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   resources.push_back(Resource(target_type, target_id));
   if (input.contains("Notes")) resources.push_back(Resource("NOTES", Str(input, "Notes")));
   h.resources = json::serialize(resources);
-  h.tags = "[]";
-  h.updated_at = now;
-  h.arn = HandshakeArn(org, h.action, h.id);
   transfer.handshake_id = h.id;
   OT_RETURN_IF_ERROR(InsertHandshake(*tx, h));
   OT_RETURN_IF_ERROR(InsertTransfer(*tx, transfer));
@@ -694,12 +678,6 @@ Result<Json> DescribeHandshake(gateway::RequestContext& ctx, const Json& input) 
   return Output(loaded.first, now);
 }
 
-std::string SortKey(const HandshakeRow& h) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%020.6f", h.requested_at);
-  return std::string(buf) + "|" + h.id;
-}
-
 struct Filter {
   std::string action;
   std::string parent_id;
@@ -733,7 +711,7 @@ Result<Json> ListHandshakes(gateway::RequestContext& ctx, const Json& input,
     if (!Visible(h, now)) continue;
     if (!filter.action.empty() && h.action != filter.action) continue;
     if (!filter.parent_id.empty() && h.parent_id != filter.parent_id) continue;
-    items.emplace_back(SortKey(h), HandshakeObject(h, now));
+    items.emplace_back(TimeOrderedKey(h.requested_at, h.id), HandshakeObject(h, now));
   }
   Json out;
   EmitPage(std::move(items), page, "Handshakes", out);
@@ -793,22 +771,11 @@ Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input
   }
   OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(*tx, org));
 
-  HandshakeRow parent;
-  parent.id = NewHandshakeId(ctx.twin.ids);
-  parent.org_id = org.org_id;
-  parent.action = kEnableAll;
-  parent.state = "REQUESTED";
-  parent.requested_at = now;
-  parent.expires_at = now + kAllFeaturesLifetime;
-  json::array parent_parties;
-  parent_parties.push_back(Party(org.org_id, "ORGANIZATION"));
-  parent.parties = json::serialize(parent_parties);
+  HandshakeRow parent =
+      NewHandshake(ctx.twin.ids, org, kEnableAll, "REQUESTED", now, now + kAllFeaturesLifetime);
   json::array parent_resources;
   parent_resources.push_back(org_resource);
   parent.resources = json::serialize(parent_resources);
-  parent.tags = "[]";
-  parent.updated_at = now;
-  parent.arn = HandshakeArn(org, parent.action, parent.id);
   OT_RETURN_IF_ERROR(InsertHandshake(*tx, parent));
 
   // AWS-FACTS 2.2: only invited members are asked; created accounts' approval is implied.
@@ -817,26 +784,14 @@ Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input
                                               "account_id <> ?",
                                               {org.org_id, org.management_account_id}));
   for (const store::Row& r : invited) {
-    HandshakeRow child;
-    child.id = NewHandshakeId(ctx.twin.ids);
-    child.org_id = org.org_id;
-    child.action = kEnableAll;
-    child.state = "OPEN";
-    child.requested_at = now;
-    child.expires_at = parent.expires_at;
+    HandshakeRow child = NewHandshake(ctx.twin.ids, org, kEnableAll, "OPEN", now, parent.expires_at,
+                                      r.Text(0), "ACCOUNT");
     child.target_account_id = r.Text(0);
-    json::array parties;
-    parties.push_back(Party(org.org_id, "ORGANIZATION"));
-    parties.push_back(Party(child.target_account_id, "ACCOUNT"));
-    child.parties = json::serialize(parties);
     json::array resources;
     resources.push_back(org_resource);
     resources.push_back(Resource("PARENT_HANDSHAKE", parent.id));
     child.resources = json::serialize(resources);
     child.parent_id = parent.id;
-    child.tags = "[]";
-    child.updated_at = now;
-    child.arn = HandshakeArn(org, child.action, child.id);
     OT_RETURN_IF_ERROR(InsertHandshake(*tx, child));
   }
   if (invited.empty()) {

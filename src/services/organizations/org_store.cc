@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "gateway/gateway.h"
@@ -603,6 +604,12 @@ Result<Page> ParsePage(const Json& input, std::string binding) {
     page.start_key = raw.substr(sep + 1);
   }
   return page;
+}
+
+std::string TimeOrderedKey(double t, std::string_view id) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020.6f", t);
+  return std::string(buf) + "|" + std::string(id);
 }
 
 void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,

@@ -223,6 +223,8 @@ struct Page {
 // `binding` identifies the request (e.g. "ListChildren|ou-...|ACCOUNT"); a token minted for
 // another binding is InvalidInputException INVALID_NEXT_TOKEN.
 Result<Page> ParsePage(const Json& input, std::string binding);
+// A sort key ordering items by time (epoch seconds), then ID: listings in creation order.
+std::string TimeOrderedKey(double t, std::string_view id);
 // `items` are (sort key, value); sorts them, keeps keys >= start_key, sets output[list] and,
 // when more remain, NextToken.
 void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,

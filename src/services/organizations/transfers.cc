@@ -1,7 +1,6 @@
 #include "services/organizations/transfers.h"
 
 #include <cmath>
-#include <cstdio>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -19,10 +18,14 @@ using store::Value;
 // 1,000) through Service Quotas, which the twin does not have; it grants the adjustable maximum.
 constexpr int64_t kInboundQuota = 1000;
 
+// A transfer with its two management accounts' emails (what TransferObject shows), in one read.
 constexpr char kTransferCols[] =
-    "SELECT transfer_id, transfer_type, name, status, handshake_id, target_org_id, "
-    "target_account_id, source_org_id, source_account_id, start_at, expires_at, "
-    "COALESCE(end_at, 0), requested_at, updated_at FROM org_responsibility_transfers ";
+    "SELECT t.transfer_id, t.transfer_type, t.name, t.status, t.handshake_id, t.target_org_id, "
+    "t.target_account_id, t.source_org_id, t.source_account_id, t.start_at, t.expires_at, "
+    "COALESCE(t.end_at, 0), t.requested_at, t.updated_at, COALESCE(ta.email, ''), "
+    "COALESCE(sa.email, '') FROM org_responsibility_transfers t "
+    "LEFT JOIN accounts ta ON ta.account_id = t.target_account_id "
+    "LEFT JOIN accounts sa ON sa.account_id = t.source_account_id ";
 
 TransferRow ToTransfer(const store::Row& r) {
   TransferRow t;
@@ -40,6 +43,8 @@ TransferRow ToTransfer(const store::Row& r) {
   t.end_at = r.Double(11);
   t.requested_at = r.Double(12);
   t.updated_at = r.Double(13);
+  t.target_email = r.Text(14);
+  t.source_email = r.Text(15);
   return t;
 }
 
@@ -81,24 +86,10 @@ double MonthStart(double t, int add_months) {
 
 // ---- Shapes ----
 
-struct Participant {
-  std::string account_id;
-  std::string email;
-};
-
-Result<std::string> EmailOf(store::Transaction& tx, const std::string& account_id) {
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT email FROM accounts WHERE account_id = ?", {account_id}));
-  return rows.empty() ? std::string() : rows.front().Text(0);
-}
-
 // The transfer as `viewer` (one of its two management accounts) sees it.
-Result<Json> TransferObject(store::Transaction& tx, const TransferRow& t, const std::string& viewer,
-                            double now) {
+Json TransferObject(const TransferRow& t, const std::string& viewer, double now) {
   const bool inbound = viewer == t.target_account_id;
   const std::string& viewer_org = inbound ? t.target_org_id : t.source_org_id;
-  OT_ASSIGN_OR_RETURN(std::string source_email, EmailOf(tx, t.source_account_id));
-  OT_ASSIGN_OR_RETURN(std::string target_email, EmailOf(tx, t.target_account_id));
   Json out;
   out["Arn"] = "arn:aws:organizations::" + viewer + ":transfer/" + viewer_org + "/billing/" +
                (inbound ? "inbound" : "outbound") + "/" + t.id;
@@ -106,20 +97,18 @@ Result<Json> TransferObject(store::Transaction& tx, const TransferRow& t, const 
   out["Id"] = t.id;
   out["Type"] = t.type;
   out["Status"] = EffectiveStatus(t, now);
-  out["Source"] =
-      Json{{"ManagementAccountId", t.source_account_id}, {"ManagementAccountEmail", source_email}};
-  out["Target"] =
-      Json{{"ManagementAccountId", t.target_account_id}, {"ManagementAccountEmail", target_email}};
+  out["Source"] = Json{{"ManagementAccountId", t.source_account_id},
+                       {"ManagementAccountEmail", t.source_email}};
+  out["Target"] = Json{{"ManagementAccountId", t.target_account_id},
+                       {"ManagementAccountEmail", t.target_email}};
   out["StartTimestamp"] = t.start_at;
   if (t.end_at > 0) out["EndTimestamp"] = t.end_at;
   out["ActiveHandshakeId"] = t.handshake_id;
   return out;
 }
 
-Result<Json> Output(store::Transaction& tx, const TransferRow& t, const std::string& viewer,
-                    double now) {
-  OT_ASSIGN_OR_RETURN(Json transfer, TransferObject(tx, t, viewer, now));
-  return Json{{"ResponsibilityTransfer", std::move(transfer)}};
+Json Output(const TransferRow& t, const std::string& viewer, double now) {
+  return Json{{"ResponsibilityTransfer", TransferObject(t, viewer, now)}};
 }
 
 // The transfer `id` if the caller is one of its two management accounts (and still manages
@@ -128,7 +117,7 @@ Result<TransferRow> LoadForCaller(store::Transaction& tx, const std::string& id,
                                   const std::string& caller) {
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
   OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query(std::string(kTransferCols) + "WHERE transfer_id = ?", {id}));
+                      tx.Query(std::string(kTransferCols) + "WHERE t.transfer_id = ?", {id}));
   if (rows.empty()) return NotFound();
   TransferRow t = ToTransfer(rows.front());
   const bool target = t.target_account_id == caller && t.target_org_id == org.org_id;
@@ -137,36 +126,29 @@ Result<TransferRow> LoadForCaller(store::Transaction& tx, const std::string& id,
   return t;
 }
 
-Status RequireBilling(const Json& input) {
-  if (Str(input, "Type") != kBillingTransfer) {
-    return InvalidInput("INVALID_ENUM", "You specified an invalid value for Type.");
-  }
-  return Status::Ok();
-}
-
 // ---- Handlers ----
 
 Result<Json> DescribeResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
   OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
-  return Output(*tx, t, ctx.caller.account_id, NowSeconds(ctx));
+  return Output(t, ctx.caller.account_id, NowSeconds(ctx));
 }
 
-// The caller's inbound (`side` "target") or outbound ("source") transfers, every status.
+// The caller's inbound (`side` "target") or outbound ("source") transfers, every status. (Type
+// is BILLING: the protocol layer refuses any other value of the enum.)
 Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, const std::string& side,
                            const std::string& binding) {
-  OT_RETURN_IF_ERROR(RequireBilling(input));
   const std::string& caller = ctx.caller.account_id;
   const double now = NowSeconds(ctx);
   const std::string id = Str(input, "Id");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, binding + "|" + caller + "|" + id));
   OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, caller));
-  std::string sql =
-      std::string(kTransferCols) + "WHERE " + side + "_account_id = ? AND " + side + "_org_id = ?";
+  std::string sql = std::string(kTransferCols) + "WHERE t." + side + "_account_id = ? AND t." +
+                    side + "_org_id = ?";
   std::vector<Value> params{caller, org.org_id};
   if (!id.empty()) {
-    sql += " AND transfer_id = ?";
+    sql += " AND t.transfer_id = ?";
     params.emplace_back(id);
   }
   OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
@@ -174,10 +156,7 @@ Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, cons
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     TransferRow t = ToTransfer(r);
-    OT_ASSIGN_OR_RETURN(Json object, TransferObject(*tx, t, caller, now));
-    char key[32];
-    std::snprintf(key, sizeof key, "%020.6f", t.requested_at);
-    items.emplace_back(std::string(key) + "|" + t.id, std::move(object));
+    items.emplace_back(TimeOrderedKey(t.requested_at, t.id), TransferObject(t, caller, now));
   }
   Json out;
   EmitPage(std::move(items), page, "ResponsibilityTransfers", out);
@@ -234,8 +213,7 @@ Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const
   t.end_at = end;
   t.updated_at = now;
   OT_RETURN_IF_ERROR(tx->Commit());
-  OT_ASSIGN_OR_RETURN(auto read, BeginRead(ctx));
-  return Output(*read, t, ctx.caller.account_id, now);
+  return Output(t, ctx.caller.account_id, now);
 }
 
 // AWS-COMPAT: a transfer has one name here, which either side may change; AWS documents renaming
@@ -251,9 +229,8 @@ Result<Json> UpdateResponsibilityTransfer(gateway::RequestContext& ctx, const Js
                           {name, now, t.id}));
   t.name = std::move(name);
   t.updated_at = now;
-  OT_ASSIGN_OR_RETURN(Json out, Output(*tx, t, ctx.caller.account_id, now));
   OT_RETURN_IF_ERROR(tx->Commit());
-  return out;
+  return Output(t, ctx.caller.account_id, now);
 }
 
 }  // namespace

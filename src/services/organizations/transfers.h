@@ -39,6 +39,9 @@ struct TransferRow {
   std::string target_account_id;
   std::string source_org_id;  // the invited organization (bill-source)
   std::string source_account_id;
+  // Read with the row (the management accounts' root emails); not stored in it.
+  std::string target_email;
+  std::string source_email;
   double start_at = 0;
   double expires_at = 0;
   double end_at = 0;  // 0 = no end date
