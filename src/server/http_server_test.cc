@@ -733,18 +733,24 @@ TEST_F(HttpServerTest, GracefulStopWaitsForDeferredResponse) {
   std::shared_ptr<PendingResponse> pending = handed_over.get();
 
   std::mutex mutex;
-  std::condition_variable stopped;
   bool stop_returned = false;
   std::thread stopper([&] {
     server_->Stop();
     std::lock_guard<std::mutex> lock(mutex);
     stop_returned = true;
-    stopped.notify_all();
   });
+  // Stop() has begun once the listening socket is gone: a new connection is refused.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  bool refused = false;
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    refused = !TestClient(port_).connected();
+    if (!refused) std::this_thread::yield();
+  }
+  ASSERT_TRUE(refused);
   {
-    // Stop() must still be waiting while the response is outstanding.
-    std::unique_lock<std::mutex> lock(mutex);
-    EXPECT_FALSE(stopped.wait_for(lock, 300ms, [&] { return stop_returned; }));
+    // It is now waiting for the outstanding response (its grace period is 5 s), not returning.
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_FALSE(stop_returned);
   }
   pending->Complete([] { return HttpResponse{200, {}, "finished"}; });
   auto response = client.ReadResponse();
