@@ -230,9 +230,11 @@ class Connection {
     // OpenSqliteStore (SQLITE_CONFIG_STMTJRNL_SPILL), past which it moves to a temporary file.
     // So writers keep the default; readers, whose temporary data is only sorts, keep theirs in
     // memory. Neither holds durable data.
-    if (kind == Kind::kReader) OT_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store=MEMORY"));
-    // A reader must never upgrade to a writer: that would bypass the writer lock.
-    if (kind == Kind::kReader) OT_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=ON"));
+    if (kind == Kind::kReader) {
+      OT_RETURN_IF_ERROR(conn->Exec("PRAGMA temp_store=MEMORY"));
+      // A reader must never upgrade to a writer: that would bypass the writer lock.
+      OT_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only=ON"));
+    }
     return conn;
   }
 

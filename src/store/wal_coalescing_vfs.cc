@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <mutex>
 #include <new>
 #include <vector>
 
@@ -185,7 +183,8 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
   return SQLITE_OK;
 }
 
-// Everything but xOpen is the default VFS's.
+// Everything but xOpen is the default VFS's, forwarded unchanged (xSleep included: it is what
+// SQLite's own busy handler calls, exactly as with the default VFS; orgtwin adds no waiting).
 int Delete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
   return BaseVfs(vfs)->xDelete(BaseVfs(vfs), name, sync_dir);
 }
