@@ -278,21 +278,13 @@ class ScpTest : public AuthzFixture {
   void SetUp() override {
     AuthzFixture::SetUp();
     AddAccount(kMember);
-    Exec(
-        "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-        "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
-        {std::string(kAccount)});
+    AddOrganization("o-abcdefghij", kAccount);
     Exec("INSERT INTO org_roots (root_id, org_id) VALUES ('r-ab12', 'o-abcdefghij')");
     Exec(
         "INSERT INTO org_units (ou_id, org_id, parent_id, name, created_at) "
         "VALUES ('ou-ab12-11111111', 'o-abcdefghij', 'r-ab12', 'Prod', 0)");
-    for (const auto& [acct, parent] :
-         {std::pair<std::string, std::string>{kAccount, "r-ab12"}, {kMember, "ou-ab12-11111111"}}) {
-      Exec(
-          "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
-          "VALUES (?, 'o-abcdefghij', ?, 'CREATED', 0)",
-          {acct, parent});
-    }
+    AddMember(kAccount, "o-abcdefghij");
+    AddMember(kMember, "o-abcdefghij", "ou-ab12-11111111");
     Exec(
         "INSERT INTO org_root_policy_types (root_id, policy_type, status) "
         "VALUES ('r-ab12', 'SERVICE_CONTROL_POLICY', 'ENABLED')");

@@ -58,6 +58,21 @@ class AuthzFixture : public ::testing::Test {
     Exec("INSERT INTO accounts (account_id, email, name, created_at) VALUES (?, ?, ?, 0)",
          {id, id + "@example.com", "acct" + id});
   }
+  // An organization managed by `management` (not yet a member row: AddMember it).
+  void AddOrganization(const std::string& org_id, const std::string& management,
+                       const std::string& feature_set = "ALL") {
+    Exec(
+        "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
+        "VALUES (?, ?, ?, 0)",
+        {org_id, management, feature_set});
+  }
+  void AddMember(const std::string& account, const std::string& org_id,
+                 const std::string& parent_id = "r-ab12", const std::string& method = "CREATED") {
+    Exec(
+        "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
+        "VALUES (?, ?, ?, ?, 0)",
+        {account, org_id, parent_id, method});
+  }
   // Returns the user's unique ID.
   std::string AddUser(const std::string& name, const std::string& path = "/",
                       const std::string& account = kAccount, const std::string& boundary = "") {

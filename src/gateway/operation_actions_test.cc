@@ -140,15 +140,9 @@ TEST_F(OperationActionsTest, StsRules) {
 
 TEST_F(OperationActionsTest, OrganizationsResourcesUseTheOrganizationArns) {
   AddAccount("111111111111");
-  Exec(
-      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
-      {std::string(kAccount)});
+  AddOrganization("o-abcdefghij", kAccount);
   Exec("INSERT INTO org_roots (root_id, org_id) VALUES ('r-ab12', 'o-abcdefghij')");
-  Exec(
-      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
-      "VALUES (?, 'o-abcdefghij', 'r-ab12', 'CREATED', 0)",
-      {std::string(kAccount)});
+  AddMember(kAccount, "o-abcdefghij");
   Exec(
       "INSERT INTO org_policies (policy_id, org_id, policy_type, name, content, created_at) "
       "VALUES ('p-12345678', 'o-abcdefghij', 'SERVICE_CONTROL_POLICY', 'deny', '{}', 0)");
@@ -182,9 +176,7 @@ TEST_F(OperationActionsTest, OrganizationsResourcesUseTheOrganizationArns) {
   ASSERT_EQ(own.multi_context.size(), 1u);
   EXPECT_EQ(own.multi_context[0].first, "account:AlternateContactTypes");
   EXPECT_EQ(own.multi_context[0].second, std::vector<std::string>{"SECURITY"});
-  Exec(
-      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
-      "VALUES ('111111111111', 'o-abcdefghij', 'r-ab12', 'INVITED', 0)");
+  AddMember("111111111111", "o-abcdefghij", "r-ab12", "INVITED");
   AuthzPlan member = Plan(Root(), "account", "GetAlternateContact",
                           {{"AccountId", "111111111111"}, {"AlternateContactType", "BILLING"}});
   EXPECT_EQ(member.checks[0].resource,
@@ -342,15 +334,10 @@ TEST_F(OperationActionsTest, OrganizationsResourceTagsAreConditionKeys) {
   const std::string member = "222222222222";
   AddAccount(member);
   AddAccount("333333333333");
-  Exec(
-      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
-      {std::string(kAccount)});
-  Exec(
-      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
-      "VALUES (?, 'o-abcdefghij', 'r-aaaa', 'CREATED', 0), (?, 'o-abcdefghij', 'r-aaaa', "
-      "'CREATED', 0), ('333333333333', 'o-abcdefghij', 'r-aaaa', 'CREATED', 0)",
-      {std::string(kAccount), member});
+  AddOrganization("o-abcdefghij", kAccount);
+  for (const std::string& account : {std::string(kAccount), member, std::string("333333333333")}) {
+    AddMember(account, "o-abcdefghij");
+  }
   Exec(
       "INSERT INTO org_tags (resource_id, tag_key, tag_value) VALUES (?, 'Env', 'prod'), (?, "
       "'Owner', 'customer')",
@@ -383,15 +370,10 @@ TEST_F(OperationActionsTest, OrganizationsResourceTagsAreConditionKeys) {
 TEST_F(OperationActionsTest, ResponsibilityTransferArnFollowsTheCallersSide) {
   const std::string customer = "222222222222";
   AddAccount(customer);
-  Exec(
-      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-      "VALUES ('o-partner000', ?, 'ALL', 0), ('o-customer00', ?, 'ALL', 0)",
-      {std::string(kAccount), customer});
-  Exec(
-      "INSERT INTO org_accounts (account_id, org_id, parent_id, joined_method, joined_at) "
-      "VALUES (?, 'o-partner000', 'r-aaaa', 'CREATED', 0), (?, 'o-customer00', 'r-bbbb', "
-      "'CREATED', 0)",
-      {std::string(kAccount), customer});
+  AddOrganization("o-partner000", kAccount);
+  AddOrganization("o-customer00", customer);
+  AddMember(kAccount, "o-partner000");
+  AddMember(customer, "o-customer00");
   Exec(
       "INSERT INTO org_responsibility_transfers (transfer_id, transfer_type, name, status, "
       "handshake_id, target_org_id, target_account_id, source_org_id, source_account_id, "
@@ -424,13 +406,8 @@ TEST_F(OperationActionsTest, AcceptingIntoAnAllFeaturesOrgNeedsCreateServiceLink
   const std::string invitee = "222222222222";
   AddAccount(invitee);
   AddAccount("333333333333");
-  Exec(
-      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-      "VALUES ('o-abcdefghij', ?, 'ALL', 0)",
-      {std::string(kAccount)});
-  Exec(
-      "INSERT INTO organizations (org_id, management_account_id, feature_set, created_at) "
-      "VALUES ('o-billingonl', '333333333333', 'CONSOLIDATED_BILLING', 0)");
+  AddOrganization("o-abcdefghij", kAccount);
+  AddOrganization("o-billingonl", "333333333333", "CONSOLIDATED_BILLING");
   for (const auto& [id, org] : {std::pair<std::string, std::string>{"h-all00001", "o-abcdefghij"},
                                 {"h-cb000001", "o-billingonl"}}) {
     Exec(
