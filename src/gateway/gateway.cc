@@ -118,6 +118,13 @@ Status Gateway::Register(std::string_view service, std::string_view operation,
   return Status::Ok();
 }
 
+Status Gateway::RegisterAll(std::string_view service, std::span<const HandlerEntry> handlers) {
+  for (const HandlerEntry& entry : handlers) {
+    OT_RETURN_IF_ERROR(Register(service, entry.operation, entry.handler));
+  }
+  return Status::Ok();
+}
+
 Gateway::~Gateway() {
   std::unique_lock<std::mutex> lock(in_flight_mutex_);
   in_flight_done_.wait(lock, [this] { return in_flight_ == 0; });

@@ -32,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -81,6 +82,8 @@ class Gateway {
   // Registers the handler of `operation` of the service whose signing name is `service`
   // ("sts", "iam", "organizations", ...). Precondition: the model has that operation.
   Status Register(std::string_view service, std::string_view operation, OperationHandler handler);
+  // Registers every row of a service's handler table; stops at the first failure.
+  Status RegisterAll(std::string_view service, std::span<const HandlerEntry> handlers);
 
   // Waits for every deferred request to be answered (their jobs reference the gateway).
   ~Gateway();

@@ -37,4 +37,11 @@ struct RequestContext {
 using OperationHandler = std::function<Result<boost::json::object>(
     RequestContext& ctx, const boost::json::object& input)>;
 
+// One row of a service's handler table (Gateway::RegisterAll): an operation and the plain
+// function that handles it.
+struct HandlerEntry {
+  const char* operation;
+  Result<boost::json::object> (*handler)(RequestContext& ctx, const boost::json::object& input);
+};
+
 }  // namespace orgtwin::gateway

@@ -205,21 +205,14 @@ Result<Json> DeleteAlternateContact(gateway::RequestContext& ctx, const Json& in
 }  // namespace
 
 Status RegisterAccountHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"PutContactInformation", PutContactInformation},
       {"GetContactInformation", GetContactInformation},
       {"PutAlternateContact", PutAlternateContact},
       {"GetAlternateContact", GetAlternateContact},
       {"DeleteAlternateContact", DeleteAlternateContact},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("account", entry.operation, entry.handler));
-  }
-  return Status::Ok();
+  return gateway.RegisterAll("account", kHandlers);
 }
 
 }  // namespace orgtwin::services::account

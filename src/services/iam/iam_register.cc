@@ -5,11 +5,7 @@
 namespace orgtwin::services::iam {
 
 Status RegisterIamHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Handler* handler;
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"CreateUser", CreateUser},
       {"GetUser", GetUser},
       {"UpdateUser", UpdateUser},
@@ -118,9 +114,7 @@ Status RegisterIamHandlers(gateway::Gateway& gateway) {
       {"GetContextKeysForPrincipalPolicy", GetContextKeysForPrincipalPolicy},
       {"GetContextKeysForCustomPolicy", GetContextKeysForCustomPolicy},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("iam", entry.operation, entry.handler));
-  }
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("iam", kHandlers));
   OT_RETURN_IF_ERROR(RegisterAccessKeyHandlers(gateway));
   return Status::Ok();
 }

@@ -805,11 +805,7 @@ Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input
 }  // namespace
 
 Status RegisterOrganizationsHandshakeHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"InviteAccountToOrganization", InviteAccountToOrganization},
       {"AcceptHandshake", AcceptHandshake},
       {"DeclineHandshake", DeclineHandshake},
@@ -820,9 +816,7 @@ Status RegisterOrganizationsHandshakeHandlers(gateway::Gateway& gateway) {
       {"EnableAllFeatures", EnableAllFeatures},
       {"InviteOrganizationToTransferResponsibility", InviteOrganizationToTransferResponsibility},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("organizations", entry.operation, entry.handler));
-  }
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("organizations", kHandlers));
   return RegisterResponsibilityTransferHandlers(gateway);
 }
 

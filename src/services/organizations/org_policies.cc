@@ -622,11 +622,7 @@ Status ValidatePolicyContent(std::string_view type, std::string_view content) {
 }
 
 Status RegisterOrganizationsPolicyHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"CreatePolicy", CreatePolicy},
       {"UpdatePolicy", UpdatePolicy},
       {"DeletePolicy", DeletePolicy},
@@ -642,9 +638,7 @@ Status RegisterOrganizationsPolicyHandlers(gateway::Gateway& gateway) {
       {"ListAccountsWithInvalidEffectivePolicy", ListAccountsWithInvalidEffectivePolicy},
       {"ListEffectivePolicyValidationErrors", ListEffectivePolicyValidationErrors},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("organizations", entry.operation, entry.handler));
-  }
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("organizations", kHandlers));
   return RegisterOrganizationsHandshakeHandlers(gateway);
 }
 

@@ -19,11 +19,7 @@ void ConfigureOrganizations(const OrganizationsOptions& options) { MutableOption
 const OrganizationsOptions& OrganizationsConfig() { return MutableOptions(); }
 
 Status RegisterOrganizationsHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Handler* handler;
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"CreateOrganization", CreateOrganization},
       {"DescribeOrganization", DescribeOrganization},
       {"DeleteOrganization", DeleteOrganization},
@@ -60,9 +56,7 @@ Status RegisterOrganizationsHandlers(gateway::Gateway& gateway) {
       {"ListParents", ListParents},
       {"ListRoots", ListRoots},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("organizations", entry.operation, entry.handler));
-  }
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("organizations", kHandlers));
 #ifdef OT_HAVE_ORG_POLICIES
   OT_RETURN_IF_ERROR(RegisterOrganizationsPolicyHandlers(gateway));
 #endif

@@ -338,21 +338,14 @@ Status ValidateTransferStart(double start, double now) {
 }
 
 Status RegisterResponsibilityTransferHandlers(gateway::Gateway& gateway) {
-  struct Entry {
-    const char* operation;
-    Result<Json> (*handler)(gateway::RequestContext&, const Json&);
-  };
-  static constexpr Entry kHandlers[] = {
+  static constexpr gateway::HandlerEntry kHandlers[] = {
       {"DescribeResponsibilityTransfer", DescribeResponsibilityTransfer},
       {"ListInboundResponsibilityTransfers", ListInboundResponsibilityTransfers},
       {"ListOutboundResponsibilityTransfers", ListOutboundResponsibilityTransfers},
       {"TerminateResponsibilityTransfer", TerminateResponsibilityTransfer},
       {"UpdateResponsibilityTransfer", UpdateResponsibilityTransfer},
   };
-  for (const Entry& entry : kHandlers) {
-    OT_RETURN_IF_ERROR(gateway.Register("organizations", entry.operation, entry.handler));
-  }
-  return Status::Ok();
+  return gateway.RegisterAll("organizations", kHandlers);
 }
 
 }  // namespace orgtwin::services::organizations
