@@ -157,9 +157,9 @@ void BM_Authorize_IamUser3Policies(benchmark::State& state) {
   gateway::AuthorizationRequest request{
       *iam, *get_user, input, caller, "us-east-1", "127.0.0.1", std::chrono::system_clock::now()};
   for (auto _ : state) {
-    Status status = twin.gateway().authorizer().Authorize(request);
-    if (!status.ok()) {
-      state.SkipWithError(status.ToString().c_str());
+    Result<gateway::Authorization> decided = twin.gateway().authorizer().Authorize(request);
+    if (!decided.ok() || !decided->allowed()) {
+      state.SkipWithError((decided.ok() ? decided->status : decided.status()).ToString().c_str());
       break;
     }
   }

@@ -707,6 +707,32 @@ CallerFacts CallerFactsOf(const AuthorizationRequest& request, const policy::Pri
   return caller;
 }
 
+// The AccessDenied error a denied check answers, in the words AWS uses for it.
+Status DenialStatus(std::string_view signing_name, const policy::Request& req,
+                    const AuthzCheck& check, const policy::Decision& decision) {
+  if (check.dependency) {
+    // AWS-COMPAT: the service could not create the service-linked role the operation needs
+    // with the caller's permissions.
+    return AccessDeniedError(
+               "The request failed because your credentials do not have permission to create "
+               "the service-linked role required by AWS Organizations.")
+        .WithAwsCode("AccessDeniedForDependencyException")
+        .WithField("Reason", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE");
+  }
+  // AWS-COMPAT: Organizations answers every authorization failure with this fixed text.
+  if (signing_name == "organizations") {
+    return AccessDeniedError("You don't have permissions to access this resource.");
+  }
+  if (!check.message_resource.empty()) {
+    // AWS-COMPAT: IAM names some resources in the message by kind and name ("role MyRole"),
+    // not by ARN; the evaluation above used the ARN.
+    policy::Request shown = req;
+    shown.resource = check.message_resource;
+    return AccessDeniedError(policy::AccessDeniedMessage(shown, decision));
+  }
+  return AccessDeniedError(policy::AccessDeniedMessage(req, decision));
+}
+
 }  // namespace
 
 Result<AuthzPlan> Authorizer::Plan(const AuthorizationRequest& request) {
@@ -717,41 +743,54 @@ Result<AuthzPlan> Authorizer::Plan(const AuthorizationRequest& request) {
       CallerFactsOf(request, state->principal, state->user_name, state->user_path), facts);
 }
 
-Status Authorizer::Authorize(const AuthorizationRequest& request) {
+Result<Authorization> Authorizer::Authorize(const AuthorizationRequest& request) {
+  Authorization out;
   // AWS-COMPAT: STS refuses AssumeRole to the root user outright, before any policy (identity,
   // SCP or the role's trust policy) is looked at. GetSessionToken stays open to root.
   if (request.caller.type == auth::PrincipalType::kRoot && request.service.signing_name == "sts" &&
       request.operation.name == "AssumeRole") {
-    return AccessDeniedError(std::string(kRootAssumeRoleMessage));
+    out.status = AccessDeniedError(std::string(kRootAssumeRoleMessage));
+    return out;
   }
   OT_ASSIGN_OR_RETURN(auto state, CachedPrincipal(request.caller));
   Facts facts(*this);
   AuthzPlan plan = PlanAuthorization(
       request.service, request.operation, request.input,
       CallerFactsOf(request, state->principal, state->user_name, state->user_path), facts);
-  if (plan.exempt) return Status::Ok();
+  if (plan.exempt) {
+    out.exempt = true;
+    return out;
+  }
+  out.checks.reserve(plan.checks.size());
   for (const AuthzCheck& check : plan.checks) {
     OT_RETURN_IF_ERROR(EvaluateCheck(*state, request.caller, request.service.signing_name,
-                                     request.region, request.source_ip, request.now, plan, check));
+                                     request.region, request.source_ip, request.now, plan, check,
+                                     &out));
+    if (!out.allowed()) break;
   }
-  return Status::Ok();
+  return out;
 }
 
-Status Authorizer::AuthorizeAction(const auth::Principal& caller, std::string_view action,
-                                   std::string_view resource, std::string_view region,
-                                   std::string_view source_ip, TimePoint now) {
+Result<Authorization> Authorizer::AuthorizeAction(const auth::Principal& caller,
+                                                  std::string_view action,
+                                                  std::string_view resource,
+                                                  std::string_view region,
+                                                  std::string_view source_ip, TimePoint now) {
   OT_ASSIGN_OR_RETURN(auto state, CachedPrincipal(caller));
   AuthzCheck check;
   check.action = std::string(action);
   check.resource = std::string(resource);
   const std::string_view service = action.substr(0, action.find(':'));
-  return EvaluateCheck(*state, caller, service, region, source_ip, now, AuthzPlan{}, check);
+  Authorization out;
+  OT_RETURN_IF_ERROR(
+      EvaluateCheck(*state, caller, service, region, source_ip, now, AuthzPlan{}, check, &out));
+  return out;
 }
 
 Status Authorizer::EvaluateCheck(const PrincipalState& state_ref, const auth::Principal& caller,
                                  std::string_view signing_name, std::string_view region,
                                  std::string_view source_ip, TimePoint now, const AuthzPlan& plan,
-                                 const AuthzCheck& check) {
+                                 const AuthzCheck& check, Authorization* out) {
   const PrincipalState* state = &state_ref;
   const int64_t now_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -813,28 +852,11 @@ Status Authorizer::EvaluateCheck(const PrincipalState& state_ref, const auth::Pr
     decision.decided_by = policy::Layer::kResource;
     decision.reason_layer = policy::Layer::kResource;
   }
-  if (decision.allowed()) return Status::Ok();
-  if (check.dependency) {
-    // AWS-COMPAT: the service could not create the service-linked role the operation needs
-    // with the caller's permissions.
-    return AccessDeniedError(
-               "The request failed because your credentials do not have permission to create "
-               "the service-linked role required by AWS Organizations.")
-        .WithAwsCode("AccessDeniedForDependencyException")
-        .WithField("Reason", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE");
-  }
-  // AWS-COMPAT: Organizations answers every authorization failure with this fixed text.
-  if (signing_name == "organizations") {
-    return AccessDeniedError("You don't have permissions to access this resource.");
-  }
-  if (!check.message_resource.empty()) {
-    // AWS-COMPAT: IAM names some resources in the message by kind and name ("role MyRole"),
-    // not by ARN; the evaluation above used the ARN.
-    policy::Request shown = req;
-    shown.resource = check.message_resource;
-    return AccessDeniedError(policy::AccessDeniedMessage(shown, decision));
-  }
-  return AccessDeniedError(policy::AccessDeniedMessage(req, decision));
+  const bool allowed = decision.allowed();
+  Status denial = allowed ? Status::Ok() : DenialStatus(signing_name, req, check, decision);
+  out->checks.push_back(CheckDecision{check, std::move(decision), std::move(set)});
+  out->status = std::move(denial);
+  return Status::Ok();
 }
 
 }  // namespace orgtwin::gateway

@@ -57,6 +57,35 @@ namespace orgtwin::gateway {
 inline constexpr std::string_view kRootAssumeRoleMessage =
     "Roles may not be assumed by root accounts.";
 
+// The policy engine's answer to one check of an operation's plan.
+struct CheckDecision {
+  AuthzCheck check;
+  policy::Decision decision;
+  // The policies the decision was made over: decision.matched points into them, so they are kept
+  // alive here (shared pointers, no copies of documents).
+  policy::PolicySet policies;
+};
+
+// What the authorizer decided for one request: every check it evaluated with the engine's
+// Decision (the deciding statements included, for the audit trail and for diagnostics), and the
+// outcome as the caller sees it.
+struct Authorization {
+  // No permission was needed (sts:GetCallerIdentity, sts:GetSessionToken): allowed even under an
+  // explicit deny, `checks` is empty.
+  bool exempt = false;
+  // In plan order, up to and including the first check that was denied.
+  std::vector<CheckDecision> checks;
+  // Ok, or the AccessDenied error (with AWS's code and text) the caller is answered with. A
+  // denial that needs no policy (root's sts:AssumeRole) has no checks.
+  Status status;
+
+  bool allowed() const { return status.ok(); }
+  // The check that was denied; null when allowed or when no check decided the denial.
+  const CheckDecision* denied() const {
+    return allowed() || checks.empty() ? nullptr : &checks.back();
+  }
+};
+
 struct AuthorizationRequest {
   const model::ServiceModel& service;
   const model::Operation& operation;
@@ -74,18 +103,19 @@ class Authorizer {
   Authorizer(const Authorizer&) = delete;
   Authorizer& operator=(const Authorizer&) = delete;
 
-  // Ok when every check of the operation is allowed. sts:AssumeRole by the root user is always
-  // AccessDenied (kRootAssumeRoleMessage), whatever the policies say. A denial is an AccessDenied
-  // Status (ErrorCode::kAccessDenied; the protocol layer renders AccessDenied /
-  // AccessDeniedException) whose message is AWS's text. kUnavailable/kInternal when the store
-  // cannot be read.
-  Status Authorize(const AuthorizationRequest& request);
+  // Decides the operation: allowed when every check of its plan is allowed. sts:AssumeRole by the
+  // root user is always denied (kRootAssumeRoleMessage), whatever the policies say. A denial is
+  // a value: Authorization::status is then an AccessDenied Status (ErrorCode::kAccessDenied; the
+  // protocol layer renders AccessDenied / AccessDeniedException) whose message is AWS's text.
+  // Fails (kUnavailable/kInternal) only when the store cannot be read.
+  Result<Authorization> Authorize(const AuthorizationRequest& request);
 
-  // One action on one resource for `caller`, outside any AWS operation (orgtwin extension calls
-  // that stand for console actions, e.g. adding a payment method). Same answers as Authorize.
-  Status AuthorizeAction(const auth::Principal& caller, std::string_view action,
-                         std::string_view resource, std::string_view region,
-                         std::string_view source_ip, TimePoint now);
+  // One action on one resource for `caller`, outside the operation's own plan (a permission an
+  // orgtwin extension operation stands for, e.g. payments:CreatePaymentInstrument). Same answers
+  // as Authorize.
+  Result<Authorization> AuthorizeAction(const auth::Principal& caller, std::string_view action,
+                                        std::string_view resource, std::string_view region,
+                                        std::string_view source_ip, TimePoint now);
 
   // The checks and request keys `request` amounts to, with the ARNs resolved against the
   // store (what Authorize evaluates; tests and diagnostics).
@@ -133,11 +163,12 @@ class Authorizer {
                            const std::string& entity_id, const std::string& label,
                            std::vector<policy::PolicyPtr>* out);
 
-  // Evaluates one check of `plan` (its request keys) for the caller whose state is `state`.
+  // Evaluates one check of `plan` (its request keys) for the caller whose state is `state`,
+  // appending its CheckDecision to `out` and setting out->status on a denial.
   Status EvaluateCheck(const PrincipalState& state, const auth::Principal& caller,
                        std::string_view signing_name, std::string_view region,
                        std::string_view source_ip, TimePoint now, const AuthzPlan& plan,
-                       const AuthzCheck& check);
+                       const AuthzCheck& check, Authorization* out);
 
   // Drops what the counters say is stale: everything when the epoch moved, the resource facts
   // when only the generation did. Returns the epoch (for principals) or the generation (for

@@ -147,7 +147,9 @@ class AuthzFixture : public ::testing::Test {
 
   Status Authorize(const auth::Principal& caller, std::string_view service, std::string_view op,
                    const boost::json::object& input = {}) {
-    return authorizer_->Authorize(Request(caller, service, op, input));
+    Result<Authorization> decided = authorizer_->Authorize(Request(caller, service, op, input));
+    if (!decided.ok()) return decided.status();
+    return decided->status;
   }
 
   AuthzPlan Plan(const auth::Principal& caller, std::string_view service, std::string_view op,

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "protocol/protocol.h"
 #include "services/organizations/signup.h"
+#include "store/lazy_transaction.h"
 
 namespace orgtwin::gateway {
 namespace {
@@ -96,7 +97,12 @@ struct Gateway::Call {
   std::string region = "us-east-1";
   TimePoint now{};
   boost::json::object input;
+  // Set when the call was authorized (enforce mode); a denied call has !authorization->allowed()
+  // and never reaches its handler.
+  std::optional<Authorization> authorization;
   Result<boost::json::object> output = InternalError("handler did not run");
+
+  bool denied() const { return authorization.has_value() && !authorization->allowed(); }
 };
 
 Gateway::Gateway(GatewayOptions options, const model::Registry& models, TwinServices twin)
@@ -157,8 +163,10 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
     LogRequest(call->log_operation, refused->status, started);
     return refused;
   }
-  if (!OperationMayWrite(call->service->signing_name, call->operation->name)) {
-    RunHandler(*call);
+  const bool may_write = OperationMayWrite(call->service->signing_name, call->operation->name);
+  // A denied call has nothing to run; without an observer to record it, answer at once.
+  if (!may_write || (call->denied() && observer_ == nullptr)) {
+    if (!call->denied() || observer_ != nullptr) Execute(*call, store::TxMode::kRead);
     return Respond(*call);
   }
 
@@ -169,7 +177,7 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
     ++in_flight_;
   }
   twin_.store.SubmitWrite(store::WriteJob{
-      [this, call] { RunHandler(*call); },
+      [this, call] { Execute(*call, store::TxMode::kWrite); },
       [this, call, pending](const Status& committed) {
         if (!committed.ok()) {
           // The batch did not commit, so nothing of this call did: say so, not what it made.
@@ -180,7 +188,9 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
         // response leaves, so the caller's next request sees the change.
         const std::string& service = call->service->signing_name;
         const std::string& operation = call->operation->name;
-        if (OnlyAddsResources(service, operation)) {
+        if (call->denied()) {
+          // Nothing of the operation ran.
+        } else if (OnlyAddsResources(service, operation)) {
           authorizer_->BumpResources();
         } else if (!IsReadOnlyOperation(service, operation)) {
           authorizer_->BumpEpoch();
@@ -246,12 +256,18 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   // Authorize after validation (AWS reports malformed input before AccessDenied) and before
   // the handler. Operations without authentication (authtype none) have no caller to authorize.
   if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none) {
-    Status authorized =
+    Result<Authorization> authorized =
         authorizer_->Authorize(AuthorizationRequest{*service, *operation, call.input, call.caller,
                                                     call.region, request.remote_address, call.now});
     if (!authorized.ok()) {
-      return protocol::SerializeError(service, protocol::ErrorFromStatus(service, authorized),
-                                      request_id);
+      return protocol::SerializeError(
+          service, protocol::ErrorFromStatus(service, authorized.status()), request_id);
+    }
+    call.authorization = std::move(authorized).value();
+    if (!call.authorization->allowed()) {
+      // Denied: answered by Handle, after the observer saw the decision.
+      call.output = call.authorization->status;
+      return std::nullopt;
     }
   }
 
@@ -270,8 +286,59 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   return std::nullopt;
 }
 
-void Gateway::RunHandler(Call& call) {
-  RequestContext ctx{call.caller, call.request, call.request_id, call.now, call.region, twin_};
+void Gateway::Execute(Call& call, store::TxMode mode) {
+  for (int attempt = 1;; ++attempt) {
+    Status ended = Attempt(call, mode);
+    if (ended.ok()) return;
+    const bool lost_race = ended.code() == ErrorCode::kConflict ||
+                           (ended.code() == ErrorCode::kAlreadyExists && ended.aws_code().empty());
+    if (mode == store::TxMode::kWrite && lost_race && attempt < kMaxWriteAttempts &&
+        !call.denied()) {
+      continue;
+    }
+    // A store failure (busy past its timeout, I/O) or a race lost too often: the caller gets it,
+    // and nothing of the call was kept.
+    if (ended.code() != ErrorCode::kUnavailable) {
+      Log(LogLevel::kError, call.log_operation + ": " + ended.ToString());
+    }
+    call.output = std::move(ended);
+    return;
+  }
+}
+
+Status Gateway::Attempt(Call& call, store::TxMode mode) {
+  if (!call.denied()) {
+    // Begun at the handler's first statement: a call that never reads the store costs no BEGIN.
+    store::LazyTransaction tx(twin_.store, mode);
+    RunHandler(call, tx);
+    if (call.output.ok()) {
+      OT_RETURN_IF_ERROR(Observe(call, tx, /*handler_committing=*/true));
+      return tx.Commit();
+    }
+    const Status& failed = call.output.status();
+    if (failed.code() == ErrorCode::kConflict ||
+        (failed.code() == ErrorCode::kAlreadyExists && failed.aws_code().empty())) {
+      return failed;  // a lost race: Execute decides whether to run the call again
+    }
+    // The handler's error is the answer; its changes roll back with `tx`.
+  }
+  if (observer_ == nullptr) return Status::Ok();
+  store::LazyTransaction tx(twin_.store, mode);
+  Status observed = Observe(call, tx, /*handler_committing=*/false);
+  if (!observed.ok()) {
+    // The call's answer stands; only its record is missing.
+    Log(LogLevel::kError, call.log_operation + ": observer failed: " + observed.ToString());
+    return Status::Ok();
+  }
+  Status committed = tx.Commit();
+  if (!committed.ok()) {
+    Log(LogLevel::kError, call.log_operation + ": observer commit failed: " + committed.ToString());
+  }
+  return Status::Ok();
+}
+
+void Gateway::RunHandler(Call& call, store::Transaction& tx) {
+  RequestContext ctx{call.caller, call.request, call.request_id, call.now, call.region, twin_, tx};
   try {
     call.output = (*call.handler)(ctx, call.input);
   } catch (const std::exception& e) {
@@ -279,6 +346,27 @@ void Gateway::RunHandler(Call& call) {
     // keep serving rather than take the process down.
     Log(LogLevel::kError, "handler " + call.operation->name + " threw: " + e.what());
     call.output = InternalError("internal failure");
+  }
+}
+
+Status Gateway::Observe(Call& call, store::Transaction& tx, bool handler_committing) {
+  if (observer_ == nullptr) return Status::Ok();
+  CallRecord record{call.request_id,
+                    call.now,
+                    call.request,
+                    call.region,
+                    call.caller,
+                    *call.service,
+                    *call.operation,
+                    call.input,
+                    call.authorization.has_value() ? &*call.authorization : nullptr,
+                    call.output,
+                    handler_committing};
+  try {
+    return observer_->OnCall(tx, record);
+  } catch (const std::exception& e) {
+    // INVARIANT: as for handlers, an exception is a bug; it must not take the server down.
+    return InternalError(std::string("observer threw: ") + e.what());
   }
 }
 
@@ -418,9 +506,10 @@ HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::str
     if (!caller.ok()) return AuthenticationFailure(caller.status(), request_id);
     const bool root = caller->type == auth::PrincipalType::kRoot;
     if (!root && options_.auth_mode == AuthMode::kEnforce) {
-      Status allowed =
+      Result<Authorization> decided =
           authorizer_->AuthorizeAction(*caller, "payments:CreatePaymentInstrument", "*", region,
                                        request.remote_address, twin_.clock.Now());
+      Status allowed = decided.ok() ? decided->status : decided.status();
       if (!allowed.ok()) {
         return JsonError(403, "AccessDeniedException", allowed.message(), request_id);
       }

@@ -15,11 +15,25 @@
 // After an operation that may write, and after extension calls (reset, sign-up), the
 // authorizer's policy epoch is bumped so the next request sees changed policies.
 //
-// Reads run on the calling (I/O) thread and answer at once. An operation that may write
-// (OperationMayWrite) is authorized on the I/O thread, then its handler runs as a job of the
-// store's group commit (Store::SubmitWrite) and the answer is deferred until that commit made the
-// job's changes durable; the policy epoch is bumped before the answer leaves, so the caller's next
-// request sees the change.
+// The gateway owns the transaction. It opens the call's store transaction, runs the handler in it
+// (RequestContext::tx), calls the CallObserver (call_observer.h: the audit hook) in the same
+// transaction, and commits; a handler error rolls everything back, and the observer then sees the
+// failed call in a transaction of its own, as it sees a denied call. Handlers never begin or
+// commit a transaction.
+//
+// Reads run on the calling (I/O) thread in a kRead transaction and answer at once. An operation
+// that may write (OperationMayWrite) is authorized on the I/O thread, then its handler runs as a
+// job of the store's group commit (Store::SubmitWrite) in a kWrite transaction (a savepoint of
+// the batch), and the answer is deferred until that commit made the job's changes durable; the
+// policy epoch is bumped before the answer leaves, so the caller's next request sees the change.
+//
+// Retries. A write attempt that loses a race to another writer -- a serialization conflict
+// (kConflict) or a raw unique-key violation the handler's own checks did not see coming (a store
+// kAlreadyExists with no AWS code) -- is rolled back and run again, whole (handler and observer,
+// in a new transaction), up to kMaxWriteAttempts times. The handler's checks then see the winner's
+// row and answer AWS's error (EntityAlreadyExists, ...). SQLite's single writer never loses such
+// a race; a multi-node PostgreSQL store does. Handlers are written to be safe to re-run: all
+// their effects go through the transaction (request_context.h).
 //
 // Thread-safety: Handle() is called concurrently from the server's I/O threads. Registration
 // happens before the server starts and is not synchronized.
@@ -40,6 +54,7 @@
 #include "common/http_message.h"
 #include "common/ids.h"
 #include "gateway/authorizer.h"
+#include "gateway/call_observer.h"
 #include "gateway/request_context.h"
 #include "model/service_model.h"
 #include "services/identity/credential_store.h"
@@ -94,6 +109,13 @@ class Gateway {
   // The same, waiting for a deferred answer (tests, benchmarks, in-process callers).
   HttpResponse Handle(HttpRequest&& request);
 
+  // Installs the observer every authorized call is reported to (call_observer.h); null removes
+  // it. Not synchronized: call before the server starts. `observer` must outlive the gateway.
+  void SetCallObserver(CallObserver* observer) { observer_ = observer; }
+
+  // How many times a write is attempted before its race is reported (see the top of this file).
+  static constexpr int kMaxWriteAttempts = 3;
+
   // The authorizer (tests and benchmarks inspect its epoch and cache).
   Authorizer& authorizer() { return *authorizer_; }
 
@@ -105,7 +127,14 @@ class Gateway {
   // Routes, authenticates, parses and authorizes: the Call ready for its handler, or the
   // response that ends the request here (an error). Sets call_or->log_operation either way.
   std::optional<HttpResponse> PrepareAws(Call& call);
-  void RunHandler(Call& call);
+  // Runs the call (its handler unless denied, and the observer) in its transaction(s), retrying
+  // a lost write race; leaves the answer in call.output.
+  void Execute(Call& call, store::TxMode mode);
+  // One attempt of Execute. Returns the status that ends the attempt: Ok, a retryable race, or a
+  // store failure (call.output then holds the call's answer or is overwritten by the caller).
+  Status Attempt(Call& call, store::TxMode mode);
+  void RunHandler(Call& call, store::Transaction& tx);
+  Status Observe(Call& call, store::Transaction& tx, bool handler_committing);
   HttpResponse Respond(Call& call);
   void LogRequest(const std::string& operation, int status,
                   std::chrono::steady_clock::time_point started);
@@ -127,6 +156,7 @@ class Gateway {
   std::map<const model::Operation*, OperationHandler> handlers_;
   std::atomic<uint64_t> requests_served_{0};
   std::unique_ptr<Authorizer> authorizer_;
+  CallObserver* observer_ = nullptr;
   // Writes submitted to the store and not yet done (the destructor waits for zero).
   std::mutex in_flight_mutex_;
   std::condition_variable in_flight_done_;

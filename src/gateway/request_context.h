@@ -1,8 +1,17 @@
 // File: gateway/request_context.h
 //
 // What a service handler receives: the authenticated caller, the request's identity (ID, time,
-// source address), and the twin's shared parts (store, clock, ID generator). Handlers are named
-// after the AWS operations they serve and have the OperationHandler signature.
+// source address), the request's store transaction, and the twin's shared parts (clock, ID
+// generator, credential cache). Handlers are named after the AWS operations they serve and have
+// the OperationHandler signature.
+//
+// Transactions belong to the gateway (gateway.h): it opens `tx` before the handler -- kWrite, a
+// savepoint of the store's group-commit batch, for an operation that may write; kRead otherwise --
+// and commits it after the handler and the call observer, or rolls it back when the handler
+// returns an error. A handler reads and writes only through `tx` and never commits or begins one
+// of its own. A write handler may be run more than once for one request (the gateway retries a
+// job that lost a race, see gateway.h), so it must keep every effect inside `tx` (in-memory
+// caches are changed with tx.AfterCommit) and must not consume its input.
 //
 // Lifetime: a RequestContext lives for one request; the references it holds outlive it.
 #pragma once
@@ -30,6 +39,8 @@ struct RequestContext {
   TimePoint now;
   std::string region;  // from the SigV4 scope; "us-east-1" when unsigned
   TwinServices& twin;
+  // The request's transaction (see the top of this file).
+  store::Transaction& tx;
 };
 
 // A handler returns the operation's output in the protocol-neutral form (protocol/protocol.h),

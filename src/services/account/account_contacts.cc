@@ -101,8 +101,8 @@ Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& inp
   if (contact == nullptr || !contact->is_object()) {
     return Validation("ContactInformation is required.");
   }
-  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
   std::string columns = "account_id";
   std::string marks = "?";
   std::vector<store::Value> params{account};
@@ -119,25 +119,24 @@ Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& inp
   marks += ", ?";
   params.emplace_back(std::chrono::duration<double>(ctx.now.time_since_epoch()).count());
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM account_contact_information WHERE account_id = ?", {account}));
+      Exec(tx, "DELETE FROM account_contact_information WHERE account_id = ?", {account}));
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "INSERT INTO account_contact_information (" + columns + ") VALUES (" + marks + ")",
+      Exec(tx, "INSERT INTO account_contact_information (" + columns + ") VALUES (" + marks + ")",
            params));
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "UPDATE accounts SET has_contact_info = 1 WHERE account_id = ?", {account}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+      Exec(tx, "UPDATE accounts SET has_contact_info = 1 WHERE account_id = ?", {account}));
   return Json();
 }
 
 Result<Json> GetContactInformation(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kRead));
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
   std::string sql = "SELECT ";
   for (size_t i = 0; i < std::size(kContactFields); ++i) {
     sql += std::string(i == 0 ? "" : ", ") + kContactFields[i].column;
   }
   sql += " FROM account_contact_information WHERE account_id = ?";
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, {account}));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {account}));
   if (rows.empty()) return NotFound("No contact information found for account " + account + ".");
   Json contact;
   for (size_t i = 0; i < std::size(kContactFields); ++i) {
@@ -151,21 +150,20 @@ Result<Json> GetContactInformation(gateway::RequestContext& ctx, const Json& inp
 // ---- Alternate contacts ----
 
 Result<Json> PutAlternateContact(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
   const std::string type = Str(input, "AlternateContactType");
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM account_alternate_contacts WHERE account_id = ? AND "
                           "contact_type = ?",
                           {account, type}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO account_alternate_contacts (account_id, contact_type, "
                           "name, title, email_address, phone_number, updated_at) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
                           {account, type, Str(input, "Name"), Str(input, "Title"),
                            Str(input, "EmailAddress"), Str(input, "PhoneNumber"),
                            std::chrono::duration<double>(ctx.now.time_since_epoch()).count()}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
@@ -175,13 +173,13 @@ Status AlternateContactNotFound() {
 }
 
 Result<Json> GetAlternateContact(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kRead));
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
   const std::string type = Str(input, "AlternateContactType");
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT name, title, email_address, phone_number "
-                                           "FROM account_alternate_contacts WHERE "
-                                           "account_id = ? AND contact_type = ?",
-                                           {account, type}));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT name, title, email_address, phone_number "
+                                          "FROM account_alternate_contacts WHERE "
+                                          "account_id = ? AND contact_type = ?",
+                                          {account, type}));
   if (rows.empty()) return AlternateContactNotFound();
   const store::Row& r = rows.front();
   return Json{{"AlternateContact", Json{{"AlternateContactType", type},
@@ -192,13 +190,12 @@ Result<Json> GetAlternateContact(gateway::RequestContext& ctx, const Json& input
 }
 
 Result<Json> DeleteAlternateContact(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, ctx.twin.store.Begin(store::TxMode::kWrite));
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(int64_t removed, tx->Execute("DELETE FROM account_alternate_contacts WHERE "
-                                                   "account_id = ? AND contact_type = ?",
-                                                   {account, Str(input, "AlternateContactType")}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(int64_t removed, tx.Execute("DELETE FROM account_alternate_contacts WHERE "
+                                                  "account_id = ? AND contact_type = ?",
+                                                  {account, Str(input, "AlternateContactType")}));
   if (removed == 0) return AlternateContactNotFound();
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 

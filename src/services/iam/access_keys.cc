@@ -56,10 +56,10 @@ Result<std::optional<store::Row>> FindOwnedKey(gateway::RequestContext& ctx, sto
 }
 
 Result<Json> CreateAccessKey(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
   OT_ASSIGN_OR_RETURN(int64_t existing,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND "
                                 "principal_type = ? AND principal_name = ?",
                                 {AccountOf(ctx), owner.principal_type, owner.user_name}));
@@ -71,12 +71,11 @@ Result<Json> CreateAccessKey(gateway::RequestContext& ctx, const Json& input) {
   std::string secret = ctx.twin.ids.SecretAccessKey();
   double now = NowSeconds(ctx);
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, "
            "principal_type, principal_name, status, created_at) "
            "VALUES (?, ?, ?, ?, ?, 'Active', ?)",
            {key_id, secret, AccountOf(ctx), owner.principal_type, owner.user_name, now}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json{{"AccessKey", Json{{"UserName", owner.user_name},
                                  {"AccessKeyId", key_id},
                                  {"Status", "Active"},
@@ -90,41 +89,36 @@ Result<Json> UpdateAccessKey(gateway::RequestContext& ctx, const Json& input) {
   if (status != "Active" && status != "Inactive") {
     return InvalidInput("Invalid status " + status + ": a key can be made Active or Inactive.");
   }
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, *tx, owner, key_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, tx, owner, key_id));
   if (!row.has_value()) return NoSuchKey(key_id);
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "UPDATE access_keys SET status = ? WHERE access_key_id = ?", {status, key_id}));
+      Exec(tx, "UPDATE access_keys SET status = ? WHERE access_key_id = ?", {status, key_id}));
   // After the commit is durable: dropped earlier, a concurrent request could re-cache the old row.
-  tx->AfterCommit(
-      [&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
-  OT_RETURN_IF_ERROR(tx->Commit());
+  tx.AfterCommit([&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   return Json{};
 }
 
 Result<Json> DeleteAccessKey(gateway::RequestContext& ctx, const Json& input) {
   std::string key_id = Str(input, "AccessKeyId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, *tx, owner, key_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, tx, owner, key_id));
   if (!row.has_value()) return NoSuchKey(key_id);
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM access_keys WHERE access_key_id = ?", {key_id}));
-  tx->AfterCommit(
-      [&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM access_keys WHERE access_key_id = ?", {key_id}));
+  tx.AfterCommit([&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   return Json{};
 }
 
 Result<Json> ListAccessKeys(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx->Query("SELECT access_key_id, status, created_at "
-                                "FROM access_keys WHERE account_id = ? AND "
-                                "principal_type = ? AND principal_name = ?",
-                                {AccountOf(ctx), owner.principal_type, owner.user_name}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT access_key_id, status, created_at "
+                                          "FROM access_keys WHERE account_id = ? AND "
+                                          "principal_type = ? AND principal_name = ?",
+                                          {AccountOf(ctx), owner.principal_type, owner.user_name}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     // Oldest first: the sort key is the zero-padded creation time, then the key ID.
@@ -144,13 +138,12 @@ Result<Json> ListAccessKeys(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> GetAccessKeyLastUsed(gateway::RequestContext& ctx, const Json& input) {
   std::string key_id = Str(input, "AccessKeyId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT principal_type, principal_name FROM "
-                                           "access_keys WHERE access_key_id = ? AND "
-                                           "account_id = ? AND session_token IS NULL",
-                                           {key_id, AccountOf(ctx)}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT principal_type, principal_name FROM "
+                                          "access_keys WHERE access_key_id = ? AND "
+                                          "account_id = ? AND session_token IS NULL",
+                                          {key_id, AccountOf(ctx)}));
   if (rows.empty()) return NoSuchKey(key_id);
-  OT_RETURN_IF_ERROR(tx->Commit());
   OT_ASSIGN_OR_RETURN(std::optional<KeyUse> use, ctx.twin.credentials.LastUse(key_id));
   // AWS-COMPAT: a key never used reports "N/A" for service and region and no date.
   Json last_used{{"ServiceName", "N/A"}, {"Region", "N/A"}};

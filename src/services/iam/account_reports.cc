@@ -136,46 +136,46 @@ struct DetailRef {
 
 Result<Json> GetAccountSummary(gateway::RequestContext& ctx, const Json& /*input*/) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   std::map<std::string, int64_t> m;
   OT_ASSIGN_OR_RETURN(m["Users"],
-                      Count(*tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", account));
+                      Count(tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(m["Groups"],
-                      Count(*tx, "SELECT COUNT(*) FROM iam_groups WHERE account_id = ?", account));
+                      Count(tx, "SELECT COUNT(*) FROM iam_groups WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(m["Roles"],
-                      Count(*tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", account));
-  OT_ASSIGN_OR_RETURN(
-      m["Policies"], Count(*tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", account));
+                      Count(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", account));
+  OT_ASSIGN_OR_RETURN(m["Policies"],
+                      Count(tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(
       m["InstanceProfiles"],
-      Count(*tx, "SELECT COUNT(*) FROM iam_instance_profiles WHERE account_id = ?", account));
-  OT_ASSIGN_OR_RETURN(m["MFADevices"], Count(*tx,
+      Count(tx, "SELECT COUNT(*) FROM iam_instance_profiles WHERE account_id = ?", account));
+  OT_ASSIGN_OR_RETURN(m["MFADevices"], Count(tx,
                                              "SELECT COUNT(*) FROM iam_mfa_devices WHERE "
                                              "account_id = ?",
                                              account));
-  OT_ASSIGN_OR_RETURN(m["MFADevicesInUse"], Count(*tx,
+  OT_ASSIGN_OR_RETURN(m["MFADevicesInUse"], Count(tx,
                                                   "SELECT COUNT(*) FROM iam_mfa_devices WHERE "
                                                   "account_id = ? AND user_id IS NOT NULL",
                                                   account));
-  OT_ASSIGN_OR_RETURN(int64_t root_mfa, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t root_mfa, Count(tx,
                                               "SELECT COUNT(*) FROM iam_mfa_devices WHERE "
                                               "account_id = ? AND user_id = ''",
                                               account));
   m["AccountMFAEnabled"] = root_mfa > 0 ? 1 : 0;
-  OT_ASSIGN_OR_RETURN(int64_t root_keys, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t root_keys, Count(tx,
                                                "SELECT COUNT(*) FROM access_keys WHERE "
                                                "account_id = ? AND principal_type = 'Root' AND "
                                                "session_token IS NULL",
                                                account));
   m["AccountAccessKeysPresent"] = root_keys > 0 ? 1 : 0;
-  OT_ASSIGN_OR_RETURN(int64_t root_password, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t root_password, Count(tx,
                                                    "SELECT COUNT(*) FROM iam_login_profiles "
                                                    "WHERE account_id = ? AND user_id = ''",
                                                    account));
   m["AccountPasswordPresent"] = root_password > 0 ? 1 : 0;
   OT_ASSIGN_OR_RETURN(
       m["PolicyVersionsInUse"],
-      Count(*tx, "SELECT COUNT(*) FROM iam_attachments WHERE account_id = ?", account));
+      Count(tx, "SELECT COUNT(*) FROM iam_attachments WHERE account_id = ?", account));
   m["AccountSigningCertificatesPresent"] = 0;
   m["ServerCertificates"] = 0;
   m["Providers"] = 0;
@@ -212,43 +212,43 @@ Result<Json> GetAccountAuthorizationDetails(gateway::RequestContext& ctx, const 
     if (v.is_string()) filter.insert(std::string(v.as_string()));
   }
   auto wanted = [&](const char* type) { return filter.empty() || filter.count(type) != 0; };
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   std::vector<DetailRef> refs;
   if (wanted("User")) {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT user_name_lower, user_name FROM iam_users "
-                                             "WHERE account_id = ?",
-                                             {account}));
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT user_name_lower, user_name FROM iam_users "
+                                            "WHERE account_id = ?",
+                                            {account}));
     for (const store::Row& r : rows) refs.push_back({"0" + r.Text(0), '0', r.Text(1)});
   }
   if (wanted("Group")) {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT group_name_lower, group_name FROM iam_groups "
-                                             "WHERE account_id = ?",
-                                             {account}));
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT group_name_lower, group_name FROM iam_groups "
+                                            "WHERE account_id = ?",
+                                            {account}));
     for (const store::Row& r : rows) refs.push_back({"1" + r.Text(0), '1', r.Text(1)});
   }
   if (wanted("Role")) {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT role_name_lower, role_name FROM iam_roles "
-                                             "WHERE account_id = ?",
-                                             {account}));
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT role_name_lower, role_name FROM iam_roles "
+                                            "WHERE account_id = ?",
+                                            {account}));
     for (const store::Row& r : rows) refs.push_back({"2" + r.Text(0), '2', r.Text(1)});
   }
   if (wanted("LocalManagedPolicy")) {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT policy_name_lower, arn FROM iam_policies "
-                                             "WHERE account_id = ?",
-                                             {account}));
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_name_lower, arn FROM iam_policies "
+                                            "WHERE account_id = ?",
+                                            {account}));
     for (const store::Row& r : rows) refs.push_back({"3" + r.Text(0), '3', r.Text(1)});
   }
   if (wanted("AWSManagedPolicy")) {
     // AWS-COMPAT: of the AWS managed policies only those in use in the account are listed.
     OT_ASSIGN_OR_RETURN(auto rows,
-                        tx->Query("SELECT DISTINCT policy_arn FROM iam_attachments WHERE "
-                                  "account_id = ? AND policy_arn LIKE 'arn:aws:iam::aws:%' "
-                                  "UNION SELECT permissions_boundary_arn FROM iam_users WHERE "
-                                  "account_id = ? AND permissions_boundary_arn LIKE "
-                                  "'arn:aws:iam::aws:%' UNION SELECT permissions_boundary_arn "
-                                  "FROM iam_roles WHERE account_id = ? AND "
-                                  "permissions_boundary_arn LIKE 'arn:aws:iam::aws:%'",
-                                  {account, account, account}));
+                        tx.Query("SELECT DISTINCT policy_arn FROM iam_attachments WHERE "
+                                 "account_id = ? AND policy_arn LIKE 'arn:aws:iam::aws:%' "
+                                 "UNION SELECT permissions_boundary_arn FROM iam_users WHERE "
+                                 "account_id = ? AND permissions_boundary_arn LIKE "
+                                 "'arn:aws:iam::aws:%' UNION SELECT permissions_boundary_arn "
+                                 "FROM iam_roles WHERE account_id = ? AND "
+                                 "permissions_boundary_arn LIKE 'arn:aws:iam::aws:%'",
+                                 {account, account, account}));
     for (const store::Row& r : rows) refs.push_back({"4" + Lower(r.Text(0)), '4', r.Text(0)});
   }
   std::sort(refs.begin(), refs.end(),
@@ -264,27 +264,27 @@ Result<Json> GetAccountAuthorizationDetails(gateway::RequestContext& ctx, const 
     const DetailRef& ref = refs[i];
     switch (ref.kind) {
       case '0': {
-        OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(*tx, account, ref.name));
-        OT_ASSIGN_OR_RETURN(Json d, UserDetail(*tx, user));
+        OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, ref.name));
+        OT_ASSIGN_OR_RETURN(Json d, UserDetail(tx, user));
         out["UserDetailList"].as_array().push_back(std::move(d));
         break;
       }
       case '1': {
-        OT_ASSIGN_OR_RETURN(GroupRow group, RequireGroup(*tx, account, ref.name));
-        OT_ASSIGN_OR_RETURN(Json d, GroupDetail(*tx, group));
+        OT_ASSIGN_OR_RETURN(GroupRow group, RequireGroup(tx, account, ref.name));
+        OT_ASSIGN_OR_RETURN(Json d, GroupDetail(tx, group));
         out["GroupDetailList"].as_array().push_back(std::move(d));
         break;
       }
       case '2': {
-        OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, account, ref.name));
-        OT_ASSIGN_OR_RETURN(Json d, RoleDetail(*tx, role));
+        OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account, ref.name));
+        OT_ASSIGN_OR_RETURN(Json d, RoleDetail(tx, role));
         out["RoleDetailList"].as_array().push_back(std::move(d));
         break;
       }
       default: {
-        OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(*tx, account, ref.name));
+        OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(tx, account, ref.name));
         if (!p.has_value()) break;
-        OT_ASSIGN_OR_RETURN(Json d, PolicyDetail(*tx, account, *p));
+        OT_ASSIGN_OR_RETURN(Json d, PolicyDetail(tx, account, *p));
         out["Policies"].as_array().push_back(std::move(d));
         break;
       }
@@ -440,32 +440,31 @@ Result<std::string> BuildCredentialReport(store::Transaction& tx, const std::str
 Result<Json> GenerateCredentialReport(gateway::RequestContext& ctx, const Json& /*input*/) {
   const std::string& account = AccountOf(ctx);
   double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT generated_at FROM iam_credential_reports "
-                                           "WHERE account_id = ?",
-                                           {account}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT generated_at FROM iam_credential_reports "
+                                          "WHERE account_id = ?",
+                                          {account}));
   if (!rows.empty() && now - rows.front().Double(0) < kReportLifetimeSeconds) {
     return Json{{"State", "COMPLETE"}};
   }
   // The twin builds the report at once; the first call still answers STARTED, as AWS does when
   // it begins a new report.
-  OT_ASSIGN_OR_RETURN(std::string csv, BuildCredentialReport(*tx, account, now));
+  OT_ASSIGN_OR_RETURN(std::string csv, BuildCredentialReport(tx, account, now));
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM iam_credential_reports WHERE account_id = ?", {account}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+      Exec(tx, "DELETE FROM iam_credential_reports WHERE account_id = ?", {account}));
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_credential_reports (account_id, generated_at, content) "
                           "VALUES (?, ?, ?)",
                           {account, now, csv}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json{{"State", "STARTED"},
               {"Description", "No report exists. Starting a new report generation task"}};
 }
 
 Result<Json> GetCredentialReport(gateway::RequestContext& ctx, const Json& /*input*/) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT generated_at, content FROM "
-                                           "iam_credential_reports WHERE account_id = ?",
-                                           {AccountOf(ctx)}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT generated_at, content FROM "
+                                          "iam_credential_reports WHERE account_id = ?",
+                                          {AccountOf(ctx)}));
   if (rows.empty()) {
     return NotFoundError(
                "The credential report does not exist. To generate a credential report, use "

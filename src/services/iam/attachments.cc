@@ -43,12 +43,12 @@ Result<Entity> RequireEntity(store::Transaction& tx, const std::string& account,
 Result<Json> Attach(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   const std::string& account = AccountOf(ctx);
   std::string arn = Str(input, "PolicyArn");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, account, kind, Str(input, kind.name_member)));
+                      RequireEntity(tx, account, kind, Str(input, kind.name_member)));
   if (entity.service_linked) return ProtectedRole(entity.name);
-  OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, arn).status());
-  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, kind.type, entity.id));
+  OT_RETURN_IF_ERROR(CheckAttachable(tx, account, arn).status());
+  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(tx, kind.type, entity.id));
   for (const std::string& a : attached) {
     if (a == arn) return Json();  // AWS-COMPAT: attaching again is a silent success.
   }
@@ -56,26 +56,24 @@ Result<Json> Attach(gateway::RequestContext& ctx, const Json& input, const Kind&
     return LimitExceeded("Cannot exceed quota for " + std::string(kind.quota) + ": " +
                          std::to_string(kAttachedPoliciesPerEntity));
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
                           "policy_arn, attached_at) VALUES (?, ?, ?, ?, ?)",
                           {account, std::string(kind.type), entity.id, arn, NowSeconds(ctx)}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> Detach(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   std::string arn = Str(input, "PolicyArn");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
   if (entity.service_linked) return ProtectedRole(entity.name);
   OT_ASSIGN_OR_RETURN(int64_t removed,
-                      tx->Execute("DELETE FROM iam_attachments WHERE entity_type = ? AND "
-                                  "entity_id = ? AND policy_arn = ?",
-                                  {std::string(kind.type), entity.id, arn}));
+                      tx.Execute("DELETE FROM iam_attachments WHERE entity_type = ? AND "
+                                 "entity_id = ? AND policy_arn = ?",
+                                 {std::string(kind.type), entity.id, arn}));
   if (removed == 0) return NoSuchEntity("Policy " + arn + " was not found.");
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
@@ -83,13 +81,13 @@ Result<Json> ListAttached(gateway::RequestContext& ctx, const Json& input, const
   const std::string& account = AccountOf(ctx);
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string prefix = Str(input, "PathPrefix", "/");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, account, kind, Str(input, kind.name_member)));
-  OT_ASSIGN_OR_RETURN(auto arns, AttachedPolicyArns(*tx, kind.type, entity.id));
+                      RequireEntity(tx, account, kind, Str(input, kind.name_member)));
+  OT_ASSIGN_OR_RETURN(auto arns, AttachedPolicyArns(tx, kind.type, entity.id));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const std::string& arn : arns) {
-    OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(*tx, account, arn));
+    OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(tx, account, arn));
     if (!p.has_value() || !PathMatches(p->path, prefix)) continue;
     items.emplace_back(Lower(p->name) + '\x01' + arn,
                        Json{{"PolicyName", p->name}, {"PolicyArn", arn}});
@@ -109,14 +107,14 @@ Result<Json> PutInline(gateway::RequestContext& ctx, const Json& input, const Ki
   Result<policy::PolicyDocument> parsed =
       policy::ParsePolicy(document, policy::Flavour::kIdentity, options);
   if (!parsed.ok()) return parsed.status();
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
   if (entity.service_linked) return ProtectedRole(entity.name);
-  OT_ASSIGN_OR_RETURN(auto others, tx->Query("SELECT document FROM iam_inline_policies WHERE "
-                                             "entity_type = ? AND entity_id = ? AND "
-                                             "policy_name <> ?",
-                                             {std::string(kind.type), entity.id, policy_name}));
+  OT_ASSIGN_OR_RETURN(auto others, tx.Query("SELECT document FROM iam_inline_policies WHERE "
+                                            "entity_type = ? AND entity_id = ? AND "
+                                            "policy_name <> ?",
+                                            {std::string(kind.type), entity.id, policy_name}));
   size_t total = policy::PolicySize(document, /*count_whitespace=*/false);
   for (const store::Row& r : others) total += policy::PolicySize(r.Text(0), false);
   if (total > kind.inline_limit) {
@@ -124,15 +122,14 @@ Result<Json> PutInline(gateway::RequestContext& ctx, const Json& input, const Ki
     return LimitExceeded("Maximum policy size of " + std::to_string(kind.inline_limit) +
                          " bytes exceeded for " + std::string(kind.noun) + " " + entity.name);
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM iam_inline_policies WHERE entity_type = ? AND "
                           "entity_id = ? AND policy_name = ?",
                           {std::string(kind.type), entity.id, policy_name}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_inline_policies (entity_type, entity_id, policy_name, "
                           "document) VALUES (?, ?, ?, ?)",
                           {std::string(kind.type), entity.id, policy_name, document}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
@@ -143,13 +140,13 @@ Status InlineNotFound(const Kind& kind, const std::string& policy_name) {
 
 Result<Json> GetInline(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   std::string policy_name = Str(input, "PolicyName");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT document FROM iam_inline_policies WHERE "
-                                           "entity_type = ? AND entity_id = ? AND "
-                                           "policy_name = ?",
-                                           {std::string(kind.type), entity.id, policy_name}));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT document FROM iam_inline_policies WHERE "
+                                          "entity_type = ? AND entity_id = ? AND "
+                                          "policy_name = ?",
+                                          {std::string(kind.type), entity.id, policy_name}));
   if (rows.empty()) return InlineNotFound(kind, policy_name);
   return Json{{kind.name_member, entity.name},
               {"PolicyName", policy_name},
@@ -158,29 +155,28 @@ Result<Json> GetInline(gateway::RequestContext& ctx, const Json& input, const Ki
 
 Result<Json> DeleteInline(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   std::string policy_name = Str(input, "PolicyName");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
   if (entity.service_linked) return ProtectedRole(entity.name);
   OT_ASSIGN_OR_RETURN(int64_t removed,
-                      tx->Execute("DELETE FROM iam_inline_policies WHERE entity_type = ? AND "
-                                  "entity_id = ? AND policy_name = ?",
-                                  {std::string(kind.type), entity.id, policy_name}));
+                      tx.Execute("DELETE FROM iam_inline_policies WHERE entity_type = ? AND "
+                                 "entity_id = ? AND policy_name = ?",
+                                 {std::string(kind.type), entity.id, policy_name}));
   if (removed == 0) return InlineNotFound(kind, policy_name);
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListInline(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT policy_name FROM iam_inline_policies WHERE "
-                                           "entity_type = ? AND entity_id = ? AND "
-                                           "policy_name >= ? ORDER BY policy_name LIMIT ?",
-                                           {std::string(kind.type), entity.id, page.start_key,
-                                            static_cast<int64_t>(page.max_items + 1)}));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_name FROM iam_inline_policies WHERE "
+                                          "entity_type = ? AND entity_id = ? AND "
+                                          "policy_name >= ? ORDER BY policy_name LIMIT ?",
+                                          {std::string(kind.type), entity.id, page.start_key,
+                                           static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) items.emplace_back(r.Text(0), r.Text(0));
   Json out;
@@ -191,27 +187,25 @@ Result<Json> ListInline(gateway::RequestContext& ctx, const Json& input, const K
 Result<Json> PutBoundary(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
   const std::string& account = AccountOf(ctx);
   std::string arn = Str(input, "PermissionsBoundary");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, account, kind, Str(input, kind.name_member)));
-  OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, arn).status());
+                      RequireEntity(tx, account, kind, Str(input, kind.name_member)));
+  OT_RETURN_IF_ERROR(CheckAttachable(tx, account, arn).status());
   std::string sql = kind.type == "User"
                         ? "UPDATE iam_users SET permissions_boundary_arn = ? WHERE user_id = ?"
                         : "UPDATE iam_roles SET permissions_boundary_arn = ? WHERE role_id = ?";
-  OT_RETURN_IF_ERROR(Exec(*tx, sql, {arn, entity.id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(tx, sql, {arn, entity.id}));
   return Json();
 }
 
 Result<Json> DeleteBoundary(gateway::RequestContext& ctx, const Json& input, const Kind& kind) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Entity entity,
-                      RequireEntity(*tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
+                      RequireEntity(tx, AccountOf(ctx), kind, Str(input, kind.name_member)));
   std::string sql = kind.type == "User"
                         ? "UPDATE iam_users SET permissions_boundary_arn = NULL WHERE user_id = ?"
                         : "UPDATE iam_roles SET permissions_boundary_arn = NULL WHERE role_id = ?";
-  OT_RETURN_IF_ERROR(Exec(*tx, sql, {entity.id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(tx, sql, {entity.id}));
   return Json();
 }
 
@@ -300,8 +294,8 @@ Result<Json> ListEntitiesForPolicy(gateway::RequestContext& ctx, const Json& inp
   std::string filter = Str(input, "EntityFilter");
   std::string usage = Str(input, "PolicyUsageFilter");
   std::string prefix = Str(input, "PathPrefix", "/");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto policy, ResolvePolicyArn(*tx, account, arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto policy, ResolvePolicyArn(tx, account, arn));
   if (!policy.has_value()) return NoSuchEntity("Policy " + arn + " was not found.");
   bool as_policy = usage.empty() || usage == "PermissionsPolicy";
   bool as_boundary = usage.empty() || usage == "PermissionsBoundary";
@@ -340,18 +334,18 @@ Result<Json> ListEntitiesForPolicy(gateway::RequestContext& ctx, const Json& inp
     const std::string columns = "e." + p + "_id, e." + p + "_name, e." + p + "_name_lower, e.path";
     if (as_policy) {
       OT_ASSIGN_OR_RETURN(
-          auto rows, tx->Query("SELECT " + columns + " FROM iam_attachments a JOIN " + kind.table +
-                                   " e ON e." + p + "_id = a.entity_id WHERE a.entity_type = ? " +
-                                   "AND a.account_id = ? AND a.policy_arn = ?",
-                               {std::string(kind.filter), account, arn}));
+          auto rows, tx.Query("SELECT " + columns + " FROM iam_attachments a JOIN " + kind.table +
+                                  " e ON e." + p + "_id = a.entity_id WHERE a.entity_type = ? " +
+                                  "AND a.account_id = ? AND a.policy_arn = ?",
+                              {std::string(kind.filter), account, arn}));
       for (const store::Row& r : rows)
         add(kind.order, kind.list, kind.id_member, kind.name_member, r);
     }
     if (as_boundary && kind.has_boundary) {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT " + columns + " FROM " + kind.table +
-                                                   " e WHERE e.account_id = ? AND "
-                                                   "e.permissions_boundary_arn = ?",
-                                               {account, arn}));
+      OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + columns + " FROM " + kind.table +
+                                                  " e WHERE e.account_id = ? AND "
+                                                  "e.permissions_boundary_arn = ?",
+                                              {account, arn}));
       for (const store::Row& r : rows)
         add(kind.order, kind.list, kind.id_member, kind.name_member, r);
     }

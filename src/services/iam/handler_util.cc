@@ -37,23 +37,9 @@ const boost::json::array& Array(const Json& input, std::string_view key) {
   return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
 }
 
-Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx) {
-  return ctx.twin.store.Begin(store::TxMode::kWrite);
-}
-
-Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx) {
-  return ctx.twin.store.Begin(store::TxMode::kRead);
-}
-
 Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params) {
   Result<int64_t> changed = tx.Execute(sql, params);
   return changed.ok() ? Status::Ok() : changed.status();
-}
-
-Status CommitOr(store::Transaction& tx, const Status& on_duplicate) {
-  Status status = tx.Commit();
-  if (status.code() == ErrorCode::kAlreadyExists) return on_duplicate;
-  return status;
 }
 
 Result<int64_t> CountRows(store::Transaction& tx, std::string_view sql,
@@ -107,28 +93,26 @@ Result<PolicyRow> CheckAttachable(store::Transaction& tx, std::string_view accou
 
 Result<Json> TagEntity(gateway::RequestContext& ctx, const Json& input,
                        std::string_view entity_type, const IdResolver& resolve) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(std::string id, resolve(*tx, input));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, entity_type, id, Array(input, "Tags")));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string id, resolve(tx, input));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, entity_type, id, Array(input, "Tags")));
   return Json();
 }
 
 Result<Json> UntagEntity(gateway::RequestContext& ctx, const Json& input,
                          std::string_view entity_type, const IdResolver& resolve) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(std::string id, resolve(*tx, input));
-  OT_RETURN_IF_ERROR(RemoveTags(*tx, entity_type, id, Array(input, "TagKeys")));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string id, resolve(tx, input));
+  OT_RETURN_IF_ERROR(RemoveTags(tx, entity_type, id, Array(input, "TagKeys")));
   return Json();
 }
 
 Result<Json> ListEntityTags(gateway::RequestContext& ctx, const Json& input,
                             std::string_view entity_type, const IdResolver& resolve) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(std::string id, resolve(*tx, input));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, entity_type, id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(std::string id, resolve(tx, input));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, entity_type, id));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (size_t i = 0; i < tags.size(); ++i) {
     // Zero-padded positions sort as numbers.

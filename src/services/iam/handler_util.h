@@ -1,7 +1,7 @@
 // File: services/iam/handler_util.h
 //
-// Internal to services/iam: input accessors over the protocol-neutral request object, the
-// transaction helpers, Marker/MaxItems pagination and the per-file handler declarations that
+// Internal to services/iam: input accessors over the protocol-neutral request object, statement
+// helpers, Marker/MaxItems pagination and the per-file handler declarations that
 // iam_register.cc wires up.
 //
 // Thread-safety: stateless helpers.
@@ -43,12 +43,8 @@ inline const std::string& AccountOf(const gateway::RequestContext& ctx) {
   return ctx.caller.account_id;
 }
 
-Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx);
-Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx);
 // Runs a statement whose row count does not matter.
 Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params);
-// Commits, mapping a unique-index race to `on_duplicate` (EntityAlreadyExists).
-Status CommitOr(store::Transaction& tx, const Status& on_duplicate);
 Result<int64_t> CountRows(store::Transaction& tx, std::string_view sql,
                           const std::vector<store::Value>& params);
 

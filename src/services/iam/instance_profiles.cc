@@ -86,71 +86,69 @@ Result<Json> CreateInstanceProfile(gateway::RequestContext& ctx, const Json& inp
   ProfileRow p{"", account, Str(input, "InstanceProfileName"), Str(input, "Path", "/"),
                NowSeconds(ctx)};
   Status exists = EntityAlreadyExists("Instance Profile " + p.name + " already exists.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(int64_t clash, CountRows(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(int64_t clash, CountRows(tx,
                                                "SELECT COUNT(*) FROM iam_instance_profiles WHERE "
                                                "account_id = ? AND profile_name_lower = ?",
                                                {account, Lower(p.name)}));
   if (clash > 0) return exists;
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_instance_profiles WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_instance_profiles WHERE account_id = ?", {account}));
   if (count >= kInstanceProfilesPerAccount) {
     return LimitExceeded("Cannot exceed quota for InstanceProfilesPerAccount: " +
                          std::to_string(kInstanceProfilesPerAccount));
   }
   p.id = NewUniqueId(ctx.twin.ids, "AIPA");
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_instance_profiles (instance_profile_id, account_id, "
                           "profile_name, profile_name_lower, path, created_at) VALUES "
                           "(?, ?, ?, ?, ?, ?)",
                           {p.id, account, p.name, Lower(p.name), p.path, p.created_at}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, "InstanceProfile", p.id, Array(input, "Tags")));
-  OT_ASSIGN_OR_RETURN(Json out, ProfileObject(*tx, p, /*with_tags=*/true));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, "InstanceProfile", p.id, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(Json out, ProfileObject(tx, p, /*with_tags=*/true));
   return Json{{"InstanceProfile", std::move(out)}};
 }
 
 Result<Json> GetInstanceProfile(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(ProfileRow p,
-                      RequireProfile(*tx, AccountOf(ctx), Str(input, "InstanceProfileName")));
-  OT_ASSIGN_OR_RETURN(Json out, ProfileObject(*tx, p, /*with_tags=*/true));
+                      RequireProfile(tx, AccountOf(ctx), Str(input, "InstanceProfileName")));
+  OT_ASSIGN_OR_RETURN(Json out, ProfileObject(tx, p, /*with_tags=*/true));
   return Json{{"InstanceProfile", std::move(out)}};
 }
 
 Result<Json> DeleteInstanceProfile(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(ProfileRow p,
-                      RequireProfile(*tx, AccountOf(ctx), Str(input, "InstanceProfileName")));
-  OT_ASSIGN_OR_RETURN(int64_t roles, CountRows(*tx,
+                      RequireProfile(tx, AccountOf(ctx), Str(input, "InstanceProfileName")));
+  OT_ASSIGN_OR_RETURN(int64_t roles, CountRows(tx,
                                                "SELECT COUNT(*) FROM iam_instance_profile_roles "
                                                "WHERE instance_profile_id = ?",
                                                {p.id}));
   if (roles > 0) {
     return DeleteConflict("Cannot delete entity, must remove roles from instance profile first.");
   }
-  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "InstanceProfile", p.id));
+  OT_RETURN_IF_ERROR(DeleteAllTags(tx, "InstanceProfile", p.id));
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM iam_instance_profiles WHERE instance_profile_id = ?", {p.id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+      Exec(tx, "DELETE FROM iam_instance_profiles WHERE instance_profile_id = ?", {p.id}));
   return Json();
 }
 
 Result<Json> ListInstanceProfiles(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string prefix = Str(input, "PathPrefix", "/");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(
       auto rows,
-      tx->Query(std::string(kProfileCols) + "WHERE account_id = ? AND profile_name_lower >= ? "
-                                            "AND substr(path, 1, ?) = ? ORDER BY "
-                                            "profile_name_lower LIMIT ?",
-                {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
-                 static_cast<int64_t>(page.max_items + 1)}));
+      tx.Query(std::string(kProfileCols) + "WHERE account_id = ? AND profile_name_lower >= ? "
+                                           "AND substr(path, 1, ?) = ? ORDER BY "
+                                           "profile_name_lower LIMIT ?",
+               {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
+                static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
-    OT_ASSIGN_OR_RETURN(Json p, ProfileObject(*tx, ProfileFromRow(r), /*with_tags=*/false));
+    OT_ASSIGN_OR_RETURN(Json p, ProfileObject(tx, ProfileFromRow(r), /*with_tags=*/false));
     items.emplace_back(r.Text(5), std::move(p));
   }
   Json out;
@@ -160,11 +158,10 @@ Result<Json> ListInstanceProfiles(gateway::RequestContext& ctx, const Json& inpu
 
 Result<Json> AddRoleToInstanceProfile(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileRow p,
-                      RequireProfile(*tx, account, Str(input, "InstanceProfileName")));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, account, Str(input, "RoleName")));
-  OT_ASSIGN_OR_RETURN(int64_t roles, CountRows(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileRow p, RequireProfile(tx, account, Str(input, "InstanceProfileName")));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account, Str(input, "RoleName")));
+  OT_ASSIGN_OR_RETURN(int64_t roles, CountRows(tx,
                                                "SELECT COUNT(*) FROM iam_instance_profile_roles "
                                                "WHERE instance_profile_id = ?",
                                                {p.id}));
@@ -173,36 +170,33 @@ Result<Json> AddRoleToInstanceProfile(gateway::RequestContext& ctx, const Json& 
     return LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: " +
                          std::to_string(kRolesPerInstanceProfile));
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_instance_profile_roles (instance_profile_id, role_id, "
                           "added_at) VALUES (?, ?, ?)",
                           {p.id, role.role_id, NowSeconds(ctx)}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> RemoveRoleFromInstanceProfile(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileRow p,
-                      RequireProfile(*tx, account, Str(input, "InstanceProfileName")));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, account, Str(input, "RoleName")));
-  OT_ASSIGN_OR_RETURN(int64_t removed, tx->Execute("DELETE FROM iam_instance_profile_roles WHERE "
-                                                   "instance_profile_id = ? AND role_id = ?",
-                                                   {p.id, role.role_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileRow p, RequireProfile(tx, account, Str(input, "InstanceProfileName")));
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account, Str(input, "RoleName")));
+  OT_ASSIGN_OR_RETURN(int64_t removed, tx.Execute("DELETE FROM iam_instance_profile_roles WHERE "
+                                                  "instance_profile_id = ? AND role_id = ?",
+                                                  {p.id, role.role_id}));
   if (removed == 0) {
     return NoSuchEntity("The role with name " + role.name +
                         " cannot be found in instance profile " + p.name + ".");
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListInstanceProfilesForRole(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
-  OT_ASSIGN_OR_RETURN(boost::json::array profiles, InstanceProfilesForRole(*tx, role.role_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
+  OT_ASSIGN_OR_RETURN(boost::json::array profiles, InstanceProfilesForRole(tx, role.role_id));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (auto& p : profiles) {
     std::string key = Lower(std::string(p.as_object().at("InstanceProfileName").as_string()));
@@ -289,27 +283,26 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
   if (Has(input, "Description")) description = Str(input, "Description");
   Status taken = InvalidInput("Service role name " + spec.name +
                               " has been taken in this account, please try a different suffix.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto existing, FindRole(*tx, account, spec.name));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, spec.name));
   if (existing.has_value()) return taken;
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));
   }
-  OT_ASSIGN_OR_RETURN(RoleRow role,
-                      InsertServiceLinkedRole(*tx, ctx.twin.ids, account, spec,
-                                              std::move(description), NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, taken));
+  OT_ASSIGN_OR_RETURN(
+      RoleRow role, InsertServiceLinkedRole(tx, ctx.twin.ids, account, spec, std::move(description),
+                                            NowSeconds(ctx)));
   return Json{{"Role", RoleObject(role, /*full=*/false)}};
 }
 
 Result<Json> DeleteServiceLinkedRole(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, account, Str(input, "RoleName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account, Str(input, "RoleName")));
   if (!role.service_linked()) {
     return InvalidInput("Role " + role.name + " is not a service-linked role.");
   }
@@ -321,7 +314,7 @@ Result<Json> DeleteServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
         "DELETE FROM iam_instance_profile_roles WHERE role_id = ?",
         "DELETE FROM iam_tags WHERE entity_type = 'Role' AND entity_id = ?",
         "DELETE FROM iam_roles WHERE role_id = ?"}) {
-    OT_RETURN_IF_ERROR(Exec(*tx, sql, {role.role_id}));
+    OT_RETURN_IF_ERROR(Exec(tx, sql, {role.role_id}));
   }
   std::string task = "task" + role.path + role.name + "/" +
                      ctx.twin.ids.RandomString(8, "0123456789abcdef") + "-" +
@@ -329,20 +322,19 @@ Result<Json> DeleteServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
                      ctx.twin.ids.RandomString(4, "0123456789abcdef") + "-" +
                      ctx.twin.ids.RandomString(4, "0123456789abcdef") + "-" +
                      ctx.twin.ids.RandomString(12, "0123456789abcdef");
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_slr_deletion_tasks (deletion_task_id, account_id, "
                           "role_name, status, created_at) VALUES (?, ?, ?, 'SUCCEEDED', ?)",
                           {task, account, role.name, NowSeconds(ctx)}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json{{"DeletionTaskId", task}};
 }
 
 Result<Json> GetServiceLinkedRoleDeletionStatus(gateway::RequestContext& ctx, const Json& input) {
   std::string task = Str(input, "DeletionTaskId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT status FROM iam_slr_deletion_tasks WHERE "
-                                           "deletion_task_id = ? AND account_id = ?",
-                                           {task, AccountOf(ctx)}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status FROM iam_slr_deletion_tasks WHERE "
+                                          "deletion_task_id = ? AND account_id = ?",
+                                          {task, AccountOf(ctx)}));
   if (rows.empty()) return NoSuchEntity("Deletion task " + task + " cannot be found.");
   return Json{{"Status", rows.front().Text(0)}};
 }

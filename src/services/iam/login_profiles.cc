@@ -168,80 +168,77 @@ Status PolicyNotFound(const std::string& account) {
 Result<Json> CreateLoginProfile(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string password = Str(input, "Password");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, tx, input));
   Status exists =
       EntityAlreadyExists("Login Profile for user " + owner.user_name + " already exists.");
-  OT_ASSIGN_OR_RETURN(int64_t existing, CountRows(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t existing, CountRows(tx,
                                                   "SELECT COUNT(*) FROM iam_login_profiles "
                                                   "WHERE account_id = ? AND user_id = ?",
                                                   {account, owner.user_id}));
   if (existing > 0) return exists;
   if (!Has(input, "Password")) return InvalidInput("Password is required.");
-  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(*tx, account));
+  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, account));
   OT_RETURN_IF_ERROR(CheckPassword(policy, password));
   OT_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
   double now = NowSeconds(ctx);
   bool reset = Bool(input, "PasswordResetRequired", false);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_login_profiles (account_id, user_id, password_hash, "
                           "password_reset_required, created_at) VALUES (?, ?, ?, ?, ?)",
                           {account, owner.user_id, hash, int64_t{reset}, now}));
-  OT_RETURN_IF_ERROR(RecordPassword(*tx, account, owner.user_id, hash, now));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
+  OT_RETURN_IF_ERROR(RecordPassword(tx, account, owner.user_id, hash, now));
   return Json{
       {"LoginProfile",
        Json{{"UserName", owner.user_name}, {"CreateDate", now}, {"PasswordResetRequired", reset}}}};
 }
 
 Result<Json> GetLoginProfile(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(Json profile, ProfileObject(*tx, AccountOf(ctx), owner));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(Json profile, ProfileObject(tx, AccountOf(ctx), owner));
   return Json{{"LoginProfile", std::move(profile)}};
 }
 
 Result<Json> UpdateLoginProfile(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, *tx, input));
-  OT_RETURN_IF_ERROR(ProfileObject(*tx, account, owner).status());
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, tx, input));
+  OT_RETURN_IF_ERROR(ProfileObject(tx, account, owner).status());
   if (Has(input, "Password")) {
     std::string password = Str(input, "Password");
-    OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(*tx, account));
+    OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, account));
     OT_RETURN_IF_ERROR(CheckPassword(policy, password));
-    OT_RETURN_IF_ERROR(CheckReuse(*tx, policy, account, owner.user_id, password));
+    OT_RETURN_IF_ERROR(CheckReuse(tx, policy, account, owner.user_id, password));
     OT_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
-    OT_RETURN_IF_ERROR(Exec(*tx,
+    OT_RETURN_IF_ERROR(Exec(tx,
                             "UPDATE iam_login_profiles SET password_hash = ? WHERE "
                             "account_id = ? AND user_id = ?",
                             {hash, account, owner.user_id}));
-    OT_RETURN_IF_ERROR(RecordPassword(*tx, account, owner.user_id, hash, NowSeconds(ctx)));
+    OT_RETURN_IF_ERROR(RecordPassword(tx, account, owner.user_id, hash, NowSeconds(ctx)));
   }
   if (Has(input, "PasswordResetRequired")) {
     OT_RETURN_IF_ERROR(
-        Exec(*tx,
+        Exec(tx,
              "UPDATE iam_login_profiles SET password_reset_required = ? WHERE "
              "account_id = ? AND user_id = ?",
              {int64_t{Bool(input, "PasswordResetRequired", false)}, account, owner.user_id}));
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DeleteLoginProfile(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(ProfileOwner owner, ResolveProfileOwner(ctx, tx, input));
   OT_ASSIGN_OR_RETURN(int64_t removed,
-                      tx->Execute("DELETE FROM iam_login_profiles WHERE account_id = ? AND "
-                                  "user_id = ?",
-                                  {account, owner.user_id}));
+                      tx.Execute("DELETE FROM iam_login_profiles WHERE account_id = ? AND "
+                                 "user_id = ?",
+                                 {account, owner.user_id}));
   if (removed == 0) return ProfileNotFound(owner.user_name);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM iam_password_history WHERE account_id = ? AND user_id = ?",
                           {account, owner.user_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
@@ -251,28 +248,27 @@ Result<Json> ChangePassword(gateway::RequestContext& ctx, const Json& input) {
     return InvalidInputError("Only IAM Users can change their own password.")
         .WithAwsCode("InvalidUserType");
   }
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(*tx, account, ctx.caller.name));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT password_hash FROM iam_login_profiles WHERE "
-                                           "account_id = ? AND user_id = ?",
-                                           {account, user.user_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, ctx.caller.name));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT password_hash FROM iam_login_profiles WHERE "
+                                          "account_id = ? AND user_id = ?",
+                                          {account, user.user_id}));
   if (rows.empty()) return ProfileNotFound(user.name);
   if (!auth::VerifyPassword(Str(input, "OldPassword"), rows.front().Text(0))) {
     // AWS-COMPAT: a wrong current password is refused like an unauthorized change.
     return AccessDeniedError("The old password is incorrect.").WithAwsCode("AccessDenied");
   }
   std::string password = Str(input, "NewPassword");
-  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(*tx, account));
+  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, account));
   OT_RETURN_IF_ERROR(CheckPassword(policy, password));
-  OT_RETURN_IF_ERROR(CheckReuse(*tx, policy, account, user.user_id, password));
+  OT_RETURN_IF_ERROR(CheckReuse(tx, policy, account, user.user_id, password));
   OT_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
   // Changing the password satisfies a pending reset.
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE iam_login_profiles SET password_hash = ?, "
                           "password_reset_required = 0 WHERE account_id = ? AND user_id = ?",
                           {hash, account, user.user_id}));
-  OT_RETURN_IF_ERROR(RecordPassword(*tx, account, user.user_id, hash, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(RecordPassword(tx, account, user.user_id, hash, NowSeconds(ctx)));
   return Json();
 }
 
@@ -290,30 +286,28 @@ Result<Json> UpdateAccountPasswordPolicy(gateway::RequestContext& ctx, const Jso
   p.reuse = Int(input, "PasswordReusePrevention").value_or(0);
   if (Has(input, "HardExpiry")) p.hard_expiry = Bool(input, "HardExpiry", false);
   std::string text = boost::json::serialize(PolicyToWire(p));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM iam_password_policies WHERE account_id = ?", {AccountOf(ctx)}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+      Exec(tx, "DELETE FROM iam_password_policies WHERE account_id = ?", {AccountOf(ctx)}));
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_password_policies (account_id, policy) VALUES (?, ?)",
                           {AccountOf(ctx), text}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> GetAccountPasswordPolicy(gateway::RequestContext& ctx, const Json& /*input*/) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(PasswordPolicyValues p, ReadPasswordPolicy(*tx, AccountOf(ctx)));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PasswordPolicyValues p, ReadPasswordPolicy(tx, AccountOf(ctx)));
   if (!p.present) return PolicyNotFound(AccountOf(ctx));
   return Json{{"PasswordPolicy", PolicyToWire(p)}};
 }
 
 Result<Json> DeleteAccountPasswordPolicy(gateway::RequestContext& ctx, const Json& /*input*/) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(
       int64_t removed,
-      tx->Execute("DELETE FROM iam_password_policies WHERE account_id = ?", {AccountOf(ctx)}));
+      tx.Execute("DELETE FROM iam_password_policies WHERE account_id = ?", {AccountOf(ctx)}));
   if (removed == 0) return PolicyNotFound(AccountOf(ctx));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
@@ -323,42 +317,40 @@ Result<Json> CreateAccountAlias(gateway::RequestContext& ctx, const Json& input)
   bool digits = alias.size() == 12;
   for (char c : alias) digits = digits && c >= '0' && c <= '9';
   if (digits) return InvalidInput("An account alias cannot be a 12-digit number.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   // AWS-COMPAT: aliases are unique across every account; an account has at most one, and a new
   // one replaces it.
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT account_id FROM iam_account_aliases WHERE "
-                                           "alias = ?",
-                                           {alias}));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT account_id FROM iam_account_aliases WHERE "
+                                          "alias = ?",
+                                          {alias}));
   if (!rows.empty()) {
     if (rows.front().Text(0) == AccountOf(ctx)) return Json();
     return exists;
   }
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM iam_account_aliases WHERE account_id = ?", {AccountOf(ctx)}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "INSERT INTO iam_account_aliases (account_id, alias) VALUES (?, ?)",
+      Exec(tx, "DELETE FROM iam_account_aliases WHERE account_id = ?", {AccountOf(ctx)}));
+  OT_RETURN_IF_ERROR(Exec(tx, "INSERT INTO iam_account_aliases (account_id, alias) VALUES (?, ?)",
                           {AccountOf(ctx), alias}));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
   return Json();
 }
 
 Result<Json> DeleteAccountAlias(gateway::RequestContext& ctx, const Json& input) {
   std::string alias = Str(input, "AccountAlias");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(int64_t removed,
-                      tx->Execute("DELETE FROM iam_account_aliases WHERE account_id = ? AND "
-                                  "alias = ?",
-                                  {AccountOf(ctx), alias}));
+                      tx.Execute("DELETE FROM iam_account_aliases WHERE account_id = ? AND "
+                                 "alias = ?",
+                                 {AccountOf(ctx), alias}));
   if (removed == 0) return NoSuchEntity("The account alias " + alias + " cannot be found.");
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListAccountAliases(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT alias FROM iam_account_aliases WHERE "
-                                           "account_id = ? AND alias >= ? ORDER BY alias",
-                                           {AccountOf(ctx), page.start_key}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT alias FROM iam_account_aliases WHERE "
+                                          "account_id = ? AND alias >= ? ORDER BY alias",
+                                          {AccountOf(ctx), page.start_key}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) items.emplace_back(r.Text(0), r.Text(0));
   Json out;

@@ -193,27 +193,26 @@ Result<Json> CreateVirtualMFADevice(gateway::RequestContext& ctx, const Json& in
                     "?secret=" + seed + "&issuer=Amazon%20Web%20Services";
   OT_ASSIGN_OR_RETURN(QrCode qr, EncodeQr(uri));
   Status exists = EntityAlreadyExists("MFADevice entity at the same path and name already exists.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(int64_t clash,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ? AND "
                                 "lower(device_name) = ?",
                                 {account, Lower(name)}));
   if (clash > 0) return exists;
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ?", {account}));
   if (count >= kVirtualMfaDevicesPerAccount) {
     return LimitExceeded("Cannot exceed quota for VirtualMFADevicesPerAccount: " +
                          std::to_string(kVirtualMfaDevicesPerAccount));
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_mfa_devices (serial_number, account_id, device_name, "
                           "path, seed_base32, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                           {serial, account, name, path, seed, NowSeconds(ctx)}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, "MFADevice", serial, Array(input, "Tags")));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "MFADevice", serial));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, "MFADevice", serial, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "MFADevice", serial));
   // AWS-COMPAT: Base32StringSeed is a blob whose bytes are the Base32 text; QRCodePNG is a PNG
   // of the otpauth:// URI authenticator apps scan (`aws iam create-virtual-mfa-device
   // --bootstrap-method QRCodePNG --outfile F` writes it to F). The Query protocol carries
@@ -227,72 +226,67 @@ Result<Json> CreateVirtualMFADevice(gateway::RequestContext& ctx, const Json& in
 
 Result<Json> EnableMFADevice(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_RETURN_IF_ERROR(EnableMfaDevice(*tx, account, owner.user_id, Str(input, "SerialNumber"),
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
+  OT_RETURN_IF_ERROR(EnableMfaDevice(tx, account, owner.user_id, Str(input, "SerialNumber"),
                                      Str(input, "AuthenticationCode1"),
                                      Str(input, "AuthenticationCode2"), ctx.now));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ResyncMFADevice(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string serial = Str(input, "SerialNumber");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(tx, account, owner, serial));
   // A resync may move the device's clock backwards relative to the last accepted step.
   device.last_used_step = 0;
   OT_ASSIGN_OR_RETURN(int64_t step, MatchConsecutive(device, Str(input, "AuthenticationCode1"),
                                                      Str(input, "AuthenticationCode2"), ctx.now,
                                                      kResyncWindowSteps));
-  OT_RETURN_IF_ERROR(Exec(*tx,
-                          "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?",
-                          {step, serial}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(
+      tx, "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?", {step, serial}));
   return Json();
 }
 
 Result<Json> DeactivateMFADevice(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string serial = Str(input, "SerialNumber");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(tx, account, owner, serial));
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE iam_mfa_devices SET user_id = NULL, enabled_at = NULL "
                           "WHERE serial_number = ?",
                           {serial}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DeleteVirtualMFADevice(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string serial = Str(input, "SerialNumber");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(*tx, serial));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto device, FindMfaDevice(tx, serial));
   if (!device.has_value() || device->account_id != account) return DeviceNotFound(serial);
   if (device->user_id.has_value()) {
     return DeleteConflict("MFA device is still in use. Deactivate the device first.");
   }
-  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "MFADevice", serial));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM iam_mfa_devices WHERE serial_number = ?", {serial}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(DeleteAllTags(tx, "MFADevice", serial));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_mfa_devices WHERE serial_number = ?", {serial}));
   return Json();
 }
 
 Result<Json> ListMFADevices(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
   OT_ASSIGN_OR_RETURN(auto rows,
-                      tx->Query(std::string(kDeviceCols) +
-                                    "WHERE account_id = ? AND user_id = ? AND serial_number >= ? "
-                                    "ORDER BY serial_number LIMIT ?",
-                                {AccountOf(ctx), owner.user_id, page.start_key,
-                                 static_cast<int64_t>(page.max_items + 1)}));
+                      tx.Query(std::string(kDeviceCols) +
+                                   "WHERE account_id = ? AND user_id = ? AND serial_number >= ? "
+                                   "ORDER BY serial_number LIMIT ?",
+                               {AccountOf(ctx), owner.user_id, page.start_key,
+                                static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     MfaDeviceRow d = DeviceFromRow(r);
@@ -312,20 +306,20 @@ Result<Json> ListVirtualMFADevices(gateway::RequestContext& ctx, const Json& inp
   std::string where = "WHERE account_id = ? AND serial_number >= ? ";
   if (status == "Assigned") where += "AND user_id IS NOT NULL ";
   if (status == "Unassigned") where += "AND user_id IS NULL ";
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(
-      auto rows, tx->Query(std::string(kDeviceCols) + where + "ORDER BY serial_number LIMIT ?",
-                           {account, page.start_key, static_cast<int64_t>(page.max_items + 1)}));
+      auto rows, tx.Query(std::string(kDeviceCols) + where + "ORDER BY serial_number LIMIT ?",
+                          {account, page.start_key, static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     MfaDeviceRow d = DeviceFromRow(r);
     Json device{{"SerialNumber", d.serial_number}};
     if (d.user_id.has_value()) {
-      OT_ASSIGN_OR_RETURN(Json user, UserObjectForId(*tx, ctx, account, *d.user_id));
+      OT_ASSIGN_OR_RETURN(Json user, UserObjectForId(tx, ctx, account, *d.user_id));
       device["User"] = std::move(user);
       device["EnableDate"] = d.enabled_at.value_or(0);
     }
-    OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "MFADevice", d.serial_number));
+    OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "MFADevice", d.serial_number));
     if (!tags.empty()) device["Tags"] = std::move(tags);
     items.emplace_back(d.serial_number, std::move(device));
   }
@@ -337,9 +331,9 @@ Result<Json> ListVirtualMFADevices(gateway::RequestContext& ctx, const Json& inp
 Result<Json> GetMFADevice(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
   std::string serial = Str(input, "SerialNumber");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, *tx, input));
-  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(*tx, account, owner, serial));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(MfaDeviceRow device, FindOwnedDevice(tx, account, owner, serial));
   Json out{{"SerialNumber", serial}, {"EnableDate", device.enabled_at.value_or(0)}};
   if (!owner.user_id.empty()) out["UserName"] = owner.user_name;
   return out;

@@ -90,22 +90,22 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(ValidateManagedDocument(document));
   Status exists = EntityAlreadyExists("A policy called " + p.name +
                                       " already exists. Duplicate names are not allowed.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(int64_t same_name, CountRows(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(int64_t same_name, CountRows(tx,
                                                    "SELECT COUNT(*) FROM iam_policies WHERE "
                                                    "account_id = ? AND policy_name_lower = ?",
                                                    {account, Lower(p.name)}));
   if (same_name > 0) return exists;
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", {account}));
   if (count >= kPoliciesPerAccount) {
     return LimitExceeded("Cannot exceed quota for PoliciesPerAccount: " +
                          std::to_string(kPoliciesPerAccount));
   }
   p.policy_id = NewUniqueId(ctx.twin.ids, "ANPA");
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "INSERT INTO iam_policies (policy_id, account_id, policy_name, "
            "policy_name_lower, path, arn, description, default_version_id, "
            "next_version, created_at, updated_at) "
@@ -113,13 +113,12 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
            {p.policy_id, account, p.name, Lower(p.name), p.path, p.arn,
             p.description.has_value() ? store::Value(*p.description) : store::Value(), p.created_at,
             p.updated_at}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_policy_versions (policy_id, version_number, document, "
                           "created_at) VALUES (?, 1, ?, ?)",
                           {p.policy_id, document, p.created_at}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, "Policy", p.policy_id, Array(input, "Tags")));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Policy", p.policy_id));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, exists));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, "Policy", p.policy_id, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Policy", p.policy_id));
   Json out = PolicyObject(p, 0, 0);
   if (!tags.empty()) out["Tags"] = std::move(tags);
   return Json{{"Policy", std::move(out)}};
@@ -127,14 +126,14 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> GetPolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(*tx, account, Str(input, "PolicyArn")));
-  OT_ASSIGN_OR_RETURN(int64_t attachments, AttachmentCount(*tx, account, p.arn));
-  OT_ASSIGN_OR_RETURN(int64_t boundaries, BoundaryUsageCount(*tx, account, p.arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(tx, account, Str(input, "PolicyArn")));
+  OT_ASSIGN_OR_RETURN(int64_t attachments, AttachmentCount(tx, account, p.arn));
+  OT_ASSIGN_OR_RETURN(int64_t boundaries, BoundaryUsageCount(tx, account, p.arn));
   Json out = PolicyObject(p, attachments, boundaries);
   if (p.description.has_value()) out["Description"] = *p.description;
   if (!p.aws_managed) {
-    OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Policy", p.policy_id));
+    OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Policy", p.policy_id));
     if (!tags.empty()) out["Tags"] = std::move(tags);
   }
   return Json{{"Policy", std::move(out)}};
@@ -142,24 +141,23 @@ Result<Json> GetPolicy(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> DeletePolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(*tx, account, Str(input, "PolicyArn")));
-  OT_ASSIGN_OR_RETURN(int64_t attachments, AttachmentCount(*tx, account, p.arn));
-  OT_ASSIGN_OR_RETURN(int64_t boundaries, BoundaryUsageCount(*tx, account, p.arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(tx, account, Str(input, "PolicyArn")));
+  OT_ASSIGN_OR_RETURN(int64_t attachments, AttachmentCount(tx, account, p.arn));
+  OT_ASSIGN_OR_RETURN(int64_t boundaries, BoundaryUsageCount(tx, account, p.arn));
   if (attachments + boundaries > 0) {
     return DeleteConflict("Cannot delete a policy attached to entities.");
   }
-  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(*tx, p));
+  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(tx, p));
   if (versions.size() > 1) {
     return DeleteConflict(
         "This policy has more than one version. Before you delete a policy, you must delete the "
         "policy's versions. The default version is deleted with the policy.");
   }
-  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "Policy", p.policy_id));
+  OT_RETURN_IF_ERROR(DeleteAllTags(tx, "Policy", p.policy_id));
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM iam_policy_versions WHERE policy_id = ?", {p.policy_id}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM iam_policies WHERE policy_id = ?", {p.policy_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+      Exec(tx, "DELETE FROM iam_policy_versions WHERE policy_id = ?", {p.policy_id}));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_policies WHERE policy_id = ?", {p.policy_id}));
   return Json();
 }
 
@@ -170,20 +168,20 @@ Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
   std::string prefix = Str(input, "PathPrefix", "/");
   bool only_attached = Bool(input, "OnlyAttached", false);
   std::string usage = Str(input, "PolicyUsageFilter");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto attachments,
-                      CountsByArn(*tx,
+                      CountsByArn(tx,
                                   "SELECT policy_arn, COUNT(*) FROM iam_attachments "
                                   "WHERE account_id = ? GROUP BY policy_arn",
                                   {account}));
   OT_ASSIGN_OR_RETURN(auto user_boundaries,
-                      CountsByArn(*tx,
+                      CountsByArn(tx,
                                   "SELECT permissions_boundary_arn, COUNT(*) FROM iam_users WHERE "
                                   "account_id = ? AND permissions_boundary_arn IS NOT NULL "
                                   "GROUP BY permissions_boundary_arn",
                                   {account}));
   OT_ASSIGN_OR_RETURN(auto boundaries,
-                      CountsByArn(*tx,
+                      CountsByArn(tx,
                                   "SELECT permissions_boundary_arn, COUNT(*) FROM iam_roles WHERE "
                                   "account_id = ? AND permissions_boundary_arn IS NOT NULL "
                                   "GROUP BY permissions_boundary_arn",
@@ -212,15 +210,15 @@ Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
   if (scope != "Local") {
     for (const policy::ManagedPolicy& managed : policy::ManagedPolicies().policies()) {
       if (managed.arn.empty()) continue;
-      OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(*tx, account, managed.arn));
+      OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(tx, account, managed.arn));
       if (p.has_value()) consider(*p);
     }
   }
   if (scope != "AWS") {
     OT_ASSIGN_OR_RETURN(auto rows,
-                        tx->Query("SELECT arn FROM iam_policies WHERE account_id = ?", {account}));
+                        tx.Query("SELECT arn FROM iam_policies WHERE account_id = ?", {account}));
     for (const store::Row& r : rows) {
-      OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(*tx, account, r.Text(0)));
+      OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(tx, account, r.Text(0)));
       if (p.has_value()) consider(*p);
     }
   }
@@ -234,9 +232,9 @@ Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
 Result<Json> GetPolicyVersion(gateway::RequestContext& ctx, const Json& input) {
   std::string arn = Str(input, "PolicyArn");
   std::string version_id = Str(input, "VersionId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(*tx, AccountOf(ctx), arn));
-  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(*tx, p));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(tx, AccountOf(ctx), arn));
+  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(tx, p));
   for (const PolicyVersionRow& v : versions) {
     if (v.version_id != version_id) continue;
     return Json{{"PolicyVersion", Json{{"Document", UrlEncodeDocument(v.document)},
@@ -251,10 +249,9 @@ Result<Json> CreatePolicyVersion(gateway::RequestContext& ctx, const Json& input
   std::string document = Str(input, "PolicyDocument");
   bool set_default = Bool(input, "SetAsDefault", false);
   OT_RETURN_IF_ERROR(ValidateManagedDocument(document));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p,
-                      RequireLocalPolicy(*tx, AccountOf(ctx), Str(input, "PolicyArn")));
-  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(*tx, p));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(tx, AccountOf(ctx), Str(input, "PolicyArn")));
+  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(tx, p));
   if (static_cast<int64_t>(versions.size()) >= kVersionsPerPolicy) {
     return LimitExceeded("A managed policy can have up to " + std::to_string(kVersionsPerPolicy) +
                          " versions. Before you create a new version, you must delete an "
@@ -263,16 +260,15 @@ Result<Json> CreatePolicyVersion(gateway::RequestContext& ctx, const Json& input
   double now = NowSeconds(ctx);
   int64_t number = p.next_version;
   std::string version_id = "v" + std::to_string(number);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_policy_versions (policy_id, version_number, document, "
                           "created_at) VALUES (?, ?, ?, ?)",
                           {p.policy_id, number, document, now}));
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "UPDATE iam_policies SET next_version = ?, default_version_id = ?, "
            "updated_at = ? WHERE policy_id = ?",
            {number + 1, set_default ? version_id : p.default_version_id, now, p.policy_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json{
       {"PolicyVersion",
        Json{{"VersionId", version_id}, {"IsDefaultVersion", set_default}, {"CreateDate", now}}}};
@@ -281,47 +277,45 @@ Result<Json> CreatePolicyVersion(gateway::RequestContext& ctx, const Json& input
 Result<Json> SetDefaultPolicyVersion(gateway::RequestContext& ctx, const Json& input) {
   std::string arn = Str(input, "PolicyArn");
   std::string version_id = Str(input, "VersionId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(*tx, AccountOf(ctx), arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(tx, AccountOf(ctx), arn));
   OT_ASSIGN_OR_RETURN(int64_t found,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM iam_policy_versions WHERE policy_id = ? "
                                 "AND version_number = ?",
                                 {p.policy_id, VersionNumber(version_id)}));
   if (found == 0 || "v" + std::to_string(VersionNumber(version_id)) != version_id) {
     return VersionNotFound(arn, version_id);
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE iam_policies SET default_version_id = ?, updated_at = ? "
                           "WHERE policy_id = ?",
                           {version_id, NowSeconds(ctx), p.policy_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DeletePolicyVersion(gateway::RequestContext& ctx, const Json& input) {
   std::string arn = Str(input, "PolicyArn");
   std::string version_id = Str(input, "VersionId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(*tx, AccountOf(ctx), arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequireLocalPolicy(tx, AccountOf(ctx), arn));
   if (version_id == p.default_version_id) {
     return DeleteConflict("Cannot delete the default version of a policy.");
   }
   int64_t number = VersionNumber(version_id);
   if ("v" + std::to_string(number) != version_id) return VersionNotFound(arn, version_id);
-  OT_ASSIGN_OR_RETURN(int64_t removed, tx->Execute("DELETE FROM iam_policy_versions "
-                                                   "WHERE policy_id = ? AND version_number = ?",
-                                                   {p.policy_id, number}));
+  OT_ASSIGN_OR_RETURN(int64_t removed, tx.Execute("DELETE FROM iam_policy_versions "
+                                                  "WHERE policy_id = ? AND version_number = ?",
+                                                  {p.policy_id, number}));
   if (removed == 0) return VersionNotFound(arn, version_id);
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListPolicyVersions(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(*tx, AccountOf(ctx), Str(input, "PolicyArn")));
-  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(*tx, p));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(PolicyRow p, RequirePolicy(tx, AccountOf(ctx), Str(input, "PolicyArn")));
+  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(tx, p));
   // AWS lists the newest version first; keys are list positions, zero-padded to sort.
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {

@@ -40,22 +40,22 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
   role.boundary_arn = Str(input, "PermissionsBoundary");
   role.created_at = NowSeconds(ctx);
   OT_RETURN_IF_ERROR(ValidateTrustPolicy(role.trust_policy));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto existing, FindRole(*tx, account, role.name));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, role.name));
   if (existing.has_value()) return RoleExists(role.name);
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));
   }
   if (!role.boundary_arn.empty()) {
-    OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, role.boundary_arn).status());
+    OT_RETURN_IF_ERROR(CheckAttachable(tx, account, role.boundary_arn).status());
   }
   role.role_id = NewUniqueId(ctx.twin.ids, "AROA");
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
            "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -63,9 +63,8 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
             Nullable(role.description), role.max_session_duration,
             role.boundary_arn.empty() ? store::Value() : store::Value(role.boundary_arn),
             role.created_at}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, "Role", role.role_id, Array(input, "Tags")));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, RoleExists(role.name)));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, "Role", role.role_id, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Role", role.role_id));
   Json out = RoleObject(role, /*full=*/false);
   if (!role.boundary_arn.empty()) out["PermissionsBoundary"] = BoundaryObject(role.boundary_arn);
   if (!tags.empty()) out["Tags"] = std::move(tags);
@@ -73,35 +72,33 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<Json> GetRole(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Role", role.role_id));
   Json out = RoleObject(role, /*full=*/true);
   if (!tags.empty()) out["Tags"] = std::move(tags);
   return Json{{"Role", std::move(out)}};
 }
 
 Result<Json> UpdateRole(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
   if (Has(input, "Description")) role.description = Str(input, "Description");
   role.max_session_duration = Int(input, "MaxSessionDuration").value_or(role.max_session_duration);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE iam_roles SET description = ?, max_session_duration = ? "
                           "WHERE role_id = ?",
                           {Nullable(role.description), role.max_session_duration, role.role_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> UpdateRoleDescription(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
   role.description = Str(input, "Description");
-  OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE iam_roles SET description = ? WHERE role_id = ?",
+  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE iam_roles SET description = ? WHERE role_id = ?",
                           {*role.description, role.role_id}));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "Role", role.role_id));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Role", role.role_id));
   Json out = RoleObject(role, /*full=*/true);
   if (!tags.empty()) out["Tags"] = std::move(tags);
   return Json{{"Role", std::move(out)}};
@@ -110,50 +107,48 @@ Result<Json> UpdateRoleDescription(gateway::RequestContext& ctx, const Json& inp
 Result<Json> UpdateAssumeRolePolicy(gateway::RequestContext& ctx, const Json& input) {
   std::string document = Str(input, "PolicyDocument");
   OT_RETURN_IF_ERROR(ValidateTrustPolicy(document));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
   if (role.service_linked()) return ProtectedRole(role.name);
-  OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE iam_roles SET assume_role_policy = ? WHERE role_id = ?",
+  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE iam_roles SET assume_role_policy = ? WHERE role_id = ?",
                           {document, role.role_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DeleteRole(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(*tx, AccountOf(ctx), Str(input, "RoleName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, AccountOf(ctx), Str(input, "RoleName")));
   if (role.service_linked()) return ProtectedRole(role.name);
   // AWS-COMPAT: no cascade; instance profiles, attached and inline policies must go first.
-  OT_ASSIGN_OR_RETURN(int64_t profiles, CountRows(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t profiles, CountRows(tx,
                                                   "SELECT COUNT(*) FROM "
                                                   "iam_instance_profile_roles WHERE role_id = ?",
                                                   {role.role_id}));
   if (profiles > 0) {
     return DeleteConflict("Cannot delete entity, must remove roles from instance profile first.");
   }
-  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, "Role", role.role_id));
+  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(tx, "Role", role.role_id));
   if (!attached.empty()) {
     return DeleteConflict("Cannot delete entity, must detach all policies first.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(*tx, "Role", role.role_id));
+  OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(tx, "Role", role.role_id));
   if (inline_count > 0) return DeleteConflict("Cannot delete entity, must delete policies first.");
-  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "Role", role.role_id));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(DeleteAllTags(tx, "Role", role.role_id));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
   return Json();
 }
 
 Result<Json> ListRoles(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string prefix = Str(input, "PathPrefix", "/");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx->Query("SELECT role_id, account_id, role_name, path, assume_role_policy, "
-                           "description, max_session_duration, created_at, role_name_lower "
-                           "FROM iam_roles WHERE account_id = ? AND role_name_lower >= ? AND "
-                           "substr(path, 1, ?) = ? ORDER BY role_name_lower LIMIT ?",
-                           {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()),
-                            prefix, static_cast<int64_t>(page.max_items + 1)}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT role_id, account_id, role_name, path, assume_role_policy, "
+                               "description, max_session_duration, created_at, role_name_lower "
+                               "FROM iam_roles WHERE account_id = ? AND role_name_lower >= ? AND "
+                               "substr(path, 1, ?) = ? ORDER BY role_name_lower LIMIT ?",
+                               {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()),
+                                prefix, static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     RoleRow role;

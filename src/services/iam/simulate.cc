@@ -534,12 +534,12 @@ boost::json::array ContextKeys(const SimSet& set) {
 }  // namespace
 
 Result<Json> SimulatePrincipalPolicy(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   SimSet set;
   OT_ASSIGN_OR_RETURN(policy::Principal principal,
-                      LoadPrincipal(ctx, *tx, Str(input, "PolicySourceArn"), set));
+                      LoadPrincipal(ctx, tx, Str(input, "PolicySourceArn"), set));
   if (Has(input, "CallerArn")) principal = PrincipalForArn(Str(input, "CallerArn"), AccountOf(ctx));
-  OT_RETURN_IF_ERROR(AddScps(*tx, AccountOf(ctx), set));
+  OT_RETURN_IF_ERROR(AddScps(tx, AccountOf(ctx), set));
   return Simulate(ctx, input, set, principal);
 }
 
@@ -554,9 +554,9 @@ Result<Json> SimulateCustomPolicy(gateway::RequestContext& ctx, const Json& inpu
 }
 
 Result<Json> GetContextKeysForPrincipalPolicy(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   SimSet set;
-  OT_RETURN_IF_ERROR(LoadPrincipal(ctx, *tx, Str(input, "PolicySourceArn"), set).status());
+  OT_RETURN_IF_ERROR(LoadPrincipal(ctx, tx, Str(input, "PolicySourceArn"), set).status());
   int n = 0;
   for (const auto& v : Array(input, "PolicyInputList")) {
     OT_RETURN_IF_ERROR(AddPolicy(set, "PolicyInputList." + std::to_string(++n), "IAM Policy",

@@ -24,29 +24,28 @@ Result<Json> CreateUser(gateway::RequestContext& ctx, const Json& input) {
   user.path = Str(input, "Path", "/");
   user.boundary_arn = Str(input, "PermissionsBoundary");
   user.created_at = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto existing, FindUser(*tx, account, user.name));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto existing, FindUser(tx, account, user.name));
   if (existing.has_value()) return UserExists(user.name);
   OT_ASSIGN_OR_RETURN(
       int64_t count,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", {account}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", {account}));
   if (count >= kUsersPerAccount) {
     return LimitExceeded("Cannot exceed quota for UsersPerAccount: " +
                          std::to_string(kUsersPerAccount));
   }
   if (!user.boundary_arn.empty())
-    OT_RETURN_IF_ERROR(CheckAttachable(*tx, account, user.boundary_arn).status());
+    OT_RETURN_IF_ERROR(CheckAttachable(tx, account, user.boundary_arn).status());
   user.user_id = NewUniqueId(ctx.twin.ids, "AIDA");
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "INSERT INTO iam_users (user_id, account_id, user_name, user_name_lower, "
            "path, permissions_boundary_arn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
            {user.user_id, account, user.name, Lower(user.name), user.path,
             user.boundary_arn.empty() ? store::Value() : store::Value(user.boundary_arn),
             user.created_at}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, "User", user.user_id, Array(input, "Tags")));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "User", user.user_id));
-  OT_RETURN_IF_ERROR(CommitOr(*tx, UserExists(user.name)));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, "User", user.user_id, Array(input, "Tags")));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "User", user.user_id));
   Json out = UserObject(user);
   if (!user.boundary_arn.empty()) out["PermissionsBoundary"] = BoundaryObject(user.boundary_arn);
   if (!tags.empty()) out["Tags"] = std::move(tags);
@@ -55,16 +54,16 @@ Result<Json> CreateUser(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> GetUser(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   std::string name = Str(input, "UserName");
   if (name.empty()) {
     switch (ctx.caller.type) {
       case auth::PrincipalType::kRoot: {
         // AWS-COMPAT: for the root user GetUser answers with the account ID as UserId, the root
         // ARN and the account's creation date, and no UserName or Path.
-        OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT created_at FROM accounts "
-                                                 "WHERE account_id = ?",
-                                                 {account}));
+        OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT created_at FROM accounts "
+                                                "WHERE account_id = ?",
+                                                {account}));
         Json root{{"UserId", account}, {"Arn", auth::RootArn(account)}};
         root["CreateDate"] = rows.empty() ? NowSeconds(ctx) : std::floor(rows.front().Double(0));
         return Json{{"User", std::move(root)}};
@@ -77,8 +76,8 @@ Result<Json> GetUser(gateway::RequestContext& ctx, const Json& input) {
             .WithAwsCode("ValidationError");
     }
   }
-  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(*tx, account, name));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, "User", user.user_id));
+  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, name));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "User", user.user_id));
   Json out = UserObject(user);
   if (!user.boundary_arn.empty()) out["PermissionsBoundary"] = BoundaryObject(user.boundary_arn);
   if (!tags.empty()) out["Tags"] = std::move(tags);
@@ -87,43 +86,42 @@ Result<Json> GetUser(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> UpdateUser(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(*tx, account, Str(input, "UserName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, Str(input, "UserName")));
   std::string new_name = Str(input, "NewUserName", user.name);
   std::string new_path = Str(input, "NewPath", user.path);
   if (Lower(new_name) != Lower(user.name)) {
-    OT_ASSIGN_OR_RETURN(auto clash, FindUser(*tx, account, new_name));
+    OT_ASSIGN_OR_RETURN(auto clash, FindUser(tx, account, new_name));
     if (clash.has_value()) return UserExists(new_name);
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE iam_users SET user_name = ?, user_name_lower = ?, path = ? "
                           "WHERE user_id = ?",
                           {new_name, Lower(new_name), new_path, user.user_id}));
   // Access keys name their user; keep them pointing at it.
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE access_keys SET principal_name = ? WHERE account_id = ? AND "
                           "principal_type = 'User' AND principal_name = ?",
                           {new_name, account, user.name}));
   if (new_name != user.name) {
-    tx->AfterCommit([&credentials = ctx.twin.credentials] { credentials.Invalidate(); });
+    tx.AfterCommit([&credentials = ctx.twin.credentials] { credentials.Invalidate(); });
   }
-  OT_RETURN_IF_ERROR(CommitOr(*tx, UserExists(new_name)));
   return Json();
 }
 
 Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
   const std::string& account = AccountOf(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(*tx, account, Str(input, "UserName")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, Str(input, "UserName")));
   // AWS-COMPAT: deleting a user never cascades; each dependent must go first (DeleteConflict).
   OT_ASSIGN_OR_RETURN(int64_t keys,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM access_keys WHERE account_id = ? "
                                 "AND principal_type = 'User' AND principal_name = ?",
                                 {account, user.name}));
   if (keys > 0) return DeleteConflict("Cannot delete entity, must delete access keys first.");
   OT_ASSIGN_OR_RETURN(int64_t profiles,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM iam_login_profiles WHERE account_id = ? "
                                 "AND user_id = ?",
                                 {account, user.user_id}));
@@ -131,39 +129,38 @@ Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
     return DeleteConflict("Cannot delete entity, must delete login profile first.");
   }
   OT_ASSIGN_OR_RETURN(int64_t mfa,
-                      CountRows(*tx,
+                      CountRows(tx,
                                 "SELECT COUNT(*) FROM iam_mfa_devices WHERE account_id = ? "
                                 "AND user_id = ?",
                                 {account, user.user_id}));
   if (mfa > 0) return DeleteConflict("Cannot delete entity, must delete MFA device first.");
   OT_ASSIGN_OR_RETURN(
       int64_t groups,
-      CountRows(*tx, "SELECT COUNT(*) FROM iam_group_members WHERE user_id = ?", {user.user_id}));
+      CountRows(tx, "SELECT COUNT(*) FROM iam_group_members WHERE user_id = ?", {user.user_id}));
   if (groups > 0)
     return DeleteConflict("Cannot delete entity, must remove users from group first.");
-  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(*tx, "User", user.user_id));
+  OT_ASSIGN_OR_RETURN(auto attached, AttachedPolicyArns(tx, "User", user.user_id));
   if (!attached.empty())
     return DeleteConflict("Cannot delete entity, must detach all policies first.");
-  OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(*tx, "User", user.user_id));
+  OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(tx, "User", user.user_id));
   if (inline_count > 0) return DeleteConflict("Cannot delete entity, must delete policies first.");
-  OT_RETURN_IF_ERROR(DeleteAllTags(*tx, "User", user.user_id));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM iam_users WHERE user_id = ?", {user.user_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(DeleteAllTags(tx, "User", user.user_id));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_users WHERE user_id = ?", {user.user_id}));
   return Json();
 }
 
 Result<Json> ListUsers(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string prefix = Str(input, "PathPrefix", "/");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   // One row past the page tells whether it is truncated.
   OT_ASSIGN_OR_RETURN(
       auto rows,
-      tx->Query("SELECT user_id, account_id, user_name, path, created_at, user_name_lower FROM "
-                "iam_users WHERE account_id = ? AND user_name_lower >= ? AND "
-                "substr(path, 1, ?) = ? ORDER BY user_name_lower LIMIT ?",
-                {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
-                 static_cast<int64_t>(page.max_items + 1)}));
+      tx.Query("SELECT user_id, account_id, user_name, path, created_at, user_name_lower FROM "
+               "iam_users WHERE account_id = ? AND user_name_lower >= ? AND "
+               "substr(path, 1, ?) = ? ORDER BY user_name_lower LIMIT ?",
+               {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
+                static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
     UserRow user{r.Text(0), r.Text(1), r.Text(2), r.Text(3), "", r.Double(4)};

@@ -149,13 +149,13 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string role_name = Str(input, "RoleName", kDefaultRoleName);
   bool billing = Str(input, "IamUserAccessToBilling", "ALLOW") == "ALLOW";
   double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   std::string request_id = NewCreateAccountRequestId(ctx.twin.ids);
 
   std::string failure;
   OT_ASSIGN_OR_RETURN(int64_t taken,
-                      Count(*tx, "SELECT COUNT(*) FROM accounts WHERE email = ?", {email}));
+                      Count(tx, "SELECT COUNT(*) FROM accounts WHERE email = ?", {email}));
   int64_t members = org.member_count;
   if (taken > 0) {
     failure = "EMAIL_ALREADY_EXISTS";
@@ -164,7 +164,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   }
   store::Value account_value;
   if (failure.empty()) {
-    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(*tx, org.org_id));
+    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(tx, org.org_id));
     // AWS-COMPAT: a created account has neither a payment method nor verified contact
     // information (AWS-FACTS 2.7): it cannot leave until its owner adds them. A drawn account ID
     // that is taken inserts nothing (the email was checked above), and another is drawn.
@@ -173,39 +173,32 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
       account_id = ctx.twin.ids.AccountId();
       OT_ASSIGN_OR_RETURN(
           int64_t inserted,
-          tx->Execute("INSERT INTO accounts (account_id, email, name, state, created_at, "
-                      "has_payment_method, has_contact_info, iam_user_access_to_billing) "
-                      "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (account_id) DO NOTHING",
-                      {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
+          tx.Execute("INSERT INTO accounts (account_id, email, name, state, created_at, "
+                     "has_payment_method, has_contact_info, iam_user_access_to_billing) "
+                     "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (account_id) DO NOTHING",
+                     {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
       if (inserted == 1) break;
       if (attempt > 16) return InternalError("could not draw a free account ID");
     }
-    OT_RETURN_IF_ERROR(AddMembership(*tx, account_id, org.org_id, root.root_id, "CREATED", now));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, account_id));
-    OT_RETURN_IF_ERROR(ApplyTags(*tx, account_id, Array(input, "Tags")));
+    OT_RETURN_IF_ERROR(AddMembership(tx, account_id, org.org_id, root.root_id, "CREATED", now));
+    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org.org_id, account_id));
+    OT_RETURN_IF_ERROR(ApplyTags(tx, account_id, Array(input, "Tags")));
     OT_RETURN_IF_ERROR(
-        CreateAccessRole(ctx, *tx, account_id, role_name, org.management_account_id, now));
+        CreateAccessRole(ctx, tx, account_id, role_name, org.management_account_id, now));
     if (org.feature_set == "ALL") {
       // The account is new, so it has no role to look for first (EnsureOrganizationsRole).
-      OT_RETURN_IF_ERROR(iam::AddServiceLinkedRole(*tx, ctx.twin.ids, account_id,
+      OT_RETURN_IF_ERROR(iam::AddServiceLinkedRole(tx, ctx.twin.ids, account_id,
                                                    iam::kOrganizationsServicePrincipal, now));
     }
     account_value = account_id;
   }
   OT_RETURN_IF_ERROR(
-      Exec(*tx,
+      Exec(tx,
            "INSERT INTO org_create_account_status (request_id, org_id, "
            "account_name, state, requested_at, completed_at, account_id, "
            "failure_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
            {request_id, org.org_id, name, std::string(failure.empty() ? "SUCCEEDED" : "FAILED"),
             now, now, account_value, failure.empty() ? store::Value() : store::Value(failure)}));
-  Status committed = tx->Commit();
-  if (committed.code() == ErrorCode::kAlreadyExists) {
-    return OrgError("ConcurrentModificationException",
-                    "The target of the operation is currently being modified by a different "
-                    "request. Try again later.");
-  }
-  OT_RETURN_IF_ERROR(committed);
   return Json{{"CreateAccountStatus", Json{{"Id", request_id},
                                            {"AccountName", name},
                                            {"State", "IN_PROGRESS"},
@@ -213,9 +206,9 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<Json> CreateGovCloudAccount(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
+  store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN([[maybe_unused]] OrgRow org,
-                      RequireManagementAccount(*tx, ctx.caller.account_id));
+                      RequireManagementAccount(tx, ctx.caller.account_id));
   // AWS-COMPAT: the twin has no aws-us-gov partition, so no management account is GovCloud
   // enabled: AWS answers this for a management account without a GovCloud association.
   return ConstraintViolation("MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
@@ -226,11 +219,11 @@ Result<Json> CreateGovCloudAccount(gateway::RequestContext& ctx, const Json&) {
 
 Result<Json> DescribeCreateAccountStatus(gateway::RequestContext& ctx, const Json& input) {
   std::string id = Str(input, "CreateAccountRequestId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx->Query(std::string(kStatusCols) + "WHERE request_id = ? AND org_id = ?",
-                                {id, org.org_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(std::string(kStatusCols) + "WHERE request_id = ? AND org_id = ?", {id, org.org_id}));
   if (rows.empty()) {
     return OrgError("CreateAccountStatusNotFoundException",
                     "We can't find an create account request with the CreateAccountRequestId "
@@ -246,10 +239,10 @@ Result<Json> ListCreateAccountStatus(gateway::RequestContext& ctx, const Json& i
     if (s.is_string()) binding += "|" + std::string(s.as_string());
   }
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, binding));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
   OT_ASSIGN_OR_RETURN(auto rows,
-                      tx->Query(std::string(kStatusCols) + "WHERE org_id = ?", {org.org_id}));
+                      tx.Query(std::string(kStatusCols) + "WHERE org_id = ?", {org.org_id}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& row : rows) {
     bool wanted = states.empty() ||
@@ -269,48 +262,48 @@ Result<Json> ListCreateAccountStatus(gateway::RequestContext& ctx, const Json& i
 
 Result<Json> DescribeAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account_id));
   if (!member.has_value()) return AccountNotFound();
   return Json{{"Account", AccountObject(org, *member)}};
 }
 
 Result<Json> ListAccounts(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListAccounts"));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(*tx, ctx.caller.account_id));
-  return ListMembers(*tx, org, page, "");
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
+  return ListMembers(tx, org, page, "");
 }
 
 Result<Json> ListAccountsForParent(gateway::RequestContext& ctx, const Json& input) {
   std::string parent_id = Str(input, "ParentId");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListAccountsForParent|" + parent_id));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(bool exists, ParentExists(*tx, org.org_id, parent_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(bool exists, ParentExists(tx, org.org_id, parent_id));
   if (!exists) {
     return OrgError("ParentNotFoundException",
                     "We can't find a root or OU with the ParentId "
                     "that you specified.");
   }
-  return ListMembers(*tx, org, page, parent_id);
+  return ListMembers(tx, org, page, parent_id);
 }
 
 Result<Json> MoveAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
   std::string source = Str(input, "SourceParentId");
   std::string destination = Str(input, "DestinationParentId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account_id));
   if (!member.has_value()) return AccountNotFound();
-  OT_ASSIGN_OR_RETURN(bool source_exists, ParentExists(*tx, org.org_id, source));
+  OT_ASSIGN_OR_RETURN(bool source_exists, ParentExists(tx, org.org_id, source));
   if (!source_exists) {
     return OrgError("SourceParentNotFoundException",
                     "We can't find a source root or OU with the ParentId that you specified.");
   }
-  OT_ASSIGN_OR_RETURN(bool destination_exists, ParentExists(*tx, org.org_id, destination));
+  OT_ASSIGN_OR_RETURN(bool destination_exists, ParentExists(tx, org.org_id, destination));
   if (!destination_exists) {
     return OrgError("DestinationParentNotFoundException",
                     "We can't find a destination root or OU with the ParentId that you "
@@ -321,51 +314,48 @@ Result<Json> MoveAccount(gateway::RequestContext& ctx, const Json& input) {
                     "That account is already present in the specified destination.");
   }
   if (member->parent_id != source) return AccountNotFound();
-  OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE org_accounts SET parent_id = ? WHERE account_id = ?",
+  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE org_accounts SET parent_id = ? WHERE account_id = ?",
                           {destination, account_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> RemoveAccountFromOrganization(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account_id));
   if (!member.has_value()) return AccountNotFound();
   if (account_id == org.management_account_id) {
     return OrgError("MasterCannotLeaveOrganizationException",
                     "You can't remove the management account from an organization. You must "
                     "delete the organization instead.");
   }
-  OT_RETURN_IF_ERROR(CheckCanLeave(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(DetachMember(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(CheckCanLeave(tx, *member, NowSeconds(ctx)));
+  OT_RETURN_IF_ERROR(DetachMember(tx, *member, NowSeconds(ctx)));
   return Json();
 }
 
 Result<Json> LeaveOrganization(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
   if (ctx.caller.account_id == org.management_account_id) {
     return OrgError("MasterCannotLeaveOrganizationException",
                     "You can't remove the management account from an organization. You must "
                     "delete the organization instead.");
   }
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, ctx.caller.account_id));
   if (!member.has_value()) return AccountNotFound();
-  OT_RETURN_IF_ERROR(CheckCanLeave(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(DetachMember(*tx, *member, NowSeconds(ctx)));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(CheckCanLeave(tx, *member, NowSeconds(ctx)));
+  OT_RETURN_IF_ERROR(DetachMember(tx, *member, NowSeconds(ctx)));
   return Json();
 }
 
 Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
   double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account_id));
   if (!member.has_value()) return AccountNotFound();
   if (account_id == org.management_account_id) {
     return ConstraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT",
@@ -379,7 +369,7 @@ Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
   // a rolling 30 days (AWS-FACTS 2.3, the 2023 figures).
   int64_t members = org.member_count;
   OT_ASSIGN_OR_RETURN(int64_t closed,
-                      Count(*tx,
+                      Count(tx,
                             "SELECT COUNT(*) FROM org_accounts m JOIN accounts a ON a.account_id "
                             "= m.account_id WHERE m.org_id = ? AND a.closed_at IS NOT NULL AND "
                             "a.closed_at > ?",
@@ -390,11 +380,10 @@ Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
                                "You have exceeded the number of accounts that you can close in "
                                "a 30-day period.");
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE accounts SET state = 'SUSPENDED', closed_at = ? WHERE "
                           "account_id = ?",
                           {now, account_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 

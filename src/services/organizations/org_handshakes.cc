@@ -351,8 +351,8 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   const InviteTarget target = ParseInviteTarget(input);
   const std::string& target_type = target.type;
   const std::string& target_id = target.id;
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   if (target_type == "EMAIL" &&
       (target_id.size() < 6 || target_id.find('@') == std::string::npos)) {
     return InvalidInput("INVALID_EMAIL_ADDRESS_TARGET",
@@ -361,18 +361,18 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   }
   // AWS-COMPAT: an invitation by email goes out even when no account uses the address yet; the
   // account that owns the address when it answers may accept.
-  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(*tx, target));
+  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(tx, target));
   if (target_type == "ACCOUNT" && !account.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
   if (account.has_value()) {
-    OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account->account_id));
+    OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account->account_id));
     if (member.has_value()) {
       return OrgError("DuplicateAccountException",
                       "That account is already present in the specified destination.");
     }
   }
-  OT_ASSIGN_OR_RETURN(int64_t migrating, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t migrating, Count(tx,
                                                "SELECT COUNT(*) FROM org_handshakes WHERE "
                                                "org_id = ? AND action = ? AND "
                                                "parent_handshake_id IS NULL AND state IN "
@@ -386,7 +386,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   }
   const std::string account_key = account.has_value() ? account->account_id : "";
   OT_ASSIGN_OR_RETURN(int64_t duplicate,
-                      Count(*tx,
+                      Count(tx,
                             "SELECT COUNT(*) FROM org_handshakes WHERE org_id = ? AND action = ? "
                             "AND state = 'OPEN' AND expires_at > ? AND (target_account_id = ? "
                             "OR LOWER(target_email) = LOWER(?))",
@@ -396,7 +396,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
                     "A handshake with the same action and target already exists.");
   }
   int64_t members = org.member_count;
-  OT_ASSIGN_OR_RETURN(int64_t pending, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t pending, Count(tx,
                                              "SELECT COUNT(*) FROM org_handshakes WHERE "
                                              "org_id = ? AND action = ? AND state = 'OPEN' AND "
                                              "expires_at > ?",
@@ -407,7 +407,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
         "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
         "You have reached the limit on the number of accounts in your organization.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t recent, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t recent, Count(tx,
                                             "SELECT COUNT(*) FROM org_handshakes WHERE "
                                             "org_id = ? AND action = ? AND requested_at > ? AND "
                                             "state <> 'ACCEPTED'",
@@ -425,15 +425,14 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
                                 target_id, target_type);
   if (account.has_value()) h.target_account_id = account->account_id;
   if (target_type == "EMAIL") h.target_email = target_id;
-  OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(*tx, org));
+  OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(tx, org));
   json::array resources;
   resources.push_back(std::move(org_resource));
   resources.push_back(Resource(target_type, target_id));
   if (input.contains("Notes")) resources.push_back(Resource("NOTES", Str(input, "Notes")));
   h.resources = json::serialize(resources);
   h.tags = json::serialize(tags);
-  OT_RETURN_IF_ERROR(InsertHandshake(*tx, h));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(InsertHandshake(tx, h));
   return Output(h, now);
 }
 
@@ -460,9 +459,9 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   const double start = input.contains("StartTimestamp") && input.at("StartTimestamp").is_number()
                            ? input.at("StartTimestamp").to_number<double>()
                            : 0;
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, caller));
-  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(*tx, target));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
+  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(tx, target));
   if (!account.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
@@ -473,7 +472,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   }
   // Transfers are between management accounts. AWS-COMPAT: AWS does not publish the error for
   // another target; the twin answers that the target is not supported.
-  OT_ASSIGN_OR_RETURN(auto source_org, FindOrganizationForAccount(*tx, account->account_id));
+  OT_ASSIGN_OR_RETURN(auto source_org, FindOrganizationForAccount(tx, account->account_id));
   if (!source_org.has_value() || source_org->management_account_id != account->account_id) {
     return InvalidInput("TARGET_NOT_SUPPORTED",
                         "The invited account must be the management account of an "
@@ -482,7 +481,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   OT_RETURN_IF_ERROR(ValidateTransferStart(start, now));
   OT_ASSIGN_OR_RETURN(
       int64_t duplicate,
-      Count(*tx,
+      Count(tx,
             "SELECT COUNT(*) FROM org_handshakes WHERE org_id = ? AND action = ? "
             "AND state IN ('OPEN', 'REQUESTED') AND expires_at > ? AND "
             "target_account_id = ?",
@@ -491,8 +490,8 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
     return OrgError("DuplicateHandshakeException",
                     "A handshake with the same action and target already exists.");
   }
-  OT_RETURN_IF_ERROR(CheckTransferLimits(*tx, caller, account->account_id, now));
-  OT_RETURN_IF_ERROR(CheckInboundQuota(*tx, caller, now));
+  OT_RETURN_IF_ERROR(CheckTransferLimits(tx, caller, account->account_id, now));
+  OT_RETURN_IF_ERROR(CheckInboundQuota(tx, caller, now));
   const json::array& tags = Array(input, "Tags");
   OT_RETURN_IF_ERROR(CheckTagCount(tags));
 
@@ -516,7 +515,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   if (target_type == "EMAIL") h.target_email = target_id;
   // AWS-COMPAT: AWS names these resource types without documenting their layout; the twin nests
   // the transfer's details under RESPONSIBILITY_TRANSFER and the inviter's under ORGANIZATION.
-  OT_ASSIGN_OR_RETURN(auto inviter, FindAccount(*tx, "account_id", caller));
+  OT_ASSIGN_OR_RETURN(auto inviter, FindAccount(tx, "account_id", caller));
   json::array transfer_details;
   transfer_details.push_back(Resource("TRANSFER_TYPE", kBillingTransfer));
   transfer_details.push_back(Resource("TRANSFER_START_TIMESTAMP", IsoTime(start)));
@@ -532,20 +531,19 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   if (input.contains("Notes")) resources.push_back(Resource("NOTES", Str(input, "Notes")));
   h.resources = json::serialize(resources);
   transfer.handshake_id = h.id;
-  OT_RETURN_IF_ERROR(InsertHandshake(*tx, h));
-  OT_RETURN_IF_ERROR(InsertTransfer(*tx, transfer));
-  if (!tags.empty()) OT_RETURN_IF_ERROR(ApplyTags(*tx, transfer.id, tags));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(InsertHandshake(tx, h));
+  OT_RETURN_IF_ERROR(InsertTransfer(tx, transfer));
+  if (!tags.empty()) OT_RETURN_IF_ERROR(ApplyTags(tx, transfer.id, tags));
   return Output(h, now);
 }
 
 Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
   const std::string& caller = ctx.caller.account_id;
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(*tx, input, caller, now));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(tx, input, caller, now));
   auto& [h, roles] = loaded;
-  OT_ASSIGN_OR_RETURN(auto org_found, FindOrganization(*tx, h.org_id));
+  OT_ASSIGN_OR_RETURN(auto org_found, FindOrganization(tx, h.org_id));
   if (!org_found.has_value()) return InvalidTransition();
   const OrgRow& org = *org_found;
   const bool parent_all_features = h.action == kEnableAll && h.parent_id.empty();
@@ -555,9 +553,8 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
     if (!roles.sender) return AccessDenied();
     OT_RETURN_IF_ERROR(CheckPending(h, now, "ACCEPTED"));
     if (EffectiveState(h, now) != "OPEN") return InvalidTransition();
-    OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
-    OT_RETURN_IF_ERROR(FinishAllFeatures(*tx, org.org_id, h.id, now));
-    OT_RETURN_IF_ERROR(tx->Commit());
+    OT_RETURN_IF_ERROR(Transition(tx, h, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(FinishAllFeatures(tx, org.org_id, h.id, now));
     return Output(h, now);
   }
   // Only the recipient accepts INVITE, ENABLE_ALL_FEATURES and APPROVE_ALL_FEATURES.
@@ -565,14 +562,14 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckPending(h, now, "ACCEPTED"));
 
   if (h.action == kInvite) {
-    OT_ASSIGN_OR_RETURN(auto membership, FindMembership(*tx, caller));
+    OT_ASSIGN_OR_RETURN(auto membership, FindMembership(tx, caller));
     if (membership.has_value()) {
       return HandshakeConstraintViolation(
           "ALREADY_IN_AN_ORGANIZATION",
           "The account is already a member of an organization. It must leave its current "
           "organization before it can join another.");
     }
-    OT_ASSIGN_OR_RETURN(auto account, FindAccount(*tx, "account_id", caller));
+    OT_ASSIGN_OR_RETURN(auto account, FindAccount(tx, "account_id", caller));
     if (account.has_value() && !account->has_payment_method) {
       return HandshakeConstraintViolation(
           "PAYMENT_INSTRUMENT_REQUIRED",
@@ -592,89 +589,86 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
           "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
           "The organization has reached the limit on the number of accounts.");
     }
-    OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(Transition(tx, h, "ACCEPTED", now));
     if (h.target_account_id.empty()) {
-      OT_RETURN_IF_ERROR(Exec(*tx,
+      OT_RETURN_IF_ERROR(Exec(tx,
                               "UPDATE org_handshakes SET target_account_id = ? WHERE "
                               "handshake_id = ?",
                               {caller, h.id}));
     }
-    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(*tx, org.org_id));
-    OT_RETURN_IF_ERROR(AddMembership(*tx, caller, org.org_id, root.root_id, "INVITED", now));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, caller));
+    OT_ASSIGN_OR_RETURN(RootRow root, GetRoot(tx, org.org_id));
+    OT_RETURN_IF_ERROR(AddMembership(tx, caller, org.org_id, root.root_id, "INVITED", now));
+    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org.org_id, caller));
     if (org.feature_set == "ALL") {
-      OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, caller, now));
+      OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, tx, caller, now));
     }
     json::value tags = ParseJsonOr(h.tags, json::array());
     if (tags.is_array() && !tags.as_array().empty()) {
-      OT_RETURN_IF_ERROR(ApplyTags(*tx, caller, tags.as_array()));
+      OT_RETURN_IF_ERROR(ApplyTags(tx, caller, tags.as_array()));
     }
   } else if (h.action == kEnableAll) {
-    OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
-    OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, caller, now));
-    OT_ASSIGN_OR_RETURN(auto parent, FindHandshake(*tx, h.parent_id));
+    OT_RETURN_IF_ERROR(Transition(tx, h, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, tx, caller, now));
+    OT_ASSIGN_OR_RETURN(auto parent, FindHandshake(tx, h.parent_id));
     if (parent.has_value() && IsPending(EffectiveState(*parent, now))) {
-      OT_RETURN_IF_ERROR(MaybeRequestApproval(ctx, *tx, org, *parent));
+      OT_RETURN_IF_ERROR(MaybeRequestApproval(ctx, tx, org, *parent));
     }
   } else if (h.action == kApproveAll) {
-    OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
-    OT_RETURN_IF_ERROR(FinishAllFeatures(*tx, org.org_id, h.parent_id, now));
+    OT_RETURN_IF_ERROR(Transition(tx, h, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(FinishAllFeatures(tx, org.org_id, h.parent_id, now));
   } else if (h.action == kTransferResponsibility) {
     // Only the management account of an organization accepts; the limits are checked again, as
     // other transfers may have started since the invitation.
-    OT_ASSIGN_OR_RETURN(auto own_org, FindOrganizationForAccount(*tx, caller));
+    OT_ASSIGN_OR_RETURN(auto own_org, FindOrganizationForAccount(tx, caller));
     if (!own_org.has_value() || own_org->management_account_id != caller) return AccessDenied();
-    OT_RETURN_IF_ERROR(CheckTransferLimits(*tx, org.management_account_id, caller, now));
-    OT_RETURN_IF_ERROR(Transition(*tx, h, "ACCEPTED", now));
-    OT_RETURN_IF_ERROR(AnswerTransfer(*tx, h.id, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(CheckTransferLimits(tx, org.management_account_id, caller, now));
+    OT_RETURN_IF_ERROR(Transition(tx, h, "ACCEPTED", now));
+    OT_RETURN_IF_ERROR(AnswerTransfer(tx, h.id, "ACCEPTED", now));
   } else {
     return InvalidTransition();
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(h, now);
 }
 
 Result<Json> DeclineHandshake(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(*tx, input, ctx.caller.account_id, now));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(tx, input, ctx.caller.account_id, now));
   auto& [h, roles] = loaded;
   if (!roles.recipient) return AccessDenied();
   OT_RETURN_IF_ERROR(CheckPending(h, now, "DECLINED"));
-  OT_RETURN_IF_ERROR(Transition(*tx, h, "DECLINED", now));
+  OT_RETURN_IF_ERROR(Transition(tx, h, "DECLINED", now));
   if (h.action == kTransferResponsibility) {
-    OT_RETURN_IF_ERROR(AnswerTransfer(*tx, h.id, "DECLINED", now));
+    OT_RETURN_IF_ERROR(AnswerTransfer(tx, h.id, "DECLINED", now));
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(h, now);
 }
 
 Result<Json> CancelHandshake(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(*tx, input, ctx.caller.account_id, now));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(tx, input, ctx.caller.account_id, now));
   auto& [h, roles] = loaded;
   if (!roles.sender) return AccessDenied();
   OT_RETURN_IF_ERROR(CheckPending(h, now, "CANCELED"));
-  OT_RETURN_IF_ERROR(Transition(*tx, h, "CANCELED", now));
+  OT_RETURN_IF_ERROR(Transition(tx, h, "CANCELED", now));
   if (h.action == kTransferResponsibility) {
-    OT_RETURN_IF_ERROR(AnswerTransfer(*tx, h.id, "CANCELED", now));
+    OT_RETURN_IF_ERROR(AnswerTransfer(tx, h.id, "CANCELED", now));
   }
   if (h.action == kEnableAll && h.parent_id.empty()) {
     // Canceling the migration withdraws the members' and the approval handshakes with it.
-    OT_RETURN_IF_ERROR(Exec(*tx,
+    OT_RETURN_IF_ERROR(Exec(tx,
                             "UPDATE org_handshakes SET state = 'CANCELED', updated_at = ? WHERE "
                             "parent_handshake_id = ? AND state IN ('OPEN', 'REQUESTED')",
                             {now, h.id}));
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(h, now);
 }
 
 Result<Json> DescribeHandshake(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(*tx, input, ctx.caller.account_id, now));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto loaded, LoadForCaller(tx, input, ctx.caller.account_id, now));
   return Output(loaded.first, now);
 }
 
@@ -703,8 +697,8 @@ Result<Json> ListHandshakes(gateway::RequestContext& ctx, const Json& input,
   OT_ASSIGN_OR_RETURN(Filter filter, ParseFilter(input));
   OT_ASSIGN_OR_RETURN(Page page,
                       ParsePage(input, binding + "|" + filter.action + "|" + filter.parent_id));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(std::string(kHandshakeCols) + where, params));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kHandshakeCols) + where, params));
   std::vector<std::pair<std::string, json::value>> items;
   for (const store::Row& r : rows) {
     HandshakeRow h = ToHandshake(r);
@@ -721,8 +715,8 @@ Result<Json> ListHandshakes(gateway::RequestContext& ctx, const Json& input,
 Result<Json> ListHandshakesForAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string email;
   {
-    OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-    OT_ASSIGN_OR_RETURN(auto account, FindAccount(*tx, "account_id", ctx.caller.account_id));
+    store::Transaction& tx = ctx.tx;
+    OT_ASSIGN_OR_RETURN(auto account, FindAccount(tx, "account_id", ctx.caller.account_id));
     if (account.has_value()) email = account->email;
   }
   return ListHandshakes(ctx, input,
@@ -735,10 +729,10 @@ Result<Json> ListHandshakesForAccount(gateway::RequestContext& ctx, const Json& 
 Result<Json> ListHandshakesForOrganization(gateway::RequestContext& ctx, const Json& input) {
   std::string org_id;
   {
-    OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-    OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(*tx, ctx.caller.account_id));
+    store::Transaction& tx = ctx.tx;
+    OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
     if (org.management_account_id != ctx.caller.account_id) {
-      OT_ASSIGN_OR_RETURN(int64_t delegated, Count(*tx,
+      OT_ASSIGN_OR_RETURN(int64_t delegated, Count(tx,
                                                    "SELECT COUNT(*) FROM org_delegated_admins "
                                                    "WHERE org_id = ? AND account_id = ?",
                                                    {org.org_id, ctx.caller.account_id}));
@@ -752,13 +746,13 @@ Result<Json> ListHandshakesForOrganization(gateway::RequestContext& ctx, const J
 
 Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input*/) {
   const double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   if (org.feature_set == "ALL") {
     return HandshakeConstraintViolation("ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
                                         "All features are already enabled on this organization.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t migrating, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t migrating, Count(tx,
                                                "SELECT COUNT(*) FROM org_handshakes WHERE "
                                                "org_id = ? AND action = ? AND "
                                                "parent_handshake_id IS NULL AND state IN "
@@ -769,20 +763,20 @@ Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input
         "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION",
         "The organization is already in the process of enabling all features.");
   }
-  OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(*tx, org));
+  OT_ASSIGN_OR_RETURN(json::object org_resource, OrganizationResource(tx, org));
 
   HandshakeRow parent =
       NewHandshake(ctx.twin.ids, org, kEnableAll, "REQUESTED", now, now + kAllFeaturesLifetime);
   json::array parent_resources;
   parent_resources.push_back(org_resource);
   parent.resources = json::serialize(parent_resources);
-  OT_RETURN_IF_ERROR(InsertHandshake(*tx, parent));
+  OT_RETURN_IF_ERROR(InsertHandshake(tx, parent));
 
   // AWS-FACTS 2.2: only invited members are asked; created accounts' approval is implied.
-  OT_ASSIGN_OR_RETURN(auto invited, tx->Query("SELECT account_id FROM org_accounts WHERE "
-                                              "org_id = ? AND joined_method = 'INVITED' AND "
-                                              "account_id <> ?",
-                                              {org.org_id, org.management_account_id}));
+  OT_ASSIGN_OR_RETURN(auto invited, tx.Query("SELECT account_id FROM org_accounts WHERE "
+                                             "org_id = ? AND joined_method = 'INVITED' AND "
+                                             "account_id <> ?",
+                                             {org.org_id, org.management_account_id}));
   for (const store::Row& r : invited) {
     HandshakeRow child = NewHandshake(ctx.twin.ids, org, kEnableAll, "OPEN", now, parent.expires_at,
                                       r.Text(0), "ACCOUNT");
@@ -792,13 +786,12 @@ Result<Json> EnableAllFeatures(gateway::RequestContext& ctx, const Json& /*input
     resources.push_back(Resource("PARENT_HANDSHAKE", parent.id));
     child.resources = json::serialize(resources);
     child.parent_id = parent.id;
-    OT_RETURN_IF_ERROR(InsertHandshake(*tx, child));
+    OT_RETURN_IF_ERROR(InsertHandshake(tx, child));
   }
   if (invited.empty()) {
-    OT_RETURN_IF_ERROR(MaybeRequestApproval(ctx, *tx, org, parent));
+    OT_RETURN_IF_ERROR(MaybeRequestApproval(ctx, tx, org, parent));
     parent.state = "OPEN";
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(parent, now);
 }
 

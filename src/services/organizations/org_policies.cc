@@ -234,12 +234,12 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string content = Str(input, "Content");
   std::optional<PolicyTypeRules> rules = RulesForPolicyType(type);
   if (!rules.has_value()) return InvalidInput("INVALID_ENUM_POLICY_TYPE", "Unknown policy type.");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   if (org.feature_set != "ALL") return TypeNotAvailable();
   OT_RETURN_IF_ERROR(ValidatePolicyContent(type, content));
-  OT_RETURN_IF_ERROR(CheckDuplicateName(*tx, org, type, name, ""));
-  OT_ASSIGN_OR_RETURN(int64_t count, Count(*tx,
+  OT_RETURN_IF_ERROR(CheckDuplicateName(tx, org, type, name, ""));
+  OT_ASSIGN_OR_RETURN(int64_t count, Count(tx,
                                            "SELECT COUNT(*) FROM org_policies WHERE org_id = ? "
                                            "AND policy_type = ?",
                                            {org.org_id, type}));
@@ -255,25 +255,24 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
                 false,
                 NowSeconds(ctx),
                 NowSeconds(ctx)};
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_policies (policy_id, org_id, policy_type, name, "
                           "description, content, aws_managed, created_at, updated_at) VALUES "
                           "(?, ?, ?, ?, ?, ?, 0, ?, ?)",
                           {row.id, org.org_id, row.type, row.name, row.description, row.content,
                            row.created_at, row.updated_at}));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, row.id, Array(input, "Tags")));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(ApplyTags(tx, row.id, Array(input, "Tags")));
   return PolicyObject(org, row);
 }
 
 Result<Json> UpdatePolicy(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(*tx, org, Str(input, "PolicyId")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(tx, org, Str(input, "PolicyId")));
   if (row.aws_managed) return ImmutablePolicy();
   if (input.contains("Name")) {
     row.name = Str(input, "Name");
-    OT_RETURN_IF_ERROR(CheckDuplicateName(*tx, org, row.type, row.name, row.id));
+    OT_RETURN_IF_ERROR(CheckDuplicateName(tx, org, row.type, row.name, row.id));
   }
   if (input.contains("Description")) row.description = Str(input, "Description");
   if (input.contains("Content")) {
@@ -281,20 +280,19 @@ Result<Json> UpdatePolicy(gateway::RequestContext& ctx, const Json& input) {
     OT_RETURN_IF_ERROR(ValidatePolicyContent(row.type, row.content));
   }
   row.updated_at = NowSeconds(ctx);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE org_policies SET name = ?, description = ?, content = ?, "
                           "updated_at = ? WHERE policy_id = ?",
                           {row.name, row.description, row.content, row.updated_at, row.id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return PolicyObject(org, row);
 }
 
 Result<Json> DeletePolicy(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(*tx, org, Str(input, "PolicyId")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(tx, org, Str(input, "PolicyId")));
   if (row.aws_managed) return ImmutablePolicy();
-  OT_ASSIGN_OR_RETURN(int64_t attached, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t attached, Count(tx,
                                               "SELECT COUNT(*) FROM org_policy_attachments "
                                               "WHERE org_id = ? AND policy_id = ?",
                                               {org.org_id, row.id}));
@@ -303,16 +301,15 @@ Result<Json> DeletePolicy(gateway::RequestContext& ctx, const Json& input) {
                     "The policy is attached to one or more entities. You must detach it from all "
                     "roots, OUs, and accounts before performing this operation.");
   }
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM org_policies WHERE policy_id = ?", {row.id}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM org_tags WHERE resource_id = ?", {row.id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_policies WHERE policy_id = ?", {row.id}));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_tags WHERE resource_id = ?", {row.id}));
   return Json();
 }
 
 Result<Json> DescribePolicy(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(*tx, org, Str(input, "PolicyId")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow row, RequirePolicy(tx, org, Str(input, "PolicyId")));
   return PolicyObject(org, row);
 }
 
@@ -331,12 +328,12 @@ Json PolicySummaryPage(const OrgRow& org, const std::vector<store::Row>& rows, c
 Result<Json> ListPolicies(gateway::RequestContext& ctx, const Json& input) {
   const std::string type = Str(input, "Filter");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListPolicies|" + type));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(std::string(kPolicyCols) +
-                                               "WHERE policy_type = ? AND (org_id = ? OR org_id "
-                                               "IS NULL)",
-                                           {type, org.org_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kPolicyCols) +
+                                              "WHERE policy_type = ? AND (org_id = ? OR org_id "
+                                              "IS NULL)",
+                                          {type, org.org_id}));
   return PolicySummaryPage(org, rows, page);
 }
 
@@ -344,32 +341,32 @@ Result<Json> ListPoliciesForTarget(gateway::RequestContext& ctx, const Json& inp
   const std::string target = Str(input, "TargetId");
   const std::string type = Str(input, "Filter");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListPoliciesForTarget|" + target + "|" + type));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
-  OT_RETURN_IF_ERROR(RequireTarget(*tx, org, target));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(RequireTarget(tx, org, target));
   OT_ASSIGN_OR_RETURN(auto rows,
-                      tx->Query("SELECT p.policy_id, p.policy_type, p.name, p.description, "
-                                "p.content, p.aws_managed, p.created_at, COALESCE(p.updated_at, "
-                                "p.created_at) FROM org_policy_attachments a JOIN org_policies p "
-                                "ON p.policy_id = a.policy_id WHERE a.org_id = ? AND "
-                                "a.target_id = ? AND p.policy_type = ?",
-                                {org.org_id, target, type}));
+                      tx.Query("SELECT p.policy_id, p.policy_type, p.name, p.description, "
+                               "p.content, p.aws_managed, p.created_at, COALESCE(p.updated_at, "
+                               "p.created_at) FROM org_policy_attachments a JOIN org_policies p "
+                               "ON p.policy_id = a.policy_id WHERE a.org_id = ? AND "
+                               "a.target_id = ? AND p.policy_type = ?",
+                               {org.org_id, target, type}));
   return PolicySummaryPage(org, rows, page);
 }
 
 Result<Json> ListTargetsForPolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string policy_id = Str(input, "PolicyId");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListTargetsForPolicy|" + policy_id));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(*tx, org, policy_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT target_id FROM org_policy_attachments WHERE "
-                                           "org_id = ? AND policy_id = ?",
-                                           {org.org_id, policy.id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(tx, org, policy_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT target_id FROM org_policy_attachments WHERE "
+                                          "org_id = ? AND policy_id = ?",
+                                          {org.org_id, policy.id}));
   std::vector<std::pair<std::string, json::value>> items;
   for (const store::Row& r : rows) {
     const std::string& id = r.Text(0);
-    OT_ASSIGN_OR_RETURN(auto described, DescribeTarget(*tx, org, id));
+    OT_ASSIGN_OR_RETURN(auto described, DescribeTarget(tx, org, id));
     if (!described.has_value()) continue;  // a stale attachment of a removed target
     Json target;
     target["TargetId"] = id;
@@ -386,13 +383,13 @@ Result<Json> ListTargetsForPolicy(gateway::RequestContext& ctx, const Json& inpu
 Result<Json> AttachPolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string policy_id = Str(input, "PolicyId");
   const std::string target = Str(input, "TargetId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(*tx, org, policy_id));
-  OT_RETURN_IF_ERROR(RequireTarget(*tx, org, target));
-  OT_ASSIGN_OR_RETURN(bool enabled, PolicyTypeEnabled(*tx, org.org_id, policy.type));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(tx, org, policy_id));
+  OT_RETURN_IF_ERROR(RequireTarget(tx, org, target));
+  OT_ASSIGN_OR_RETURN(bool enabled, PolicyTypeEnabled(tx, org.org_id, policy.type));
   if (!enabled) return TypeNotEnabled();
-  OT_ASSIGN_OR_RETURN(int64_t already, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t already, Count(tx,
                                              "SELECT COUNT(*) FROM org_policy_attachments WHERE "
                                              "org_id = ? AND policy_id = ? AND target_id = ?",
                                              {org.org_id, policy.id, target}));
@@ -401,28 +398,27 @@ Result<Json> AttachPolicy(gateway::RequestContext& ctx, const Json& input) {
                     "The selected policy is already attached to the specified target.");
   }
   std::optional<PolicyTypeRules> rules = RulesForPolicyType(policy.type);
-  OT_ASSIGN_OR_RETURN(int64_t attached, AttachedOfType(*tx, org, target, policy.type));
+  OT_ASSIGN_OR_RETURN(int64_t attached, AttachedOfType(tx, org, target, policy.type));
   if (rules.has_value() && attached >= rules->max_attachments) {
     return ConstraintViolation("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
                                "You have attached the maximum number of policies of this type to "
                                "the specified target.");
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_policy_attachments (org_id, policy_id, target_id) "
                           "VALUES (?, ?, ?)",
                           {org.org_id, policy.id, target}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DetachPolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string policy_id = Str(input, "PolicyId");
   const std::string target = Str(input, "TargetId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(*tx, org, policy_id));
-  OT_RETURN_IF_ERROR(RequireTarget(*tx, org, target));
-  OT_ASSIGN_OR_RETURN(int64_t attached_here, Count(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(PolicyRow policy, RequirePolicy(tx, org, policy_id));
+  OT_RETURN_IF_ERROR(RequireTarget(tx, org, target));
+  OT_ASSIGN_OR_RETURN(int64_t attached_here, Count(tx,
                                                    "SELECT COUNT(*) FROM org_policy_attachments "
                                                    "WHERE org_id = ? AND policy_id = ? AND "
                                                    "target_id = ?",
@@ -437,28 +433,27 @@ Result<Json> DetachPolicy(gateway::RequestContext& ctx, const Json& input) {
   }
   std::optional<PolicyTypeRules> rules = RulesForPolicyType(policy.type);
   if (rules.has_value() && rules->authorization) {
-    OT_ASSIGN_OR_RETURN(int64_t attached, AttachedOfType(*tx, org, target, policy.type));
+    OT_ASSIGN_OR_RETURN(int64_t attached, AttachedOfType(tx, org, target, policy.type));
     if (attached <= 1) {
       return ConstraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
                                  "You can't detach the last policy of this type from the "
                                  "specified target.");
     }
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_policy_attachments WHERE org_id = ? AND policy_id = ? "
                           "AND target_id = ?",
                           {org.org_id, policy.id, target}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> EnablePolicyType(gateway::RequestContext& ctx, const Json& input) {
   const std::string type = Str(input, "PolicyType");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(RootRow root, RequireRootOfOrg(*tx, org, Str(input, "RootId")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(RootRow root, RequireRootOfOrg(tx, org, Str(input, "RootId")));
   if (org.feature_set != "ALL") return TypeNotAvailable();
-  OT_ASSIGN_OR_RETURN(int64_t present, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t present, Count(tx,
                                              "SELECT COUNT(*) FROM org_root_policy_types WHERE "
                                              "root_id = ? AND policy_type = ?",
                                              {root.root_id, type}));
@@ -468,7 +463,7 @@ Result<Json> EnablePolicyType(gateway::RequestContext& ctx, const Json& input) {
   }
   // AWS-COMPAT: AWS passes through PENDING_ENABLE asynchronously; the twin completes at once, so
   // PolicyChangesInProgressException never arises.
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_root_policy_types (root_id, policy_type, status) "
                           "VALUES (?, ?, 'ENABLED')",
                           {root.root_id, type}));
@@ -476,34 +471,32 @@ Result<Json> EnablePolicyType(gateway::RequestContext& ctx, const Json& input) {
   if (type == kScpType) default_policy = kFullAwsAccessPolicyId;
   if (type == kRcpType) default_policy = kRcpFullAwsAccessPolicyId;
   if (default_policy != nullptr) {
-    OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(*tx, NowSeconds(ctx)));
-    OT_ASSIGN_OR_RETURN(auto targets, AllTargets(*tx, org));
+    OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(tx, NowSeconds(ctx)));
+    OT_ASSIGN_OR_RETURN(auto targets, AllTargets(tx, org));
     for (const std::string& target : targets) {
-      OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org.org_id, target));
+      OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org.org_id, target));
     }
   }
-  OT_ASSIGN_OR_RETURN(Json out, RootOutput(*tx, org, root));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Json out, RootOutput(tx, org, root));
   return out;
 }
 
 Result<Json> DisablePolicyType(gateway::RequestContext& ctx, const Json& input) {
   const std::string type = Str(input, "PolicyType");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(RootRow root, RequireRootOfOrg(*tx, org, Str(input, "RootId")));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(RootRow root, RequireRootOfOrg(tx, org, Str(input, "RootId")));
   OT_ASSIGN_OR_RETURN(int64_t changed,
-                      tx->Execute("DELETE FROM org_root_policy_types WHERE root_id = ? AND "
-                                  "policy_type = ?",
-                                  {root.root_id, type}));
+                      tx.Execute("DELETE FROM org_root_policy_types WHERE root_id = ? AND "
+                                 "policy_type = ?",
+                                 {root.root_id, type}));
   if (changed == 0) return TypeNotEnabled();
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_policy_attachments WHERE org_id = ? AND policy_id IN "
                           "(SELECT policy_id FROM org_policies WHERE policy_type = ? AND "
                           "(org_id = ? OR org_id IS NULL))",
                           {org.org_id, type, org.org_id}));
-  OT_ASSIGN_OR_RETURN(Json out, RootOutput(*tx, org, root));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Json out, RootOutput(tx, org, root));
   return out;
 }
 
@@ -516,8 +509,8 @@ std::string PathOf(const OrgRow& org, const std::vector<std::string>& chain) {
 
 Result<Json> DescribeEffectivePolicy(gateway::RequestContext& ctx, const Json& input) {
   const std::string type = Str(input, "PolicyType");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
   std::string target = Str(input, "TargetId", ctx.caller.account_id);
   if (KindOfId(target) != TargetKind::kAccount) {
     return InvalidInput("TARGET_NOT_SUPPORTED",
@@ -526,18 +519,18 @@ Result<Json> DescribeEffectivePolicy(gateway::RequestContext& ctx, const Json& i
   if (target != ctx.caller.account_id && org.management_account_id != ctx.caller.account_id) {
     return AccessDenied();
   }
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, target));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, target));
   if (!member.has_value()) return TargetNotFound();
-  OT_ASSIGN_OR_RETURN(std::vector<std::string> chain, ParentChain(*tx, org.org_id, target));
+  OT_ASSIGN_OR_RETURN(std::vector<std::string> chain, ParentChain(tx, org.org_id, target));
   std::vector<json::object> policies;
   double last_updated = 0;
   for (const std::string& node : chain) {
     OT_ASSIGN_OR_RETURN(auto rows,
-                        tx->Query("SELECT p.content, COALESCE(p.updated_at, p.created_at) FROM "
-                                  "org_policy_attachments a JOIN org_policies p ON p.policy_id = "
-                                  "a.policy_id WHERE a.org_id = ? AND a.target_id = ? AND "
-                                  "p.policy_type = ? ORDER BY p.created_at, p.policy_id",
-                                  {org.org_id, node, type}));
+                        tx.Query("SELECT p.content, COALESCE(p.updated_at, p.created_at) FROM "
+                                 "org_policy_attachments a JOIN org_policies p ON p.policy_id = "
+                                 "a.policy_id WHERE a.org_id = ? AND a.target_id = ? AND "
+                                 "p.policy_type = ? ORDER BY p.created_at, p.policy_id",
+                                 {org.org_id, node, type}));
     for (const store::Row& r : rows) {
       Result<json::object> parsed = ParseManagementPolicy(r.Text(0));
       if (!parsed.ok()) continue;  // validated on write; an unparsable row is skipped
@@ -564,8 +557,8 @@ Result<Json> ListAccountsWithInvalidEffectivePolicy(gateway::RequestContext& ctx
   const std::string type = Str(input, "PolicyType");
   OT_ASSIGN_OR_RETURN(Page page,
                       ParsePage(input, "ListAccountsWithInvalidEffectivePolicy|" + type));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
   // The merge ignores what it cannot apply, so no effective policy is ever invalid.
   Json out;
   EmitPage({}, page, "Accounts", out);
@@ -578,13 +571,13 @@ Result<Json> ListEffectivePolicyValidationErrors(gateway::RequestContext& ctx, c
   const std::string account = Str(input, "AccountId");
   OT_ASSIGN_OR_RETURN(
       Page page, ParsePage(input, "ListEffectivePolicyValidationErrors|" + account + "|" + type));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, account));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireReader(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, account));
   if (!member.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
-  OT_ASSIGN_OR_RETURN(std::vector<std::string> chain, ParentChain(*tx, org.org_id, account));
+  OT_ASSIGN_OR_RETURN(std::vector<std::string> chain, ParentChain(tx, org.org_id, account));
   Json out;
   EmitPage({}, page, "EffectivePolicyValidationErrors", out);
   out["AccountId"] = account;

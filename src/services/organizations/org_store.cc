@@ -564,14 +564,6 @@ double NowSeconds(const gateway::RequestContext& ctx) {
   return std::floor(ToEpochSeconds(ctx.now) * 1000.0) / 1000.0;
 }
 
-Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx) {
-  return ctx.twin.store.Begin(store::TxMode::kWrite);
-}
-
-Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx) {
-  return ctx.twin.store.Begin(store::TxMode::kRead);
-}
-
 Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params) {
   Result<int64_t> changed = tx.Execute(sql, params);
   return changed.ok() ? Status::Ok() : changed.status();

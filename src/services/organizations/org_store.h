@@ -207,8 +207,6 @@ using iam::Str;
 
 // Epoch seconds of the request, as Organizations reports timestamps.
 double NowSeconds(const gateway::RequestContext& ctx);
-Result<std::unique_ptr<store::Transaction>> BeginWrite(gateway::RequestContext& ctx);
-Result<std::unique_ptr<store::Transaction>> BeginRead(gateway::RequestContext& ctx);
 // Execute whose row count does not matter.
 Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params);
 Result<int64_t> Count(store::Transaction& tx, std::string_view sql,

@@ -78,16 +78,16 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
   std::string feature_set = Str(input, "FeatureSet", "ALL");
   const std::string& account_id = ctx.caller.account_id;
   double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto existing, FindOrganizationForAccount(*tx, account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto existing, FindOrganizationForAccount(tx, account_id));
   if (existing.has_value()) {
     return OrgError("AlreadyInOrganizationException",
                     "The AWS account is already a member of an organization.");
   }
   OT_ASSIGN_OR_RETURN(auto account_rows,
-                      tx->Query("SELECT has_payment_method, has_contact_info FROM accounts "
-                                "WHERE account_id = ?",
-                                {account_id}));
+                      tx.Query("SELECT has_payment_method, has_contact_info FROM accounts "
+                               "WHERE account_id = ?",
+                               {account_id}));
   if (account_rows.empty()) return AccessDenied();
   if (account_rows.front().Int(0) == 0) {
     return ConstraintViolation("MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
@@ -101,48 +101,41 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
   }
   std::string org_id = NewOrgId(ctx.twin.ids);
   std::string root_id = NewRootId(ctx.twin.ids);
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO organizations (org_id, management_account_id, "
                           "feature_set, created_at) VALUES (?, ?, ?, ?)",
                           {org_id, account_id, feature_set, now}));
-  OT_RETURN_IF_ERROR(Exec(*tx,
-                          "INSERT INTO org_roots (root_id, org_id, name) VALUES (?, ?, 'Root')",
+  OT_RETURN_IF_ERROR(Exec(tx, "INSERT INTO org_roots (root_id, org_id, name) VALUES (?, ?, 'Root')",
                           {root_id, org_id}));
   // AWS-COMPAT: the management account is listed with JoinedMethod INVITED.
-  OT_RETURN_IF_ERROR(AddMembership(*tx, account_id, org_id, root_id, "INVITED", now));
+  OT_RETURN_IF_ERROR(AddMembership(tx, account_id, org_id, root_id, "INVITED", now));
   if (feature_set == "ALL") {
     // With all features, SCPs are enabled on the root and FullAWSAccess is attached everywhere.
-    OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(*tx, now));
-    OT_RETURN_IF_ERROR(Exec(*tx,
+    OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(tx, now));
+    OT_RETURN_IF_ERROR(Exec(tx,
                             "INSERT INTO org_root_policy_types (root_id, policy_type, status) "
                             "VALUES (?, ?, 'ENABLED')",
                             {root_id, std::string(kScpType)}));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org_id, root_id));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(*tx, org_id, account_id));
+    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org_id, root_id));
+    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org_id, account_id));
   }
-  OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, *tx, account_id, now));
-  OT_ASSIGN_OR_RETURN(auto org, FindOrganization(*tx, org_id));
-  Json out{{"Organization", OrganizationObject(*tx, *org)}};
-  Status committed = tx->Commit();
-  if (committed.code() == ErrorCode::kAlreadyExists) {
-    return OrgError("AlreadyInOrganizationException",
-                    "The AWS account is already a member of an organization.");
-  }
-  OT_RETURN_IF_ERROR(committed);
+  OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, tx, account_id, now));
+  OT_ASSIGN_OR_RETURN(auto org, FindOrganization(tx, org_id));
+  Json out{{"Organization", OrganizationObject(tx, *org)}};
   return out;
 }
 
 Result<Json> DescribeOrganization(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(*tx, ctx.caller.account_id));
-  return Json{{"Organization", OrganizationObject(*tx, org)}};
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
+  return Json{{"Organization", OrganizationObject(tx, org)}};
 }
 
 Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   OT_ASSIGN_OR_RETURN(int64_t members,
-                      Count(*tx,
+                      Count(tx,
                             "SELECT COUNT(*) FROM org_accounts WHERE org_id = ? AND "
                             "account_id <> ?",
                             {org.org_id, org.management_account_id}));
@@ -151,10 +144,10 @@ Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
                     "To delete an organization you must first remove all member accounts "
                     "(except the management account).");
   }
-  OT_RETURN_IF_ERROR(CheckNoActiveTransfer(*tx, org.org_id, NowSeconds(ctx)));
+  OT_RETURN_IF_ERROR(CheckNoActiveTransfer(tx, org.org_id, NowSeconds(ctx)));
   const std::string& id = org.org_id;
   // Tags of everything the organization owns, then its rows, children before parents.
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_tags WHERE resource_id IN (SELECT root_id FROM "
                           "org_roots WHERE org_id = ?) OR resource_id IN (SELECT ou_id FROM "
                           "org_units WHERE org_id = ?) OR resource_id IN (SELECT policy_id FROM "
@@ -164,15 +157,14 @@ Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
   for (const char* table : {"org_delegated_admins", "org_trusted_services", "org_resource_policies",
                             "org_handshakes", "org_policy_attachments", "org_policies",
                             "org_create_account_status", "org_accounts", "org_units"}) {
-    OT_RETURN_IF_ERROR(Exec(*tx, std::string("DELETE FROM ") + table + " WHERE org_id = ?", {id}));
+    OT_RETURN_IF_ERROR(Exec(tx, std::string("DELETE FROM ") + table + " WHERE org_id = ?", {id}));
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_root_policy_types WHERE root_id IN (SELECT root_id "
                           "FROM org_roots WHERE org_id = ?)",
                           {id}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM org_roots WHERE org_id = ?", {id}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM organizations WHERE org_id = ?", {id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_roots WHERE org_id = ?", {id}));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM organizations WHERE org_id = ?", {id}));
   return Json();
 }
 
@@ -181,10 +173,10 @@ Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
 Result<Json> RegisterDelegatedAdministrator(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
   std::string principal = Str(input, "ServicePrincipal");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   OT_RETURN_IF_ERROR(CheckServicePrincipal(principal));
-  OT_ASSIGN_OR_RETURN(MemberRow member, RequireMemberAccount(*tx, org, account_id));
+  OT_ASSIGN_OR_RETURN(MemberRow member, RequireMemberAccount(tx, org, account_id));
   if (account_id == org.management_account_id) {
     return ConstraintViolation("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR",
                                "You cannot register the management account as a delegated "
@@ -195,7 +187,7 @@ Result<Json> RegisterDelegatedAdministrator(gateway::RequestContext& ctx, const 
                                "You cannot register a suspended account as a delegated "
                                "administrator.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t n, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
                                        "SELECT COUNT(*) FROM org_delegated_admins WHERE org_id = ? "
                                        "AND account_id = ? AND service_principal = ?",
                                        {org.org_id, account_id, principal}));
@@ -204,40 +196,37 @@ Result<Json> RegisterDelegatedAdministrator(gateway::RequestContext& ctx, const 
                     "The provided account is already a delegated administrator for your "
                     "organization.");
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_delegated_admins (org_id, account_id, "
                           "service_principal, delegated_at) VALUES (?, ?, ?, ?)",
                           {org.org_id, account_id, principal, NowSeconds(ctx)}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DeregisterDelegatedAdministrator(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
   std::string principal = Str(input, "ServicePrincipal");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   OT_RETURN_IF_ERROR(CheckServicePrincipal(principal));
-  OT_ASSIGN_OR_RETURN([[maybe_unused]] MemberRow member,
-                      RequireMemberAccount(*tx, org, account_id));
+  OT_ASSIGN_OR_RETURN([[maybe_unused]] MemberRow member, RequireMemberAccount(tx, org, account_id));
   OT_ASSIGN_OR_RETURN(int64_t changed,
-                      tx->Execute("DELETE FROM org_delegated_admins WHERE org_id = ? AND "
-                                  "account_id = ? AND service_principal = ?",
-                                  {org.org_id, account_id, principal}));
+                      tx.Execute("DELETE FROM org_delegated_admins WHERE org_id = ? AND "
+                                 "account_id = ? AND service_principal = ?",
+                                 {org.org_id, account_id, principal}));
   if (changed == 0) {
     return OrgError("AccountNotRegisteredException",
                     "The provided account is not a registered delegated administrator for your "
                     "organization.");
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListDelegatedAdministrators(gateway::RequestContext& ctx, const Json& input) {
   std::string principal = Str(input, "ServicePrincipal");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListDelegatedAdministrators|" + principal));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   std::string sql =
       "SELECT account_id, MIN(delegated_at) FROM org_delegated_admins WHERE org_id = ?";
   std::vector<store::Value> params{org.org_id};
@@ -246,10 +235,10 @@ Result<Json> ListDelegatedAdministrators(gateway::RequestContext& ctx, const Jso
     params.emplace_back(principal);
   }
   sql += " GROUP BY account_id";
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& row : rows) {
-    OT_ASSIGN_OR_RETURN(auto member, FindMember(*tx, org.org_id, row.Text(0)));
+    OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, row.Text(0)));
     if (!member.has_value()) continue;
     Json admin = AccountObject(org, *member);
     admin["DelegationEnabledDate"] = row.Double(1);
@@ -263,14 +252,13 @@ Result<Json> ListDelegatedAdministrators(gateway::RequestContext& ctx, const Jso
 Result<Json> ListDelegatedServicesForAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string account_id = Str(input, "AccountId");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListDelegatedServicesForAccount|" + account_id));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN([[maybe_unused]] MemberRow member,
-                      RequireMemberAccount(*tx, org, account_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT service_principal, delegated_at FROM "
-                                           "org_delegated_admins WHERE org_id = ? AND "
-                                           "account_id = ?",
-                                           {org.org_id, account_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN([[maybe_unused]] MemberRow member, RequireMemberAccount(tx, org, account_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT service_principal, delegated_at FROM "
+                                          "org_delegated_admins WHERE org_id = ? AND "
+                                          "account_id = ?",
+                                          {org.org_id, account_id}));
   if (rows.empty()) {
     return OrgError("AccountNotRegisteredException",
                     "The provided account is not a registered delegated administrator for your "
@@ -290,49 +278,47 @@ Result<Json> ListDelegatedServicesForAccount(gateway::RequestContext& ctx, const
 
 Result<Json> EnableAWSServiceAccess(gateway::RequestContext& ctx, const Json& input) {
   std::string principal = Str(input, "ServicePrincipal");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   OT_RETURN_IF_ERROR(CheckServicePrincipal(principal));
   if (org.feature_set != "ALL") {
     return ConstraintViolation("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
                                "You can't perform the operation on an organization that doesn't "
                                "have all features enabled.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t n, Count(*tx,
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
                                        "SELECT COUNT(*) FROM org_trusted_services WHERE org_id = ? "
                                        "AND service_principal = ?",
                                        {org.org_id, principal}));
   // Enabling twice is not an error on AWS.
   if (n == 0) {
-    OT_RETURN_IF_ERROR(Exec(*tx,
+    OT_RETURN_IF_ERROR(Exec(tx,
                             "INSERT INTO org_trusted_services (org_id, service_principal, "
                             "enabled_at) VALUES (?, ?, ?)",
                             {org.org_id, principal, NowSeconds(ctx)}));
   }
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> DisableAWSServiceAccess(gateway::RequestContext& ctx, const Json& input) {
   std::string principal = Str(input, "ServicePrincipal");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
   OT_RETURN_IF_ERROR(CheckServicePrincipal(principal));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_trusted_services WHERE org_id = ? AND "
                           "service_principal = ?",
                           {org.org_id, principal}));
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Json();
 }
 
 Result<Json> ListAWSServiceAccessForOrganization(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListAWSServiceAccessForOrganization"));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT service_principal, enabled_at FROM "
-                                           "org_trusted_services WHERE org_id = ?",
-                                           {org.org_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT service_principal, enabled_at FROM "
+                                          "org_trusted_services WHERE org_id = ?",
+                                          {org.org_id}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& row : rows) {
     items.emplace_back(row.Text(0),
@@ -369,18 +355,18 @@ Result<Json> PutResourcePolicy(gateway::RequestContext& ctx, const Json& input) 
     return InvalidInput("INVALID_RESOURCE_POLICY_JSON",
                         "The provided resource policy is not valid JSON.");
   }
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT policy_id FROM org_resource_policies WHERE "
-                                           "org_id = ?",
-                                           {org.org_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_id FROM org_resource_policies WHERE "
+                                          "org_id = ?",
+                                          {org.org_id}));
   if (rows.empty()) {
     std::string id = "rp-" + ctx.twin.ids.RandomString(8, IdGenerator::kLowerAlnum);
-    OT_RETURN_IF_ERROR(Exec(*tx,
+    OT_RETURN_IF_ERROR(Exec(tx,
                             "INSERT INTO org_resource_policies (org_id, policy_id, content, "
                             "created_at) VALUES (?, ?, ?, ?)",
                             {org.org_id, id, content, NowSeconds(ctx)}));
-    OT_RETURN_IF_ERROR(ApplyTags(*tx, id, Array(input, "Tags")));
+    OT_RETURN_IF_ERROR(ApplyTags(tx, id, Array(input, "Tags")));
   } else {
     if (!Array(input, "Tags").empty()) {
       // AWS-COMPAT: tags go with the creation only; updating with tags is refused.
@@ -388,34 +374,32 @@ Result<Json> PutResourcePolicy(gateway::RequestContext& ctx, const Json& input) 
                           "You can't update an existing resource policy with tags. Use "
                           "TagResource instead.");
     }
-    OT_RETURN_IF_ERROR(Exec(*tx, "UPDATE org_resource_policies SET content = ? WHERE org_id = ?",
+    OT_RETURN_IF_ERROR(Exec(tx, "UPDATE org_resource_policies SET content = ? WHERE org_id = ?",
                             {content, org.org_id}));
   }
-  OT_ASSIGN_OR_RETURN(Json out, ResourcePolicyOf(*tx, org));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Json out, ResourcePolicyOf(tx, org));
   return out;
 }
 
 Result<Json> DescribeResourcePolicy(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(*tx, ctx.caller.account_id));
-  return ResourcePolicyOf(*tx, org);
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
+  return ResourcePolicyOf(tx, org);
 }
 
 Result<Json> DeleteResourcePolicy(gateway::RequestContext& ctx, const Json&) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT policy_id FROM org_resource_policies WHERE "
-                                           "org_id = ?",
-                                           {org.org_id}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_id FROM org_resource_policies WHERE "
+                                          "org_id = ?",
+                                          {org.org_id}));
   if (rows.empty()) {
     return OrgError("ResourcePolicyNotFoundException",
                     "We can't find a resource policy request with the ID that you specified.");
   }
   OT_RETURN_IF_ERROR(
-      Exec(*tx, "DELETE FROM org_tags WHERE resource_id = ?", {rows.front().Text(0)}));
-  OT_RETURN_IF_ERROR(Exec(*tx, "DELETE FROM org_resource_policies WHERE org_id = ?", {org.org_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+      Exec(tx, "DELETE FROM org_tags WHERE resource_id = ?", {rows.front().Text(0)}));
+  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_resource_policies WHERE org_id = ?", {org.org_id}));
   return Json();
 }
 
@@ -423,21 +407,19 @@ Result<Json> DeleteResourcePolicy(gateway::RequestContext& ctx, const Json&) {
 
 Result<Json> TagResource(gateway::RequestContext& ctx, const Json& input) {
   std::string id = Str(input, "ResourceId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_RETURN_IF_ERROR(CheckTaggable(*tx, org, id));
-  OT_RETURN_IF_ERROR(ApplyTags(*tx, id, Array(input, "Tags")));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(CheckTaggable(tx, org, id));
+  OT_RETURN_IF_ERROR(ApplyTags(tx, id, Array(input, "Tags")));
   return Json();
 }
 
 Result<Json> UntagResource(gateway::RequestContext& ctx, const Json& input) {
   std::string id = Str(input, "ResourceId");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_RETURN_IF_ERROR(CheckTaggable(*tx, org, id));
-  OT_RETURN_IF_ERROR(RemoveTags(*tx, id, Array(input, "TagKeys")));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(CheckTaggable(tx, org, id));
+  OT_RETURN_IF_ERROR(RemoveTags(tx, id, Array(input, "TagKeys")));
   return Json();
 }
 
@@ -445,10 +427,10 @@ Result<Json> ListTagsForResource(gateway::RequestContext& ctx, const Json& input
   std::string id = Str(input, "ResourceId");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListTagsForResource|" + id));
   page.max_results = static_cast<size_t>(kMaxTagsPerResource);  // no MaxResults in the model
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, ctx.caller.account_id));
-  OT_RETURN_IF_ERROR(CheckTaggable(*tx, org, id));
-  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(*tx, id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(CheckTaggable(tx, org, id));
+  OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, id));
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (boost::json::value& tag : tags) {
     std::string key = Str(tag.as_object(), "Key");

@@ -67,8 +67,13 @@ class OrganizationsCoreTest : public ::testing::Test {
     caller.account_id = account;
     caller.arn = "arn:aws:iam::" + account + ":root";
     HttpRequest http;
-    gateway::RequestContext ctx{caller, http, "req", clock_.Now(), "us-east-1", *twin_};
-    return handler(ctx, input);
+    // As the gateway runs a write: one transaction, committed only when the handler succeeded.
+    auto tx = store_->Begin(store::TxMode::kWrite);
+    if (!tx.ok()) return tx.status();
+    gateway::RequestContext ctx{caller, http, "req", clock_.Now(), "us-east-1", *twin_, **tx};
+    Result<Json> out = handler(ctx, input);
+    if (out.ok()) OT_RETURN_IF_ERROR((*tx)->Commit());
+    return out;
   }
   std::unique_ptr<store::Transaction> Read() {
     return std::move(store_->Begin(store::TxMode::kRead)).value();

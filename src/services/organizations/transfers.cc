@@ -129,8 +129,8 @@ Result<TransferRow> LoadForCaller(store::Transaction& tx, const std::string& id,
 // ---- Handlers ----
 
 Result<Json> DescribeResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(tx, Str(input, "Id"), ctx.caller.account_id));
   return Output(t, ctx.caller.account_id, NowSeconds(ctx));
 }
 
@@ -142,8 +142,8 @@ Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, cons
   const double now = NowSeconds(ctx);
   const std::string id = Str(input, "Id");
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, binding + "|" + caller + "|" + id));
-  OT_ASSIGN_OR_RETURN(auto tx, BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(*tx, caller));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
   std::string sql = std::string(kTransferCols) + "WHERE t." + side + "_account_id = ? AND t." +
                     side + "_org_id = ?";
   std::vector<Value> params{caller, org.org_id};
@@ -151,7 +151,7 @@ Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, cons
     sql += " AND t.transfer_id = ?";
     params.emplace_back(id);
   }
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   if (!id.empty() && rows.empty()) return NotFound();
   std::vector<std::pair<std::string, boost::json::value>> items;
   for (const store::Row& r : rows) {
@@ -175,8 +175,8 @@ Result<Json> ListOutboundResponsibilityTransfers(gateway::RequestContext& ctx, c
 // current month or the next; by default the current one).
 Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(tx, Str(input, "Id"), ctx.caller.account_id));
   const std::string status = EffectiveStatus(t, now);
   if (status == "WITHDRAWN") {
     return OrgError("ResponsibilityTransferAlreadyInStatusException",
@@ -205,14 +205,13 @@ Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const
     if (end > next_month_end + 1)
       return InvalidInput("END_DATE_TOO_LATE", "The end date is too late.");
   }
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE org_responsibility_transfers SET status = 'WITHDRAWN', "
                           "end_at = ?, updated_at = ? WHERE transfer_id = ?",
                           {end, now, t.id}));
   t.status = "WITHDRAWN";
   t.end_at = end;
   t.updated_at = now;
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(t, ctx.caller.account_id, now);
 }
 
@@ -221,15 +220,14 @@ Result<Json> TerminateResponsibilityTransfer(gateway::RequestContext& ctx, const
 Result<Json> UpdateResponsibilityTransfer(gateway::RequestContext& ctx, const Json& input) {
   const double now = NowSeconds(ctx);
   std::string name = Str(input, "Name");
-  OT_ASSIGN_OR_RETURN(auto tx, BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(*tx, Str(input, "Id"), ctx.caller.account_id));
-  OT_RETURN_IF_ERROR(Exec(*tx,
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(TransferRow t, LoadForCaller(tx, Str(input, "Id"), ctx.caller.account_id));
+  OT_RETURN_IF_ERROR(Exec(tx,
                           "UPDATE org_responsibility_transfers SET name = ?, updated_at = ? "
                           "WHERE transfer_id = ?",
                           {name, now, t.id}));
   t.name = std::move(name);
   t.updated_at = now;
-  OT_RETURN_IF_ERROR(tx->Commit());
   return Output(t, ctx.caller.account_id, now);
 }
 

@@ -339,8 +339,8 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckTemporaryCredentialScope(caller, "sts", "AssumeRole"));
   const std::string role_arn = Str(input, "RoleArn");
   const std::string session_name = Str(input, "RoleSessionName");
-  OT_ASSIGN_OR_RETURN(auto tx, iam::BeginWrite(ctx));
-  OT_ASSIGN_OR_RETURN(auto role, iam::FindRoleByArn(*tx, role_arn));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto role, iam::FindRoleByArn(tx, role_arn));
   // AWS-COMPAT: a role that does not exist is indistinguishable from one that does not trust
   // the caller.
   if (!role.has_value()) return AccessDenied(NotAuthorized(caller, "sts:AssumeRole", role_arn));
@@ -373,8 +373,8 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   } else {
     session.source_identity = inherited_source;
   }
-  OT_RETURN_IF_ERROR(ResolveMfa(*tx, caller, input, ctx.now, session));
-  OT_RETURN_IF_ERROR(ResolveSessionPolicies(*tx, input, role->account_id, session));
+  OT_RETURN_IF_ERROR(ResolveMfa(tx, caller, input, ctx.now, session));
+  OT_RETURN_IF_ERROR(ResolveSessionPolicies(tx, input, role->account_id, session));
   OT_RETURN_IF_ERROR(ResolveSessionTags(caller, input, session));
   OT_ASSIGN_OR_RETURN(std::optional<int> packed, PackedPercent(session));
 
@@ -386,11 +386,10 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   row.role_name = role->name;
   row.session_name = session_name;
   row.chained = chained;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, *tx, row, session, duration));
-  OT_RETURN_IF_ERROR(iam::Exec(
-      *tx, "UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?",
-      {std::floor(ToEpochSeconds(ctx.now)), ctx.region, role->role_id}));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
+  OT_RETURN_IF_ERROR(
+      iam::Exec(tx, "UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?",
+                {std::floor(ToEpochSeconds(ctx.now)), ctx.region, role->role_id}));
 
   Json out{{"Credentials", CredentialsObject(issued)},
            {"AssumedRoleUser", Json{{"AssumedRoleId", role->role_id + ":" + session_name},
@@ -408,10 +407,10 @@ Result<Json> GetSessionToken(gateway::RequestContext& ctx, const Json& input) {
   int64_t duration = Int(input, "DurationSeconds").value_or(root ? 3600 : kUserDefaultDuration);
   // AWS-COMPAT: a root session longer than an hour is quietly cut to one hour.
   if (root) duration = std::min(duration, kRootMaxDuration);
-  OT_ASSIGN_OR_RETURN(auto tx, iam::BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   SessionRequest session;
   if (Has(input, "SerialNumber") || Has(input, "TokenCode")) {
-    OT_RETURN_IF_ERROR(VerifyMfa(*tx, caller, input, ctx.now));
+    OT_RETURN_IF_ERROR(VerifyMfa(tx, caller, input, ctx.now));
     session.mfa_at = ctx.now;
   }
   SessionRow row;
@@ -419,8 +418,7 @@ Result<Json> GetSessionToken(gateway::RequestContext& ctx, const Json& input) {
   row.kind = "SessionToken";
   row.principal_name = root ? "" : caller.name;
   row.user_name = root ? "" : caller.name;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, *tx, row, session, duration));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
   return Json{{"Credentials", CredentialsObject(issued)}};
 }
 
@@ -431,9 +429,9 @@ Result<Json> GetFederationToken(gateway::RequestContext& ctx, const Json& input)
   const std::string name = Str(input, "Name");
   int64_t duration = Int(input, "DurationSeconds").value_or(root ? 3600 : kUserDefaultDuration);
   if (root) duration = std::min(duration, kRootMaxDuration);
-  OT_ASSIGN_OR_RETURN(auto tx, iam::BeginWrite(ctx));
+  store::Transaction& tx = ctx.tx;
   SessionRequest session;
-  OT_RETURN_IF_ERROR(ResolveSessionPolicies(*tx, input, caller.account_id, session));
+  OT_RETURN_IF_ERROR(ResolveSessionPolicies(tx, input, caller.account_id, session));
   auth::Principal no_inheritance;  // federated sessions start a chain of their own
   OT_RETURN_IF_ERROR(ResolveSessionTags(no_inheritance, input, session));
   OT_ASSIGN_OR_RETURN(std::optional<int> packed, PackedPercent(session));
@@ -443,8 +441,7 @@ Result<Json> GetFederationToken(gateway::RequestContext& ctx, const Json& input)
   row.principal_name = name;
   row.session_name = name;
   row.user_name = root ? "" : caller.name;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, *tx, row, session, duration));
-  OT_RETURN_IF_ERROR(tx->Commit());
+  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
   Json out{{"Credentials", CredentialsObject(issued)},
            {"FederatedUser",
             Json{{"FederatedUserId", caller.account_id + ":" + name},
@@ -489,10 +486,10 @@ std::string AccountFromAccessKeyId(std::string_view access_key_id) {
 Result<Json> GetAccessKeyInfo(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckTemporaryCredentialScope(ctx.caller, "sts", "GetAccessKeyInfo"));
   std::string key = Str(input, "AccessKeyId");
-  OT_ASSIGN_OR_RETURN(auto tx, iam::BeginRead(ctx));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT account_id FROM access_keys "
-                                           "WHERE access_key_id = ?",
-                                           {key}));
+  store::Transaction& tx = ctx.tx;
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT account_id FROM access_keys "
+                                          "WHERE access_key_id = ?",
+                                          {key}));
   std::string account = rows.empty() ? AccountFromAccessKeyId(key) : rows.front().Text(0);
   if (account.empty()) {
     return ValidationError("The access key ID provided is not valid.");
