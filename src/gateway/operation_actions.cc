@@ -137,8 +137,10 @@ void AddInputConditionKeys(const ActionInfo& action, const Json& input, AuthzPla
     // aws:* keys describe the request or principal, not an input member; templated keys
     // (iam:ResourceTag/${TagKey}) come from state.
     if (StartsWith(key, "aws:") || key.find("${") != std::string_view::npos) continue;
+    // Only the service's own keys name an input member; the identity providers' keys
+    // (accounts.google.com:aud, saml:sub, ...) come from the federation token.
     const size_t colon = key.find(':');
-    if (colon == std::string_view::npos) continue;
+    if (colon == std::string_view::npos || key.substr(0, colon) != action.prefix) continue;
     // The member named like the key's part after the colon, compared case-insensitively
     // (iam:PolicyARN <- PolicyArn, sts:ExternalId <- ExternalId).
     const boost::json::value* value = FindMemberIgnoreCase(input, key.substr(colon + 1));
