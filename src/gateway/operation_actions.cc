@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
+#include <optional>
 
+#include "gateway/operation_table.h"
 #include "services/iam/service_linked_roles.h"
 
 namespace orgtwin::gateway {
@@ -68,83 +71,155 @@ void AddTagKeys(const Json& input, AuthzPlan* plan) {
   if (!keys.empty()) plan->multi_context.emplace_back("aws:TagKeys", std::move(keys));
 }
 
-// ---------------------------------------------------------------- IAM
+// ---------------------------------------------------------------- The table-driven rules
 //
-// The resource of an IAM operation is the entity its input names. Most operations name exactly
-// one entity, so the rule is "the first of these members that is present, in this order"
-// (AddUserToGroup names a group and a user; its resource is the group, so GroupName comes before
-// UserName). kIamStarOperations lists the operations whose resource is "*" whatever their input.
+// The action of an operation, its resource types and their ARN templates, and its condition keys
+// come from the operation table (operation_table.h, AWS's Service Authorization Reference). The
+// resource a request names is found in two passes over the action's resource types, in the
+// catalog's order: an input member holding an ARN of the type's shape names it as given (RoleArn,
+// PolicyArn, SerialNumber, ResourceArn, ...); otherwise the type's ARN template is filled from
+// the caller (${Partition}, ${Account}, ${Region}) and the input (a variable is the input member
+// of its name, or the one kVariableMembers says). The services' planners below add what the
+// catalog cannot say (paths of stored IAM entities, Organizations IDs, AWS-COMPAT exceptions).
 
-enum class IamKind {
-  kUser,
-  kGroup,
-  kRole,
-  kInstanceProfile,
-  kServerCertificate,
-  kArn,          // the member is already an ARN
-  kMfa,          // a virtual MFA device by name (+ Path)
-  kSaml,         // SAML provider by Name
-  kOidc,         // OIDC provider by Url
-  kAccessKey,    // the user that owns the key
-  kAccessReport  // EntityPath
-};
-
-struct IamResourceMember {
+// Template variables named by an input member of another name.
+struct VariableMember {
+  std::string_view service;
+  std::string_view variable;
   std::string_view member;
-  IamKind kind;
 };
-
-constexpr std::array<IamResourceMember, 13> kIamResourceMembers = {{
-    {"InstanceProfileName", IamKind::kInstanceProfile},
-    {"GroupName", IamKind::kGroup},
-    {"RoleName", IamKind::kRole},
-    {"UserName", IamKind::kUser},
-    {"SerialNumber", IamKind::kArn},
-    {"PolicyArn", IamKind::kArn},
-    {"OpenIDConnectProviderArn", IamKind::kArn},
-    {"SAMLProviderArn", IamKind::kArn},
-    {"ServerCertificateName", IamKind::kServerCertificate},
-    {"PolicySourceArn", IamKind::kArn},
-    {"Arn", IamKind::kArn},
-    {"AccessKeyId", IamKind::kAccessKey},
-    {"EntityPath", IamKind::kAccessReport},
+constexpr std::array<VariableMember, 5> kVariableMembers = {{
+    {"iam", "SamlProviderName", "Name"},
+    {"iam", "CertificateName", "ServerCertificateName"},  // base of ${CertificateNameWithPath}
+    {"iam", "MfaTokenId", "VirtualMFADeviceName"},        // base of ${MfaTokenIdWithPath}
+    {"sts", "FederatedUserName", "Name"},
+    {"cloudtrail", "TrailName", "Name"},
 }};
 
-// Operations whose Service Authorization Reference entry has no resource type.
-bool IamStarOperation(std::string_view op) {
-  static constexpr std::array<std::string_view, 26> kOps = {
-      "CreateAccountAlias",
-      "DeleteAccountAlias",
-      "DeleteAccountPasswordPolicy",
-      "GenerateCredentialReport",
-      "GetAccountAuthorizationDetails",
-      "GetAccountPasswordPolicy",
-      "GetAccountSummary",
-      "GetContextKeysForCustomPolicy",
-      "GetCredentialReport",
-      "GetOrganizationsAccessReport",
-      "GetServiceLastAccessedDetails",
-      "GetServiceLastAccessedDetailsWithEntities",
-      "ListAccountAliases",
-      "ListGroups",
-      "ListInstanceProfiles",
-      "ListOpenIDConnectProviders",
-      "ListPolicies",
-      "ListRoles",
-      "ListSAMLProviders",
-      "ListServerCertificates",
-      "ListUsers",
-      "ListVirtualMFADevices",
-      "SetSecurityTokenServicePreferences",
-      "SimulateCustomPolicy",
-      "UpdateAccountPasswordPolicy",
-      "ListDelegationRequests",
-  };
-  for (std::string_view s : kOps) {
-    if (s == op) return true;
+std::string_view MemberOfVariable(std::string_view service, std::string_view variable) {
+  for (const VariableMember& vm : kVariableMembers) {
+    if (vm.service == service && vm.variable == variable) return vm.member;
   }
-  return false;
+  return variable;
 }
+
+// The input member matching `name` case-insensitively; nullptr if none.
+const boost::json::value* FindMemberIgnoreCase(const Json& input, std::string_view name) {
+  const std::string lower = LowerAscii(name);
+  for (const auto& member : input) {
+    if (LowerAscii(member.key()) == lower) return &member.value();
+  }
+  return nullptr;
+}
+
+// Sets a single-valued key unless a rule before set it already.
+void SetContext(AuthzPlan* plan, std::string key, std::string value) {
+  for (const auto& [k, v] : plan->context) {
+    if (k == key) return;
+  }
+  plan->context.emplace_back(std::move(key), std::move(value));
+}
+
+// The request keys the catalog lists for the action (or for its resource types) whose value is
+// in the input: tags and tag keys, and `<service>:<Member>` keys.
+void AddInputConditionKeys(const ActionInfo& action, const Json& input, AuthzPlan* plan) {
+  std::vector<std::string_view> keys;
+  for (const std::string& key : action.condition_keys) keys.push_back(key);
+  for (const ActionResource& resource : action.resources) {
+    for (const std::string& key : resource.condition_keys) keys.push_back(key);
+  }
+  bool tags = false;
+  for (std::string_view key : keys) {
+    if (key == "aws:RequestTag/${TagKey}" || key == "aws:TagKeys") {
+      tags = true;
+      continue;
+    }
+    // aws:* keys describe the request or principal, not an input member; templated keys
+    // (iam:ResourceTag/${TagKey}) come from state.
+    if (StartsWith(key, "aws:") || key.find("${") != std::string_view::npos) continue;
+    // Only the service's own keys name an input member; the identity providers' keys
+    // (accounts.google.com:aud, saml:sub, ...) come from the federation token.
+    const size_t colon = key.find(':');
+    if (colon == std::string_view::npos || key.substr(0, colon) != action.prefix) continue;
+    // The member named like the key's part after the colon, compared case-insensitively
+    // (iam:PolicyARN <- PolicyArn, sts:ExternalId <- ExternalId).
+    const boost::json::value* value = FindMemberIgnoreCase(input, key.substr(colon + 1));
+    if (value == nullptr) continue;
+    if (value->is_string()) {
+      SetContext(plan, std::string(key), std::string(value->get_string()));
+    } else if (value->is_int64() || value->is_uint64() || value->is_bool()) {
+      SetContext(plan, std::string(key), boost::json::serialize(*value));
+    } else if (value->is_array()) {
+      std::vector<std::string> values;
+      for (const auto& v : value->get_array()) {
+        if (v.is_string()) values.emplace_back(v.get_string());
+      }
+      plan->multi_context.emplace_back(std::string(key), std::move(values));
+    }
+  }
+  if (tags) AddTagKeys(input, plan);
+}
+
+using VariableResolver =
+    std::function<std::optional<std::string>(const ResourceTypeInfo& type, std::string_view var)>;
+
+// The variables every template shares, then the input member naming the variable.
+std::optional<std::string> DefaultVariable(std::string_view service, const Json& input,
+                                           const CallerFacts& caller, std::string_view var) {
+  if (var == "Partition") return std::string("aws");
+  if (var == "Account") return caller.account;
+  if (var == "Region") return caller.region;
+  std::string value = Str(input, MemberOfVariable(service, var));
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+// The first resource of the action's types the input names (the two passes above), or nullopt.
+std::optional<std::string> NamedResource(const ActionInfo& action, const Json& input,
+                                         const VariableResolver& resolve) {
+  for (const ActionResource& resource : action.resources) {
+    for (const auto& member : input) {
+      if (!member.value().is_string()) continue;
+      std::string_view value = member.value().get_string();
+      if (StartsWith(value, "arn:") && ArnMatchesTemplate(value, resource.type->arn_template)) {
+        return std::string(value);
+      }
+    }
+  }
+  for (const ActionResource& resource : action.resources) {
+    std::optional<std::string> arn =
+        FillArnTemplate(resource.type->arn_template,
+                        [&](std::string_view var) { return resolve(*resource.type, var); });
+    if (arn) return arn;
+  }
+  return std::nullopt;
+}
+
+// The default planner (CloudTrail, Billing, Invoicing and every service without a planner of
+// its own): one check of the operation's action on the resource the input names, else "*".
+void PlanFromTable(std::string_view prefix, const model::Operation& op, const Json& input,
+                   const CallerFacts& caller, AuthzPlan* plan) {
+  AuthzCheck check;
+  check.action = ActionNameOf(prefix, op.name);
+  const OperationInfo* info = FindOperationInfo(prefix, op.name);
+  if (info != nullptr && info->action != nullptr) {
+    auto resolve = [&](const ResourceTypeInfo&, std::string_view var) {
+      return DefaultVariable(prefix, input, caller, var);
+    };
+    check.resource = NamedResource(*info->action, input, resolve).value_or("*");
+    AddInputConditionKeys(*info->action, input, plan);
+  } else {
+    // An operation newer than the catalog: its tags are still the request's.
+    AddTagKeys(input, plan);
+  }
+  plan->checks.push_back(std::move(check));
+}
+
+// ---------------------------------------------------------------- IAM
+//
+// IAM names an existing entity by name; its ARN (${UserNameWithPath}, ...) carries the path the
+// entity was created with, read from the store. Creation operations take the path from the
+// input. An operation naming no user acts on the caller's own (self-service).
 
 // Creation operations: the entity does not exist yet; its path comes from the input.
 bool IamCreateOperation(std::string_view op) {
@@ -153,57 +228,17 @@ bool IamCreateOperation(std::string_view op) {
          op == "CreateVirtualMFADevice";
 }
 
-// Operations whose catalog entry lists iam:PermissionsBoundary: the key carries the boundary
-// being set (input) or, for the others, the boundary the user or role already has.
-bool IamBoundaryKeyOperation(std::string_view op) {
-  static constexpr std::array<std::string_view, 19> kOps = {
-      "AttachRolePolicy",
-      "AttachUserPolicy",
-      "CreateRole",
-      "CreateUser",
-      "DeleteRole",
-      "DeleteRolePermissionsBoundary",
-      "DeleteRolePolicy",
-      "DeleteUserPermissionsBoundary",
-      "DeleteUserPolicy",
-      "DetachRolePolicy",
-      "DetachUserPolicy",
-      "GetRole",
-      "PutRolePermissionsBoundary",
-      "PutRolePolicy",
-      "PutUserPermissionsBoundary",
-      "PutUserPolicy",
-      "UpdateAssumeRolePolicy",
-      "UpdateRole",
-      "UpdateRoleDescription",
-  };
-  for (std::string_view s : kOps) {
-    if (s == op) return true;
-  }
-  return false;
-}
-
 std::string IamArn(std::string_view account, std::string_view kind, std::string_view path,
                    std::string_view name) {
   return "arn:aws:iam::" + std::string(account) + ":" + std::string(kind) + std::string(path) +
          std::string(name);
 }
 
-std::string_view IamKindName(IamKind kind) {
-  switch (kind) {
-    case IamKind::kUser:
-      return "user";
-    case IamKind::kGroup:
-      return "group";
-    case IamKind::kRole:
-      return "role";
-    case IamKind::kInstanceProfile:
-      return "instance-profile";
-    case IamKind::kServerCertificate:
-      return "server-certificate";
-    default:
-      return "";
-  }
+// The resource types whose entities the store keeps with a path (and, users and roles, tags and
+// a permissions boundary).
+bool IamStoredKind(std::string_view type) {
+  return type == "user" || type == "group" || type == "role" || type == "instance-profile" ||
+         type == "server-certificate";
 }
 
 // AWS-COMPAT: for these IAM operations AWS's AccessDenied message names the resource as
@@ -270,16 +305,17 @@ void AddResourceTags(const ResourceFacts::IamEntity& entity, AuthzPlan* plan) {
 void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& caller,
              ResourceFacts& facts, AuthzPlan* plan) {
   AuthzCheck check;
-  check.action = "iam:" + op.name;
+  check.action = ActionNameOf("iam", op.name);
   const std::string& account = caller.account;
-  std::string existing_boundary;
-  if (op.name == "CreatePolicy") {
-    check.resource =
-        IamArn(account, "policy", NormalizePath(Str(input, "Path")), Str(input, "PolicyName"));
-  } else if (op.name == "ListUsers" || op.name == "ListRoles" || op.name == "ListGroups" ||
-             op.name == "ListInstanceProfiles" || op.name == "ListServerCertificates") {
-    // AWS-COMPAT: the listing calls are authorized on the path prefix, e.g. "ListRoles on
-    // resource: arn:aws:iam::123456789012:role/".
+  const OperationInfo* info = FindOperationInfo("iam", op.name);
+  const ActionInfo* action = info != nullptr ? info->action : nullptr;
+  // The stored entity the resource names, when it is one.
+  ResourceFacts::IamEntity entity;
+  if (op.name == "ListUsers" || op.name == "ListRoles" || op.name == "ListGroups" ||
+      op.name == "ListInstanceProfiles" || op.name == "ListServerCertificates") {
+    // AWS-COMPAT: the catalog gives the listing calls no resource type, but AWS authorizes them
+    // on the path prefix, e.g. "ListRoles on resource: arn:aws:iam::123456789012:role/"
+    // (OperationActionsTest.AttachAndGroupOperations).
     std::string_view kind = op.name == "ListUsers"              ? "user"
                             : op.name == "ListRoles"            ? "role"
                             : op.name == "ListGroups"           ? "group"
@@ -289,10 +325,8 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
   } else if (op.name == "CreateServiceLinkedRole") {
     // AWS-COMPAT: authorized on the ARN of the role AWS creates for the service
     // (role/aws-service-role/<service>/AWSServiceRoleFor<Service>[_<suffix>]).
-    std::string service = Str(input, "AWSServiceName");
-    check.resource =
-        services::iam::ServiceLinkedRoleArn(account, service, Str(input, "CustomSuffix"));
-    plan->context.emplace_back("iam:AWSServiceName", service);
+    check.resource = services::iam::ServiceLinkedRoleArn(account, Str(input, "AWSServiceName"),
+                                                         Str(input, "CustomSuffix"));
   } else if (op.name == "GetServiceLinkedRoleDeletionStatus") {
     // The deletion task ID names the role: "task/aws-service-role/<service>/<role>/<uuid>".
     std::string task = Str(input, "DeletionTaskId");
@@ -300,86 +334,71 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
     if (StartsWith(task, "task/aws-service-role/") && last != std::string::npos) {
       check.resource = IamArn(account, "role", "", task.substr(4, last - 4));
     }
-  } else if (op.name == "CreateSAMLProvider") {
-    check.resource = IamArn(account, "saml-provider/", "", Str(input, "Name"));
-  } else if (op.name == "CreateOpenIDConnectProvider") {
-    std::string url = Str(input, "Url");
-    if (StartsWith(url, "https://")) url = url.substr(8);
-    check.resource = IamArn(account, "oidc-provider/", "", url);
-  } else if (op.name == "CreateVirtualMFADevice") {
-    check.resource = IamArn(account, "mfa", NormalizePath(Str(input, "Path")),
-                            Str(input, "VirtualMFADeviceName"));
-  } else if (!IamStarOperation(op.name) && op.input != nullptr &&
-             op.input->FindMember("UserName") != nullptr && !Has(input, "GroupName") &&
-             !Has(input, "InstanceProfileName")) {
-    // A user operation. Without UserName it is self-service (GetUser, CreateAccessKey,
-    // EnableMFADevice, ... act on the caller's own user).
-    std::string name = Str(input, "UserName");
-    if (name.empty()) {
-      check.resource = caller.arn;
-    } else if (IamCreateOperation(op.name)) {
-      check.resource = IamArn(account, "user", NormalizePath(Str(input, "Path")), name);
-    } else {
-      ResourceFacts::IamEntity user = facts.FindIamEntity("user", account, name);
-      existing_boundary = user.boundary_arn;
-      check.resource = IamArn(account, "user", user.path, name);
-      AddResourceTags(user, plan);
-    }
-  } else if (!IamStarOperation(op.name)) {
-    for (const IamResourceMember& rm : kIamResourceMembers) {
-      std::string value = Str(input, rm.member);
-      if (value.empty()) continue;
-      switch (rm.kind) {
-        case IamKind::kArn:
-          check.resource = value;
-          break;
-        case IamKind::kAccessKey: {
-          std::string owner = facts.AccessKeyUser(value);
-          if (owner.empty()) {
-            check.resource = caller.arn;
-          } else {
-            ResourceFacts::IamEntity user = facts.FindIamEntity("user", account, owner);
-            check.resource = IamArn(account, "user", user.path, owner);
-          }
-          break;
-        }
-        case IamKind::kAccessReport:
-          check.resource = IamArn(account, "access-report/", "", value);
-          break;
-        default: {
-          std::string_view kind = IamKindName(rm.kind);
-          std::string path = "/";
-          if (IamCreateOperation(op.name)) {
-            path = NormalizePath(Str(input, "Path"));
-          } else {
-            ResourceFacts::IamEntity entity = facts.FindIamEntity(kind, account, value);
-            path = entity.path;
-            existing_boundary = entity.boundary_arn;
-            AddResourceTags(entity, plan);
-          }
-          check.resource = IamArn(account, kind, path, value);
-          break;
-        }
+  } else if (action != nullptr && !action->resources.empty()) {
+    auto resolve = [&](const ResourceTypeInfo& type,
+                       std::string_view var) -> std::optional<std::string> {
+      if (var == "OidcProviderName") {
+        std::string url = Str(input, "Url");
+        if (StartsWith(url, "https://")) url = url.substr(8);
+        if (url.empty()) return std::nullopt;
+        return url;
       }
-      break;
+      constexpr std::string_view kWithPath = "WithPath";
+      if (var.size() <= kWithPath.size() ||
+          var.substr(var.size() - kWithPath.size()) != kWithPath) {
+        return DefaultVariable("iam", input, caller, var);
+      }
+      // ${UserNameWithPath} and the like: the path without its leading "/" (the template has
+      // it), then the name of the input member.
+      std::string name =
+          Str(input, MemberOfVariable("iam", var.substr(0, var.size() - kWithPath.size())));
+      if (name.empty()) return std::nullopt;
+      std::string path = "/";
+      if (IamCreateOperation(op.name)) {
+        path = NormalizePath(Str(input, "Path"));
+      } else if (IamStoredKind(type.name)) {
+        entity = facts.FindIamEntity(type.name, account, name);
+        path = entity.path;
+      }
+      return path.substr(path.empty() || path[0] != '/' ? 0 : 1) + name;
+    };
+    std::optional<std::string> named = NamedResource(*action, input, resolve);
+    const bool names_user =
+        std::any_of(action->resources.begin(), action->resources.end(),
+                    [](const ActionResource& r) { return r.type->name == "user"; });
+    if (named) {
+      check.resource = *named;
+    } else if (names_user) {
+      // Self-service: without UserName a user operation acts on the caller's own user
+      // (GetUser, CreateAccessKey, ChangePassword, EnableMFADevice, ...). GetAccessKeyLastUsed
+      // has no UserName at all; its resource is the user owning the key.
+      std::string owner = Has(input, "AccessKeyId") && op.input != nullptr &&
+                                  op.input->FindMember("UserName") == nullptr
+                              ? facts.AccessKeyUser(Str(input, "AccessKeyId"))
+                              : std::string();
+      if (owner.empty()) {
+        check.resource = caller.arn;
+      } else {
+        ResourceFacts::IamEntity user = facts.FindIamEntity("user", account, owner);
+        check.resource = IamArn(account, "user", user.path, owner);
+      }
     }
   }
-  if (op.name == "ChangePassword") check.resource = caller.arn;
+  AddResourceTags(entity, plan);
 
-  // Condition keys.
-  if (StartsWith(op.name, "Attach") || StartsWith(op.name, "Detach")) {
-    std::string policy_arn = Str(input, "PolicyArn");
-    if (!policy_arn.empty()) plan->context.emplace_back("iam:PolicyARN", policy_arn);
+  // Condition keys: those the input carries, then the boundary the user or role already has
+  // where the catalog lists iam:PermissionsBoundary and the input sets none.
+  if (action != nullptr) {
+    AddInputConditionKeys(*action, input, plan);
+    const bool boundary_key =
+        std::find(action->condition_keys.begin(), action->condition_keys.end(),
+                  "iam:PermissionsBoundary") != action->condition_keys.end();
+    if (boundary_key && !entity.boundary_arn.empty()) {
+      SetContext(plan, "iam:PermissionsBoundary", entity.boundary_arn);
+    }
+  } else {
+    AddTagKeys(input, plan);
   }
-  if (IamBoundaryKeyOperation(op.name)) {
-    std::string boundary = Str(input, "PermissionsBoundary");
-    if (boundary.empty()) boundary = existing_boundary;
-    if (!boundary.empty()) plan->context.emplace_back("iam:PermissionsBoundary", boundary);
-  }
-  if (op.name == "GenerateOrganizationsAccessReport" && Has(input, "OrganizationsPolicyId")) {
-    plan->context.emplace_back("iam:OrganizationsPolicyId", Str(input, "OrganizationsPolicyId"));
-  }
-  AddTagKeys(input, plan);
   if (check.resource != "*")
     check.message_resource = IamMessageResource(op.name, input, check.resource);
   plan->checks.push_back(check);
@@ -389,12 +408,12 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
       (op.name == "UpdateGroup" && (Has(input, "NewGroupName") || Has(input, "NewPath")))) {
     bool user = op.name == "UpdateUser";
     std::string name = Str(input, user ? "UserName" : "GroupName");
-    ResourceFacts::IamEntity entity = facts.FindIamEntity(user ? "user" : "group", account, name);
+    ResourceFacts::IamEntity renamed = facts.FindIamEntity(user ? "user" : "group", account, name);
     std::string new_name = Str(input, user ? "NewUserName" : "NewGroupName");
     std::string new_path = Str(input, "NewPath");
     AuthzCheck target = check;
     target.resource =
-        IamArn(account, user ? "user" : "group", new_path.empty() ? entity.path : new_path,
+        IamArn(account, user ? "user" : "group", new_path.empty() ? renamed.path : new_path,
                new_name.empty() ? name : new_name);
     if (target.resource != check.resource) plan->checks.push_back(std::move(target));
   }
@@ -411,63 +430,51 @@ void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& c
     return;
   }
   AuthzCheck check;
-  check.action = "sts:" + op.name;
-  if (StartsWith(op.name, "AssumeRole")) {
-    std::string role_arn = Str(input, "RoleArn");
-    check.resource = role_arn.empty() ? "*" : role_arn;
-    check.resource_account = ArnAccount(role_arn);
-    check.trust = true;
-    // The role's tags: what an identity policy's aws:ResourceTag condition on sts:AssumeRole
-    // sees (attribute-based access to roles).
-    if (size_t slash = role_arn.rfind('/');
-        slash != std::string::npos && role_arn.find(":role/") != std::string::npos) {
-      AddResourceTags(
-          facts.FindIamEntity("role", check.resource_account, role_arn.substr(slash + 1)), plan);
-    }
-    if (Has(input, "RoleSessionName")) {
-      plan->context.emplace_back("sts:RoleSessionName", Str(input, "RoleSessionName"));
-    }
-    // AWS-COMPAT: an MFA code passed to AssumeRole is what the trust policy's
-    // aws:MultiFactorAuthPresent sees; the handler rejects a wrong code afterwards.
-    if (Has(input, "SerialNumber") && Has(input, "TokenCode")) {
-      plan->context.emplace_back("aws:MultiFactorAuthPresent", "true");
-      plan->context.emplace_back("aws:MultiFactorAuthAge", "0");
-    }
-    if (Has(input, "ExternalId")) {
-      plan->context.emplace_back("sts:ExternalId", Str(input, "ExternalId"));
-    }
-    if (Has(input, "SourceIdentity")) {
-      plan->context.emplace_back("sts:SourceIdentity", Str(input, "SourceIdentity"));
-    }
-    if (auto it = input.find("TransitiveTagKeys"); it != input.end() && it->value().is_array()) {
-      std::vector<std::string> keys;
-      for (const auto& k : it->value().get_array()) {
-        if (k.is_string()) keys.emplace_back(k.get_string());
-      }
-      plan->multi_context.emplace_back("sts:TransitiveTagKeys", std::move(keys));
-    }
-    AddTagKeys(input, plan);
+  check.action = ActionNameOf("sts", op.name);
+  const OperationInfo* info = FindOperationInfo("sts", op.name);
+  if (info != nullptr && info->action != nullptr) {
+    // The role (AssumeRole*: RoleArn) or federated user (GetFederationToken: Name).
+    auto resolve = [&](const ResourceTypeInfo&, std::string_view var) {
+      return DefaultVariable("sts", input, caller, var);
+    };
+    check.resource = NamedResource(*info->action, input, resolve).value_or("*");
+    // sts:RoleSessionName, sts:ExternalId, sts:SourceIdentity, sts:TransitiveTagKeys, tags.
+    AddInputConditionKeys(*info->action, input, plan);
+  }
+  if (!StartsWith(op.name, "AssumeRole")) {
     plan->checks.push_back(check);
-    // AWS-COMPAT: passing session tags needs sts:TagSession and a source identity needs
-    // sts:SetSourceIdentity, both granted by the trust policy (and identity, cross-account).
-    auto tags = input.find("Tags");
-    if (tags != input.end() && tags->value().is_array() && !tags->value().get_array().empty()) {
-      AuthzCheck tag = check;
-      tag.action = "sts:TagSession";
-      plan->checks.push_back(std::move(tag));
-    }
-    if (Has(input, "SourceIdentity")) {
-      AuthzCheck source = check;
-      source.action = "sts:SetSourceIdentity";
-      plan->checks.push_back(std::move(source));
-    }
     return;
   }
-  if (op.name == "GetFederationToken") {
-    check.resource = "arn:aws:sts::" + caller.account + ":federated-user/" + Str(input, "Name");
-    AddTagKeys(input, plan);
+  const std::string role_arn = Str(input, "RoleArn");
+  check.resource_account = ArnAccount(role_arn);
+  check.trust = true;
+  // The role's tags: what an identity policy's aws:ResourceTag condition on sts:AssumeRole
+  // sees (attribute-based access to roles).
+  if (size_t slash = role_arn.rfind('/');
+      slash != std::string::npos && role_arn.find(":role/") != std::string::npos) {
+    AddResourceTags(facts.FindIamEntity("role", check.resource_account, role_arn.substr(slash + 1)),
+                    plan);
+  }
+  // AWS-COMPAT: an MFA code passed to AssumeRole is what the trust policy's
+  // aws:MultiFactorAuthPresent sees; the handler rejects a wrong code afterwards.
+  if (Has(input, "SerialNumber") && Has(input, "TokenCode")) {
+    plan->context.emplace_back("aws:MultiFactorAuthPresent", "true");
+    plan->context.emplace_back("aws:MultiFactorAuthAge", "0");
   }
   plan->checks.push_back(check);
+  // AWS-COMPAT: passing session tags needs sts:TagSession and a source identity needs
+  // sts:SetSourceIdentity, both granted by the trust policy (and identity, cross-account).
+  auto tags = input.find("Tags");
+  if (tags != input.end() && tags->value().is_array() && !tags->value().get_array().empty()) {
+    AuthzCheck tag = check;
+    tag.action = "sts:TagSession";
+    plan->checks.push_back(std::move(tag));
+  }
+  if (Has(input, "SourceIdentity")) {
+    AuthzCheck source = check;
+    source.action = "sts:SetSourceIdentity";
+    plan->checks.push_back(std::move(source));
+  }
 }
 
 // ---------------------------------------------------------------- Organizations
@@ -537,7 +544,7 @@ bool IsOrgPolicyType(std::string_view value) {
 void PlanOrganizations(const model::Operation& op, const Json& input, const CallerFacts& caller,
                        ResourceFacts& facts, AuthzPlan* plan) {
   OrgContext ctx{facts.OrgOfAccount(caller.account)};
-  const std::string action = "organizations:" + op.name;
+  const std::string action = ActionNameOf("organizations", op.name);
   auto add = [&](std::string resource) {
     AuthzCheck check;
     check.action = action;
@@ -615,10 +622,11 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
   }
   if (type.empty() && Has(input, "PolicyId")) type = facts.OrgPolicyType(Str(input, "PolicyId"));
   if (!type.empty()) plan->context.emplace_back("organizations:PolicyType", type);
-  if (Has(input, "ServicePrincipal")) {
-    plan->context.emplace_back("organizations:ServicePrincipal", Str(input, "ServicePrincipal"));
+  if (const OperationInfo* info = FindOperationInfo("organizations", op.name);
+      info != nullptr && info->action != nullptr) {
+    // organizations:ServicePrincipal, tags and tag keys.
+    AddInputConditionKeys(*info->action, input, plan);
   }
-  AddTagKeys(input, plan);
 }
 
 // ---------------------------------------------------------------- Account
@@ -626,7 +634,7 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
 void PlanAccount(const model::Operation& op, const Json& input, const CallerFacts& caller,
                  ResourceFacts& facts, AuthzPlan* plan) {
   AuthzCheck check;
-  check.action = "account:" + op.name;
+  check.action = ActionNameOf("account", op.name);
   std::string target = Str(input, "AccountId");
   if (target.empty()) {
     check.resource = "arn:aws:account::" + caller.account + ":account";
@@ -663,18 +671,19 @@ void PlanAccount(const model::Operation& op, const Json& input, const CallerFact
 
 void PlanCloudTrail(const model::Operation& op, const Json& input, const CallerFacts& caller,
                     AuthzPlan* plan) {
-  AuthzCheck check;
-  check.action = "cloudtrail:" + op.name;
-  // Trail operations name the trail by Name or TrailName (a name or a trail ARN).
-  std::string name = Str(input, "Name");
-  if (name.empty()) name = Str(input, "TrailName");
-  if (!name.empty() && op.name != "DescribeTrails" && op.name != "ListTrails") {
-    check.resource = StartsWith(name, "arn:") ? name
-                                              : "arn:aws:cloudtrail:" + caller.region + ":" +
-                                                    caller.account + ":trail/" + name;
+  PlanFromTable("cloudtrail", op, input, caller, plan);
+  // AWS-COMPAT: ListInsightsMetricData is authorized as cloudtrail:LookupEvents (the table's
+  // action override), and with a TrailName also as cloudtrail:ListInsightsData on the trail
+  // (CloudTrail API reference, ListInsightsMetricData).
+  if (op.name == "ListInsightsMetricData" && Has(input, "TrailName")) {
+    const std::string trail = Str(input, "TrailName");
+    AuthzCheck check;
+    check.action = "cloudtrail:ListInsightsData";
+    check.resource = StartsWith(trail, "arn:") ? trail
+                                               : "arn:aws:cloudtrail:" + caller.region + ":" +
+                                                     caller.account + ":trail/" + trail;
+    plan->checks.push_back(std::move(check));
   }
-  AddTagKeys(input, plan);
-  plan->checks.push_back(std::move(check));
 }
 
 }  // namespace
@@ -697,55 +706,25 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
   } else if (prefix == "cloudtrail") {
     PlanCloudTrail(operation, input, caller, &plan);
   } else {
-    // billing, invoicing and anything new: the default rule.
-    AuthzCheck check;
-    check.action = prefix + ":" + operation.name;
-    std::string arn = Str(input, "Arn");
-    if (arn.empty()) arn = Str(input, "ResourceArn");
-    if (StartsWith(arn, "arn:")) check.resource = arn;
-    AddTagKeys(input, &plan);
-    plan.checks.push_back(std::move(check));
+    // billing, invoicing and anything new: the table's rule.
+    PlanFromTable(prefix, operation, input, caller, &plan);
   }
   return plan;
 }
 
 bool IsReadOnlyOperation(std::string_view service, std::string_view operation) {
-  // AssumeRole*, GetSessionToken and GetFederationToken create sessions: new principals whose
-  // policies are loaded on their first request, so no cached decision goes stale.
-  if (service == "sts") return true;
-  // GenerateCredentialReport / GenerateServiceLastAccessedDetails write reports, not policies.
-  if (StartsWith(operation, "Generate")) return true;
-  return !OperationMayWrite(service, operation);
+  const OperationInfo* info = FindOperationInfo(service, operation);
+  return info != nullptr && info->read_only;
 }
 
 bool OnlyAddsResources(std::string_view service, std::string_view operation) {
-  // Each creates a new entity (with its own tags, path, boundary or trust policy) and attaches
-  // nothing to an existing one. CreatePolicyVersion is not here: it may become the default
-  // version of an attached policy. CreateOrganization is not: it changes the caller's account.
-  static constexpr std::string_view kIam[] = {
-      "CreateAccessKey",         "CreateGroup",  "CreateInstanceProfile",
-      "CreateLoginProfile",      "CreatePolicy", "CreateRole",
-      "CreateServiceLinkedRole", "CreateUser",   "CreateVirtualMFADevice"};
-  static constexpr std::string_view kOrganizations[] = {"CreateAccount", "CreateOrganizationalUnit",
-                                                        "CreatePolicy"};
-  auto listed = [&](const auto& names) {
-    return std::find(std::begin(names), std::end(names), operation) != std::end(names);
-  };
-  if (service == "iam") return listed(kIam);
-  if (service == "organizations") return listed(kOrganizations);
-  return false;
+  const OperationInfo* info = FindOperationInfo(service, operation);
+  return info != nullptr && info->only_adds;
 }
 
 bool OperationMayWrite(std::string_view service, std::string_view operation) {
-  if (service == "sts") {
-    // Credential-issuing calls store the new session; the others only read.
-    return StartsWith(operation, "AssumeRole") || operation == "GetSessionToken" ||
-           operation == "GetFederationToken";
-  }
-  for (std::string_view prefix : {"Get", "List", "Describe", "Simulate"}) {
-    if (StartsWith(operation, prefix)) return false;
-  }
-  return true;
+  const OperationInfo* info = FindOperationInfo(service, operation);
+  return info == nullptr || info->may_write;
 }
 
 }  // namespace orgtwin::gateway

@@ -2,10 +2,12 @@
 //
 // What AWS authorizes for each operation: the IAM action(s) ("iam:CreateUser"), the resource
 // ARN(s) built from the input, and the request's condition keys (aws:RequestTag/*, aws:TagKeys,
-// iam:PolicyARN, iam:PermissionsBoundary, organizations:PolicyType, ...). The mapping is
-// table-driven: the default is `<prefix>:<Operation>` on "*", and per-service rules name the
-// resource member(s) of the input and the keys they contribute. Actions and ARN formats follow
-// the Service Authorization Reference (data/policy/iam-actions.json).
+// iam:PolicyARN, iam:PermissionsBoundary, organizations:PolicyType, ...). The mapping comes from
+// the operation table (operation_table.h, data/policy/operations.json: AWS's Service
+// Authorization Reference): the action `<prefix>:<Operation>`, the resource ARN filled from the
+// catalog's template of the action's resource types, the condition keys the catalog lists that
+// the input carries, the access level; per-service code adds only what the catalog cannot say,
+// and the AWS-COMPAT exceptions.
 //
 // The mapping needs a few facts about the twin's state (an IAM entity's path and permissions
 // boundary, which organization an account belongs to, an Organizations policy's type); it asks
@@ -122,7 +124,8 @@ bool OnlyAddsResources(std::string_view service, std::string_view operation);
 
 // Whether an operation may write the store. The gateway runs these on the store's writer thread
 // (group commit, store.h) and answers after the commit; the rest run on the I/O thread.
-// Conservative as above: an unknown operation may write.
+// From the access level (Read and List do not write) with the twin's exceptions
+// (OperationInfo::may_write). Conservative as above: an unknown operation may write.
 bool OperationMayWrite(std::string_view service, std::string_view operation);
 
 }  // namespace orgtwin::gateway
