@@ -221,6 +221,8 @@ Outcome<json::object> Client::Send(const Target& target, const model::Operation&
     auth::SignRequest(request, options_.credentials.access_key_id,
                       options_.credentials.secret_access_key, target.signing_region,
                       target.service->signing_name, now, options_.credentials.session_token);
+    if (transport_ == nullptr)
+      return ClientError("this client has no transport (Prepare/Sign only)");
     auto response = transport_->Send(target.endpoint, request);
     error = Error();
     if (!response.ok()) {

@@ -110,7 +110,8 @@ bool IsRetryableError(const Error& error);
 
 class Client {
  public:
-  // `transport` must not be null.
+  // `transport` may be null for a client that only Prepare()s and Sign()s (the load generator);
+  // its calls then fail with ClientError.
   Client(ClientOptions options, std::shared_ptr<Transport> transport);
 
   // Calls `operation` of `service` (its signing name or endpoint prefix). An unknown service or
