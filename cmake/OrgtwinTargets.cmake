@@ -70,3 +70,103 @@ function(ot_fuzz)
     target_link_libraries(${OT_NAME} PRIVATE ${OT_DEPS})
   endif()
 endfunction()
+
+# The engine libraries (structure/, playbook/, verify/, export/) are clients of the twin, not back
+# doors into it (DESIGN.md section 2): they may link orgtwin::client, orgtwin::policy and
+# orgtwin::common, and no other orgtwin target -- not the gateway, services, store or server --
+# so the same engine runs against real AWS. Third-party targets (Boost::json, yaml-cpp) are fine.
+#
+#   ot_engine_library(NAME <n> SRCS ... [DEPS ...])  -> ot_library, after checking DEPS
+#
+# The rule is checked twice: on DEPS at once, and at the end of configuration over the whole
+# link closure (so a later target_link_libraries(orgtwin_<n> ... orgtwin::store) or a forbidden
+# target reached through an allowed one fails too). A violation stops configuration with
+# FATAL_ERROR. tests/cmake/engine_rule/ proves it (ctest -R engine_library_rule).
+set(OT_ENGINE_ALLOWED_DEPS orgtwin::client orgtwin::policy orgtwin::common)
+
+# The orgtwin targets reachable from `target` through LINK_LIBRARIES / INTERFACE_LINK_LIBRARIES,
+# as orgtwin::<name>, in `out_var`.
+function(ot_orgtwin_link_closure target out_var)
+  set(seen "")
+  set(queue ${target})
+  while(queue)
+    list(POP_FRONT queue current)
+    if(NOT TARGET ${current})
+      continue()
+    endif()
+    get_target_property(aliased ${current} ALIASED_TARGET)
+    if(aliased)
+      set(current ${aliased})
+    endif()
+    if(current IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen ${current})
+    get_target_property(type ${current} TYPE)
+    set(links "")
+    if(NOT type STREQUAL "INTERFACE_LIBRARY")
+      get_target_property(direct ${current} LINK_LIBRARIES)
+      if(direct)
+        list(APPEND links ${direct})
+      endif()
+    endif()
+    get_target_property(interface ${current} INTERFACE_LINK_LIBRARIES)
+    if(interface)
+      list(APPEND links ${interface})
+    endif()
+    foreach(link ${links})
+      # Drop generator expressions such as $<LINK_ONLY:...> wrappers' heads.
+      string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" link "${link}")
+      list(APPEND queue ${link})
+    endforeach()
+  endwhile()
+  set(result "")
+  foreach(t ${seen})
+    if(t MATCHES "^orgtwin_(.+)$")
+      list(APPEND result "orgtwin::${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  set(${out_var} ${result} PARENT_SCOPE)
+endfunction()
+
+# FATAL_ERROR when `target` links an orgtwin target other than the allowed ones directly, or
+# reaches one of OT_ENGINE_FORBIDDEN_DEPS by any path (also through an allowed target: this is
+# what keeps orgtwin::client itself free of the gateway). Reaching what the allowed targets build
+# on (protocol/, model/, auth/) is fine.
+set(OT_ENGINE_FORBIDDEN_DEPS orgtwin::gateway orgtwin::services orgtwin::twin_state orgtwin::store
+    orgtwin::http_server orgtwin::cli orgtwin::client_inprocess)
+
+function(ot_forbid_links target)
+  ot_orgtwin_link_closure(${target} reached)
+  foreach(dep ${reached})
+    if(dep IN_LIST OT_ENGINE_FORBIDDEN_DEPS)
+      message(FATAL_ERROR "${target} reaches ${dep}, which the engine must not link: engine "
+                          "libraries may link only ${OT_ENGINE_ALLOWED_DEPS} (DESIGN.md section 2)")
+    endif()
+  endforeach()
+endfunction()
+
+function(ot_check_engine_links target)
+  get_target_property(direct ${target} LINK_LIBRARIES)
+  foreach(dep ${direct})
+    if(dep MATCHES "^orgtwin(::|_)" AND NOT dep IN_LIST OT_ENGINE_ALLOWED_DEPS)
+      message(FATAL_ERROR "engine library ${target} links ${dep}: engine libraries may link only "
+                          "${OT_ENGINE_ALLOWED_DEPS} (DESIGN.md section 2)")
+    endif()
+  endforeach()
+  ot_forbid_links(${target})
+endfunction()
+
+function(ot_engine_library)
+  cmake_parse_arguments(OT "" "NAME" "SRCS;DEPS" ${ARGN})
+  foreach(dep ${OT_DEPS})
+    if(dep MATCHES "^orgtwin(::|_)" AND NOT dep IN_LIST OT_ENGINE_ALLOWED_DEPS)
+      message(FATAL_ERROR "ot_engine_library(${OT_NAME}) links ${dep}: engine libraries may link "
+                          "only ${OT_ENGINE_ALLOWED_DEPS} (DESIGN.md section 2)")
+    endif()
+  endforeach()
+  ot_library(NAME ${OT_NAME} SRCS ${OT_SRCS} DEPS ${OT_DEPS})
+  # Again once every directory is configured: links added later, and transitive ones.
+  # (A deferred call evaluates its arguments when it runs, so the name is baked in with EVAL.)
+  cmake_language(EVAL CODE "cmake_language(DEFER DIRECTORY [[${CMAKE_SOURCE_DIR}]] CALL ot_check_engine_links [[orgtwin_${OT_NAME}]])")
+endfunction()

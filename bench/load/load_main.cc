@@ -7,6 +7,7 @@
 //   orgtwin-load sign --access-key K --secret S --region us-east-1 --service sts
 //                --body 'Action=GetCallerIdentity&Version=2011-06-15' --host 127.0.0.1:PORT --out F
 //                [--count N [--first I]]
+//   orgtwin-load sign ... --service iam --operation CreateRole --input '{"RoleName": "r{n}", ...}'
 //
 // Load: the raw requests in F (one or more complete HTTP/1.1 requests back to back) are replayed
 // round-robin over C keep-alive connections spread over T threads, one request in flight per
@@ -22,10 +23,13 @@
 // when every request is answered (or after --duration-seconds, a safety cap); req/s is the number
 // of measured 2xx responses over the time from the first measured send to the last answer.
 //
-// Sign: builds one POST request with orgtwin::auth::SignRequest and writes it raw to --out; the
-// signature stays valid for 15 minutes (the server's clock-skew window), enough for a run. With
-// --count N it writes N requests back to back, the i-th (i = --first .. --first+N-1) with every
-// `{n}` in --body and --path replaced by i, each signed on its own.
+// Sign: builds one request with the client library (orgtwin::client) and writes it raw to --out:
+// either --body as given (Client::Sign adds the SigV4 headers) or --operation/--input, serialized
+// from the neutral JSON input by the service's own protocol (Client::Prepare). The signature
+// stays valid for 15 minutes (the server's clock-skew window), enough for a run. With --count N
+// it writes N requests back to back, the i-th (i = --first .. --first+N-1) with every `{n}` in
+// --body, --input and --path replaced by i, each signed on its own. Requests are built and
+// signed before the load starts, so the library adds nothing to the measured path.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -51,7 +55,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "auth/sigv4.h"
+#include "client/client.h"
 #include "common/clock.h"
 #include "common/http_message.h"
 
@@ -485,6 +489,8 @@ struct SignOptions {
   std::string content_type = "application/x-www-form-urlencoded; charset=utf-8";
   std::vector<std::string> headers;  // extra "Name: value", e.g. X-Amz-Target for JSON APIs
   std::string body;
+  std::string operation;  // with --input: serialize through the model instead of --body
+  std::string input = "{}";
   std::string host;
   std::string out;
   size_t count = 1;
@@ -501,13 +507,30 @@ std::string ReplaceCounter(std::string text, const std::string& value) {
 }
 
 // Returns the raw signed request, or an empty string after printing a usage error.
-std::string SignOne(const SignOptions& options, const std::string& counter, TimePoint now) {
+std::string SignOne(const SignOptions& options, const client::Client& client,
+                    const std::string& counter, TimePoint now) {
   HttpRequest request;
-  request.method = options.method;
-  request.target = ReplaceCounter(options.path, counter);
-  request.headers.emplace_back("Host", options.host);
-  if (!options.body.empty() || options.method == "POST") {
-    request.headers.emplace_back("Content-Type", options.content_type);
+  if (!options.operation.empty()) {
+    boost::json::error_code ec;
+    boost::json::value input = boost::json::parse(ReplaceCounter(options.input, counter), ec);
+    if (ec || !input.is_object()) {
+      std::cerr << "orgtwin-load sign: --input must be a JSON object\n";
+      return {};
+    }
+    // Prepare signs at the client's clock, which RunSign pins to `now`.
+    auto prepared = client.Prepare(options.service, options.operation, input.get_object());
+    if (!prepared.ok()) {
+      std::cerr << "orgtwin-load sign: " << prepared.status().ToString() << "\n";
+      return {};
+    }
+    request = std::move(prepared).value();
+  } else {
+    request.method = options.method;
+    request.target = ReplaceCounter(options.path, counter);
+    request.headers.emplace_back("Host", options.host);
+    if (!options.body.empty() || options.method == "POST") {
+      request.headers.emplace_back("Content-Type", options.content_type);
+    }
   }
   for (const std::string& header : options.headers) {
     size_t colon = header.find(':');
@@ -519,9 +542,13 @@ std::string SignOne(const SignOptions& options, const std::string& counter, Time
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     request.headers.emplace_back(header.substr(0, colon), value);
   }
-  request.body = ReplaceCounter(options.body, counter);
-  auth::SignRequest(request, options.access_key, options.secret, options.region, options.service,
-                    now, options.session_token);
+  if (options.operation.empty()) {
+    request.body = ReplaceCounter(options.body, counter);
+    if (Status signed_ok = client.Sign(request, options.service, now); !signed_ok.ok()) {
+      std::cerr << "orgtwin-load sign: " << signed_ok.ToString() << "\n";
+      return {};
+    }
+  }
   // Content-Length is framing, added after signing (as the AWS SDKs leave it unsigned).
   request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));
 
@@ -535,9 +562,16 @@ std::string SignOne(const SignOptions& options, const std::string& counter, Time
 int RunSign(const SignOptions& options) {
   std::ofstream out(options.out, std::ios::binary | std::ios::trunc);
   // One timestamp for the whole file: every request stays valid for the same 15 minutes.
-  const auto now = SystemClock().Now();
+  FakeClock clock(SystemClock().Now());
+  client::ClientOptions client_options;
+  client_options.region = options.region;
+  client_options.endpoint_url = "http://" + options.host;
+  client_options.credentials = {options.access_key, options.secret, options.session_token};
+  client_options.clock = &clock;
+  // No transport: this client only builds and signs; the load loop sends the raw bytes.
+  const client::Client client(client_options, nullptr);
   for (size_t i = 0; i < std::max<size_t>(1, options.count); ++i) {
-    std::string raw = SignOne(options, std::to_string(options.first + i), now);
+    std::string raw = SignOne(options, client, std::to_string(options.first + i), clock.Now());
     if (raw.empty()) return 2;
     out << raw;
   }
@@ -583,6 +617,10 @@ int main(int argc, char** argv) {
   sign_cmd->add_option("--content-type", sign.content_type)->capture_default_str();
   sign_cmd->add_option("--header", sign.headers, "extra `Name: value` header (repeatable)");
   sign_cmd->add_option("--body", sign.body);
+  sign_cmd->add_option("--operation", sign.operation,
+                       "serialize this operation of --service from --input (instead of --body)");
+  sign_cmd->add_option("--input", sign.input, "the operation's input as a JSON object")
+      ->capture_default_str();
   sign_cmd->add_option("--host", sign.host, "Host header, e.g. 127.0.0.1:4566")->required();
   sign_cmd->add_option("--out", sign.out)->required();
   sign_cmd->add_option("--count", sign.count, "write N requests, `{n}` in --body/--path = index")

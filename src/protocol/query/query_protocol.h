@@ -57,6 +57,22 @@ HttpResponse SerializeOutput(const model::ServiceModel& service, const model::Op
 HttpResponse SerializeError(const model::ServiceModel& service, const AwsError& error,
                             std::string_view request_id);
 
+// Client side (protocol/client_codec.h), the inverse of the three functions above.
+//
+// The form body botocore's QuerySerializer writes for `input`: Action and Version first, then the
+// members in the order of `input`, with botocore's key forms (A.B, L.member.N or the list
+// member's locationName, flattened L.N, M.entry.N.key/value) and form encoding (space as '+').
+std::string SerializeParams(const model::ServiceModel& service, const model::Operation& operation,
+                            const boost::json::object& input);
+// The neutral output from an <OpResponse> document (inside <OpResult> when the operation has a
+// result wrapper). Errors: kInternal when the document is malformed or a value has the wrong type.
+Result<boost::json::object> ParseOutputXml(const model::Operation& operation,
+                                           std::string_view body);
+// The <ErrorResponse><Error> (or <Response><Errors><Error>) of an error document: code, message,
+// Type=Receiver -> !sender_fault, the other children of <Error> as fields. `request_id`
+// (optional) receives <RequestId>. False when `body` is not such a document.
+bool ParseErrorXml(std::string_view body, AwsError* error, std::string* request_id);
+
 // Helpers shared by the parser, serializer and tests.
 namespace internal {
 // Appends `text` to `out` with & < > " ' (and CR) escaped for XML text and attribute values.

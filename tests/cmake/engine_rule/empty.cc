@@ -1,0 +1,1 @@
+// Intentionally empty: the stand-in libraries of the engine link-rule check.
