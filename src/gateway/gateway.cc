@@ -7,32 +7,10 @@
 #include "auth/sigv4.h"
 #include "common/log.h"
 #include "protocol/protocol.h"
-#include "services/organizations/signup.h"
 #include "store/lazy_transaction.h"
 
 namespace orgtwin::gateway {
 namespace {
-
-constexpr std::string_view kExtensionPrefix = "/_orgtwin/";
-constexpr std::string_view kMotoResetPath = "/moto-api/reset";
-
-HttpResponse JsonResponse(int status, const boost::json::object& body,
-                          const std::string& request_id) {
-  HttpResponse response;
-  response.status = status;
-  response.body = boost::json::serialize(body);
-  response.SetHeader("Content-Type", "application/json");
-  response.SetHeader("x-amzn-RequestId", request_id);
-  return response;
-}
-
-HttpResponse JsonError(int status, std::string_view code, std::string_view message,
-                       const std::string& request_id) {
-  HttpResponse response =
-      JsonResponse(status, boost::json::object{{"__type", code}, {"message", message}}, request_id);
-  response.SetHeader("x-amzn-ErrorType", std::string(code));
-  return response;
-}
 
 // AWS-COMPAT: an unknown or inactive access key is InvalidClientTokenId on the Query services
 // (IAM, STS) and UnrecognizedClientException on the JSON ones; expired temporary credentials
@@ -60,10 +38,11 @@ Status InServiceTerms(const model::ServiceModel* service, Status status) {
   return std::move(status).WithAwsCode(std::move(code));
 }
 
-// An extension call whose SigV4 authentication failed: 403 with the auth error's code.
-HttpResponse AuthenticationFailure(const Status& status, const std::string& request_id) {
-  return JsonError(403, status.aws_code().empty() ? "AccessDeniedException" : status.aws_code(),
-                   status.message(), request_id);
+// A store error (no AWS code: not an answer a handler chose) that another writer caused: a
+// serialization conflict, or a unique key taken between the handler's check and its insert.
+bool LostRace(const Status& status) {
+  return status.aws_code().empty() &&
+         (status.code() == ErrorCode::kConflict || status.code() == ErrorCode::kAlreadyExists);
 }
 
 std::string ServiceLabel(const model::ServiceModel* service) {
@@ -102,6 +81,9 @@ struct Gateway::Call {
   std::optional<Authorization> authorization;
   Result<boost::json::object> output = InternalError("handler did not run");
 
+  // `serve --allow-reset` let this call of the twin's administration in unsigned.
+  bool unsigned_admin = false;
+
   bool denied() const { return authorization.has_value() && !authorization->allowed(); }
 };
 
@@ -109,7 +91,51 @@ Gateway::Gateway(GatewayOptions options, const model::Registry& models, TwinServ
     : options_(options),
       models_(models),
       twin_(std::move(twin)),
-      authorizer_(std::make_unique<Authorizer>(twin_.store)) {}
+      authorizer_(std::make_unique<Authorizer>(twin_.store)) {
+  RegisterOwnOperations();
+}
+
+void Gateway::RegisterOwnOperations() {
+  using Json = boost::json::object;
+  // INVARIANT: the embedded orgtwin model (models/orgtwin/) has both operations.
+  Status health = Register("orgtwin", "GetHealth", [this](RequestContext&, const Json&) {
+    return Result<Json>(Json{{"status", "ok"},
+                             {"store", twin_.store.Describe()},
+                             {"defaultAccountId", twin_.default_account.account_id},
+                             {"requestsServed", requests_served()}});
+  });
+  // Moves the twin's clock forward, for expiry rules (handshakes, temporary credentials).
+  Status clock =
+      Register("orgtwin", "AdvanceClock",
+               [this](RequestContext& ctx, const Json& input) { return AdvanceClock(ctx, input); });
+  if (!health.ok() || !clock.ok()) {
+    Log(LogLevel::kError, "the orgtwin model lacks the gateway's own operations");
+  }
+}
+
+Result<boost::json::object> Gateway::AdvanceClock(RequestContext& ctx,
+                                                  const boost::json::object& input) {
+  if (options_.adjustable_clock == nullptr) {
+    return InvalidInputError("start the server with --clock adjustable to move its clock")
+        .WithAwsCode("ClockNotAdjustable");
+  }
+  if (ctx.caller.type != auth::PrincipalType::kRoot ||
+      ctx.caller.account_id != twin_.default_account.account_id) {
+    return AccessDeniedError("only the root user of the default account may move the twin's clock")
+        .WithAwsCode("AccessDeniedException");
+  }
+  const boost::json::value* seconds = input.if_contains("Seconds");
+  if (seconds == nullptr || !seconds->is_number() || seconds->to_number<double>() <= 0) {
+    return InvalidInputError("the body must be {\"Seconds\": N} with N > 0")
+        .WithAwsCode("InvalidInput");
+  }
+  options_.adjustable_clock->Advance(
+      std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6)));
+  return boost::json::object{
+      {"Now", FormatIso8601(options_.adjustable_clock->Now())},
+      {"OffsetSeconds",
+       std::chrono::duration<double>(options_.adjustable_clock->offset()).count()}};
+}
 
 Status Gateway::Register(std::string_view service, std::string_view operation,
                          OperationHandler handler) {
@@ -145,16 +171,6 @@ HttpResponse Gateway::Handle(HttpRequest&& request) {
 std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& deferral) {
   const auto started = std::chrono::steady_clock::now();
   requests_served_.fetch_add(1, std::memory_order_relaxed);
-  std::string_view path = request.Path();
-  if (path.substr(0, kExtensionPrefix.size()) == kExtensionPrefix || path == kMotoResetPath) {
-    std::string request_id = twin_.ids.Uuid();
-    HttpResponse response = HandleExtension(request, request_id);
-    // Reset and sign-up rewrite accounts, keys and policies: drop cached authorization state.
-    if (path != "/_orgtwin/health") authorizer_->BumpEpoch();
-    LogRequest(std::string(path), response.status, started);
-    return response;
-  }
-
   auto call = std::make_shared<Call>();
   call->request = std::move(request);
   call->request_id = twin_.ids.Uuid();
@@ -226,9 +242,18 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   call.operation = operation;
   call.log_operation = service->signing_name + " " + operation->name;
 
+  // `serve --allow-reset`: the twin's administration (reset, clock) needs no signature; the
+  // caller is the default account's root, as in permissive mode.
+  call.unsigned_admin = options_.allow_unauthenticated_reset &&
+                        service->signing_name == "orgtwin" &&
+                        (operation->name == "ResetTwin" || operation->name == "ResetMotoServer" ||
+                         operation->name == "AdvanceClock");
+  if (call.unsigned_admin) {
+    call.caller = twin_.default_account.root_key.principal;
+  }
   // Authenticate before looking at the input: an unauthenticated caller learns nothing about
   // validation rules (AWS answers auth errors first, too).
-  if (!operation->auth_none) {
+  if (!operation->auth_none && !call.unsigned_admin) {
     Result<auth::Principal> authenticated = Authenticate(request, service, &call.region);
     if (!authenticated.ok()) {
       return protocol::SerializeError(
@@ -255,7 +280,7 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   call.now = twin_.clock.Now();
   // Authorize after validation (AWS reports malformed input before AccessDenied) and before
   // the handler. Operations without authentication (authtype none) have no caller to authorize.
-  if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none) {
+  if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none && !call.unsigned_admin) {
     Result<Authorization> authorized =
         authorizer_->Authorize(AuthorizationRequest{*service, *operation, call.input, call.caller,
                                                     call.region, request.remote_address, call.now});
@@ -290,9 +315,7 @@ void Gateway::Execute(Call& call, store::TxMode mode) {
   for (int attempt = 1;; ++attempt) {
     Status ended = Attempt(call, mode);
     if (ended.ok()) return;
-    const bool lost_race = ended.code() == ErrorCode::kConflict ||
-                           (ended.code() == ErrorCode::kAlreadyExists && ended.aws_code().empty());
-    if (mode == store::TxMode::kWrite && lost_race && attempt < kMaxWriteAttempts &&
+    if (mode == store::TxMode::kWrite && LostRace(ended) && attempt < kMaxWriteAttempts &&
         !call.denied()) {
       continue;
     }
@@ -315,10 +338,8 @@ Status Gateway::Attempt(Call& call, store::TxMode mode) {
       OT_RETURN_IF_ERROR(Observe(call, tx, /*handler_committing=*/true));
       return tx.Commit();
     }
-    const Status& failed = call.output.status();
-    if (failed.code() == ErrorCode::kConflict ||
-        (failed.code() == ErrorCode::kAlreadyExists && failed.aws_code().empty())) {
-      return failed;  // a lost race: Execute decides whether to run the call again
+    if (LostRace(call.output.status())) {
+      return call.output.status();  // Execute decides whether to run the call again
     }
     // The handler's error is the answer; its changes roll back with `tx`.
   }
@@ -420,162 +441,6 @@ Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
                                 twin_.clock.Now());
   }
   return credential->principal;
-}
-
-HttpResponse Gateway::HandleExtension(const HttpRequest& request, const std::string& request_id) {
-  std::string_view path = request.Path();
-  if (path == "/_orgtwin/health") {
-    if (request.method != "GET") {
-      return JsonError(405, "MethodNotAllowed", "use GET", request_id);
-    }
-    return JsonResponse(200,
-                        boost::json::object{{"status", "ok"},
-                                            {"store", twin_.store.Describe()},
-                                            {"defaultAccountId", twin_.default_account.account_id},
-                                            {"requestsServed", requests_served()}},
-                        request_id);
-  }
-  if (path == "/_orgtwin/reset" || path == kMotoResetPath) {
-    if (request.method != "POST") {
-      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
-    }
-    if (auto denied = RefuseUnlessTwinAdmin(request, request_id, "reset the twin")) {
-      return *std::move(denied);
-    }
-    Status reset =
-        services::ResetTwin(twin_.store, twin_.credentials, twin_.clock, twin_.default_account);
-    if (!reset.ok()) {
-      Log(LogLevel::kError, "reset failed: " + reset.ToString());
-      return JsonError(500, "InternalFailure", reset.message(), request_id);
-    }
-    return JsonResponse(200, boost::json::object{{"status", "ok"}}, request_id);
-  }
-  if (path == "/_orgtwin/signup") {
-    // Sign-up of a standalone account (services/organizations/signup.h). Unauthenticated in
-    // every auth mode: on AWS anyone may sign up for an account, and the caller of a fresh twin
-    // may hold no credentials other than the default account's.
-    if (request.method != "POST") {
-      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
-    }
-    boost::system::error_code ec;
-    boost::json::value body = boost::json::parse(request.body, ec);
-    if (ec || !body.is_object()) {
-      return JsonError(400, "InvalidInput", "the body must be a JSON object", request_id);
-    }
-    const boost::json::object& fields = body.as_object();
-    auto text = [&](std::string_view key) -> std::string {
-      const boost::json::value* v = fields.if_contains(key);
-      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
-    auto flag = [&](std::string_view key) {
-      const boost::json::value* v = fields.if_contains(key);
-      return v == nullptr || !v->is_bool() || v->as_bool();
-    };
-    services::SignupRequest signup{text("Email"), text("AccountName"), flag("PaymentMethod"),
-                                   flag("ContactInformation")};
-    Result<services::SignupResult> created = services::SignUpStandaloneAccount(
-        twin_.store, twin_.credentials, twin_.ids, twin_.clock, signup);
-    if (!created.ok()) {
-      switch (created.status().code()) {
-        case ErrorCode::kInvalidInput:
-          return JsonError(400, "InvalidInput", created.status().message(), request_id);
-        case ErrorCode::kAlreadyExists:
-          return JsonError(409, "EmailAlreadyExists", created.status().message(), request_id);
-        default:
-          Log(LogLevel::kError, "signup failed: " + created.status().ToString());
-          return JsonError(500, "InternalFailure", created.status().message(), request_id);
-      }
-    }
-    return JsonResponse(200,
-                        boost::json::object{{"AccountId", created->account_id},
-                                            {"AccessKeyId", created->access_key_id},
-                                            {"SecretAccessKey", created->secret_access_key}},
-                        request_id);
-  }
-  if (path == "/_orgtwin/accounts/payment-method") {
-    // Adds a payment method to the caller's account (the console's billing page; AWS has no API
-    // for it): signed by the account's root user, or by an IAM principal of the account allowed
-    // payments:CreatePaymentInstrument (the console permission) while the account lets IAM
-    // principals manage billing. A created account's root has no keys; its
-    // OrganizationAccountAccessRole session can do it.
-    if (request.method != "POST") {
-      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
-    }
-    std::string region;
-    Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
-    if (!caller.ok()) return AuthenticationFailure(caller.status(), request_id);
-    const bool root = caller->type == auth::PrincipalType::kRoot;
-    if (!root && options_.auth_mode == AuthMode::kEnforce) {
-      Result<Authorization> decided =
-          authorizer_->AuthorizeAction(*caller, "payments:CreatePaymentInstrument", "*", region,
-                                       request.remote_address, twin_.clock.Now());
-      Status allowed = decided.ok() ? decided->status : decided.status();
-      if (!allowed.ok()) {
-        return JsonError(403, "AccessDeniedException", allowed.message(), request_id);
-      }
-    }
-    Status added = services::AddPaymentMethod(twin_.store, caller->account_id, root);
-    if (!added.ok()) {
-      if (added.code() == ErrorCode::kAccessDenied) {
-        return JsonError(403, "AccessDeniedException", added.message(), request_id);
-      }
-      Log(LogLevel::kError, "payment method: " + added.ToString());
-      return JsonError(500, "InternalFailure", added.message(), request_id);
-    }
-    return JsonResponse(
-        200, boost::json::object{{"AccountId", caller->account_id}, {"HasPaymentMethod", true}},
-        request_id);
-  }
-  if (path == "/_orgtwin/clock/advance") {
-    // Moves the twin's clock forward, for expiry rules (handshakes, temporary credentials).
-    // Body: {"Seconds": N}, N > 0. Answers the twin's new time.
-    if (request.method != "POST") {
-      return JsonError(405, "MethodNotAllowed", "use POST", request_id);
-    }
-    if (options_.adjustable_clock == nullptr) {
-      return JsonError(409, "ClockNotAdjustable",
-                       "start the server with --clock adjustable to move its clock", request_id);
-    }
-    if (auto denied = RefuseUnlessTwinAdmin(request, request_id, "move the twin's clock")) {
-      return *std::move(denied);
-    }
-    boost::system::error_code ec;
-    boost::json::value body = boost::json::parse(request.body, ec);
-    const boost::json::value* seconds =
-        !ec && body.is_object() ? body.as_object().if_contains("Seconds") : nullptr;
-    if (seconds == nullptr || !seconds->is_number() || seconds->to_number<double>() <= 0) {
-      return JsonError(400, "InvalidInput", "the body must be {\"Seconds\": N} with N > 0",
-                       request_id);
-    }
-    options_.adjustable_clock->Advance(
-        std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6)));
-    return JsonResponse(
-        200,
-        boost::json::object{
-            {"Now", FormatIso8601(options_.adjustable_clock->Now())},
-            {"OffsetSeconds",
-             std::chrono::duration<double>(options_.adjustable_clock->offset()).count()}},
-        request_id);
-  }
-  return JsonError(404, "NotFound", "no such orgtwin extension endpoint", request_id);
-}
-
-std::optional<HttpResponse> Gateway::RefuseUnlessTwinAdmin(const HttpRequest& request,
-                                                           const std::string& request_id,
-                                                           std::string_view what) {
-  if (options_.auth_mode == AuthMode::kPermissive || options_.allow_unauthenticated_reset) {
-    return std::nullopt;
-  }
-  std::string region;
-  Result<auth::Principal> caller = Authenticate(request, nullptr, &region);
-  if (!caller.ok()) return AuthenticationFailure(caller.status(), request_id);
-  if (caller->type != auth::PrincipalType::kRoot ||
-      caller->account_id != twin_.default_account.account_id) {
-    return JsonError(403, "AccessDeniedException",
-                     "only the root user of the default account may " + std::string(what),
-                     request_id);
-  }
-  return std::nullopt;
 }
 
 }  // namespace orgtwin::gateway

@@ -2,8 +2,9 @@
 //
 // Gateway: the one path every AWS request takes through orgtwin (DESIGN.md section 2):
 //
-//   HttpRequest -> extension routes (/_orgtwin/..., /moto-api/...)?
-//     -> route: service + operation (protocol::Route)
+//   HttpRequest -> route: service + operation (protocol::Route; the twin's own extension API
+//        under /_orgtwin/ and moto's /moto-api/reset is the modeled service `orgtwin`,
+//        models/orgtwin/, handled like any AWS service)
 //     -> authenticate: SigV4 -> access key -> Principal (auth/, CredentialStore)
 //     -> parse + validate input against the model (protocol::ParseInput)
 //     -> handler (registered per service + operation)
@@ -70,7 +71,8 @@ enum class AuthMode {
 
 struct GatewayOptions {
   AuthMode auth_mode = AuthMode::kEnforce;
-  // Allow POST /_orgtwin/reset and /moto-api/reset without SigV4 in enforce mode.
+  // Allow the twin's administration (orgtwin ResetTwin, ResetMotoServer, AdvanceClock: POST
+  // /_orgtwin/reset, /moto-api/reset, /_orgtwin/clock/advance) without SigV4 in enforce mode.
   bool allow_unauthenticated_reset = false;
   // Set by `orgtwin serve --clock adjustable`: the twin's clock, which
   // POST /_orgtwin/clock/advance moves forward. Null: the clock cannot be moved.
@@ -138,13 +140,10 @@ class Gateway {
   HttpResponse Respond(Call& call);
   void LogRequest(const std::string& operation, int status,
                   std::chrono::steady_clock::time_point started);
-  HttpResponse HandleExtension(const HttpRequest& request, const std::string& request_id);
-  // The twin's administrative endpoints (reset, clock) are for the default account's root, or
-  // for anyone when the server runs permissive or with --allow-reset. Returns the refusal, or
-  // nullopt when `request` may proceed.
-  std::optional<HttpResponse> RefuseUnlessTwinAdmin(const HttpRequest& request,
-                                                    const std::string& request_id,
-                                                    std::string_view what);
+  // The orgtwin extension operations that report or move the gateway's own state: GetHealth and
+  // AdvanceClock (the rest are services/twin/).
+  void RegisterOwnOperations();
+  Result<boost::json::object> AdvanceClock(RequestContext& ctx, const boost::json::object& input);
   // Verifies SigV4 and returns the caller. `service` (may be null) picks the error codes.
   Result<auth::Principal> Authenticate(const HttpRequest& request,
                                        const model::ServiceModel* service, std::string* region);

@@ -67,8 +67,12 @@ struct ActionOverride {
   std::string_view operation;
   std::string_view action;
 };
+// The orgtwin extension service (models/orgtwin/) stands for console actions where AWS has an
+// IAM action for them: adding a payment method is payments:CreatePaymentInstrument. An override
+// naming another service carries its prefix ("payments:...").
 constexpr ActionOverride kActionOverrides[] = {
     {"cloudtrail", "ListInsightsMetricData", "LookupEvents"},
+    {"orgtwin", "CreatePaymentMethod", "payments:CreatePaymentInstrument"},
 };
 
 // Operations whose catalog access level is Read but whose handler writes the store in the twin.
@@ -84,8 +88,12 @@ constexpr Override kWritesDespiteReadLevel[] = {
 
 // Operations whose catalog access level is Write but which only read in the twin:
 // DecodeAuthorizationMessage decodes the message it is given (AWS classes it Write).
+// The orgtwin extension's GetHealth and AdvanceClock (no catalog entry, so Write by default)
+// touch no stored state: the twin's clock lives in memory.
 constexpr Override kReadsDespiteWriteLevel[] = {
     {"sts", "DecodeAuthorizationMessage"},
+    {"orgtwin", "GetHealth"},
+    {"orgtwin", "AdvanceClock"},
 };
 
 // Writes that cannot change a decision: the Generate* reports write no policy.
@@ -265,6 +273,7 @@ const OperationInfo* FindOperationInfo(std::string_view service, std::string_vie
 std::string ActionNameOf(std::string_view service, std::string_view operation) {
   for (const ActionOverride& o : kActionOverrides) {
     if (o.service == service && o.operation == operation) {
+      if (o.action.find(':') != std::string_view::npos) return std::string(o.action);
       return std::string(service) + ":" + std::string(o.action);
     }
   }

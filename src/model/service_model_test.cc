@@ -17,7 +17,7 @@ TEST(RegistryTest, EveryEmbeddedServiceLoads) {
   }
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"account", "billing", "cloudtrail", "iam", "invoicing",
-                                           "organizations", "sts"}));
+                                           "organizations", "orgtwin", "sts"}));
 }
 
 TEST(RegistryTest, LookupsBySigningNameTargetPrefixAndApiVersion) {

@@ -151,6 +151,13 @@ RouteOutcome Route(const model::Registry& registry, const HttpRequest& request) 
   if (const std::string* target = request.Header("X-Amz-Target")) {
     return RouteJson(registry, *target);
   }
+  // Query-protocol requests are sent to "/"; a request for another path that a rest-json
+  // operation claims is that operation, whatever its Content-Type (a plain urllib POST of a JSON
+  // body to the orgtwin extension says application/x-www-form-urlencoded).
+  if (request.Path() != "/") {
+    RouteOutcome rest = RouteRest(registry, request);
+    if (rest.ok) return rest;
+  }
   bool form = IsFormRequest(request);
   if (form || request.RawQuery().find("Action=") != std::string_view::npos) {
     auto params = DecodeQueryParams(request);

@@ -4,6 +4,7 @@
 #include "services/iam/iam_handlers.h"
 #include "services/organizations/organizations_core.h"
 #include "services/sts/sts_handlers.h"
+#include "services/twin/twin_register.h"
 
 namespace orgtwin::services {
 
@@ -12,6 +13,7 @@ Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(iam::RegisterIamHandlers(gateway));
   OT_RETURN_IF_ERROR(organizations::RegisterOrganizationsHandlers(gateway));
   OT_RETURN_IF_ERROR(account::RegisterAccountHandlers(gateway));
+  OT_RETURN_IF_ERROR(twin::RegisterTwinHandlers(gateway));
   return Status::Ok();
 }
 

@@ -59,8 +59,12 @@ constexpr size_t kMaxBatchJobs = 64;
 // 0.5 GB those 9,000 accounts left unbounded.
 constexpr int kWalFramesBeforeRestart = 8192;
 // How large a savepoint's sub-journal grows in memory before SQLite moves it to a temporary
-// file: a few times the ~60 KiB of pages a CreateAccount job changes.
-constexpr int kSubJournalSpillBytes = 256 << 10;
+// file: twice the ~60 KiB of pages a CreateAccount job changes. It must stay below 128 KiB: the
+// spill writes the whole in-memory journal in one xWrite, and the unix VFS writes at most
+// 128 KiB - 1 bytes per call and reports SQLITE_FULL ("database or disk is full") for the rest
+// (wal_coalescing_vfs.cc splits its writes for the same reason). A job larger than this (a reset
+// inside a group-commit batch) then failed; sqlite_store_test pins it.
+constexpr int kSubJournalSpillBytes = 124 << 10;
 // A WAL file larger than this is truncated back to it when the WAL starts over, so one burst does
 // not keep its disk space forever.
 constexpr int64_t kWalSizeLimitBytes = 64 << 20;

@@ -541,6 +541,46 @@ TEST_P(StoreConformanceTest, SubmittedWritesFromManyThreadsAllCommitOnce) {
   EXPECT_EQ(rows.at(0).Int(0), kThreads * kJobsPerThread);
 }
 
+// A job is a savepoint of its batch, and a savepoint keeps the original of every page it changes:
+// a job that rewrites much of the database (a reset deletes every table) must still commit, however
+// large that journal grows.
+TEST_P(StoreConformanceTest, SubmittedJobChangingMegabytesCommits) {
+  OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
+  constexpr int kRows = 4000;
+  const std::string filler(400, 'x');
+  JobTracker tracker;
+  Status inserted = InternalError("not run");
+  store->SubmitWrite(WriteJob{[&] {
+                                auto run = [&]() -> Status {
+                                  OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
+                                  for (int i = 0; i < kRows; ++i) {
+                                    OT_RETURN_IF_ERROR(
+                                        InsertItem(*tx, i, filler + std::to_string(i)));
+                                  }
+                                  return tx->Commit();
+                                };
+                                inserted = run();
+                              },
+                              tracker.Done(0)});
+  ASSERT_EQ(tracker.WaitFor(1), 1);
+  OT_ASSERT_OK(inserted);
+  ASSERT_EQ(CountRows(*store, "items"), kRows);
+  Status deleted = InternalError("not run");
+  store->SubmitWrite(WriteJob{[&] {
+                                auto run = [&]() -> Status {
+                                  OT_ASSIGN_OR_RETURN(auto tx, store->Begin(TxMode::kWrite));
+                                  OT_RETURN_IF_ERROR(tx->Execute("DELETE FROM items").status());
+                                  return tx->Commit();
+                                };
+                                deleted = run();
+                              },
+                              tracker.Done(1)});
+  ASSERT_EQ(tracker.WaitFor(2), 2);
+  OT_ASSERT_OK(deleted);
+  OT_ASSERT_OK(tracker.StatusesOf(1).at(0));
+  EXPECT_EQ(CountRows(*store, "items"), 0);
+}
+
 TEST_P(StoreConformanceTest, SubmittedJobThatFailsUndoesOnlyItself) {
   OT_ASSERT_OK_AND_ASSIGN(auto store, Open(TestMigrations()));
   JobTracker tracker;

@@ -1,12 +1,14 @@
 // File: services/organizations/signup.h
 //
 // Sign-up of a standalone AWS account: AWS creates accounts outside an organization by a web
-// sign-up, not by an API, so orgtwin offers it as the extension route POST /_orgtwin/signup and
-// the `orgtwin signup` CLI. The account gets its root user and one root access key. The flags
-// record what the leave/accept preconditions of Organizations check (payment method, contact
-// information with phone verification).
+// sign-up, not by an API, so orgtwin offers it as the extension operation SignUp (POST
+// /_orgtwin/signup, models/orgtwin/; services/twin/twin_register.cc) and the `orgtwin signup` CLI.
+// The account gets its root user and one root access key. The flags record what the leave/accept
+// preconditions of Organizations check (payment method, contact information with phone
+// verification).
 //
-// Thread-safety: one write transaction per call; safe to call concurrently.
+// Thread-safety: the Transaction overloads run in the caller's transaction; the Store ones in one
+// write transaction of their own (tests, tools). Safe to call concurrently.
 #pragma once
 
 #include <string>
@@ -32,17 +34,21 @@ struct SignupResult {
   std::string secret_access_key;
 };
 
-// kInvalidInput for a malformed email or name; kAlreadyExists when an account already uses the
-// email (emails are unique across AWS).
+// kInvalidInput (the extension's InvalidInput) for a malformed email or name; kAlreadyExists
+// (EmailAlreadyExists) when an account already uses the email (emails are unique across AWS).
+Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialStore& credentials,
+                                             IdGenerator& ids, const Clock& clock,
+                                             const SignupRequest& request);
 Result<SignupResult> SignUpStandaloneAccount(store::Store& store, CredentialStore& credentials,
                                              IdGenerator& ids, const Clock& clock,
                                              const SignupRequest& request);
 
 // Adds a payment method to `account_id` (the console's billing page; AWS has no API for it), the
-// extension route POST /_orgtwin/accounts/payment-method. `caller_is_root`: the account's root
-// user; anyone else (an IAM principal the gateway authorized for payments:CreatePaymentInstrument)
-// is refused with kAccessDenied while the account denies IAM access to billing
-// (CreateAccount's IamUserAccessToBilling DENY). kNotFound for an unknown account.
-Status AddPaymentMethod(store::Store& store, const std::string& account_id, bool caller_is_root);
+// extension operation CreatePaymentMethod (POST /_orgtwin/accounts/payment-method).
+// `caller_is_root`: the account's root user; anyone else (an IAM principal the gateway authorized
+// for payments:CreatePaymentInstrument) is refused with kAccessDenied while the account denies IAM
+// access to billing (CreateAccount's IamUserAccessToBilling DENY). kNotFound for an unknown
+// account.
+Status AddPaymentMethod(store::Transaction& tx, const std::string& account_id, bool caller_is_root);
 
 }  // namespace orgtwin::services

@@ -94,24 +94,27 @@ Result<DefaultAccount> EnsureDefaultAccount(store::Store& store, CredentialStore
   return account;
 }
 
+Status ResetTwin(store::Transaction& tx, CredentialStore& credentials, const Clock& clock,
+                 const DefaultAccount& account) {
+  for (const std::string& table : TwinStateTables()) {
+    OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed, tx.Execute("DELETE FROM " + table));
+  }
+  OT_RETURN_IF_ERROR(InsertAccount(tx, clock, account));
+  OT_RETURN_IF_ERROR(credentials.InsertRootAccessKey(tx, clock, account.account_id,
+                                                     account.root_key.access_key_id,
+                                                     account.root_key.secret_access_key));
+  OT_RETURN_IF_ERROR(WriteSetting(tx, "default_account_id", account.account_id));
+  OT_RETURN_IF_ERROR(
+      WriteSetting(tx, "default_root_access_key_id", account.root_key.access_key_id));
+  tx.AfterCommit([&credentials] { credentials.Invalidate(); });
+  return Status::Ok();
+}
+
 Status ResetTwin(store::Store& store, CredentialStore& credentials, const Clock& clock,
                  const DefaultAccount& account) {
-  {
-    OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kWrite));
-    for (const std::string& table : TwinStateTables()) {
-      OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed, tx->Execute("DELETE FROM " + table));
-    }
-    OT_RETURN_IF_ERROR(InsertAccount(*tx, clock, account));
-    OT_RETURN_IF_ERROR(credentials.InsertRootAccessKey(*tx, clock, account.account_id,
-                                                       account.root_key.access_key_id,
-                                                       account.root_key.secret_access_key));
-    OT_RETURN_IF_ERROR(WriteSetting(*tx, "default_account_id", account.account_id));
-    OT_RETURN_IF_ERROR(
-        WriteSetting(*tx, "default_root_access_key_id", account.root_key.access_key_id));
-    OT_RETURN_IF_ERROR(tx->Commit());
-  }
-  credentials.Invalidate();
-  return Status::Ok();
+  OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kWrite));
+  OT_RETURN_IF_ERROR(ResetTwin(*tx, credentials, clock, account));
+  return tx->Commit();
 }
 
 }  // namespace orgtwin::services

@@ -5,8 +5,8 @@
 // account's root key survives resets, so the credentials file written at first start keeps
 // working for test suites that reset between tests (moto_server's /moto-api/reset habit).
 //
-// Thread-safety: functions take the store's own transactions; safe to call concurrently with
-// request traffic (a reset is one write transaction).
+// Thread-safety: safe to call concurrently with request traffic (a reset is one write
+// transaction).
 #pragma once
 
 #include <string>
@@ -35,8 +35,12 @@ Result<DefaultAccount> EnsureDefaultAccount(store::Store& store, CredentialStore
                                             IdGenerator& ids, const Clock& clock,
                                             const std::string& account_id);
 
-// Deletes every account, key and resource, then recreates `account` with the same root key, in
-// one transaction. Clears the credential cache.
+// Deletes every account, key and resource, then recreates `account` with the same root key,
+// through `tx` (the orgtwin extension's ResetTwin runs it in the call's transaction). Clears the
+// credential cache once `tx` commits.
+Status ResetTwin(store::Transaction& tx, CredentialStore& credentials, const Clock& clock,
+                 const DefaultAccount& account);
+// The same in a write transaction of its own (tests, tools).
 Status ResetTwin(store::Store& store, CredentialStore& credentials, const Clock& clock,
                  const DefaultAccount& account);
 
