@@ -71,6 +71,9 @@ struct Gateway::Call {
   std::string log_operation;
   const model::ServiceModel* service = nullptr;
   const model::Operation* operation = nullptr;
+  // The registration of the operation, with its scheduling flags: the registered handler's, or
+  // (a denied call of an operation without one) those of the operation table.
+  Gateway::OperationFlags flags;
   const OperationHandler* handler = nullptr;
   auth::Principal caller;
   std::string region = "us-east-1";
@@ -146,8 +149,17 @@ Status Gateway::Register(std::string_view service, std::string_view operation,
     return InternalError("service `" + std::string(service) + "` has no operation `" +
                          std::string(operation) + "`");
   }
-  handlers_[op] = std::move(handler);
+  handlers_[op] = Registered{std::move(handler), FlagsOf(*model, *op)};
   return Status::Ok();
+}
+
+Gateway::OperationFlags Gateway::FlagsOf(const model::ServiceModel& service,
+                                         const model::Operation& operation) {
+  OperationFlags flags;
+  flags.may_write = OperationMayWrite(service.signing_name, operation.name);
+  flags.read_only = IsReadOnlyOperation(service.signing_name, operation.name);
+  flags.only_adds = OnlyAddsResources(service.signing_name, operation.name);
+  return flags;
 }
 
 Status Gateway::RegisterAll(std::string_view service, std::span<const HandlerEntry> handlers) {
@@ -179,7 +191,7 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
     LogRequest(call->log_operation, refused->status, started);
     return refused;
   }
-  const bool may_write = OperationMayWrite(call->service->signing_name, call->operation->name);
+  const bool may_write = call->flags.may_write;
   // A denied call has nothing to run; without an observer to record it, answer at once.
   if (!may_write || (call->denied() && observer_ == nullptr)) {
     if (!call->denied() || observer_ != nullptr) Execute(*call, store::TxMode::kRead);
@@ -202,13 +214,11 @@ std::optional<HttpResponse> Gateway::Handle(HttpRequest&& request, Deferral& def
         }
         // A write (even one that failed late) invalidates cached policies; bumped before the
         // response leaves, so the caller's next request sees the change.
-        const std::string& service = call->service->signing_name;
-        const std::string& operation = call->operation->name;
         if (call->denied()) {
           // Nothing of the operation ran.
-        } else if (OnlyAddsResources(service, operation)) {
+        } else if (call->flags.only_adds) {
           authorizer_->BumpResources();
-        } else if (!IsReadOnlyOperation(service, operation)) {
+        } else if (!call->flags.read_only) {
           authorizer_->BumpEpoch();
         }
         pending->Complete([this, call] { return Respond(*call); });
@@ -292,6 +302,9 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
     if (!call.authorization->allowed()) {
       // Denied: answered by Handle, after the observer saw the decision.
       call.output = call.authorization->status;
+      auto registered = handlers_.find(operation);
+      call.flags =
+          registered != handlers_.end() ? registered->second.flags : FlagsOf(*service, *operation);
       return std::nullopt;
     }
   }
@@ -307,7 +320,8 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
     error.sender_fault = false;
     return protocol::SerializeError(service, error, request_id);
   }
-  call.handler = &handler->second;
+  call.flags = handler->second.flags;
+  call.handler = &handler->second.handler;
   return std::nullopt;
 }
 

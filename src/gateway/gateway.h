@@ -151,8 +151,22 @@ class Gateway {
   GatewayOptions options_;
   const model::Registry& models_;
   TwinServices twin_;
+  // A registered handler with what the gateway needs to schedule its operation, looked up once
+  // at registration (operation_table.h) instead of on every request.
+  struct OperationFlags {
+    bool may_write = true;   // runs on the writer thread (OperationMayWrite)
+    bool read_only = false;  // changes no authorization decision (IsReadOnlyOperation)
+    bool only_adds = false;  // only adds resources (OnlyAddsResources)
+  };
+  struct Registered {
+    OperationHandler handler;
+    OperationFlags flags;
+  };
+  // The scheduling flags of `operation`, registered or not (a denied call may have no handler).
+  static OperationFlags FlagsOf(const model::ServiceModel& service,
+                                const model::Operation& operation);
   // Keyed by the Operation object of the embedded model (stable pointers).
-  std::map<const model::Operation*, OperationHandler> handlers_;
+  std::map<const model::Operation*, Registered> handlers_;
   std::atomic<uint64_t> requests_served_{0};
   std::unique_ptr<Authorizer> authorizer_;
   CallObserver* observer_ = nullptr;
