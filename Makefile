@@ -24,7 +24,7 @@ demo: build
 
 # Every check CI runs (.ci/run is `make test`), in this order: formatting, the unit tests under
 # ASan+UBSan, the release build's unit and end-to-end tests, clang-tidy. From scratch on two idle
-# cores, about 23 minutes: release build 7 and tests 2.5, ASan build 4.5 and tests 1, tidy 7.
+# cores, about 24 minutes: release build 7 and tests 2.5, ASan build 4.5 and tests 1, tidy 8.
 test: check-format test-sanitize test-release tidy
 
 test-release: build
