@@ -65,7 +65,7 @@ class Twin {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  HttpRequest Signed(std::string service, std::string body, const std::string& key,
+  HttpRequest Signed(const std::string& service, std::string body, const std::string& key,
                      const std::string& secret) {
     HttpRequest request;
     request.method = "POST";

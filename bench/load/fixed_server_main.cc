@@ -4,6 +4,7 @@
 // storage, serialization).
 //
 //   orgtwin-fixed-server --port P [--threads T] [--host 127.0.0.1]
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -12,7 +13,9 @@
 #include "common/http_message.h"
 #include "server/http_server.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"orgtwin-fixed-server: fixed 200 response on the orgtwin HTTP stack"};
   orgtwin::server::ServerOptions options;
   options.threads = 0;
@@ -44,4 +47,17 @@ int main(int argc, char** argv) {
   std::cout << "listening on " << options.host << ":" << server.port() << std::endl;
   server.RunUntilSignal();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "orgtwin-fixed-server: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "orgtwin-fixed-server: unknown exception\n";
+  }
+  return 1;
 }

@@ -33,7 +33,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -256,7 +258,8 @@ class Connection {
   }
 
   void Read() {
-    socket_.async_read_some(buffer_.prepare(16 * 1024), [this](const error_code& ec, size_t n) {
+    auto space = buffer_.prepare(size_t{16} * 1024);
+    socket_.async_read_some(space, [this](const error_code& ec, size_t n) {
       if (ec) {
         Fail(sent_);
         return;
@@ -319,7 +322,7 @@ class Connection {
 
 uint32_t Percentile(const std::vector<uint32_t>& sorted, double p) {
   if (sorted.empty()) return 0;
-  size_t index = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  size_t index = static_cast<size_t>(std::llround(p * static_cast<double>(sorted.size() - 1)));
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
@@ -385,6 +388,7 @@ int RunLoad(const LoadOptions& options) {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<ThreadStats> stats(static_cast<size_t>(threads));
   std::vector<std::unique_ptr<Connection>> conns;
+  contexts.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) contexts.push_back(std::make_unique<asio::io_context>(1));
   const double expected_rate = 200000.0 / threads;  // generous reservation, avoids regrowth
   for (auto& s : stats) {
@@ -553,7 +557,8 @@ std::string SignOne(const SignOptions& options, const client::Client& client,
   request.headers.emplace_back("Content-Length", std::to_string(request.body.size()));
 
   std::string raw = request.method + " " + request.target + " HTTP/1.1\r\n";
-  for (const auto& [name, value] : request.headers) raw += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : request.headers)
+    raw.append(name).append(": ").append(value).append("\r\n");
   raw += "\r\n";
   raw += request.body;
   return raw;
@@ -583,11 +588,7 @@ int RunSign(const SignOptions& options) {
   return 0;
 }
 
-}  // namespace
-}  // namespace orgtwin::load
-
-int main(int argc, char** argv) {
-  using namespace orgtwin::load;
+int Main(int argc, char** argv) {
   CLI::App app{"orgtwin-load: closed-loop HTTP load generator"};
   LoadOptions load;
   app.add_option("--url", load.url, "http://HOST:PORT");
@@ -636,4 +637,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   return RunLoad(load);
+}
+
+}  // namespace
+}  // namespace orgtwin::load
+
+int main(int argc, char** argv) {
+  try {
+    return orgtwin::load::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "orgtwin-load: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "orgtwin-load: unknown exception\n";
+  }
+  return 1;
 }

@@ -51,31 +51,31 @@ void RunDecisions(benchmark::State& state, const PolicySet& set, const Request& 
 }
 
 void BM_SocRole_Allow_S3GetObject(benchmark::State& state) {
-  static const PolicySet set = SocRole();
-  static const Request req = SessionRequest("CustomerSOC", "s3:GetObject", "arn:aws:s3:::logs/k");
-  RunDecisions(state, set, req, DecisionEffect::kAllow);
+  static const PolicySet kSet = SocRole();
+  static const Request kReq = SessionRequest("CustomerSOC", "s3:GetObject", "arn:aws:s3:::logs/k");
+  RunDecisions(state, kSet, kReq, DecisionEffect::kAllow);
 }
 BENCHMARK(BM_SocRole_Allow_S3GetObject);
 
 void BM_SocRole_Deny_ViewBilling(benchmark::State& state) {
-  static const PolicySet set = SocRole();
-  static const Request req = SessionRequest("CustomerSOC", "aws-portal:ViewBilling", "*");
-  RunDecisions(state, set, req, DecisionEffect::kImplicitDeny);
+  static const PolicySet kSet = SocRole();
+  static const Request kReq = SessionRequest("CustomerSOC", "aws-portal:ViewBilling", "*");
+  RunDecisions(state, kSet, kReq, DecisionEffect::kImplicitDeny);
 }
 BENCHMARK(BM_SocRole_Deny_ViewBilling);
 
 void BM_PartnerBilling_Allow_GetInvoicePDF(benchmark::State& state) {
-  static const PolicySet set = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
-  static const Request req = SessionRequest("PartnerBilling", "invoicing:GetInvoicePDF", "*");
-  RunDecisions(state, set, req, DecisionEffect::kAllow);
+  static const PolicySet kSet = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
+  static const Request kReq = SessionRequest("PartnerBilling", "invoicing:GetInvoicePDF", "*");
+  RunDecisions(state, kSet, kReq, DecisionEffect::kAllow);
 }
 BENCHMARK(BM_PartnerBilling_Allow_GetInvoicePDF);
 
 void BM_PartnerBilling_Deny_CreateRole(benchmark::State& state) {
-  static const PolicySet set = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
-  static const Request req =
+  static const PolicySet kSet = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
+  static const Request kReq =
       SessionRequest("PartnerBilling", "iam:CreateRole", "arn:aws:iam::111111111111:role/x");
-  RunDecisions(state, set, req, DecisionEffect::kImplicitDeny);
+  RunDecisions(state, kSet, kReq, DecisionEffect::kImplicitDeny);
 }
 BENCHMARK(BM_PartnerBilling_Deny_CreateRole);
 
@@ -85,7 +85,7 @@ PolicyPtr Scp(const std::string& id, const std::string& statements) {
 }
 
 void BM_Member_FiveScpLevels(benchmark::State& state) {
-  static const PolicySet set = [] {
+  static const PolicySet kSet = [] {
     PolicySet s = Managed({"arn:aws:iam::aws:policy/AdministratorAccess"});
     s.has_scp = true;
     auto full = Scp("full", R"({"Effect":"Allow","Action":"*","Resource":"*"})");
@@ -103,7 +103,7 @@ void BM_Member_FiveScpLevels(benchmark::State& state) {
         {full}};
     return s;
   }();
-  static const Request req = [] {
+  static const Request kReq = [] {
     Request r;
     r.principal.type = PrincipalType::kUser;
     r.principal.account = "222222222222";
@@ -113,14 +113,14 @@ void BM_Member_FiveScpLevels(benchmark::State& state) {
     r.DeriveGlobalKeys();
     return r;
   }();
-  RunDecisions(state, set, req, DecisionEffect::kAllow);
+  RunDecisions(state, kSet, kReq, DecisionEffect::kAllow);
 }
 BENCHMARK(BM_Member_FiveScpLevels);
 
 // A ~10 KB customer policy (the inline role limit is 10,240): 32 statements, each with conditions
 // of several families.
 void BM_TenKbPolicyWithConditions(benchmark::State& state) {
-  static const PolicySet set = [] {
+  static const PolicySet kSet = [] {
     std::string statements;
     for (int i = 0; i < 32; ++i) {
       if (i) statements += ",";
@@ -138,7 +138,7 @@ void BM_TenKbPolicyWithConditions(benchmark::State& state) {
     if (compiled.ok()) s.identity.push_back(*compiled);
     return s;
   }();
-  static const Request req = [] {
+  static const Request kReq = [] {
     Request r;
     r.principal.type = PrincipalType::kUser;
     r.principal.account = "111111111111";
@@ -150,23 +150,23 @@ void BM_TenKbPolicyWithConditions(benchmark::State& state) {
     r.DeriveGlobalKeys();
     return r;
   }();
-  if (set.identity.empty()) {
+  if (kSet.identity.empty()) {
     state.SkipWithError("the 10 KB policy did not compile");
     return;
   }
-  RunDecisions(state, set, req, DecisionEffect::kAllow);
+  RunDecisions(state, kSet, kReq, DecisionEffect::kAllow);
 }
 BENCHMARK(BM_TenKbPolicyWithConditions);
 
 void BM_CatalogSweep_SocRole(benchmark::State& state) {
-  static const PolicySet set = SocRole();
+  static const PolicySet kSet = SocRole();
   EffectiveQuery q;
   q.principal.type = PrincipalType::kAssumedRole;
   q.principal.account = "111111111111";
   q.principal.arn = "arn:aws:sts::111111111111:assumed-role/CustomerSOC/s";
   size_t allowed = 0;
   for (auto _ : state) {
-    auto r = EffectivePermissions(set, q);
+    auto r = EffectivePermissions(kSet, q);
     allowed = r.size();
     benchmark::DoNotOptimize(r);
   }
@@ -176,13 +176,13 @@ void BM_CatalogSweep_SocRole(benchmark::State& state) {
 BENCHMARK(BM_CatalogSweep_SocRole)->Unit(benchmark::kMillisecond);
 
 void BM_CatalogSweep_PartnerBilling(benchmark::State& state) {
-  static const PolicySet set = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
+  static const PolicySet kSet = Managed({"arn:aws:iam::aws:policy/job-function/Billing"});
   EffectiveQuery q;
   q.principal.type = PrincipalType::kAssumedRole;
   q.principal.account = "111111111111";
   q.principal.arn = "arn:aws:sts::111111111111:assumed-role/PartnerBilling/s";
   for (auto _ : state) {
-    auto r = EffectivePermissions(set, q);
+    auto r = EffectivePermissions(kSet, q);
     benchmark::DoNotOptimize(r);
   }
 }

@@ -182,11 +182,11 @@ std::string CanonicalQuery(std::string_view raw, bool exclude_signature) {
 bool ParseAmzDate(std::string_view text, TimePoint* out) {
   if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return false;
   int v[6] = {0};
-  const int offsets[6] = {0, 4, 6, 9, 11, 13};
-  const int widths[6] = {4, 2, 2, 2, 2, 2};
+  const size_t offsets[6] = {0, 4, 6, 9, 11, 13};
+  const size_t widths[6] = {4, 2, 2, 2, 2, 2};
   for (int f = 0; f < 6; ++f) {
-    for (int i = 0; i < widths[f]; ++i) {
-      char c = text[static_cast<size_t>(offsets[f] + i)];
+    for (size_t i = 0; i < widths[f]; ++i) {
+      char c = text[offsets[f] + i];
       if (c < '0' || c > '9') return false;
       v[f] = v[f] * 10 + (c - '0');
     }
@@ -201,8 +201,9 @@ bool ParseAmzDate(std::string_view text, TimePoint* out) {
   tm.tm_hour = v[3];
   tm.tm_min = v[4];
   tm.tm_sec = v[5];
-  *out = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return true;
+  // AWS-COMPAT: a request dated after 2261 is "not yet current" on AWS; the twin's TimePoint
+  // cannot hold it, so here it is a malformed date.
+  return TimePointFromSeconds(timegm(&tm), out);
 }
 
 // RFC 1123 HTTP date, "Fri, 27 Nov 2026 23:07:44 GMT".
@@ -229,8 +230,7 @@ bool ParseHttpDate(std::string_view text, TimePoint* out) {
   tm.tm_hour = hour;
   tm.tm_min = min;
   tm.tm_sec = sec;
-  *out = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return true;
+  return TimePointFromSeconds(timegm(&tm), out);  // as in ParseAmzDate
 }
 
 std::vector<std::string> SplitSignedHeaders(std::string_view list) {

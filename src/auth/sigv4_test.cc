@@ -71,8 +71,8 @@ std::vector<Vector> LoadVectors() {
 }
 
 const std::vector<Vector>& Vectors() {
-  static const std::vector<Vector> vectors = LoadVectors();
-  return vectors;
+  static const std::vector<Vector> kVectors = LoadVectors();
+  return kVectors;
 }
 
 // Parses and verifies as the server does, with the secret the vector was signed with (a changed
@@ -567,6 +567,7 @@ TEST(SigningKeyCacheTest, ConcurrentUse) {
   SigningKeyCache cache(16);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&cache, &wrong, t] {
       for (int i = 0; i < 200; ++i) {

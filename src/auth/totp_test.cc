@@ -13,7 +13,7 @@ TimePoint At(int64_t unix_seconds) { return TimePoint(std::chrono::seconds(unix_
 constexpr char kRfcSecret[] = "12345678901234567890";  // RFC 6238 appendix B, SHA-1 seed
 
 TEST(TotpTest, Rfc6238Sha1Vectors) {
-  const struct {
+  constexpr struct {
     int64_t t;
     const char* code8;
   } kVectors[] = {{59, "94287082"},

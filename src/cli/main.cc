@@ -1,13 +1,16 @@
 // orgtwin: a local, faithful, fast twin of the AWS control plane (see README.md).
 // This file only parses the command line and dispatches to the subcommands.
 #include <cstdio>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/serve.h"
 #include "cli/signup.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"orgtwin: a local twin of AWS Organizations, IAM, STS and the Account API"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "orgtwin 0.1.0");
@@ -25,4 +28,19 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
   return 0;
+}
+
+}  // namespace
+
+// An exception nothing below caught ends the process with its message and status 1, after the
+// stack has unwound (the store closed), instead of std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "orgtwin: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "orgtwin: unknown exception\n");
+  }
+  return 1;
 }

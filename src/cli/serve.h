@@ -20,7 +20,7 @@ struct ServeOptions {
   std::string clock = "system";  // "system" or "adjustable" (POST /_orgtwin/clock/advance)
   std::string log_level = "info";
   int threads = 0;
-  size_t max_body_bytes = 8 * 1024 * 1024;
+  size_t max_body_bytes = size_t{8} * 1024 * 1024;
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;

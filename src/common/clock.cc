@@ -74,7 +74,7 @@ bool ParseTimestamp(const std::string& text, TimePoint* out) {
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     int oh = 0, om = 0;
     if (std::sscanf(s + pos + 1, "%2d:%2d", &oh, &om) != 2) return false;
-    offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+    offset_seconds = (int64_t{oh} * 3600 + int64_t{om} * 60) * (text[pos] == '+' ? 1 : -1);
     pos += 6;
   }
   if (pos != text.size()) return false;
@@ -85,13 +85,26 @@ bool ParseTimestamp(const std::string& text, TimePoint* out) {
   tm.tm_hour = hour;
   tm.tm_min = min;
   tm.tm_sec = sec;
-  std::time_t secs = timegm(&tm) - offset_seconds;
-  *out = std::chrono::system_clock::from_time_t(secs) + std::chrono::microseconds(micros);
+  // AWS-COMPAT: AWS takes any four-digit year; the twin rejects one its TimePoint cannot hold.
+  TimePoint whole;
+  if (!TimePointFromSeconds(timegm(&tm) - offset_seconds, &whole)) return false;
+  *out = whole + std::chrono::microseconds(micros);
+  return true;
+}
+
+bool TimePointFromSeconds(int64_t seconds, TimePoint* out) {
+  constexpr int64_t kSpare = int64_t{366} * 86400;
+  constexpr int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count() - kSpare;
+  if (seconds > kLimit || seconds < -kLimit) return false;
+  *out = TimePoint(std::chrono::seconds(seconds));
   return true;
 }
 
 double ToEpochSeconds(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() / 1e6;
+  const int64_t micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return static_cast<double>(micros) / 1e6;
 }
 
 }  // namespace orgtwin

@@ -66,6 +66,11 @@ std::string FormatAmzDate(TimePoint t);
 // Parses ISO 8601 ("2026-11-27T23:07:44Z", fraction and +hh:mm offsets allowed) or the SigV4
 // basic form; returns false on anything else.
 bool ParseTimestamp(const std::string& text, TimePoint* out);
+// The time `seconds` after the epoch; false when TimePoint (a signed 64-bit count of nanoseconds,
+// the years 1678 to 2262) cannot hold it with a year to spare, so that adding an expiry or a skew
+// allowance to the result cannot overflow either. Parsers of client-sent times go through it: a
+// four-digit year can be far outside that range.
+bool TimePointFromSeconds(int64_t seconds, TimePoint* out);
 // Seconds since the epoch as a double (JSON protocols' timestamp form).
 double ToEpochSeconds(TimePoint t);
 

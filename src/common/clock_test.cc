@@ -1,5 +1,7 @@
 #include "common/clock.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace orgtwin {
@@ -29,6 +31,23 @@ TEST(ClockTest, RejectsGarbage) {
   EXPECT_FALSE(ParseTimestamp("yesterday", &t));
   EXPECT_FALSE(ParseTimestamp("2026-13-01T00:00:00Z", &t));
   EXPECT_FALSE(ParseTimestamp("2026-11-27T23:07:44Zjunk", &t));
+}
+
+// TimePoint counts nanoseconds in 64 bits: a year the parsers accept may not fit (UBSan found the
+// overflow through SigV4's one-byte mutations of X-Amz-Date).
+TEST(ClockTest, RejectsTimesTimePointCannotHold) {
+  TimePoint t;
+  EXPECT_FALSE(ParseTimestamp("3026-11-27T23:07:44Z", &t));
+  EXPECT_FALSE(ParseTimestamp("99991231T235959Z", &t));
+  EXPECT_FALSE(ParseTimestamp("0001-01-01T00:00:00Z", &t));
+  ASSERT_TRUE(ParseTimestamp("2260-12-31T23:59:59Z", &t));
+  EXPECT_EQ(FormatIso8601Seconds(t), "2260-12-31T23:59:59Z");
+  ASSERT_TRUE(ParseTimestamp("1700-01-01T00:00:00Z", &t));
+  EXPECT_EQ(FormatIso8601Seconds(t), "1700-01-01T00:00:00Z");
+  EXPECT_FALSE(TimePointFromSeconds(std::numeric_limits<int64_t>::max(), &t));
+  EXPECT_FALSE(TimePointFromSeconds(std::numeric_limits<int64_t>::min(), &t));
+  ASSERT_TRUE(TimePointFromSeconds(0, &t));
+  EXPECT_EQ(t, TimePoint());
 }
 
 TEST(FakeClockTest, MovesOnlyWhenTold) {

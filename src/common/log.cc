@@ -16,18 +16,19 @@ void SetLogLevel(LogLevel level) { g_level = level; }
 LogLevel GetLogLevel() { return g_level.load(std::memory_order_relaxed); }
 
 bool ParseLogLevel(std::string_view text, LogLevel* out) {
-  if (text == "debug")
+  if (text == "debug") {
     *out = LogLevel::kDebug;
-  else if (text == "info")
+  } else if (text == "info") {
     *out = LogLevel::kInfo;
-  else if (text == "warn")
+  } else if (text == "warn") {
     *out = LogLevel::kWarn;
-  else if (text == "error")
+  } else if (text == "error") {
     *out = LogLevel::kError;
-  else if (text == "off")
+  } else if (text == "off") {
     *out = LogLevel::kOff;
-  else
+  } else {
     return false;
+  }
   return true;
 }
 

@@ -157,7 +157,10 @@ class [[nodiscard]] Result {
 // Declares/assigns `lhs` from a Result<T> expression, or returns its Status.
 #define OT_ASSIGN_OR_RETURN(lhs, expr) \
   OT_ASSIGN_OR_RETURN_IMPL_(OT_STATUS_CONCAT_(ot_result_, __LINE__), lhs, expr)
+// `tmp` is a name and `lhs` may be a declaration (`auto x`): neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define OT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

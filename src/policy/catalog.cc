@@ -2,13 +2,15 @@
 
 #include <boost/json.hpp>
 
-// Embedded by the assembler file generated in src/policy/CMakeLists.txt.
+// Embedded by the assembler file generated in src/policy/CMakeLists.txt, which names them.
+// NOLINTBEGIN(readability-identifier-naming)
 extern "C" {
 extern const char ot_policy_iam_actions[];
 extern const char ot_policy_iam_actions_end[];
 extern const char ot_policy_managed_policies[];
 extern const char ot_policy_managed_policies_end[];
 }
+// NOLINTEND(readability-identifier-naming)
 
 namespace orgtwin::policy {
 namespace json = boost::json;

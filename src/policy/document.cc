@@ -188,8 +188,9 @@ Status ReadPrincipal(const json::value& v, bool negated, Flavour flavour, Princi
         ok = false;
       }
       if (!ok) {
-        return Malformed(flavour,
-                         "Invalid principal in policy: \"" + type + "\":\"" + value + "\"");
+        std::string message = "Invalid principal in policy: \"";
+        message.append(type).append("\":\"").append(value).append("\"");
+        return Malformed(flavour, message);
       }
       out->entries.push_back({type, std::move(value)});
     }

@@ -7,7 +7,7 @@
 namespace orgtwin::policy {
 namespace {
 
-std::string Identity(std::string statement) {
+std::string Identity(const std::string& statement) {
   return R"({"Version":"2012-10-17","Statement":[)" + statement + "]}";
 }
 
@@ -29,7 +29,7 @@ TEST(ParsePolicy, AcceptsIdentityPolicyWithSingleStatementObject) {
 }
 
 TEST(ParsePolicy, SyntaxErrors) {
-  const char* kBad[] = {
+  constexpr const char* kBad[] = {
       "not json",
       "[]",
       R"({"Version":"2012-10-17"})",

@@ -241,7 +241,7 @@ bool ParseDate(std::string_view s, double* out) {
   }
   *out = static_cast<double>(DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) *
                                  86400 +
-                             h * 3600 + mi * 60 + sec - offset) +
+                             int64_t{h} * 3600 + int64_t{mi} * 60 + sec - offset) +
          frac;
   return true;
 }

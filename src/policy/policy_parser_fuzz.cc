@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto compiled = orgtwin::policy::Compile(*doc, f, "fuzz");
       if (compiled.ok()) {
         // Exercise matching too: wildcards, variables and conditions against a fixed request.
-        static const orgtwin::policy::Request request = [] {
+        static const orgtwin::policy::Request kRequest = [] {
           orgtwin::policy::Request r;
           r.principal.arn = "arn:aws:iam::111111111111:user/alice";
           r.principal.account = "111111111111";
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } else {
           set.resource = *compiled;
         }
-        auto decision = orgtwin::policy::Evaluate(request, set);
+        auto decision = orgtwin::policy::Evaluate(kRequest, set);
         (void)decision;
       }
     }

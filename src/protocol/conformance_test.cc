@@ -56,7 +56,9 @@ void Replay(const std::string& protocol) {
   for (const json::value& c : cases.as_array()) {
     const json::object& tc = c.as_object();
     std::string op_name(tc.at("operation").as_string());
-    SCOPED_TRACE(protocol + " " + op_name + " " + std::string(tc.at("kind").as_string()));
+    std::string trace = protocol;
+    trace.append(" ").append(op_name).append(" ").append(tc.at("kind").as_string());
+    SCOPED_TRACE(trace);
     const model::ServiceModel* service =
         registry.BySigningName(std::string(tc.at("service").as_string()));
     ASSERT_NE(service, nullptr);

@@ -60,11 +60,11 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 // Reads are issued with at least this much free buffer space; a typical signed AWS request
 // (headers ~1 KiB, small form body) arrives in one read.
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
 // After an error response we stop sending but keep reading (and discarding) for a short while,
 // so the client sees our 4xx instead of a TCP reset caused by its unread request bytes.
 constexpr std::chrono::milliseconds kLingerTime{1000};
-constexpr size_t kLingerMaxBytes = 1024 * 1024;
+constexpr size_t kLingerMaxBytes = size_t{1024} * 1024;
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t'; }
 
@@ -508,7 +508,7 @@ class Session final : public Deferral {
       return;
     }
     // Drop a large body now rather than keeping it for the connection's lifetime.
-    if (response_.body.capacity() > 64 * 1024) response_.body = std::string();
+    if (response_.body.capacity() > size_t{64} * 1024) response_.body = std::string();
     if (close_after_write_) {
       if (lingering_close_) {
         Linger();
@@ -666,7 +666,9 @@ HttpServer::HttpServer(ServerOptions options, Handler handler)
 HttpServer::HttpServer(ServerOptions options, AsyncHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+// Stop() can throw only when joining a thread fails (std::system_error), a broken invariant:
+// terminating, as the implicitly noexcept destructor does, is the right answer.
+HttpServer::~HttpServer() { Stop(); }  // NOLINT(bugprone-exception-escape)
 
 uint16_t HttpServer::port() const { return impl_->port; }
 

@@ -38,8 +38,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4566;  // 0 picks a free port; see HttpServer::port()
   int threads = 0;       // 0 = one per hardware thread
-  size_t max_body_bytes = 8 * 1024 * 1024;
-  size_t max_header_bytes = 64 * 1024;
+  size_t max_body_bytes = size_t{8} * 1024 * 1024;
+  size_t max_header_bytes = size_t{64} * 1024;
   std::chrono::milliseconds read_timeout{30000};  // to receive a whole request once it started
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection with no request
   std::chrono::milliseconds stop_grace{10000};    // Stop() waits this long for in-flight work
@@ -49,7 +49,7 @@ class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler);
   HttpServer(ServerOptions options, AsyncHandler handler);
-  ~HttpServer();  // Stop()s if still running
+  ~HttpServer();  // Stop()s if still running NOLINT(bugprone-exception-escape): see the .cc
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

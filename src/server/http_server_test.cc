@@ -195,13 +195,13 @@ ServerOptions TestOptions() {
 class HttpServerTest : public ::testing::Test {
  protected:
   void StartServer(ServerOptions options, Handler handler = Echo) {
-    server_ = std::make_unique<HttpServer>(options, std::move(handler));
+    server_ = std::make_unique<HttpServer>(std::move(options), std::move(handler));
     ASSERT_TRUE(server_->Start().ok());
     port_ = server_->port();
     ASSERT_NE(port_, 0);
   }
   void StartAsyncServer(ServerOptions options, AsyncHandler handler) {
-    server_ = std::make_unique<HttpServer>(options, std::move(handler));
+    server_ = std::make_unique<HttpServer>(std::move(options), std::move(handler));
     ASSERT_TRUE(server_->Start().ok());
     port_ = server_->port();
     ASSERT_NE(port_, 0);
@@ -569,6 +569,7 @@ TEST_F(HttpServerTest, ConcurrentClientsFromEightThreads) {
   constexpr int kRequests = 50;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       TestClient client(port_);

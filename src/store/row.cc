@@ -32,7 +32,8 @@ const std::string& Row::Text(size_t i) const {
   return *kEmpty;
 }
 
-void Store::SubmitWrite(WriteJob job) {
+// By value, as the interface has it: SqliteStore keeps the job for its writer thread.
+void Store::SubmitWrite(WriteJob job) {  // NOLINT(performance-unnecessary-value-param)
   job.work();
   job.done(Status::Ok());
 }

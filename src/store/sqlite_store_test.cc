@@ -22,10 +22,13 @@ using ::testing::HasSubstr;
 
 #define OT_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   OT_ASSERT_OK_AND_ASSIGN_IMPL_(OT_STATUS_CONCAT_(ot_test_result_, __LINE__), lhs, expr)
+// `tmp` is a name and `lhs` may be a declaration (`auto x`): neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define OT_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define OT_ASSERT_OK(expr)                       \
   do {                                           \
     ::orgtwin::Status ot_s_ = (expr);            \
@@ -118,7 +121,7 @@ TEST_F(SqliteStoreTest, EmbeddedMigrationsAreSortedAndApply) {
   options.migrations.reset();  // the real schema
   OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
   EXPECT_EQ(store->SchemaVersion(), embedded.back().version);
-  const char* kInsertAccount =
+  constexpr const char* kInsertAccount =
       "INSERT INTO accounts (account_id, email, name, created_at) VALUES (?, ?, ?, ?)";
   {
     OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
@@ -220,6 +223,7 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
                             tx->Query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                       "sql LIKE '%WITHOUT ROWID' ORDER BY name"));
     std::vector<std::string> names;
+    names.reserve(clustered.size());
     for (const Row& row : clustered) names.push_back(row.Text(0));
     EXPECT_THAT(names,
                 ::testing::ElementsAre("accounts", "iam_attachments", "org_accounts",

@@ -32,10 +32,13 @@ using ::testing::HasSubstr;
 // Asserts a Result is OK and yields its value.
 #define OT_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   OT_ASSERT_OK_AND_ASSIGN_IMPL_(OT_STATUS_CONCAT_(ot_test_result_, __LINE__), lhs, expr)
+// `tmp` is a name and `lhs` may be a declaration (`auto x`): neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define OT_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define OT_EXPECT_OK_STATUS(expr)                \
   do {                                           \
     ::orgtwin::Status ot_e_ = (expr);            \
@@ -307,6 +310,7 @@ TEST_P(StoreConformanceTest, ConcurrentWritersLoseNothing) {
   constexpr int kThreads = 8;
   constexpr int kRowsPerThread = 200;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::vector<std::string> errors(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -386,6 +390,7 @@ TEST_P(StoreConformanceTest, ConcurrentReadersSeeConsistentSnapshots) {
   });
   constexpr int kReaders = 3;
   std::vector<std::thread> readers;
+  readers.reserve(kReaders);
   std::vector<std::string> reader_errors(kReaders);
   std::vector<int> reads(kReaders, 0);
   for (int r = 0; r < kReaders; ++r) {
@@ -516,6 +521,7 @@ TEST_P(StoreConformanceTest, SubmittedWritesFromManyThreadsAllCommitOnce) {
   JobTracker tracker;
   std::atomic<int> work_errors{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kJobsPerThread; ++i) {

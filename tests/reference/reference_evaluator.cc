@@ -393,7 +393,7 @@ struct OperatorInfo {
 };
 
 const std::map<std::string, OperatorInfo>& Operators() {
-  static const auto* kOps = new std::map<std::string, OperatorInfo>{
+  static const auto* const kOps = new std::map<std::string, OperatorInfo>{
       {"StringEquals", {"StringEquals", false}},
       {"StringNotEquals", {"StringEquals", true}},
       {"StringEqualsIgnoreCase", {"StringEqualsIgnoreCase", false}},

@@ -480,7 +480,8 @@ bool ParseIso8601(std::string_view text, double& epoch_seconds) {
   }
   const int64_t days =
       DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const int64_t whole = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const int64_t whole =
+      days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_seconds;
   epoch_seconds = static_cast<double>(whole) + fraction;
   return true;
 }

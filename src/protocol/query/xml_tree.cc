@@ -203,14 +203,18 @@ std::string DiffAt(const XmlElement& actual, const XmlElement& expected, const s
   for (const XmlElement& child : expected.children) want[child.name].push_back(&child);
   for (const XmlElement& child : actual.children) got[child.name].push_back(&child);
   for (const auto& [name, elements] : got) {
-    if (want.find(name) == want.end()) return here + ": unexpected element <" + name + ">";
+    if (want.find(name) == want.end()) {
+      return std::string(here).append(": unexpected element <").append(name).append(">");
+    }
   }
   for (const auto& [name, elements] : want) {
     const auto it = got.find(name);
     const size_t count = it == got.end() ? 0 : it->second.size();
     if (count != elements.size()) {
-      return here + ": " + std::to_string(count) + " <" + name + "> where " +
-             std::to_string(elements.size()) + " were expected";
+      std::string message = here;
+      message.append(": ").append(std::to_string(count)).append(" <").append(name);
+      message.append("> where ").append(std::to_string(elements.size())).append(" were expected");
+      return message;
     }
     for (size_t i = 0; i < count; ++i) {
       std::string diff = DiffAt(*it->second[i], *elements[i], here);
