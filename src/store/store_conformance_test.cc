@@ -6,7 +6,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -19,7 +18,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -686,17 +684,6 @@ const std::vector<Migration>& TestMigrations() {
 
 std::string FactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
   return info.param.name;
-}
-
-void StoreConformanceTest::SetUp() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "orgtwin-store-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-  dir_ = pattern;
-}
-
-void StoreConformanceTest::TearDown() {
-  std::error_code ec;
-  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
 
 }  // namespace orgtwin::store::testing
