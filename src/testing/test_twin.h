@@ -48,7 +48,7 @@ struct TestTwinOptions {
   // Build a Gateway with every service registered (its TwinServices carry an empty
   // DefaultAccount when default_account is false).
   bool gateway = true;
-  gateway::GatewayOptions gateway_options;
+  gateway::GatewayOptions gateway_options = {};
 };
 
 // An access key to sign with; `token` only for temporary credentials.

@@ -97,10 +97,7 @@ using test::Keys;
 class HandshakeGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::TestTwinOptions options;
-    options.dir_prefix = "orgtwin-orgpol";
-    options.id_seed = 17;
-    auto twin = test::TestTwin::Create(options);
+    auto twin = test::TestTwin::Create({.dir_prefix = "orgtwin-orgpol", .id_seed = 17});
     ASSERT_TRUE(twin.ok()) << twin.status().ToString();
     twin_ = std::move(twin).value();
     mgmt_ = twin_->root_keys();

@@ -32,13 +32,13 @@ class ZeroRandomIds final : public IdGenerator {
 class OrganizationsCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::TestTwinOptions options;
-    options.dir_prefix = "orgtwin-orgs-core";
-    options.fake_clock_start = TimePoint(std::chrono::seconds(1'800'000'000));
-    options.id_seed = 7;
-    options.default_account = false;
-    options.gateway = false;
-    auto twin = test::TestTwin::Create(options);
+    auto twin = test::TestTwin::Create({
+        .dir_prefix = "orgtwin-orgs-core",
+        .fake_clock_start = TimePoint(std::chrono::seconds(1'800'000'000)),
+        .id_seed = 7,
+        .default_account = false,
+        .gateway = false,
+    });
     ASSERT_TRUE(twin.ok()) << twin.status().ToString();
     twin_ = std::move(twin).value();
     auto tx = twin_->store().Begin(store::TxMode::kWrite);

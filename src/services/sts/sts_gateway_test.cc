@@ -29,10 +29,7 @@ std::string Tag(const std::string& xml, const std::string& tag) {
 class StsGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::TestTwinOptions options;
-    options.dir_prefix = "orgtwin-sts";
-    options.id_seed = 11;
-    auto twin = test::TestTwin::Create(options);
+    auto twin = test::TestTwin::Create({.dir_prefix = "orgtwin-sts", .id_seed = 11});
     ASSERT_TRUE(twin.ok()) << twin.status().ToString();
     twin_ = std::move(twin).value();
     root_ = twin_->root_keys();

@@ -14,12 +14,12 @@ namespace {
 class DefaultAccountTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::TestTwinOptions options;
-    options.dir_prefix = "orgtwin-default-account";
-    options.id_seed = 7;
-    options.default_account = false;  // what these tests create
-    options.gateway = false;
-    auto twin = test::TestTwin::Create(options);
+    auto twin = test::TestTwin::Create({
+        .dir_prefix = "orgtwin-default-account",
+        .id_seed = 7,
+        .default_account = false,  // what these tests create
+        .gateway = false,
+    });
     ASSERT_TRUE(twin.ok()) << twin.status().ToString();
     twin_ = std::move(twin).value();
   }
