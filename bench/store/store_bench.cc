@@ -3,17 +3,14 @@
 //   BM_WriteCommit/<sync>: one write transaction, INSERT one row, commit.
 // Arg 0 = SqliteSync::kNormal (default), 1 = kFull (fsync per commit).
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
-#include <stdlib.h>
-
 #include "store/store.h"
+#include "testing/test_store.h"
 
 namespace orgtwin::store {
 namespace {
@@ -27,12 +24,8 @@ constexpr int64_t kPreloadedRows = 10000;
 // A temp dir with an open store; both gone when this is destroyed.
 class BenchStore {
  public:
-  explicit BenchStore(SqliteSync sync) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "orgtwin-bench-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) dir_ = pattern;
-    SqliteOptions options;
-    options.path = dir_ + "/bench.db";
+  explicit BenchStore(SqliteSync sync) : dir_("orgtwin-bench") {
+    SqliteOptions options = test::TestStoreOptions(dir_, "bench.db");
     options.sync = sync;
     options.migrations = kBenchMigrations;
     auto store = OpenSqliteStore(options);
@@ -59,17 +52,12 @@ class BenchStore {
     Status s = (*tx)->Commit();
     if (!s.ok()) error_ = s.ToString();
   }
-  ~BenchStore() {
-    store_.reset();
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
   Store* store() { return store_.get(); }
   const std::string& error() const { return error_; }
 
  private:
-  std::string dir_;
-  std::unique_ptr<Store> store_;
+  test::TempDir dir_;
+  std::unique_ptr<Store> store_;  // closed before dir_ is removed
   std::string error_;
 };
 

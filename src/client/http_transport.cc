@@ -72,7 +72,7 @@ class HttpTransport::Connection {
 
     beast::error_code ec;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     if (stream_) {
       http::write(*stream_, out, ec);
       if (!ec) http::read(*stream_, buffer_, parser, ec);

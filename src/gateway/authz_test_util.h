@@ -1,16 +1,15 @@
 // File: gateway/authz_test_util.h
 //
 // Test fixture for the authorizer tests: a real SQLite store in a temp directory with every
-// embedded migration, helpers that write IAM / STS / Organizations rows with plain SQL (the same
-// rows the services write), and a one-call Authorize for an operation of the embedded models.
+// embedded migration (testing/test_store.h), helpers that write IAM / STS / Organizations rows with
+// plain SQL (the same rows the services write), and a one-call Authorize for an operation of the
+// embedded models.
 //
 // Thread-safety: single-threaded test code.
 #pragma once
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -19,6 +18,7 @@
 #include "model/service_model.h"
 #include "services/identity/credential_store.h"
 #include "store/store.h"
+#include "testing/test_store.h"
 
 namespace orgtwin::gateway::testing {
 
@@ -27,11 +27,7 @@ inline constexpr char kAccount[] = "123456789012";
 class AuthzFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("orgtwin-authz-" + std::to_string(std::random_device{}()));
-    store::SqliteOptions options;
-    options.path = (dir_ / "twin.db").string();
-    auto opened = store::OpenSqliteStore(options);
+    auto opened = test::OpenTestStore(dir_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     authorizer_ = std::make_unique<Authorizer>(*store_);
@@ -40,8 +36,6 @@ class AuthzFixture : public ::testing::Test {
   void TearDown() override {
     authorizer_.reset();
     store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   void Exec(const std::string& sql, std::initializer_list<store::Value> params = {}) {
@@ -159,7 +153,7 @@ class AuthzFixture : public ::testing::Test {
     return plan.ok() ? *plan : AuthzPlan{};
   }
 
-  std::filesystem::path dir_;
+  test::TempDir dir_{"orgtwin-authz"};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Authorizer> authorizer_;
   TimePoint now_ = TimePoint(std::chrono::seconds(1700000000));

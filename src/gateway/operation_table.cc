@@ -9,11 +9,14 @@
 
 #include "model/service_model.h"
 
-// Embedded by the assembler file generated in src/gateway/CMakeLists.txt.
+// Embedded by the assembler file generated in src/gateway/CMakeLists.txt; the names are the
+// assembler's symbols.
+// NOLINTBEGIN(readability-identifier-naming)
 extern "C" {
 extern const char ot_gateway_operations[];
 extern const char ot_gateway_operations_end[];
 }
+// NOLINTEND(readability-identifier-naming)
 
 namespace orgtwin::gateway {
 namespace json = boost::json;

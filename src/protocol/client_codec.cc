@@ -247,14 +247,19 @@ AwsError ParseJsonError(const model::ServiceModel& service, const HttpResponse& 
   for (const auto& [name, value] : response.headers) {
     if (EqualsIgnoreCase(name, "x-amzn-ErrorType")) header = &value;
   }
+  // The body's code member, as botocore looks for it: __type, then code, then Code.
+  const json::value* body_code = nullptr;
+  for (const char* member : {"__type", "code", "Code"}) {
+    const json::value* v = body.if_contains(member);
+    if (v != nullptr && v->is_string()) {
+      body_code = v;
+      break;
+    }
+  }
   if (service.protocol == model::Protocol::kRestJson && header != nullptr) {
     code = *header;  // rest-json: the header wins over the body
-  } else if (const json::value* t = body.if_contains("__type"); t && t->is_string()) {
-    code = std::string(t->get_string());
-  } else if (const json::value* c = body.if_contains("code"); c && c->is_string()) {
-    code = std::string(c->get_string());
-  } else if (const json::value* c2 = body.if_contains("Code"); c2 && c2->is_string()) {
-    code = std::string(c2->get_string());
+  } else if (body_code != nullptr) {
+    code = std::string(body_code->get_string());
   } else if (header != nullptr) {
     code = *header;
   } else {

@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include "store/store.h"
 #include "store/store_conformance_test.h"
+#include "testing/test_store.h"
 
 namespace orgtwin::store::testing {
 namespace {
@@ -53,23 +53,13 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "orgtwin-sqlite-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   SqliteOptions Options(const std::string& file = "orgtwin.db") {
-    SqliteOptions options;
-    options.path = dir_ + "/" + file;
+    SqliteOptions options = test::TestStoreOptions(temp_dir_, file);
     options.migrations = TestMigrations();
     return options;
   }
-  std::string dir_;
+  test::TempDir temp_dir_{"orgtwin-sqlite"};
+  const std::string dir_ = temp_dir_.path();
 };
 
 TEST_F(SqliteStoreTest, FileIsInWalMode) {

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "testing/temp_dir.h"
 
 namespace orgtwin::store::testing {
 
@@ -32,14 +33,12 @@ inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << fact
 // Gives each test an empty temp dir (removed afterwards) and the factory under test.
 class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
-  void SetUp() override;
-  void TearDown() override;
-
   Result<std::unique_ptr<Store>> Open(const std::vector<Migration>& migrations) {
     return GetParam().open(dir_, migrations);
   }
 
-  std::string dir_;
+  test::TempDir temp_dir_{"orgtwin-store"};
+  const std::string dir_ = temp_dir_.path();
 };
 
 // The test-only schema the suite runs against (version 1 and 2).

@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "testing/temp_dir.h"
+
 namespace orgtwin::store {
 namespace {
 
@@ -66,17 +68,11 @@ class WriteCounter {
 class WalCoalescingVfsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "orgtwin-walvfs-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/test.db";
+    path_ = dir_.File("test.db");
     ASSERT_NE(WalCoalescingVfsName(), nullptr);
   }
   void TearDown() override {
     for (sqlite3* db : open_) sqlite3_close_v2(db);
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   // vfs: nullptr opens with SQLite's default VFS.
@@ -115,7 +111,7 @@ class WalCoalescingVfsTest : public ::testing::Test {
     return db;
   }
 
-  std::string dir_;
+  test::TempDir dir_{"orgtwin-walvfs"};
   std::string path_;
   std::vector<sqlite3*> open_;
 };
@@ -195,7 +191,7 @@ TEST_F(WalCoalescingVfsTest, CommitsSurviveWithoutClose) {
   sqlite3* db = OpenWriter();
   Exec(db, "CREATE TABLE t (a, b)");
   for (int i = 0; i < 50; ++i) Exec(db, "INSERT INTO t VALUES (1, randomblob(500))");
-  std::string copy = dir_ + "/copy.db";
+  std::string copy = dir_.File("copy.db");
   std::filesystem::copy_file(path_, copy);
   std::filesystem::copy_file(path_ + "-wal", copy + "-wal");
   sqlite3* recovered = nullptr;

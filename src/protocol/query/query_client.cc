@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -172,7 +173,15 @@ void SerializeValue(std::string& out, const std::string& prefix, const Member& m
 
 // --- XML output -------------------------------------------------------------------------------
 
-Status Malformed(std::string what) { return InternalError("malformed Query response: " + what); }
+Status Malformed(const std::string& what) {
+  return InternalError("malformed Query response: " + what);
+}
+
+std::string MissingEntryPart(const std::string& key_name, const std::string& value_name) {
+  std::string out = "map entry without " + key_name;
+  out += "/" + value_name;
+  return out;
+}
 
 // The children of `node` that are elements (PropertyTree keeps attributes under <xmlattr>).
 bool IsElement(const std::string& key) { return key != "<xmlattr>" && key != "<xmlcomment>"; }
@@ -204,7 +213,7 @@ Result<json::object> ReadStructure(const Shape& shape, const pt::ptree& node) {
               ms.value.location_name.empty() ? "value" : ms.value.location_name;
           auto k = child.get_child_optional(kname);
           auto v = child.get_child_optional(vname);
-          if (!k || !v) return Malformed("map entry without " + kname + "/" + vname);
+          if (!k || !v) return Malformed(MissingEntryPart(kname, vname));
           OT_ASSIGN_OR_RETURN(json::value item, ReadValue(ms.value, *v));
           map[k->data()] = std::move(item);
         }
@@ -238,8 +247,8 @@ Result<json::value> ReadScalar(const Member& member, const std::string& text) {
     case ShapeType::kFloat:
     case ShapeType::kDouble: {
       if (text == "NaN") return json::value(std::nan(""));
-      if (text == "Infinity") return json::value(INFINITY);
-      if (text == "-Infinity") return json::value(-INFINITY);
+      if (text == "Infinity") return json::value(std::numeric_limits<double>::infinity());
+      if (text == "-Infinity") return json::value(-std::numeric_limits<double>::infinity());
       json::error_code ec;
       json::value v = json::parse(text, ec);
       if (ec || !v.is_number()) return Malformed("`" + text + "` is not a number");
@@ -290,7 +299,7 @@ Result<json::value> ReadValue(const Member& member, const pt::ptree& node) {
         if (key != "entry") continue;
         auto k = entry.get_child_optional(kname);
         auto v = entry.get_child_optional(vname);
-        if (!k || !v) return Malformed("map entry without " + kname + "/" + vname);
+        if (!k || !v) return Malformed(MissingEntryPart(kname, vname));
         OT_ASSIGN_OR_RETURN(json::value value, ReadValue(shape.value, *v));
         map[k->data()] = std::move(value);
       }

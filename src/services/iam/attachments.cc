@@ -178,6 +178,7 @@ Result<Json> ListInline(gateway::RequestContext& ctx, const Json& input, const K
                                           {std::string(kind.type), entity.id, page.start_key,
                                            static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) items.emplace_back(r.Text(0), r.Text(0));
   Json out;
   EmitPage(std::move(items), page, "PolicyNames", out);
@@ -331,13 +332,16 @@ Result<Json> ListEntitiesForPolicy(gateway::RequestContext& ctx, const Json& inp
   for (const EntityKind& kind : kKinds) {
     if (!filter.empty() && filter != kind.filter) continue;
     const std::string p = kind.prefix;
-    const std::string columns = "e." + p + "_id, e." + p + "_name, e." + p + "_name_lower, e.path";
+    std::string columns = "e." + p;
+    columns += "_id, e." + p;
+    columns += "_name, e." + p;
+    columns += "_name_lower, e.path";
     if (as_policy) {
-      OT_ASSIGN_OR_RETURN(
-          auto rows, tx.Query("SELECT " + columns + " FROM iam_attachments a JOIN " + kind.table +
-                                  " e ON e." + p + "_id = a.entity_id WHERE a.entity_type = ? " +
-                                  "AND a.account_id = ? AND a.policy_arn = ?",
-                              {std::string(kind.filter), account, arn}));
+      std::string sql = "SELECT " + columns;
+      sql += " FROM iam_attachments a JOIN " + std::string(kind.table);
+      sql += " e ON e." + p;
+      sql += "_id = a.entity_id WHERE a.entity_type = ? AND a.account_id = ? AND a.policy_arn = ?";
+      OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {std::string(kind.filter), account, arn}));
       for (const store::Row& r : rows)
         add(kind.order, kind.list, kind.id_member, kind.name_member, r);
     }

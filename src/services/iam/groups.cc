@@ -49,6 +49,7 @@ Result<Json> GetGroup(gateway::RequestContext& ctx, const Json& input) {
                "ORDER BY u.user_name_lower LIMIT ?",
                {group.group_id, page.start_key, static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) {
     items.emplace_back(r.Text(5), UserObject(UserRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), "",
                                                      r.Double(4)}));
@@ -144,6 +145,7 @@ Result<Json> ListGroups(gateway::RequestContext& ctx, const Json& input) {
                {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
                 static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) {
     items.emplace_back(
         r.Text(5), GroupObject(GroupRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)}));
@@ -165,6 +167,7 @@ Result<Json> ListGroupsForUser(gateway::RequestContext& ctx, const Json& input) 
                "ORDER BY g.group_name_lower LIMIT ?",
                {user.user_id, page.start_key, static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) {
     items.emplace_back(
         r.Text(5), GroupObject(GroupRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)}));

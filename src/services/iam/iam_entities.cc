@@ -443,6 +443,7 @@ Result<std::vector<std::string>> AttachedPolicyArns(store::Transaction& tx,
                                           "ORDER BY attached_at, policy_arn",
                                           {std::string(entity_type), std::string(entity_id)}));
   std::vector<std::string> out;
+  out.reserve(rows.size());
   for (const store::Row& r : rows) out.push_back(r.Text(0));
   return out;
 }

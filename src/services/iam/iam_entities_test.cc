@@ -1,10 +1,10 @@
 #include "services/iam/iam_entities.h"
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include <gtest/gtest.h>
+
+#include "testing/test_store.h"
 
 namespace orgtwin::services::iam {
 namespace {
@@ -14,12 +14,7 @@ constexpr char kAccount[] = "123456789012";
 class IamEntitiesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/orgtwin-iam-entities-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    store::SqliteOptions options;
-    options.path = dir_ + "/orgtwin.db";
-    auto opened = store::OpenSqliteStore(options);
+    auto opened = test::OpenTestStore(dir_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     auto tx = Write();
@@ -28,10 +23,6 @@ class IamEntitiesTest : public ::testing::Test {
                             {std::string(kAccount)})
                     .ok());
     ASSERT_TRUE(tx->Commit().ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::unique_ptr<store::Transaction> Write() {
     auto tx = store_->Begin(store::TxMode::kWrite);
@@ -47,8 +38,8 @@ class IamEntitiesTest : public ::testing::Test {
                     .ok());
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
+  test::TempDir dir_{"orgtwin-iam-entities"};
+  std::unique_ptr<store::Store> store_;  // before dir_ is removed
 };
 
 TEST_F(IamEntitiesTest, UniqueIdsHaveThePrefixAnd21Characters) {

@@ -1,13 +1,12 @@
 #include "services/iam/mfa.h"
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include <gtest/gtest.h>
 
 #include "auth/totp.h"
 #include "services/iam/iam_entities.h"
+#include "testing/test_store.h"
 
 namespace orgtwin::services::iam {
 namespace {
@@ -20,12 +19,7 @@ constexpr char kSeed[] = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 class MfaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/orgtwin-iam-mfa-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    store::SqliteOptions options;
-    options.path = dir_ + "/orgtwin.db";
-    auto opened = store::OpenSqliteStore(options);
+    auto opened = test::OpenTestStore(dir_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     auto tx = Write();
@@ -40,10 +34,6 @@ class MfaTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(tx->Commit().ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   std::unique_ptr<store::Transaction> Write() {
     auto tx = store_->Begin(store::TxMode::kWrite);
     EXPECT_TRUE(tx.ok());
@@ -57,8 +47,8 @@ class MfaTest : public ::testing::Test {
     return TimePoint{std::chrono::seconds(step * auth::kTotpStepSeconds + 7)};
   }
 
-  std::string dir_;
-  std::unique_ptr<store::Store> store_;
+  test::TempDir dir_{"orgtwin-iam-mfa"};
+  std::unique_ptr<store::Store> store_;  // before dir_ is removed
 };
 
 constexpr int64_t kStep = 56666666;  // some step in 2023

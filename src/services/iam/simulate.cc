@@ -250,8 +250,9 @@ Status ApplyContext(const Json& input, policy::Context& context) {
     } else if (values.size() == 1) {
       context.Set(key, values.front());
     } else if (!values.empty()) {
-      return InvalidInput("Context key " + key + " of type " + type +
-                          " must have exactly one value.");
+      std::string message = "Context key " + key;
+      message += " of type " + type + " must have exactly one value.";
+      return InvalidInput(std::move(message));
     }
   }
   return Status::Ok();
@@ -364,6 +365,7 @@ Result<Json> Simulate(gateway::RequestContext& ctx, const Json& input, SimSet& s
   ps.has_scp = set.has_scp;
   for (const auto& level : set.scp) {
     std::vector<policy::PolicyPtr> compiled;
+    compiled.reserve(level.size());
     for (SimPolicy* p : level) compiled.push_back(p->compiled);
     ps.scp.push_back(std::move(compiled));
   }

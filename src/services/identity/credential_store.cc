@@ -131,7 +131,7 @@ auth::Principal PrincipalFor(const std::string& account_id, const std::string& p
   return p;
 }
 
-CredentialStore::~CredentialStore() {
+CredentialStore::~CredentialStore() {  // NOLINT(bugprone-exception-escape): see the header
   {
     std::lock_guard lock(usage_mutex_);
     stopping_ = true;

@@ -57,8 +57,9 @@ class CredentialStore {
   static constexpr std::chrono::seconds kUsageFlushInterval{60};
 
   explicit CredentialStore(store::Store& store) : store_(store) {}
-  // Writes pending key uses and stops the flusher thread.
-  ~CredentialStore();
+  // Writes pending key uses and stops the flusher thread. A join that fails (std::system_error)
+  // terminates: the flusher would otherwise outlive the store it writes to.
+  ~CredentialStore();  // NOLINT(bugprone-exception-escape)
   CredentialStore(const CredentialStore&) = delete;
   CredentialStore& operator=(const CredentialStore&) = delete;
 

@@ -206,6 +206,7 @@ Result<std::vector<std::string>> AllTargets(store::Transaction& tx, const OrgRow
                                "SELECT ou_id FROM org_units WHERE org_id = ? UNION ALL "
                                "SELECT account_id FROM org_accounts WHERE org_id = ?",
                                {org.org_id, org.org_id, org.org_id}));
+  out.reserve(rows.size());
   for (const store::Row& r : rows) out.push_back(r.Text(0));
   return out;
 }

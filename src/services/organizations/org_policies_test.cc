@@ -4,26 +4,15 @@
 #include "services/organizations/org_policies.h"
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include "auth/sigv4.h"
-#include "common/clock.h"
-#include "common/ids.h"
-#include "gateway/gateway.h"
-#include "model/service_model.h"
-#include "services/identity/credential_store.h"
 #include "services/organizations/effective_policy.h"
 #include "services/organizations/signup.h"
-#include "services/register.h"
-#include "services/twin/default_account.h"
-#include "store/store.h"
+#include "testing/test_twin.h"
 
 namespace orgtwin::services::organizations {
 namespace {
@@ -103,50 +92,21 @@ TEST(PolicyContentTest, LimitsPerType) {
 
 // ---- Handshakes through the Gateway with a FakeClock ----
 
-struct Keys {
-  std::string id, secret;
-};
+using test::Keys;
 
 class HandshakeGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/orgtwin-orgpol-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    store::SqliteOptions sqlite;
-    sqlite.path = dir_ + "/orgtwin.db";
-    auto opened = store::OpenSqliteStore(sqlite);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    credentials_ = std::make_unique<CredentialStore>(*store_);
-    auto account = EnsureDefaultAccount(*store_, *credentials_, ids_, clock_, kDefaultAccountId);
-    ASSERT_TRUE(account.ok()) << account.status().ToString();
-    mgmt_ = Keys{account->root_key.access_key_id, account->root_key.secret_access_key};
-    gateway_ = std::make_unique<gateway::Gateway>(
-        gateway::GatewayOptions{}, model::Registry::Embedded(),
-        gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
-    ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
-  }
-  void TearDown() override {
-    gateway_.reset();
-    credentials_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    auto twin = test::TestTwin::Create({.dir_prefix = "orgtwin-orgpol", .id_seed = 17});
+    ASSERT_TRUE(twin.ok()) << twin.status().ToString();
+    twin_ = std::move(twin).value();
+    mgmt_ = twin_->root_keys();
   }
 
   // Calls an Organizations operation; returns {status, parsed body}.
   std::pair<int, json::object> Call(const std::string& op, const json::object& input,
                                     const Keys& keys) {
-    HttpRequest request;
-    request.method = "POST";
-    request.target = "/";
-    request.headers = {{"Host", "organizations.us-east-1.amazonaws.com"},
-                       {"Content-Type", "application/x-amz-json-1.1"},
-                       {"X-Amz-Target", "AWSOrganizationsV20161128." + op}};
-    request.body = json::serialize(input);
-    request.remote_address = "127.0.0.1";
-    auth::SignRequest(request, keys.id, keys.secret, "us-east-1", "organizations", clock_.Now());
-    HttpResponse response = gateway_->Handle(std::move(request));
+    HttpResponse response = twin_->CallJson("organizations", op, input, keys);
     json::value body =
         response.body.empty() ? json::value(json::object()) : json::parse(response.body);
     return {response.status, body.is_object() ? body.as_object() : json::object()};
@@ -156,9 +116,10 @@ class HandshakeGatewayTest : public ::testing::Test {
     SignupRequest request;
     request.email = email;
     request.account_name = "acct";
-    auto result = SignUpStandaloneAccount(*store_, *credentials_, ids_, clock_, request);
+    auto result = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                          twin_->clock(), request);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return {result->account_id, Keys{result->access_key_id, result->secret_access_key}};
+    return {result->account_id, Keys{result->access_key_id, result->secret_access_key, ""}};
   }
 
   std::string Invite(const std::string& account_id) {
@@ -176,12 +137,7 @@ class HandshakeGatewayTest : public ::testing::Test {
     return text.substr(text.find('#') == std::string::npos ? 0 : text.find('#') + 1);
   }
 
-  std::string dir_;
-  FakeClock clock_{std::chrono::system_clock::from_time_t(1795820864)};
-  SeededIdGenerator ids_{17};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<CredentialStore> credentials_;
-  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<test::TestTwin> twin_;
   Keys mgmt_;
 };
 
@@ -200,7 +156,7 @@ TEST_F(HandshakeGatewayTest, InviteExpiresAfterFifteenDaysByTheTwinsClock) {
                        hs.at("RequestedTimestamp").to_number<double>(),
                    15 * 86400.0);
 
-  clock_.Advance(std::chrono::hours(24 * 15) + std::chrono::seconds(1));
+  twin_->fake_clock().Advance(std::chrono::hours(24 * 15) + std::chrono::seconds(1));
   auto [s2, expired] =
       Call("DescribeHandshake", Obj((R"({"HandshakeId":")" + expiring + R"("})").c_str()), member);
   ASSERT_EQ(s2, 200);
@@ -212,7 +168,7 @@ TEST_F(HandshakeGatewayTest, InviteExpiresAfterFifteenDaysByTheTwinsClock) {
 
   // A fresh invitation accepted on its 14th day moves the account in.
   std::string fresh = Invite(member_id);
-  clock_.Advance(std::chrono::hours(24 * 14));
+  twin_->fake_clock().Advance(std::chrono::hours(24 * 14));
   auto [s4, accepted] =
       Call("AcceptHandshake", Obj((R"({"HandshakeId":")" + fresh + R"("})").c_str()), member);
   ASSERT_EQ(s4, 200) << json::serialize(accepted);
@@ -226,7 +182,7 @@ TEST_F(HandshakeGatewayTest, InviteExpiresAfterFifteenDaysByTheTwinsClock) {
   auto [s6, listed] = Call("ListHandshakesForOrganization", json::object(), mgmt_);
   ASSERT_EQ(s6, 200);
   EXPECT_EQ(listed["Handshakes"].as_array().size(), 2u);
-  clock_.Advance(std::chrono::hours(24 * 31));
+  twin_->fake_clock().Advance(std::chrono::hours(24 * 31));
   auto [s7, later] = Call("ListHandshakesForOrganization", json::object(), mgmt_);
   ASSERT_EQ(s7, 200);
   EXPECT_EQ(later["Handshakes"].as_array().size(), 0u);
@@ -249,7 +205,7 @@ TEST_F(HandshakeGatewayTest, InvitationsPerDayAreLimitedAndRecoverAfterADay) {
   EXPECT_EQ(status, 400);
   EXPECT_EQ(ErrorType(body), "HandshakeConstraintViolationException");
   EXPECT_EQ(body["Reason"], "HANDSHAKE_RATE_LIMIT_EXCEEDED");
-  clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));
+  twin_->fake_clock().Advance(std::chrono::hours(24) + std::chrono::seconds(1));
   Invite(member_id);
 }
 

@@ -348,6 +348,7 @@ Result<std::vector<std::pair<std::string, std::string>>> RootPolicyTypes(store::
                                           "WHERE root_id = ? ORDER BY policy_type",
                                           {std::string(root_id)}));
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(rows.size());
   for (const store::Row& r : rows) out.emplace_back(r.Text(0), r.Text(1));
   return out;
 }

@@ -237,6 +237,7 @@ Result<Json> ListDelegatedAdministrators(gateway::RequestContext& ctx, const Jso
   sql += " GROUP BY account_id";
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& row : rows) {
     OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org.org_id, row.Text(0)));
     if (!member.has_value()) continue;
@@ -265,6 +266,7 @@ Result<Json> ListDelegatedServicesForAccount(gateway::RequestContext& ctx, const
                     "organization.");
   }
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& row : rows) {
     items.emplace_back(row.Text(0), Json{{"ServicePrincipal", row.Text(0)},
                                          {"DelegationEnabledDate", row.Double(1)}});
@@ -320,6 +322,7 @@ Result<Json> ListAWSServiceAccessForOrganization(gateway::RequestContext& ctx, c
                                           "org_trusted_services WHERE org_id = ?",
                                           {org.org_id}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& row : rows) {
     items.emplace_back(row.Text(0),
                        Json{{"ServicePrincipal", row.Text(0)}, {"DateEnabled", row.Double(1)}});

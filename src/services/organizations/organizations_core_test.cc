@@ -5,18 +5,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <regex>
 
 #include <gtest/gtest.h>
 
-#include "gateway/gateway.h"
+#include "gateway/request_context.h"
 #include "services/iam/iam_entities.h"
 #include "services/identity/credential_store.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/signup.h"
+#include "testing/test_twin.h"
 
 namespace orgtwin::services::organizations {
 namespace {
@@ -33,18 +32,16 @@ class ZeroRandomIds final : public IdGenerator {
 class OrganizationsCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/orgtwin-orgs-core-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    store::SqliteOptions options;
-    options.path = dir_ + "/orgtwin.db";
-    auto opened = store::OpenSqliteStore(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    credentials_ = std::make_unique<CredentialStore>(*store_);
-    twin_ = std::make_unique<gateway::TwinServices>(
-        gateway::TwinServices{*store_, clock_, ids_, *credentials_, DefaultAccount{}});
-    auto tx = store_->Begin(store::TxMode::kWrite);
+    auto twin = test::TestTwin::Create({
+        .dir_prefix = "orgtwin-orgs-core",
+        .fake_clock_start = TimePoint(std::chrono::seconds(1'800'000'000)),
+        .id_seed = 7,
+        .default_account = false,
+        .gateway = false,
+    });
+    ASSERT_TRUE(twin.ok()) << twin.status().ToString();
+    twin_ = std::move(twin).value();
+    auto tx = twin_->store().Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE((*tx)
                     ->Execute("INSERT INTO accounts (account_id, email, name, created_at) "
@@ -54,38 +51,21 @@ class OrganizationsCoreTest : public ::testing::Test {
     ASSERT_TRUE((*tx)->Commit().ok());
     ConfigureOrganizations(OrganizationsOptions{});
   }
-  void TearDown() override {
-    twin_.reset();
-    credentials_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
   Result<Json> Call(Handler* handler, const std::string& account, Json input = {}) {
     auth::Principal caller;
     caller.type = auth::PrincipalType::kRoot;
     caller.account_id = account;
     caller.arn = "arn:aws:iam::" + account + ":root";
-    HttpRequest http;
     // As the gateway runs a write: one transaction, committed only when the handler succeeded.
-    auto tx = store_->Begin(store::TxMode::kWrite);
-    if (!tx.ok()) return tx.status();
-    gateway::RequestContext ctx{caller, http, "req", clock_.Now(), "us-east-1", *twin_, **tx};
-    Result<Json> out = handler(ctx, input);
-    if (out.ok()) OT_RETURN_IF_ERROR((*tx)->Commit());
-    return out;
+    return twin_->RunHandler(handler, caller, input);
   }
   std::unique_ptr<store::Transaction> Read() {
-    return std::move(store_->Begin(store::TxMode::kRead)).value();
+    return std::move(twin_->store().Begin(store::TxMode::kRead)).value();
   }
 
-  std::string dir_;
-  FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
-  SeededIdGenerator ids_{7};
   ZeroRandomIds zero_ids_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<CredentialStore> credentials_;
-  std::unique_ptr<gateway::TwinServices> twin_;
+  std::unique_ptr<test::TestTwin> twin_;
 };
 
 TEST_F(OrganizationsCoreTest, IdsMatchTheModelPatterns) {
@@ -153,7 +133,7 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsDefaultPoliciesAndTheOrganizatio
   std::string root_id;
   {
     // RCPs enabled on the root next to SCPs (what EnablePolicyType leaves behind).
-    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    auto tx = std::move(twin_->store().Begin(store::TxMode::kWrite)).value();
     auto org = RequireOrganization(*tx, kManagement);
     ASSERT_TRUE(org.ok());
     auto root = GetRoot(*tx, org->org_id);
@@ -228,12 +208,12 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeavi
   auto removed = Call(RemoveAccountFromOrganization, kManagement, Json{{"AccountId", account}});
   ASSERT_FALSE(removed.ok());
   EXPECT_EQ(removed.status().fields().at("Reason"), "WAIT_PERIOD_ACTIVE");
-  clock_.Advance(std::chrono::hours(24 * 4 + 1));
+  twin_->fake_clock().Advance(std::chrono::hours(24 * 4 + 1));
   removed = Call(RemoveAccountFromOrganization, kManagement, Json{{"AccountId", account}});
   ASSERT_FALSE(removed.ok());
   EXPECT_EQ(removed.status().fields().at("Reason"), "MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
   {
-    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    auto tx = std::move(twin_->store().Begin(store::TxMode::kWrite)).value();
     ASSERT_TRUE(
         tx->Execute("UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?", {account})
             .ok());
@@ -247,11 +227,10 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsTheAccessRoleAndWaitsBeforeLeavi
 // A drawn account ID that an existing account holds is drawn again: the insert itself detects
 // the clash (ON CONFLICT DO NOTHING) and nothing of the clashing draw is kept.
 TEST_F(OrganizationsCoreTest, CreateAccountRedrawsATakenAccountId) {
-  twin_ = std::make_unique<gateway::TwinServices>(
-      gateway::TwinServices{*store_, clock_, zero_ids_, *credentials_, DefaultAccount{}});
+  twin_->SetHandlerIds(zero_ids_);
   ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
   {
-    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    auto tx = std::move(twin_->store().Begin(store::TxMode::kWrite)).value();
     for (const char* taken : {"100000000000", "100000000001"}) {
       ASSERT_TRUE(tx->Execute("INSERT INTO accounts (account_id, email, name, created_at) VALUES "
                               "(?, ?, 'standalone', 0)",
@@ -319,7 +298,7 @@ TEST_F(OrganizationsCoreTest, MemberCountFollowsMembershipAndEnforcesTheQuota) {
   EXPECT_EQ(counts(), std::make_pair(int64_t{3}, int64_t{3}));
 
   {
-    auto tx = std::move(store_->Begin(store::TxMode::kWrite)).value();
+    auto tx = std::move(twin_->store().Begin(store::TxMode::kWrite)).value();
     ASSERT_TRUE(tx->Execute("UPDATE accounts SET has_payment_method = 1, has_contact_info = 1 "
                             "WHERE account_id = ?",
                             {accounts[0]})
@@ -368,15 +347,17 @@ TEST_F(OrganizationsCoreTest, OusNestFiveLevelsAndParentChainWalksUp) {
 
 TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
   SignupRequest request{"solo@example.com", "solo", false, true};
-  auto signed_up = SignUpStandaloneAccount(*store_, *credentials_, ids_, clock_, request);
+  auto signed_up = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                           twin_->clock(), request);
   ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();
   EXPECT_TRUE(std::regex_match(signed_up->account_id, std::regex(R"(\d{12})")));
-  auto key = credentials_->Lookup(signed_up->access_key_id);
+  auto key = twin_->credentials().Lookup(signed_up->access_key_id);
   ASSERT_TRUE(key.ok());
   ASSERT_TRUE(key->has_value());
   EXPECT_EQ((*key)->principal.account_id, signed_up->account_id);
   EXPECT_EQ((*key)->principal.type, auth::PrincipalType::kRoot);
-  auto duplicate = SignUpStandaloneAccount(*store_, *credentials_, ids_, clock_, request);
+  auto duplicate = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                           twin_->clock(), request);
   ASSERT_FALSE(duplicate.ok());
   EXPECT_EQ(duplicate.status().code(), ErrorCode::kAlreadyExists);
   // No payment method: it cannot create an organization.

@@ -143,6 +143,7 @@ Result<Json> ListOrganizationalUnitsForParent(gateway::RequestContext& ctx, cons
   std::string prefix = org.org_id + "/";
   for (const std::string& id : chain) prefix += id + "/";
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) {
     OuRow ou{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)};
     Json object = OuObject(org, ou);
@@ -167,6 +168,7 @@ Result<Json> ListChildren(gateway::RequestContext& ctx, const Json& input) {
                         : "SELECT ou_id FROM org_units WHERE org_id = ? AND parent_id = ?";
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {org.org_id, parent_id}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) {
     items.emplace_back(r.Text(0), Json{{"Id", r.Text(0)}, {"Type", type}});
   }

@@ -1,34 +1,22 @@
 // STS through the real Gateway (SigV4, Query protocol, SQLite in a temp dir) with a FakeClock, so
 // expiry and TOTP steps are deterministic: what the e2e suites cannot do without waiting.
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include "auth/sigv4.h"
 #include "auth/totp.h"
-#include "common/clock.h"
-#include "common/ids.h"
 #include "gateway/gateway.h"
-#include "model/service_model.h"
 #include "services/identity/credential_store.h"
-#include "services/register.h"
 #include "services/sts/sts_handlers.h"
-#include "services/twin/default_account.h"
 #include "store/store.h"
+#include "testing/test_twin.h"
 
 namespace orgtwin::services {
 namespace {
 
-using Params = std::map<std::string, std::string>;
-
-struct Keys {
-  std::string id, secret, token;
-};
+using Params = test::QueryParams;
+using test::Keys;
 
 // The text of the first <tag>...</tag> in `xml`.
 std::string Tag(const std::string& xml, const std::string& tag) {
@@ -38,36 +26,13 @@ std::string Tag(const std::string& xml, const std::string& tag) {
   return xml.substr(open, xml.find("</" + tag + ">", open) - open);
 }
 
-std::string FormEncode(const Params& params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    if (!out.empty()) out += '&';
-    out += auth::UriEncode(k, false) + "=" + auth::UriEncode(v, false);
-  }
-  return out;
-}
-
 class StsGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/orgtwin-sts-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto opened = store::OpenSqliteStore([&] {
-      store::SqliteOptions sqlite;
-      sqlite.path = dir_ + "/orgtwin.db";
-      return sqlite;
-    }());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    credentials_ = std::make_unique<CredentialStore>(*store_);
-    auto account = EnsureDefaultAccount(*store_, *credentials_, ids_, clock_, kDefaultAccountId);
-    ASSERT_TRUE(account.ok()) << account.status().ToString();
-    root_ = Keys{account->root_key.access_key_id, account->root_key.secret_access_key, ""};
-    gateway_ = std::make_unique<gateway::Gateway>(
-        gateway::GatewayOptions{}, model::Registry::Embedded(),
-        gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
-    ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
+    auto twin = test::TestTwin::Create({.dir_prefix = "orgtwin-sts", .id_seed = 11});
+    ASSERT_TRUE(twin.ok()) << twin.status().ToString();
+    twin_ = std::move(twin).value();
+    root_ = twin_->root_keys();
     // AWS-COMPAT: root cannot assume roles, so an administrator user does it in these tests.
     HttpResponse user = Call("iam", "CreateUser", {{"UserName", "ops"}}, root_);
     ASSERT_EQ(user.status, 200) << user.body;
@@ -80,27 +45,10 @@ class StsGatewayTest : public ::testing::Test {
     ASSERT_EQ(key.status, 200) << key.body;
     ops_ = Keys{Tag(key.body, "AccessKeyId"), Tag(key.body, "SecretAccessKey"), ""};
   }
-  void TearDown() override {
-    gateway_.reset();
-    credentials_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
   HttpResponse Call(const std::string& service, const std::string& action, Params params,
                     const Keys& keys) {
-    params["Action"] = action;
-    params["Version"] = service == "sts" ? "2011-06-15" : "2010-05-08";
-    HttpRequest request;
-    request.method = "POST";
-    request.target = "/";
-    request.headers = {{"Host", service + ".amazonaws.com"},
-                       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-    request.body = FormEncode(params);
-    request.remote_address = "127.0.0.1";
-    auth::SignRequest(request, keys.id, keys.secret, "us-east-1", service, clock_.Now(),
-                      keys.token);
-    return gateway_->Handle(std::move(request));
+    return twin_->CallQuery(service, action, std::move(params), keys);
   }
 
   // Creates a role trusting the default account and returns its ARN.
@@ -128,12 +76,7 @@ class StsGatewayTest : public ::testing::Test {
                 Tag(r.body, "SessionToken")};
   }
 
-  std::string dir_;
-  FakeClock clock_{std::chrono::system_clock::from_time_t(1795820864)};
-  SeededIdGenerator ids_{11};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<CredentialStore> credentials_;
-  std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<test::TestTwin> twin_;
   Keys root_;
   Keys ops_;  // IAM user "ops" with AdministratorAccess
   std::string ops_user_id_;
@@ -156,9 +99,9 @@ TEST_F(StsGatewayTest, AssumedRoleCallerIdentityAndExpiry) {
   HttpResponse no_token = Call("sts", "GetCallerIdentity", {}, {session.id, session.secret, ""});
   EXPECT_EQ(Tag(no_token.body, "Code"), "InvalidClientTokenId");
 
-  clock_.Advance(std::chrono::seconds(899));
+  twin_->fake_clock().Advance(std::chrono::seconds(899));
   EXPECT_EQ(Call("sts", "GetCallerIdentity", {}, session).status, 200);
-  clock_.Advance(std::chrono::seconds(2));
+  twin_->fake_clock().Advance(std::chrono::seconds(2));
   HttpResponse expired = Call("sts", "GetCallerIdentity", {}, session);
   EXPECT_EQ(expired.status, 403) << expired.body;
   EXPECT_EQ(Tag(expired.body, "Code"), "ExpiredToken");
@@ -200,7 +143,7 @@ TEST_F(StsGatewayTest, ChainingCapsAtOneHourAndCarriesTransitiveTags) {
   HttpResponse ok = Call("sts", "AssumeRole", {{"RoleArn", second}, {"RoleSessionName", "s2"}}, a);
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Tag(ok.body, "SourceIdentity"), "alice");
-  auto chained = credentials_->Lookup(Tag(ok.body, "AccessKeyId"));
+  auto chained = twin_->credentials().Lookup(Tag(ok.body, "AccessKeyId"));
   ASSERT_TRUE(chained.ok() && chained->has_value());
   const auth::Principal& p = (*chained)->principal;
   ASSERT_NE(p.session, nullptr);
@@ -215,7 +158,7 @@ TEST_F(StsGatewayTest, MfaCodeIsVerifiedAndCannotBeReplayed) {
   std::string arn = CreateRole("NeedsMfa");
   const std::string seed = "0123456789abcdefghij";
   {
-    auto tx = store_->Begin(store::TxMode::kWrite);
+    auto tx = twin_->store().Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE((*tx)
                     ->Execute("INSERT INTO iam_mfa_devices (serial_number, account_id, "
@@ -229,10 +172,10 @@ TEST_F(StsGatewayTest, MfaCodeIsVerifiedAndCannotBeReplayed) {
   Params mfa{{"RoleArn", arn},
              {"RoleSessionName", "mm"},
              {"SerialNumber", "arn:aws:iam::123456789012:mfa/ops"},
-             {"TokenCode", auth::TotpCode(seed, clock_.Now())}};
+             {"TokenCode", auth::TotpCode(seed, twin_->clock().Now())}};
   HttpResponse first = Call("sts", "AssumeRole", mfa, ops_);
   ASSERT_EQ(first.status, 200) << first.body;
-  auto cred = credentials_->Lookup(Tag(first.body, "AccessKeyId"));
+  auto cred = twin_->credentials().Lookup(Tag(first.body, "AccessKeyId"));
   ASSERT_TRUE(cred.ok() && cred->has_value());
   EXPECT_TRUE((*cred)->principal.mfa_authenticated);
   ASSERT_TRUE((*cred)->principal.session->mfa_authenticated_at.has_value());
@@ -274,12 +217,7 @@ TEST_F(StsGatewayTest, RootMayNotAssumeRolesEvenWhenTrusted) {
   // account's root, so the root rule, an authorization rule, does not apply there.
   gateway::GatewayOptions permissive;
   permissive.auth_mode = gateway::AuthMode::kPermissive;
-  auto account = EnsureDefaultAccount(*store_, *credentials_, ids_, clock_, kDefaultAccountId);
-  ASSERT_TRUE(account.ok());
-  gateway_ = std::make_unique<gateway::Gateway>(
-      permissive, model::Registry::Embedded(),
-      gateway::TwinServices{*store_, clock_, ids_, *credentials_, *account});
-  ASSERT_TRUE(RegisterAllServices(*gateway_).ok());
+  ASSERT_TRUE(twin_->ReplaceGateway(permissive).ok());
   HttpResponse lenient =
       Call("sts", "AssumeRole", {{"RoleArn", arn}, {"RoleSessionName", "rs"}}, root_);
   EXPECT_EQ(lenient.status, 200) << lenient.body;
@@ -291,7 +229,7 @@ TEST_F(StsGatewayTest, SessionTokenCredentialsAreScoped) {
   Keys token{Tag(r.body, "AccessKeyId"), Tag(r.body, "SecretAccessKey"),
              Tag(r.body, "SessionToken")};
   // AWS-COMPAT: root sessions are cut to one hour.
-  auto cred = credentials_->Lookup(token.id);
+  auto cred = twin_->credentials().Lookup(token.id);
   ASSERT_TRUE(cred.ok() && cred->has_value());
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(*(*cred)->expires_at -
                                                              (*cred)->principal.token_issue_time)
@@ -310,12 +248,12 @@ TEST_F(StsGatewayTest, SessionTokenCredentialsAreScoped) {
 }
 
 TEST_F(StsGatewayTest, KeyUseIsRecordedInMemoryAndFlushed) {
-  credentials_->RecordUse(root_.id, "sts", "eu-west-1", clock_.Now());
-  auto pending = credentials_->LastUse(root_.id);
+  twin_->credentials().RecordUse(root_.id, "sts", "eu-west-1", twin_->clock().Now());
+  auto pending = twin_->credentials().LastUse(root_.id);
   ASSERT_TRUE(pending.ok() && pending->has_value());
   EXPECT_EQ((*pending)->region, "eu-west-1");
-  ASSERT_TRUE(credentials_->FlushUsage().ok());
-  auto tx = store_->Begin(store::TxMode::kRead);
+  ASSERT_TRUE(twin_->credentials().FlushUsage().ok());
+  auto tx = twin_->store().Begin(store::TxMode::kRead);
   auto rows = (*tx)->Query(
       "SELECT last_used_service, last_used_region FROM access_keys WHERE "
       "access_key_id = ?",
