@@ -256,12 +256,13 @@ AwsError ParseJsonError(const model::ServiceModel& service, const HttpResponse& 
       break;
     }
   }
-  if (service.protocol == model::Protocol::kRestJson && header != nullptr) {
-    code = *header;  // rest-json: the header wins over the body
+  // rest-json: the header wins over the body; the other protocols look at the header only when
+  // the body names no code.
+  const bool header_first = service.protocol == model::Protocol::kRestJson || body_code == nullptr;
+  if (header != nullptr && header_first) {
+    code = *header;
   } else if (body_code != nullptr) {
     code = std::string(body_code->get_string());
-  } else if (header != nullptr) {
-    code = *header;
   } else {
     code = std::to_string(response.status);  // botocore's generic error: the status code
   }

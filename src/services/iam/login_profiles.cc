@@ -352,6 +352,7 @@ Result<Json> ListAccountAliases(gateway::RequestContext& ctx, const Json& input)
                                           "account_id = ? AND alias >= ? ORDER BY alias",
                                           {AccountOf(ctx), page.start_key}));
   std::vector<std::pair<std::string, boost::json::value>> items;
+  items.reserve(rows.size());
   for (const store::Row& r : rows) items.emplace_back(r.Text(0), r.Text(0));
   Json out;
   EmitPage(std::move(items), page, "AccountAliases", out);

@@ -93,7 +93,7 @@ bool Visible(const HandshakeRow& h, double now) {
   return now - completed <= kVisibleAfterCompletion;
 }
 
-json::value ParseJsonOr(const std::string& text, json::value fallback) {
+json::value ParseJsonOr(const std::string& text, const json::value& fallback) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   return ec ? fallback : v;
@@ -118,17 +118,19 @@ Json Output(const HandshakeRow& h, double now) {
   return out;
 }
 
-json::object Party(std::string id, std::string type) {
+// (json::string is no std::string: the values are copied into it either way.)
+json::object Party(const std::string& id, const std::string& type) {
   json::object p;
-  p["Id"] = std::move(id);
-  p["Type"] = std::move(type);
+  p["Id"] = id;
+  p["Type"] = type;
   return p;
 }
 
-json::object Resource(std::string type, std::string value, json::array children = {}) {
+json::object Resource(const std::string& type, const std::string& value,
+                      json::array children = {}) {
   json::object r;
-  r["Value"] = std::move(value);
-  r["Type"] = std::move(type);
+  r["Value"] = value;
+  r["Type"] = type;
   if (!children.empty()) r["Resources"] = std::move(children);
   return r;
 }

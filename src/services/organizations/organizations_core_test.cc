@@ -52,7 +52,7 @@ class OrganizationsCoreTest : public ::testing::Test {
     ConfigureOrganizations(OrganizationsOptions{});
   }
 
-  Result<Json> Call(Handler* handler, const std::string& account, Json input = {}) {
+  Result<Json> Call(Handler* handler, const std::string& account, const Json& input = {}) {
     auth::Principal caller;
     caller.type = auth::PrincipalType::kRoot;
     caller.account_id = account;
