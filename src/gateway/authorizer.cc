@@ -7,7 +7,11 @@
 #include <vector>
 
 #include "common/log.h"
-#include "policy/catalog.h"
+#include "policy/policy_set_loader.h"
+#include "repo/iam_repository.h"
+#include "repo/org_repository.h"
+#include "repo/session_repository.h"
+#include "repo/store_policy_source.h"
 
 namespace orgtwin::gateway {
 
@@ -46,6 +50,8 @@ struct Authorizer::Cache {
   std::unordered_map<std::string, std::shared_ptr<const AccountOrg>> accounts;
   std::unordered_map<std::string, std::shared_ptr<const RoleTrust>> roles;
   std::unordered_map<std::string, ResourceFacts::IamEntity> entities;
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> org_tags;
+  std::unordered_map<std::string, std::pair<ResourceFacts::OrgInfo, std::string>> handshakes;
   std::unordered_map<std::string, std::string> strings;  // small facts, keyed "kind:id"
 };
 
@@ -53,8 +59,6 @@ namespace {
 
 using policy::Flavour;
 using policy::PolicyPtr;
-
-constexpr std::string_view kAwsManagedPrefix = "arn:aws:iam::aws:policy/";
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -83,30 +87,18 @@ std::string PrincipalKey(const auth::Principal& caller) {
          caller.name;
 }
 
-// A fresh read transaction per lookup: a failed statement poisons its transaction, and the
-// lookups are independent.
-Result<std::vector<store::Row>> ReadRows(store::Store& store, std::string_view sql,
-                                         std::initializer_list<store::Value> params) {
-  OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kRead));
-  return tx->Query(sql, params);
-}
-
-// The resource's role name and path from "arn:aws:iam::A:role/path/name".
-bool SplitRoleArn(std::string_view arn, std::string* account, std::string* path,
-                  std::string* name) {
-  constexpr std::string_view kPrefix = "arn:aws:iam::";
-  if (!StartsWith(arn, kPrefix)) return false;
-  std::string_view rest = arn.substr(kPrefix.size());
-  size_t colon = rest.find(':');
-  if (colon == std::string_view::npos) return false;
-  *account = std::string(rest.substr(0, colon));
-  std::string_view resource = rest.substr(colon + 1);
-  if (!StartsWith(resource, "role/")) return false;
-  std::string_view path_name = resource.substr(4);  // "/path/name"
-  size_t last = path_name.rfind('/');
-  *path = std::string(path_name.substr(0, last + 1));
-  *name = std::string(path_name.substr(last + 1));
-  return !name->empty();
+// Runs `read` in a fresh read transaction: a failed statement poisons its transaction, and the
+// lookups are independent. A failure to read is logged and answered with `fallback` (a fact the
+// store cannot give is treated as absent; the request then fails closed).
+template <typename T, typename Read>
+T ReadOr(store::Store& store, T fallback, Read&& read) {
+  Result<T> value = [&]() -> Result<T> {
+    OT_ASSIGN_OR_RETURN(auto tx, store.Begin(store::TxMode::kRead));
+    return read(*tx);
+  }();
+  if (value.ok()) return *std::move(value);
+  Log(LogLevel::kWarn, "authorizer: " + value.status().ToString());
+  return fallback;
 }
 
 // Whether an Allow statement of a role's trust policy matches `req` (principal, conditions).
@@ -127,7 +119,7 @@ bool TrustPolicyAllows(const policy::CompiledPolicy& trust, const policy::Reques
 
 }  // namespace
 
-// ResourceFacts over the store, cached per epoch like everything else.
+// ResourceFacts over the store's repositories, cached per generation like everything else.
 class Authorizer::Facts final : public ResourceFacts {
  public:
   explicit Facts(Authorizer& authorizer) : a_(authorizer) {}
@@ -135,57 +127,42 @@ class Authorizer::Facts final : public ResourceFacts {
   IamEntity FindIamEntity(std::string_view kind, std::string_view account,
                           std::string_view name) override {
     std::string key = std::string(kind) + ":" + std::string(account) + ":" + LowerAscii(name);
-    uint64_t generation = a_.SyncGeneration();
-    {
-      std::shared_lock lock(a_.mu_);
-      auto it = a_.cache_->entities.find(key);
-      if (it != a_.cache_->entities.end()) return it->second;
-    }
-    IamEntity entity;
-    std::string sql;
-    // The third column is the ID under which iam_tags keeps the entity's tags ("" = untagged).
-    std::string tag_type;
-    if (kind == "user") {
-      sql =
-          "SELECT path, permissions_boundary_arn, user_id FROM iam_users "
-          "WHERE account_id = ? AND user_name_lower = ?";
-      tag_type = "User";
-    } else if (kind == "role") {
-      sql =
-          "SELECT path, permissions_boundary_arn, role_id FROM iam_roles "
-          "WHERE account_id = ? AND role_name_lower = ?";
-      tag_type = "Role";
-    } else if (kind == "group") {
-      sql = "SELECT path, '', '' FROM iam_groups WHERE account_id = ? AND group_name_lower = ?";
-    } else if (kind == "instance-profile") {
-      sql =
-          "SELECT path, '', '' FROM iam_instance_profiles "
-          "WHERE account_id = ? AND profile_name_lower = ?";
-    }
-    if (!sql.empty()) {
-      auto rows = ReadRows(a_.store_, sql, {std::string(account), LowerAscii(name)});
-      if (!rows.ok()) {
-        Log(LogLevel::kWarn, "authorizer: " + rows.status().ToString());
-      } else if (!rows->empty()) {
-        entity.exists = true;
-        entity.path = rows->front().Text(0).empty() ? "/" : rows->front().Text(0);
-        entity.boundary_arn = rows->front().Text(1);
-        const std::string& id = rows->front().Text(2);
-        if (!tag_type.empty() && !id.empty()) {
-          auto tags = ReadRows(a_.store_,
-                               "SELECT tag_key, tag_value FROM iam_tags WHERE entity_type = ? "
-                               "AND entity_id = ? ORDER BY position",
-                               {tag_type, id});
-          if (!tags.ok()) {
-            Log(LogLevel::kWarn, "authorizer: " + tags.status().ToString());
-          } else {
-            for (const store::Row& tag : *tags) entity.tags.emplace_back(tag.Text(0), tag.Text(1));
-          }
-        }
+    return Cached(&Cache::entities, key, [&](store::Transaction& tx) -> Result<IamEntity> {
+      IamEntity entity;
+      std::string_view tag_type;  // the entity type iam_tags keeps its tags under
+      std::string id;
+      if (kind == "user") {
+        OT_ASSIGN_OR_RETURN(auto user, repo::FindUser(tx, account, name));
+        if (!user.has_value()) return entity;
+        entity.path = user->path;
+        entity.boundary_arn = user->boundary_arn;
+        tag_type = repo::kUserEntity;
+        id = user->user_id;
+      } else if (kind == "role") {
+        OT_ASSIGN_OR_RETURN(auto role, repo::FindRole(tx, account, name));
+        if (!role.has_value()) return entity;
+        entity.path = role->path;
+        entity.boundary_arn = role->boundary_arn;
+        tag_type = repo::kRoleEntity;
+        id = role->role_id;
+      } else if (kind == "group") {
+        OT_ASSIGN_OR_RETURN(auto group, repo::FindGroup(tx, account, name));
+        if (!group.has_value()) return entity;
+        entity.path = group->path;
+      } else if (kind == "instance-profile") {
+        OT_ASSIGN_OR_RETURN(auto path, repo::FindInstanceProfilePath(tx, account, name));
+        if (!path.has_value()) return entity;
+        entity.path = *path;
+      } else {
+        return entity;
       }
-    }
-    Store(generation, [&](Cache& c) { c.entities[key] = entity; });
-    return entity;
+      entity.exists = true;
+      if (entity.path.empty()) entity.path = "/";
+      if (!tag_type.empty()) {
+        OT_ASSIGN_OR_RETURN(entity.tags, repo::EntityTags(tx, tag_type, id));
+      }
+      return entity;
+    });
   }
 
   OrgInfo OrgOfAccount(std::string_view account) override {
@@ -195,52 +172,34 @@ class Authorizer::Facts final : public ResourceFacts {
   }
 
   OrgInfo OrgOfHandshake(std::string_view handshake_id, std::string* action) override {
-    std::string packed =
-        CachedString("handshake:" + std::string(handshake_id),
-                     "SELECT h.org_id || '|' || o.management_account_id || '|' || "
-                     "o.feature_set || '|' || h.action "
-                     "FROM org_handshakes h JOIN organizations o ON o.org_id = h.org_id "
-                     "WHERE h.handshake_id = ?",
-                     handshake_id);
-    // "org|management|feature_set|action"
-    std::vector<std::string> parts;
-    for (size_t start = 0;;) {
-      size_t bar = packed.find('|', start);
-      parts.push_back(packed.substr(start, bar == std::string::npos ? bar : bar - start));
-      if (bar == std::string::npos) break;
-      start = bar + 1;
-    }
-    if (parts.size() != 4) return {};
-    *action = parts[3];
-    return OrgInfo{parts[0], parts[1], parts[2]};
+    using Found = std::pair<OrgInfo, std::string>;
+    Found found = Cached(
+        &Cache::handshakes, std::string(handshake_id),
+        [&](store::Transaction& tx) -> Result<Found> {
+          OT_ASSIGN_OR_RETURN(auto h, repo::FindHandshakeOrg(tx, handshake_id));
+          if (!h.has_value()) return Found();
+          return Found(OrgInfo{h->org.org_id, h->org.management_account_id, h->org.feature_set},
+                       h->action);
+        });
+    *action = found.second;
+    return found.first;
   }
 
   std::vector<std::pair<std::string, std::string>> OrgResourceTags(
       std::string_view resource_id) override {
-    // Packed as key US value RS ...: the tag pattern allows neither control character.
-    std::string packed = CachedString(
-        "orgtags:" + std::string(resource_id),
-        "SELECT COALESCE(group_concat(tag_key || char(31) || tag_value, char(30)), '') FROM "
-        "(SELECT tag_key, tag_value FROM org_tags WHERE resource_id = ? ORDER BY tag_key)",
-        resource_id);
-    std::vector<std::pair<std::string, std::string>> tags;
-    for (size_t start = 0; start < packed.size();) {
-      size_t end = packed.find('\x1e', start);
-      if (end == std::string::npos) end = packed.size();
-      std::string tag = packed.substr(start, end - start);
-      size_t unit = tag.find('\x1f');
-      if (unit != std::string::npos) tags.emplace_back(tag.substr(0, unit), tag.substr(unit + 1));
-      start = end + 1;
-    }
-    return tags;
+    return Cached(&Cache::org_tags, std::string(resource_id),
+                  [&](store::Transaction& tx) { return repo::ResourceTags(tx, resource_id); });
   }
 
   std::string TransferDirection(std::string_view transfer_id, std::string_view account) override {
     // "target|source": the two management accounts of the transfer.
-    std::string packed = CachedString("transfer:" + std::string(transfer_id),
-                                      "SELECT target_account_id || '|' || source_account_id FROM "
-                                      "org_responsibility_transfers WHERE transfer_id = ?",
-                                      transfer_id);
+    std::string packed =
+        Cached(&Cache::strings, "transfer:" + std::string(transfer_id),
+               [&](store::Transaction& tx) -> Result<std::string> {
+                 OT_ASSIGN_OR_RETURN(auto t, repo::FindTransferParties(tx, transfer_id));
+                 if (!t.has_value()) return std::string();
+                 return t->target_account_id + "|" + t->source_account_id;
+               });
     size_t bar = packed.find('|');
     if (bar == std::string::npos || account.empty()) return "";
     if (packed.compare(0, bar, account) == 0) return "inbound";
@@ -249,40 +208,39 @@ class Authorizer::Facts final : public ResourceFacts {
   }
 
   std::string OrgPolicyType(std::string_view policy_id) override {
-    return CachedString("policytype:" + std::string(policy_id),
-                        "SELECT policy_type FROM org_policies WHERE policy_id = ?", policy_id);
+    return Cached(&Cache::strings, "policytype:" + std::string(policy_id),
+                  [&](store::Transaction& tx) { return repo::PolicyTypeOf(tx, policy_id); });
   }
 
   std::string AccessKeyUser(std::string_view access_key_id) override {
-    return CachedString("keyuser:" + std::string(access_key_id),
-                        "SELECT principal_name FROM access_keys "
-                        "WHERE access_key_id = ? AND principal_type = 'User'",
-                        access_key_id);
+    return Cached(
+        &Cache::strings, "keyuser:" + std::string(access_key_id),
+        [&](store::Transaction& tx) { return repo::AccessKeyUserName(tx, access_key_id); });
   }
 
  private:
-  template <typename Fn>
-  void Store(uint64_t generation, Fn&& fn) {
-    std::unique_lock lock(a_.mu_);
-    if (a_.cache_->generation == generation && a_.generation() == generation) fn(*a_.cache_);
-  }
-
-  // One text column of the first row of `sql` (bound to `id`), "" when absent.
-  std::string CachedString(const std::string& key, std::string_view sql, std::string_view id) {
+  // The cached value of `key` in `map`, read with `read` (in a read transaction of its own) and
+  // stored under the generation it was read in; a value that cannot be read is the default
+  // (absent) and is not cached.
+  template <typename T, typename Read>
+  T Cached(std::unordered_map<std::string, T> Cache::*map, const std::string& key, Read&& read) {
     uint64_t generation = a_.SyncGeneration();
     {
       std::shared_lock lock(a_.mu_);
-      auto it = a_.cache_->strings.find(key);
-      if (it != a_.cache_->strings.end()) return it->second;
+      auto it = ((*a_.cache_).*map).find(key);
+      if (it != ((*a_.cache_).*map).end()) return it->second;
     }
-    std::string value;
-    auto rows = ReadRows(a_.store_, sql, {std::string(id)});
-    if (!rows.ok()) {
-      Log(LogLevel::kWarn, "authorizer: " + rows.status().ToString());
-    } else if (!rows->empty()) {
-      value = rows->front().Text(0);
+    bool failed = false;
+    T value = ReadOr<T>(a_.store_, T(), [&](store::Transaction& tx) -> Result<T> {
+      Result<T> r = read(tx);
+      failed = !r.ok();
+      return r;
+    });
+    if (failed) return value;
+    std::unique_lock lock(a_.mu_);
+    if (a_.cache_->generation == generation && a_.generation() == generation) {
+      ((*a_.cache_).*map)[key] = value;
     }
-    Store(generation, [&](Cache& c) { c.strings[key] = value; });
     return value;
   }
 
@@ -329,143 +287,43 @@ uint64_t Authorizer::SyncGeneration() {
   return cache_->generation;
 }
 
-PolicyPtr Authorizer::CompileStored(std::string_view id, std::string_view text, Flavour flavour) {
-  // Stored documents passed their size rule when written (inline limits differ per entity).
-  policy::ParseOptions options;
-  options.size_rule = policy::SizeRule::kNone;
-  Result<PolicyPtr> compiled = compiled_.Get(id, "", text, flavour, options);
-  if (!compiled.ok()) {
-    Log(LogLevel::kWarn, "authorizer: stored policy " + std::string(id) +
-                             " does not compile: " + compiled.status().ToString());
-    return nullptr;
-  }
-  return *compiled;
-}
-
-Result<PolicyPtr> Authorizer::ManagedPolicy(store::Transaction& tx, const std::string& arn,
-                                            Flavour flavour) {
-  if (StartsWith(arn, kAwsManagedPrefix)) {
-    const policy::ManagedPolicy* managed = policy::ManagedPolicies().FindByArn(arn);
-    if (managed == nullptr) return PolicyPtr();
-    return CompileStored(arn, managed->document, flavour);
-  }
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT p.policy_id, v.document, p.default_version_id, "
-                                          "v.version_number FROM iam_policies p "
-                                          "JOIN iam_policy_versions v ON v.policy_id = p.policy_id "
-                                          "WHERE p.arn = ?",
-                                          {arn}));
-  for (const store::Row& row : rows) {
-    if (row.Text(2) == "v" + std::to_string(row.Int(3))) {
-      return CompileStored(arn, row.Text(1), flavour);
-    }
-  }
-  return PolicyPtr();
-}
-
-Status Authorizer::AddEntityPolicies(store::Transaction& tx, std::string_view entity_type,
-                                     const std::string& entity_id, const std::string& label,
-                                     std::vector<PolicyPtr>* out) {
-  OT_ASSIGN_OR_RETURN(auto inline_rows,
-                      tx.Query("SELECT policy_name, document FROM iam_inline_policies "
-                               "WHERE entity_type = ? AND entity_id = ? ORDER BY policy_name",
-                               {std::string(entity_type), entity_id}));
-  for (const store::Row& row : inline_rows) {
-    PolicyPtr p = CompileStored(label + "/" + row.Text(0), row.Text(1), Flavour::kIdentity);
-    if (p != nullptr) out->push_back(std::move(p));
-  }
-  OT_ASSIGN_OR_RETURN(auto attached,
-                      tx.Query("SELECT policy_arn FROM iam_attachments "
-                               "WHERE entity_type = ? AND entity_id = ? ORDER BY policy_arn",
-                               {std::string(entity_type), entity_id}));
-  for (const store::Row& row : attached) {
-    OT_ASSIGN_OR_RETURN(PolicyPtr p, ManagedPolicy(tx, row.Text(0), Flavour::kIdentity));
-    if (p != nullptr) out->push_back(std::move(p));
-  }
-  return Status::Ok();
-}
-
 Result<std::shared_ptr<const Authorizer::AccountOrg>> Authorizer::LoadAccountOrg(
     const std::string& account) {
-  auto org = std::make_shared<AccountOrg>();
   OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT a.org_id, a.parent_id, o.management_account_id, "
-                                           "o.feature_set FROM org_accounts a "
-                                           "JOIN organizations o ON o.org_id = a.org_id "
-                                           "WHERE a.account_id = ?",
-                                           {account}));
-  if (rows.empty()) return std::shared_ptr<const AccountOrg>(std::move(org));
-  org->org_id = rows.front().Text(0);
-  org->management_account = rows.front().Text(2);
-  org->member = org->management_account != account;
-  org->feature_set = rows.front().Text(3);
-  const bool all_features = org->feature_set == "ALL";
-
-  // Parent chain account -> OU... -> root (OUs nest at most 5 deep; the bound guards bad data).
-  std::vector<std::string> chain;  // root first once reversed
-  std::string parent = rows.front().Text(1);
-  for (int depth = 0; depth < 16 && StartsWith(parent, "ou-"); ++depth) {
-    chain.push_back(parent);
-    OT_ASSIGN_OR_RETURN(auto up,
-                        tx->Query("SELECT parent_id FROM org_units WHERE ou_id = ?", {parent}));
-    if (up.empty()) break;
-    parent = up.front().Text(0);
-  }
-  chain.push_back(parent);  // the root
-  std::vector<std::string> levels(chain.rbegin(), chain.rend());
-  org->org_path = org->org_id + "/";
-  for (const std::string& id : levels) org->org_path += id + "/";
-  levels.push_back(account);
-
-  if (!org->member || !all_features) return std::shared_ptr<const AccountOrg>(std::move(org));
-  struct Kind {
-    const char* type;
-    Flavour flavour;
-    bool* has;
-    std::vector<std::vector<PolicyPtr>>* out;
-  };
-  const Kind kinds[] = {
-      {"SERVICE_CONTROL_POLICY", Flavour::kScp, &org->has_scp, &org->scp},
-      {"RESOURCE_CONTROL_POLICY", Flavour::kRcp, &org->has_rcp, &org->rcp},
-  };
-  for (const Kind& kind : kinds) {
-    OT_ASSIGN_OR_RETURN(auto status, tx->Query("SELECT status FROM org_root_policy_types "
-                                               "WHERE root_id = ? AND policy_type = ?",
-                                               {levels.front(), std::string(kind.type)}));
-    if (status.empty() || status.front().Text(0) != "ENABLED") continue;
-    *kind.has = true;
-    for (const std::string& target : levels) {
-      OT_ASSIGN_OR_RETURN(auto attached,
-                          tx->Query("SELECT p.policy_id, p.content FROM org_policy_attachments a "
-                                    "JOIN org_policies p ON p.policy_id = a.policy_id "
-                                    "WHERE a.org_id = ? AND a.target_id = ? AND p.policy_type = ? "
-                                    "ORDER BY p.policy_id",
-                                    {org->org_id, target, std::string(kind.type)}));
-      std::vector<PolicyPtr> level;
-      for (const store::Row& row : attached) {
-        PolicyPtr p = CompileStored(row.Text(0), row.Text(1), kind.flavour);
-        if (p != nullptr) level.push_back(std::move(p));
-      }
-      kind.out->push_back(std::move(level));
-    }
-  }
+  repo::StorePolicySource source(*tx);
+  policy::PolicySetLoader loader(source, compiled_);
+  OT_ASSIGN_OR_RETURN(policy::OrgPolicies loaded, loader.LoadOrganization(account));
+  auto org = std::make_shared<AccountOrg>();
+  org->org_id = std::move(loaded.org_id);
+  org->management_account = std::move(loaded.management_account_id);
+  org->feature_set = std::move(loaded.feature_set);
+  org->member = loaded.member;
+  org->org_path = std::move(loaded.org_path);
+  org->has_scp = loaded.has_scp;
+  org->scp = policy::CompiledLevels(loaded.scp);
+  org->has_rcp = loaded.has_rcp;
+  org->rcp = policy::CompiledLevels(loaded.rcp);
   return std::shared_ptr<const AccountOrg>(std::move(org));
 }
 
 Result<std::shared_ptr<const Authorizer::RoleTrust>> Authorizer::LoadRole(
     const std::string& role_arn) {
   auto role = std::make_shared<RoleTrust>();
-  std::string account, path, name;
-  if (!SplitRoleArn(role_arn, &account, &path, &name)) {
-    return std::shared_ptr<const RoleTrust>(std::move(role));
-  }
-  OT_ASSIGN_OR_RETURN(auto rows, ReadRows(store_,
-                                          "SELECT path, assume_role_policy FROM iam_roles "
-                                          "WHERE account_id = ? AND role_name_lower = ?",
-                                          {account, LowerAscii(name)}));
-  // AWS-COMPAT: a role ARN must carry the role's path to name it.
-  if (!rows.empty() && rows.front().Text(0) == path) {
+  OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
+  // AWS-COMPAT: a role ARN must carry the role's path to name it (FindRoleByArn compares it).
+  OT_ASSIGN_OR_RETURN(auto row, repo::FindRoleByArn(*tx, role_arn));
+  if (row.has_value()) {
     role->exists = true;
-    role->trust = CompileStored(role_arn + "/trust", rows.front().Text(1), Flavour::kTrust);
+    policy::ParseOptions options;
+    options.size_rule = policy::SizeRule::kNone;
+    Result<PolicyPtr> trust =
+        compiled_.Get(role_arn + "/trust", "", row->trust_policy, Flavour::kTrust, options);
+    if (trust.ok()) {
+      role->trust = *std::move(trust);
+    } else {
+      Log(LogLevel::kWarn, "authorizer: the trust policy of " + role_arn +
+                               " does not compile: " + trust.status().ToString());
+    }
   }
   return std::shared_ptr<const RoleTrust>(std::move(role));
 }
@@ -478,67 +336,36 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
   p.arn = caller.arn;
   p.user_id = caller.user_id;
   OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
+  repo::StorePolicySource source(*tx);
+  policy::PolicySetLoader loader(source, compiled_);
 
   // Temporary credentials: the session row (0004_sts_sessions.sql) carries the session's
   // policies, tags, MFA state and issue time.
-  std::optional<store::Row> session;
+  std::optional<repo::SessionRow> session;
   if (caller.temporary || StartsWith(caller.access_key_id, "ASIA")) {
-    OT_ASSIGN_OR_RETURN(auto rows,
-                        tx->Query("SELECT kind, role_id, role_name, session_name, user_name, "
-                                  "session_policies, session_tags, source_identity, "
-                                  "mfa_authenticated, mfa_authenticated_at, issued_at "
-                                  "FROM sts_sessions WHERE access_key_id = ?",
-                                  {caller.access_key_id}));
-    if (!rows.empty()) session = rows.front();
+    OT_ASSIGN_OR_RETURN(session, repo::FindSession(*tx, caller.access_key_id));
   }
   std::vector<std::pair<std::string, std::string>> tags;  // aws:PrincipalTag, later wins
-  auto read_tags = [&](std::string_view entity_type, const std::string& id) -> Status {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT tag_key, tag_value FROM iam_tags "
-                                             "WHERE entity_type = ? AND entity_id = ? "
-                                             "ORDER BY position",
-                                             {std::string(entity_type), id}));
-    for (const store::Row& row : rows) tags.emplace_back(row.Text(0), row.Text(1));
-    return Status::Ok();
-  };
-  // An IAM user's identity policies (its own and its groups'), boundary and tags.
-  auto load_user = [&](const std::string& name, bool tags_and_boundary) -> Status {
-    OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT user_id, path, permissions_boundary_arn "
-                                             "FROM iam_users WHERE account_id = ? "
-                                             "AND user_name_lower = ?",
-                                             {caller.account_id, LowerAscii(name)}));
-    if (rows.empty()) return Status::Ok();  // a deleted user: no policies, denied
-    const std::string user_id = rows.front().Text(0);
-    state->user_path = rows.front().Text(1).empty() ? "/" : rows.front().Text(1);
-    const std::string label = "user/" + name;
-    OT_RETURN_IF_ERROR(AddEntityPolicies(*tx, "User", user_id, label, &state->policies.identity));
-    OT_ASSIGN_OR_RETURN(auto groups, tx->Query("SELECT group_id FROM iam_group_members "
-                                               "WHERE user_id = ? ORDER BY group_id",
-                                               {user_id}));
-    for (const store::Row& g : groups) {
-      OT_RETURN_IF_ERROR(AddEntityPolicies(*tx, "Group", g.Text(0), "group/" + g.Text(0),
-                                           &state->policies.identity));
-    }
-    if (tags_and_boundary) {
-      if (!rows.front().IsNull(2) && !rows.front().Text(2).empty()) {
-        OT_ASSIGN_OR_RETURN(state->policies.boundary,
-                            ManagedPolicy(*tx, rows.front().Text(2), Flavour::kBoundary));
-      }
-      OT_RETURN_IF_ERROR(read_tags("User", user_id));
-    }
-    return Status::Ok();
+  // The identity side of a loaded user or role.
+  auto take = [&](policy::EntityPolicies loaded, bool with_tags) {
+    state->policies.identity = policy::CompiledOf(loaded.identity);
+    if (loaded.boundary != nullptr) state->policies.boundary = loaded.boundary->compiled;
+    if (with_tags && loaded.entity.has_value()) tags = loaded.entity->tags;
   };
   auto load_session_policies = [&]() {
     if (!session.has_value()) return;
     boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(session->Text(5), ec);
+    boost::json::value parsed = boost::json::parse(session->session_policies, ec);
     if (ec || !parsed.is_array()) return;
+    policy::ParseOptions options;
+    options.size_rule = policy::SizeRule::kNone;
     int index = 0;
     for (const auto& doc : parsed.get_array()) {
       std::string text =
           doc.is_string() ? std::string(doc.get_string()) : boost::json::serialize(doc);
-      PolicyPtr compiled = CompileStored(caller.arn + "/session/" + std::to_string(index++), text,
-                                         Flavour::kSession);
-      if (compiled != nullptr) state->policies.session.push_back(std::move(compiled));
+      Result<PolicyPtr> compiled = compiled_.Get(caller.arn + "/session/" + std::to_string(index++),
+                                                 "", text, Flavour::kSession, options);
+      if (compiled.ok()) state->policies.session.push_back(*std::move(compiled));
     }
     state->policies.has_session = !parsed.get_array().empty();
   };
@@ -551,41 +378,32 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
     case auth::PrincipalType::kUser: {
       p.type = policy::PrincipalType::kUser;
       state->user_name = caller.name;
-      OT_RETURN_IF_ERROR(load_user(caller.name, /*tags_and_boundary=*/true));
+      // A deleted user: no policies, denied.
+      OT_ASSIGN_OR_RETURN(policy::EntityPolicies user,
+                          loader.LoadUser(caller.account_id, caller.name));
+      if (user.entity.has_value()) state->user_path = user.entity->path;
+      take(std::move(user), /*with_tags=*/true);
       // AWS-COMPAT: the user's ARN carries its path.
       p.arn = "arn:aws:iam::" + caller.account_id + ":user" + state->user_path + caller.name;
       break;
     }
     case auth::PrincipalType::kAssumedRole: {
       p.type = policy::PrincipalType::kAssumedRole;
-      std::string sql = "SELECT role_id, path, role_name, permissions_boundary_arn FROM iam_roles ";
-      std::vector<store::Value> params;
-      if (session.has_value() && !session->Text(1).empty()) {
-        sql += "WHERE role_id = ?";
-        params.push_back(session->Text(1));
+      policy::EntityPolicies role;
+      if (session.has_value() && !session->role_id.empty()) {
+        OT_ASSIGN_OR_RETURN(role, loader.LoadRoleById(session->role_id));
       } else {
-        sql += "WHERE account_id = ? AND role_name_lower = ?";
-        params.push_back(caller.account_id);
-        params.push_back(LowerAscii(caller.name));
+        OT_ASSIGN_OR_RETURN(role, loader.LoadRole(caller.account_id, caller.name));
       }
-      OT_ASSIGN_OR_RETURN(auto roles, tx->Query(sql, params));
-      if (!roles.empty()) {
-        const store::Row& role = roles.front();
-        const std::string role_id = role.Text(0);
-        const std::string path = role.Text(1).empty() ? "/" : role.Text(1);
-        p.role_arn = "arn:aws:iam::" + caller.account_id + ":role" + path + role.Text(2);
+      if (role.entity.has_value()) {
+        const policy::PolicySource::Entity& entity = *role.entity;
+        p.role_arn = "arn:aws:iam::" + caller.account_id + ":role" + entity.path + entity.name;
         // AWS-COMPAT: sessions of service-linked roles are exempt from SCPs and RCPs.
-        if (StartsWith(path, "/aws-service-role/")) {
+        if (StartsWith(entity.path, "/aws-service-role/")) {
           p.type = policy::PrincipalType::kServiceLinkedRole;
         }
-        if (p.user_id.empty()) p.user_id = role_id + ":" + caller.session_name;
-        OT_RETURN_IF_ERROR(AddEntityPolicies(*tx, "Role", role_id, "role/" + role.Text(2),
-                                             &state->policies.identity));
-        if (!role.IsNull(3) && !role.Text(3).empty()) {
-          OT_ASSIGN_OR_RETURN(state->policies.boundary,
-                              ManagedPolicy(*tx, role.Text(3), Flavour::kBoundary));
-        }
-        OT_RETURN_IF_ERROR(read_tags("Role", role_id));
+        if (p.user_id.empty()) p.user_id = entity.id + ":" + caller.session_name;
+        take(std::move(role), /*with_tags=*/true);
       }
       load_session_policies();
       break;
@@ -594,8 +412,12 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
       p.type = policy::PrincipalType::kFederatedUser;
       // AWS-COMPAT: a federated user gets the intersection of the issuing IAM user's policies
       // and the session policies passed to GetFederationToken (none passed: nothing).
-      if (session.has_value() && !session->Text(4).empty()) {
-        OT_RETURN_IF_ERROR(load_user(session->Text(4), /*tags_and_boundary=*/false));
+      if (session.has_value() && !session->user_name.empty()) {
+        OT_ASSIGN_OR_RETURN(
+            policy::EntityPolicies user,
+            loader.LoadUser(caller.account_id, session->user_name, /*with_boundary=*/false));
+        if (user.entity.has_value()) state->user_path = user.entity->path;
+        take(std::move(user), /*with_tags=*/false);
       }
       load_session_policies();
       state->policies.has_session = true;
@@ -609,7 +431,7 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
   // Session tags override the role's tags of the same key (case-insensitively).
   if (session.has_value()) {
     boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(session->Text(6), ec);
+    boost::json::value parsed = boost::json::parse(session->session_tags, ec);
     if (!ec && parsed.is_object()) {
       for (const auto& kv : parsed.get_object()) {
         if (!kv.value().is_string()) continue;
@@ -618,12 +440,14 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
         tags.emplace_back(key, std::string(kv.value().get_string()));
       }
     }
-    const bool mfa = session->Int(8) != 0;
+    const bool mfa = session->mfa_authenticated;
     state->context.emplace_back("aws:MultiFactorAuthPresent", mfa ? "true" : "false");
-    if (mfa && !session->IsNull(9)) state->mfa_at = session->Double(9);
-    state->context.emplace_back("aws:TokenIssueTime", IsoSeconds(session->Double(10)));
-    if (!session->IsNull(7) && !session->Text(7).empty()) {
-      state->context.emplace_back("aws:SourceIdentity", session->Text(7));
+    if (mfa && session->mfa_authenticated_at.has_value()) {
+      state->mfa_at = session->mfa_authenticated_at;
+    }
+    state->context.emplace_back("aws:TokenIssueTime", IsoSeconds(session->issued_at));
+    if (!session->source_identity.empty()) {
+      state->context.emplace_back("aws:SourceIdentity", session->source_identity);
     }
   } else if (caller.temporary) {
     state->context.emplace_back("aws:MultiFactorAuthPresent",

@@ -4,8 +4,9 @@
 // engine (policy/evaluator.h) and exactly AWS's inputs:
 //
 //   operation + input --(operation_actions.h)--> action(s), resource ARN(s), request keys
-//   caller --(store, cached)--> PolicySet: identity (inline + managed, groups), permissions
-//     boundary, session policies, SCP levels (member accounts); per request the resource side:
+//   caller --(policy/policy_set_loader.h over the store's repositories, cached)--> PolicySet:
+//     identity (inline + managed, groups), permissions boundary, session policies, SCP levels
+//     (member accounts) -- the same loader IAM's simulator uses; per request the resource side:
 //     the role's trust policy for sts:AssumeRole* and RCP levels of the resource's account
 //   + request context (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion, MFA, tags, org)
 //   -> policy::Evaluate for every check -> Ok, or AccessDenied with AWS's message.
@@ -150,18 +151,6 @@ class Authorizer {
   Result<std::shared_ptr<const PrincipalState>> CachedPrincipal(const auth::Principal& caller);
   Result<std::shared_ptr<const AccountOrg>> CachedAccount(const std::string& account);
   Result<std::shared_ptr<const RoleTrust>> CachedRole(const std::string& role_arn);
-
-  // Compiles a stored document (memoized by content across epochs); null when it does not
-  // compile (a stored policy was validated on write, so that is only possible for data written
-  // by other means; it is logged and ignored).
-  policy::PolicyPtr CompileStored(std::string_view id, std::string_view text,
-                                  policy::Flavour flavour);
-  // A managed policy by ARN: AWS managed from the catalog, customer managed from the store.
-  Result<policy::PolicyPtr> ManagedPolicy(store::Transaction& tx, const std::string& arn,
-                                          policy::Flavour flavour);
-  Status AddEntityPolicies(store::Transaction& tx, std::string_view entity_type,
-                           const std::string& entity_id, const std::string& label,
-                           std::vector<policy::PolicyPtr>* out);
 
   // Evaluates one check of `plan` (its request keys) for the caller whose state is `state`,
   // appending its CheckDecision to `out` and setting out->status on a denial.

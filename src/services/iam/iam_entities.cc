@@ -12,10 +12,6 @@ constexpr std::string_view kB64 =
 // Markers carry a version tag so a marker from elsewhere is rejected, not misread.
 constexpr std::string_view kMarkerTag = "ot1:";
 
-// AWS managed policies carry no creation date in the catalog; this is the date AWS shows for
-// the oldest managed policies (AdministratorAccess and friends).
-constexpr double kAwsManagedCreateDate = 1423247986;  // 2015-02-06T18:39:46Z
-
 std::string Base64Url(std::string_view in) {
   std::string out;
   uint32_t acc = 0;
@@ -48,56 +44,7 @@ bool FromBase64Url(std::string_view in, std::string* out) {
   return true;
 }
 
-// A stable ANPA... ID for an AWS managed policy the catalog has no ID for (FNV-1a of the ARN).
-std::string DerivedPolicyId(std::string_view arn) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : arn) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  std::string id = "ANPA";
-  for (int i = 0; i < 17; ++i) {
-    id.push_back(IdGenerator::kBase32Upper[h % 32]);
-    h = (h / 32) ^ (h * 0x9E3779B97F4A7C15ull);
-  }
-  return id;
-}
-
 Status Void(const Result<int64_t>& r) { return r.ok() ? Status::Ok() : r.status(); }
-
-UserRow UserFromRow(const store::Row& r) {
-  UserRow u;
-  u.user_id = r.Text(0);
-  u.account_id = r.Text(1);
-  u.name = r.Text(2);
-  u.path = r.Text(3);
-  u.boundary_arn = r.Text(4);
-  u.created_at = r.Double(5);
-  return u;
-}
-constexpr char kUserCols[] =
-    "SELECT user_id, account_id, user_name, path, permissions_boundary_arn, created_at "
-    "FROM iam_users ";
-
-constexpr char kRoleCols[] =
-    "SELECT role_id, account_id, role_name, path, assume_role_policy, description, "
-    "max_session_duration, permissions_boundary_arn, last_used_at, last_used_region, created_at "
-    "FROM iam_roles ";
-RoleRow RoleFromRow(const store::Row& r) {
-  RoleRow role;
-  role.role_id = r.Text(0);
-  role.account_id = r.Text(1);
-  role.name = r.Text(2);
-  role.path = r.Text(3);
-  role.trust_policy = r.Text(4);
-  if (!r.IsNull(5)) role.description = r.Text(5);
-  role.max_session_duration = r.Int(6);
-  role.boundary_arn = r.Text(7);
-  if (!r.IsNull(8)) role.last_used_at = r.Double(8);
-  role.last_used_region = r.Text(9);
-  role.created_at = r.Double(10);
-  return role;
-}
 
 }  // namespace
 
@@ -146,13 +93,6 @@ std::string NewUniqueId(IdGenerator& ids, std::string_view prefix) {
   return std::string(prefix) + ids.SortableString(17, 6, IdGenerator::kBase32UpperSorted);
 }
 
-std::string IamArn(std::string_view account_id, std::string_view kind, std::string_view path,
-                   std::string_view name) {
-  std::string arn = "arn:aws:iam::";
-  arn.append(account_id).append(":").append(kind).append(path).append(name);
-  return arn;
-}
-
 std::string UrlEncodeDocument(std::string_view document) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -183,94 +123,6 @@ Result<std::string> DecodeMarker(std::string_view marker) {
   return raw.substr(kMarkerTag.size());
 }
 
-Result<std::optional<UserRow>> FindUser(store::Transaction& tx, std::string_view account_id,
-                                        std::string_view name) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(std::string(kUserCols) + "WHERE account_id = ? AND user_name_lower = ?",
-                          {std::string(account_id), Lower(name)}));
-  if (rows.empty()) return std::optional<UserRow>();
-  return std::optional<UserRow>(UserFromRow(rows.front()));
-}
-
-Result<std::optional<GroupRow>> FindGroup(store::Transaction& tx, std::string_view account_id,
-                                          std::string_view name) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT group_id, account_id, group_name, path, "
-                                          "created_at FROM iam_groups "
-                                          "WHERE account_id = ? AND group_name_lower = ?",
-                                          {std::string(account_id), Lower(name)}));
-  if (rows.empty()) return std::optional<GroupRow>();
-  const store::Row& r = rows.front();
-  return std::optional<GroupRow>(GroupRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)});
-}
-
-Result<std::optional<RoleRow>> FindRole(store::Transaction& tx, std::string_view account_id,
-                                        std::string_view name) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(std::string(kRoleCols) + "WHERE account_id = ? AND role_name_lower = ?",
-                          {std::string(account_id), Lower(name)}));
-  if (rows.empty()) return std::optional<RoleRow>();
-  return std::optional<RoleRow>(RoleFromRow(rows.front()));
-}
-
-Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string_view arn) {
-  // arn:aws:iam::<account>:role<path><name>
-  constexpr std::string_view kPrefix = "arn:aws:iam::";
-  if (arn.substr(0, kPrefix.size()) != kPrefix) return std::optional<RoleRow>();
-  std::string_view rest = arn.substr(kPrefix.size());
-  size_t colon = rest.find(':');
-  if (colon == std::string_view::npos) return std::optional<RoleRow>();
-  std::string_view account = rest.substr(0, colon);
-  std::string_view resource = rest.substr(colon + 1);
-  if (resource.substr(0, 5) != "role/") return std::optional<RoleRow>();
-  size_t slash = resource.rfind('/');
-  std::string_view name = resource.substr(slash + 1);
-  std::string_view path = resource.substr(4, slash - 4 + 1);
-  OT_ASSIGN_OR_RETURN(auto role, FindRole(tx, account, name));
-  if (!role.has_value() || role->path != path) return std::optional<RoleRow>();
-  return role;
-}
-
-Result<std::optional<PolicyRow>> ResolvePolicyArn(store::Transaction& tx,
-                                                  std::string_view account_id,
-                                                  std::string_view arn) {
-  if (arn.substr(0, 20) == "arn:aws:iam::aws:pol") {
-    const policy::ManagedPolicy* managed = policy::ManagedPolicies().FindByArn(arn);
-    if (managed == nullptr) return std::optional<PolicyRow>();
-    PolicyRow p;
-    p.aws_managed = true;
-    p.policy_id = managed->policy_id.empty() ? DerivedPolicyId(managed->arn) : managed->policy_id;
-    p.account_id = "aws";
-    p.name = managed->name;
-    p.path = managed->path.empty() ? "/" : managed->path;
-    p.arn = managed->arn;
-    p.default_version_id = managed->default_version_id.empty() ? "v1" : managed->default_version_id;
-    p.is_attachable = managed->is_attachable;
-    p.created_at = kAwsManagedCreateDate;
-    p.updated_at = kAwsManagedCreateDate;
-    p.catalog = managed;
-    return std::optional<PolicyRow>(std::move(p));
-  }
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT policy_id, account_id, policy_name, path, arn, description, "
-                               "default_version_id, next_version, created_at, updated_at "
-                               "FROM iam_policies WHERE arn = ? AND account_id = ?",
-                               {std::string(arn), std::string(account_id)}));
-  if (rows.empty()) return std::optional<PolicyRow>();
-  const store::Row& r = rows.front();
-  PolicyRow p;
-  p.policy_id = r.Text(0);
-  p.account_id = r.Text(1);
-  p.name = r.Text(2);
-  p.path = r.Text(3);
-  p.arn = r.Text(4);
-  if (!r.IsNull(5)) p.description = r.Text(5);
-  p.default_version_id = r.Text(6);
-  p.next_version = r.Int(7);
-  p.created_at = r.Double(8);
-  p.updated_at = r.Double(9);
-  return std::optional<PolicyRow>(std::move(p));
-}
-
 Result<UserRow> RequireUser(store::Transaction& tx, std::string_view account_id,
                             std::string_view name) {
   OT_ASSIGN_OR_RETURN(auto user, FindUser(tx, account_id, name));
@@ -296,25 +148,6 @@ Result<RoleRow> RequireRole(store::Transaction& tx, std::string_view account_id,
     return NoSuchEntity("The role with name " + std::string(name) + " cannot be found.");
   }
   return *std::move(role);
-}
-
-Result<std::vector<PolicyVersionRow>> PolicyVersions(store::Transaction& tx,
-                                                     const PolicyRow& policy) {
-  std::vector<PolicyVersionRow> out;
-  if (policy.aws_managed) {
-    out.push_back(PolicyVersionRow{policy.default_version_id, 0, policy.catalog->document,
-                                   policy.updated_at});
-    return out;
-  }
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT version_number, document, created_at FROM "
-                                          "iam_policy_versions WHERE policy_id = ? "
-                                          "ORDER BY version_number",
-                                          {policy.policy_id}));
-  for (const store::Row& r : rows) {
-    out.push_back(
-        PolicyVersionRow{"v" + std::to_string(r.Int(0)), r.Int(0), r.Text(1), r.Double(2)});
-  }
-  return out;
 }
 
 boost::json::object BoundaryObject(const std::string& arn) {
@@ -361,13 +194,11 @@ boost::json::object RoleObject(const RoleRow& role, bool full) {
 
 Result<boost::json::array> ReadTags(store::Transaction& tx, std::string_view entity_type,
                                     std::string_view entity_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT tag_key, tag_value FROM iam_tags "
-                                          "WHERE entity_type = ? AND entity_id = ? "
-                                          "ORDER BY position",
-                                          {std::string(entity_type), std::string(entity_id)}));
+  OT_ASSIGN_OR_RETURN(repo::TagList rows, repo::EntityTags(tx, entity_type, entity_id));
   boost::json::array tags;
-  for (const store::Row& r : rows) {
-    tags.push_back(boost::json::object{{"Key", r.Text(0)}, {"Value", r.Text(1)}});
+  tags.reserve(rows.size());
+  for (const auto& [key, value] : rows) {
+    tags.push_back(boost::json::object{{"Key", key}, {"Value", value}});
   }
   return tags;
 }
@@ -433,46 +264,6 @@ Status DeleteAllTags(store::Transaction& tx, std::string_view entity_type,
                      std::string_view entity_id) {
   return Void(tx.Execute("DELETE FROM iam_tags WHERE entity_type = ? AND entity_id = ?",
                          {std::string(entity_type), std::string(entity_id)}));
-}
-
-Result<std::vector<std::string>> AttachedPolicyArns(store::Transaction& tx,
-                                                    std::string_view entity_type,
-                                                    std::string_view entity_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_arn FROM iam_attachments "
-                                          "WHERE entity_type = ? AND entity_id = ? "
-                                          "ORDER BY attached_at, policy_arn",
-                                          {std::string(entity_type), std::string(entity_id)}));
-  std::vector<std::string> out;
-  out.reserve(rows.size());
-  for (const store::Row& r : rows) out.push_back(r.Text(0));
-  return out;
-}
-
-Result<int64_t> CountInlinePolicies(store::Transaction& tx, std::string_view entity_type,
-                                    std::string_view entity_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM iam_inline_policies "
-                                          "WHERE entity_type = ? AND entity_id = ?",
-                                          {std::string(entity_type), std::string(entity_id)}));
-  return rows.front().Int(0);
-}
-
-Result<int64_t> AttachmentCount(store::Transaction& tx, std::string_view account_id,
-                                std::string_view arn) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COUNT(*) FROM iam_attachments "
-                                          "WHERE account_id = ? AND policy_arn = ?",
-                                          {std::string(account_id), std::string(arn)}));
-  return rows.front().Int(0);
-}
-
-Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view account_id,
-                                   std::string_view arn) {
-  OT_ASSIGN_OR_RETURN(auto users, tx.Query("SELECT COUNT(*) FROM iam_users WHERE account_id = ? "
-                                           "AND permissions_boundary_arn = ?",
-                                           {std::string(account_id), std::string(arn)}));
-  OT_ASSIGN_OR_RETURN(auto roles, tx.Query("SELECT COUNT(*) FROM iam_roles WHERE account_id = ? "
-                                           "AND permissions_boundary_arn = ?",
-                                           {std::string(account_id), std::string(arn)}));
-  return users.front().Int(0) + roles.front().Int(0);
 }
 
 }  // namespace orgtwin::services::iam

@@ -1,13 +1,12 @@
 // File: services/iam/iam_entities.h
 //
-// The IAM data layer: rows of users, groups, roles and customer managed policies (tables of
-// migration 0002_iam.sql), lookups by name (case-insensitive, as AWS compares IAM names) and by
-// ARN, tags, the AWS error Statuses IAM returns for them, and the small wire helpers the IAM
-// handlers share (ARNs, 21-character unique IDs, URL-encoded policy documents, opaque
-// pagination markers).
+// What the IAM handlers share over the IAM repository (repo/iam_repository.h, which owns the
+// tables' SQL and rows): the AWS error Statuses IAM returns (NoSuchEntity for an absent user,
+// group or role, ...), the quotas, tags and rows as the model's JSON structures, service-linked
+// roles, and the small wire helpers (21-character unique IDs, URL-encoded policy documents,
+// opaque pagination markers).
 //
-// Every function takes the caller's open Transaction; none commits. STS (AssumeRole) and the
-// authorizer may use FindRoleByArn / FindUser / ResolvePolicyArn to read the same rows.
+// Every function takes the caller's open Transaction; none commits.
 //
 // Thread-safety: free functions over the caller's Transaction; no shared state beyond the
 // immutable AWS managed-policy catalog (policy/catalog.h).
@@ -24,6 +23,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "policy/catalog.h"
+#include "repo/iam_repository.h"
 #include "services/iam/service_linked_roles.h"
 #include "store/store.h"
 
@@ -59,9 +59,6 @@ std::string Lower(std::string_view text);
 // AWS-COMPAT: IAM unique IDs are a 4-letter prefix plus 17 characters (21 in all), e.g.
 // AIDACKCEVSQ6C2EXAMPLE.
 std::string NewUniqueId(IdGenerator& ids, std::string_view prefix);
-// arn:aws:iam::<account>:<kind><path><name>, kind "user", "group", "role", "policy".
-std::string IamArn(std::string_view account_id, std::string_view kind, std::string_view path,
-                   std::string_view name);
 // Percent-encodes everything outside [A-Za-z0-9-_.~] -- how IAM returns policy documents in its
 // XML (botocore URL-decodes them).
 std::string UrlEncodeDocument(std::string_view document);
@@ -70,86 +67,29 @@ std::string EncodeMarker(std::string_view key);
 // InvalidInput for anything EncodeMarker did not produce.
 Result<std::string> DecodeMarker(std::string_view marker);
 
-// ---- Rows ----
-struct UserRow {
-  std::string user_id;
-  std::string account_id;
-  std::string name;
-  std::string path;
-  std::string boundary_arn;  // "" when none
-  double created_at = 0;
-  std::string Arn() const { return IamArn(account_id, "user", path, name); }
-};
-
-struct GroupRow {
-  std::string group_id;
-  std::string account_id;
-  std::string name;
-  std::string path;
-  double created_at = 0;
-  std::string Arn() const { return IamArn(account_id, "group", path, name); }
-};
-
-struct RoleRow {
-  std::string role_id;
-  std::string account_id;
-  std::string name;
-  std::string path;
-  std::string trust_policy;
-  std::optional<std::string> description;
-  int64_t max_session_duration = 3600;
-  std::string boundary_arn;
-  std::optional<double> last_used_at;
-  std::string last_used_region;
-  double created_at = 0;
-  std::string Arn() const { return IamArn(account_id, "role", path, name); }
-  // Service-linked roles live under /aws-service-role/<service>/ and only AWS may change them.
-  bool service_linked() const { return path.rfind("/aws-service-role/", 0) == 0; }
-};
+// ---- Rows and lookups: the IAM repository (repo/iam_repository.h) ----
+using repo::AttachedPolicyArns;
+using repo::AttachmentCount;
+using repo::BoundaryUsageCount;
+using repo::CountInlinePolicies;
+using repo::FindGroup;
+using repo::FindRole;
+using repo::FindRoleByArn;
+using repo::FindUser;
+using repo::GroupRow;
+using repo::IamArn;
+using repo::PolicyRow;
+using repo::PolicyVersionRow;
+using repo::PolicyVersions;
+using repo::ResolvePolicyArn;
+using repo::RoleRow;
+using repo::UserRow;
 
 // UnmodifiableEntity with AWS's message for a change to a service-linked role.
 Status ProtectedRole(std::string_view role_name);
 
-// A customer managed policy, or an AWS managed one from the catalog (aws_managed = true; then
-// policy_id, created_at and updated_at are derived, versions come from the catalog's default).
-struct PolicyRow {
-  bool aws_managed = false;
-  std::string policy_id;
-  std::string account_id;  // "aws" for AWS managed policies
-  std::string name;
-  std::string path;
-  std::string arn;
-  std::optional<std::string> description;
-  std::string default_version_id;
-  int64_t next_version = 2;
-  bool is_attachable = true;
-  double created_at = 0;
-  double updated_at = 0;
-  const policy::ManagedPolicy* catalog = nullptr;  // AWS managed only
-};
-
-struct PolicyVersionRow {
-  std::string version_id;  // "v3"
-  int64_t number = 0;
-  std::string document;
-  double created_at = 0;
-};
-
-// ---- Lookups (std::nullopt when absent) ----
-Result<std::optional<UserRow>> FindUser(store::Transaction& tx, std::string_view account_id,
-                                        std::string_view name);
-Result<std::optional<GroupRow>> FindGroup(store::Transaction& tx, std::string_view account_id,
-                                          std::string_view name);
-Result<std::optional<RoleRow>> FindRole(store::Transaction& tx, std::string_view account_id,
-                                        std::string_view name);
-// By full ARN (path included, as AWS matches role ARNs).
-Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string_view arn);
-// A customer managed policy of `account_id` or an AWS managed policy (catalog). Another
-// account's customer managed policy is not visible.
-Result<std::optional<PolicyRow>> ResolvePolicyArn(store::Transaction& tx,
-                                                  std::string_view account_id,
-                                                  std::string_view arn);
-// The same lookups, failing with AWS's NoSuchEntity message when absent.
+// ---- Lookups failing with AWS's NoSuchEntity ----
+// The repository's lookups, failing with AWS's NoSuchEntity message when absent.
 Result<UserRow> RequireUser(store::Transaction& tx, std::string_view account_id,
                             std::string_view name);
 Result<GroupRow> RequireGroup(store::Transaction& tx, std::string_view account_id,
@@ -172,10 +112,6 @@ Status AddServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std:
 Status EnsureServiceLinkedRole(store::Transaction& tx, IdGenerator& ids, const std::string& account,
                                std::string_view service, double now);
 
-// Versions of a customer managed policy, ascending; for an AWS managed policy its default.
-Result<std::vector<PolicyVersionRow>> PolicyVersions(store::Transaction& tx,
-                                                     const PolicyRow& policy);
-
 // Rows as their model structures (User, Group, Role, Policy) in the neutral value form.
 boost::json::object UserObject(const UserRow& user);
 boost::json::object GroupObject(const GroupRow& group);
@@ -194,18 +130,5 @@ Status RemoveTags(store::Transaction& tx, std::string_view entity_type, std::str
                   const boost::json::array& keys);
 Status DeleteAllTags(store::Transaction& tx, std::string_view entity_type,
                      std::string_view entity_id);
-
-// ---- Attachments and inline policies ----
-// entity_type "User" | "Group" | "Role".
-Result<std::vector<std::string>> AttachedPolicyArns(store::Transaction& tx,
-                                                    std::string_view entity_type,
-                                                    std::string_view entity_id);
-Result<int64_t> CountInlinePolicies(store::Transaction& tx, std::string_view entity_type,
-                                    std::string_view entity_id);
-// How many entities of `account_id` have `arn` attached / as permissions boundary.
-Result<int64_t> AttachmentCount(store::Transaction& tx, std::string_view account_id,
-                                std::string_view arn);
-Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view account_id,
-                                   std::string_view arn);
 
 }  // namespace orgtwin::services::iam

@@ -105,7 +105,7 @@ Status CheckReuse(store::Transaction& tx, const PasswordPolicyValues& p, const s
   if (p.reuse <= 0) return Status::Ok();
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT password_hash FROM iam_password_history WHERE "
                                           "account_id = ? AND user_id = ? ORDER BY changed_at "
-                                          "DESC, rowid DESC LIMIT ?",
+                                          "DESC, seq DESC LIMIT ?",
                                           {account, user_id, p.reuse}));
   for (const store::Row& r : rows) {
     if (auth::VerifyPassword(password, r.Text(0))) {
@@ -118,9 +118,10 @@ Status CheckReuse(store::Transaction& tx, const PasswordPolicyValues& p, const s
 Status RecordPassword(store::Transaction& tx, const std::string& account,
                       const std::string& user_id, const std::string& hash, double now) {
   return Exec(tx,
-              "INSERT INTO iam_password_history (account_id, user_id, password_hash, changed_at) "
-              "VALUES (?, ?, ?, ?)",
-              {account, user_id, hash, now});
+              "INSERT INTO iam_password_history (account_id, user_id, password_hash, changed_at, "
+              "seq) SELECT ?, ?, ?, ?, COALESCE(MAX(seq), 0) + 1 FROM iam_password_history "
+              "WHERE account_id = ? AND user_id = ?",
+              {account, user_id, hash, now, account, user_id});
 }
 
 struct ProfileOwner {

@@ -1,5 +1,7 @@
 // Policy tools: SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysForPrincipalPolicy
-// and GetContextKeysForCustomPolicy, on the policy engine (policy/evaluator.h). A simulation
+// and GetContextKeysForCustomPolicy, on the policy engine (policy/evaluator.h), with the
+// principal's policies gathered by the loader the authorizer uses (policy/policy_set_loader.h),
+// so a simulation and a real request see the same policies. A simulation
 // evaluates every ActionNames x ResourceArns pair against the principal's identity policies (or
 // the given ones), its permissions boundary, an optional resource-based policy and -- for a
 // principal of a member account -- the SCPs on its path in the organization.
@@ -10,6 +12,8 @@
 #include "policy/compiled_policy.h"
 #include "policy/document.h"
 #include "policy/evaluator.h"
+#include "policy/policy_set_loader.h"
+#include "repo/store_policy_source.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -58,101 +62,38 @@ Result<SimPolicy*> AddPolicy(SimSet& set, std::string source_id, std::string sou
   return raw;
 }
 
-// Managed policy `arn` (AWS or customer managed) at its default version.
-Status AddManaged(store::Transaction& tx, const std::string& account, const std::string& arn,
-                  SimSet& set, bool as_boundary) {
-  OT_ASSIGN_OR_RETURN(auto p, ResolvePolicyArn(tx, account, arn));
-  if (!p.has_value()) return Status::Ok();
-  OT_ASSIGN_OR_RETURN(auto versions, PolicyVersions(tx, *p));
-  for (const PolicyVersionRow& v : versions) {
-    if (v.version_id != p->default_version_id && !p->aws_managed) continue;
-    OT_ASSIGN_OR_RETURN(
-        SimPolicy * sp,
-        AddPolicy(set, p->name, p->aws_managed ? "aws-managed" : "user-managed", v.document,
-                  as_boundary ? policy::Flavour::kBoundary : policy::Flavour::kIdentity, false));
-    if (as_boundary) {
-      set.boundary = sp;
-    } else {
-      set.identity.push_back(sp);
-    }
-    break;
-  }
-  return Status::Ok();
+// Adds a policy the loader found (policy/policy_set_loader.h), parsed again for what the
+// simulator reports about its statements (positions, condition keys).
+Result<SimPolicy*> AddLoaded(SimSet& set, const policy::SourcedPolicy& loaded,
+                             policy::Flavour flavour) {
+  return AddPolicy(set, loaded.source_id, loaded.source_type, loaded.text, flavour, false);
 }
 
-Status AddEntityPolicies(store::Transaction& tx, const std::string& account, std::string_view type,
-                         const std::string& id, std::string_view source_type, SimSet& set) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_name, document FROM iam_inline_policies "
-                                          "WHERE entity_type = ? AND entity_id = ? ORDER BY "
-                                          "policy_name",
-                                          {std::string(type), id}));
-  for (const store::Row& r : rows) {
-    OT_ASSIGN_OR_RETURN(SimPolicy * sp, AddPolicy(set, r.Text(0), std::string(source_type),
-                                                  r.Text(1), policy::Flavour::kIdentity, false));
+// The identity policies and boundary of a loaded user, group or role.
+Status AddEntity(SimSet& set, const policy::EntityPolicies& loaded) {
+  for (const policy::SourcedPolicyPtr& p : loaded.identity) {
+    OT_ASSIGN_OR_RETURN(SimPolicy * sp, AddLoaded(set, *p, policy::Flavour::kIdentity));
     set.identity.push_back(sp);
   }
-  OT_ASSIGN_OR_RETURN(auto arns, AttachedPolicyArns(tx, type, id));
-  for (const std::string& arn : arns) OT_RETURN_IF_ERROR(AddManaged(tx, account, arn, set, false));
+  if (loaded.boundary != nullptr) {
+    OT_ASSIGN_OR_RETURN(set.boundary, AddLoaded(set, *loaded.boundary, policy::Flavour::kBoundary));
+  }
   return Status::Ok();
 }
 
 // The SCP levels (root -> OUs -> account) that apply to `account`, when it is a member account
-// of an organization with SCPs enabled.
-Status AddScps(store::Transaction& tx, const std::string& account, SimSet& set) {
-  OT_ASSIGN_OR_RETURN(auto member, tx.Query("SELECT a.org_id, a.parent_id, o.management_account_id "
-                                            "FROM org_accounts a JOIN organizations o ON "
-                                            "o.org_id = a.org_id WHERE a.account_id = ?",
-                                            {account}));
-  if (member.empty()) {
-    OT_ASSIGN_OR_RETURN(auto mgmt, tx.Query("SELECT org_id FROM organizations WHERE "
-                                            "management_account_id = ?",
-                                            {account}));
-    set.in_org = !mgmt.empty();
-    return Status::Ok();
-  }
-  set.in_org = true;
-  std::string org = member.front().Text(0);
-  // AWS-COMPAT: SCPs never restrict the management account.
-  if (member.front().Text(2) == account) return Status::Ok();
-  OT_ASSIGN_OR_RETURN(auto roots, tx.Query("SELECT r.root_id FROM org_roots r JOIN "
-                                           "org_root_policy_types t ON t.root_id = r.root_id "
-                                           "WHERE r.org_id = ? AND t.policy_type = "
-                                           "'SERVICE_CONTROL_POLICY' AND t.status = 'ENABLED'",
-                                           {org}));
-  if (roots.empty()) return Status::Ok();
-  // Path from the account up to the root, then reversed.
-  std::vector<std::string> path{account};
-  std::string parent = member.front().Text(1);
-  for (int guard = 0; guard < 16 && !parent.empty(); ++guard) {
-    path.push_back(parent);
-    OT_ASSIGN_OR_RETURN(auto up,
-                        tx.Query("SELECT parent_id FROM org_units WHERE ou_id = ?", {parent}));
-    parent = up.empty() ? "" : up.front().Text(0);
-  }
-  std::reverse(path.begin(), path.end());
-  set.has_scp = true;
-  for (const std::string& target : path) {
-    OT_ASSIGN_OR_RETURN(auto attached, tx.Query("SELECT a.policy_id, p.content, p.name FROM "
-                                                "org_policy_attachments a LEFT JOIN org_policies "
-                                                "p ON p.policy_id = a.policy_id WHERE "
-                                                "a.org_id = ? AND a.target_id = ? ORDER BY "
-                                                "a.policy_id",
-                                                {org, target}));
-    std::vector<SimPolicy*> level;
-    for (const store::Row& r : attached) {
-      std::string content = r.IsNull(1) ? "" : r.Text(1);
-      std::string name = r.IsNull(2) ? r.Text(0) : r.Text(2);
-      if (content.empty()) {
-        const policy::OrganizationsManagedPolicy* managed =
-            policy::ManagedPolicies().FindOrganizations(r.Text(0));
-        if (managed == nullptr || managed->type != "SERVICE_CONTROL_POLICY") continue;
-        content = managed->content;
-        name = managed->name;
-      }
-      Result<SimPolicy*> sp = AddPolicy(set, name, "scp", content, policy::Flavour::kScp, false);
-      if (sp.ok()) level.push_back(*sp);  // other policy types attached here do not parse
+// of an organization with SCPs enabled: the same loader the authorizer uses.
+Status AddScps(policy::PolicySetLoader& loader, const std::string& account, SimSet& set) {
+  OT_ASSIGN_OR_RETURN(policy::OrgPolicies org, loader.LoadOrganization(account));
+  set.in_org = !org.org_id.empty();
+  set.has_scp = org.has_scp;
+  for (const auto& level : org.scp) {
+    std::vector<SimPolicy*> sims;
+    for (const policy::SourcedPolicyPtr& p : level) {
+      OT_ASSIGN_OR_RETURN(SimPolicy * sp, AddLoaded(set, *p, policy::Flavour::kScp));
+      sims.push_back(sp);
     }
-    set.scp.push_back(std::move(level));
+    set.scp.push_back(std::move(sims));
   }
   return Status::Ok();
 }
@@ -458,48 +399,41 @@ bool SplitIamArn(const std::string& arn, std::string* account, std::string* kind
 }
 
 // Loads the policies of the user, group or role `arn` names into `set`; returns the principal.
-Result<policy::Principal> LoadPrincipal(gateway::RequestContext& ctx, store::Transaction& tx,
-                                        const std::string& arn, SimSet& set) {
+Result<policy::Principal> LoadPrincipal(gateway::RequestContext& ctx,
+                                        policy::PolicySetLoader& loader, const std::string& arn,
+                                        SimSet& set) {
   const std::string& account = AccountOf(ctx);
   std::string arn_account, kind, name;
   if (!SplitIamArn(arn, &arn_account, &kind, &name) || arn_account != account) {
     return InvalidInput("Invalid ARN: " + arn);
   }
+  policy::EntityPolicies loaded;
   if (kind == "user") {
-    OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, name));
-    OT_RETURN_IF_ERROR(AddEntityPolicies(tx, account, "User", user.user_id, "user", set));
-    OT_ASSIGN_OR_RETURN(auto groups, tx.Query("SELECT group_id FROM iam_group_members WHERE "
-                                              "user_id = ? ORDER BY group_id",
-                                              {user.user_id}));
-    for (const store::Row& g : groups) {
-      OT_RETURN_IF_ERROR(AddEntityPolicies(tx, account, "Group", g.Text(0), "group", set));
-    }
-    if (!user.boundary_arn.empty()) {
-      OT_RETURN_IF_ERROR(AddManaged(tx, account, user.boundary_arn, set, true));
-    }
+    OT_ASSIGN_OR_RETURN(loaded, loader.LoadUser(account, name));
+  } else if (kind == "group") {
+    OT_ASSIGN_OR_RETURN(loaded, loader.LoadGroup(account, name));
+  } else if (kind == "role") {
+    OT_ASSIGN_OR_RETURN(loaded, loader.LoadRole(account, name));
+  } else {
+    return InvalidInput("Invalid ARN: " + arn);
+  }
+  if (!loaded.entity.has_value()) {
+    return NoSuchEntity("The " + kind + " with name " + name + " cannot be found.");
+  }
+  OT_RETURN_IF_ERROR(AddEntity(set, loaded));
+  const policy::PolicySource::Entity& entity = *loaded.entity;
+  const std::string entity_arn = IamArn(account, kind, entity.path, entity.name);
+  if (kind == "user") {
     policy::Principal p;
     p.type = policy::PrincipalType::kUser;
-    p.arn = user.Arn();
+    p.arn = entity_arn;
     p.account = account;
-    p.user_id = user.user_id;
+    p.user_id = entity.id;
     return p;
   }
-  if (kind == "group") {
-    OT_ASSIGN_OR_RETURN(GroupRow group, RequireGroup(tx, account, name));
-    OT_RETURN_IF_ERROR(AddEntityPolicies(tx, account, "Group", group.group_id, "group", set));
-    return PrincipalForArn(group.Arn(), account);
-  }
-  if (kind == "role") {
-    OT_ASSIGN_OR_RETURN(RoleRow role, RequireRole(tx, account, name));
-    OT_RETURN_IF_ERROR(AddEntityPolicies(tx, account, "Role", role.role_id, "role", set));
-    if (!role.boundary_arn.empty()) {
-      OT_RETURN_IF_ERROR(AddManaged(tx, account, role.boundary_arn, set, true));
-    }
-    policy::Principal p = PrincipalForArn(role.Arn(), account);
-    p.user_id = role.role_id + ":iam-policy-simulator";
-    return p;
-  }
-  return InvalidInput("Invalid ARN: " + arn);
+  policy::Principal p = PrincipalForArn(entity_arn, account);
+  if (kind == "role") p.user_id = entity.id + ":iam-policy-simulator";
+  return p;
 }
 
 // Every context key a set of policies refers to: condition keys and policy variables, as
@@ -536,12 +470,14 @@ boost::json::array ContextKeys(const SimSet& set) {
 }  // namespace
 
 Result<Json> SimulatePrincipalPolicy(gateway::RequestContext& ctx, const Json& input) {
-  store::Transaction& tx = ctx.tx;
+  repo::StorePolicySource source(ctx.tx);
+  policy::PolicyCache compiled;
+  policy::PolicySetLoader loader(source, compiled);
   SimSet set;
   OT_ASSIGN_OR_RETURN(policy::Principal principal,
-                      LoadPrincipal(ctx, tx, Str(input, "PolicySourceArn"), set));
+                      LoadPrincipal(ctx, loader, Str(input, "PolicySourceArn"), set));
   if (Has(input, "CallerArn")) principal = PrincipalForArn(Str(input, "CallerArn"), AccountOf(ctx));
-  OT_RETURN_IF_ERROR(AddScps(tx, AccountOf(ctx), set));
+  OT_RETURN_IF_ERROR(AddScps(loader, AccountOf(ctx), set));
   return Simulate(ctx, input, set, principal);
 }
 
@@ -556,9 +492,11 @@ Result<Json> SimulateCustomPolicy(gateway::RequestContext& ctx, const Json& inpu
 }
 
 Result<Json> GetContextKeysForPrincipalPolicy(gateway::RequestContext& ctx, const Json& input) {
-  store::Transaction& tx = ctx.tx;
+  repo::StorePolicySource source(ctx.tx);
+  policy::PolicyCache compiled;
+  policy::PolicySetLoader loader(source, compiled);
   SimSet set;
-  OT_RETURN_IF_ERROR(LoadPrincipal(ctx, tx, Str(input, "PolicySourceArn"), set).status());
+  OT_RETURN_IF_ERROR(LoadPrincipal(ctx, loader, Str(input, "PolicySourceArn"), set).status());
   int n = 0;
   for (const auto& v : Array(input, "PolicyInputList")) {
     OT_RETURN_IF_ERROR(AddPolicy(set, "PolicyInputList." + std::to_string(++n), "IAM Policy",

@@ -21,11 +21,6 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-bool AllOf(std::string_view text, std::string_view alphabet) {
-  return std::all_of(text.begin(), text.end(),
-                     [&](char c) { return alphabet.find(c) != std::string_view::npos; });
-}
-
 constexpr std::string_view kLowerDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 std::string HexEncode(std::string_view raw) {
@@ -54,36 +49,6 @@ bool HexDecode(std::string_view hex, std::string* raw) {
     raw->push_back(static_cast<char>(hi * 16 + lo));
   }
   return true;
-}
-
-constexpr char kOrgCols[] =
-    "SELECT o.org_id, o.management_account_id, a.email, o.feature_set, o.created_at, "
-    "o.member_count "
-    "FROM organizations o JOIN accounts a ON a.account_id = o.management_account_id ";
-
-OrgRow ToOrg(const store::Row& row) {
-  return OrgRow{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Double(4), row.Int(5)};
-}
-
-constexpr char kMemberCols[] =
-    "SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, a.email, a.name, "
-    "a.state, a.created_at, a.has_payment_method, a.has_contact_info "
-    "FROM org_accounts m JOIN accounts a ON a.account_id = m.account_id ";
-
-MemberRow ToMember(const store::Row& row) {
-  MemberRow m;
-  m.account_id = row.Text(0);
-  m.org_id = row.Text(1);
-  m.parent_id = row.Text(2);
-  m.joined_method = row.Text(3);
-  m.joined_at = row.Double(4);
-  m.email = row.Text(5);
-  m.name = row.Text(6);
-  m.state = row.Text(7);
-  m.created_at = row.Double(8);
-  m.has_payment_method = row.Int(9) != 0;
-  m.has_contact_info = row.Int(10) != 0;
-  return m;
 }
 
 }  // namespace
@@ -135,33 +100,6 @@ Status AccessDenied() {
 
 // ---- IDs and ARNs ----
 
-TargetKind KindOfId(std::string_view id) {
-  if (id.size() == 12 && AllOf(id, "0123456789")) return TargetKind::kAccount;
-  if (id.rfind("r-", 0) == 0) {
-    std::string_view rest = id.substr(2);
-    return rest.size() >= 4 && rest.size() <= 32 && AllOf(rest, kLowerDigits)
-               ? TargetKind::kRoot
-               : TargetKind::kInvalid;
-  }
-  if (id.rfind("ou-", 0) == 0) {
-    std::string_view rest = id.substr(3);
-    size_t dash = rest.find('-');
-    if (dash == std::string_view::npos) return TargetKind::kInvalid;
-    std::string_view a = rest.substr(0, dash);
-    std::string_view b = rest.substr(dash + 1);
-    bool ok = a.size() >= 4 && a.size() <= 32 && AllOf(a, kLowerDigits) && b.size() >= 8 &&
-              b.size() <= 32 && AllOf(b, kLowerDigits);
-    return ok ? TargetKind::kOu : TargetKind::kInvalid;
-  }
-  if (id.rfind("p-", 0) == 0) {
-    std::string_view rest = id.substr(2);
-    bool ok = rest.size() >= 8 && rest.size() <= 128 &&
-              AllOf(rest, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
-    return ok ? TargetKind::kPolicy : TargetKind::kInvalid;
-  }
-  return TargetKind::kInvalid;
-}
-
 std::string NewOrgId(IdGenerator& ids) { return "o-" + ids.RandomString(10, kLowerDigits); }
 std::string NewRootId(IdGenerator& ids) { return "r-" + ids.RandomString(4, kLowerDigits); }
 std::string NewOuId(IdGenerator& ids, std::string_view root_id) {
@@ -210,24 +148,6 @@ std::string HandshakeArn(const OrgRow& org, std::string_view action,
 
 // ---- Lookups ----
 
-Result<std::optional<OrgRow>> FindOrganization(store::Transaction& tx, std::string_view org_id) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(std::string(kOrgCols) + "WHERE o.org_id = ?", {std::string(org_id)}));
-  if (rows.empty()) return std::optional<OrgRow>();
-  return std::optional<OrgRow>(ToOrg(rows.front()));
-}
-
-Result<std::optional<OrgRow>> FindOrganizationForAccount(store::Transaction& tx,
-                                                         std::string_view account_id) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query(std::string(kOrgCols) +
-                   "WHERE o.org_id = (SELECT org_id FROM org_accounts WHERE account_id = ?)",
-               {std::string(account_id)}));
-  if (rows.empty()) return std::optional<OrgRow>();
-  return std::optional<OrgRow>(ToOrg(rows.front()));
-}
-
 Result<OrgRow> RequireOrganization(store::Transaction& tx, std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto org, FindOrganizationForAccount(tx, account_id));
   if (!org.has_value()) return NotInUse();
@@ -250,118 +170,6 @@ Result<OrgRow> RequireManagementOrDelegatedAdmin(store::Transaction& tx,
                                        {org.org_id, std::string(account_id)}));
   if (n == 0) return AccessDenied();
   return org;
-}
-
-Result<RootRow> GetRoot(store::Transaction& tx, std::string_view org_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT root_id, org_id, name FROM org_roots "
-                                          "WHERE org_id = ?",
-                                          {std::string(org_id)}));
-  if (rows.empty()) return InternalError("organization " + std::string(org_id) + " has no root");
-  return RootRow{rows.front().Text(0), rows.front().Text(1), rows.front().Text(2)};
-}
-
-Result<std::optional<OuRow>> FindOu(store::Transaction& tx, std::string_view org_id,
-                                    std::string_view ou_id) {
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT ou_id, org_id, parent_id, name, created_at FROM org_units "
-                               "WHERE ou_id = ? AND org_id = ?",
-                               {std::string(ou_id), std::string(org_id)}));
-  if (rows.empty()) return std::optional<OuRow>();
-  const store::Row& r = rows.front();
-  return std::optional<OuRow>(OuRow{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)});
-}
-
-Result<std::optional<MemberRow>> FindMember(store::Transaction& tx, std::string_view org_id,
-                                            std::string_view account_id) {
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query(std::string(kMemberCols) + "WHERE m.account_id = ? AND m.org_id = ?",
-                               {std::string(account_id), std::string(org_id)}));
-  if (rows.empty()) return std::optional<MemberRow>();
-  return std::optional<MemberRow>(ToMember(rows.front()));
-}
-
-Result<std::optional<MemberRow>> FindMembership(store::Transaction& tx,
-                                                std::string_view account_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kMemberCols) + "WHERE m.account_id = ?",
-                                          {std::string(account_id)}));
-  if (rows.empty()) return std::optional<MemberRow>();
-  return std::optional<MemberRow>(ToMember(rows.front()));
-}
-
-Result<bool> ParentExists(store::Transaction& tx, std::string_view org_id, std::string_view id) {
-  switch (KindOfId(id)) {
-    case TargetKind::kRoot: {
-      OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
-                                           "SELECT COUNT(*) FROM org_roots WHERE root_id = ? AND "
-                                           "org_id = ?",
-                                           {std::string(id), std::string(org_id)}));
-      return n > 0;
-    }
-    case TargetKind::kOu: {
-      OT_ASSIGN_OR_RETURN(auto ou, FindOu(tx, org_id, id));
-      return ou.has_value();
-    }
-    default:
-      return false;
-  }
-}
-
-Result<bool> TargetExists(store::Transaction& tx, std::string_view org_id, std::string_view id) {
-  if (KindOfId(id) == TargetKind::kAccount) {
-    OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org_id, id));
-    return member.has_value();
-  }
-  return ParentExists(tx, org_id, id);
-}
-
-Result<std::vector<std::string>> ParentChain(store::Transaction& tx, std::string_view org_id,
-                                             std::string_view target_id) {
-  std::vector<std::string> chain;
-  std::string current(target_id);
-  // Depth is bounded by kMaxOuDepth; the guard stops a corrupt cycle.
-  for (int guard = 0; guard < 64; ++guard) {
-    chain.push_back(current);
-    TargetKind kind = KindOfId(current);
-    if (kind == TargetKind::kRoot) {
-      OT_ASSIGN_OR_RETURN(bool exists, ParentExists(tx, org_id, current));
-      if (!exists) break;
-      std::reverse(chain.begin(), chain.end());
-      return chain;
-    }
-    std::optional<std::string> parent;
-    if (kind == TargetKind::kAccount) {
-      OT_ASSIGN_OR_RETURN(auto member, FindMember(tx, org_id, current));
-      if (member.has_value()) parent = member->parent_id;
-    } else if (kind == TargetKind::kOu) {
-      OT_ASSIGN_OR_RETURN(auto ou, FindOu(tx, org_id, current));
-      if (ou.has_value()) parent = ou->parent_id;
-    }
-    if (!parent.has_value()) break;
-    current = *parent;
-  }
-  return NotFoundError(std::string(target_id) + " is not in organization " + std::string(org_id));
-}
-
-Result<std::vector<std::pair<std::string, std::string>>> RootPolicyTypes(store::Transaction& tx,
-                                                                         std::string_view root_id) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT policy_type, status FROM org_root_policy_types "
-                                          "WHERE root_id = ? ORDER BY policy_type",
-                                          {std::string(root_id)}));
-  std::vector<std::pair<std::string, std::string>> out;
-  out.reserve(rows.size());
-  for (const store::Row& r : rows) out.emplace_back(r.Text(0), r.Text(1));
-  return out;
-}
-
-Result<bool> PolicyTypeEnabled(store::Transaction& tx, std::string_view org_id,
-                               std::string_view policy_type) {
-  OT_ASSIGN_OR_RETURN(int64_t n,
-                      Count(tx,
-                            "SELECT COUNT(*) FROM org_root_policy_types t JOIN org_roots r ON "
-                            "r.root_id = t.root_id WHERE r.org_id = ? AND t.policy_type = ? AND "
-                            "t.status = 'ENABLED'",
-                            {std::string(org_id), std::string(policy_type)}));
-  return n > 0;
 }
 
 // ---- Shared writes ----

@@ -24,6 +24,7 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "gateway/request_context.h"
+#include "repo/org_repository.h"
 #include "services/iam/handler_util.h"
 #include "store/store.h"
 
@@ -51,52 +52,38 @@ inline constexpr int64_t kMaxTagsPerResource = 50;
 inline constexpr int64_t kMaxResultsLimit = 20;  // MaxResults 1..20 (model)
 inline constexpr char kFullAwsAccessPolicyId[] = "p-FullAWSAccess";
 inline constexpr char kRcpFullAwsAccessPolicyId[] = "p-RCPFullAWSAccess";
-inline constexpr char kScpType[] = "SERVICE_CONTROL_POLICY";
-inline constexpr char kRcpType[] = "RESOURCE_CONTROL_POLICY";
 
-// ---- Rows ----
-struct OrgRow {
-  std::string org_id;
-  std::string management_account_id;
-  std::string management_email;
-  std::string feature_set;  // ALL | CONSOLIDATED_BILLING
-  double created_at = 0;
-  int64_t member_count = 0;  // accounts in the organization, the management account included
-};
+// ---- Rows and lookups: the Organizations repository (repo/org_repository.h) ----
+using repo::FindMember;
+using repo::FindMembership;
+using repo::FindOrganization;
+using repo::FindOrganizationForAccount;
+using repo::FindOu;
+using repo::GetRoot;
+using repo::KindOfId;
+using repo::kRcpType;
+using repo::kScpType;
+using repo::MemberRow;
+using repo::OrgRow;
+using repo::OuRow;
+using repo::ParentChain;
+using repo::ParentExists;
+using repo::PolicyTypeEnabled;
+using repo::RootPolicyTypes;
+using repo::RootRow;
+using repo::TargetExists;
+using repo::TargetKind;
 
-struct RootRow {
-  std::string root_id;
-  std::string org_id;
-  std::string name;
-};
-
-struct OuRow {
-  std::string ou_id;
-  std::string org_id;
-  std::string parent_id;
-  std::string name;
-  double created_at = 0;
-};
-
-// An account that is a member of an organization (org_accounts joined with accounts).
-struct MemberRow {
-  std::string account_id;
-  std::string org_id;
-  std::string parent_id;
-  std::string joined_method;  // INVITED | CREATED
-  double joined_at = 0;
-  std::string email;
-  std::string name;
-  std::string state;  // AccountState
-  double created_at = 0;
-  bool has_payment_method = true;
-  bool has_contact_info = true;
-};
+// As FindOrganizationForAccount; NotInUse() when the account is in no organization.
+Result<OrgRow> RequireOrganization(store::Transaction& tx, std::string_view account_id);
+// As above, and the account must be the management account (AccessDenied() otherwise).
+Result<OrgRow> RequireManagementAccount(store::Transaction& tx, std::string_view account_id);
+// As above, but a delegated administrator (of any service) may also call: the rule of the
+// Describe*/List* operations.
+Result<OrgRow> RequireManagementOrDelegatedAdmin(store::Transaction& tx,
+                                                 std::string_view account_id);
 
 // ---- IDs and ARNs ----
-enum class TargetKind { kInvalid, kRoot, kOu, kAccount, kPolicy };
-// Classifies an ID by the model's patterns (r-..., ou-...-..., 12 digits, p-...).
-TargetKind KindOfId(std::string_view id);
 std::string NewOrgId(IdGenerator& ids);                           // o- + 10
 std::string NewRootId(IdGenerator& ids);                          // r- + 4
 std::string NewOuId(IdGenerator& ids, std::string_view root_id);  // ou-<root>-<8>
@@ -114,44 +101,6 @@ std::string AccountArn(const OrgRow& org, std::string_view account_id);
 std::string PolicyArn(const OrgRow& org, std::string_view policy_type, std::string_view policy_id,
                       bool aws_managed);
 std::string HandshakeArn(const OrgRow& org, std::string_view action, std::string_view handshake_id);
-
-// ---- Lookups (std::nullopt when absent) ----
-Result<std::optional<OrgRow>> FindOrganization(store::Transaction& tx, std::string_view org_id);
-// The organization `account_id` belongs to (as management account or member).
-Result<std::optional<OrgRow>> FindOrganizationForAccount(store::Transaction& tx,
-                                                         std::string_view account_id);
-// As above; NotInUse() when the account is in no organization.
-Result<OrgRow> RequireOrganization(store::Transaction& tx, std::string_view account_id);
-// As above, and the account must be the management account (AccessDenied() otherwise).
-Result<OrgRow> RequireManagementAccount(store::Transaction& tx, std::string_view account_id);
-// As above, but a delegated administrator (of any service) may also call: the rule of the
-// Describe*/List* operations.
-Result<OrgRow> RequireManagementOrDelegatedAdmin(store::Transaction& tx,
-                                                 std::string_view account_id);
-// The organization's one root.
-Result<RootRow> GetRoot(store::Transaction& tx, std::string_view org_id);
-Result<std::optional<OuRow>> FindOu(store::Transaction& tx, std::string_view org_id,
-                                    std::string_view ou_id);
-// A member (or the management account) of `org_id`; nullopt for other accounts.
-Result<std::optional<MemberRow>> FindMember(store::Transaction& tx, std::string_view org_id,
-                                            std::string_view account_id);
-// The member row of `account_id` in whatever organization it is.
-Result<std::optional<MemberRow>> FindMembership(store::Transaction& tx,
-                                                std::string_view account_id);
-// True when `id` is the root or an OU of `org_id`.
-Result<bool> ParentExists(store::Transaction& tx, std::string_view org_id, std::string_view id);
-// True when `id` is the root, an OU or a member account of `org_id` (a policy target).
-Result<bool> TargetExists(store::Transaction& tx, std::string_view org_id, std::string_view id);
-// The chain from the root down to `target_id` inclusive: {r-..., ou-..., ..., target_id}.
-// For a root: {r-...}. NotFound (plain Status, no aws code) when target_id is not in org_id.
-Result<std::vector<std::string>> ParentChain(store::Transaction& tx, std::string_view org_id,
-                                             std::string_view target_id);
-// Policy types enabled on a root: {type, status}, sorted by type.
-Result<std::vector<std::pair<std::string, std::string>>> RootPolicyTypes(store::Transaction& tx,
-                                                                         std::string_view root_id);
-// True when `policy_type` is ENABLED on the organization's root.
-Result<bool> PolicyTypeEnabled(store::Transaction& tx, std::string_view org_id,
-                               std::string_view policy_type);
 
 // ---- Writes shared by core and policies ----
 // Inserts the AWS managed FullAWSAccess (SCP) and RCPFullAWSAccess (RCP) rows of org_policies if

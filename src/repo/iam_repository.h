@@ -1,0 +1,157 @@
+// File: repo/iam_repository.h
+//
+// The IAM tables' repository (migrations 0002_iam.sql, 0007_iam_instance_profiles.sql): typed rows
+// of users, groups, roles, customer managed policies and their versions, lookups by name
+// (case-insensitive, as IAM compares names), by ID and by ARN, attachments, inline policies, group
+// membership and tags. Reads shared by every folder that needs an IAM fact live here: the IAM
+// handlers, STS (AssumeRole), Organizations (the role a created account trusts), the identity
+// store and the policy-set loader all read the same rows through these functions.
+//
+// A repository knows SQL and rows, nothing of the wire: no AWS errors (services/iam turns "absent"
+// into NoSuchEntity), no JSON. Every function takes the caller's open Transaction; none commits.
+// The SQL is the portable subset SQLite and PostgreSQL share.
+//
+// Thread-safety: free functions over the caller's Transaction; no shared state beyond the
+// immutable AWS managed-policy catalog (policy/catalog.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "policy/catalog.h"
+#include "store/store.h"
+
+namespace orgtwin::repo {
+
+// arn:aws:iam::<account>:<kind><path><name>, kind "user", "group", "role", "policy".
+std::string IamArn(std::string_view account_id, std::string_view kind, std::string_view path,
+                   std::string_view name);
+
+// The entity types of iam_tags, iam_inline_policies and iam_attachments.
+inline constexpr std::string_view kUserEntity = "User";
+inline constexpr std::string_view kGroupEntity = "Group";
+inline constexpr std::string_view kRoleEntity = "Role";
+
+struct UserRow {
+  std::string user_id;
+  std::string account_id;
+  std::string name;
+  std::string path;
+  std::string boundary_arn;  // "" when none
+  double created_at = 0;
+  std::string Arn() const { return IamArn(account_id, "user", path, name); }
+};
+
+struct GroupRow {
+  std::string group_id;
+  std::string account_id;
+  std::string name;
+  std::string path;
+  double created_at = 0;
+  std::string Arn() const { return IamArn(account_id, "group", path, name); }
+};
+
+struct RoleRow {
+  std::string role_id;
+  std::string account_id;
+  std::string name;
+  std::string path;
+  std::string trust_policy;
+  std::optional<std::string> description;
+  int64_t max_session_duration = 3600;
+  std::string boundary_arn;
+  std::optional<double> last_used_at;
+  std::string last_used_region;
+  double created_at = 0;
+  std::string Arn() const { return IamArn(account_id, "role", path, name); }
+  // Service-linked roles live under /aws-service-role/<service>/ and only AWS may change them.
+  bool service_linked() const { return path.rfind("/aws-service-role/", 0) == 0; }
+};
+
+// A customer managed policy, or an AWS managed one from the catalog (aws_managed = true; then
+// policy_id, created_at and updated_at are derived, versions come from the catalog's default).
+struct PolicyRow {
+  bool aws_managed = false;
+  std::string policy_id;
+  std::string account_id;  // "aws" for AWS managed policies
+  std::string name;
+  std::string path;
+  std::string arn;
+  std::optional<std::string> description;
+  std::string default_version_id;
+  int64_t next_version = 2;
+  bool is_attachable = true;
+  double created_at = 0;
+  double updated_at = 0;
+  const policy::ManagedPolicy* catalog = nullptr;  // AWS managed only
+};
+
+struct PolicyVersionRow {
+  std::string version_id;  // "v3"
+  int64_t number = 0;
+  std::string document;
+  double created_at = 0;
+};
+
+// An inline policy of a user, group or role.
+struct InlinePolicyRow {
+  std::string name;
+  std::string document;
+};
+
+using TagList = std::vector<std::pair<std::string, std::string>>;  // key, value in tag order
+
+// ---- Lookups (std::nullopt when absent) ----
+Result<std::optional<UserRow>> FindUser(store::Transaction& tx, std::string_view account_id,
+                                        std::string_view name);
+Result<std::optional<GroupRow>> FindGroup(store::Transaction& tx, std::string_view account_id,
+                                          std::string_view name);
+Result<std::optional<RoleRow>> FindRole(store::Transaction& tx, std::string_view account_id,
+                                        std::string_view name);
+Result<std::optional<RoleRow>> FindRoleById(store::Transaction& tx, std::string_view role_id);
+// By full ARN (path included, as AWS matches role ARNs).
+Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string_view arn);
+// The path of the instance profile `name` of `account_id`.
+Result<std::optional<std::string>> FindInstanceProfilePath(store::Transaction& tx,
+                                                           std::string_view account_id,
+                                                           std::string_view name);
+// A customer managed policy of `account_id` or an AWS managed policy (catalog). Another
+// account's customer managed policy is not visible.
+Result<std::optional<PolicyRow>> ResolvePolicyArn(store::Transaction& tx,
+                                                  std::string_view account_id,
+                                                  std::string_view arn);
+// Versions of a customer managed policy, ascending; for an AWS managed policy its default.
+Result<std::vector<PolicyVersionRow>> PolicyVersions(store::Transaction& tx,
+                                                     const PolicyRow& policy);
+// The default version's document of the managed policy `arn` (AWS managed from the catalog,
+// customer managed of the account in the ARN), with the policy's row; nullopt when absent.
+Result<std::optional<std::pair<PolicyRow, std::string>>> DefaultPolicyDocument(
+    store::Transaction& tx, std::string_view arn);
+
+// ---- Tags, attachments, inline policies, groups (entity_type kUserEntity, ...) ----
+Result<TagList> EntityTags(store::Transaction& tx, std::string_view entity_type,
+                           std::string_view entity_id);
+// In attachment order.
+Result<std::vector<std::string>> AttachedPolicyArns(store::Transaction& tx,
+                                                    std::string_view entity_type,
+                                                    std::string_view entity_id);
+// By policy name.
+Result<std::vector<InlinePolicyRow>> InlinePolicies(store::Transaction& tx,
+                                                    std::string_view entity_type,
+                                                    std::string_view entity_id);
+Result<int64_t> CountInlinePolicies(store::Transaction& tx, std::string_view entity_type,
+                                    std::string_view entity_id);
+// The groups `user_id` belongs to, by group ID.
+Result<std::vector<GroupRow>> GroupsOfUser(store::Transaction& tx, std::string_view user_id);
+// How many entities of `account_id` have `arn` attached / as permissions boundary.
+Result<int64_t> AttachmentCount(store::Transaction& tx, std::string_view account_id,
+                                std::string_view arn);
+Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view account_id,
+                                   std::string_view arn);
+
+}  // namespace orgtwin::repo
