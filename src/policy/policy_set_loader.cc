@@ -36,7 +36,8 @@ std::vector<std::vector<PolicyPtr>> CompiledLevels(
 }
 
 SourcedPolicyPtr PolicySetLoader::Make(std::string source_id, std::string source_type,
-                                       std::string cache_id, std::string text, Flavour flavour) {
+                                       const std::string& cache_id, std::string text,
+                                       Flavour flavour) {
   // Stored documents passed their size rule when written (inline limits differ per entity).
   ParseOptions options;
   options.size_rule = SizeRule::kNone;
@@ -67,9 +68,9 @@ Status PolicySetLoader::AddEntityPolicies(std::string_view kind, const PolicySou
   const std::string type = LowerAscii(kind);
   OT_ASSIGN_OR_RETURN(auto inline_policies, source_.InlinePolicies(kind, entity));
   for (PolicySource::InlineDocument& doc : inline_policies) {
-    std::string cache_id = type + "/" + entity.id + "/" + doc.name;
-    SourcedPolicyPtr p = Make(std::move(doc.name), type, std::move(cache_id), std::move(doc.text),
-                              Flavour::kIdentity);
+    const std::string cache_id = type + "/" + entity.id + "/" + doc.name;
+    SourcedPolicyPtr p =
+        Make(std::move(doc.name), type, cache_id, std::move(doc.text), Flavour::kIdentity);
     if (p != nullptr) out->push_back(std::move(p));
   }
   OT_ASSIGN_OR_RETURN(auto arns, source_.AttachedPolicyArns(kind, entity));
@@ -159,9 +160,8 @@ Result<OrgPolicies> PolicySetLoader::LoadOrganization(std::string_view account_i
       std::vector<SourcedPolicyPtr> level;
       level.reserve(attached.size());
       for (PolicySource::OrgPolicy& policy : attached) {
-        std::string cache_id = policy.id;
-        SourcedPolicyPtr p = Make(std::move(policy.name), std::string(kind.source_type),
-                                  std::move(cache_id), std::move(policy.content), kind.flavour);
+        SourcedPolicyPtr p = Make(std::move(policy.name), std::string(kind.source_type), policy.id,
+                                  std::move(policy.content), kind.flavour);
         if (p != nullptr) level.push_back(std::move(p));
       }
       kind.out->push_back(std::move(level));

@@ -153,7 +153,7 @@ class PolicySetLoader {
   Result<SourcedPolicyPtr> ManagedPolicy(const std::string& arn, Flavour flavour);
   // Compiles a stored document (memoized); null when it does not compile (stored policies were
   // validated when written, so that means data written by other means: logged and skipped).
-  SourcedPolicyPtr Make(std::string source_id, std::string source_type, std::string cache_id,
+  SourcedPolicyPtr Make(std::string source_id, std::string source_type, const std::string& cache_id,
                         std::string text, Flavour flavour);
 
   PolicySource& source_;

@@ -99,10 +99,11 @@ Result<std::optional<policy::PolicySource::Placement>> StorePolicySource::FindPl
   placement.feature_set = org->feature_set;
   Result<std::vector<std::string>> chain = ParentChain(tx_, org->org_id, member->parent_id);
   // A parent that is not there (data written by other means) leaves the account at no level.
-  if (chain.ok())
+  if (chain.ok()) {
     placement.parents = *std::move(chain);
-  else if (chain.status().code() != ErrorCode::kNotFound)
+  } else if (chain.status().code() != ErrorCode::kNotFound) {
     return chain.status();
+  }
   return std::optional<Placement>(std::move(placement));
 }
 
