@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -27,33 +28,34 @@ std::string PoolKey(const Endpoint& endpoint) {
 
 }  // namespace
 
-// One keep-alive connection. Blocking I/O on its own io_context, so connections never share
-// state and a Send needs no event loop of the caller's.
+// One keep-alive connection, on its own io_context, so connections never share state and a Send
+// needs no event loop of the caller's. Each step (connect, handshake, write, read) is an
+// asynchronous operation run to completion on that context under a deadline (beast::tcp_stream's
+// expiry): blocking socket calls have none, and Asio's synchronous reads ignore SO_RCVTIMEO.
 class HttpTransport::Connection {
  public:
-  Connection() : socket_(io_) {}
+  explicit Connection(std::chrono::milliseconds io_timeout)
+      : io_timeout_(io_timeout), plain_(io_) {}
 
   Status Connect(const Endpoint& endpoint, ssl::context* tls) {
     beast::error_code ec;
     tcp::resolver resolver(io_);
     auto results = resolver.resolve(endpoint.host, endpoint.port, ec);
     if (ec) return UnavailableError("cannot resolve " + endpoint.host + ": " + ec.message());
-    if (tls == nullptr) {
-      asio::connect(socket_, results, ec);
-      if (ec) return UnavailableError("cannot connect to " + endpoint.host + ": " + ec.message());
-      socket_.set_option(tcp::no_delay(true), ec);
-      return Status();
-    }
-    stream_.emplace(io_, *tls);
+    beast::tcp_stream& lowest = tls == nullptr ? plain_ : Tls(tls);
+    lowest.expires_after(io_timeout_);
+    ec = Run([&](auto done) { lowest.async_connect(results, done); });
+    if (ec) return UnavailableError("cannot connect to " + endpoint.host + ": " + Describe(ec));
+    lowest.socket().set_option(tcp::no_delay(true), ec);
+    if (tls == nullptr) return Status();
     // SNI and host-name verification: the certificate must name the host we asked for.
     if (!SSL_set_tlsext_host_name(stream_->native_handle(), endpoint.host.c_str())) {
       return UnavailableError("cannot set TLS SNI for " + endpoint.host);
     }
     stream_->set_verify_callback(ssl::host_name_verification(endpoint.host));
-    asio::connect(beast::get_lowest_layer(*stream_), results, ec);
-    if (ec) return UnavailableError("cannot connect to " + endpoint.host + ": " + ec.message());
-    stream_->handshake(ssl::stream_base::client, ec);
-    if (ec) return UnavailableError("TLS handshake with " + endpoint.host + ": " + ec.message());
+    lowest.expires_after(io_timeout_);
+    ec = Run([&](auto done) { stream_->async_handshake(ssl::stream_base::client, done); });
+    if (ec) return UnavailableError("TLS handshake with " + endpoint.host + ": " + Describe(ec));
     return Status();
   }
 
@@ -70,19 +72,30 @@ class HttpTransport::Connection {
     out.prepare_payload();  // Content-Length: framing, not signed (as the SDKs leave it)
     out.keep_alive(true);
 
-    beast::error_code ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t{64} * 1024 * 1024);
-    if (stream_) {
-      http::write(*stream_, out, ec);
-      if (!ec) http::read(*stream_, buffer_, parser, ec);
-    } else {
-      http::write(socket_, out, ec);
-      if (!ec) http::read(socket_, buffer_, parser, ec);
+    beast::tcp_stream& lowest = stream_ ? beast::get_lowest_layer(*stream_) : plain_;
+    lowest.expires_after(io_timeout_);
+    beast::error_code ec = Run([&](auto done) {
+      if (stream_) {
+        http::async_write(*stream_, out, done);
+      } else {
+        http::async_write(plain_, out, done);
+      }
+    });
+    if (!ec) {
+      lowest.expires_after(io_timeout_);
+      ec = Run([&](auto done) {
+        if (stream_) {
+          http::async_read(*stream_, buffer_, parser, done);
+        } else {
+          http::async_read(plain_, buffer_, parser, done);
+        }
+      });
     }
     if (ec) {
       *nothing_received = !parser.got_some();
-      return UnavailableError("HTTP exchange failed: " + ec.message());
+      return UnavailableError("HTTP exchange failed: " + Describe(ec));
     }
     *nothing_received = false;
     http::response<http::string_body> in = parser.release();
@@ -99,9 +112,34 @@ class HttpTransport::Connection {
   bool reusable() const { return reusable_; }
 
  private:
+  beast::tcp_stream& Tls(ssl::context* tls) {
+    stream_.emplace(io_, *tls);
+    return beast::get_lowest_layer(*stream_);
+  }
+
+  // Starts one asynchronous operation with a completion handler and runs the context until it
+  // completed; its error code (beast::error::timeout when the stream's deadline passed). The
+  // handler takes whatever else the operation reports (bytes, the endpoint connected to).
+  template <typename Start>
+  beast::error_code Run(Start&& start) {
+    beast::error_code result;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io_.restart();
+    io_.run();
+    return result;
+  }
+
+  std::string Describe(const beast::error_code& ec) const {
+    if (ec == beast::error::timeout) {
+      return "timed out after " + std::to_string(io_timeout_.count()) + " ms";
+    }
+    return ec.message();
+  }
+
+  std::chrono::milliseconds io_timeout_;
   asio::io_context io_;
-  tcp::socket socket_;                                    // plain HTTP
-  std::optional<beast::ssl_stream<tcp::socket>> stream_;  // HTTPS
+  beast::tcp_stream plain_;                                     // HTTP
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;  // HTTPS
   beast::flat_buffer buffer_;
   bool reusable_ = true;
 };
@@ -142,7 +180,7 @@ Result<std::unique_ptr<HttpTransport::Connection>> HttpTransport::Open(const End
     }
     tls = impl_->tls.get();
   }
-  auto connection = std::make_unique<Connection>();
+  auto connection = std::make_unique<Connection>(impl_->options.io_timeout);
   OT_RETURN_IF_ERROR(connection->Connect(endpoint, tls));
   std::lock_guard<std::mutex> lock(impl_->mutex);
   ++impl_->opened;

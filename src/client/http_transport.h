@@ -5,6 +5,11 @@
 // connection or opens one, and gives it back after a complete response. A request that fails on a
 // pooled connection before any response byte arrived is sent once more on a fresh connection (the
 // server may have closed an idle keep-alive connection); any other failure is kUnavailable.
+// Connecting, the TLS handshake, writing the request and reading the response each have
+// `io_timeout` (a server that accepts and never answers fails the Send, as the SDKs' socket
+// timeouts make it).
+// A server that accepts but stops answering fails the Send after `io_timeout` without a byte
+// (as the SDKs' socket timeouts do); connecting is bounded by the operating system's own timeout.
 //
 // Thread-safety: Send() may be called concurrently; the pool is guarded by a mutex, each
 // connection is used by one Send at a time. Sends are blocking.
@@ -25,6 +30,9 @@ struct HttpTransportOptions {
   bool verify_peer = true;  // TLS: check the certificate chain and the host name
   std::string ca_file;      // TLS: extra trusted CA bundle (PEM); "" = the system's
   size_t max_idle_per_endpoint = 16;
+  // Longest wait for one read or write on a connection (the TLS handshake included): the AWS
+  // SDKs' default socket timeout is of this order (botocore's read_timeout is 60 s).
+  std::chrono::milliseconds io_timeout{60000};
 };
 
 class HttpTransport final : public Transport {
