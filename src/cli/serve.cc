@@ -21,6 +21,7 @@
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
 #include "services/twin/default_account.h"
+#include "store/open_store.h"
 #include "store/store.h"
 
 namespace orgtwin::cli {
@@ -64,8 +65,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
       ->capture_default_str();
   serve
       ->add_option("--data", options.data_dir,
-                   "data directory: orgtwin.db (SQLite), credentials, config")
+                   "data directory: credentials, config and, unless --store names another, "
+                   "orgtwin.db (SQLite)")
       ->capture_default_str();
+  serve
+      ->add_option("--store", options.store,
+                   "where the twin's state lives: sqlite:///absolute/path.db or "
+                   "sqlite:relative/path.db, options ?sync=normal|full&busy_timeout_ms=N "
+                   "(default: sqlite:DATA/orgtwin.db, DATA being --data)")
+      ->type_name("URL");
   serve
       ->add_option("--auth", options.auth,
                    "enforce: verify SigV4 against stored keys; permissive: accept any key as "
@@ -141,11 +149,9 @@ int RunServe(const ServeOptions& options) {
   if (ec) return Fail("cannot create data directory `" + options.data_dir + "`: " + ec.message());
   const std::string data_dir = std::filesystem::absolute(options.data_dir).lexically_normal();
 
-  auto opened = store::OpenSqliteStore([&] {
-    store::SqliteOptions sqlite;
-    sqlite.path = data_dir + "/orgtwin.db";
-    return sqlite;
-  }());
+  const std::string store_url =
+      options.store.empty() ? store::SqliteUrl(data_dir + "/orgtwin.db") : options.store;
+  auto opened = store::OpenStore(store_url);
   if (!opened.ok()) return Fail(opened.status().ToString());
   std::unique_ptr<store::Store> store = std::move(opened).value();
 

@@ -1,7 +1,8 @@
 // File: cli/serve.h
 //
-// `orgtwin serve`: open the store in --data DIR, make sure the default account exists, write the
-// AWS credentials/config files for it, and serve the AWS wire protocols until SIGINT/SIGTERM.
+// `orgtwin serve`: open the store (--store URL, by default orgtwin.db in --data DIR), make sure the
+// default account exists, write the AWS credentials/config files for it into --data DIR, and
+// serve the AWS wire protocols until SIGINT/SIGTERM.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,8 @@ namespace orgtwin::cli {
 struct ServeOptions {
   std::string listen = "127.0.0.1:4566";
   std::string data_dir = ".orgtwin";
+  // A store URL (store/open_store.h); "" is the SQLite file orgtwin.db in data_dir.
+  std::string store;
   std::string auth = "enforce";
   std::string account_id = "123456789012";
   bool allow_reset = false;

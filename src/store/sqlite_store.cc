@@ -27,7 +27,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -38,6 +37,7 @@
 
 #include <sqlite3.h>
 
+#include "store/migrator.h"
 #include "store/store.h"
 #include "store/wal_coalescing_vfs.h"
 
@@ -383,6 +383,47 @@ class Connection {
   int wal_frames_ = 0;
 };
 
+// The migration runner's view of the writer connection (migrator.h), used only inside Open.
+class SqliteMigrationTarget final : public MigrationTarget {
+ public:
+  SqliteMigrationTarget(Connection& writer, std::string path)
+      : w_(writer), path_(std::move(path)) {}
+
+  std::string_view BackendName() const override { return "sqlite"; }
+  std::string DatabaseName() const override { return path_; }
+
+  // Foreign keys are off while migrations run, as SQLite's procedure for schema changes asks: a
+  // migration that rebuilds a table (create the new one, copy, drop the old, rename) would
+  // otherwise trip the references other tables hold to it. Each migration checks every reference
+  // before it commits instead (CheckIntegrity). The pragma is a no-op inside a transaction, so
+  // the runner calls these between transactions.
+  Status BeginRun() override { return w_.Exec("PRAGMA foreign_keys=OFF"); }
+  // Ignored: outside a transaction the pragma fails only if SQLite runs out of memory, and after
+  // a failed run the store is not opened at all.
+  void EndRun() override { w_.Exec("PRAGMA foreign_keys=ON").IgnoreError(); }
+
+  Status BeginExclusive() override { return w_.RunInternal("BEGIN IMMEDIATE"); }
+  Status ExecuteScript(std::string_view sql) override { return w_.Exec(std::string(sql)); }
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    return w_.QueryInternal(sql, params.data(), params.size());
+  }
+  Status CheckIntegrity() override {
+    OT_ASSIGN_OR_RETURN(std::vector<Row> dangling, w_.QueryInternal("PRAGMA foreign_key_check"));
+    if (!dangling.empty()) {
+      return InternalError("leaves " + std::to_string(dangling.size()) +
+                           " rows whose foreign keys point nowhere (first in table `" +
+                           dangling.front().Text(0) + "`)");
+    }
+    return Status::Ok();
+  }
+  Status Commit() override { return w_.RunInternal("COMMIT"); }
+  void Rollback() override { w_.Rollback(); }
+
+ private:
+  Connection& w_;
+  std::string path_;
+};
+
 class SqliteStore;
 
 // The state of one group-commit batch, owned by the writer thread.
@@ -566,8 +607,10 @@ class SqliteStore final : public Store {
     }
     OT_RETURN_IF_ERROR(w.Exec(options.sync == SqliteSync::kFull ? "PRAGMA synchronous=FULL"
                                                                 : "PRAGMA synchronous=NORMAL"));
-    OT_RETURN_IF_ERROR(
-        store->Migrate(options.migrations ? *options.migrations : EmbeddedMigrations()));
+    SqliteMigrationTarget target(w, options.path);
+    OT_ASSIGN_OR_RETURN(
+        store->schema_version_,
+        RunMigrations(target, options.migrations ? *options.migrations : EmbeddedMigrations()));
     // Checkpoints move WAL frames into the database file and fsync it. Run by the committing
     // writer (SQLite's default, every 1,000 pages) they stall one request in a few hundred for
     // the copy and the fsync while every other writer queues behind it. A background thread
@@ -797,84 +840,6 @@ class SqliteStore final : public Store {
       }
     }
     return Connection::Open(options_.path, Connection::Kind::kReader, options_.busy_timeout_ms);
-  }
-
-  // Applies every migration not yet recorded, in order, each in its own IMMEDIATE transaction
-  // (re-checked inside it, so two processes opening a fresh file at once apply each only once).
-  Status Migrate(const std::vector<Migration>& migrations) {
-    for (size_t i = 1; i < migrations.size(); ++i) {
-      if (migrations[i].version <= migrations[i - 1].version) {
-        return InternalError("store: migrations are not in ascending version order");
-      }
-    }
-    int64_t newest_known = migrations.empty() ? 0 : migrations.back().version;
-    Connection& w = *writer_;
-    OT_RETURN_IF_ERROR(
-        w.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-               "name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"));
-    OT_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                        w.QueryInternal("SELECT version FROM schema_migrations"));
-    std::set<int64_t> applied;
-    for (const Row& row : rows) applied.insert(row.Int(0));
-    if (!applied.empty() && *applied.rbegin() > newest_known) {
-      return InternalError("store: database `" + options_.path + "` has schema version " +
-                           std::to_string(*applied.rbegin()) + ", newer than this binary knows (" +
-                           std::to_string(newest_known) +
-                           "); run a newer orgtwin or restore a matching backup");
-    }
-    // Foreign keys are off while migrations run, as SQLite's procedure for schema changes asks:
-    // a migration that rebuilds a table (create the new one, copy, drop the old, rename) would
-    // otherwise trip the references other tables hold to it. Each migration checks every
-    // reference before it commits instead (ApplyMigration). The pragma is a no-op inside a
-    // transaction, so it is set here, between them.
-    OT_RETURN_IF_ERROR(w.Exec("PRAGMA foreign_keys=OFF"));
-    struct ForeignKeysBackOn {
-      Connection& w;
-      ~ForeignKeysBackOn() { (void)w.Exec("PRAGMA foreign_keys=ON"); }
-    } back_on{w};
-    for (const Migration& m : migrations) {
-      if (applied.count(m.version)) continue;
-      Status status = ApplyMigration(m);
-      if (!status.ok()) {
-        w.Rollback();
-        return Status(status.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable
-                                                               : ErrorCode::kInternal,
-                      "store: migration " + std::to_string(m.version) + " (" + std::string(m.name) +
-                          ") failed: " + status.message());
-      }
-      applied.insert(m.version);
-    }
-    schema_version_ = applied.empty() ? 0 : *applied.rbegin();
-    return Status::Ok();
-  }
-
-  Status ApplyMigration(const Migration& m) {
-    Connection& w = *writer_;
-    OT_RETURN_IF_ERROR(w.RunInternal("BEGIN IMMEDIATE"));
-    Value version = m.version;
-    OT_ASSIGN_OR_RETURN(
-        std::vector<Row> rows,
-        w.QueryInternal("SELECT 1 FROM schema_migrations WHERE version = ?", &version, 1));
-    if (rows.empty()) {
-      if (m.backend.empty() || m.backend == "sqlite") {
-        OT_RETURN_IF_ERROR(w.Exec(std::string(m.sql)));
-      }
-      OT_ASSIGN_OR_RETURN(std::vector<Row> dangling, w.QueryInternal("PRAGMA foreign_key_check"));
-      if (!dangling.empty()) {
-        return InternalError("leaves " + std::to_string(dangling.size()) +
-                             " rows whose foreign keys point nowhere (first in table `" +
-                             dangling.front().Text(0) + "`)");
-      }
-      double now =
-          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
-      Value params[] = {m.version, std::string(m.name), now};
-      OT_RETURN_IF_ERROR(
-          w.Run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                params, 3, nullptr, false)
-              .status());
-    }
-    return w.RunInternal("COMMIT");
   }
 
   SqliteOptions options_;

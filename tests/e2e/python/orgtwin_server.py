@@ -22,6 +22,7 @@ class OrgtwinServer:
         self.data_dir = tempfile.mkdtemp(prefix="orgtwin-e2e-")
         self.extra_args = list(extra_args)
         self.process = None
+        self.banner = None  # the "orgtwin listening on ..." line, which names the store
         self.endpoint = None
         self.port = None
 
@@ -37,6 +38,7 @@ class OrgtwinServer:
                 raise RuntimeError("orgtwin exited early: " + self.process.stderr.read())
             match = re.search(r"listening on (http://[\d.]+:(\d+))", line)
             if match:
+                self.banner = line.strip()
                 self.endpoint, self.port = match.group(1), int(match.group(2))
                 break
         else:
