@@ -41,6 +41,7 @@ std::string JoinKeys(const std::vector<std::string>& keys) {
 template <typename Map>
 std::string KeysOf(const Map& map) {
   std::vector<std::string> keys;
+  keys.reserve(map.size());
   for (const auto& [key, value] : map) keys.push_back(key);
   return keys.empty() ? "none declared" : JoinKeys(keys);
 }
@@ -107,6 +108,19 @@ bool IsExternalId(std::string_view text) {
            c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == ':' || c == '/' ||
            c == '-';
   });
+}
+
+// The whole of a regular file; nullopt if it is missing, unreadable or not a file (a directory
+// opens as a stream on Linux and reads as empty, which would pass for an empty document).
+std::optional<std::string> ReadRegularFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
 }
 
 std::string_view TypeName(const YAML::Node& node) {
@@ -692,19 +706,20 @@ class StructureReader {
     policy.description = StringField(*fields, "description", context);
     const Entry* content = fields->Find("content");
     const Entry* file = fields->Find("file");
+    std::optional<std::string> document;
     if ((content == nullptr) == (file == nullptr)) {
       Error(node, context +
                       ": give either `content` (inline) or `file` (a path relative to the "
                       "structure file)");
     } else if (content != nullptr) {
-      policy.content = ReadDocument(content->value, context + ": `content`").value_or("");
+      document = ReadDocument(content->value, context + ": `content`");
     } else {
       policy.content_file = ReadString(file->value, context + ": `file`").value_or("");
-      if (auto text = ReadRelativeFile(policy.content_file, file->value, context)) {
-        policy.content = std::move(*text);
-      }
+      document = ReadRelativeFile(policy.content_file, file->value, context);
     }
-    if (type_known && !policy.content.empty()) {
+    // An empty document is checked too: it is as malformed as any other bad one.
+    if (document) policy.content = std::move(*document);
+    if (type_known && document) {
       CheckOrganizationPolicyContent(policy, content != nullptr ? content->value : file->value,
                                      context);
     }
@@ -729,15 +744,12 @@ class StructureReader {
     }
     std::filesystem::path path(relative);
     if (path.is_relative()) path = base_dir_ / path;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    if (in) text << in.rdbuf();
-    if (!in || in.bad()) {
+    std::optional<std::string> text = ReadRegularFile(path);
+    if (!text) {
       Error(node, context + ": cannot read `file` " + Quote(relative) + " (looked for " +
                       Quote(path.lexically_normal().string()) + ")");
-      return std::nullopt;
     }
-    return text.str();
+    return text;
   }
 
   // SCPs and RCPs follow the IAM grammar and the policy engine checks them as AWS would; the
@@ -1150,13 +1162,21 @@ class StructureReader {
   void CheckPartiesAndAccounts() {
     // Two parties acting with one profile would act as one principal, and apply could no
     // longer show that each change is made by its owner.
+    // In file order, so the second party to name a profile is the one reported.
+    std::vector<const Party*> in_file_order;
+    in_file_order.reserve(structure_.parties.size());
+    for (const auto& [key, party] : structure_.parties) in_file_order.push_back(&party);
+    std::sort(in_file_order.begin(), in_file_order.end(), [](const Party* a, const Party* b) {
+      return std::pair(a->location.line, a->location.column) <
+             std::pair(b->location.line, b->location.column);
+    });
     std::map<std::string, const Party*> profiles;
-    for (const auto& [key, party] : structure_.parties) {
-      auto [previous, inserted] = profiles.emplace(party.profile, &party);
+    for (const Party* party : in_file_order) {
+      auto [previous, inserted] = profiles.emplace(party->profile, party);
       if (!inserted) {
-        Error(party.location, "party " + Quote(key) + ": profile " + Quote(party.profile) +
-                                  " is already the profile of party " +
-                                  Quote(previous->second->key));
+        Error(party->location, "party " + Quote(party->key) + ": profile " + Quote(party->profile) +
+                                   " is already the profile of party " +
+                                   Quote(previous->second->key));
       }
     }
     std::map<std::string, const Account*> ids;
@@ -1304,14 +1324,11 @@ Result<Structure> ParseStructure(std::string_view text, std::string_view file_na
 }
 
 Result<Structure> LoadStructureFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidInputError(path + ": cannot open the structure file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return InvalidInputError(path + ": cannot read the structure file");
+  std::optional<std::string> text = ReadRegularFile(path);
+  if (!text) return InvalidInputError(path + ": cannot read the structure file");
   std::filesystem::path base_dir = std::filesystem::path(path).parent_path();
   if (base_dir.empty()) base_dir = ".";
-  return ParseStructure(text.str(), path, base_dir.string());
+  return ParseStructure(*text, path, base_dir.string());
 }
 
 }  // namespace orgtwin::structure

@@ -414,6 +414,63 @@ TEST_F(StructureParseTest, UnreadableFile) {
                             dir_.File("policies/missing.json") + "`)"));
 }
 
+TEST_F(StructureParseTest, PolicyFileThatIsEmptyOrADirectory) {
+  WriteFile(dir_.File("policies/empty.json"), "");
+  std::filesystem::create_directories(dir_.File("policies/dir.json"));
+  std::string message = ErrorOf(std::string(kMinimal) +
+                                "organization:\n"
+                                "  management_account: payer\n"
+                                "  policies:\n"
+                                "    - name: Empty\n"
+                                "      type: TAG_POLICY\n"
+                                "      file: policies/empty.json\n"
+                                "    - name: Dir\n"
+                                "      type: TAG_POLICY\n"
+                                "      file: policies/dir.json\n");
+  EXPECT_THAT(message, HasSubstr(At(25, 13,
+                                    "policy `Empty`: content is not a valid TAG_POLICY: "
+                                    "invalid JSON (")));
+  EXPECT_THAT(message,
+              HasSubstr(At(28, 13, "policy `Dir`: cannot read `file` `policies/dir.json`")));
+}
+
+TEST_F(StructureParseTest, MissingStructureFile) {
+  Result<Structure> result = LoadStructureFile(dir_.File("absent.yaml"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            dir_.File("absent.yaml") + ": cannot read the structure file");
+}
+
+TEST_F(StructureParseTest, PoliciesNeedAllFeatures) {
+  EXPECT_EQ(
+      ErrorOf(std::string(kMinimal) + "organization:\n"
+                                      "  management_account: payer\n"
+                                      "  feature_set: CONSOLIDATED_BILLING\n"
+                                      "  policies:\n"
+                                      "    - {name: T, type: TAG_POLICY, content: {tags: {}}}\n"),
+      At(24, 7, "policy `T`: TAG_POLICY needs `feature_set: ALL`"));
+}
+
+TEST_F(StructureParseTest, TwoPartiesCannotShareAProfile) {
+  std::string text(kMinimal);
+  text.replace(text.find("profile: customer"), 17, "profile: partner");
+  EXPECT_EQ(
+      ErrorOf(text),
+      At(6, 3, "party `customer`: profile `partner` is already the profile of party `partner`"));
+}
+
+TEST_F(StructureParseTest, DocumentThatContainsItselfThroughAnAlias) {
+  std::string message =
+      ErrorOf(std::string(kMinimal) +
+              "iam:\n"
+              "  payer:\n"
+              "    groups:\n"
+              "      - name: G\n"
+              "        inline:\n"
+              "          Loop: &loop {Version: 2012-10-17, Statement: [*loop]}\n");
+  EXPECT_THAT(message, HasSubstr("nests too deeply (a YAML alias that contains itself?)"));
+}
+
 TEST_F(StructureParseTest, RoleTrustingAnUnknownAccount) {
   EXPECT_EQ(ErrorOf(std::string(kMinimal) + "iam:\n"
                                             "  payer:\n"
