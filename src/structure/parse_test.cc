@@ -523,6 +523,22 @@ TEST_F(StructureParseTest, EveryErrorIsReportedInFileOrder) {
                             "digits; quote it in YAML)"));
 }
 
+// The listing in docs/structure-file.md, "Errors".
+TEST_F(StructureParseTest, TheDocumentedErrorListing) {
+  std::string text(kMinimal);
+  text.replace(text.find("email: payer@"), 6, "emial:");
+  text.replace(text.find("\"210987654321\""), 14, "\"1\"");
+  EXPECT_EQ(ErrorOf(text),
+            At(11, 5, "account `payer`: missing required key `email`") + "\n" +
+                At(13, 5,
+                   "account `payer`: unknown key `emial` (allowed: owner, name, email, id, "
+                   "create)") +
+                "\n" +
+                At(19, 9,
+                   "account `customer-mgmt`: `id` `1` is not an AWS account ID (12 digits; quote "
+                   "it in YAML)"));
+}
+
 TEST_F(StructureParseTest, FileResolvesAgainstTheStructureFilesDirectory) {
   WriteFile(dir_.File("org/policies/deny.json"),
             R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*",)"
