@@ -5,6 +5,8 @@
 #include <set>
 
 #include "common/base64.h"
+#include "repo/account_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -370,9 +372,8 @@ Result<std::string> BuildCredentialReport(store::Transaction& tx, const std::str
     return n > 0;
   };
   // Root.
-  OT_ASSIGN_OR_RETURN(auto acct,
-                      tx.Query("SELECT created_at FROM accounts WHERE account_id = ?", {account}));
-  double account_created = acct.empty() ? now : acct.front().Double(0);
+  OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
+  double account_created = registered.has_value() ? registered->created_at : now;
   OT_ASSIGN_OR_RETURN(auto root_profile, tx.Query("SELECT password_last_used FROM "
                                                   "iam_login_profiles WHERE account_id = ? AND "
                                                   "user_id = ''",

@@ -6,6 +6,7 @@
 #include "auth/totp.h"
 #include "common/base64.h"
 #include "common/qr_code.h"
+#include "repo/account_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -94,10 +95,10 @@ Result<Json> UserObjectForId(store::Transaction& tx, const gateway::RequestConte
                              const std::string& account, const std::string& user_id) {
   if (user_id.empty()) {
     // AWS-COMPAT: the root user appears as its ARN and the account ID as UserId.
-    OT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT created_at FROM accounts WHERE account_id = ?", {account}));
+    OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
     Json root{{"UserId", account}, {"Arn", auth::RootArn(account)}};
-    root["CreateDate"] = rows.empty() ? NowSeconds(ctx) : std::floor(rows.front().Double(0));
+    root["CreateDate"] =
+        registered.has_value() ? std::floor(registered->created_at) : NowSeconds(ctx);
     return root;
   }
   OT_ASSIGN_OR_RETURN(

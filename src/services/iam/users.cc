@@ -1,4 +1,6 @@
 // IAM users: CreateUser, GetUser, UpdateUser, DeleteUser, ListUsers and user tags.
+#include "repo/account_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -61,11 +63,10 @@ Result<Json> GetUser(gateway::RequestContext& ctx, const Json& input) {
       case auth::PrincipalType::kRoot: {
         // AWS-COMPAT: for the root user GetUser answers with the account ID as UserId, the root
         // ARN and the account's creation date, and no UserName or Path.
-        OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT created_at FROM accounts "
-                                                "WHERE account_id = ?",
-                                                {account}));
+        OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
         Json root{{"UserId", account}, {"Arn", auth::RootArn(account)}};
-        root["CreateDate"] = rows.empty() ? NowSeconds(ctx) : std::floor(rows.front().Double(0));
+        root["CreateDate"] =
+            registered.has_value() ? std::floor(registered->created_at) : NowSeconds(ctx);
         return Json{{"User", std::move(root)}};
       }
       case auth::PrincipalType::kUser:
