@@ -51,20 +51,19 @@ constexpr char kStatusCols[] =
 Status CreateAccessRole(gateway::RequestContext& ctx, store::Transaction& tx,
                         const std::string& account_id, const std::string& role_name,
                         const std::string& management_account_id, double now) {
-  std::string role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
-  std::string trust = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
+  iam::RoleRow role;
+  role.role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
+  role.account_id = account_id;
+  role.name = role_name;
+  role.path = "/";
+  role.trust_policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
                       R"({"AWS":"arn:aws:iam::)" +
                       management_account_id + R"(:root"},"Action":"sts:AssumeRole"}]})";
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, "
-           "path, assume_role_policy, max_session_duration, created_at) "
-           "VALUES (?, ?, ?, ?, '/', ?, 3600, ?)",
-           {role_id, account_id, role_name, iam::Lower(role_name), trust, std::floor(now)}));
-  return Exec(tx,
-              "INSERT INTO iam_attachments (account_id, entity_type, entity_id, policy_arn, "
-              "attached_at) VALUES (?, 'Role', ?, ?, ?)",
-              {account_id, role_id, std::string(kAdminPolicyArn), std::floor(now)});
+  role.max_session_duration = 3600;
+  role.created_at = std::floor(now);
+  OT_RETURN_IF_ERROR(repo::InsertRole(tx, role));
+  return repo::InsertAttachment(tx, account_id, repo::kRoleEntity, role.role_id, kAdminPolicyArn,
+                                role.created_at);
 }
 
 // The standalone-account preconditions of RemoveAccountFromOrganization and LeaveOrganization.

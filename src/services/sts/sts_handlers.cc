@@ -10,6 +10,8 @@
 #include "auth/totp.h"
 #include "common/base64.h"
 #include "policy/document.h"
+#include "repo/iam_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 #include "services/iam/iam_entities.h"
 #include "services/iam/mfa.h"
@@ -210,22 +212,18 @@ Status VerifyMfa(store::Transaction& tx, const auth::Principal& caller, const Js
   } else {
     return AccessDenied(unable);
   }
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seed_base32, last_used_step FROM "
-                                          "iam_mfa_devices WHERE serial_number = ? AND "
-                                          "account_id = ? AND user_id = ?",
-                                          {serial, caller.account_id, owner}));
-  if (rows.empty()) return AccessDenied(unable);
-  Result<std::string> seed = auth::Base32Decode(rows.front().Text(0));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::MfaDeviceRow> device, repo::FindMfaDevice(tx, serial));
+  // The device must be enabled for the caller (an unassigned device has no user_id).
+  if (!device.has_value() || device->account_id != caller.account_id || device->user_id != owner) {
+    return AccessDenied(unable);
+  }
+  Result<std::string> seed = auth::Base32Decode(device->seed_base32);
   if (!seed.ok()) return AccessDenied(unable);
   std::optional<int64_t> step = auth::MatchTotpStep(*seed, code, now, iam::kMfaWindowSteps);
-  if (!step.has_value() || *step <= rows.front().Int(1)) {
+  if (!step.has_value() || *step <= device->last_used_step) {
     return AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ");
   }
-  OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed,
-                      tx.Execute("UPDATE iam_mfa_devices SET last_used_step = ? "
-                                 "WHERE serial_number = ?",
-                                 {*step, serial}));
-  return Status::Ok();
+  return repo::SetMfaLastUsedStep(tx, serial, *step);
 }
 
 // MFA for the new session: a code in this request, else whatever the caller's session had.
@@ -388,8 +386,7 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   row.chained = chained;
   OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
   OT_RETURN_IF_ERROR(
-      iam::Exec(tx, "UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?",
-                {std::floor(ToEpochSeconds(ctx.now)), ctx.region, role->role_id}));
+      repo::RecordRoleUse(tx, role->role_id, std::floor(ToEpochSeconds(ctx.now)), ctx.region));
 
   Json out{{"Credentials", CredentialsObject(issued)},
            {"AssumedRoleUser", Json{{"AssumedRoleId", role->role_id + ":" + session_name},
