@@ -287,14 +287,16 @@ Result<Issued> IssueCredentials(gateway::RequestContext& ctx, store::Transaction
   // AWS-COMPAT: Expiration has whole seconds.
   double now = std::floor(ToEpochSeconds(ctx.now));
   issued.expires_at = now + static_cast<double>(duration);
-  OT_RETURN_IF_ERROR(iam::Exec(
-      tx,
-      "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, principal_type, "
-      "principal_name, status, session_token, expires_at, created_at) "
-      "VALUES (?, ?, ?, ?, ?, 'Active', ?, ?, ?)",
-      {issued.access_key_id, issued.secret, row.account_id,
-       row.kind == "SessionToken" ? std::string("SessionToken") : row.kind, row.principal_name,
-       issued.token, issued.expires_at, now}));
+  repo::AccessKeyRow key;
+  key.access_key_id = issued.access_key_id;
+  key.secret_access_key = issued.secret;
+  key.account_id = row.account_id;
+  key.principal_type = row.kind;
+  key.principal_name = row.principal_name;
+  key.session_token = issued.token;
+  key.expires_at = issued.expires_at;
+  key.created_at = now;
+  OT_RETURN_IF_ERROR(repo::InsertAccessKey(tx, key));
   auto text_or_null = [](const std::string& v) -> store::Value {
     if (v.empty()) return std::monostate();
     return v;
@@ -484,10 +486,8 @@ Result<Json> GetAccessKeyInfo(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckTemporaryCredentialScope(ctx.caller, "sts", "GetAccessKeyInfo"));
   std::string key = Str(input, "AccessKeyId");
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT account_id FROM access_keys "
-                                          "WHERE access_key_id = ?",
-                                          {key}));
-  std::string account = rows.empty() ? AccountFromAccessKeyId(key) : rows.front().Text(0);
+  OT_ASSIGN_OR_RETURN(auto stored, repo::FindAccessKey(tx, key));
+  std::string account = stored.has_value() ? stored->account_id : AccountFromAccessKeyId(key);
   if (account.empty()) {
     return ValidationError("The access key ID provided is not valid.");
   }
