@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/ids.h"
+#include "repo/statement.h"
 
 namespace orgtwin::repo {
 namespace {
@@ -85,6 +86,40 @@ Result<int64_t> CountOf(store::Transaction& tx, std::string_view sql,
                         const std::vector<store::Value>& params) {
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   return rows.front().Int(0);
+}
+
+constexpr char kMfaDeviceCols[] =
+    "SELECT serial_number, account_id, device_name, path, seed_base32, user_id, enabled_at, "
+    "last_used_step, created_at FROM iam_mfa_devices ";
+MfaDeviceRow MfaDeviceFromRow(const store::Row& r) {
+  MfaDeviceRow d;
+  d.serial_number = r.Text(0);
+  d.account_id = r.Text(1);
+  d.device_name = r.Text(2);
+  d.path = r.Text(3);
+  d.seed_base32 = r.Text(4);
+  if (!r.IsNull(5)) d.user_id = r.Text(5);
+  if (!r.IsNull(6)) d.enabled_at = r.Double(6);
+  d.last_used_step = r.Int(7);
+  d.created_at = r.Double(8);
+  return d;
+}
+
+Result<std::vector<MfaDeviceRow>> MfaDevicesWhere(store::Transaction& tx, std::string_view where,
+                                                  const std::vector<store::Value>& params) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kMfaDeviceCols) + std::string(where) +
+                                              "ORDER BY serial_number LIMIT ?",
+                                          params));
+  std::vector<MfaDeviceRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) out.push_back(MfaDeviceFromRow(r));
+  return out;
+}
+
+// A NULL for an empty text, as the nullable columns store "none".
+store::Value TextOrNull(const std::string& text) {
+  if (text.empty()) return std::monostate();
+  return text;
 }
 
 }  // namespace
@@ -313,6 +348,68 @@ Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view acco
                                              "AND permissions_boundary_arn = ?",
                                              params));
   return users + roles;
+}
+
+Status InsertRole(store::Transaction& tx, const RoleRow& role) {
+  store::Value description = std::monostate();
+  if (role.description.has_value()) description = *role.description;
+  return internal::Exec(
+      tx,
+      "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+      "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {role.role_id, role.account_id, role.name, LowerName(role.name), role.path, role.trust_policy,
+       description, role.max_session_duration, TextOrNull(role.boundary_arn), role.created_at});
+}
+
+Status InsertAttachment(store::Transaction& tx, std::string_view account_id,
+                        std::string_view entity_type, std::string_view entity_id,
+                        std::string_view arn, double attached_at) {
+  return internal::Exec(tx,
+                        "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
+                        "policy_arn, attached_at) VALUES (?, ?, ?, ?, ?)",
+                        {std::string(account_id), std::string(entity_type), std::string(entity_id),
+                         std::string(arn), attached_at});
+}
+
+Status RecordRoleUse(store::Transaction& tx, std::string_view role_id, double at,
+                     std::string_view region) {
+  return internal::Exec(
+      tx, "UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?",
+      {at, std::string(region), std::string(role_id)});
+}
+
+Result<std::optional<MfaDeviceRow>> FindMfaDevice(store::Transaction& tx,
+                                                  std::string_view serial_number) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kMfaDeviceCols) + "WHERE serial_number = ?",
+                                          {std::string(serial_number)}));
+  if (rows.empty()) return std::optional<MfaDeviceRow>();
+  return std::optional<MfaDeviceRow>(MfaDeviceFromRow(rows.front()));
+}
+
+Result<std::vector<MfaDeviceRow>> MfaDevicesOfUser(store::Transaction& tx,
+                                                   std::string_view account_id,
+                                                   std::string_view user_id,
+                                                   std::string_view start_serial, int64_t limit) {
+  return MfaDevicesWhere(
+      tx, "WHERE account_id = ? AND user_id = ? AND serial_number >= ? ",
+      {std::string(account_id), std::string(user_id), std::string(start_serial), limit});
+}
+
+Result<std::vector<MfaDeviceRow>> MfaDevicesOfAccount(store::Transaction& tx,
+                                                      std::string_view account_id,
+                                                      MfaAssignment assignment,
+                                                      std::string_view start_serial,
+                                                      int64_t limit) {
+  std::string where = "WHERE account_id = ? AND serial_number >= ? ";
+  if (assignment == MfaAssignment::kAssigned) where += "AND user_id IS NOT NULL ";
+  if (assignment == MfaAssignment::kUnassigned) where += "AND user_id IS NULL ";
+  return MfaDevicesWhere(tx, where, {std::string(account_id), std::string(start_serial), limit});
+}
+
+Status SetMfaLastUsedStep(store::Transaction& tx, std::string_view serial_number, int64_t step) {
+  return internal::Exec(tx, "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?",
+                        {step, std::string(serial_number)});
 }
 
 }  // namespace orgtwin::repo

@@ -1,11 +1,13 @@
 // File: repo/iam_repository.h
 //
-// The IAM tables' repository (migrations 0002_iam.sql, 0007_iam_instance_profiles.sql): typed rows
-// of users, groups, roles, customer managed policies and their versions, lookups by name
-// (case-insensitive, as IAM compares names), by ID and by ARN, attachments, inline policies, group
-// membership and tags. Reads shared by every folder that needs an IAM fact live here: the IAM
-// handlers, STS (AssumeRole), Organizations (the role a created account trusts), the identity
-// store and the policy-set loader all read the same rows through these functions.
+// The IAM tables' repository (migrations 0002_iam.sql, 0005_iam_credentials.sql,
+// 0007_iam_instance_profiles.sql): typed rows of users, groups, roles, customer managed policies
+// and their versions, lookups by name (case-insensitive, as IAM compares names), by ID and by ARN,
+// attachments, inline policies, group membership, tags and virtual MFA devices. What other folders
+// read or write of IAM lives here: the IAM handlers, STS (AssumeRole, its role's last use, MFA
+// codes), Organizations (the role a created account trusts), the identity store and the
+// policy-set loader all use the same rows through these functions; services/iam keeps the
+// statements only it runs.
 //
 // A repository knows SQL and rows, nothing of the wire: no AWS errors (services/iam turns "absent"
 // into NoSuchEntity), no JSON. Every function takes the caller's open Transaction; none commits.
@@ -153,5 +155,47 @@ Result<int64_t> AttachmentCount(store::Transaction& tx, std::string_view account
                                 std::string_view arn);
 Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view account_id,
                                    std::string_view arn);
+
+// ---- Writes other folders make too (Organizations' CreateAccount adds a role) ----
+// Inserts `role` (its last-use columns are left unset). The caller checked that the name is free.
+Status InsertRole(store::Transaction& tx, const RoleRow& role);
+// Attaches the managed policy `arn` to an entity of `account_id`.
+Status InsertAttachment(store::Transaction& tx, std::string_view account_id,
+                        std::string_view entity_type, std::string_view entity_id,
+                        std::string_view arn, double attached_at);
+// RoleLastUsed: a session of the role was issued at `at` in `region`.
+Status RecordRoleUse(store::Transaction& tx, std::string_view role_id, double at,
+                     std::string_view region);
+
+// ---- Virtual MFA devices (0005_iam_credentials.sql): IAM's and STS's code checks ----
+struct MfaDeviceRow {
+  std::string serial_number;
+  std::string account_id;
+  std::string device_name;
+  std::string path;
+  std::string seed_base32;
+  std::optional<std::string> user_id;  // nullopt = unassigned; "" = the root user
+  std::optional<double> enabled_at;
+  int64_t last_used_step = 0;  // the last accepted TOTP step (a code is accepted once)
+  double created_at = 0;
+};
+
+// The device with `serial_number` (exact), or nullopt.
+Result<std::optional<MfaDeviceRow>> FindMfaDevice(store::Transaction& tx,
+                                                  std::string_view serial_number);
+// A page of the devices assigned to `user_id` ("" = root) of `account_id`: serial numbers from
+// `start_serial` on, ascending, at most `limit`.
+Result<std::vector<MfaDeviceRow>> MfaDevicesOfUser(store::Transaction& tx,
+                                                   std::string_view account_id,
+                                                   std::string_view user_id,
+                                                   std::string_view start_serial, int64_t limit);
+enum class MfaAssignment { kAny, kAssigned, kUnassigned };
+// A page of the account's devices as MfaDevicesOfUser, filtered by assignment.
+Result<std::vector<MfaDeviceRow>> MfaDevicesOfAccount(store::Transaction& tx,
+                                                      std::string_view account_id,
+                                                      MfaAssignment assignment,
+                                                      std::string_view start_serial, int64_t limit);
+// Records the step of an accepted code.
+Status SetMfaLastUsedStep(store::Transaction& tx, std::string_view serial_number, int64_t step);
 
 }  // namespace orgtwin::repo

@@ -48,6 +48,36 @@ MemberRow ToMember(const store::Row& row) {
   return m;
 }
 
+// A transfer with its two management accounts' emails (what TransferObject shows), in one read.
+constexpr char kTransferCols[] =
+    "SELECT t.transfer_id, t.transfer_type, t.name, t.status, t.handshake_id, t.target_org_id, "
+    "t.target_account_id, t.source_org_id, t.source_account_id, t.start_at, t.expires_at, "
+    "COALESCE(t.end_at, 0), t.requested_at, t.updated_at, COALESCE(ta.email, ''), "
+    "COALESCE(sa.email, '') FROM org_responsibility_transfers t "
+    "LEFT JOIN accounts ta ON ta.account_id = t.target_account_id "
+    "LEFT JOIN accounts sa ON sa.account_id = t.source_account_id ";
+
+TransferRow ToTransfer(const store::Row& r) {
+  TransferRow t;
+  t.id = r.Text(0);
+  t.type = r.Text(1);
+  t.name = r.Text(2);
+  t.status = r.Text(3);
+  t.handshake_id = r.Text(4);
+  t.target_org_id = r.Text(5);
+  t.target_account_id = r.Text(6);
+  t.source_org_id = r.Text(7);
+  t.source_account_id = r.Text(8);
+  t.start_at = r.Double(9);
+  t.expires_at = r.Double(10);
+  t.end_at = r.Double(11);
+  t.requested_at = r.Double(12);
+  t.updated_at = r.Double(13);
+  t.target_email = r.Text(14);
+  t.source_email = r.Text(15);
+  return t;
+}
+
 }  // namespace
 
 TargetKind KindOfId(std::string_view id) {
@@ -264,6 +294,82 @@ Result<std::optional<TransferPartiesRow>> FindTransferParties(store::Transaction
   if (rows.empty()) return std::optional<TransferPartiesRow>();
   return std::optional<TransferPartiesRow>(
       TransferPartiesRow{rows.front().Text(0), rows.front().Text(1)});
+}
+
+Result<std::vector<MemberRow>> MembersOf(store::Transaction& tx, std::string_view org_id,
+                                         std::string_view parent_id,
+                                         std::string_view start_account_id, int64_t limit) {
+  // Keyset paging straight from SQL, so listing stays linear in the number of accounts however
+  // many pages a client walks.
+  std::string sql = std::string(kMemberCols) + "WHERE m.org_id = ? AND m.account_id >= ?";
+  std::vector<store::Value> params{std::string(org_id), std::string(start_account_id)};
+  if (!parent_id.empty()) {
+    sql += " AND m.parent_id = ?";
+    params.emplace_back(std::string(parent_id));
+  }
+  sql += " ORDER BY m.account_id LIMIT ?";
+  params.emplace_back(limit);
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<MemberRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) out.push_back(ToMember(r));
+  return out;
+}
+
+Result<int64_t> CountMembersClosedSince(store::Transaction& tx, std::string_view org_id,
+                                        double since) {
+  return Count(tx,
+               "SELECT COUNT(*) FROM org_accounts m JOIN accounts a ON a.account_id = "
+               "m.account_id WHERE m.org_id = ? AND a.closed_at IS NOT NULL AND a.closed_at > ?",
+               {std::string(org_id), since});
+}
+
+Result<bool> IsDelegatedAdministrator(store::Transaction& tx, std::string_view org_id,
+                                      std::string_view account_id,
+                                      std::string_view service_principal) {
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                       "SELECT COUNT(*) FROM org_delegated_admins WHERE org_id = ? "
+                                       "AND account_id = ? AND service_principal = ?",
+                                       {std::string(org_id), std::string(account_id),
+                                        std::string(service_principal)}));
+  return n > 0;
+}
+
+Result<bool> ServiceAccessEnabled(store::Transaction& tx, std::string_view org_id,
+                                  std::string_view service_principal) {
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                       "SELECT COUNT(*) FROM org_trusted_services WHERE org_id = ? "
+                                       "AND service_principal = ?",
+                                       {std::string(org_id), std::string(service_principal)}));
+  return n > 0;
+}
+
+Result<std::optional<TransferRow>> FindTransfer(store::Transaction& tx,
+                                                std::string_view transfer_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kTransferCols) + "WHERE t.transfer_id = ?",
+                                          {std::string(transfer_id)}));
+  if (rows.empty()) return std::optional<TransferRow>();
+  return std::optional<TransferRow>(ToTransfer(rows.front()));
+}
+
+Result<std::vector<TransferRow>> TransfersOf(store::Transaction& tx, TransferSide side,
+                                             std::string_view account_id, std::string_view org_id,
+                                             std::string_view transfer_id) {
+  std::string sql = std::string(kTransferCols) + (side == TransferSide::kTarget
+                                                      ? "WHERE t.target_account_id = ? AND "
+                                                        "t.target_org_id = ?"
+                                                      : "WHERE t.source_account_id = ? AND "
+                                                        "t.source_org_id = ?");
+  std::vector<store::Value> params{std::string(account_id), std::string(org_id)};
+  if (!transfer_id.empty()) {
+    sql += " AND t.transfer_id = ?";
+    params.emplace_back(std::string(transfer_id));
+  }
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<TransferRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) out.push_back(ToTransfer(r));
+  return out;
 }
 
 }  // namespace orgtwin::repo

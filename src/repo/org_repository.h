@@ -2,10 +2,11 @@
 //
 // The Organizations tables' repository (migrations 0003_organizations.sql,
 // 0008_organizations_core.sql, 0009_organizations_policies.sql, 0014_...): typed rows of
-// organizations, roots, OUs and member accounts, and the lookups every folder shares -- the
-// Organizations handlers, the policy-set loader (an account's place in its organization and the
-// SCPs and RCPs on the way), the authorizer's resource facts (tags, handshakes, transfers), the
-// Account API and IAM's organization-aware reports.
+// organizations, roots, OUs, member accounts (joined with the account registry's rows) and
+// responsibility transfers, and the lookups every folder shares -- the Organizations handlers, the
+// policy-set loader (an account's place in its organization and the SCPs and RCPs on the way), the
+// authorizer's resource facts (tags, handshakes, transfers), the Account API (the caller's
+// organization, delegated administrators, trusted access) and IAM's organization-aware reports.
 //
 // A repository knows SQL and rows, nothing of the wire: no AWS errors (services/organizations
 // turns "absent" into AWSOrganizationsNotInUseException and the like), no JSON. Every function
@@ -138,5 +139,58 @@ struct TransferPartiesRow {
 };
 Result<std::optional<TransferPartiesRow>> FindTransferParties(store::Transaction& tx,
                                                               std::string_view transfer_id);
+
+// ---- Members with their accounts (the registry's rows, repo/account_repository.h) ----
+// A page of the members of `org_id` (of `parent_id` only, unless it is ""): account IDs from
+// `start_account_id` on, ascending, at most `limit`.
+Result<std::vector<MemberRow>> MembersOf(store::Transaction& tx, std::string_view org_id,
+                                         std::string_view parent_id,
+                                         std::string_view start_account_id, int64_t limit);
+// How many members of `org_id` were closed after `since`.
+Result<int64_t> CountMembersClosedSince(store::Transaction& tx, std::string_view org_id,
+                                        double since);
+
+// ---- Delegated administrators and trusted access (the Account API's access rule too) ----
+// True when `account_id` is a delegated administrator of `org_id` for `service_principal`.
+Result<bool> IsDelegatedAdministrator(store::Transaction& tx, std::string_view org_id,
+                                      std::string_view account_id,
+                                      std::string_view service_principal);
+// True when `org_id` has enabled trusted access for `service_principal`.
+Result<bool> ServiceAccessEnabled(store::Transaction& tx, std::string_view org_id,
+                                  std::string_view service_principal);
+
+// ---- Responsibility (billing) transfers (0014), with the two management accounts' emails ----
+inline constexpr char kBillingTransfer[] = "BILLING";
+
+struct TransferRow {
+  std::string id;  // rt-...
+  std::string type = kBillingTransfer;
+  std::string name;
+  std::string status;  // as stored: REQUESTED | ACCEPTED | DECLINED | CANCELED | WITHDRAWN
+  std::string handshake_id;
+  std::string target_org_id;  // the inviter (bill-transfer)
+  std::string target_account_id;
+  std::string source_org_id;  // the invited organization (bill-source)
+  std::string source_account_id;
+  // Read with the row (the management accounts' root emails, "" when the account is gone); not
+  // stored in it.
+  std::string target_email;
+  std::string source_email;
+  double start_at = 0;
+  double expires_at = 0;
+  double end_at = 0;  // 0 = no end date
+  double requested_at = 0;
+  double updated_at = 0;
+};
+
+Result<std::optional<TransferRow>> FindTransfer(store::Transaction& tx,
+                                                std::string_view transfer_id);
+// Which party of a transfer an account is: its target (the inviter) or its source.
+enum class TransferSide { kTarget, kSource };
+// The transfers whose `side` is `account_id` in `org_id`, every status, in no order; only the
+// transfer `transfer_id` unless it is "".
+Result<std::vector<TransferRow>> TransfersOf(store::Transaction& tx, TransferSide side,
+                                             std::string_view account_id, std::string_view org_id,
+                                             std::string_view transfer_id);
 
 }  // namespace orgtwin::repo

@@ -1,9 +1,12 @@
 #include "services/account/account_contacts.h"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "repo/account_repository.h"
+#include "repo/org_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::account {
@@ -39,14 +42,12 @@ Result<std::string> TargetAccount(gateway::RequestContext& ctx, store::Transacti
                                   const Json& input) {
   const std::string& caller = ctx.caller.account_id;
   std::string target = Str(input, "AccountId");
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT a.org_id, o.management_account_id, "
-                                          "o.feature_set FROM org_accounts a JOIN organizations "
-                                          "o ON o.org_id = a.org_id WHERE a.account_id = ?",
-                                          {target.empty() ? caller : target}));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::OrgRow> org,
+                      repo::FindOrganizationForAccount(tx, target.empty() ? caller : target));
   if (target.empty()) return caller;
   if (target == caller) {
     // AWS-COMPAT: the management account must use the standalone form for itself.
-    if (!rows.empty() && rows.front().Text(1) == caller) {
+    if (org.has_value() && org->management_account_id == caller) {
       return Validation(
           "The management account can't specify its own AccountId. Call the operation without "
           "the AccountId parameter.");
@@ -56,18 +57,14 @@ Result<std::string> TargetAccount(gateway::RequestContext& ctx, store::Transacti
   const Status denied =
       AccessDenied("User: " + ctx.caller.arn +
                    " is not authorized to perform this operation on account " + target + ".");
-  if (rows.empty()) return denied;
-  const std::string org_id = rows.front().Text(0);
-  const bool management = rows.front().Text(1) == caller;
-  OT_ASSIGN_OR_RETURN(auto delegated, tx.Query("SELECT 1 FROM org_delegated_admins WHERE "
-                                               "org_id = ? AND account_id = ? AND "
-                                               "service_principal = ?",
-                                               {org_id, caller, kAccountServicePrincipal}));
-  if (!management && delegated.empty()) return denied;
-  OT_ASSIGN_OR_RETURN(auto trusted, tx.Query("SELECT 1 FROM org_trusted_services WHERE "
-                                             "org_id = ? AND service_principal = ?",
-                                             {org_id, kAccountServicePrincipal}));
-  if (rows.front().Text(2) != "ALL" || trusted.empty()) {
+  if (!org.has_value()) return denied;
+  const bool management = org->management_account_id == caller;
+  OT_ASSIGN_OR_RETURN(bool delegated, repo::IsDelegatedAdministrator(tx, org->org_id, caller,
+                                                                     kAccountServicePrincipal));
+  if (!management && !delegated) return denied;
+  OT_ASSIGN_OR_RETURN(bool trusted,
+                      repo::ServiceAccessEnabled(tx, org->org_id, kAccountServicePrincipal));
+  if (org->feature_set != "ALL" || !trusted) {
     return AccessDenied(
         "The request failed because trusted access for the AWS Account Management service is "
         "not enabled for your organization.");
@@ -123,8 +120,7 @@ Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& inp
   OT_RETURN_IF_ERROR(
       Exec(tx, "INSERT INTO account_contact_information (" + columns + ") VALUES (" + marks + ")",
            params));
-  OT_RETURN_IF_ERROR(
-      Exec(tx, "UPDATE accounts SET has_contact_info = 1 WHERE account_id = ?", {account}));
+  OT_RETURN_IF_ERROR(repo::SetHasContactInfo(tx, account));
   return Json();
 }
 

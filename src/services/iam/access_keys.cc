@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 #include "services/identity/credential_store.h"
 
@@ -42,45 +43,42 @@ Status NoSuchKey(std::string_view access_key_id) {
   return NoSuchEntity("The Access Key with id " + std::string(access_key_id) + " cannot be found.");
 }
 
-// The key row if it belongs to `owner` in the caller's account.
-Result<std::optional<store::Row>> FindOwnedKey(gateway::RequestContext& ctx, store::Transaction& tx,
-                                               const KeyOwner& owner,
-                                               const std::string& access_key_id) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT access_key_id, status, created_at, principal_name "
-                          "FROM access_keys WHERE access_key_id = ? AND account_id = ? "
-                          "AND principal_type = ? AND principal_name = ?",
-                          {access_key_id, AccountOf(ctx), owner.principal_type, owner.user_name}));
-  if (rows.empty()) return std::optional<store::Row>();
-  return std::optional<store::Row>(std::move(rows.front()));
+// The key if it belongs to `owner` in the caller's account.
+Result<std::optional<repo::AccessKeyRow>> FindOwnedKey(gateway::RequestContext& ctx,
+                                                       store::Transaction& tx,
+                                                       const KeyOwner& owner,
+                                                       const std::string& access_key_id) {
+  OT_ASSIGN_OR_RETURN(auto key, repo::FindAccessKey(tx, access_key_id));
+  if (!key.has_value() || key->account_id != AccountOf(ctx) ||
+      key->principal_type != owner.principal_type || key->principal_name != owner.user_name) {
+    return std::optional<repo::AccessKeyRow>();
+  }
+  return key;
 }
 
 Result<Json> CreateAccessKey(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
-  OT_ASSIGN_OR_RETURN(int64_t existing,
-                      CountRows(tx,
-                                "SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND "
-                                "principal_type = ? AND principal_name = ?",
-                                {AccountOf(ctx), owner.principal_type, owner.user_name}));
+  OT_ASSIGN_OR_RETURN(
+      int64_t existing,
+      repo::CountAccessKeys(tx, AccountOf(ctx), owner.principal_type, owner.user_name));
   if (existing >= kAccessKeysPerUser) {
     return LimitExceeded("Cannot exceed quota for AccessKeysPerUser: " +
                          std::to_string(kAccessKeysPerUser));
   }
-  std::string key_id = ctx.twin.ids.UniqueId("AKIA");
-  std::string secret = ctx.twin.ids.SecretAccessKey();
-  double now = NowSeconds(ctx);
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, "
-           "principal_type, principal_name, status, created_at) "
-           "VALUES (?, ?, ?, ?, ?, 'Active', ?)",
-           {key_id, secret, AccountOf(ctx), owner.principal_type, owner.user_name, now}));
+  repo::AccessKeyRow key;
+  key.access_key_id = ctx.twin.ids.UniqueId("AKIA");
+  key.secret_access_key = ctx.twin.ids.SecretAccessKey();
+  key.account_id = AccountOf(ctx);
+  key.principal_type = owner.principal_type;
+  key.principal_name = owner.user_name;
+  key.created_at = NowSeconds(ctx);
+  OT_RETURN_IF_ERROR(repo::InsertAccessKey(tx, key));
   return Json{{"AccessKey", Json{{"UserName", owner.user_name},
-                                 {"AccessKeyId", key_id},
-                                 {"Status", "Active"},
-                                 {"SecretAccessKey", secret},
-                                 {"CreateDate", now}}}};
+                                 {"AccessKeyId", key.access_key_id},
+                                 {"Status", key.status},
+                                 {"SecretAccessKey", key.secret_access_key},
+                                 {"CreateDate", key.created_at}}}};
 }
 
 Result<Json> UpdateAccessKey(gateway::RequestContext& ctx, const Json& input) {
@@ -91,10 +89,9 @@ Result<Json> UpdateAccessKey(gateway::RequestContext& ctx, const Json& input) {
   }
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
-  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, tx, owner, key_id));
-  if (!row.has_value()) return NoSuchKey(key_id);
-  OT_RETURN_IF_ERROR(
-      Exec(tx, "UPDATE access_keys SET status = ? WHERE access_key_id = ?", {status, key_id}));
+  OT_ASSIGN_OR_RETURN(auto key, FindOwnedKey(ctx, tx, owner, key_id));
+  if (!key.has_value()) return NoSuchKey(key_id);
+  OT_RETURN_IF_ERROR(repo::SetAccessKeyStatus(tx, key_id, status));
   // After the commit is durable: dropped earlier, a concurrent request could re-cache the old row.
   tx.AfterCommit([&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   return Json{};
@@ -104,9 +101,9 @@ Result<Json> DeleteAccessKey(gateway::RequestContext& ctx, const Json& input) {
   std::string key_id = Str(input, "AccessKeyId");
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
-  OT_ASSIGN_OR_RETURN(auto row, FindOwnedKey(ctx, tx, owner, key_id));
-  if (!row.has_value()) return NoSuchKey(key_id);
-  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM access_keys WHERE access_key_id = ?", {key_id}));
+  OT_ASSIGN_OR_RETURN(auto key, FindOwnedKey(ctx, tx, owner, key_id));
+  if (!key.has_value()) return NoSuchKey(key_id);
+  OT_RETURN_IF_ERROR(repo::DeleteAccessKey(tx, key_id));
   tx.AfterCommit([&credentials = ctx.twin.credentials, key_id] { credentials.Invalidate(key_id); });
   return Json{};
 }
@@ -115,19 +112,19 @@ Result<Json> ListAccessKeys(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(KeyOwner owner, ResolveOwner(ctx, tx, input));
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT access_key_id, status, created_at "
-                                          "FROM access_keys WHERE account_id = ? AND "
-                                          "principal_type = ? AND principal_name = ?",
-                                          {AccountOf(ctx), owner.principal_type, owner.user_name}));
+  OT_ASSIGN_OR_RETURN(
+      auto keys, repo::AccessKeysOf(tx, AccountOf(ctx), owner.principal_type, owner.user_name));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
+  items.reserve(keys.size());
+  for (const repo::AccessKeyRow& k : keys) {
     // Oldest first: the sort key is the zero-padded creation time, then the key ID.
     char created[32];
-    std::snprintf(created, sizeof(created), "%020.6f", r.Double(2));
-    items.emplace_back(std::string(created) + r.Text(0), Json{{"UserName", owner.user_name},
-                                                              {"AccessKeyId", r.Text(0)},
-                                                              {"Status", r.Text(1)},
-                                                              {"CreateDate", r.Double(2)}});
+    std::snprintf(created, sizeof(created), "%020.6f", k.created_at);
+    items.emplace_back(std::string(created) + k.access_key_id,
+                       Json{{"UserName", owner.user_name},
+                            {"AccessKeyId", k.access_key_id},
+                            {"Status", k.status},
+                            {"CreateDate", k.created_at}});
   }
   std::sort(items.begin(), items.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -139,11 +136,11 @@ Result<Json> ListAccessKeys(gateway::RequestContext& ctx, const Json& input) {
 Result<Json> GetAccessKeyLastUsed(gateway::RequestContext& ctx, const Json& input) {
   std::string key_id = Str(input, "AccessKeyId");
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT principal_type, principal_name FROM "
-                                          "access_keys WHERE access_key_id = ? AND "
-                                          "account_id = ? AND session_token IS NULL",
-                                          {key_id, AccountOf(ctx)}));
-  if (rows.empty()) return NoSuchKey(key_id);
+  OT_ASSIGN_OR_RETURN(auto key, repo::FindAccessKey(tx, key_id));
+  // Long-term keys of the caller's account only.
+  if (!key.has_value() || key->account_id != AccountOf(ctx) || key->session_token.has_value()) {
+    return NoSuchKey(key_id);
+  }
   OT_ASSIGN_OR_RETURN(std::optional<KeyUse> use, ctx.twin.credentials.LastUse(key_id));
   // AWS-COMPAT: a key never used reports "N/A" for service and region and no date.
   Json last_used{{"ServiceName", "N/A"}, {"Region", "N/A"}};
@@ -153,7 +150,7 @@ Result<Json> GetAccessKeyLastUsed(gateway::RequestContext& ctx, const Json& inpu
     last_used["Region"] = use->region;
   }
   Json out{{"AccessKeyLastUsed", std::move(last_used)}};
-  if (rows.front().Text(0) == "User") out["UserName"] = rows.front().Text(1);
+  if (key->principal_type == "User") out["UserName"] = key->principal_name;
   return out;
 }
 

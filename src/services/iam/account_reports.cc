@@ -5,6 +5,8 @@
 #include <set>
 
 #include "common/base64.h"
+#include "repo/account_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -162,12 +164,12 @@ Result<Json> GetAccountSummary(gateway::RequestContext& ctx, const Json& /*input
                                               "account_id = ? AND user_id = ''",
                                               account));
   m["AccountMFAEnabled"] = root_mfa > 0 ? 1 : 0;
-  OT_ASSIGN_OR_RETURN(int64_t root_keys, Count(tx,
-                                               "SELECT COUNT(*) FROM access_keys WHERE "
-                                               "account_id = ? AND principal_type = 'Root' AND "
-                                               "session_token IS NULL",
-                                               account));
-  m["AccountAccessKeysPresent"] = root_keys > 0 ? 1 : 0;
+  // Root keys are stored with the principal name "" (services/identity, CreateAccessKey).
+  OT_ASSIGN_OR_RETURN(auto root_keys, repo::AccessKeysOf(tx, account, "Root", ""));
+  const bool root_key_present =
+      std::any_of(root_keys.begin(), root_keys.end(),
+                  [](const repo::AccessKeyRow& k) { return !k.session_token.has_value(); });
+  m["AccountAccessKeysPresent"] = root_key_present ? 1 : 0;
   OT_ASSIGN_OR_RETURN(int64_t root_password, Count(tx,
                                                    "SELECT COUNT(*) FROM iam_login_profiles "
                                                    "WHERE account_id = ? AND user_id = ''",
@@ -298,21 +300,14 @@ Result<Json> GetAccountAuthorizationDetails(gateway::RequestContext& ctx, const 
 
 namespace {
 
-struct KeyInfo {
-  bool active = false;
-  double created_at = 0;
-  std::optional<double> last_used_at;
-  std::string last_used_region;
-  std::string last_used_service;
-};
-
-void AppendKeyColumns(const std::vector<KeyInfo>& keys, size_t index, std::string* line) {
+void AppendKeyColumns(const std::vector<repo::AccessKeyRow>& keys, size_t index,
+                      std::string* line) {
   if (index >= keys.size()) {
     line->append(",false,N/A,N/A,N/A,N/A");
     return;
   }
-  const KeyInfo& k = keys[index];
-  line->append(k.active ? ",true," : ",false,").append(ReportTime(k.created_at));
+  const repo::AccessKeyRow& k = keys[index];
+  line->append(k.status == "Active" ? ",true," : ",false,").append(ReportTime(k.created_at));
   if (k.last_used_at.has_value()) {
     line->append(",").append(ReportTime(*k.last_used_at));
     line->append(",").append(k.last_used_region.empty() ? "N/A" : k.last_used_region);
@@ -322,25 +317,15 @@ void AppendKeyColumns(const std::vector<KeyInfo>& keys, size_t index, std::strin
   }
 }
 
-Result<std::vector<KeyInfo>> KeysOf(store::Transaction& tx, const std::string& account,
-                                    const std::string& type, const std::string& name) {
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT status, created_at, last_used_at, last_used_region, "
-                               "last_used_service FROM access_keys WHERE account_id = ? AND "
-                               "principal_type = ? AND principal_name = ? AND session_token IS "
-                               "NULL ORDER BY created_at, access_key_id",
-                               {account, type, name}));
-  std::vector<KeyInfo> out;
-  for (const store::Row& r : rows) {
-    KeyInfo k;
-    k.active = r.Text(0) == "Active";
-    k.created_at = r.Double(1);
-    if (!r.IsNull(2)) k.last_used_at = r.Double(2);
-    k.last_used_region = r.Text(3);
-    k.last_used_service = r.Text(4);
-    out.push_back(std::move(k));
-  }
-  return out;
+// The long-term keys of a principal, oldest first.
+Result<std::vector<repo::AccessKeyRow>> KeysOf(store::Transaction& tx, const std::string& account,
+                                               const std::string& type, const std::string& name) {
+  OT_ASSIGN_OR_RETURN(auto keys, repo::AccessKeysOf(tx, account, type, name));
+  keys.erase(
+      std::remove_if(keys.begin(), keys.end(),
+                     [](const repo::AccessKeyRow& k) { return k.session_token.has_value(); }),
+      keys.end());
+  return keys;
 }
 
 // The CSV of the credential report: the root user first, then every IAM user by name.
@@ -370,9 +355,8 @@ Result<std::string> BuildCredentialReport(store::Transaction& tx, const std::str
     return n > 0;
   };
   // Root.
-  OT_ASSIGN_OR_RETURN(auto acct,
-                      tx.Query("SELECT created_at FROM accounts WHERE account_id = ?", {account}));
-  double account_created = acct.empty() ? now : acct.front().Double(0);
+  OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
+  double account_created = registered.has_value() ? registered->created_at : now;
   OT_ASSIGN_OR_RETURN(auto root_profile, tx.Query("SELECT password_last_used FROM "
                                                   "iam_login_profiles WHERE account_id = ? AND "
                                                   "user_id = ''",

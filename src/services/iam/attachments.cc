@@ -56,10 +56,8 @@ Result<Json> Attach(gateway::RequestContext& ctx, const Json& input, const Kind&
     return LimitExceeded("Cannot exceed quota for " + std::string(kind.quota) + ": " +
                          std::to_string(kAttachedPoliciesPerEntity));
   }
-  OT_RETURN_IF_ERROR(Exec(tx,
-                          "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
-                          "policy_arn, attached_at) VALUES (?, ?, ?, ?, ?)",
-                          {account, std::string(kind.type), entity.id, arn, NowSeconds(ctx)}));
+  OT_RETURN_IF_ERROR(
+      repo::InsertAttachment(tx, account, kind.type, entity.id, arn, NowSeconds(ctx)));
   return Json();
 }
 

@@ -237,19 +237,10 @@ Result<RoleRow> InsertServiceLinkedRole(store::Transaction& tx, IdGenerator& ids
   role.trust_policy = spec.trust_policy;
   role.description = std::move(description);
   role.created_at = now;
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-           "assume_role_policy, description, max_session_duration, created_at) VALUES "
-           "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           {role.role_id, account, role.name, Lower(role.name), role.path, role.trust_policy,
-            role.description.has_value() ? store::Value(*role.description) : store::Value(),
-            role.max_session_duration, role.created_at}));
+  OT_RETURN_IF_ERROR(repo::InsertRole(tx, role));
   if (!spec.policy_arn.empty() && policy::ManagedPolicies().FindByArn(spec.policy_arn) != nullptr) {
-    OT_RETURN_IF_ERROR(Exec(tx,
-                            "INSERT INTO iam_attachments (account_id, entity_type, entity_id, "
-                            "policy_arn, attached_at) VALUES (?, 'Role', ?, ?, ?)",
-                            {account, role.role_id, spec.policy_arn, role.created_at}));
+    OT_RETURN_IF_ERROR(repo::InsertAttachment(tx, account, repo::kRoleEntity, role.role_id,
+                                              spec.policy_arn, role.created_at));
   }
   return role;
 }

@@ -6,6 +6,7 @@
 #include "auth/totp.h"
 #include "common/base64.h"
 #include "common/qr_code.h"
+#include "repo/account_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -18,24 +19,6 @@ constexpr int64_t kVirtualMfaDevicesPerAccount = kUsersPerAccount;
 // EnableMFADevice and ResyncMFADevice look further for the first code than a sign-in does: a
 // device may have drifted (that is what a resync is for).
 constexpr int kResyncWindowSteps = 10;
-
-constexpr char kDeviceCols[] =
-    "SELECT serial_number, account_id, device_name, path, seed_base32, user_id, enabled_at, "
-    "last_used_step, created_at FROM iam_mfa_devices ";
-
-MfaDeviceRow DeviceFromRow(const store::Row& r) {
-  MfaDeviceRow d;
-  d.serial_number = r.Text(0);
-  d.account_id = r.Text(1);
-  d.device_name = r.Text(2);
-  d.path = r.Text(3);
-  d.seed_base32 = r.Text(4);
-  if (!r.IsNull(5)) d.user_id = r.Text(5);
-  if (!r.IsNull(6)) d.enabled_at = r.Double(6);
-  d.last_used_step = r.Int(7);
-  d.created_at = r.Double(8);
-  return d;
-}
 
 Status BadCode() {
   // AWS-COMPAT: the same message for a wrong, stale or replayed code.
@@ -94,10 +77,10 @@ Result<Json> UserObjectForId(store::Transaction& tx, const gateway::RequestConte
                              const std::string& account, const std::string& user_id) {
   if (user_id.empty()) {
     // AWS-COMPAT: the root user appears as its ARN and the account ID as UserId.
-    OT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT created_at FROM accounts WHERE account_id = ?", {account}));
+    OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
     Json root{{"UserId", account}, {"Arn", auth::RootArn(account)}};
-    root["CreateDate"] = rows.empty() ? NowSeconds(ctx) : std::floor(rows.front().Double(0));
+    root["CreateDate"] =
+        registered.has_value() ? std::floor(registered->created_at) : NowSeconds(ctx);
     return root;
   }
   OT_ASSIGN_OR_RETURN(
@@ -117,17 +100,6 @@ Result<std::string> DeviceIdOf(const std::string& account, store::Transaction& t
   return device->serial_number;
 }
 
-}  // namespace
-
-Result<std::optional<MfaDeviceRow>> FindMfaDevice(store::Transaction& tx,
-                                                  std::string_view serial_number) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kDeviceCols) + "WHERE serial_number = ?",
-                                          {std::string(serial_number)}));
-  if (rows.empty()) return std::optional<MfaDeviceRow>();
-  return std::optional<MfaDeviceRow>(DeviceFromRow(rows.front()));
-}
-
-namespace {
 // The device `serial` if `owner` of `account` holds it; AWS answers NoSuchEntity otherwise.
 Result<MfaDeviceRow> FindOwnedDevice(store::Transaction& tx, const std::string& account,
                                      const Owner& owner, const std::string& serial) {
@@ -137,6 +109,7 @@ Result<MfaDeviceRow> FindOwnedDevice(store::Transaction& tx, const std::string& 
   }
   return *std::move(device);
 }
+
 }  // namespace
 
 Result<int64_t> CountMfaDevices(store::Transaction& tx, std::string_view account_id,
@@ -155,8 +128,7 @@ Status VerifyMfaToken(store::Transaction& tx, std::string_view account_id, std::
   OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(device->seed_base32));
   std::optional<int64_t> step = auth::MatchTotpStep(secret, code, now, kMfaWindowSteps);
   if (!step.has_value() || *step <= device->last_used_step) return BadCode();
-  return Exec(tx, "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?",
-              {*step, device->serial_number});
+  return repo::SetMfaLastUsedStep(tx, device->serial_number, *step);
 }
 
 Status EnableMfaDevice(store::Transaction& tx, std::string_view account_id,
@@ -245,8 +217,7 @@ Result<Json> ResyncMFADevice(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(int64_t step, MatchConsecutive(device, Str(input, "AuthenticationCode1"),
                                                      Str(input, "AuthenticationCode2"), ctx.now,
                                                      kResyncWindowSteps));
-  OT_RETURN_IF_ERROR(Exec(
-      tx, "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?", {step, serial}));
+  OT_RETURN_IF_ERROR(repo::SetMfaLastUsedStep(tx, serial, step));
   return Json();
 }
 
@@ -281,15 +252,12 @@ Result<Json> ListMFADevices(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(Owner owner, ResolveOwner(ctx, tx, input));
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query(std::string(kDeviceCols) +
-                                   "WHERE account_id = ? AND user_id = ? AND serial_number >= ? "
-                                   "ORDER BY serial_number LIMIT ?",
-                               {AccountOf(ctx), owner.user_id, page.start_key,
-                                static_cast<int64_t>(page.max_items + 1)}));
+  OT_ASSIGN_OR_RETURN(auto devices,
+                      repo::MfaDevicesOfUser(tx, AccountOf(ctx), owner.user_id, page.start_key,
+                                             static_cast<int64_t>(page.max_items + 1)));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
-    MfaDeviceRow d = DeviceFromRow(r);
+  items.reserve(devices.size());
+  for (const MfaDeviceRow& d : devices) {
     items.emplace_back(d.serial_number, Json{{"UserName", owner.user_name},
                                              {"SerialNumber", d.serial_number},
                                              {"EnableDate", d.enabled_at.value_or(0)}});
@@ -303,16 +271,16 @@ Result<Json> ListVirtualMFADevices(gateway::RequestContext& ctx, const Json& inp
   const std::string& account = AccountOf(ctx);
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string status = Str(input, "AssignmentStatus", "Any");
-  std::string where = "WHERE account_id = ? AND serial_number >= ? ";
-  if (status == "Assigned") where += "AND user_id IS NOT NULL ";
-  if (status == "Unassigned") where += "AND user_id IS NULL ";
+  repo::MfaAssignment assignment = status == "Assigned"     ? repo::MfaAssignment::kAssigned
+                                   : status == "Unassigned" ? repo::MfaAssignment::kUnassigned
+                                                            : repo::MfaAssignment::kAny;
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(
-      auto rows, tx.Query(std::string(kDeviceCols) + where + "ORDER BY serial_number LIMIT ?",
-                          {account, page.start_key, static_cast<int64_t>(page.max_items + 1)}));
+  OT_ASSIGN_OR_RETURN(auto devices,
+                      repo::MfaDevicesOfAccount(tx, account, assignment, page.start_key,
+                                                static_cast<int64_t>(page.max_items + 1)));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
-    MfaDeviceRow d = DeviceFromRow(r);
+  items.reserve(devices.size());
+  for (const MfaDeviceRow& d : devices) {
     Json device{{"SerialNumber", d.serial_number}};
     if (d.user_id.has_value()) {
       OT_ASSIGN_OR_RETURN(Json user, UserObjectForId(tx, ctx, account, *d.user_id));

@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "repo/iam_repository.h"
 #include "store/store.h"
 
 namespace orgtwin::services::iam {
@@ -24,21 +25,10 @@ namespace orgtwin::services::iam {
 // How many 30-second steps either side of now a code may be from (clock drift of the device).
 inline constexpr int kMfaWindowSteps = 2;
 
-struct MfaDeviceRow {
-  std::string serial_number;
-  std::string account_id;
-  std::string device_name;
-  std::string path;
-  std::string seed_base32;
-  std::optional<std::string> user_id;  // nullopt = unassigned; "" = the root user
-  std::optional<double> enabled_at;
-  int64_t last_used_step = 0;
-  double created_at = 0;
-};
-
-// The device with `serial_number` (exact), or nullopt.
-Result<std::optional<MfaDeviceRow>> FindMfaDevice(store::Transaction& tx,
-                                                  std::string_view serial_number);
+// The devices' rows and their SQL: the IAM repository (repo/iam_repository.h), which STS's code
+// check reads too.
+using repo::FindMfaDevice;
+using repo::MfaDeviceRow;
 
 // Checks one code of the device `serial_number` assigned to `user_id` ("" = root) of
 // `account_id`, and records its step so it cannot be used again. InvalidAuthenticationCode when

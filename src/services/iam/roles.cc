@@ -54,15 +54,7 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
     OT_RETURN_IF_ERROR(CheckAttachable(tx, account, role.boundary_arn).status());
   }
   role.role_id = NewUniqueId(ctx.twin.ids, "AROA");
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
-           "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
-           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-           {role.role_id, account, role.name, Lower(role.name), role.path, role.trust_policy,
-            Nullable(role.description), role.max_session_duration,
-            role.boundary_arn.empty() ? store::Value() : store::Value(role.boundary_arn),
-            role.created_at}));
+  OT_RETURN_IF_ERROR(repo::InsertRole(tx, role));
   OT_RETURN_IF_ERROR(ApplyTags(tx, "Role", role.role_id, Array(input, "Tags")));
   OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Role", role.role_id));
   Json out = RoleObject(role, /*full=*/false);

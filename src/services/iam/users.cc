@@ -1,4 +1,6 @@
 // IAM users: CreateUser, GetUser, UpdateUser, DeleteUser, ListUsers and user tags.
+#include "repo/account_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -61,11 +63,10 @@ Result<Json> GetUser(gateway::RequestContext& ctx, const Json& input) {
       case auth::PrincipalType::kRoot: {
         // AWS-COMPAT: for the root user GetUser answers with the account ID as UserId, the root
         // ARN and the account's creation date, and no UserName or Path.
-        OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT created_at FROM accounts "
-                                                "WHERE account_id = ?",
-                                                {account}));
+        OT_ASSIGN_OR_RETURN(auto registered, repo::FindAccount(tx, account));
         Json root{{"UserId", account}, {"Arn", auth::RootArn(account)}};
-        root["CreateDate"] = rows.empty() ? NowSeconds(ctx) : std::floor(rows.front().Double(0));
+        root["CreateDate"] =
+            registered.has_value() ? std::floor(registered->created_at) : NowSeconds(ctx);
         return Json{{"User", std::move(root)}};
       }
       case auth::PrincipalType::kUser:
@@ -99,10 +100,7 @@ Result<Json> UpdateUser(gateway::RequestContext& ctx, const Json& input) {
                           "WHERE user_id = ?",
                           {new_name, Lower(new_name), new_path, user.user_id}));
   // Access keys name their user; keep them pointing at it.
-  OT_RETURN_IF_ERROR(Exec(tx,
-                          "UPDATE access_keys SET principal_name = ? WHERE account_id = ? AND "
-                          "principal_type = 'User' AND principal_name = ?",
-                          {new_name, account, user.name}));
+  OT_RETURN_IF_ERROR(repo::RenameAccessKeyUser(tx, account, user.name, new_name));
   if (new_name != user.name) {
     tx.AfterCommit([&credentials = ctx.twin.credentials] { credentials.Invalidate(); });
   }
@@ -114,11 +112,7 @@ Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(UserRow user, RequireUser(tx, account, Str(input, "UserName")));
   // AWS-COMPAT: deleting a user never cascades; each dependent must go first (DeleteConflict).
-  OT_ASSIGN_OR_RETURN(int64_t keys,
-                      CountRows(tx,
-                                "SELECT COUNT(*) FROM access_keys WHERE account_id = ? "
-                                "AND principal_type = 'User' AND principal_name = ?",
-                                {account, user.name}));
+  OT_ASSIGN_OR_RETURN(int64_t keys, repo::CountAccessKeys(tx, account, "User", user.name));
   if (keys > 0) return DeleteConflict("Cannot delete entity, must delete access keys first.");
   OT_ASSIGN_OR_RETURN(int64_t profiles,
                       CountRows(tx,

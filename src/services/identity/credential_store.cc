@@ -5,20 +5,14 @@
 #include <boost/json.hpp>
 
 #include "common/log.h"
+#include "repo/iam_repository.h"
+#include "repo/session_repository.h"
 
 namespace orgtwin::services {
 namespace {
 
 TimePoint FromEpochSeconds(double seconds) {
   return TimePoint(std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)));
-}
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Parses a JSON column written by STS; a malformed value (never written by us) reads as empty.
@@ -30,52 +24,41 @@ boost::json::value ParseColumn(const std::string& text) {
 
 // Fills the user's unique ID and path-qualified ARN. False when the user no longer exists.
 Result<bool> FillUser(store::Transaction& tx, auth::Principal& p) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT user_id, path, user_name FROM iam_users "
-                                          "WHERE account_id = ? AND user_name_lower = ?",
-                                          {p.account_id, LowerAscii(p.name)}));
-  if (rows.empty()) return false;
-  p.user_id = rows.front().Text(0);
-  p.name = rows.front().Text(2);
-  p.arn = "arn:aws:iam::" + p.account_id + ":user" + rows.front().Text(1) + p.name;
+  OT_ASSIGN_OR_RETURN(std::optional<repo::UserRow> user, repo::FindUser(tx, p.account_id, p.name));
+  if (!user.has_value()) return false;
+  p.user_id = user->user_id;
+  p.name = user->name;
+  p.arn = user->Arn();
   return true;
 }
 
 // Joins the sts_sessions row of a temporary key into `p`.
 Status FillSession(store::Transaction& tx, const std::string& access_key_id, auth::Principal& p) {
-  OT_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT s.kind, s.role_id, s.role_name, s.session_name, s.session_policies, "
-               "s.session_tags, s.transitive_tag_keys, s.source_identity, s.mfa_authenticated, "
-               "s.mfa_authenticated_at, s.issued_at, s.expires_at, s.chained, r.path "
-               "FROM sts_sessions s LEFT JOIN iam_roles r ON r.role_id = s.role_id "
-               "WHERE s.access_key_id = ?",
-               {access_key_id}));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::SessionRow> row, repo::FindSession(tx, access_key_id));
   auto info = std::make_shared<auth::SessionInfo>();
   p.temporary = true;
-  if (rows.empty()) {
+  if (!row.has_value()) {
     p.session = std::move(info);
     return Status::Ok();
   }
-  const store::Row& r = rows.front();
-  const std::string& kind = r.Text(0);
-  info->kind = kind == "SessionToken"    ? auth::SessionKind::kSessionToken
-               : kind == "FederatedUser" ? auth::SessionKind::kFederationToken
-                                         : auth::SessionKind::kAssumedRole;
-  info->role_id = r.Text(1);
+  const repo::SessionRow& r = *row;
+  info->kind = r.kind == "SessionToken"    ? auth::SessionKind::kSessionToken
+               : r.kind == "FederatedUser" ? auth::SessionKind::kFederationToken
+                                           : auth::SessionKind::kAssumedRole;
+  info->role_id = r.role_id;
   if (info->kind == auth::SessionKind::kAssumedRole) {
     // A deleted role keeps its sessions alive (they then fail authorization); its path is gone.
-    std::string path = r.IsNull(13) ? "/" : r.Text(13);
-    info->role_arn = "arn:aws:iam::" + p.account_id + ":role" + path + r.Text(2);
-    p.user_id = info->role_id + ":" + r.Text(3);
+    info->role_arn = repo::IamArn(p.account_id, "role", r.role_path.value_or("/"), r.role_name);
+    p.user_id = info->role_id + ":" + r.session_name;
   }
-  boost::json::value policies = ParseColumn(r.Text(4));
+  boost::json::value policies = ParseColumn(r.session_policies);
   if (policies.is_array()) {
     info->has_session_policies = !policies.as_array().empty();
     for (const auto& doc : policies.as_array()) {
       if (doc.is_string()) info->session_policies.emplace_back(doc.as_string());
     }
   }
-  boost::json::value tags = ParseColumn(r.Text(5));
+  boost::json::value tags = ParseColumn(r.session_tags);
   if (tags.is_object()) {
     for (const auto& kv : tags.as_object()) {
       if (kv.value().is_string()) {
@@ -83,18 +66,20 @@ Status FillSession(store::Transaction& tx, const std::string& access_key_id, aut
       }
     }
   }
-  boost::json::value transitive = ParseColumn(r.Text(6));
+  boost::json::value transitive = ParseColumn(r.transitive_tag_keys);
   if (transitive.is_array()) {
     for (const auto& key : transitive.as_array()) {
       if (key.is_string()) info->transitive_tag_keys.emplace_back(key.as_string());
     }
   }
-  info->source_identity = r.Text(7);
-  p.mfa_authenticated = r.Int(8) != 0;
-  if (!r.IsNull(9)) info->mfa_authenticated_at = FromEpochSeconds(r.Double(9));
-  p.token_issue_time = FromEpochSeconds(r.Double(10));
-  info->expires_at = FromEpochSeconds(r.Double(11));
-  info->chained = r.Int(12) != 0;
+  info->source_identity = r.source_identity;
+  p.mfa_authenticated = r.mfa_authenticated;
+  if (r.mfa_authenticated_at.has_value()) {
+    info->mfa_authenticated_at = FromEpochSeconds(*r.mfa_authenticated_at);
+  }
+  p.token_issue_time = FromEpochSeconds(r.issued_at);
+  info->expires_at = FromEpochSeconds(r.expires_at);
+  info->chained = r.chained;
   p.session = std::move(info);
   return Status::Ok();
 }
@@ -149,20 +134,17 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
     if (it != cache_.end()) return std::optional<Credential>(it->second);
   }
   OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT secret_access_key, account_id, principal_type, "
-                                           "principal_name, status, session_token, expires_at "
-                                           "FROM access_keys WHERE access_key_id = ?",
-                                           {std::string(access_key_id)}));
-  if (rows.empty()) return std::optional<Credential>();
-  const store::Row& row = rows.front();
+  OT_ASSIGN_OR_RETURN(std::optional<repo::AccessKeyRow> key,
+                      repo::FindAccessKey(*tx, access_key_id));
+  if (!key.has_value()) return std::optional<Credential>();
   Credential credential;
   credential.access_key_id = std::string(access_key_id);
-  credential.secret_access_key = row.Text(0);
-  credential.active = row.Text(4) == "Active";
-  credential.session_token = row.Text(5);
-  if (!row.IsNull(6)) credential.expires_at = FromEpochSeconds(row.Double(6));
-  credential.principal =
-      PrincipalFor(row.Text(1), row.Text(2), row.Text(3), credential.access_key_id);
+  credential.secret_access_key = key->secret_access_key;
+  credential.active = key->status == "Active";
+  credential.session_token = key->session_token.value_or("");
+  if (key->expires_at.has_value()) credential.expires_at = FromEpochSeconds(*key->expires_at);
+  credential.principal = PrincipalFor(key->account_id, key->principal_type, key->principal_name,
+                                      credential.access_key_id);
   if (credential.principal.type == auth::PrincipalType::kUser) {
     OT_ASSIGN_OR_RETURN(bool exists, FillUser(*tx, credential.principal));
     // A key whose user is gone authenticates nobody (IAM deletes keys with the user).
@@ -180,13 +162,13 @@ Status CredentialStore::InsertRootAccessKey(store::Transaction& tx, const Clock&
                                             const std::string& account_id,
                                             const std::string& access_key_id,
                                             const std::string& secret) {
-  OT_ASSIGN_OR_RETURN(
-      [[maybe_unused]] int64_t changed,
-      tx.Execute("INSERT INTO access_keys (access_key_id, secret_access_key, account_id, "
-                 "principal_type, principal_name, status, created_at) "
-                 "VALUES (?, ?, ?, 'Root', '', 'Active', ?)",
-                 {access_key_id, secret, account_id, ToEpochSeconds(clock.Now())}));
-  return Status::Ok();
+  repo::AccessKeyRow key;
+  key.access_key_id = access_key_id;
+  key.secret_access_key = secret;
+  key.account_id = account_id;
+  key.principal_type = "Root";
+  key.created_at = ToEpochSeconds(clock.Now());
+  return repo::InsertAccessKey(tx, key);
 }
 
 Result<Credential> CredentialStore::CreateRootAccessKey(store::Transaction& tx, IdGenerator& ids,
@@ -232,15 +214,13 @@ Result<std::optional<KeyUse>> CredentialStore::LastUse(std::string_view access_k
     if (it != pending_uses_.end()) return std::optional<KeyUse>(it->second);
   }
   OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-  OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT last_used_at, last_used_service, "
-                                           "last_used_region FROM access_keys "
-                                           "WHERE access_key_id = ?",
-                                           {std::string(access_key_id)}));
-  if (rows.empty() || rows.front().IsNull(0)) return std::optional<KeyUse>();
+  OT_ASSIGN_OR_RETURN(std::optional<repo::AccessKeyRow> key,
+                      repo::FindAccessKey(*tx, access_key_id));
+  if (!key.has_value() || !key->last_used_at.has_value()) return std::optional<KeyUse>();
   KeyUse use;
-  use.at = FromEpochSeconds(rows.front().Double(0));
-  use.service = rows.front().Text(1);
-  use.region = rows.front().Text(2);
+  use.at = FromEpochSeconds(*key->last_used_at);
+  use.service = std::move(key->last_used_service);
+  use.region = std::move(key->last_used_region);
   return std::optional<KeyUse>(std::move(use));
 }
 
@@ -255,11 +235,8 @@ Status CredentialStore::FlushUsage() {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kWrite));
     for (const auto& [key, use] : batch) {
       // A key deleted meanwhile updates no row; that is fine.
-      OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed,
-                          tx->Execute("UPDATE access_keys SET last_used_at = ?, "
-                                      "last_used_service = ?, last_used_region = ? "
-                                      "WHERE access_key_id = ?",
-                                      {ToEpochSeconds(use.at), use.service, use.region, key}));
+      OT_RETURN_IF_ERROR(
+          repo::RecordAccessKeyUse(*tx, key, ToEpochSeconds(use.at), use.service, use.region));
     }
     return tx->Commit();
   }();

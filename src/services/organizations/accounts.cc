@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "repo/account_repository.h"
 #include "services/iam/iam_entities.h"
 #include "services/iam/service_linked_roles.h"
 #include "services/organizations/org_store.h"
@@ -50,20 +51,19 @@ constexpr char kStatusCols[] =
 Status CreateAccessRole(gateway::RequestContext& ctx, store::Transaction& tx,
                         const std::string& account_id, const std::string& role_name,
                         const std::string& management_account_id, double now) {
-  std::string role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
-  std::string trust = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
+  iam::RoleRow role;
+  role.role_id = iam::NewUniqueId(ctx.twin.ids, "AROA");
+  role.account_id = account_id;
+  role.name = role_name;
+  role.path = "/";
+  role.trust_policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)"
                       R"({"AWS":"arn:aws:iam::)" +
                       management_account_id + R"(:root"},"Action":"sts:AssumeRole"}]})";
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, "
-           "path, assume_role_policy, max_session_duration, created_at) "
-           "VALUES (?, ?, ?, ?, '/', ?, 3600, ?)",
-           {role_id, account_id, role_name, iam::Lower(role_name), trust, std::floor(now)}));
-  return Exec(tx,
-              "INSERT INTO iam_attachments (account_id, entity_type, entity_id, policy_arn, "
-              "attached_at) VALUES (?, 'Role', ?, ?, ?)",
-              {account_id, role_id, std::string(kAdminPolicyArn), std::floor(now)});
+  role.max_session_duration = 3600;
+  role.created_at = std::floor(now);
+  OT_RETURN_IF_ERROR(repo::InsertRole(tx, role));
+  return repo::InsertAttachment(tx, account_id, repo::kRoleEntity, role.role_id, kAdminPolicyArn,
+                                role.created_at);
 }
 
 // The standalone-account preconditions of RemoveAccountFromOrganization and LeaveOrganization.
@@ -106,36 +106,15 @@ Status DetachMember(store::Transaction& tx, const MemberRow& member, double now)
   return RemoveMembership(tx, member.account_id, member.org_id, now);
 }
 
-// A page of accounts straight from SQL (keyset by account ID), so listing stays linear in the
-// number of accounts however many pages a client walks.
+// A page of the members (of `parent_id` only, unless it is "") as the model's Account objects.
 Result<Json> ListMembers(store::Transaction& tx, const OrgRow& org, const Page& page,
                          const std::string& parent_id) {
-  std::string sql =
-      "SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, a.email, "
-      "a.name, a.state, a.created_at, a.has_payment_method, a.has_contact_info "
-      "FROM org_accounts m JOIN accounts a ON a.account_id = m.account_id "
-      "WHERE m.org_id = ? AND m.account_id >= ?";
-  std::vector<store::Value> params{org.org_id, page.start_key};
-  if (!parent_id.empty()) {
-    sql += " AND m.parent_id = ?";
-    params.emplace_back(parent_id);
-  }
-  sql += " ORDER BY m.account_id LIMIT ?";
-  params.emplace_back(static_cast<int64_t>(page.max_results + 1));
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  OT_ASSIGN_OR_RETURN(std::vector<MemberRow> members,
+                      repo::MembersOf(tx, org.org_id, parent_id, page.start_key,
+                                      static_cast<int64_t>(page.max_results + 1)));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
-    MemberRow m;
-    m.account_id = r.Text(0);
-    m.org_id = r.Text(1);
-    m.parent_id = r.Text(2);
-    m.joined_method = r.Text(3);
-    m.joined_at = r.Double(4);
-    m.email = r.Text(5);
-    m.name = r.Text(6);
-    m.state = r.Text(7);
-    items.emplace_back(m.account_id, AccountObject(org, m));
-  }
+  items.reserve(members.size());
+  for (const MemberRow& m : members) items.emplace_back(m.account_id, AccountObject(org, m));
   Json out;
   EmitPage(std::move(items), page, "Accounts", out);
   return out;
@@ -154,10 +133,9 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
   std::string request_id = NewCreateAccountRequestId(ctx.twin.ids);
 
   std::string failure;
-  OT_ASSIGN_OR_RETURN(int64_t taken,
-                      Count(tx, "SELECT COUNT(*) FROM accounts WHERE email = ?", {email}));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::AccountRow> taken, repo::FindAccountByEmail(tx, email));
   int64_t members = org.member_count;
-  if (taken > 0) {
+  if (taken.has_value()) {
     failure = "EMAIL_ALREADY_EXISTS";
   } else if (members >= OrganizationsConfig().max_accounts_per_org) {
     failure = "ACCOUNT_LIMIT_EXCEEDED";
@@ -168,18 +146,20 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
     // AWS-COMPAT: a created account has neither a payment method nor verified contact
     // information (AWS-FACTS 2.7): it cannot leave until its owner adds them. A drawn account ID
     // that is taken inserts nothing (the email was checked above), and another is drawn.
-    std::string account_id;
+    repo::AccountRow account;
+    account.email = email;
+    account.name = name;
+    account.created_at = now;
+    account.has_payment_method = false;
+    account.has_contact_info = false;
+    account.iam_user_access_to_billing = billing;
     for (int attempt = 0;; ++attempt) {
-      account_id = ctx.twin.ids.AccountId();
-      OT_ASSIGN_OR_RETURN(
-          int64_t inserted,
-          tx.Execute("INSERT INTO accounts (account_id, email, name, state, created_at, "
-                     "has_payment_method, has_contact_info, iam_user_access_to_billing) "
-                     "VALUES (?, ?, ?, 'ACTIVE', ?, 0, 0, ?) ON CONFLICT (account_id) DO NOTHING",
-                     {account_id, email, name, now, int64_t{billing ? 1 : 0}}));
-      if (inserted == 1) break;
+      account.account_id = ctx.twin.ids.AccountId();
+      OT_ASSIGN_OR_RETURN(bool inserted, repo::InsertAccountIfIdFree(tx, account));
+      if (inserted) break;
       if (attempt > 16) return InternalError("could not draw a free account ID");
     }
+    const std::string& account_id = account.account_id;
     OT_RETURN_IF_ERROR(AddMembership(tx, account_id, org.org_id, root.root_id, "CREATED", now));
     OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org.org_id, account_id));
     OT_RETURN_IF_ERROR(ApplyTags(tx, account_id, Array(input, "Tags")));
@@ -369,21 +349,14 @@ Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input) {
   // a rolling 30 days (AWS-FACTS 2.3, the 2023 figures).
   int64_t members = org.member_count;
   OT_ASSIGN_OR_RETURN(int64_t closed,
-                      Count(tx,
-                            "SELECT COUNT(*) FROM org_accounts m JOIN accounts a ON a.account_id "
-                            "= m.account_id WHERE m.org_id = ? AND a.closed_at IS NOT NULL AND "
-                            "a.closed_at > ?",
-                            {org.org_id, now - 30 * kDaySeconds}));
+                      repo::CountMembersClosedSince(tx, org.org_id, now - 30 * kDaySeconds));
   int64_t quota = std::clamp<int64_t>(members / 10, 10, 200);
   if (closed >= quota) {
     return ConstraintViolation("CLOSE_ACCOUNT_QUOTA_EXCEEDED",
                                "You have exceeded the number of accounts that you can close in "
                                "a 30-day period.");
   }
-  OT_RETURN_IF_ERROR(Exec(tx,
-                          "UPDATE accounts SET state = 'SUSPENDED', closed_at = ? WHERE "
-                          "account_id = ?",
-                          {now, account_id}));
+  OT_RETURN_IF_ERROR(repo::SuspendAccount(tx, account_id, now));
   return Json();
 }
 

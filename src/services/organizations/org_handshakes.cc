@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "policy/catalog.h"
+#include "repo/account_repository.h"
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
@@ -176,27 +177,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-struct AccountInfo {
-  std::string account_id;
-  std::string email;
-  std::string name;
-  bool has_payment_method = true;
-  std::optional<double> membership_changed_at;  // last join or leave; never if unset
-};
-
-Result<std::optional<AccountInfo>> FindAccount(store::Transaction& tx, std::string_view column,
-                                               const std::string& value) {
-  std::string sql =
-      "SELECT account_id, email, name, has_payment_method, membership_changed_at FROM accounts "
-      "WHERE ";
-  sql += column == "email" ? "LOWER(email) = LOWER(?)" : "account_id = ?";
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {value}));
-  if (rows.empty()) return std::optional<AccountInfo>();
-  const store::Row& r = rows.front();
-  return std::optional<AccountInfo>(
-      AccountInfo{r.Text(0), r.Text(1), r.Text(2), r.Int(3) != 0,
-                  r.IsNull(4) ? std::optional<double>() : std::optional<double>(r.Double(4))});
-}
+using repo::AccountRow;
 
 // The Target of an invitation (InviteAccountToOrganization,
 // InviteOrganizationToTransferResponsibility): a HandshakeParty of type ACCOUNT or EMAIL.
@@ -212,22 +193,22 @@ InviteTarget ParseInviteTarget(const Json& input) {
 }
 
 // The account the target names, by 12-digit ID or by email (none when no account has it).
-Result<std::optional<AccountInfo>> FindTargetAccount(store::Transaction& tx,
-                                                     const InviteTarget& target) {
+Result<std::optional<AccountRow>> FindTargetAccount(store::Transaction& tx,
+                                                    const InviteTarget& target) {
   if (target.type != "ACCOUNT" && target.type != "EMAIL") {
     return InvalidInput("INVALID_PARTY_TYPE_TARGET",
                         "You specified the wrong type for the handshake's target.");
   }
-  if (target.type == "EMAIL") return FindAccount(tx, "email", target.id);
+  if (target.type == "EMAIL") return repo::FindAccountByEmailIgnoringCase(tx, target.id);
   if (KindOfId(target.id) != TargetKind::kAccount) {
     return InvalidInput("INVALID_PATTERN", "The account ID must be 12 digits.");
   }
-  return FindAccount(tx, "account_id", target.id);
+  return repo::FindAccount(tx, target.id);
 }
 
 // The ORGANIZATION resource with the management account's email and name and the feature set.
 Result<json::object> OrganizationResource(store::Transaction& tx, const OrgRow& org) {
-  OT_ASSIGN_OR_RETURN(auto mgmt, FindAccount(tx, "account_id", org.management_account_id));
+  OT_ASSIGN_OR_RETURN(auto mgmt, repo::FindAccount(tx, org.management_account_id));
   json::array children;
   children.push_back(Resource("MASTER_EMAIL", org.management_email));
   children.push_back(Resource("MASTER_NAME", mgmt.has_value() ? mgmt->name : ""));
@@ -280,7 +261,7 @@ Result<Roles> RolesOf(store::Transaction& tx, const HandshakeRow& h, const std::
   if (!h.target_account_id.empty()) {
     roles.recipient = h.target_account_id == caller;
   } else if (!h.target_email.empty()) {
-    OT_ASSIGN_OR_RETURN(auto account, FindAccount(tx, "account_id", caller));
+    OT_ASSIGN_OR_RETURN(auto account, repo::FindAccount(tx, caller));
     roles.recipient = account.has_value() && Lower(account->email) == Lower(h.target_email);
   }
   OT_ASSIGN_OR_RETURN(auto org, FindOrganization(tx, h.org_id));
@@ -363,7 +344,7 @@ Result<Json> InviteAccountToOrganization(gateway::RequestContext& ctx, const Jso
   }
   // AWS-COMPAT: an invitation by email goes out even when no account uses the address yet; the
   // account that owns the address when it answers may accept.
-  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(tx, target));
+  OT_ASSIGN_OR_RETURN(std::optional<AccountRow> account, FindTargetAccount(tx, target));
   if (target_type == "ACCOUNT" && !account.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
@@ -463,7 +444,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
                            : 0;
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
-  OT_ASSIGN_OR_RETURN(std::optional<AccountInfo> account, FindTargetAccount(tx, target));
+  OT_ASSIGN_OR_RETURN(std::optional<AccountRow> account, FindTargetAccount(tx, target));
   if (!account.has_value()) {
     return OrgError("AccountNotFoundException", "You specified an account that doesn't exist.");
   }
@@ -517,7 +498,7 @@ Result<Json> InviteOrganizationToTransferResponsibility(gateway::RequestContext&
   if (target_type == "EMAIL") h.target_email = target_id;
   // AWS-COMPAT: AWS names these resource types without documenting their layout; the twin nests
   // the transfer's details under RESPONSIBILITY_TRANSFER and the inviter's under ORGANIZATION.
-  OT_ASSIGN_OR_RETURN(auto inviter, FindAccount(tx, "account_id", caller));
+  OT_ASSIGN_OR_RETURN(auto inviter, repo::FindAccount(tx, caller));
   json::array transfer_details;
   transfer_details.push_back(Resource("TRANSFER_TYPE", kBillingTransfer));
   transfer_details.push_back(Resource("TRANSFER_START_TIMESTAMP", IsoTime(start)));
@@ -571,7 +552,7 @@ Result<Json> AcceptHandshake(gateway::RequestContext& ctx, const Json& input) {
           "The account is already a member of an organization. It must leave its current "
           "organization before it can join another.");
     }
-    OT_ASSIGN_OR_RETURN(auto account, FindAccount(tx, "account_id", caller));
+    OT_ASSIGN_OR_RETURN(auto account, repo::FindAccount(tx, caller));
     if (account.has_value() && !account->has_payment_method) {
       return HandshakeConstraintViolation(
           "PAYMENT_INSTRUMENT_REQUIRED",
@@ -718,7 +699,7 @@ Result<Json> ListHandshakesForAccount(gateway::RequestContext& ctx, const Json& 
   std::string email;
   {
     store::Transaction& tx = ctx.tx;
-    OT_ASSIGN_OR_RETURN(auto account, FindAccount(tx, "account_id", ctx.caller.account_id));
+    OT_ASSIGN_OR_RETURN(auto account, repo::FindAccount(tx, ctx.caller.account_id));
     if (account.has_value()) email = account->email;
   }
   return ListHandshakes(ctx, input,

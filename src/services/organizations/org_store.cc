@@ -8,6 +8,7 @@
 
 #include "gateway/gateway.h"
 #include "policy/catalog.h"
+#include "repo/account_repository.h"
 #include "services/iam/iam_entities.h"
 
 namespace orgtwin::services::organizations {
@@ -221,8 +222,7 @@ Status AddMembership(store::Transaction& tx, std::string_view account_id, std::s
                           "joined_method, joined_at) VALUES (?, ?, ?, ?, ?)",
                           {std::string(account_id), std::string(org_id), std::string(parent_id),
                            std::string(joined_method), joined_at}));
-  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE accounts SET membership_changed_at = ? WHERE account_id = ?",
-                          {joined_at, std::string(account_id)}));
+  OT_RETURN_IF_ERROR(repo::SetMembershipChangedAt(tx, account_id, joined_at));
   return Exec(tx, "UPDATE organizations SET member_count = member_count + 1 WHERE org_id = ?",
               {std::string(org_id)});
 }
@@ -231,8 +231,7 @@ Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
                         std::string_view org_id, double now) {
   OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_accounts WHERE account_id = ? AND org_id = ?",
                           {std::string(account_id), std::string(org_id)}));
-  OT_RETURN_IF_ERROR(Exec(tx, "UPDATE accounts SET membership_changed_at = ? WHERE account_id = ?",
-                          {now, std::string(account_id)}));
+  OT_RETURN_IF_ERROR(repo::SetMembershipChangedAt(tx, account_id, now));
   return Exec(tx, "UPDATE organizations SET member_count = member_count - 1 WHERE org_id = ?",
               {std::string(org_id)});
 }

@@ -1,10 +1,12 @@
 // The organization itself, delegated administrators, trusted service access, the organization's
 // resource policy and tags.
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/gateway.h"
+#include "repo/account_repository.h"
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
@@ -84,17 +86,14 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
     return OrgError("AlreadyInOrganizationException",
                     "The AWS account is already a member of an organization.");
   }
-  OT_ASSIGN_OR_RETURN(auto account_rows,
-                      tx.Query("SELECT has_payment_method, has_contact_info FROM accounts "
-                               "WHERE account_id = ?",
-                               {account_id}));
-  if (account_rows.empty()) return AccessDenied();
-  if (account_rows.front().Int(0) == 0) {
+  OT_ASSIGN_OR_RETURN(std::optional<repo::AccountRow> account, repo::FindAccount(tx, account_id));
+  if (!account.has_value()) return AccessDenied();
+  if (!account->has_payment_method) {
     return ConstraintViolation("MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
                                "You must provide a valid payment instrument for the account "
                                "before you can create an organization.");
   }
-  if (account_rows.front().Int(1) == 0) {
+  if (!account->has_contact_info) {
     return ConstraintViolation("MASTER_ACCOUNT_MISSING_CONTACT_INFO",
                                "You must provide complete contact information for the account "
                                "before you can create an organization.");
@@ -187,11 +186,9 @@ Result<Json> RegisterDelegatedAdministrator(gateway::RequestContext& ctx, const 
                                "You cannot register a suspended account as a delegated "
                                "administrator.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
-                                       "SELECT COUNT(*) FROM org_delegated_admins WHERE org_id = ? "
-                                       "AND account_id = ? AND service_principal = ?",
-                                       {org.org_id, account_id, principal}));
-  if (n > 0) {
+  OT_ASSIGN_OR_RETURN(bool registered,
+                      repo::IsDelegatedAdministrator(tx, org.org_id, account_id, principal));
+  if (registered) {
     return OrgError("AccountAlreadyRegisteredException",
                     "The provided account is already a delegated administrator for your "
                     "organization.");
@@ -288,12 +285,9 @@ Result<Json> EnableAWSServiceAccess(gateway::RequestContext& ctx, const Json& in
                                "You can't perform the operation on an organization that doesn't "
                                "have all features enabled.");
   }
-  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
-                                       "SELECT COUNT(*) FROM org_trusted_services WHERE org_id = ? "
-                                       "AND service_principal = ?",
-                                       {org.org_id, principal}));
+  OT_ASSIGN_OR_RETURN(bool enabled, repo::ServiceAccessEnabled(tx, org.org_id, principal));
   // Enabling twice is not an error on AWS.
-  if (n == 0) {
+  if (!enabled) {
     OT_RETURN_IF_ERROR(Exec(tx,
                             "INSERT INTO org_trusted_services (org_id, service_principal, "
                             "enabled_at) VALUES (?, ?, ?)",

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "repo/account_repository.h"
+
 namespace orgtwin::services {
 namespace {
 
@@ -31,9 +33,8 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
     return InvalidInputError("AccountName must be 1 to 50 printable ASCII characters")
         .WithAwsCode("InvalidInput");
   }
-  OT_ASSIGN_OR_RETURN(auto taken,
-                      tx.Query("SELECT account_id FROM accounts WHERE email = ?", {request.email}));
-  if (!taken.empty()) {
+  OT_ASSIGN_OR_RETURN(auto taken, repo::FindAccountByEmail(tx, request.email));
+  if (taken.has_value()) {
     return AlreadyExistsError("an account with email " + request.email + " already exists")
         .WithAwsCode("EmailAlreadyExists");
   }
@@ -41,18 +42,18 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
   // Account IDs are random; retry the rare collision with an existing one.
   for (int attempt = 0;; ++attempt) {
     result.account_id = ids.AccountId();
-    OT_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT 1 FROM accounts WHERE account_id = ?", {result.account_id}));
-    if (rows.empty()) break;
+    OT_ASSIGN_OR_RETURN(auto existing, repo::FindAccount(tx, result.account_id));
+    if (!existing.has_value()) break;
     if (attempt > 16) return InternalError("could not draw a free account ID");
   }
-  OT_ASSIGN_OR_RETURN(
-      [[maybe_unused]] int64_t changed,
-      tx.Execute(
-          "INSERT INTO accounts (account_id, email, name, state, created_at, "
-          "has_payment_method, has_contact_info) VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?)",
-          {result.account_id, request.email, request.account_name, ToEpochSeconds(clock.Now()),
-           int64_t{request.payment_method ? 1 : 0}, int64_t{request.contact_information ? 1 : 0}}));
+  repo::AccountRow account;
+  account.account_id = result.account_id;
+  account.email = request.email;
+  account.name = request.account_name;
+  account.created_at = ToEpochSeconds(clock.Now());
+  account.has_payment_method = request.payment_method;
+  account.has_contact_info = request.contact_information;
+  OT_RETURN_IF_ERROR(repo::InsertAccount(tx, account));
   OT_ASSIGN_OR_RETURN(Credential key,
                       credentials.CreateRootAccessKey(tx, ids, clock, result.account_id));
   result.access_key_id = key.access_key_id;
@@ -72,19 +73,14 @@ Result<SignupResult> SignUpStandaloneAccount(store::Store& store, CredentialStor
 
 Status AddPaymentMethod(store::Transaction& tx, const std::string& account_id,
                         bool caller_is_root) {
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT iam_user_access_to_billing FROM accounts "
-                                          "WHERE account_id = ?",
-                                          {account_id}));
-  if (rows.empty()) return NotFoundError("no account " + account_id);
+  OT_ASSIGN_OR_RETURN(auto account, repo::FindAccount(tx, account_id));
+  if (!account.has_value()) return NotFoundError("no account " + account_id);
   // AWS-COMPAT: with IAM access to billing deactivated only the root user manages payments.
-  if (!caller_is_root && rows.front().Int(0) == 0) {
+  if (!caller_is_root && !account->iam_user_access_to_billing) {
     return AccessDeniedError("IAM user and role access to billing is not activated for account " +
                              account_id + "; only its root user can add a payment method.");
   }
-  OT_ASSIGN_OR_RETURN(
-      [[maybe_unused]] int64_t changed,
-      tx.Execute("UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?", {account_id}));
-  return Status::Ok();
+  return repo::SetHasPaymentMethod(tx, account_id);
 }
 
 }  // namespace orgtwin::services

@@ -12,41 +12,9 @@
 namespace orgtwin::services::organizations {
 namespace {
 
-using store::Value;
-
 // AWS-COMPAT: AWS starts every organization with an inbound quota of 0 and raises it (up to
 // 1,000) through Service Quotas, which the twin does not have; it grants the adjustable maximum.
 constexpr int64_t kInboundQuota = 1000;
-
-// A transfer with its two management accounts' emails (what TransferObject shows), in one read.
-constexpr char kTransferCols[] =
-    "SELECT t.transfer_id, t.transfer_type, t.name, t.status, t.handshake_id, t.target_org_id, "
-    "t.target_account_id, t.source_org_id, t.source_account_id, t.start_at, t.expires_at, "
-    "COALESCE(t.end_at, 0), t.requested_at, t.updated_at, COALESCE(ta.email, ''), "
-    "COALESCE(sa.email, '') FROM org_responsibility_transfers t "
-    "LEFT JOIN accounts ta ON ta.account_id = t.target_account_id "
-    "LEFT JOIN accounts sa ON sa.account_id = t.source_account_id ";
-
-TransferRow ToTransfer(const store::Row& r) {
-  TransferRow t;
-  t.id = r.Text(0);
-  t.type = r.Text(1);
-  t.name = r.Text(2);
-  t.status = r.Text(3);
-  t.handshake_id = r.Text(4);
-  t.target_org_id = r.Text(5);
-  t.target_account_id = r.Text(6);
-  t.source_org_id = r.Text(7);
-  t.source_account_id = r.Text(8);
-  t.start_at = r.Double(9);
-  t.expires_at = r.Double(10);
-  t.end_at = r.Double(11);
-  t.requested_at = r.Double(12);
-  t.updated_at = r.Double(13);
-  t.target_email = r.Text(14);
-  t.source_email = r.Text(15);
-  return t;
-}
 
 // The status as of `now`: an invitation past its expiry reads EXPIRED.
 std::string EffectiveStatus(const TransferRow& t, double now) {
@@ -116,14 +84,13 @@ Json Output(const TransferRow& t, const std::string& viewer, double now) {
 Result<TransferRow> LoadForCaller(store::Transaction& tx, const std::string& id,
                                   const std::string& caller) {
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query(std::string(kTransferCols) + "WHERE t.transfer_id = ?", {id}));
-  if (rows.empty()) return NotFound();
-  TransferRow t = ToTransfer(rows.front());
+  OT_ASSIGN_OR_RETURN(std::optional<TransferRow> found, repo::FindTransfer(tx, id));
+  if (!found.has_value()) return NotFound();
+  const TransferRow& t = *found;
   const bool target = t.target_account_id == caller && t.target_org_id == org.org_id;
   const bool source = t.source_account_id == caller && t.source_org_id == org.org_id;
   if (!target && !source) return NotFound();
-  return t;
+  return *std::move(found);
 }
 
 // ---- Handlers ----
@@ -134,9 +101,9 @@ Result<Json> DescribeResponsibilityTransfer(gateway::RequestContext& ctx, const 
   return Output(t, ctx.caller.account_id, NowSeconds(ctx));
 }
 
-// The caller's inbound (`side` "target") or outbound ("source") transfers, every status. (Type
+// The caller's inbound (`side` kTarget) or outbound (kSource) transfers, every status. (Type
 // is BILLING: the protocol layer refuses any other value of the enum.)
-Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, const std::string& side,
+Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, repo::TransferSide side,
                            const std::string& binding) {
   const std::string& caller = ctx.caller.account_id;
   const double now = NowSeconds(ctx);
@@ -144,18 +111,12 @@ Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, cons
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, binding + "|" + caller + "|" + id));
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, caller));
-  std::string sql = std::string(kTransferCols) + "WHERE t." + side + "_account_id = ? AND t." +
-                    side + "_org_id = ?";
-  std::vector<Value> params{caller, org.org_id};
-  if (!id.empty()) {
-    sql += " AND t.transfer_id = ?";
-    params.emplace_back(id);
-  }
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  if (!id.empty() && rows.empty()) return NotFound();
+  OT_ASSIGN_OR_RETURN(std::vector<TransferRow> transfers,
+                      repo::TransfersOf(tx, side, caller, org.org_id, id));
+  if (!id.empty() && transfers.empty()) return NotFound();
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
-    TransferRow t = ToTransfer(r);
+  items.reserve(transfers.size());
+  for (const TransferRow& t : transfers) {
     items.emplace_back(TimeOrderedKey(t.requested_at, t.id), TransferObject(t, caller, now));
   }
   Json out;
@@ -164,11 +125,13 @@ Result<Json> ListTransfers(gateway::RequestContext& ctx, const Json& input, cons
 }
 
 Result<Json> ListInboundResponsibilityTransfers(gateway::RequestContext& ctx, const Json& input) {
-  return ListTransfers(ctx, input, "target", "ListInboundResponsibilityTransfers");
+  return ListTransfers(ctx, input, repo::TransferSide::kTarget,
+                       "ListInboundResponsibilityTransfers");
 }
 
 Result<Json> ListOutboundResponsibilityTransfers(gateway::RequestContext& ctx, const Json& input) {
-  return ListTransfers(ctx, input, "source", "ListOutboundResponsibilityTransfers");
+  return ListTransfers(ctx, input, repo::TransferSide::kSource,
+                       "ListOutboundResponsibilityTransfers");
 }
 
 // Either side withdraws a transfer in force; it runs on to the end of the month it names (the

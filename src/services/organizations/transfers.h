@@ -22,32 +22,16 @@
 #include "common/ids.h"
 #include "common/status.h"
 #include "gateway/gateway.h"
+#include "repo/org_repository.h"
 #include "store/store.h"
 
 namespace orgtwin::services::organizations {
 
 inline constexpr char kTransferResponsibility[] = "TRANSFER_RESPONSIBILITY";
-inline constexpr char kBillingTransfer[] = "BILLING";
 
-struct TransferRow {
-  std::string id;  // rt-...
-  std::string type = kBillingTransfer;
-  std::string name;
-  std::string status;  // as stored: REQUESTED | ACCEPTED | DECLINED | CANCELED | WITHDRAWN
-  std::string handshake_id;
-  std::string target_org_id;  // the inviter (bill-transfer)
-  std::string target_account_id;
-  std::string source_org_id;  // the invited organization (bill-source)
-  std::string source_account_id;
-  // Read with the row (the management accounts' root emails); not stored in it.
-  std::string target_email;
-  std::string source_email;
-  double start_at = 0;
-  double expires_at = 0;
-  double end_at = 0;  // 0 = no end date
-  double requested_at = 0;
-  double updated_at = 0;
-};
+// The transfer's row and its reads: the Organizations repository (repo/org_repository.h).
+using repo::kBillingTransfer;
+using repo::TransferRow;
 
 Status InsertTransfer(store::Transaction& tx, const TransferRow& transfer);
 

@@ -10,6 +10,8 @@
 #include "auth/totp.h"
 #include "common/base64.h"
 #include "policy/document.h"
+#include "repo/iam_repository.h"
+#include "repo/session_repository.h"
 #include "services/iam/handler_util.h"
 #include "services/iam/iam_entities.h"
 #include "services/iam/mfa.h"
@@ -210,22 +212,18 @@ Status VerifyMfa(store::Transaction& tx, const auth::Principal& caller, const Js
   } else {
     return AccessDenied(unable);
   }
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seed_base32, last_used_step FROM "
-                                          "iam_mfa_devices WHERE serial_number = ? AND "
-                                          "account_id = ? AND user_id = ?",
-                                          {serial, caller.account_id, owner}));
-  if (rows.empty()) return AccessDenied(unable);
-  Result<std::string> seed = auth::Base32Decode(rows.front().Text(0));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::MfaDeviceRow> device, repo::FindMfaDevice(tx, serial));
+  // The device must be enabled for the caller (an unassigned device has no user_id).
+  if (!device.has_value() || device->account_id != caller.account_id || device->user_id != owner) {
+    return AccessDenied(unable);
+  }
+  Result<std::string> seed = auth::Base32Decode(device->seed_base32);
   if (!seed.ok()) return AccessDenied(unable);
   std::optional<int64_t> step = auth::MatchTotpStep(*seed, code, now, iam::kMfaWindowSteps);
-  if (!step.has_value() || *step <= rows.front().Int(1)) {
+  if (!step.has_value() || *step <= device->last_used_step) {
     return AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ");
   }
-  OT_ASSIGN_OR_RETURN([[maybe_unused]] int64_t changed,
-                      tx.Execute("UPDATE iam_mfa_devices SET last_used_step = ? "
-                                 "WHERE serial_number = ?",
-                                 {*step, serial}));
-  return Status::Ok();
+  return repo::SetMfaLastUsedStep(tx, serial, *step);
 }
 
 // MFA for the new session: a code in this request, else whatever the caller's session had.
@@ -289,14 +287,16 @@ Result<Issued> IssueCredentials(gateway::RequestContext& ctx, store::Transaction
   // AWS-COMPAT: Expiration has whole seconds.
   double now = std::floor(ToEpochSeconds(ctx.now));
   issued.expires_at = now + static_cast<double>(duration);
-  OT_RETURN_IF_ERROR(iam::Exec(
-      tx,
-      "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, principal_type, "
-      "principal_name, status, session_token, expires_at, created_at) "
-      "VALUES (?, ?, ?, ?, ?, 'Active', ?, ?, ?)",
-      {issued.access_key_id, issued.secret, row.account_id,
-       row.kind == "SessionToken" ? std::string("SessionToken") : row.kind, row.principal_name,
-       issued.token, issued.expires_at, now}));
+  repo::AccessKeyRow key;
+  key.access_key_id = issued.access_key_id;
+  key.secret_access_key = issued.secret;
+  key.account_id = row.account_id;
+  key.principal_type = row.kind;
+  key.principal_name = row.principal_name;
+  key.session_token = issued.token;
+  key.expires_at = issued.expires_at;
+  key.created_at = now;
+  OT_RETURN_IF_ERROR(repo::InsertAccessKey(tx, key));
   auto text_or_null = [](const std::string& v) -> store::Value {
     if (v.empty()) return std::monostate();
     return v;
@@ -388,8 +388,7 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   row.chained = chained;
   OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
   OT_RETURN_IF_ERROR(
-      iam::Exec(tx, "UPDATE iam_roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?",
-                {std::floor(ToEpochSeconds(ctx.now)), ctx.region, role->role_id}));
+      repo::RecordRoleUse(tx, role->role_id, std::floor(ToEpochSeconds(ctx.now)), ctx.region));
 
   Json out{{"Credentials", CredentialsObject(issued)},
            {"AssumedRoleUser", Json{{"AssumedRoleId", role->role_id + ":" + session_name},
@@ -487,10 +486,8 @@ Result<Json> GetAccessKeyInfo(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckTemporaryCredentialScope(ctx.caller, "sts", "GetAccessKeyInfo"));
   std::string key = Str(input, "AccessKeyId");
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT account_id FROM access_keys "
-                                          "WHERE access_key_id = ?",
-                                          {key}));
-  std::string account = rows.empty() ? AccountFromAccessKeyId(key) : rows.front().Text(0);
+  OT_ASSIGN_OR_RETURN(auto stored, repo::FindAccessKey(tx, key));
+  std::string account = stored.has_value() ? stored->account_id : AccountFromAccessKeyId(key);
   if (account.empty()) {
     return ValidationError("The access key ID provided is not valid.");
   }

@@ -1,5 +1,7 @@
 #include "services/twin/default_account.h"
 
+#include "repo/account_repository.h"
+
 namespace orgtwin::services {
 namespace {
 
@@ -23,13 +25,12 @@ Status WriteSetting(store::Transaction& tx, const std::string& name, const std::
 }
 
 Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAccount& account) {
-  OT_ASSIGN_OR_RETURN(
-      [[maybe_unused]] int64_t changed,
-      tx.Execute("INSERT INTO accounts (account_id, email, name, state, created_at) "
-                 "VALUES (?, ?, ?, 'ACTIVE', ?)",
-                 {account.account_id, account.email, std::string(kDefaultAccountName),
-                  ToEpochSeconds(clock.Now())}));
-  return Status::Ok();
+  repo::AccountRow row;
+  row.account_id = account.account_id;
+  row.email = account.email;
+  row.name = kDefaultAccountName;
+  row.created_at = ToEpochSeconds(clock.Now());
+  return repo::InsertAccount(tx, row);
 }
 
 }  // namespace
@@ -69,15 +70,14 @@ Result<DefaultAccount> EnsureDefaultAccount(store::Store& store, CredentialStore
                                stored_id + "`, not `" + account_id + "`");
     }
     OT_ASSIGN_OR_RETURN(std::string key_id, ReadSetting(*tx, "default_root_access_key_id"));
-    OT_ASSIGN_OR_RETURN(auto email_rows,
-                        tx->Query("SELECT email FROM accounts WHERE account_id = ?", {account_id}));
+    OT_ASSIGN_OR_RETURN(auto stored, repo::FindAccount(*tx, account_id));
     OT_RETURN_IF_ERROR(tx->Commit());
     OT_ASSIGN_OR_RETURN(auto key, credentials.Lookup(key_id));
-    if (!key.has_value() || email_rows.empty()) {
+    if (!key.has_value() || !stored.has_value()) {
       return InternalError("default account `" + account_id + "` is missing its root key");
     }
     account.account_id = account_id;
-    account.email = email_rows.front().Text(0);
+    account.email = stored->email;
     account.root_key = *key;
     return account;
   }
