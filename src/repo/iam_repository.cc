@@ -166,6 +166,21 @@ Result<std::optional<RoleRow>> FindRoleById(store::Transaction& tx, std::string_
   return std::optional<RoleRow>(RoleFromRow(rows.front()));
 }
 
+Result<std::vector<RoleRow>> ListRoles(store::Transaction& tx, std::string_view account_id,
+                                       std::string_view from_name_lower,
+                                       std::string_view path_prefix, int64_t limit) {
+  OT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(std::string(kRoleCols) + "WHERE account_id = ? AND role_name_lower >= ? AND "
+                                        "substr(path, 1, ?) = ? ORDER BY role_name_lower LIMIT ?",
+               {std::string(account_id), std::string(from_name_lower),
+                static_cast<int64_t>(path_prefix.size()), std::string(path_prefix), limit}));
+  std::vector<RoleRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) out.push_back(RoleFromRow(r));
+  return out;
+}
+
 Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string_view arn) {
   // arn:aws:iam::<account>:role<path><name>
   std::string_view account = ArnAccount(arn);

@@ -116,6 +116,11 @@ Result<std::optional<GroupRow>> FindGroup(store::Transaction& tx, std::string_vi
 Result<std::optional<RoleRow>> FindRole(store::Transaction& tx, std::string_view account_id,
                                         std::string_view name);
 Result<std::optional<RoleRow>> FindRoleById(store::Transaction& tx, std::string_view role_id);
+// Up to `limit` roles of `account_id` whose lower-case name is >= `from_name_lower` and whose path
+// starts with `path_prefix`, by lower-case name (ListRoles' pages).
+Result<std::vector<RoleRow>> ListRoles(store::Transaction& tx, std::string_view account_id,
+                                       std::string_view from_name_lower,
+                                       std::string_view path_prefix, int64_t limit);
 // By full ARN (path included, as AWS matches role ARNs).
 Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string_view arn);
 // The path of the instance profile `name` of `account_id`.

@@ -83,7 +83,7 @@ Status TestTwin::Reopen() {
 Status TestTwin::ReplaceGateway(gateway::GatewayOptions options) {
   gateway_.reset();
   gateway_ = std::make_unique<gateway::Gateway>(
-      std::move(options), model::Registry::Embedded(),
+      options, model::Registry::Embedded(),
       gateway::TwinServices{*store_, *clock_, *ids_, *credentials_, account_});
   return services::RegisterAllServices(*gateway_);
 }

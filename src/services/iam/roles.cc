@@ -134,26 +134,14 @@ Result<Json> ListRoles(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input));
   std::string prefix = Str(input, "PathPrefix", "/");
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT role_id, account_id, role_name, path, assume_role_policy, "
-                               "description, max_session_duration, created_at, role_name_lower "
-                               "FROM iam_roles WHERE account_id = ? AND role_name_lower >= ? AND "
-                               "substr(path, 1, ?) = ? ORDER BY role_name_lower LIMIT ?",
-                               {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()),
-                                prefix, static_cast<int64_t>(page.max_items + 1)}));
+  OT_ASSIGN_OR_RETURN(std::vector<RoleRow> roles,
+                      repo::ListRoles(tx, AccountOf(ctx), page.start_key, prefix,
+                                      static_cast<int64_t>(page.max_items + 1)));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows) {
-    RoleRow role;
-    role.role_id = r.Text(0);
-    role.account_id = r.Text(1);
-    role.name = r.Text(2);
-    role.path = r.Text(3);
-    role.trust_policy = r.Text(4);
-    if (!r.IsNull(5)) role.description = r.Text(5);
-    role.max_session_duration = r.Int(6);
-    role.created_at = r.Double(7);
+  items.reserve(roles.size());
+  for (const RoleRow& role : roles) {
     // AWS-COMPAT: ListRoles omits PermissionsBoundary, RoleLastUsed and Tags.
-    items.emplace_back(r.Text(8), RoleObject(role, /*full=*/false));
+    items.emplace_back(Lower(role.name), RoleObject(role, /*full=*/false));
   }
   Json out;
   EmitPage(std::move(items), page, "Roles", out);
