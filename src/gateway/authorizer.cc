@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "policy/policy_set_loader.h"
 #include "repo/iam_repository.h"
@@ -64,14 +65,6 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string IsoSeconds(double epoch_seconds) {
   return FormatIso8601Seconds(
       TimePoint(std::chrono::microseconds(static_cast<int64_t>(epoch_seconds * 1e6))));
@@ -103,7 +96,7 @@ T ReadOr(store::Store& store, T fallback, Read&& read) {
 
 // Whether an Allow statement of a role's trust policy matches `req` (principal, conditions).
 bool TrustPolicyAllows(const policy::CompiledPolicy& trust, const policy::Request& req) {
-  const std::string lower = LowerAscii(req.action);
+  const std::string lower = AsciiLowerCopy(req.action);
   bool allowed = false;
   trust.ForEachCandidate(
       policy::ActionInterner::Global().Find(lower), lower,
@@ -126,7 +119,7 @@ class Authorizer::Facts final : public ResourceFacts {
 
   IamEntity FindIamEntity(std::string_view kind, std::string_view account,
                           std::string_view name) override {
-    std::string key = std::string(kind) + ":" + std::string(account) + ":" + LowerAscii(name);
+    std::string key = std::string(kind) + ":" + std::string(account) + ":" + AsciiLowerCopy(name);
     return Cached(&Cache::entities, key, [&](store::Transaction& tx) -> Result<IamEntity> {
       IamEntity entity;
       std::string_view tag_type;  // the entity type iam_tags keeps its tags under
@@ -436,7 +429,8 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
       for (const auto& kv : parsed.get_object()) {
         if (!kv.value().is_string()) continue;
         std::string key(kv.key());
-        std::erase_if(tags, [&](const auto& t) { return LowerAscii(t.first) == LowerAscii(key); });
+        std::erase_if(
+            tags, [&](const auto& t) { return AsciiLowerCopy(t.first) == AsciiLowerCopy(key); });
         tags.emplace_back(key, std::string(kv.value().get_string()));
       }
     }

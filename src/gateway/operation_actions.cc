@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 
+#include "common/ascii.h"
 #include "gateway/operation_table.h"
 #include "services/iam/service_linked_roles.h"
 
@@ -21,12 +22,6 @@ std::string Str(const Json& input, std::string_view member) {
 }
 
 bool Has(const Json& input, std::string_view member) { return !Str(input, member).empty(); }
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -105,9 +100,9 @@ std::string_view MemberOfVariable(std::string_view service, std::string_view var
 
 // The input member matching `name` case-insensitively; nullptr if none.
 const boost::json::value* FindMemberIgnoreCase(const Json& input, std::string_view name) {
-  const std::string lower = LowerAscii(name);
+  const std::string lower = AsciiLowerCopy(name);
   for (const auto& member : input) {
-    if (LowerAscii(member.key()) == lower) return &member.value();
+    if (AsciiLowerCopy(member.key()) == lower) return &member.value();
   }
   return nullptr;
 }
@@ -493,7 +488,7 @@ std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& 
   if (StartsWith(id, "r-")) return ctx.Arn("root", id);
   if (StartsWith(id, "ou-")) return ctx.Arn("ou", id);
   if (StartsWith(id, "p-")) {
-    std::string type = LowerAscii(facts.OrgPolicyType(id));
+    std::string type = AsciiLowerCopy(facts.OrgPolicyType(id));
     if (type.empty()) type = "service_control_policy";
     // AWS managed policies (p-FullAWSAccess, ...) are owned by "aws", not the organization.
     if (id.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string_view::npos) {
@@ -507,7 +502,7 @@ std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& 
     if (org.org_id.empty()) return "*";
     OrgContext hctx{org};
     return hctx.Arn("handshake",
-                    LowerAscii(action.empty() ? "INVITE" : action) + "/" + std::string(id));
+                    AsciiLowerCopy(action.empty() ? "INVITE" : action) + "/" + std::string(id));
   }
   if (StartsWith(id, "rp-")) return ctx.Arn("resourcepolicy", id);
   return ctx.Arn("account", id);

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/ascii.h"
 #include "model/service_model.h"
 
 // Embedded by the assembler file generated in src/gateway/CMakeLists.txt; the names are the
@@ -22,14 +23,8 @@ namespace orgtwin::gateway {
 namespace json = boost::json;
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string Key(std::string_view service, std::string_view name) {
-  return std::string(service) + ":" + Lower(name);
+  return std::string(service) + ":" + AsciiLowerCopy(name);
 }
 
 std::vector<std::string> Strings(const json::object& o, std::string_view member) {

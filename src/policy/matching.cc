@@ -71,18 +71,6 @@ bool ArnMatch(std::string_view pattern, std::string_view value) {
   return GlobMatch(pattern, value);
 }
 
-void AsciiLower(std::string* s) {
-  for (auto& c : *s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-}
-
-std::string AsciiLowerCopy(std::string_view s) {
-  std::string out(s);
-  AsciiLower(&out);
-  return out;
-}
-
 bool AsciiIEquals(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
 
 namespace {

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace orgtwin::policy {
 
 inline constexpr char kStar = '\x01';
@@ -42,9 +44,9 @@ bool SplitArn(std::string_view arn, std::array<std::string_view, 6>* parts);
 // globbing inside each segment when both sides are ARNs; whole-string glob otherwise.
 bool ArnMatch(std::string_view encoded_pattern, std::string_view value);
 
-// Lowercases ASCII in place / into a copy.
-void AsciiLower(std::string* s);
-std::string AsciiLowerCopy(std::string_view s);
+// Lowercases ASCII in place / into a copy (common/ascii.h, shared with the rest of the twin).
+using orgtwin::AsciiLower;
+using orgtwin::AsciiLowerCopy;
 bool AsciiIEquals(std::string_view a, std::string_view b);
 
 // A policy string that may contain variables: a list of pieces, each literal (already encoded)

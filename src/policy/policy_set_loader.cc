@@ -1,5 +1,6 @@
 #include "policy/policy_set_loader.h"
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "policy/catalog.h"
 
@@ -9,14 +10,6 @@ namespace {
 constexpr std::string_view kAwsManagedPrefix = "arn:aws:iam::aws:policy/";
 constexpr std::string_view kScp = "SERVICE_CONTROL_POLICY";
 constexpr std::string_view kRcp = "RESOURCE_CONTROL_POLICY";
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -65,7 +58,7 @@ Result<SourcedPolicyPtr> PolicySetLoader::ManagedPolicy(const std::string& arn, 
 Status PolicySetLoader::AddEntityPolicies(std::string_view kind, const PolicySource::Entity& entity,
                                           std::vector<SourcedPolicyPtr>* out) {
   // SourcePolicyType of an inline policy: the entity kind, as the simulator names it.
-  const std::string type = LowerAscii(kind);
+  const std::string type = AsciiLowerCopy(kind);
   OT_ASSIGN_OR_RETURN(auto inline_policies, source_.InlinePolicies(kind, entity));
   for (PolicySource::InlineDocument& doc : inline_policies) {
     const std::string cache_id = type + "/" + entity.id + "/" + doc.name;

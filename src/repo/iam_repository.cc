@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "common/ascii.h"
 #include "common/ids.h"
 #include "repo/statement.h"
 
@@ -13,12 +14,6 @@ namespace {
 constexpr double kAwsManagedCreateDate = 1423247986;  // 2015-02-06T18:39:46Z
 
 constexpr std::string_view kIamArnPrefix = "arn:aws:iam::";
-
-std::string LowerName(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A stable ANPA... ID for an AWS managed policy the catalog has no ID for (FNV-1a of the ARN).
 std::string DerivedPolicyId(std::string_view arn) {
@@ -135,7 +130,7 @@ Result<std::optional<UserRow>> FindUser(store::Transaction& tx, std::string_view
                                         std::string_view name) {
   OT_ASSIGN_OR_RETURN(
       auto rows, tx.Query(std::string(kUserCols) + "WHERE account_id = ? AND user_name_lower = ?",
-                          {std::string(account_id), LowerName(name)}));
+                          {std::string(account_id), AsciiLowerCopy(name)}));
   if (rows.empty()) return std::optional<UserRow>();
   return std::optional<UserRow>(UserFromRow(rows.front()));
 }
@@ -145,7 +140,7 @@ Result<std::optional<GroupRow>> FindGroup(store::Transaction& tx, std::string_vi
   OT_ASSIGN_OR_RETURN(auto rows,
                       tx.Query(std::string(kGroupCols) +
                                    "FROM iam_groups WHERE account_id = ? AND group_name_lower = ?",
-                               {std::string(account_id), LowerName(name)}));
+                               {std::string(account_id), AsciiLowerCopy(name)}));
   if (rows.empty()) return std::optional<GroupRow>();
   return std::optional<GroupRow>(GroupFromRow(rows.front()));
 }
@@ -154,7 +149,7 @@ Result<std::optional<RoleRow>> FindRole(store::Transaction& tx, std::string_view
                                         std::string_view name) {
   OT_ASSIGN_OR_RETURN(
       auto rows, tx.Query(std::string(kRoleCols) + "WHERE account_id = ? AND role_name_lower = ?",
-                          {std::string(account_id), LowerName(name)}));
+                          {std::string(account_id), AsciiLowerCopy(name)}));
   if (rows.empty()) return std::optional<RoleRow>();
   return std::optional<RoleRow>(RoleFromRow(rows.front()));
 }
@@ -200,7 +195,7 @@ Result<std::optional<std::string>> FindInstanceProfilePath(store::Transaction& t
                                                            std::string_view name) {
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT path FROM iam_instance_profiles "
                                           "WHERE account_id = ? AND profile_name_lower = ?",
-                                          {std::string(account_id), LowerName(name)}));
+                                          {std::string(account_id), AsciiLowerCopy(name)}));
   if (rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.front().Text(0));
 }
@@ -373,8 +368,9 @@ Status InsertRole(store::Transaction& tx, const RoleRow& role) {
       "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
       "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {role.role_id, role.account_id, role.name, LowerName(role.name), role.path, role.trust_policy,
-       description, role.max_session_duration, TextOrNull(role.boundary_arn), role.created_at});
+      {role.role_id, role.account_id, role.name, AsciiLowerCopy(role.name), role.path,
+       role.trust_policy, description, role.max_session_duration, TextOrNull(role.boundary_arn),
+       role.created_at});
 }
 
 Status InsertAttachment(store::Transaction& tx, std::string_view account_id,

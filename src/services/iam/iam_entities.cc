@@ -82,12 +82,6 @@ Status ProtectedRole(std::string_view role_name) {
                             std::string(role_name) + "' - this role is only modifiable by AWS");
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string NewUniqueId(IdGenerator& ids, std::string_view prefix) {
   // Sortable (IdGenerator::SortableString): iam_roles, iam_users, ... are keyed by these IDs.
   return std::string(prefix) + ids.SortableString(17, 6, IdGenerator::kBase32UpperSorted);

@@ -20,6 +20,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/ascii.h"
 #include "common/ids.h"
 #include "common/status.h"
 #include "policy/catalog.h"
@@ -55,7 +56,7 @@ inline constexpr int64_t kRolesPerInstanceProfile = 1;
 inline constexpr int64_t kAccessKeysPerUser = 2;
 
 // ---- Wire helpers ----
-std::string Lower(std::string_view text);
+inline std::string Lower(std::string_view text) { return AsciiLowerCopy(text); }
 // AWS-COMPAT: IAM unique IDs are a 4-letter prefix plus 17 characters (21 in all), e.g.
 // AIDACKCEVSQ6C2EXAMPLE.
 std::string NewUniqueId(IdGenerator& ids, std::string_view prefix);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/ascii.h"
 #include "gateway/gateway.h"
 #include "policy/catalog.h"
 #include "repo/account_repository.h"
@@ -15,12 +16,6 @@ namespace orgtwin::services::organizations {
 namespace {
 
 constexpr std::string_view kTokenTag = "otorg1|";
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 constexpr std::string_view kLowerDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -135,7 +130,7 @@ std::string AccountArn(const OrgRow& org, std::string_view account_id) {
 }
 std::string PolicyArn(const OrgRow& org, std::string_view policy_type, std::string_view policy_id,
                       bool aws_managed) {
-  std::string type = Lower(policy_type);
+  std::string type = AsciiLowerCopy(policy_type);
   if (aws_managed) {
     return "arn:aws:organizations::aws:policy/" + type + "/" + std::string(policy_id);
   }
@@ -143,7 +138,7 @@ std::string PolicyArn(const OrgRow& org, std::string_view policy_type, std::stri
 }
 std::string HandshakeArn(const OrgRow& org, std::string_view action,
                          std::string_view handshake_id) {
-  return ArnPrefix(org) + "handshake/" + org.org_id + "/" + Lower(action) + "/" +
+  return ArnPrefix(org) + "handshake/" + org.org_id + "/" + AsciiLowerCopy(action) + "/" +
          std::string(handshake_id);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/totp.h"
+#include "common/ascii.h"
 #include "common/base64.h"
 #include "policy/document.h"
 #include "repo/iam_repository.h"
@@ -45,14 +46,6 @@ Status ValidationError(std::string message) {
 
 Status AccessDenied(std::string message) {
   return AccessDeniedError(std::move(message)).WithAwsCode("AccessDenied");
-}
-
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 std::string Base64(const uint8_t* data, size_t n) {
@@ -146,13 +139,13 @@ Status ResolveSessionTags(const auth::Principal& caller, const Json& input, Sess
   if (caller.session != nullptr) {
     std::set<std::string> transitive;
     for (const std::string& key : caller.session->transitive_tag_keys) {
-      transitive.insert(LowerAscii(key));
+      transitive.insert(AsciiLowerCopy(key));
     }
     for (const auto& [key, value] : caller.session->tags) {
-      if (transitive.count(LowerAscii(key)) == 0) continue;
+      if (transitive.count(AsciiLowerCopy(key)) == 0) continue;
       out.tags.emplace_back(key, value);
       out.transitive_keys.push_back(key);
-      inherited_keys.insert(LowerAscii(key));
+      inherited_keys.insert(AsciiLowerCopy(key));
     }
   }
   std::set<std::string> request_keys;
@@ -160,7 +153,7 @@ Status ResolveSessionTags(const auth::Principal& caller, const Json& input, Sess
     if (!item.is_object()) continue;
     std::string key = Str(item.as_object(), "Key");
     std::string value = Str(item.as_object(), "Value");
-    std::string lower = LowerAscii(key);
+    std::string lower = AsciiLowerCopy(key);
     if (!request_keys.insert(lower).second) {
       return ValidationError(
           "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
@@ -179,7 +172,7 @@ Status ResolveSessionTags(const auth::Principal& caller, const Json& input, Sess
   for (const boost::json::value& item : Array(input, "TransitiveTagKeys")) {
     if (!item.is_string()) continue;
     std::string key(item.as_string());
-    if (request_keys.count(LowerAscii(key)) == 0) {
+    if (request_keys.count(AsciiLowerCopy(key)) == 0) {
       return InvalidInputError(
                  "The specified transitive tag key must be included in the "
                  "requested tags.")
@@ -325,7 +318,7 @@ Json CredentialsObject(const Issued& issued) {
               {"Expiration", issued.expires_at}};
 }
 
-bool StartsWithAws(std::string_view value) { return LowerAscii(value.substr(0, 4)) == "aws:"; }
+bool StartsWithAws(std::string_view value) { return AsciiLowerCopy(value.substr(0, 4)) == "aws:"; }
 
 }  // namespace
 
