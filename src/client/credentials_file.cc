@@ -2,45 +2,138 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <map>
+#include <set>
 #include <sstream>
+#include <utility>
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/trim.hpp>
 
 namespace orgtwin::client {
+namespace {
 
-Result<Credentials> ParseSharedCredentials(std::string_view ini, std::string_view profile) {
+Status ParseError(size_t line_number, std::string_view why) {
+  return InvalidInputError("line " + std::to_string(line_number) + ": " + std::string(why));
+}
+
+// A section while it is read: each key's lines, joined once the file is done (configparser
+// collects a multi-line value the same way).
+struct PendingSection {
+  std::string name;
+  std::map<std::string, std::vector<std::string>> lines;
+};
+
+std::map<std::string, std::string> Join(const PendingSection& section) {
   std::map<std::string, std::string> values;
-  bool found = false;
-  bool in_profile = false;
-  std::istringstream lines{std::string(ini)};
-  for (std::string line; std::getline(lines, line);) {
-    boost::algorithm::trim(line);
-    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line.front() == '[') {
-      const size_t close = line.find(']');
-      std::string name = line.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-      boost::algorithm::trim(name);
-      in_profile = name == profile;
-      found = found || in_profile;
+  for (const auto& [key, lines] : section.lines) {
+    std::string value;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i > 0) value += '\n';
+      value += lines[i];
+    }
+    boost::algorithm::trim_right(value);  // trailing blank continuation lines
+    values.emplace(key, std::move(value));
+  }
+  return values;
+}
+
+}  // namespace
+
+const IniSection* IniFile::Find(std::string_view name) const {
+  for (const IniSection& section : sections) {
+    if (section.name == name) return &section;
+  }
+  return nullptr;
+}
+
+// configparser's _read, restricted to RawConfigParser's defaults: strict, delimiters `=` and
+// `:`, full-line comments only, empty lines allowed inside a multi-line value.
+Result<IniFile> ParseIni(std::string_view text) {
+  PendingSection defaults{"DEFAULT", {}};
+  std::vector<PendingSection> sections;
+  std::set<std::string> seen;
+  PendingSection* current = nullptr;
+  std::string key;  // the key whose value an indented line continues ("" = none)
+  size_t indent_level = 0;
+  size_t line_number = 0;
+  std::istringstream input{std::string(text)};
+  for (std::string line; std::getline(input, line);) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // universal newlines
+    const std::string stripped = boost::algorithm::trim_copy(line);
+    const bool comment = !stripped.empty() && (stripped[0] == '#' || stripped[0] == ';');
+    if (stripped.empty() || comment) {
+      // A blank line may be part of a multi-line value; a comment line never is.
+      if (!comment && current != nullptr && !key.empty()) current->lines[key].emplace_back();
       continue;
     }
-    if (!in_profile) continue;
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(0, eq);
-    std::string value = line.substr(eq + 1);
-    boost::algorithm::trim(key);
-    boost::algorithm::trim(value);
-    boost::algorithm::to_lower(key);
-    values[key] = value;  // the last occurrence wins, as in configparser
+    const size_t indent = line.find_first_not_of(" \t\f\v");
+    if (current != nullptr && !key.empty() && indent > indent_level) {
+      current->lines[key].push_back(stripped);
+      continue;
+    }
+    indent_level = indent;
+    const size_t close = stripped.rfind(']');
+    if (stripped[0] == '[' && close != std::string::npos && close >= 2) {
+      std::string name = stripped.substr(1, close - 1);  // not trimmed: configparser keeps it
+      key.clear();
+      if (name == "DEFAULT") {
+        current = &defaults;
+        continue;
+      }
+      if (!seen.insert(name).second) return ParseError(line_number, "duplicate section " + name);
+      sections.push_back({std::move(name), {}});
+      current = &sections.back();
+      continue;
+    }
+    if (current == nullptr) return ParseError(line_number, "a key before any [section]");
+    const size_t delimiter = stripped.find_first_of("=:");
+    if (delimiter == std::string::npos) return ParseError(line_number, "not `key = value`");
+    std::string name = boost::algorithm::trim_copy(stripped.substr(0, delimiter));
+    if (name.empty()) return ParseError(line_number, "a value without a key");
+    boost::algorithm::to_lower(name);
+    if (current->lines.count(name) > 0) {
+      return ParseError(line_number, "duplicate key " + name + " in section " + current->name);
+    }
+    current->lines[name] = {boost::algorithm::trim_copy(stripped.substr(delimiter + 1))};
+    key = std::move(name);
   }
-  if (!found) return NotFoundError("profile `" + std::string(profile) + "` not found");
+  IniFile file;
+  const std::map<std::string, std::string> inherited = Join(defaults);
+  for (const PendingSection& pending : sections) {
+    IniSection section{pending.name, Join(pending)};
+    section.values.insert(inherited.begin(), inherited.end());  // the section's own keys win
+    file.sections.push_back(std::move(section));
+  }
+  return file;
+}
+
+Result<IniFile> ReadIniFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return IniFile();
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<IniFile> parsed = ParseIni(text.str());
+  if (!parsed.ok()) {
+    return InvalidInputError("Unable to parse config file: " + path + ": " +
+                             parsed.status().message());
+  }
+  return parsed;
+}
+
+Result<Credentials> ParseSharedCredentials(std::string_view ini, std::string_view profile) {
+  OT_ASSIGN_OR_RETURN(IniFile file, ParseIni(ini));
+  const IniSection* section = file.Find(profile);
+  if (section == nullptr) return NotFoundError("profile `" + std::string(profile) + "` not found");
+  auto get = [&](const char* key) {
+    auto it = section->values.find(key);
+    return it == section->values.end() ? std::string() : it->second;
+  };
   Credentials credentials;
-  credentials.access_key_id = values["aws_access_key_id"];
-  credentials.secret_access_key = values["aws_secret_access_key"];
-  credentials.session_token = values["aws_session_token"];
+  credentials.access_key_id = get("aws_access_key_id");
+  credentials.secret_access_key = get("aws_secret_access_key");
+  credentials.session_token = get("aws_session_token");
+  if (credentials.session_token.empty()) credentials.session_token = get("aws_security_token");
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
     return InvalidInputError("profile `" + std::string(profile) +
                              "` has no aws_access_key_id / aws_secret_access_key");
