@@ -21,8 +21,10 @@ build: deps
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DOT_E2E_REQUIRE_CLIENTS=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The rehearsal of the seed's transfer on an embedded twin (README). scripts/demo-cli.sh is the
+# older tour of the twin with the AWS CLI.
 demo: build
-	@scripts/demo.sh $(BUILD_DIR)/src/cli/orgtwin
+	@$(BUILD_DIR)/src/cli/orgtwin rehearse examples/shared-payer.yaml
 
 # Every check CI runs (.ci/run is `make test`), in this order: formatting, the unit tests under
 # ASan+UBSan, the release build's unit and end-to-end tests, clang-tidy. From scratch on two idle

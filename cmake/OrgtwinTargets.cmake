@@ -83,9 +83,10 @@ function(ot_fuzz)
 endfunction()
 
 # The engine libraries (structure/, playbook/, verify/, export/) are clients of the twin, not back
-# doors into it (DESIGN.md section 2): they may link orgtwin::client, orgtwin::policy and
-# orgtwin::common, and no other orgtwin target -- not the gateway, services, store or server --
-# so the same engine runs against real AWS. Third-party targets (Boost::json, yaml-cpp) are fine.
+# doors into it (DESIGN.md section 2): they may link orgtwin::client, orgtwin::policy,
+# orgtwin::common and each other, and no other orgtwin target -- not the gateway, services,
+# store or server -- so the same engine runs against real AWS. Third-party targets (Boost::json,
+# yaml-cpp) are fine.
 #
 #   ot_engine_library(NAME <n> SRCS ... [DEPS ...])  -> ot_library, after checking DEPS
 #
@@ -93,7 +94,8 @@ endfunction()
 # link closure (so a later target_link_libraries(orgtwin_<n> ... orgtwin::store) or a forbidden
 # target reached through an allowed one fails too). A violation stops configuration with
 # FATAL_ERROR. tests/cmake/engine_rule/ proves it (ctest -R engine_library_rule).
-set(OT_ENGINE_ALLOWED_DEPS orgtwin::client orgtwin::policy orgtwin::common)
+set(OT_ENGINE_ALLOWED_DEPS orgtwin::client orgtwin::policy orgtwin::common orgtwin::structure
+    orgtwin::playbook)
 
 # The orgtwin targets reachable from `target` through LINK_LIBRARIES / INTERFACE_LINK_LIBRARIES,
 # as orgtwin::<name>, in `out_var`.

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/engine_commands.h"
 #include "cli/serve.h"
 #include "cli/signup.h"
 
@@ -19,6 +20,8 @@ int Run(int argc, char** argv) {
   CLI::App* serve = orgtwin::cli::AddServeCommand(app, serve_options);
   orgtwin::cli::SignupOptions signup_options;
   CLI::App* signup = orgtwin::cli::AddSignupCommand(app, signup_options);
+  orgtwin::cli::EngineOptions engine_options;
+  orgtwin::cli::EngineCommands engine = orgtwin::cli::AddEngineCommands(app, engine_options);
 
   try {
     app.parse(argc, argv);
@@ -27,7 +30,7 @@ int Run(int argc, char** argv) {
   }
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
-  return 0;
+  return orgtwin::cli::RunEngineCommand(engine, engine_options);
 }
 
 }  // namespace

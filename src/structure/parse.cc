@@ -461,15 +461,24 @@ class StructureReader {
     for (const Entry& entry : *entries) {
       if (!CheckKey(entry, "party")) continue;
       std::string context = "party " + Quote(entry.key);
-      auto fields =
-          ReadFields(entry.value, context, {"name", "profile", "contacts", "alert_emails"},
-                     {"name", "profile"});
+      auto fields = ReadFields(entry.value, context,
+                               {"name", "profile", "profiles", "contacts", "alert_emails"},
+                               {"name", "profile"});
       if (!fields) continue;
       Party party;
       party.key = entry.key;
       party.location = At(entry.key_node);
       party.display_name = StringField(*fields, "name", context);
       party.profile = StringField(*fields, "profile", context);
+      if (const Entry* profiles = fields->Find("profiles")) {
+        if (auto accounts = Entries(profiles->value, context + ": `profiles`")) {
+          for (const Entry& account : *accounts) {
+            if (auto profile = ReadLocated(account.value, context + ": `profiles`")) {
+              party.account_profiles.emplace(account.key, *profile);
+            }
+          }
+        }
+      }
       if (const Entry* contacts = fields->Find("contacts"))
         ReadContacts(contacts->value, context, party);
       if (const Entry* alerts = fields->Find("alert_emails")) {
@@ -528,8 +537,9 @@ class StructureReader {
         Error(entry.key_node, context + ": `root` is reserved for the organization's root");
         continue;
       }
-      auto fields = ReadFields(entry.value, context, {"owner", "name", "email", "id", "create"},
-                               {"owner", "name", "email"});
+      auto fields =
+          ReadFields(entry.value, context, {"owner", "name", "email", "id", "create", "starts_in"},
+                     {"owner", "name", "email"});
       if (!fields) continue;
       Account account;
       account.key = entry.key;
@@ -538,6 +548,9 @@ class StructureReader {
         account.owner = ReadLocated(owner->value, context + ": `owner`").value_or(LocatedString{});
       }
       account.name = StringField(*fields, "name", context);
+      if (const Entry* starts_in = fields->Find("starts_in")) {
+        account.starts_in = ReadLocated(starts_in->value, context + ": `starts_in`");
+      }
       if (const Entry* name = fields->Find("name");
           name != nullptr && name->value.IsScalar() &&
           (account.name.empty() || account.name.size() > 50)) {
@@ -574,12 +587,18 @@ class StructureReader {
   void ReadOrganization(const YAML::Node& node) {
     const std::string context = "`organization`";
     auto fields = ReadFields(
-        node, context, {"management_account", "feature_set", "units", "placement", "policies"},
+        node, context,
+        {"management_account", "administered_by", "feature_set", "units", "placement", "policies"},
         {"management_account"});
     if (!fields) return;
     Organization organization;
     organization.location = At(node);
     organization.management_account = StringField(*fields, "management_account", context);
+    if (const Entry* admin = fields->Find("administered_by")) {
+      if (auto party = ReadLocated(admin->value, context + ": `administered_by`")) {
+        organization.administered_by = *party;
+      }
+    }
     if (const Entry* feature_set = fields->Find("feature_set")) {
       std::string text = ReadString(feature_set->value, context + ": `feature_set`").value_or("");
       if (text == "ALL") {
@@ -1173,10 +1192,19 @@ class StructureReader {
     std::map<std::string, const Party*> profiles;
     for (const Party* party : in_file_order) {
       auto [previous, inserted] = profiles.emplace(party->profile, party);
-      if (!inserted) {
+      if (!inserted && previous->second != party) {
         Error(party->location, "party " + Quote(party->key) + ": profile " + Quote(party->profile) +
                                    " is already the profile of party " +
                                    Quote(previous->second->key));
+      }
+      for (const auto& [account, profile] : party->account_profiles) {
+        CheckAccount(account, profile.location, "party " + Quote(party->key) + ": `profiles`");
+        auto [other, added] = profiles.emplace(profile.value, party);
+        if (!added && other->second != party) {
+          Error(profile.location, "party " + Quote(party->key) + ": profile " +
+                                      Quote(profile.value) + " is already the profile of party " +
+                                      Quote(other->second->key));
+        }
       }
     }
     std::map<std::string, const Account*> ids;
@@ -1184,6 +1212,15 @@ class StructureReader {
     for (const auto& [key, account] : structure_.accounts) {
       std::string context = "account " + Quote(key);
       CheckParty(account.owner, context + ": `owner`");
+      if (account.starts_in) {
+        if (CheckAccount(account.starts_in->value, account.starts_in->location,
+                         context + ": `starts_in`") &&
+            (account.starts_in->value == key || !account.existing_id)) {
+          Error(account.starts_in->location,
+                context + ": `starts_in` names the management account of the organization an " +
+                    "existing account is in before the transfer (not itself)");
+        }
+      }
       if (account.existing_id) {
         auto [previous, inserted] = ids.emplace(*account.existing_id, &account);
         if (!inserted) {
@@ -1205,7 +1242,13 @@ class StructureReader {
   void CheckOrganization(Organization& organization) {
     const std::string context = "`organization`";
     const std::string& management = organization.management_account;
-    CheckAccount(management, organization.location, context + ": `management_account`");
+    const bool management_known =
+        CheckAccount(management, organization.location, context + ": `management_account`");
+    if (!organization.administered_by.value.empty()) {
+      CheckParty(organization.administered_by, context + ": `administered_by`");
+    } else if (management_known) {
+      organization.administered_by = structure_.FindAccount(management)->owner;
+    }
     std::map<std::string, SourceLocation> placed;
     for (const Placement& placement : organization.placements) {
       std::string placement_context = "placement of " + Quote(placement.account);

@@ -109,4 +109,9 @@ const Account* Structure::FindAccount(std::string_view key) const {
   return it == accounts.end() ? nullptr : &it->second;
 }
 
+const std::string& Structure::ProfileFor(const Party& party, std::string_view account) const {
+  auto found = party.account_profiles.find(std::string(account));
+  return found == party.account_profiles.end() ? party.profile : found->second.value;
+}
+
 }  // namespace orgtwin::structure

@@ -58,8 +58,12 @@ struct Party {
   std::string key;
   std::string display_name;
   std::map<ContactType, Contact> contacts;
-  // The profile in the shared credentials file (as the AWS CLI's --profile) the party acts with.
+  // The profile (as the AWS CLI's --profile: the shared credentials file, or a role profile of
+  // the config file) the party acts with in its own accounts.
   std::string profile;
+  // Account key -> the profile the party acts with in that account, where it differs from
+  // `profile`: the root keys of a new payer, or a role profile that assumes a role there.
+  std::map<std::string, LocatedString> account_profiles;
   // Where the party's alerts go (root logins and the like).
   std::vector<LocatedString> alert_emails;
   SourceLocation location;
@@ -72,6 +76,9 @@ struct Account {
   std::string name;
   // The 12-digit ID of an account that exists already; nullopt for one to be created.
   std::optional<std::string> existing_id;
+  // The management account (key) of the organization the account is a member of before the
+  // transfer (the customer's own organization); nullopt for a standalone or new account.
+  std::optional<LocatedString> starts_in;
   SourceLocation location;
 
   bool ToBeCreated() const { return !existing_id.has_value(); }
@@ -127,6 +134,10 @@ struct Placement {
 
 struct Organization {
   std::string management_account;  // account key
+  // The party that runs the organization (creates it, its OUs and policies, invites and moves
+  // accounts): in the seed the customer, through a role in the partner's payer. Defaults to the
+  // owner of the management account.
+  LocatedString administered_by;
   FeatureSet feature_set = FeatureSet::kAll;
   std::vector<OrganizationalUnit> units;  // the root's children
   // The accounts that are members, in file order. An account not placed is not a member.
@@ -257,6 +268,8 @@ struct Structure {
   SourceLocation location;
 
   const Party* FindParty(std::string_view key) const;
+  // The profile `party` acts with in `account` (both keys): its `profiles` entry, else `profile`.
+  const std::string& ProfileFor(const Party& party, std::string_view account) const;
   const Account* FindAccount(std::string_view key) const;
 };
 

@@ -346,7 +346,7 @@ TEST_F(OrganizationsCoreTest, OusNestFiveLevelsAndParentChainWalksUp) {
 }
 
 TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
-  SignupRequest request{"solo@example.com", "solo", false, true};
+  SignupRequest request{"solo@example.com", "solo", false, true, ""};
   auto signed_up = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
                                            twin_->clock(), request);
   ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();
@@ -364,6 +364,24 @@ TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
   auto org = Call(CreateOrganization, signed_up->account_id);
   ASSERT_FALSE(org.ok());
   EXPECT_EQ(org.status().fields().at("Reason"), "MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED");
+}
+
+TEST_F(OrganizationsCoreTest, SignupKeepsARequestedAccountIdAndRefusesATakenOrMalformedOne) {
+  SignupRequest request{"copy@example.com", "copy", true, true, "210987654321"};
+  auto signed_up = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                           twin_->clock(), request);
+  ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();
+  EXPECT_EQ(signed_up->account_id, "210987654321");
+  request.email = "other@example.com";
+  auto taken = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                       twin_->clock(), request);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.status().aws_code(), "AccountAlreadyExists");
+  request.account_id = "21098765432x";
+  auto malformed = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
+                                           twin_->clock(), request);
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.status().aws_code(), "InvalidInput");
 }
 
 }  // namespace

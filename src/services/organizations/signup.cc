@@ -39,11 +39,23 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
         .WithAwsCode("EmailAlreadyExists");
   }
   SignupResult result;
+  if (!request.account_id.empty()) {
+    if (request.account_id.size() != 12 ||
+        request.account_id.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidInputError("AccountId must be 12 digits").WithAwsCode("InvalidInput");
+    }
+    OT_ASSIGN_OR_RETURN(auto existing, repo::FindAccount(tx, request.account_id));
+    if (existing.has_value()) {
+      return AlreadyExistsError("account " + request.account_id + " already exists")
+          .WithAwsCode("AccountAlreadyExists");
+    }
+    result.account_id = request.account_id;
+  }
   // Account IDs are random; retry the rare collision with an existing one.
-  for (int attempt = 0;; ++attempt) {
-    result.account_id = ids.AccountId();
-    OT_ASSIGN_OR_RETURN(auto existing, repo::FindAccount(tx, result.account_id));
-    if (!existing.has_value()) break;
+  for (int attempt = 0; result.account_id.empty(); ++attempt) {
+    std::string drawn = ids.AccountId();
+    OT_ASSIGN_OR_RETURN(auto existing, repo::FindAccount(tx, drawn));
+    if (!existing.has_value()) result.account_id = std::move(drawn);
     if (attempt > 16) return InternalError("could not draw a free account ID");
   }
   repo::AccountRow account;

@@ -26,6 +26,8 @@ struct SignupRequest {
   std::string account_name;  // 1..50 printable ASCII (CreateAccount's rule)
   bool payment_method = true;
   bool contact_information = true;
+  // The ID to give the account (a rehearsal of a real organization keeps its IDs); "" = random.
+  std::string account_id;
 };
 
 struct SignupResult {
@@ -35,7 +37,8 @@ struct SignupResult {
 };
 
 // kInvalidInput (the extension's InvalidInput) for a malformed email or name; kAlreadyExists
-// (EmailAlreadyExists) when an account already uses the email (emails are unique across AWS).
+// (EmailAlreadyExists) when an account already uses the email (emails are unique across AWS), or
+// (AccountAlreadyExists) when the requested account ID is taken.
 Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialStore& credentials,
                                              IdGenerator& ids, const Clock& clock,
                                              const SignupRequest& request);

@@ -45,8 +45,8 @@ Result<Json> ResetTwin(gateway::RequestContext& ctx, const Json&) {
 // Unauthenticated (the model's authtype none): anyone may sign up for an AWS account.
 Result<Json> SignUp(gateway::RequestContext& ctx, const Json& input) {
   SignupRequest request{Text(input, "Email"), Text(input, "AccountName"),
-                        FlagOrTrue(input, "PaymentMethod"),
-                        FlagOrTrue(input, "ContactInformation")};
+                        FlagOrTrue(input, "PaymentMethod"), FlagOrTrue(input, "ContactInformation"),
+                        Text(input, "AccountId")};
   OT_ASSIGN_OR_RETURN(
       SignupResult created,
       SignUpStandaloneAccount(ctx.tx, ctx.twin.credentials, ctx.twin.ids, ctx.twin.clock, request));

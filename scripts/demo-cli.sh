@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: start orgtwin on its embedded SQLite default, talk to it with the real AWS CLI v2,
-# show what happened, stop it. Usage: scripts/demo.sh path/to/orgtwin
+# A tour of the twin with the AWS CLI (`make demo` is the rehearsal now): start orgtwin on its
+# embedded SQLite default, talk to it with the real AWS CLI v2, show what happened, stop it.
+# Usage: scripts/demo-cli.sh path/to/orgtwin
 set -euo pipefail
 bin=${1:-build/release/src/cli/orgtwin}
 data=$(mktemp -d /tmp/orgtwin-demo-XXXXXX)

@@ -1,0 +1,26 @@
+#include "cli/embedded_twin.h"
+
+#include "client/inprocess_transport.h"
+#include "model/service_model.h"
+#include "services/register.h"
+#include "services/twin/default_account.h"
+#include "store/open_store.h"
+
+namespace orgtwin::cli {
+
+Result<std::unique_ptr<EmbeddedTwin>> EmbeddedTwin::Open(const std::string& data_dir) {
+  std::unique_ptr<EmbeddedTwin> twin(new EmbeddedTwin());
+  OT_ASSIGN_OR_RETURN(twin->store_, store::OpenStore(store::SqliteUrl(data_dir + "/orgtwin.db")));
+  twin->credentials_ = std::make_unique<services::CredentialStore>(*twin->store_);
+  OT_ASSIGN_OR_RETURN(services::DefaultAccount account,
+                      services::EnsureDefaultAccount(*twin->store_, *twin->credentials_, twin->ids_,
+                                                     twin->clock_, services::kDefaultAccountId));
+  twin->gateway_ = std::make_unique<gateway::Gateway>(
+      gateway::GatewayOptions{}, model::Registry::Embedded(),
+      gateway::TwinServices{*twin->store_, twin->clock_, twin->ids_, *twin->credentials_, account});
+  OT_RETURN_IF_ERROR(services::RegisterAllServices(*twin->gateway_));
+  twin->transport_ = std::make_shared<client::InProcessTransport>(*twin->gateway_);
+  return twin;
+}
+
+}  // namespace orgtwin::cli

@@ -1,0 +1,46 @@
+// File: cli/embedded_twin.h
+//
+// EmbeddedTwin: the whole twin inside the calling process (`orgtwin rehearse`): the SQLite store
+// in a data directory, the default account, a Gateway with every service registered, and an
+// InProcessTransport into it. The engine reaches it exactly as it reaches AWS -- SigV4-signed
+// requests through orgtwin::client -- only without a socket; `orgtwin serve --data DIR` serves
+// the same directory afterwards.
+//
+// Ownership: owns everything it opens; the transport must not outlive it.
+// Thread-safety: as the Gateway (any thread).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "client/transport.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/status.h"
+#include "gateway/gateway.h"
+#include "services/identity/credential_store.h"
+#include "store/store.h"
+
+namespace orgtwin::cli {
+
+class EmbeddedTwin {
+ public:
+  // Opens (or creates) the twin whose store is DATA_DIR/orgtwin.db.
+  static Result<std::unique_ptr<EmbeddedTwin>> Open(const std::string& data_dir);
+
+  std::shared_ptr<client::Transport> transport() const { return transport_; }
+  // The URL the engine's clients are given; requests never leave the process.
+  static constexpr char kEndpointUrl[] = "http://orgtwin.embedded";
+
+ private:
+  EmbeddedTwin() = default;
+
+  SystemClock clock_;
+  SecureIdGenerator ids_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<services::CredentialStore> credentials_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::shared_ptr<client::Transport> transport_;
+};
+
+}  // namespace orgtwin::cli

@@ -1,0 +1,369 @@
+#include "cli/engine_commands.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/embedded_twin.h"
+#include "client/http_transport.h"
+#include "client/profiles.h"
+#include "common/log.h"
+#include "playbook/playbook.h"
+#include "playbook/transfer.h"
+#include "playbook/twin_assist.h"
+#include "structure/journal.h"
+#include "structure/parse.h"
+#include "structure/reconcile.h"
+#include "structure/session.h"
+
+namespace orgtwin::cli {
+namespace {
+
+constexpr int kExitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "orgtwin: %s\n", message.c_str());
+  return code;
+}
+
+// An MFA code typed on the terminal, as the AWS CLI asks for one.
+Result<std::string> PromptMfaCode(std::string_view serial) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (tty == nullptr) {
+    return InvalidInputError("a profile needs a code from MFA device " + std::string(serial) +
+                             " and there is no terminal to ask on");
+  }
+  std::fprintf(tty, "Enter MFA code for %s: ", std::string(serial).c_str());
+  std::fflush(tty);
+  char line[64] = {};
+  const bool read = std::fgets(line, sizeof(line), tty) != nullptr;
+  std::fclose(tty);
+  std::string code(line);
+  while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+  if (!read || code.empty()) return InvalidInputError("no MFA code entered");
+  return code;
+}
+
+// The profiles as the AWS CLI resolves them. Files are re-read when a profile is missing: the
+// twin assist writes new ones during a run (a new payer's root keys, a role profile).
+class Profiles {
+ public:
+  explicit Profiles(client::ProfileResolverOptions options) : options_(std::move(options)) {}
+
+  Result<client::Credentials> Resolve(const std::string& profile) {
+    std::lock_guard lock(mutex_);
+    if (resolver_ == nullptr) OT_RETURN_IF_ERROR(Reload());
+    auto resolved = resolver_->Resolve(profile);
+    if (!resolved.ok() && resolved.status().code() == ErrorCode::kNotFound) {
+      OT_RETURN_IF_ERROR(Reload());
+      resolved = resolver_->Resolve(profile);
+    }
+    if (!resolved.ok()) return resolved.status();
+    return resolved->credentials;
+  }
+
+ private:
+  Status Reload() {
+    OT_ASSIGN_OR_RETURN(client::AwsConfigFiles files, client::AwsConfigFiles::Load());
+    resolver_ = std::make_unique<client::ProfileResolver>(std::move(files), options_);
+    return Status::Ok();
+  }
+
+  std::mutex mutex_;
+  client::ProfileResolverOptions options_;
+  std::unique_ptr<client::ProfileResolver> resolver_;
+};
+
+// Everything one engine command runs on.
+struct Runtime {
+  std::unique_ptr<EmbeddedTwin> embedded;
+  std::string endpoint_url;
+  std::shared_ptr<client::Transport> transport;
+  std::unique_ptr<playbook::TwinAssist> assist;
+  std::shared_ptr<Profiles> profiles;
+  std::unique_ptr<structure::Structure> structure;
+  std::unique_ptr<structure::Journal> journal;
+  std::unique_ptr<structure::Session> session;
+};
+
+std::shared_ptr<client::Transport> HttpTransportFromEnvironment() {
+  client::HttpTransportOptions http;
+  if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle != nullptr && *bundle) {
+    http.ca_file = bundle;
+  }
+  return std::make_shared<client::HttpTransport>(http);
+}
+
+// Loads the file and the journal and builds the session. `assist_dir`: where a twin assist
+// keeps the profiles it makes ("" = none, as against AWS).
+Result<Runtime> Prepare(const EngineOptions& options, const std::string& journal_path,
+                        const std::string& assist_dir, std::unique_ptr<EmbeddedTwin> embedded) {
+  Runtime runtime;
+  OT_ASSIGN_OR_RETURN(structure::Structure loaded, structure::LoadStructureFile(options.file));
+  runtime.structure = std::make_unique<structure::Structure>(std::move(loaded));
+  if (!runtime.structure->organization) {
+    return InvalidInputError(options.file + ": the file has no `organization`");
+  }
+  if (embedded != nullptr) {
+    runtime.transport = embedded->transport();
+    runtime.endpoint_url = EmbeddedTwin::kEndpointUrl;
+    runtime.embedded = std::move(embedded);
+  } else {
+    runtime.transport = HttpTransportFromEnvironment();
+    runtime.endpoint_url = options.endpoint;
+  }
+  if (!assist_dir.empty()) {
+    const playbook::ProfileFiles files{assist_dir + "/credentials", assist_dir + "/config",
+                                       assist_dir + "/mfa-devices"};
+    // The engine, and any `aws` the user runs next, read the profiles the assist writes.
+    ::setenv("AWS_SHARED_CREDENTIALS_FILE", files.credentials.c_str(), 1);
+    ::setenv("AWS_CONFIG_FILE", files.config.c_str(), 1);
+    runtime.assist =
+        std::make_unique<playbook::TwinAssist>(files, runtime.endpoint_url, runtime.transport);
+  }
+  client::ClientOptions base;
+  base.region = options.region;
+  base.endpoint_url = runtime.endpoint_url;
+  client::ProfileResolverOptions resolver;
+  resolver.make_client = client::MakeClientFactory(base, runtime.transport);
+  playbook::TwinAssist* assist = runtime.assist.get();
+  resolver.mfa_code = [assist](std::string_view serial) -> Result<std::string> {
+    if (assist != nullptr) return assist->MfaCode(serial);
+    return PromptMfaCode(serial);
+  };
+  runtime.profiles = std::make_shared<Profiles>(std::move(resolver));
+  OT_ASSIGN_OR_RETURN(structure::Journal journal, structure::Journal::Open(journal_path));
+  runtime.journal = std::make_unique<structure::Journal>(std::move(journal));
+  structure::SessionOptions session;
+  session.endpoint_url = runtime.endpoint_url;
+  session.region = options.region;
+  session.transport = runtime.transport;
+  std::shared_ptr<Profiles> profiles = runtime.profiles;
+  session.resolve_profile = [profiles](const std::string& profile) {
+    return profiles->Resolve(profile);
+  };
+  runtime.session = std::make_unique<structure::Session>(*runtime.structure, std::move(session));
+  for (const auto& [account, id] : runtime.journal->account_ids()) {
+    runtime.session->SetAccountId(account, id);
+  }
+  for (const std::string& assignment : options.account_ids) {
+    const size_t eq = assignment.find('=');
+    if (eq == std::string::npos ||
+        runtime.structure->FindAccount(assignment.substr(0, eq)) == nullptr) {
+      return InvalidInputError("--account wants KEY=ID with KEY an account of the file, got `" +
+                               assignment + "`");
+    }
+    OT_RETURN_IF_ERROR(
+        runtime.journal->SetAccountId(assignment.substr(0, eq), assignment.substr(eq + 1)));
+    runtime.session->SetAccountId(assignment.substr(0, eq), assignment.substr(eq + 1));
+  }
+  return runtime;
+}
+
+std::string JournalPath(const EngineOptions& options) {
+  return options.journal.empty() ? structure::Journal::DefaultPath(options.file) : options.journal;
+}
+
+int RunPlanOrApply(const EngineOptions& options, structure::Mode mode) {
+  auto runtime = Prepare(options, JournalPath(options), "", nullptr);
+  if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
+  structure::ReconcileResult result = structure::Reconcile(*runtime->session, mode);
+  std::fputs(structure::FormatChanges(result, mode).c_str(), stdout);
+  if (!result.status.ok()) return Fail(kExitFailed, result.status.message());
+  return 0;
+}
+
+playbook::RunOptions TerminalRunOptions() {
+  playbook::RunOptions run;
+  run.color = ::isatty(STDOUT_FILENO) == 1;
+  return run;
+}
+
+int RunPlaybookCommand(const EngineOptions& options, bool list) {
+  if (options.playbook != "transfer") {
+    return Fail(kExitBadInput, "unknown playbook `" + options.playbook + "` (playbooks: transfer)");
+  }
+  auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
+  if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
+  playbook::Playbook book = playbook::TransferPlaybook(*runtime->structure);
+  if (list) {
+    std::fputs(playbook::ListPlaybook(book, *runtime->journal).c_str(), stdout);
+    return 0;
+  }
+  playbook::TaskContext context{*runtime->session, *runtime->journal, runtime->assist.get()};
+  playbook::RunOptions run = TerminalRunOptions();
+  run.restart = options.restart;
+  playbook::RunSummary summary = playbook::RunPlaybook(book, context, run);
+  std::printf("\n%d done, %d done earlier, %d manual, %d waiting; %lld API calls; journal %s\n",
+              summary.done, summary.skipped, summary.manual, summary.waiting,
+              static_cast<long long>(runtime->session->calls()), runtime->journal->path().c_str());
+  if (!summary.status.ok()) return Fail(kExitFailed, summary.status.message());
+  return 0;
+}
+
+void Heading(const std::string& text) {
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  std::printf("\n%s== %s%s\n", tty ? "\033[1m" : "", text.c_str(), tty ? "\033[0m" : "");
+}
+
+int RunRehearse(const EngineOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  // The embedded twin's request log would bury the rehearsal's own account of itself.
+  SetLogLevel(LogLevel::kWarn);
+  std::string data_dir = options.data_dir;
+  bool temporary = false;
+  if (data_dir.empty()) {
+    char pattern[] = "/tmp/orgtwin-rehearsal-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) return Fail(kExitFailed, "cannot make a temporary dir");
+    data_dir = pattern;
+    temporary = true;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
+  // The temporary directory goes when the rehearsal ends, however it ends.
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+    }
+  } cleanup{temporary ? data_dir : std::string()};
+
+  std::unique_ptr<EmbeddedTwin> embedded;
+  if (options.endpoint.empty()) {
+    auto opened = EmbeddedTwin::Open(data_dir);
+    if (!opened.ok()) return Fail(kExitFailed, opened.status().message());
+    embedded = std::move(opened).value();
+  }
+  auto prepared =
+      Prepare(options, data_dir + "/rehearsal.state.json", data_dir, std::move(embedded));
+  if (!prepared.ok()) return Fail(kExitBadInput, prepared.status().message());
+  Runtime& runtime = *prepared;
+  structure::Session& session = *runtime.session;
+  std::printf("Rehearsing %s (\"%s\") on %s; data in %s\n", options.file.c_str(),
+              runtime.structure->name.c_str(),
+              options.endpoint.empty() ? "an embedded twin" : options.endpoint.c_str(),
+              data_dir.c_str());
+
+  Heading("1. The world before the transfer: the accounts that exist, the customer's organization");
+  Status world = playbook::CreateStartingWorld(session, *runtime.assist);
+  if (!world.ok()) return Fail(kExitFailed, "the starting world: " + world.message());
+  for (const auto& [key, account] : runtime.structure->accounts) {
+    if (account.existing_id) {
+      std::printf("  %-14s %s  %-22s owner %s%s\n", key.c_str(), account.existing_id->c_str(),
+                  account.name.c_str(), account.owner.value.c_str(),
+                  account.starts_in
+                      ? (", in the organization of " + account.starts_in->value).c_str()
+                      : "");
+    }
+  }
+
+  Heading("2. The transfer playbook (the seed's Parts I-III), each task as its owner");
+  playbook::Playbook book = playbook::TransferPlaybook(*runtime.structure);
+  playbook::TaskContext context{session, *runtime.journal, runtime.assist.get()};
+  playbook::RunSummary summary = playbook::RunPlaybook(book, context, TerminalRunOptions());
+  if (!summary.status.ok()) return Fail(kExitFailed, summary.status.message());
+
+  Heading("3. apply: the whole structure file once more");
+  structure::ReconcileResult applied = structure::Reconcile(session, structure::Mode::kApply);
+  std::fputs(structure::FormatChanges(applied, structure::Mode::kApply).c_str(), stdout);
+  if (!applied.status.ok()) return Fail(kExitFailed, applied.status.message());
+
+  Heading("4. Checks");
+  structure::ReconcileResult plan = structure::Reconcile(session, structure::Mode::kPlan);
+  const bool converged = plan.status.ok() && plan.changes.empty();
+  std::printf("  plan after apply: %s\n",
+              converged ? "no changes (a second apply would change nothing)"
+                        : structure::FormatChanges(plan, structure::Mode::kPlan).c_str());
+  for (const structure::Expectation& expectation : runtime.structure->expectations) {
+    std::printf("  expect: %-50s (proved or refuted by verify, issue 15)\n",
+                expectation.text.c_str());
+  }
+
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  Heading("Summary");
+  std::printf(
+      "  %d tasks done (%d in an earlier run), %d manual, %d waiting for a capability\n"
+      "  %lld API calls, %.2f s\n",
+      summary.done + summary.skipped, summary.skipped, summary.manual, summary.waiting,
+      static_cast<long long>(session.calls()), static_cast<double>(elapsed.count()) / 1000.0);
+  if (!temporary) {
+    std::printf(
+        "  serve the result: orgtwin serve --data %s, then e.g.\n"
+        "  AWS_SHARED_CREDENTIALS_FILE=%s/credentials AWS_CONFIG_FILE=%s/config aws --profile "
+        "partner-payer --endpoint-url http://127.0.0.1:4566 organizations list-accounts\n",
+        data_dir.c_str(), data_dir.c_str(), data_dir.c_str());
+  }
+  return converged ? 0 : kExitFailed;
+}
+
+void AddConnectionOptions(CLI::App* command, EngineOptions& options) {
+  command->add_option("--endpoint", options.endpoint,
+                      "one URL for every service (a twin: http://127.0.0.1:4566); default: AWS");
+  command->add_option("--region", options.region, "the region STS is called in")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
+  EngineCommands commands;
+  commands.plan = app.add_subcommand("plan", "Show what apply would change, by account and party");
+  commands.apply =
+      app.add_subcommand("apply", "Make the structure file true, each change as its owner");
+  for (CLI::App* command : {commands.plan, commands.apply}) {
+    command->add_option("FILE", options.file, "the structure file")->required();
+    AddConnectionOptions(command, options);
+    command->add_option("--journal", options.journal,
+                        "the run's journal (default: FILE.state.json beside the file)");
+  }
+  commands.playbook = app.add_subcommand("playbook", "The transfer as tasks with owners");
+  commands.playbook->require_subcommand(1);
+  commands.playbook_run = commands.playbook->add_subcommand("run", "Run or resume a playbook");
+  commands.playbook_run->add_option("PLAYBOOK", options.playbook, "transfer")->required();
+  commands.playbook_run->add_option("FILE", options.file, "the structure file")->required();
+  commands.playbook_run->add_option("--account", options.account_ids,
+                                    "KEY=ID: the ID of an account you created by hand");
+  commands.playbook_run->add_option(
+      "--twin-data", options.twin_data,
+      "on a twin: do the console-only steps through its extension API and keep the profiles "
+      "they make in this directory");
+  commands.playbook_run->add_flag("--restart", options.restart,
+                                  "run every task again, even those the journal has as done");
+  commands.playbook_list = commands.playbook->add_subcommand("list", "Tasks, owners, state");
+  commands.playbook_list->add_option("FILE", options.file, "the structure file")->required();
+  for (CLI::App* command : {commands.playbook_run, commands.playbook_list}) {
+    AddConnectionOptions(command, options);
+    command->add_option("--journal", options.journal,
+                        "the run's journal (default: FILE.state.json beside the file)");
+  }
+  commands.rehearse = app.add_subcommand(
+      "rehearse", "Rehearse the whole transfer on a twin, from the world before it to the checks");
+  commands.rehearse->add_option("FILE", options.file, "the structure file")->required();
+  commands.rehearse->add_option(
+      "--data", options.data_dir,
+      "keep the twin and the profiles here (default: a temporary directory, removed after)");
+  commands.rehearse->add_option("--endpoint", options.endpoint,
+                                "rehearse on a running twin instead of an embedded one");
+  return commands;
+}
+
+int RunEngineCommand(const EngineCommands& commands, const EngineOptions& options) {
+  if (commands.plan->parsed()) return RunPlanOrApply(options, structure::Mode::kPlan);
+  if (commands.apply->parsed()) return RunPlanOrApply(options, structure::Mode::kApply);
+  if (commands.playbook_run->parsed()) return RunPlaybookCommand(options, false);
+  if (commands.playbook_list->parsed()) return RunPlaybookCommand(options, true);
+  if (commands.rehearse->parsed()) return RunRehearse(options);
+  return kExitBadInput;
+}
+
+}  // namespace orgtwin::cli

@@ -1,0 +1,28 @@
+// File: playbook/transfer.h
+//
+// The seed's transfer (../shared/seed/, "Setting up the shared master AWS account structure"),
+// Parts I-III, as a playbook over a structure file: the partner creates the master payer and the
+// roles in it, the customer creates the user that assumes its role there, the customer builds
+// the organization through that role, copies its SCPs, and moves its member accounts over
+// (archive invoices, leave the old organization, invitation, acceptance, OU). Each task names
+// its owner from the file: the owner of the management account (the partner), the organization's
+// `administered_by` (the customer), the owner of each member account.
+//
+// Also the starting world a rehearsal needs before the transfer (CreateStartingWorld): the
+// accounts the file says exist already, signed up on the twin with their IDs, and each account's
+// `starts_in` organization with its members and the policies the payer copies from it.
+#pragma once
+
+#include "common/status.h"
+#include "playbook/playbook.h"
+#include "structure/structure.h"
+
+namespace orgtwin::playbook {
+
+// The transfer playbook for `structure` (whose parse guarantees its references resolve).
+Playbook TransferPlaybook(const structure::Structure& structure);
+
+// Makes the world before the transfer on a twin (idempotent: what exists is kept).
+Status CreateStartingWorld(structure::Session& session, TwinAssist& twin);
+
+}  // namespace orgtwin::playbook

@@ -1,0 +1,238 @@
+#include "playbook/twin_assist.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <boost/algorithm/string/trim.hpp>
+#include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "auth/totp.h"
+#include "client/credentials_file.h"
+#include "common/base64.h"
+#include "common/clock.h"
+
+namespace orgtwin::playbook {
+namespace {
+
+namespace json = boost::json;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return InternalError("cannot write " + temporary);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return InternalError("cannot write " + path);
+  }
+  return Status::Ok();
+}
+
+// The section names of an INI text, trimmed ("profile customer-payer", "partner").
+bool HasSection(const std::string& text, const std::string& section) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    boost::algorithm::trim(line);
+    if (line == "[" + section + "]") return true;
+  }
+  return false;
+}
+
+// One virtual MFA device the assist made: its seed and the last TOTP step it used.
+struct MfaDevice {
+  std::string serial;
+  std::string seed_base32;
+  int64_t last_step = 0;
+};
+
+std::vector<MfaDevice> ReadMfaDevices(const std::string& path) {
+  std::vector<MfaDevice> devices;
+  std::istringstream lines(ReadText(path));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    MfaDevice device;
+    if (fields >> device.serial >> device.seed_base32 >> device.last_step) {
+      devices.push_back(device);
+    }
+  }
+  return devices;
+}
+
+Status WriteMfaDevices(const std::string& path, const std::vector<MfaDevice>& devices) {
+  std::string text =
+      "# orgtwin rehearsal: virtual MFA devices (serial, Base32 seed, last TOTP step used)\n";
+  for (const MfaDevice& device : devices) {
+    text +=
+        device.serial + " " + device.seed_base32 + " " + std::to_string(device.last_step) + "\n";
+  }
+  return WriteAtomically(path, text);
+}
+
+}  // namespace
+
+Status SetIniSection(const std::string& path, const std::string& section,
+                     const std::vector<std::pair<std::string, std::string>>& values) {
+  std::istringstream lines(ReadText(path));
+  std::string kept;
+  bool skipping = false;
+  for (std::string line; std::getline(lines, line);) {
+    std::string trimmed = boost::algorithm::trim_copy(line);
+    if (!trimmed.empty() && trimmed.front() == '[') skipping = trimmed == "[" + section + "]";
+    if (!skipping) kept += line + "\n";
+  }
+  if (!kept.empty() && kept.back() != '\n') kept += "\n";
+  kept += "[" + section + "]\n";
+  for (const auto& [key, value] : values) kept += key + " = " + value + "\n";
+  return WriteAtomically(path, kept);
+}
+
+TwinAssist::TwinAssist(ProfileFiles files, std::string endpoint_url,
+                       std::shared_ptr<client::Transport> transport)
+    : files_(std::move(files)),
+      endpoint_url_(std::move(endpoint_url)),
+      transport_(std::move(transport)) {}
+
+bool TwinAssist::HasProfile(const std::string& profile) const {
+  return HasSection(ReadText(files_.credentials), profile) ||
+         HasSection(ReadText(files_.config), "profile " + profile);
+}
+
+Result<client::Credentials> TwinAssist::RootCredentials(const std::string& profile) const {
+  return client::ParseSharedCredentials(ReadText(files_.credentials), profile);
+}
+
+Result<std::string> TwinAssist::SignUp(const structure::Account& account,
+                                       const std::string& profile) {
+  client::ClientOptions options;
+  options.endpoint_url = endpoint_url_;
+  // Sign-up is unauthenticated (smithy.api#noAuth); the client signs anyway and the twin ignores
+  // the signature, as it would an anonymous request.
+  options.credentials = {"AKIAANONYMOUSSIGNUP0", "anonymous", ""};
+  client::Client twin(options, transport_);
+  json::object input{{"Email", account.email}, {"AccountName", account.name}};
+  if (account.existing_id) input["AccountId"] = *account.existing_id;
+  auto created = twin.Call("orgtwin", "SignUp", input);
+  if (!created.ok()) {
+    return InvalidInputError("signing up account `" + account.key +
+                             "`: " + created.error().ToString());
+  }
+  const std::string id(created->at("AccountId").as_string());
+  OT_RETURN_IF_ERROR(SetIniSection(
+      files_.credentials, profile,
+      {{"aws_access_key_id", std::string(created->at("AccessKeyId").as_string())},
+       {"aws_secret_access_key", std::string(created->at("SecretAccessKey").as_string())}}));
+  OT_RETURN_IF_ERROR(SetIniSection(files_.config, "profile " + profile,
+                                   {{"region", "us-east-1"}, {"output", "json"}}));
+  return id;
+}
+
+Status TwinAssist::AddPaymentMethod(const std::string& profile) {
+  OT_ASSIGN_OR_RETURN(client::Credentials credentials, RootCredentials(profile));
+  client::ClientOptions options;
+  options.endpoint_url = endpoint_url_;
+  options.credentials = std::move(credentials);
+  client::Client twin(options, transport_);
+  auto added = twin.Call("orgtwin", "CreatePaymentMethod");
+  if (!added.ok()) {
+    return InvalidInputError("adding a payment method as profile `" + profile +
+                             "`: " + added.error().ToString());
+  }
+  return Status::Ok();
+}
+
+Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::string& party,
+                                        const std::string& user_account, const std::string& user,
+                                        const std::string& role_arn, bool with_mfa,
+                                        const std::string& profile) {
+  const std::string source = profile + "-source";
+  if (!HasSection(ReadText(files_.credentials), source)) {
+    OT_ASSIGN_OR_RETURN(json::object key, session.Require(party, user_account, "iam",
+                                                          "CreateAccessKey", {{"UserName", user}}));
+    const json::object& access_key = key.at("AccessKey").as_object();
+    OT_RETURN_IF_ERROR(SetIniSection(
+        files_.credentials, source,
+        {{"aws_access_key_id", std::string(access_key.at("AccessKeyId").as_string())},
+         {"aws_secret_access_key", std::string(access_key.at("SecretAccessKey").as_string())}}));
+  }
+  std::vector<std::pair<std::string, std::string>> role_profile = {
+      {"role_arn", role_arn}, {"source_profile", source}, {"region", "us-east-1"}};
+  if (with_mfa) {
+    std::vector<MfaDevice> devices = ReadMfaDevices(files_.mfa_devices);
+    std::string serial;
+    OT_ASSIGN_OR_RETURN(
+        json::object listed,
+        session.Require(party, user_account, "iam", "ListMFADevices", {{"UserName", user}}));
+    for (const json::value& device : listed["MFADevices"].as_array()) {
+      std::string existing(device.as_object().at("SerialNumber").as_string());
+      for (const MfaDevice& known : devices) {
+        if (known.serial == existing) serial = existing;
+      }
+    }
+    if (serial.empty()) {
+      OT_ASSIGN_OR_RETURN(json::object created,
+                          session.Require(party, user_account, "iam", "CreateVirtualMFADevice",
+                                          {{"VirtualMFADeviceName", user}}));
+      const json::object& device = created.at("VirtualMFADevice").as_object();
+      serial = std::string(device.at("SerialNumber").as_string());
+      std::string seed_base32;
+      if (!Base64Decode(device.at("Base32StringSeed").as_string(), &seed_base32)) {
+        return InternalError("CreateVirtualMFADevice returned a seed that is not base64");
+      }
+      OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(seed_base32));
+      // Two consecutive codes from two steps back, so the steps up to two ahead stay free
+      // for the sign-ins that follow (the twin accepts two steps of drift either way, as AWS).
+      const int64_t step = auth::TotpStep(SystemClock().Now()) - 2;
+      auto at = [](int64_t s) {
+        return TimePoint{std::chrono::seconds(s * auth::kTotpStepSeconds)};
+      };
+      OT_RETURN_IF_ERROR(
+          session
+              .Require(party, user_account, "iam", "EnableMFADevice",
+                       {{"UserName", user},
+                        {"SerialNumber", serial},
+                        {"AuthenticationCode1", auth::TotpCode(secret, at(step))},
+                        {"AuthenticationCode2", auth::TotpCode(secret, at(step + 1))}})
+              .status());
+      devices.push_back({serial, seed_base32, step + 1});
+      OT_RETURN_IF_ERROR(WriteMfaDevices(files_.mfa_devices, devices));
+    }
+    role_profile.emplace_back("mfa_serial", serial);
+  }
+  return SetIniSection(files_.config, "profile " + profile, role_profile);
+}
+
+Result<std::string> TwinAssist::MfaCode(std::string_view serial) {
+  std::vector<MfaDevice> devices = ReadMfaDevices(files_.mfa_devices);
+  for (MfaDevice& device : devices) {
+    if (device.serial != serial) continue;
+    OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(device.seed_base32));
+    // The oldest step the twin still accepts (two back) that is newer than the last one used;
+    // when all are used, wait for the clock to reach the next, as a person would.
+    int64_t step = std::max(auth::TotpStep(SystemClock().Now()) - 2, device.last_step + 1);
+    while (step > auth::TotpStep(SystemClock().Now()) + 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    device.last_step = step;
+    OT_RETURN_IF_ERROR(WriteMfaDevices(files_.mfa_devices, devices));
+    return auth::TotpCode(secret, TimePoint{std::chrono::seconds(step * auth::kTotpStepSeconds)});
+  }
+  return NotFoundError("no virtual MFA device " + std::string(serial) + " in " +
+                       files_.mfa_devices);
+}
+
+}  // namespace orgtwin::playbook

@@ -1,0 +1,82 @@
+// File: playbook/twin_assist.h
+//
+// TwinAssist: the steps AWS does not offer through an API, done on a twin through its extension
+// API (models/orgtwin/), so a rehearsal runs unattended where a real transfer has a person at a
+// console: signing up an account, adding a payment method, and giving a party the credentials
+// the structure file says it acts with (an IAM user's access key and virtual MFA device, and a
+// role profile that assumes a role with them).
+//
+// Credentials it makes are written where the AWS CLI reads them: the shared credentials file and
+// the config file of the rehearsal's data directory (role profiles: role_arn, source_profile,
+// mfa_serial). A virtual MFA device's seed is kept in `mfa-devices` beside them (serial, Base32
+// seed, last TOTP step used), so the rehearsal -- and a resumed one -- can compute the codes a
+// person would read off the device; a code is never used twice, as AWS refuses a replayed one.
+//
+// Ownership: the assist keeps the paths and a Client options template; it calls the twin with
+// the Session it is given. Thread-safety: none.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "client/client.h"
+#include "client/transport.h"
+#include "common/status.h"
+#include "structure/session.h"
+#include "structure/structure.h"
+
+namespace orgtwin::playbook {
+
+struct ProfileFiles {
+  std::string credentials;  // the shared credentials file
+  std::string config;       // the config file
+  std::string mfa_devices;  // serial, seed and last step of each virtual MFA device made
+};
+
+class TwinAssist {
+ public:
+  // `endpoint_url` and `transport` reach the twin (its extension API is unauthenticated for
+  // sign-up, as AWS's sign-up page is).
+  TwinAssist(ProfileFiles files, std::string endpoint_url,
+             std::shared_ptr<client::Transport> transport);
+
+  const ProfileFiles& files() const { return files_; }
+
+  // True when `profile` is in the credentials or config file.
+  bool HasProfile(const std::string& profile) const;
+
+  // Signs up `account` (its email, name, and its ID when the file gives one) and writes its root
+  // user's access key as `profile`. Returns the account ID.
+  Result<std::string> SignUp(const structure::Account& account, const std::string& profile);
+
+  // Adds a payment method to the account whose root keys are `profile` (the console's billing
+  // page on AWS).
+  Status AddPaymentMethod(const std::string& profile);
+
+  // Gives `user` in `user_account` (acting as `party`, the owner) an access key and, when
+  // `with_mfa`, an enabled virtual MFA device; writes the key as profile `profile`-source and
+  // `profile` as a role profile that assumes `role_arn` from it.
+  Status ProvisionRoleProfile(structure::Session& session, const std::string& party,
+                              const std::string& user_account, const std::string& user,
+                              const std::string& role_arn, bool with_mfa,
+                              const std::string& profile);
+
+  // The next unused TOTP code of the virtual MFA device `serial` (one this assist made).
+  Result<std::string> MfaCode(std::string_view serial);
+
+ private:
+  Result<client::Credentials> RootCredentials(const std::string& profile) const;
+
+  ProfileFiles files_;
+  std::string endpoint_url_;
+  std::shared_ptr<client::Transport> transport_;
+};
+
+// Sets `section` ("[name]" in the credentials file, "[profile name]" in the config file) of the
+// INI file at `path` to `values` (key, value pairs), creating the file (mode 0600) or the section
+// as needed and leaving the other sections as they are. Written atomically.
+Status SetIniSection(const std::string& path, const std::string& section,
+                     const std::vector<std::pair<std::string, std::string>>& values);
+
+}  // namespace orgtwin::playbook

@@ -1,0 +1,107 @@
+#include "structure/session.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace orgtwin::structure {
+namespace {
+
+client::Error CredentialsUnavailable(const std::string& message) {
+  client::Error error;
+  error.code = "CredentialsUnavailable";
+  error.message = message;
+  return error;
+}
+
+}  // namespace
+
+std::string CallFailure::ToString() const {
+  return "party `" + party + "` in account `" + account + "`: " + operation + ": " +
+         error.ToString();
+}
+
+Session::Session(const Structure& structure, SessionOptions options)
+    : structure_(structure), options_(std::move(options)) {}
+
+std::optional<std::string> Session::AccountId(std::string_view account) const {
+  if (const Account* found = structure_.FindAccount(account);
+      found != nullptr && found->existing_id) {
+    return found->existing_id;
+  }
+  auto created = created_ids_.find(std::string(account));
+  if (created == created_ids_.end()) return std::nullopt;
+  return created->second;
+}
+
+void Session::SetAccountId(const std::string& account, const std::string& id) {
+  created_ids_[account] = id;
+}
+
+Result<client::Client*> Session::ClientFor(std::string_view party, std::string_view account,
+                                           std::string* profile_out) {
+  const Party* found = structure_.FindParty(party);
+  if (found == nullptr) return InvalidInputError("unknown party `" + std::string(party) + "`");
+  const std::string& profile = structure_.ProfileFor(*found, account);
+  *profile_out = profile;
+  if (auto cached = clients_.find(profile); cached != clients_.end()) return cached->second.get();
+  if (!options_.resolve_profile) return UnavailableError("no way to resolve profiles");
+  OT_ASSIGN_OR_RETURN(client::Credentials credentials, options_.resolve_profile(profile));
+  client::ClientOptions client_options;
+  client_options.region = options_.region;
+  client_options.endpoint_url = options_.endpoint_url;
+  client_options.credentials = std::move(credentials);
+  auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
+  client::Client* client = made.get();
+  clients_.emplace(profile, std::move(made));
+  return client;
+}
+
+client::Outcome<boost::json::object> Session::Call(std::string_view party, std::string_view account,
+                                                   std::string_view service,
+                                                   std::string_view operation,
+                                                   const boost::json::object& input) {
+  std::string profile;
+  auto client = ClientFor(party, account, &profile);
+  if (!client.ok()) {
+    return CredentialsUnavailable("party `" + std::string(party) + "` cannot act in account `" +
+                                  std::string(account) + "` with profile `" + profile +
+                                  "`: " + client.status().message());
+  }
+  auto outcome = (*client)->Call(service, operation, input);
+  calls_ += outcome.ok() ? 1 : std::max(1, outcome.error().attempts);
+  return outcome;
+}
+
+client::Outcome<std::vector<boost::json::object>> Session::AllPages(std::string_view party,
+                                                                    std::string_view account,
+                                                                    std::string_view service,
+                                                                    std::string_view operation,
+                                                                    boost::json::object input) {
+  std::string profile;
+  auto client = ClientFor(party, account, &profile);
+  if (!client.ok()) {
+    return CredentialsUnavailable("party `" + std::string(party) + "` cannot act in account `" +
+                                  std::string(account) + "` with profile `" + profile +
+                                  "`: " + client.status().message());
+  }
+  auto pages = (*client)->AllPages(service, operation, std::move(input));
+  calls_ += pages.ok() ? static_cast<int64_t>(pages->size()) : 1;
+  return pages;
+}
+
+Result<boost::json::object> Session::Require(std::string_view party, std::string_view account,
+                                             std::string_view service, std::string_view operation,
+                                             const boost::json::object& input) {
+  auto outcome = Call(party, account, service, operation, input);
+  if (outcome.ok()) return std::move(outcome).value();
+  CallFailure failure{std::string(party), std::string(account),
+                      std::string(service) + " " + std::string(operation), outcome.error()};
+  const client::Error& error = outcome.error();
+  if (error.IsTransportError()) return UnavailableError(failure.ToString());
+  if (error.code.find("AccessDenied") != std::string::npos) {
+    return AccessDeniedError(failure.ToString());
+  }
+  return InvalidInputError(failure.ToString());
+}
+
+}  // namespace orgtwin::structure
