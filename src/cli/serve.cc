@@ -101,6 +101,19 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
       ->capture_default_str();
   serve->add_option("--max-body-bytes", options.max_body_bytes, "largest accepted request body")
       ->capture_default_str();
+  CLI::Option* tls_cert =
+      serve
+          ->add_option("--tls-cert", options.tls_cert_file,
+                       "serve HTTPS (TLS 1.2+) with this certificate chain (PEM, leaf first)")
+          ->check(CLI::ExistingFile)
+          ->type_name("FILE");
+  CLI::Option* tls_key = serve
+                             ->add_option("--tls-key", options.tls_key_file,
+                                          "the private key of --tls-cert (PEM, unencrypted)")
+                             ->check(CLI::ExistingFile)
+                             ->type_name("FILE");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
   serve
       ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
                    "days an account made by CreateAccount must wait before it may leave its "
@@ -143,6 +156,8 @@ int RunServe(const ServeOptions& options) {
   }
   server_options.threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
+  server_options.tls_cert_file = options.tls_cert_file;
+  server_options.tls_key_file = options.tls_key_file;
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -198,15 +213,22 @@ int RunServe(const ServeOptions& options) {
   Status started = http.Start();
   if (!started.ok()) return Fail(started.ToString());
 
-  const std::string endpoint = "http://" + server_options.host + ":" + std::to_string(http.port());
+  const std::string endpoint = std::string(server_options.tls() ? "https://" : "http://") +
+                               server_options.host + ":" + std::to_string(http.port());
   std::printf("orgtwin listening on %s (store %s, auth %s)\n", endpoint.c_str(),
               store->Describe().c_str(), options.auth.c_str());
   std::printf("credentials: %s (profile %s, account %s)\n", credentials_path.c_str(), kProfile,
               account->account_id.c_str());
+  // A self-signed certificate is trusted by naming it as the CA bundle (botocore's
+  // AWS_CA_BUNDLE); a certificate from a public CA needs nothing.
+  const std::string ca_bundle =
+      server_options.tls()
+          ? "AWS_CA_BUNDLE=" + std::filesystem::absolute(options.tls_cert_file).string() + " "
+          : "";
   std::printf(
-      "try: AWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s aws --profile %s "
+      "try: %sAWS_SHARED_CREDENTIALS_FILE=%s AWS_CONFIG_FILE=%s aws --profile %s "
       "--endpoint-url %s sts get-caller-identity\n",
-      credentials_path.c_str(), config_path.c_str(), kProfile, endpoint.c_str());
+      ca_bundle.c_str(), credentials_path.c_str(), config_path.c_str(), kProfile, endpoint.c_str());
   std::fflush(stdout);
 
   int received = 0;

@@ -2,7 +2,7 @@
 //
 // `orgtwin serve`: open the store (--store URL, by default orgtwin.db in --data DIR), make sure the
 // default account exists, write the AWS credentials/config files for it into --data DIR, and
-// serve the AWS wire protocols until SIGINT/SIGTERM.
+// serve the AWS wire protocols (HTTP, or HTTPS with --tls-cert and --tls-key) until SIGINT/SIGTERM.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +24,9 @@ struct ServeOptions {
   std::string log_level = "info";
   int threads = 0;
   size_t max_body_bytes = size_t{8} * 1024 * 1024;
+  // HTTPS instead of HTTP when both are set: the certificate chain and its private key (PEM).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;

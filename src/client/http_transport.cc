@@ -1,5 +1,6 @@
 #include "client/http_transport.h"
 
+#include <cstdlib>
 #include <optional>
 #include <utility>
 
@@ -171,10 +172,19 @@ Result<std::unique_ptr<HttpTransport::Connection>> HttpTransport::Open(const End
       auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
       beast::error_code ec;
       context->set_default_verify_paths(ec);
-      if (!ec && !impl_->options.ca_file.empty()) {
-        context->load_verify_file(impl_->options.ca_file, ec);
+      std::string ca_file = impl_->options.ca_file;
+      if (const char* env = std::getenv("AWS_CA_BUNDLE"); ca_file.empty() && env != nullptr) {
+        // AWS-COMPAT: botocore trusts only the AWS_CA_BUNDLE it is given; we add it to the
+        // system's roots, as ca_file does, so a bundle of the twin's certificate alone still
+        // lets the same transport reach AWS.
+        ca_file = env;
       }
-      if (ec) return UnavailableError("TLS setup: " + ec.message());
+      if (!ec && !ca_file.empty()) context->load_verify_file(ca_file, ec);
+      if (ec) {
+        return UnavailableError(
+            "TLS setup: " + (ca_file.empty() ? "" : "CA bundle `" + ca_file + "`: ") +
+            ec.message());
+      }
       context->set_verify_mode(impl_->options.verify_peer ? ssl::verify_peer : ssl::verify_none);
       impl_->tls = std::move(context);
     }

@@ -28,7 +28,9 @@ namespace orgtwin::client {
 
 struct HttpTransportOptions {
   bool verify_peer = true;  // TLS: check the certificate chain and the host name
-  std::string ca_file;      // TLS: extra trusted CA bundle (PEM); "" = the system's
+  // TLS: a CA bundle (PEM) trusted besides the system's; "" = $AWS_CA_BUNDLE if set (read when
+  // the first HTTPS connection opens), as the SDKs and the CLI read it.
+  std::string ca_file;
   size_t max_idle_per_endpoint = 16;
   // Longest wait for one read or write on a connection (the TLS handshake included): the AWS
   // SDKs' default socket timeout is of this order (botocore's read_timeout is 60 s).

@@ -17,11 +17,10 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <gtest/gtest.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
+#include <stdlib.h>
 
 #include "testing/temp_dir.h"
+#include "testing/test_certificate.h"
 
 namespace orgtwin::client {
 namespace {
@@ -32,57 +31,8 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// A self-signed certificate for DNS name "localhost" (only) and its key, in PEM.
-struct TestCertificate {
-  std::string cert_pem;
-  std::string key_pem;
-};
-
-std::string PemOf(int (*write)(BIO*, void*), void* object) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  write(bio, object);
-  char* data = nullptr;
-  long size = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(size));
-  BIO_free(bio);
-  return pem;
-}
-
-TestCertificate MakeCertificate() {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 86400L);  // a day
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
-                                   std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    X509_add_ext(cert, ext, -1);
-    X509_EXTENSION_free(ext);
-  }
-  X509_sign(cert, key, EVP_sha256());
-  TestCertificate out;
-  out.cert_pem =
-      PemOf([](BIO* b, void* x) { return PEM_write_bio_X509(b, static_cast<X509*>(x)); }, cert);
-  out.key_pem = PemOf(
-      [](BIO* b, void* k) {
-        return PEM_write_bio_PrivateKey(b, static_cast<EVP_PKEY*>(k), nullptr, nullptr, 0, nullptr,
-                                        nullptr);
-      },
-      key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return out;
-}
+using test::MakeCertificate;
+using test::TestCertificate;
 
 // Serves `connections` TLS connections one after the other on 127.0.0.1: each answers every
 // request with 200 and "secure <target>" until the client closes it. A failed handshake (the
@@ -167,6 +117,17 @@ TEST_F(HttpsTransportTest, TrustedCertificateRoundTripsAndKeepsTheConnection) {
     }
     EXPECT_EQ(transport.connections_opened(), 1u);
   }  // the transport closes its connection: the server's loop ends
+}
+
+// As the SDKs: with no ca_file, AWS_CA_BUNDLE names the bundle to trust.
+TEST_F(HttpsTransportTest, AwsCaBundleIsTrustedWhenNoCaFileIsSet) {
+  TlsServer server(certificate_, 1);
+  ASSERT_EQ(::setenv("AWS_CA_BUNDLE", ca_file_.c_str(), 1), 0);
+  HttpTransport transport;  // reads the variable when it first needs TLS
+  auto response = transport.Send(Endpoint{true, "localhost", server.port(), ""}, Get("/env"));
+  ::unsetenv("AWS_CA_BUNDLE");
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "secure /env");
 }
 
 TEST_F(HttpsTransportTest, AnUntrustedCertificateIsRefusedUnlessVerificationIsOff) {

@@ -18,6 +18,11 @@
 // HttpRequest that the Handler receives, and the response head is serialized into a per-session
 // buffer that keeps its capacity, then written together with the body in one gather write.
 //
+// HTTPS (ServerOptions::tls_cert_file) is the same Session over an Asio ssl::stream: Session is a
+// template over its stream, so the plain HTTP path is compiled exactly as before (a tcp::socket,
+// no TLS branch at run time); only what the sweep and Stop() do to every session (deadlines, stop,
+// deferred answers) goes through SessionBase's virtual functions, off the request path.
+//
 // Timeouts use one sweep timer per worker rather than a timer per connection: a request then
 // costs one steady_clock read per phase instead of a timer cancel + re-arm (each of which is an
 // extra completion). The sweep runs every min(read, idle timeout)/8, clamped to [5 ms, 1 s].
@@ -33,6 +38,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/bind_executor.hpp>
@@ -40,12 +46,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "common/log.h"
 
@@ -54,7 +65,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = ssl::stream<tcp::socket>;
 using boost::system::error_code;
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -173,7 +186,7 @@ class RequestParser final : public http::basic_parser<true> {
 };
 
 struct Worker;
-class Session;
+class SessionBase;
 
 // State shared by the acceptor, the workers and the controlling thread.
 struct Shared {
@@ -199,7 +212,7 @@ struct Shared {
 struct Worker {
   asio::io_context context{1};
   asio::steady_timer sweep_timer{context};
-  Session* sessions = nullptr;  // intrusive list of live sessions on this worker
+  SessionBase* sessions = nullptr;  // intrusive list of live sessions on this worker
   std::thread thread;
   bool stopping = false;
 };
@@ -209,39 +222,32 @@ struct Worker {
 // request in flight. The Session clears `session` when it dies; Complete then drops the response.
 struct SessionLink final : PendingResponse, std::enable_shared_from_this<SessionLink> {
   std::mutex mutex;
-  Session* session = nullptr;  // GUARDED_BY(mutex); null once the session is gone
+  SessionBase* session = nullptr;  // GUARDED_BY(mutex); null once the session is gone
   Worker* worker = nullptr;
 
   void Complete(std::function<HttpResponse()> make) override;
 };
 
-// One TCP connection. It owns itself: it is created on its worker's thread and deletes itself
-// when its last operation completes without starting another.
-// INVARIANT: at most one read or write is outstanding at any time, and none while a deferred
-// request is being handled; every completion handler either starts the next operation or calls
-// Destroy().
-class Session final : public Deferral {
+// What every connection offers its worker (the sweep, Stop()) and a deferred answer, whatever its
+// stream: the intrusive list, the deferral link, and the three entry points from outside.
+class SessionBase : public Deferral {
  public:
   enum class Phase {
-    kIdle,      // waiting for the first byte of a request (idle_timeout)
-    kReading,   // part of a request has arrived (read_timeout from its first byte)
-    kHandling,  // a deferred request: waiting for its PendingResponse (no timeout: ours)
-    kWriting,   // writing a response (read_timeout, so a client that never reads is dropped)
-    kLingering  // error response sent, discarding input until EOF before closing
+    kHandshaking,  // TLS only: the handshake (read_timeout)
+    kIdle,         // waiting for the first byte of a request (idle_timeout)
+    kReading,      // part of a request has arrived (read_timeout from its first byte)
+    kHandling,     // a deferred request: waiting for its PendingResponse (no timeout: ours)
+    kWriting,      // writing a response (read_timeout, so a client that never reads is dropped)
+    kLingering     // error response sent, discarding input until EOF before closing
   };
 
-  Session(Shared& shared, Worker& worker, tcp::socket socket)
-      : shared_(shared), worker_(worker), socket_(std::move(socket)) {
+  SessionBase(Shared& shared, Worker& worker) : shared_(shared), worker_(worker) {
     next_ = worker_.sessions;
     if (next_ != nullptr) next_->prev_ = this;
     worker_.sessions = this;
-    error_code ec;
-    tcp::endpoint remote = socket_.remote_endpoint(ec);
-    if (!ec) remote_address_ = remote.address().to_string();
-    buffer_.reserve(kReadChunk);
   }
 
-  ~Session() override {
+  ~SessionBase() override {
     if (link_ != nullptr) {
       std::lock_guard<std::mutex> lock(link_->mutex);
       link_->session = nullptr;
@@ -252,15 +258,7 @@ class Session final : public Deferral {
     shared_.SessionEnded();
   }
 
-  Session* next() const { return next_; }
-
-  void Start() {
-    if (worker_.stopping) {
-      Destroy();
-      return;
-    }
-    WaitForRequest();
-  }
+  SessionBase* next() const { return next_; }
 
   // Deferral: the Handler answers later through the returned PendingResponse.
   std::shared_ptr<PendingResponse> Defer() override {
@@ -274,7 +272,71 @@ class Session final : public Deferral {
   }
 
   // The deferred request's answer, on this session's I/O thread.
-  void OnDeferredResponse(std::function<HttpResponse()>& make) {
+  virtual void OnDeferredResponse(std::function<HttpResponse()>& make) = 0;
+  // Called by the worker's sweep: enforces the deadline of the current phase.
+  virtual void CheckDeadline(SteadyTime now) = 0;
+  // Called on Stop(): an idle connection closes now (unless a request is already waiting in the
+  // socket); a busy one finishes its current request and then closes.
+  virtual void OnServerStop() = 0;
+
+ protected:
+  void DetachLink() {
+    std::lock_guard<std::mutex> lock(link_->mutex);
+    link_->session = nullptr;
+    link_.reset();
+  }
+
+  Shared& shared_;
+  Worker& worker_;
+  std::shared_ptr<SessionLink> link_;  // created on the first deferral
+  bool deferred_ = false;              // the current request's Handler called Defer()
+
+ private:
+  SessionBase* prev_ = nullptr;
+  SessionBase* next_ = nullptr;
+};
+
+// One connection over `Stream` (tcp::socket, or TlsStream for HTTPS). It owns itself: it is
+// created on its worker's thread and deletes itself when its last operation completes without
+// starting another.
+// INVARIANT: at most one read or write is outstanding at any time, and none while a deferred
+// request is being handled; every completion handler either starts the next operation or calls
+// Destroy().
+template <typename Stream>
+class Session final : public SessionBase {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+  Session(Shared& shared, Worker& worker, Stream stream)
+      : SessionBase(shared, worker), stream_(std::move(stream)) {
+    error_code ec;
+    tcp::endpoint remote = socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = remote.address().to_string();
+    buffer_.reserve(kReadChunk);
+  }
+
+  void Start() {
+    if (worker_.stopping) {
+      Destroy();
+      return;
+    }
+    if constexpr (kTls) {
+      phase_ = Phase::kHandshaking;
+      SetDeadline(shared_.options.read_timeout);
+      stream_.async_handshake(ssl::stream_base::server, [this](const error_code& ec) {
+        // A client that does not speak TLS (or refuses our certificate) gets nothing more.
+        if (ec || timed_out_) {
+          Destroy();
+          return;
+        }
+        WaitForRequest();
+      });
+    } else {
+      WaitForRequest();
+    }
+  }
+
+  void OnDeferredResponse(std::function<HttpResponse()>& make) override {
     try {
       response_ = make();
     } catch (const std::exception& e) {
@@ -284,33 +346,43 @@ class Session final : public Deferral {
     FinishRequest();
   }
 
-  // Called by the worker's sweep: enforces the deadline of the current phase.
-  void CheckDeadline(SteadyTime now) {
+  void CheckDeadline(SteadyTime now) override {
     if (phase_ == Phase::kHandling) return;  // our own work, not the client's
     if (now < deadline_ || timed_out_) return;
     timed_out_ = true;
     error_code ignored;
     if (phase_ == Phase::kReading) {
       // The read handler sees operation_aborted and answers 408.
-      socket_.cancel(ignored);
+      socket().cancel(ignored);
     } else {
-      // Idle, writing or lingering: nothing more to say to this client.
-      socket_.close(ignored);
+      // Handshaking, idle, writing or lingering: nothing more to say to this client.
+      socket().close(ignored);
     }
   }
 
-  // Called on Stop(): an idle connection closes now (unless a request is already waiting in the
-  // socket); a busy one finishes its current request and then closes.
-  void OnServerStop() {
+  void OnServerStop() override {
     stop_requested_ = true;
     error_code ec;
-    if (phase_ == Phase::kIdle && buffer_.size() == 0 && socket_.available(ec) == 0) {
-      socket_.close(ec);
+    if (phase_ == Phase::kIdle && buffer_.size() == 0 && socket().available(ec) == 0 &&
+        !TlsPending()) {
+      socket().close(ec);
     }
   }
 
  private:
   void Destroy() { delete this; }
+
+  // The TCP socket under the stream (itself for plain HTTP).
+  tcp::socket& socket() { return boost::beast::get_lowest_layer(stream_); }
+
+  // Whether TLS has decrypted bytes of a next request that the socket no longer shows.
+  bool TlsPending() {
+    if constexpr (kTls) {
+      return SSL_pending(stream_.native_handle()) > 0;
+    } else {
+      return false;
+    }
+  }
 
   void SetDeadline(std::chrono::milliseconds timeout) {
     timed_out_ = false;
@@ -342,7 +414,7 @@ class Session final : public Deferral {
   }
 
   void Read() {
-    socket_.async_read_some(buffer_.prepare(kReadChunk),
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [this](const error_code& ec, size_t n) { OnRead(ec, n); });
   }
 
@@ -399,7 +471,7 @@ class Session final : public Deferral {
       // RFC 9110 10.1.1: the client waits for this before sending the body.
       sent_continue_ = true;
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         [this](const error_code& wec, size_t) {
                           if (wec) {
                             Destroy();
@@ -444,12 +516,6 @@ class Session final : public Deferral {
       response_ = HttpResponse{500, {}, {}};
     }
     FinishRequest();
-  }
-
-  void DetachLink() {
-    std::lock_guard<std::mutex> lock(link_->mutex);
-    link_->session = nullptr;
-    link_.reset();
   }
 
   // Writes response_ for the request parser_ holds.
@@ -499,7 +565,7 @@ class Session final : public Deferral {
     SetDeadline(shared_.options.read_timeout);
     std::array<asio::const_buffer, 2> buffers = {
         asio::buffer(head_), omit_body ? asio::const_buffer() : asio::buffer(response_.body)};
-    asio::async_write(socket_, buffers, [this](const error_code& ec, size_t) { OnWritten(ec); });
+    asio::async_write(stream_, buffers, [this](const error_code& ec, size_t) { OnWritten(ec); });
   }
 
   void OnWritten(const error_code& ec) {
@@ -513,8 +579,11 @@ class Session final : public Deferral {
       if (lingering_close_) {
         Linger();
       } else {
+        // TLS too ends at the TCP level, without a close_notify exchange: every response is
+        // framed by Content-Length, so the client has all of it; waiting for the peer's
+        // close_notify would hold the connection for a client that may never send one.
         error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        socket().shutdown(tcp::socket::shutdown_send, ignored);
         Destroy();
       }
       return;
@@ -539,14 +608,15 @@ class Session final : public Deferral {
   void Linger() {
     phase_ = Phase::kLingering;
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
     deadline_ = std::chrono::steady_clock::now() + kLingerTime;
     buffer_.clear();
     Drain();
   }
 
+  // Discards at the TCP level: TLS records need no decrypting to be thrown away.
   void Drain() {
-    socket_.async_read_some(buffer_.prepare(kReadChunk), [this](const error_code& ec, size_t n) {
+    socket().async_read_some(buffer_.prepare(kReadChunk), [this](const error_code& ec, size_t n) {
       lingered_bytes_ += n;
       if (ec || lingered_bytes_ > kLingerMaxBytes) {
         Destroy();
@@ -556,15 +626,10 @@ class Session final : public Deferral {
     });
   }
 
-  Shared& shared_;
-  Worker& worker_;
-  tcp::socket socket_;
-  Session* prev_ = nullptr;
-  Session* next_ = nullptr;
+  Stream stream_;
   std::string remote_address_;
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  std::shared_ptr<SessionLink> link_;  // created on the first deferral
   HttpResponse response_;
   std::string head_;
   Phase phase_ = Phase::kIdle;
@@ -575,7 +640,6 @@ class Session final : public Deferral {
   bool sent_continue_ = false;
   bool close_after_write_ = false;
   bool lingering_close_ = false;
-  bool deferred_ = false;      // the current request's Handler called Defer()
   bool head_request_ = false;  // the current request is a HEAD
 };
 
@@ -585,13 +649,44 @@ void SessionLink::Complete(std::function<HttpResponse()> make) {
   // The session lives on its worker's thread; run `make` there. Re-checked on arrival: the
   // session may have been torn down in between (server stop).
   asio::post(worker->context, [self = shared_from_this(), make = std::move(make)]() mutable {
-    Session* target = nullptr;
+    SessionBase* target = nullptr;
     {
       std::lock_guard<std::mutex> inner(self->mutex);
       target = self->session;
     }
     if (target != nullptr) target->OnDeferredResponse(make);
   });
+}
+
+// The server's TLS context: TLS 1.2 and 1.3 only, the certificate chain and key from PEM files.
+Status MakeTlsContext(const ServerOptions& options, std::optional<ssl::context>& out) {
+  out.emplace(ssl::context::tls_server);
+  ssl::context& context = *out;
+  error_code ec;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                      ec);
+  if (!ec && SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION) != 1) {
+    ec = error_code(static_cast<int>(ERR_get_error()), asio::error::get_ssl_category());
+  }
+  if (ec) {
+    out.reset();
+    return InternalError("TLS setup: " + ec.message());
+  }
+  context.use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    out.reset();
+    return InvalidInputError("cannot load TLS certificate `" + options.tls_cert_file +
+                             "`: " + ec.message());
+  }
+  context.use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    out.reset();
+    return InvalidInputError("cannot load TLS private key `" + options.tls_key_file +
+                             "`: " + ec.message());
+  }
+  return Status::Ok();
 }
 
 std::chrono::milliseconds SweepInterval(const ServerOptions& options) {
@@ -605,8 +700,8 @@ void ArmSweep(Worker& worker, std::chrono::milliseconds interval) {
   worker.sweep_timer.async_wait([&worker, interval](const error_code& ec) {
     if (ec) return;
     SteadyTime now = std::chrono::steady_clock::now();
-    for (Session* s = worker.sessions; s != nullptr;) {
-      Session* next = s->next();  // CheckDeadline never destroys synchronously
+    for (SessionBase* s = worker.sessions; s != nullptr;) {
+      SessionBase* next = s->next();  // CheckDeadline never destroys synchronously
       s->CheckDeadline(now);
       s = next;
     }
@@ -638,14 +733,21 @@ struct HttpServer::Impl {
           error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
           shared.live_sessions.fetch_add(1);
-          asio::post(worker.context, [this, &worker, s = std::move(socket)]() mutable {
-            (new Session(shared, worker, std::move(s)))->Start();
-          });
+          if (tls.has_value()) {
+            asio::post(worker.context, [this, &worker, s = std::move(socket)]() mutable {
+              (new Session<TlsStream>(shared, worker, TlsStream(std::move(s), *tls)))->Start();
+            });
+          } else {
+            asio::post(worker.context, [this, &worker, s = std::move(socket)]() mutable {
+              (new Session<tcp::socket>(shared, worker, std::move(s)))->Start();
+            });
+          }
           Accept();
         });
   }
 
   Shared shared;
+  std::optional<ssl::context> tls;  // set by Start() when the options name a certificate
   asio::io_context accept_context{1};
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_backoff;
@@ -676,6 +778,10 @@ Status HttpServer::Start() {
   Impl& impl = *impl_;
   if (impl.started) return InternalError("http server already started");
   const ServerOptions& options = impl.shared.options;
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return InvalidInputError("HTTPS needs both a certificate and its private key");
+  }
+  if (!options.tls_cert_file.empty()) OT_RETURN_IF_ERROR(MakeTlsContext(options, impl.tls));
 
   error_code ec;
   asio::ip::address address = asio::ip::make_address(options.host, ec);
@@ -740,8 +846,8 @@ void HttpServer::Stop() {
     Worker* w = worker.get();
     asio::post(w->context, [w] {
       w->stopping = true;
-      for (Session* s = w->sessions; s != nullptr;) {
-        Session* next = s->next();
+      for (SessionBase* s = w->sessions; s != nullptr;) {
+        SessionBase* next = s->next();
         s->OnServerStop();
         s = next;
       }

@@ -9,6 +9,10 @@
 // 431 for headers over the limit, 408 for a client too slow to send its request) and the
 // connection is closed; the server keeps serving everyone else.
 //
+// HTTPS instead of HTTP when ServerOptions names a certificate and its key (PEM files): TLS 1.2 or
+// 1.3 (OpenSSL through Asio), the same sessions, limits and timeouts (the handshake has the read
+// timeout); a client that fails the handshake is dropped without an answer.
+//
 // Thread-safety: Start/Stop/Wait from one controlling thread. The Handler is called concurrently
 // from the I/O threads and must be thread-safe; it runs on the I/O thread, so it must not block.
 // Work that waits (a write waiting for the store's group commit) defers its response instead
@@ -43,6 +47,12 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30000};  // to receive a whole request once it started
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection with no request
   std::chrono::milliseconds stop_grace{10000};    // Stop() waits this long for in-flight work
+  // HTTPS: the certificate chain (leaf first) and its private key, PEM files; both or neither
+  // (Start() fails with kInvalidInput on one alone or on files that do not load).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  bool tls() const { return !tls_cert_file.empty(); }
 };
 
 class HttpServer {
