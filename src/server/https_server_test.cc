@@ -37,7 +37,7 @@ class HttpsServerTest : public ::testing::Test {
   }
 
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_.File(name);
+    std::string path = dir_.File(name);
     std::ofstream(path) << text;
     return path;
   }
