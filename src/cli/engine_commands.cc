@@ -172,11 +172,15 @@ std::string JournalPath(const EngineOptions& options) {
 }
 
 int RunPlanOrApply(const EngineOptions& options, structure::Mode mode) {
-  auto runtime = Prepare(options, JournalPath(options), "", nullptr);
+  auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
   if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
   structure::ReconcileResult result = structure::Reconcile(*runtime->session, mode);
   std::fputs(structure::FormatChanges(result, mode).c_str(), stdout);
   if (!result.status.ok()) return Fail(kExitFailed, result.status.message());
+  if (!result.unread.empty()) {
+    return Fail(kExitFailed, "the plan is incomplete: " + std::to_string(result.unread.size()) +
+                                 " part(s) could not be read");
+  }
   return 0;
 }
 
@@ -279,7 +283,7 @@ int RunRehearse(const EngineOptions& options) {
 
   Heading("4. Checks");
   structure::ReconcileResult plan = structure::Reconcile(session, structure::Mode::kPlan);
-  const bool converged = plan.status.ok() && plan.changes.empty();
+  const bool converged = plan.status.ok() && plan.changes.empty() && plan.unread.empty();
   std::printf("  plan after apply: %s\n",
               converged ? "no changes (a second apply would change nothing)"
                         : structure::FormatChanges(plan, structure::Mode::kPlan).c_str());
@@ -325,6 +329,9 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
     AddConnectionOptions(command, options);
     command->add_option("--journal", options.journal,
                         "the run's journal (default: FILE.state.json beside the file)");
+    command->add_option("--twin-data", options.twin_data,
+                        "on a twin: the profiles a rehearsal or playbook run made there (and "
+                        "the seeds of its virtual MFA devices)");
   }
   commands.playbook = app.add_subcommand("playbook", "The transfer as tasks with owners");
   commands.playbook->require_subcommand(1);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client/credentials_file.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/log.h"
@@ -30,14 +31,6 @@ namespace {
 constexpr char kProfile[] = "orgtwin";
 
 // Writes `text` to `path` with mode 0600 (the credentials file holds a root secret).
-bool WritePrivateFile(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  return ::close(fd) == 0 && ok;
-}
-
 bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return false;
@@ -182,14 +175,17 @@ int RunServe(const ServeOptions& options) {
 
   const std::string credentials_path = data_dir + "/credentials";
   const std::string config_path = data_dir + "/config";
-  if (!WritePrivateFile(credentials_path, std::string("[") + kProfile + "]\naws_access_key_id = " +
-                                              account->root_key.access_key_id +
-                                              "\naws_secret_access_key = " +
-                                              account->root_key.secret_access_key + "\n") ||
-      !WritePrivateFile(config_path, std::string("[profile ") + kProfile +
-                                         "]\nregion = us-east-1\noutput = json\n")) {
-    return Fail("cannot write " + credentials_path);
+  // Only the twin's own profile is (re)written: other profiles in the files -- those a
+  // rehearsal made in this directory -- stay.
+  Status written =
+      client::WriteIniSection(credentials_path, kProfile,
+                              {{"aws_access_key_id", account->root_key.access_key_id},
+                               {"aws_secret_access_key", account->root_key.secret_access_key}});
+  if (written.ok()) {
+    written = client::WriteIniSection(config_path, std::string("profile ") + kProfile,
+                                      {{"region", "us-east-1"}, {"output", "json"}});
   }
+  if (!written.ok()) return Fail(written.message());
 
   gateway::GatewayOptions gateway_options;
   gateway_options.auth_mode =

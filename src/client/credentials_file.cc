@@ -1,5 +1,6 @@
 #include "client/credentials_file.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -8,6 +9,9 @@
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/trim.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace orgtwin::client {
 namespace {
@@ -160,6 +164,42 @@ Result<Credentials> LoadSharedCredentials(std::string path, std::string profile)
   std::stringstream text;
   text << in.rdbuf();
   return ParseSharedCredentials(text.str(), profile);
+}
+
+namespace {
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+Status WriteIniSection(const std::string& path, const std::string& section,
+                       const std::vector<std::pair<std::string, std::string>>& values) {
+  std::istringstream lines(ReadWholeFile(path));
+  std::string kept;
+  bool skipping = false;
+  for (std::string line; std::getline(lines, line);) {
+    std::string trimmed = boost::algorithm::trim_copy(line);
+    if (!trimmed.empty() && trimmed.front() == '[') skipping = trimmed == "[" + section + "]";
+    if (!skipping) kept += line + "\n";
+  }
+  if (!kept.empty() && kept.back() != '\n') kept += "\n";
+  kept += "[" + section + "]\n";
+  for (const auto& [key, value] : values) kept += key + " = " + value + "\n";
+  const std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return InternalError("cannot write " + temporary);
+  bool ok = ::write(fd, kept.data(), kept.size()) == static_cast<ssize_t>(kept.size()) &&
+            ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return InternalError("cannot write " + path);
+  }
+  return Status::Ok();
 }
 
 }  // namespace orgtwin::client

@@ -52,6 +52,13 @@ Result<IniFile> ReadIniFile(const std::string& path);
 // aws_access_key_id or aws_secret_access_key, or the text does not parse.
 Result<Credentials> ParseSharedCredentials(std::string_view ini, std::string_view profile);
 
+// Sets `section` ("name" in the credentials file, "profile name" in the config file) of the INI
+// file at `path` to `values` (key, value pairs), creating the file (mode 0600: it holds secrets)
+// or the section as needed and keeping every other section as it is. The new file replaces the
+// old atomically (a temporary file, fsync, rename).
+Status WriteIniSection(const std::string& path, const std::string& section,
+                       const std::vector<std::pair<std::string, std::string>>& values);
+
 // Reads `path` ("" = $AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials) and returns
 // `profile` ("" = $AWS_PROFILE, else "default"). kNotFound when the file cannot be read.
 Result<Credentials> LoadSharedCredentials(std::string path = {}, std::string profile = {});

@@ -85,22 +85,6 @@ Status WriteMfaDevices(const std::string& path, const std::vector<MfaDevice>& de
 
 }  // namespace
 
-Status SetIniSection(const std::string& path, const std::string& section,
-                     const std::vector<std::pair<std::string, std::string>>& values) {
-  std::istringstream lines(ReadText(path));
-  std::string kept;
-  bool skipping = false;
-  for (std::string line; std::getline(lines, line);) {
-    std::string trimmed = boost::algorithm::trim_copy(line);
-    if (!trimmed.empty() && trimmed.front() == '[') skipping = trimmed == "[" + section + "]";
-    if (!skipping) kept += line + "\n";
-  }
-  if (!kept.empty() && kept.back() != '\n') kept += "\n";
-  kept += "[" + section + "]\n";
-  for (const auto& [key, value] : values) kept += key + " = " + value + "\n";
-  return WriteAtomically(path, kept);
-}
-
 TwinAssist::TwinAssist(ProfileFiles files, std::string endpoint_url,
                        std::shared_ptr<client::Transport> transport)
     : files_(std::move(files)),
@@ -132,12 +116,12 @@ Result<std::string> TwinAssist::SignUp(const structure::Account& account,
                              "`: " + created.error().ToString());
   }
   const std::string id(created->at("AccountId").as_string());
-  OT_RETURN_IF_ERROR(SetIniSection(
+  OT_RETURN_IF_ERROR(client::WriteIniSection(
       files_.credentials, profile,
       {{"aws_access_key_id", std::string(created->at("AccessKeyId").as_string())},
        {"aws_secret_access_key", std::string(created->at("SecretAccessKey").as_string())}}));
-  OT_RETURN_IF_ERROR(SetIniSection(files_.config, "profile " + profile,
-                                   {{"region", "us-east-1"}, {"output", "json"}}));
+  OT_RETURN_IF_ERROR(client::WriteIniSection(files_.config, "profile " + profile,
+                                             {{"region", "us-east-1"}, {"output", "json"}}));
   return id;
 }
 
@@ -164,7 +148,7 @@ Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::
     OT_ASSIGN_OR_RETURN(json::object key, session.Require(party, user_account, "iam",
                                                           "CreateAccessKey", {{"UserName", user}}));
     const json::object& access_key = key.at("AccessKey").as_object();
-    OT_RETURN_IF_ERROR(SetIniSection(
+    OT_RETURN_IF_ERROR(client::WriteIniSection(
         files_.credentials, source,
         {{"aws_access_key_id", std::string(access_key.at("AccessKeyId").as_string())},
          {"aws_secret_access_key", std::string(access_key.at("SecretAccessKey").as_string())}}));
@@ -213,7 +197,7 @@ Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::
     }
     role_profile.emplace_back("mfa_serial", serial);
   }
-  return SetIniSection(files_.config, "profile " + profile, role_profile);
+  return client::WriteIniSection(files_.config, "profile " + profile, role_profile);
 }
 
 Result<std::string> TwinAssist::MfaCode(std::string_view serial) {

@@ -73,10 +73,4 @@ class TwinAssist {
   std::shared_ptr<client::Transport> transport_;
 };
 
-// Sets `section` ("[name]" in the credentials file, "[profile name]" in the config file) of the
-// INI file at `path` to `values` (key, value pairs), creating the file (mode 0600) or the section
-// as needed and leaving the other sections as they are. Written atomically.
-Status SetIniSection(const std::string& path, const std::string& section,
-                     const std::vector<std::pair<std::string, std::string>>& values);
-
 }  // namespace orgtwin::playbook

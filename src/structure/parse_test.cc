@@ -219,7 +219,7 @@ TEST_F(StructureParseTest, UnknownKeySaysWhichAreAllowed) {
   text.insert(text.find("    create: true"), "    emial: x@y.example\n");
   EXPECT_EQ(ErrorOf(text), At(14, 5,
                               "account `payer`: unknown key `emial` (allowed: owner, name, "
-                              "email, id, create)"));
+                              "email, id, create, starts_in)"));
 }
 
 TEST_F(StructureParseTest, WrongType) {
@@ -532,7 +532,7 @@ TEST_F(StructureParseTest, TheDocumentedErrorListing) {
             At(11, 5, "account `payer`: missing required key `email`") + "\n" +
                 At(13, 5,
                    "account `payer`: unknown key `emial` (allowed: owner, name, email, id, "
-                   "create)") +
+                   "create, starts_in)") +
                 "\n" +
                 At(19, 9,
                    "account `customer-mgmt`: `id` `1` is not an AWS account ID (12 digits; quote "
@@ -643,6 +643,51 @@ TEST_F(StructureParseTest, SchemaListsEveryTopLevelKeyTheParserAccepts) {
   for (const auto& key : schema.at("required").as_array())
     required.insert(std::string(key.as_string()));
   EXPECT_EQ(required, (std::set<std::string>{"name", "parties", "accounts"}));
+}
+
+TEST_F(StructureParseTest, ExampleSaysWhoActsWhereAndWhoRunsTheOrganization) {
+  Result<Structure> result =
+      LoadStructureFile(std::string(OT_REPO_ROOT) + "/examples/shared-payer.yaml");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const Party& partner = result->parties.at("partner");
+  const Party& customer = result->parties.at("customer");
+  EXPECT_EQ(result->ProfileFor(partner, "payer"), "partner-payer");
+  EXPECT_EQ(result->ProfileFor(partner, "partner-home"), "partner");
+  EXPECT_EQ(result->ProfileFor(customer, "payer"), "customer-payer");
+  EXPECT_EQ(result->ProfileFor(customer, "customer-mgmt"), "customer");
+  EXPECT_EQ(result->organization->administered_by.value, "customer");
+  ASSERT_TRUE(result->accounts.at("customer-prod").starts_in.has_value());
+  EXPECT_EQ(result->accounts.at("customer-prod").starts_in->value, "customer-mgmt");
+  EXPECT_FALSE(result->accounts.at("customer-mgmt").starts_in.has_value());
+}
+
+TEST_F(StructureParseTest, AdministeredByDefaultsToTheManagementAccountsOwner) {
+  Result<Structure> result = Load(std::string(kMinimal) +
+                                  "organization:\n"
+                                  "  management_account: payer\n");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(result->organization->administered_by.value, "partner");
+}
+
+TEST_F(StructureParseTest, ProfilesAndStartsInAreChecked) {
+  std::string profiles(kMinimal);
+  profiles.insert(profiles.find("  customer:\n"), "    profiles:\n      payr: partner-payer\n");
+  EXPECT_EQ(ErrorOf(profiles), At(7, 13,
+                                  "party `partner`: `profiles`: unknown account `payr` (accounts: "
+                                  "customer-mgmt, payer)"));
+  std::string shared(kMinimal);
+  shared.insert(shared.find("  customer:\n"), "    profiles:\n      payer: customer\n");
+  EXPECT_THAT(ErrorOf(shared), HasSubstr("profile `customer` is already the profile of party"));
+  std::string starts(kMinimal);
+  starts.insert(starts.find("    create: true\n"), "    starts_in: customer-mgmt\n");
+  EXPECT_EQ(ErrorOf(starts), At(14, 16,
+                                "account `payer`: `starts_in` names the management account of the "
+                                "organization an existing account is in before the transfer (not "
+                                "itself)"));
+  EXPECT_THAT(ErrorOf(std::string(kMinimal) + "organization:\n"
+                                              "  management_account: payer\n"
+                                              "  administered_by: nobody\n"),
+              HasSubstr("`organization`: `administered_by`: unknown party `nobody`"));
 }
 
 }  // namespace

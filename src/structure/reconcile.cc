@@ -136,7 +136,7 @@ class Reconciler {
   bool Step(const Status& status) {
     if (status.ok()) return true;
     if (mode_ == Mode::kPlan) {
-      result_.notes.push_back(status.message());
+      result_.unread.push_back(status.message());
       return true;
     }
     if (result_.status.ok()) result_.status = status;
@@ -874,8 +874,10 @@ std::string FormatChanges(const ReconcileResult& result, Mode mode) {
      : change.action == ChangeAction::kUpdate ? updated
                                               : deleted)++;
   }
-  if (result.changes.empty()) {
+  if (result.changes.empty() && result.unread.empty()) {
     out << "No changes. The accounts match the structure file.\n";
+  } else if (result.changes.empty()) {
+    out << "No changes found in what could be read.\n";
   } else {
     out << "\n";
     if (mode == Mode::kPlan) {
@@ -887,6 +889,7 @@ std::string FormatChanges(const ReconcileResult& result, Mode mode) {
     }
   }
   for (const std::string& note : result.notes) out << "note: " << note << "\n";
+  for (const std::string& error : result.unread) out << "could not read: " << error << "\n";
   return out.str();
 }
 

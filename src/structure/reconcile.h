@@ -69,7 +69,9 @@ struct ReconcileResult {
   // What the walk could not read or left for later ("account customer-prod is not a member yet:
   // placed by the transfer playbook"), in words.
   std::vector<std::string> notes;
-  Status status;  // apply: the first failure (its change is marked failed); plan: read errors
+  // plan: what could not be read (the walk goes on without it, so `changes` may be incomplete).
+  std::vector<std::string> unread;
+  Status status;  // apply: the first failure (its change is marked failed)
 };
 
 ReconcileResult Reconcile(Session& session, Mode mode, const Scope& scope = {});

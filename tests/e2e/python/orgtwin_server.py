@@ -36,7 +36,7 @@ class OrgtwinServer:
             line = self.process.stdout.readline()
             if not line:
                 raise RuntimeError("orgtwin exited early: " + self.process.stderr.read())
-            match = re.search(r"listening on (http://[\d.]+:(\d+))", line)
+            match = re.search(r"listening on (https?://[\d.]+:(\d+))", line)
             if match:
                 self.banner = line.strip()
                 self.endpoint, self.port = match.group(1), int(match.group(2))

@@ -1,0 +1,251 @@
+"""The rehearsal of examples/shared-payer.yaml, end to end, checked with boto3.
+
+- `orgtwin rehearse --data D` runs the transfer on an embedded twin; `orgtwin serve --data D` then
+  serves what it left, and boto3 (with the profiles the rehearsal wrote) finds the structure the
+  file describes; `orgtwin apply` against the served twin changes nothing.
+- A rehearsal killed with SIGKILL at a random task and run again reaches the same state as an
+  uninterrupted one (accounts, OUs, placements, policies and their targets, roles and trust).
+- The engine over HTTPS: `serve --tls-cert/--tls-key`, a certificate made here, AWS_CA_BUNDLE.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+import boto3
+import pytest
+
+from orgtwin_server import REPO, OrgtwinServer
+
+EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
+
+
+def binary():
+    return OrgtwinServer().binary
+
+
+def rehearse(data_dir, *extra, env=None):
+    return subprocess.run([binary(), "rehearse", EXAMPLE, "--data", data_dir, *extra],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def session(data_dir, profile):
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(data_dir, "credentials")
+    os.environ["AWS_CONFIG_FILE"] = os.path.join(data_dir, "config")
+    return boto3.Session(profile_name=profile, region_name="us-east-1")
+
+
+def serve(data_dir, *extra):
+    server = OrgtwinServer(*extra)
+    shutil.rmtree(server.data_dir, ignore_errors=True)
+    server.data_dir = data_dir
+    return server.start()
+
+
+def snapshot(endpoint, data_dir):
+    """The payer's organization and IAM by names, through the API, as partner-payer sees it."""
+    s = session(data_dir, "partner-payer")
+    org = s.client("organizations", endpoint_url=endpoint)
+    iam = s.client("iam", endpoint_url=endpoint)
+    root = org.list_roots()["Roots"][0]
+    names = {root["Id"]: "root"}
+    units = []
+
+    def walk(parent, path):
+        for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+            names[ou["Id"]] = path + ou["Name"]
+            units.append(path + ou["Name"])
+            walk(ou["Id"], path + ou["Name"] + "/")
+
+    walk(root["Id"], "")
+    accounts = {}
+    for account in org.list_accounts()["Accounts"]:
+        parent = org.list_parents(ChildId=account["Id"])["Parents"][0]["Id"]
+        accounts[account["Name"]] = (account["Email"], names[parent])
+    policies = {}
+    for kind in ("SERVICE_CONTROL_POLICY", "TAG_POLICY"):
+        for policy in org.list_policies(Filter=kind)["Policies"]:
+            if policy["AwsManaged"]:
+                continue
+            content = org.describe_policy(PolicyId=policy["Id"])["Policy"]["Content"]
+            targets = sorted(names.get(t["TargetId"], t["Name"]) for t in
+                             org.list_targets_for_policy(PolicyId=policy["Id"])["Targets"])
+            policies[policy["Name"]] = (kind, json.loads(content), targets)
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        name = role["RoleName"]
+        attached = sorted(p["PolicyArn"] for p in
+                          iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+        roles[name] = (role["AssumeRolePolicyDocument"], attached)
+    return {"units": sorted(units), "accounts": accounts, "policies": policies, "roles": roles,
+            "types": sorted(t["Type"] for t in root["PolicyTypes"] if t["Status"] == "ENABLED")}
+
+
+def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothing():
+    data = tempfile.mkdtemp(prefix="orgtwin-rehearsal-")
+    try:
+        done = rehearse(data)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "No changes. The accounts match the structure file." in done.stdout
+        assert "[III.12] customer" in done.stdout
+        assert "waits for the root user's MFA devices" in done.stdout  # never reported done
+        server = serve(data)
+        try:
+            state = snapshot(server.endpoint, data)
+            assert state["units"] == ["Security", "Workloads", "Workloads/Dev", "Workloads/Prod"]
+            assert state["accounts"] == {
+                "Partner Master Payer": ("aws-payer@partner.example", "root"),
+                "Customer Production": ("aws-prod@customer.example", "Workloads/Prod"),
+                "Customer Development": ("aws-dev@customer.example", "Workloads/Dev"),
+            }
+            assert state["policies"]["DenyLeaveOrganization"][2] == ["root"]
+            assert state["policies"]["RegionGuard"][2] == ["Workloads"]
+            assert state["policies"]["CostCenterTags"][0] == "TAG_POLICY"
+            assert state["policies"]["CostCenterTags"][2] == ["Workloads/Prod"]
+            trust, attached = state["roles"]["CustomerAdmin"]
+            statement = trust["Statement"][0]
+            assert statement["Principal"] == {"AWS": "arn:aws:iam::210987654321:root"}
+            assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+            assert "arn:aws:iam::aws:policy/AWSOrganizationsFullAccess" in attached
+            assert state["roles"]["PartnerBilling"][1] == [
+                "arn:aws:iam::aws:policy/job-function/Billing"]
+
+            # The customer reaches the payer only through its role, with MFA (profile files the
+            # rehearsal wrote, the virtual device's codes computed from the seed it kept).
+            config = open(os.path.join(data, "config")).read()
+            assert "role_arn = arn:aws:iam::" in config and "mfa_serial = " in config
+
+            # The member's alternate contacts: the billing contact is the partner's.
+            account = session(data, "partner-payer").client("account",
+                                                            endpoint_url=server.endpoint)
+            billing = account.get_alternate_contact(AlternateContactType="BILLING")
+            assert billing["AlternateContact"]["EmailAddress"] == "aws-billing@partner.example"
+
+            # apply against the served twin, with the rehearsal's journal and profiles: nothing.
+            env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
+                       AWS_CONFIG_FILE=os.path.join(data, "config"))
+            # The role profile needs an MFA code: let the engine compute it from the kept seed.
+            again = subprocess.run(
+                [binary(), "playbook", "run", "transfer", EXAMPLE, "--endpoint", server.endpoint,
+                 "--journal", os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
+                capture_output=True, text=True, timeout=60, env=env)
+            assert again.returncode == 0, again.stdout + again.stderr
+            assert "(done in an earlier run)" in again.stdout
+            applied = subprocess.run(
+                [binary(), "apply", EXAMPLE, "--endpoint", server.endpoint, "--journal",
+                 os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
+                capture_output=True, text=True, timeout=60, env=env)
+            assert applied.returncode == 0, applied.stdout + applied.stderr
+            assert applied.stdout.startswith("No changes."), applied.stdout
+
+            # A change the file does not make is put back, by its owner: the partner's billing
+            # role loses its policy, plan shows it, apply restores it, and plan is clean again.
+            payer_iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
+            payer_iam.detach_role_policy(RoleName="PartnerBilling",
+                                         PolicyArn="arn:aws:iam::aws:policy/job-function/Billing")
+            plan = subprocess.run(
+                [binary(), "plan", EXAMPLE, "--endpoint", server.endpoint, "--journal",
+                 os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
+                capture_output=True, text=True, timeout=60, env=env)
+            assert plan.returncode == 0, plan.stdout + plan.stderr
+            assert "account payer, as partner:" in plan.stdout
+            assert "~ role PartnerBilling: attach arn:aws:iam::aws:policy/job-function/Billing" \
+                in plan.stdout
+            assert "Plan: 0 to create, 1 to change, 0 to remove." in plan.stdout
+            fixed = subprocess.run(
+                [binary(), "apply", EXAMPLE, "--endpoint", server.endpoint, "--journal",
+                 os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
+                capture_output=True, text=True, timeout=60, env=env)
+            assert "Applied: 0 created, 1 changed, 0 removed." in fixed.stdout, fixed.stdout
+            assert payer_iam.list_attached_role_policies(RoleName="PartnerBilling")[
+                "AttachedPolicies"][0]["PolicyName"] == "Billing"
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def task_states(journal_path):
+    try:
+        with open(journal_path) as f:
+            return json.load(f).get("playbooks", {}).get("transfer", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def test_a_rehearsal_killed_at_a_random_task_resumes_to_the_same_state():
+    seed = int(os.environ.get("ORGTWIN_TEST_SEED", time.time()))
+    rng = random.Random(seed)
+    tasks = ["I.1", "I.2", "I.4", "I.6", "I.7", "II.1", "II.2", "III.1", "III.2", "III.3",
+             "III.5", "III.9", "III.10", "III.11", "III.12"]
+    target = rng.choice(tasks)
+    print("seed", seed, "kill at task", target)
+    whole = tempfile.mkdtemp(prefix="orgtwin-whole-")
+    killed = tempfile.mkdtemp(prefix="orgtwin-killed-")
+    try:
+        assert rehearse(whole).returncode == 0
+        journal = os.path.join(killed, "rehearsal.state.json")
+        process = subprocess.Popen([binary(), "rehearse", EXAMPLE, "--data", killed],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if target in task_states(journal):
+                process.kill()  # SIGKILL: no cleanup, no flush
+                break
+        process.wait()
+        state = task_states(journal).get(target, {}).get("status")
+        assert state in ("running", "done", "manual", "waiting"), (seed, target, state)
+        resumed = rehearse(killed)
+        assert resumed.returncode == 0, (seed, target, resumed.stdout + resumed.stderr)
+
+        def state_of(data):
+            server = serve(data)
+            try:
+                snap = snapshot(server.endpoint, data)
+            finally:
+                server.stop()
+            # Trust documents as text (dicts of lists compare fine, but a diff reads better).
+            for name, (trust, attached) in snap["roles"].items():
+                snap["roles"][name] = (json.dumps(trust, sort_keys=True), attached)
+            return snap
+
+        assert state_of(killed) == state_of(whole), (seed, target)
+    finally:
+        shutil.rmtree(whole, ignore_errors=True)
+        shutil.rmtree(killed, ignore_errors=True)
+
+
+def test_the_engine_reaches_a_twin_over_https_with_aws_ca_bundle():
+    work = tempfile.mkdtemp(prefix="orgtwin-tls-")
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    server = OrgtwinServer("--tls-cert", cert, "--tls-key", key).start()
+    data = os.path.join(work, "profiles")
+    try:
+        assert server.endpoint.startswith("https://")
+        env = dict(os.environ, AWS_CA_BUNDLE=cert)
+        done = subprocess.run([binary(), "rehearse", EXAMPLE, "--endpoint", server.endpoint,
+                               "--data", data], capture_output=True, text=True, timeout=120,
+                              env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "No changes. The accounts match the structure file." in done.stdout
+        # Without the bundle the engine refuses the self-signed certificate: plan says what it
+        # could not read and fails.
+        env.pop("AWS_CA_BUNDLE")
+        env["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(data, "credentials")
+        env["AWS_CONFIG_FILE"] = os.path.join(data, "config")
+        refused = subprocess.run([binary(), "plan", EXAMPLE, "--endpoint", server.endpoint,
+                                  "--journal", os.path.join(data, "rehearsal.state.json")],
+                                 capture_output=True, text=True, timeout=60, env=env)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "could not read:" in refused.stdout
+        assert "certificate" in refused.stdout.lower(), refused.stdout
+    finally:
+        server.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
