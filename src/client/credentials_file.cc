@@ -189,7 +189,7 @@ Status WriteIniSection(const std::string& path, const std::string& section,
   }
   if (!kept.empty() && kept.back() != '\n') kept += "\n";
   kept += "[" + section + "]\n";
-  for (const auto& [key, value] : values) kept += key + " = " + value + "\n";
+  for (const auto& [key, value] : values) kept.append(key).append(" = ").append(value) += '\n';
   const std::string temporary = path + ".tmp";
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return InternalError("cannot write " + temporary);

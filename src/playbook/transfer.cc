@@ -151,6 +151,18 @@ std::string RoleArn(const std::string& account_id, const structure::Role& role) 
 
 // ---- the tasks ----------------------------------------------------------------------------
 
+std::string SignUpInstructions(const Account& account, const std::string& profile) {
+  return "Sign up account `" + account.key + "` (" + account.email + ", \"" + account.name +
+         "\") at https://portal.aws.amazon.com/billing/signup, make profile `" + profile +
+         "` able to act in it, and run again with --account " + account.key + "=ID";
+}
+
+Status WrongAccount(const std::string& profile, const std::string& actual, const std::string& key,
+                    const std::string& id) {
+  return InvalidInputError("profile `" + profile + "` acts in account " + actual + ", not in `" +
+                           key + "` (" + id + ")");
+}
+
 Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
   std::string note;
   for (const auto& [key, account] : s.accounts) {
@@ -165,25 +177,23 @@ Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
       ctx.session.SetAccountId(key, Str(who, "Account"));
     }
     if (!ctx.session.AccountId(key)) {
-      if (ctx.twin == nullptr) {
-        return Manual("Sign up account `" + key + "` (" + account.email + ", \"" + account.name +
-                      "\") at https://portal.aws.amazon.com/billing/signup, make profile `" +
-                      profile + "` able to act in it, and run again with --account " + key + "=ID");
-      }
+      if (ctx.twin == nullptr) return Manual(SignUpInstructions(account, profile));
       OT_ASSIGN_OR_RETURN(std::string id, ctx.twin->SignUp(account, profile));
       OT_RETURN_IF_ERROR(ctx.journal.SetAccountId(key, id));
       ctx.session.SetAccountId(key, id);
-      note += "signed up `" + key + "` as " + id + " on the twin (extension SignUp); ";
+      note.append("signed up `")
+          .append(key)
+          .append("` as ")
+          .append(id)
+          .append(" on the twin (extension SignUp); ");
     }
     // Checked: the owner's profile acts in the new account.
     OT_ASSIGN_OR_RETURN(json::object who,
                         ctx.session.Require(owner, key, "sts", "GetCallerIdentity"));
-    if (Str(who, "Account") != *ctx.session.AccountId(key)) {
-      return InvalidInputError("profile `" + profile + "` acts in account " + Str(who, "Account") +
-                               ", not in `" + key + "` (" + *ctx.session.AccountId(key) + ")");
-    }
-    note += "`" + key + "` is " + *ctx.session.AccountId(key) + ", reached with profile `" +
-            profile + "`";
+    const std::string id = *ctx.session.AccountId(key);
+    if (Str(who, "Account") != id) return WrongAccount(profile, Str(who, "Account"), key, id);
+    note.append("`").append(key).append("` is ").append(id).append(", reached with profile `");
+    note.append(profile).append("`");
   }
   return Done(note);
 }
@@ -332,10 +342,11 @@ Result<TaskOutcome> LeaveOldOrganizations(const Structure& s, TaskContext& ctx) 
                              .Require(OwnerOf(s, old_management), old_management, "organizations",
                                       "RemoveAccountFromOrganization", {{"AccountId", member_id}})
                              .status());
-      note += "\n`" + mover + "` removed from the organization of `" + old_management + "`";
+      note.append("\n`").append(mover).append("` removed from the organization of `");
     } else {
-      note += "\n`" + mover + "` is not in the organization of `" + old_management + "`";
+      note.append("\n`").append(mover).append("` is not in the organization of `");
     }
+    note.append(old_management).append("`");
   }
   return Done(note);
 }
