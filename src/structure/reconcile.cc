@@ -104,6 +104,21 @@ class Reconciler {
       : session_(session), structure_(session.structure()), mode_(mode), scope_(scope) {}
 
   ReconcileResult Run() {
+    // Before apply changes anything, every party it will act as must have its credentials: a
+    // missing profile is reported with its place in the file, and nothing is applied.
+    if (mode_ == Mode::kApply) {
+      std::vector<std::string> missing;
+      for (const auto& [party, account] : Actors()) {
+        Status can_act = session_.CheckCanAct(party, account);
+        if (!can_act.ok()) missing.push_back(can_act.message());
+      }
+      if (!missing.empty()) {
+        std::string message = "nothing applied:";
+        for (const std::string& line : missing) message.append("\n").append(line);
+        result_.status = InvalidInputError(message);
+        return Finish();
+      }
+    }
     // IAM first: the organization's administrator may act through a role it creates.
     if (scope_.Has(Scope::kIam)) {
       for (const auto& [account, iam] : structure_.iam) {
@@ -127,6 +142,31 @@ class Reconciler {
 
  private:
   // ---- bookkeeping ------------------------------------------------------------------------
+
+  // The (party, account) pairs this scope acts as, in accounts that exist.
+  std::set<std::pair<std::string, std::string>> Actors() const {
+    std::set<std::pair<std::string, std::string>> actors;
+    auto add = [&](const std::string& party, const std::string& account) {
+      if (session_.AccountId(account)) actors.emplace(party, account);
+    };
+    if (scope_.Has(Scope::kIam)) {
+      for (const auto& [account, iam] : structure_.iam) {
+        if (InScope(account)) add(structure_.FindAccount(account)->owner.value, account);
+      }
+    }
+    if (scope_.Has(Scope::kContacts)) {
+      for (const auto& [account, contacts] : structure_.alternate_contacts) {
+        if (InScope(account)) add(structure_.FindAccount(account)->owner.value, account);
+      }
+    }
+    const unsigned org_parts = Scope::kCreateOrganization | Scope::kUnits | Scope::kPolicyTypes |
+                               Scope::kPolicies | Scope::kPlacements;
+    if (structure_.organization && (scope_.parts & org_parts) != 0) {
+      const Organization& organization = *structure_.organization;
+      add(organization.administered_by.value, organization.management_account);
+    }
+    return actors;
+  }
 
   bool InScope(const std::string& account) const {
     return scope_.accounts.empty() || scope_.accounts.count(account) != 0;

@@ -56,6 +56,23 @@ Result<client::Client*> Session::ClientFor(std::string_view party, std::string_v
   return client;
 }
 
+Status Session::CheckCanAct(std::string_view party, std::string_view account) {
+  std::string profile;
+  auto client = ClientFor(party, account, &profile);
+  if (client.ok()) return Status::Ok();
+  const Party* found = structure_.FindParty(party);
+  SourceLocation where = found != nullptr ? found->location : SourceLocation{};
+  if (found != nullptr) {
+    if (auto entry = found->account_profiles.find(std::string(account));
+        entry != found->account_profiles.end()) {
+      where = entry->second.location;
+    }
+  }
+  return InvalidInputError(where.ToString() + ": party `" + std::string(party) +
+                           "` cannot act in account `" + std::string(account) + "` with profile `" +
+                           profile + "`: " + client.status().message());
+}
+
 client::Outcome<boost::json::object> Session::Call(std::string_view party, std::string_view account,
                                                    std::string_view service,
                                                    std::string_view operation,

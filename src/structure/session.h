@@ -84,6 +84,10 @@ class Session {
                                       std::string_view service, std::string_view operation,
                                       const boost::json::object& input = {});
 
+  // Whether `party` can get credentials in `account` (its profile there resolves), without
+  // calling the account: the error names the profile and where the file gives it.
+  Status CheckCanAct(std::string_view party, std::string_view account);
+
   // Forgets the cached client of every profile (after the caller rewrote the profile files).
   void ForgetCredentials() { clients_.clear(); }
 
