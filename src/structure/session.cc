@@ -43,16 +43,35 @@ Result<client::Client*> Session::ClientFor(std::string_view party, std::string_v
   if (found == nullptr) return InvalidInputError("unknown party `" + std::string(party) + "`");
   const std::string& profile = structure_.ProfileFor(*found, account);
   *profile_out = profile;
-  if (auto cached = clients_.find(profile); cached != clients_.end()) return cached->second.get();
-  if (!options_.resolve_profile) return UnavailableError("no way to resolve profiles");
-  OT_ASSIGN_OR_RETURN(client::Credentials credentials, options_.resolve_profile(profile));
-  client::ClientOptions client_options;
-  client_options.region = options_.region;
-  client_options.endpoint_url = options_.endpoint_url;
-  client_options.credentials = std::move(credentials);
-  auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
-  client::Client* client = made.get();
-  clients_.emplace(profile, std::move(made));
+  client::Client* client = nullptr;
+  if (auto cached = clients_.find(profile); cached != clients_.end()) {
+    client = cached->second.get();
+  } else {
+    if (!options_.resolve_profile) return UnavailableError("no way to resolve profiles");
+    OT_ASSIGN_OR_RETURN(client::Credentials credentials, options_.resolve_profile(profile));
+    client::ClientOptions client_options;
+    client_options.region = options_.region;
+    client_options.endpoint_url = options_.endpoint_url;
+    client_options.credentials = std::move(credentials);
+    auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
+    client = made.get();
+    clients_.emplace(profile, std::move(made));
+  }
+  // A profile that acts in another account than the one it is given for would make every change
+  // there instead: checked once per profile and account, before its first call.
+  std::optional<std::string> expected = AccountId(account);
+  if (expected && verified_.count({profile, *expected}) == 0) {
+    auto who = client->Call("sts", "GetCallerIdentity");
+    ++calls_;
+    if (!who.ok()) return InvalidInputError(who.error().ToString());
+    const boost::json::value* actual = who->if_contains("Account");
+    const std::string actual_id =
+        actual != nullptr && actual->is_string() ? std::string(actual->as_string()) : "";
+    if (actual_id != *expected) {
+      return InvalidInputError("it acts in account " + actual_id + ", not in " + *expected);
+    }
+    verified_.emplace(profile, *expected);
+  }
   return client;
 }
 

@@ -12,6 +12,10 @@
 // a role, an MFA code) is the caller's ProfileResolver; the session caches the result per
 // profile.
 //
+// Before a profile's first call in an account, the session checks with sts:GetCallerIdentity that
+// the profile acts in that very account: a profile pointed at the wrong account fails there and
+// then, not after changing the wrong account.
+//
 // Account IDs: an account that exists already has its ID in the file; one created by the
 // playbook has it in the run's journal (structure/journal.h). AccountId() answers both.
 //
@@ -24,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -89,7 +94,10 @@ class Session {
   Status CheckCanAct(std::string_view party, std::string_view account);
 
   // Forgets the cached client of every profile (after the caller rewrote the profile files).
-  void ForgetCredentials() { clients_.clear(); }
+  void ForgetCredentials() {
+    clients_.clear();
+    verified_.clear();
+  }
 
   // Requests sent so far (each page and each retry counted), for the run's summary.
   int64_t calls() const { return calls_; }
@@ -102,6 +110,7 @@ class Session {
   SessionOptions options_;
   std::map<std::string, std::string> created_ids_;
   std::map<std::string, std::unique_ptr<client::Client>> clients_;  // by profile
+  std::set<std::pair<std::string, std::string>> verified_;          // (profile, account ID)
   int64_t calls_ = 0;
 };
 

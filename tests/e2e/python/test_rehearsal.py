@@ -249,3 +249,83 @@ def test_the_engine_reaches_a_twin_over_https_with_aws_ca_bundle():
     finally:
         server.cleanup()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def variant(work, old, new):
+    """A copy of the example (with its policy files) where `old` is replaced by `new`."""
+    shutil.copytree(os.path.join(REPO, "examples", "policies"), os.path.join(work, "policies"))
+    text = open(EXAMPLE).read()
+    assert old in text
+    path = os.path.join(work, "variant.yaml")
+    with open(path, "w") as f:
+        f.write(text.replace(old, new, 1))
+    return path, text[:text.index(old)].count("\n") + 1
+
+
+def engine(command, structure, server, data):
+    env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
+               AWS_CONFIG_FILE=os.path.join(data, "config"))
+    return subprocess.run(
+        [binary(), command, structure, "--endpoint", server.endpoint, "--journal",
+         os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
+        capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_a_missing_profile_is_named_at_its_place_and_nothing_is_applied():
+    work = tempfile.mkdtemp(prefix="orgtwin-variant-")
+    data = os.path.join(work, "data")
+    try:
+        assert rehearse(data).returncode == 0
+        structure, line = variant(work, "payer: customer-payer", "payer: customer-payer-gone")
+        server = serve(data)
+        try:
+            iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
+            billing = "arn:aws:iam::aws:policy/job-function/Billing"
+            iam.detach_role_policy(RoleName="PartnerBilling", PolicyArn=billing)
+            applied = engine("apply", structure, server, data)
+            assert applied.returncode == 1, applied.stdout + applied.stderr
+            assert "nothing applied" in applied.stderr
+            assert structure + ":" + str(line) + ":14: party `customer` cannot act in account " \
+                "`payer` with profile `customer-payer-gone`" in applied.stderr, applied.stderr
+            # The partner's drift, which apply would have fixed first, is still there.
+            assert iam.list_attached_role_policies(RoleName="PartnerBilling")[
+                "AttachedPolicies"] == []
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_change_its_owner_may_not_make_fails_with_access_denied_and_the_owner_named():
+    work = tempfile.mkdtemp(prefix="orgtwin-variant-")
+    data = os.path.join(work, "data")
+    try:
+        assert rehearse(data).returncode == 0
+        # The partner now acts in the payer as an IAM user with no permissions.
+        structure, _ = variant(work, "payer: partner-payer", "payer: payer-intern")
+        server = serve(data)
+        try:
+            iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
+            iam.create_user(UserName="intern")
+            key = iam.create_access_key(UserName="intern")["AccessKey"]
+            with open(os.path.join(data, "credentials"), "a") as f:
+                f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                        % (key["AccessKeyId"], key["SecretAccessKey"]))
+            applied = engine("apply", structure, server, data)
+            assert applied.returncode == 1, applied.stdout + applied.stderr
+            assert "party `partner` in account `payer`: iam " in applied.stderr, applied.stderr
+            assert "AccessDenied" in applied.stderr
+            assert "User: arn:aws:iam::" in applied.stderr and ":user/intern is not authorized" \
+                in applied.stderr
+
+            # A profile that acts in another account than the file says is refused before any
+            # change: the partner's home keys given for the payer.
+            wrong, _ = variant(os.path.join(work, "w"), "payer: partner-payer", "payer: partner")
+            refused = engine("apply", wrong, server, data)
+            assert refused.returncode == 1
+            assert "with profile `partner`: it acts in account 111122223333, not in " \
+                in refused.stderr, refused.stderr
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
