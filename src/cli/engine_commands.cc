@@ -191,16 +191,24 @@ playbook::RunOptions TerminalRunOptions() {
 }
 
 int RunPlaybookCommand(const EngineOptions& options, bool list) {
-  if (options.playbook != "transfer") {
-    return Fail(kExitBadInput, "unknown playbook `" + options.playbook + "` (playbooks: transfer)");
+  if (options.playbook != "transfer" && options.playbook != "terminate") {
+    return Fail(kExitBadInput,
+                "unknown playbook `" + options.playbook + "` (playbooks: transfer, terminate)");
   }
   auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
   if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
-  playbook::Playbook book = playbook::TransferPlaybook(*runtime->structure);
   if (list) {
-    std::fputs(playbook::ListPlaybook(book, *runtime->journal).c_str(), stdout);
+    std::printf(
+        "transfer:\n%s\nterminate:\n%s",
+        playbook::ListPlaybook(playbook::TransferPlaybook(*runtime->structure), *runtime->journal)
+            .c_str(),
+        playbook::ListPlaybook(playbook::TerminatePlaybook(*runtime->structure), *runtime->journal)
+            .c_str());
     return 0;
   }
+  playbook::Playbook book = options.playbook == "transfer"
+                                ? playbook::TransferPlaybook(*runtime->structure)
+                                : playbook::TerminatePlaybook(*runtime->structure);
   playbook::TaskContext context{*runtime->session, *runtime->journal, runtime->assist.get()};
   playbook::RunOptions run = TerminalRunOptions();
   run.restart = options.restart;
@@ -336,7 +344,8 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
   commands.playbook = app.add_subcommand("playbook", "The transfer as tasks with owners");
   commands.playbook->require_subcommand(1);
   commands.playbook_run = commands.playbook->add_subcommand("run", "Run or resume a playbook");
-  commands.playbook_run->add_option("PLAYBOOK", options.playbook, "transfer")->required();
+  commands.playbook_run->add_option("PLAYBOOK", options.playbook, "transfer or terminate")
+      ->required();
   commands.playbook_run->add_option("FILE", options.file, "the structure file")->required();
   commands.playbook_run->add_option("--account", options.account_ids,
                                     "KEY=ID: the ID of an account you created by hand");
@@ -346,7 +355,8 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
       "they make in this directory");
   commands.playbook_run->add_flag("--restart", options.restart,
                                   "run every task again, even those the journal has as done");
-  commands.playbook_list = commands.playbook->add_subcommand("list", "Tasks, owners, state");
+  commands.playbook_list =
+      commands.playbook->add_subcommand("list", "Both playbooks' tasks, owners and state");
   commands.playbook_list->add_option("FILE", options.file, "the structure file")->required();
   for (CLI::App* command : {commands.playbook_run, commands.playbook_list}) {
     AddConnectionOptions(command, options);

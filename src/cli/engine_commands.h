@@ -3,8 +3,9 @@
 // The shared-structure engine's commands, thin adapters over structure/ and playbook/:
 //   orgtwin plan FILE [--endpoint URL]          what apply would change, grouped by account/party
 //   orgtwin apply FILE [--endpoint URL]         make those changes, each as its owner
-//   orgtwin playbook list FILE                  the transfer's tasks, owners and journaled state
+//   orgtwin playbook list FILE                  the playbooks' tasks, owners and journaled state
 //   orgtwin playbook run transfer FILE [...]    run (or resume) the transfer
+//   orgtwin playbook run terminate FILE [...]   give the customer everything back
 //   orgtwin rehearse FILE [--data DIR]          an embedded twin, the starting world, the transfer,
 //                                               a final apply that must find nothing, a summary
 // With no --endpoint the engine talks to AWS's own endpoints over HTTPS (AWS_CA_BUNDLE honoured).
@@ -25,7 +26,7 @@ struct EngineOptions {
   std::string region = "us-east-1";
   std::string journal;  // "" = FILE.state.json beside the structure file
   // playbook run
-  std::string playbook = "transfer";
+  std::string playbook = "transfer";     // or "terminate"
   std::vector<std::string> account_ids;  // KEY=ID of accounts created by hand (on AWS)
   std::string twin_data;  // a twin's profile directory: the twin assist writes credentials there
   bool restart = false;

@@ -57,6 +57,7 @@ RunSummary RunPlaybook(const Playbook& playbook, TaskContext& context, const Run
     if (!task.waits_for.empty() && !task.action) {
       ++summary.waiting;
       std::string note = "waits for " + task.waits_for + "; not done";
+      if (!task.cooperates.empty()) note = "with " + task.cooperates + "\n" + note;
       Status saved = context.journal.SetTask(playbook.name, task.id, TaskStatus::kWaiting, note);
       if (!saved.ok()) return fail(task, saved);
       PrintLine(options, task, TaskStatus::kWaiting, note);
@@ -85,7 +86,9 @@ RunSummary RunPlaybook(const Playbook& playbook, TaskContext& context, const Run
       default:
         break;
     }
-    PrintLine(options, task, outcome->status, outcome->note);
+    PrintLine(
+        options, task, outcome->status,
+        task.cooperates.empty() ? outcome->note : "with " + task.cooperates + "\n" + outcome->note);
   }
   return summary;
 }
@@ -98,6 +101,7 @@ std::string ListPlaybook(const Playbook& playbook, const structure::Journal& jou
     std::snprintf(line, sizeof(line), "%-6s %-9s %-58s %s", task.id.c_str(), task.owner.c_str(),
                   task.title.c_str(), std::string(TaskStatusName(record.status)).c_str());
     out << line;
+    if (!task.cooperates.empty()) out << " (with " << task.cooperates << ")";
     if (!task.waits_for.empty()) out << " (waits for " << task.waits_for << ")";
     out << "\n";
   }

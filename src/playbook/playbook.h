@@ -46,6 +46,8 @@ struct Task {
   std::string id;     // "I.1", as the seed numbers its steps
   std::string title;  // "Create the partner's master payer account"
   std::string owner;  // party key
+  // The other parties whose cooperation the task needs ("partner: holds the root password").
+  std::string cooperates;
   // The capability the task waits for ("the root user's MFA devices (issue 12)"); "" if none.
   std::string waits_for;
   // Checked before the action: an error says why the task cannot run yet.

@@ -8,96 +8,31 @@
 
 #include <boost/json.hpp>
 
+#include "playbook/steps.h"
 #include "structure/reconcile.h"
 
 namespace orgtwin::playbook {
 namespace {
 
 namespace json = boost::json;
+using steps::Admin;
+using steps::ApplySlice;
+using steps::Done;
+using steps::IdOf;
+using steps::Management;
+using steps::Manual;
+using steps::Movers;
+using steps::OnlyParts;
+using steps::OrgOf;
+using steps::OwnerOf;
+using steps::RoleArn;
+using steps::Str;
 using structure::Account;
 using structure::Mode;
 using structure::Scope;
 using structure::Session;
 using structure::Structure;
 using structure::TaskStatus;
-
-std::string Str(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-TaskOutcome Done(std::string note) { return {TaskStatus::kDone, std::move(note)}; }
-TaskOutcome Manual(std::string note) { return {TaskStatus::kManual, std::move(note)}; }
-
-const structure::Organization& Org(const Structure& s) { return *s.organization; }
-const std::string& Management(const Structure& s) { return Org(s).management_account; }
-const std::string& OwnerOf(const Structure& s, const std::string& account) {
-  return s.accounts.at(account).owner.value;
-}
-const std::string& Admin(const Structure& s) { return Org(s).administered_by.value; }
-
-// The accounts that join the payer's organization: the placed ones, in file order.
-std::vector<std::string> Movers(const Structure& s) {
-  std::vector<std::string> movers;
-  for (const structure::Placement& placement : Org(s).placements) {
-    if (placement.account != Management(s)) movers.push_back(placement.account);
-  }
-  return movers;
-}
-
-Result<std::string> IdOf(const Session& session, const std::string& account) {
-  auto id = session.AccountId(account);
-  if (!id) return InvalidInputError("account `" + account + "` does not exist yet (task I.1)");
-  return *id;
-}
-
-struct OrgInfo {
-  std::string id;
-  std::string master_id;
-};
-
-// The organization `account` is in, seen from the account itself, or nullopt.
-Result<std::optional<OrgInfo>> OrgOf(Session& session, const std::string& party,
-                                     const std::string& account) {
-  auto described = session.Call(party, account, "organizations", "DescribeOrganization");
-  if (!described.ok()) {
-    if (described.error().code == "AWSOrganizationsNotInUseException") {
-      return std::optional<OrgInfo>();
-    }
-    return session.Require(party, account, "organizations", "DescribeOrganization").status();
-  }
-  const json::object& org = described->at("Organization").as_object();
-  return std::optional<OrgInfo>(OrgInfo{Str(org, "Id"), Str(org, "MasterAccountId")});
-}
-
-// Applies one slice of the structure and checks that a second look finds nothing left.
-Result<TaskOutcome> ApplySlice(Session& session, const Scope& scope) {
-  structure::ReconcileResult applied = structure::Reconcile(session, Mode::kApply, scope);
-  OT_RETURN_IF_ERROR(applied.status);
-  structure::ReconcileResult again = structure::Reconcile(session, Mode::kPlan, scope);
-  OT_RETURN_IF_ERROR(again.status);
-  if (!again.changes.empty()) {
-    return InternalError("applied, but a second look still finds changes:\n" +
-                         structure::FormatChanges(again, Mode::kPlan));
-  }
-  std::string note = std::to_string(applied.changes.size()) + " change" +
-                     (applied.changes.size() == 1 ? "" : "s") + " made";
-  if (applied.changes.empty()) note = "nothing to change";
-  for (const structure::Change& change : applied.changes) {
-    note += "\n" +
-            std::string(change.action == structure::ChangeAction::kCreate   ? "+ "
-                        : change.action == structure::ChangeAction::kUpdate ? "~ "
-                                                                            : "- ") +
-            change.object + (change.detail.empty() ? "" : ": " + change.detail);
-  }
-  return Done(note);
-}
-
-Scope OnlyParts(unsigned parts) {
-  Scope scope;
-  scope.parts = parts;
-  return scope;
-}
 
 // The roles in the management account that accounts of another party may assume (the
 // customer's CustomerAdmin: Part I step 6); the others are the owner's own (step 7).
@@ -143,10 +78,6 @@ std::vector<RoleAccess> RoleAccesses(const Structure& s) {
     }
   }
   return accesses;
-}
-
-std::string RoleArn(const std::string& account_id, const structure::Role& role) {
-  return "arn:aws:iam::" + account_id + ":role" + role.path + role.name;
 }
 
 // ---- the tasks ----------------------------------------------------------------------------
@@ -351,18 +282,12 @@ Result<TaskOutcome> LeaveOldOrganizations(const Structure& s, TaskContext& ctx) 
   return Done(note);
 }
 
-Result<std::set<std::string>> PayerMembers(const Structure& s, TaskContext& ctx) {
-  std::set<std::string> ids;
-  auto pages = ctx.session.AllPages(Admin(s), Management(s), "organizations", "ListAccounts");
-  if (!pages.ok()) {
-    return ctx.session.Require(Admin(s), Management(s), "organizations", "ListAccounts").status();
-  }
-  for (const json::object& page : *pages) {
-    for (const json::value& account : page.at("Accounts").as_array()) {
-      ids.insert(Str(account.as_object(), "Id"));
-    }
-  }
-  return ids;
+Result<TaskOutcome> Invite(const Structure& s, TaskContext& ctx) {
+  return steps::InviteInto(ctx.session, Admin(s), Management(s), Movers(s));
+}
+
+Result<TaskOutcome> Accept(const Structure& s, TaskContext& ctx) {
+  return steps::AcceptFrom(ctx.session, Management(s), Movers(s));
 }
 
 Status MoversHaveLeft(const Structure& s, TaskContext& ctx) {
@@ -375,89 +300,6 @@ Status MoversHaveLeft(const Structure& s, TaskContext& ctx) {
     }
   }
   return Status::Ok();
-}
-
-bool NamesParty(const json::object& handshake, const std::string& account_id) {
-  const json::value* parties = handshake.if_contains("Parties");
-  if (parties == nullptr || !parties->is_array()) return false;
-  return std::any_of(parties->as_array().begin(), parties->as_array().end(),
-                     [&](const json::value& party) {
-                       return Str(party.as_object(), "Id") == account_id &&
-                              Str(party.as_object(), "Type") == "ACCOUNT";
-                     });
-}
-
-Result<TaskOutcome> Invite(const Structure& s, TaskContext& ctx) {
-  OT_ASSIGN_OR_RETURN(std::set<std::string> members, PayerMembers(s, ctx));
-  auto pages = ctx.session.AllPages(Admin(s), Management(s), "organizations",
-                                    "ListHandshakesForOrganization",
-                                    {{"Filter", json::object{{"ActionType", "INVITE"}}}});
-  if (!pages.ok()) return InternalError(pages.error().ToString());
-  std::string note;
-  for (const std::string& mover : Movers(s)) {
-    OT_ASSIGN_OR_RETURN(std::string id, IdOf(ctx.session, mover));
-    if (members.count(id) != 0) {
-      note += (note.empty() ? "" : "\n") + ("`" + mover + "` is a member already");
-      continue;
-    }
-    bool open = false;
-    for (const json::object& page : *pages) {
-      for (const json::value& handshake : page.at("Handshakes").as_array()) {
-        open = open || (Str(handshake.as_object(), "State") == "OPEN" &&
-                        NamesParty(handshake.as_object(), id));
-      }
-    }
-    if (!open) {
-      OT_RETURN_IF_ERROR(ctx.session
-                             .Require(Admin(s), Management(s), "organizations",
-                                      "InviteAccountToOrganization",
-                                      {{"Target", json::object{{"Type", "ACCOUNT"}, {"Id", id}}}})
-                             .status());
-    }
-    note += (note.empty() ? "" : "\n") +
-            ("`" + mover + "` invited" + (open ? " (the open invitation is kept)" : ""));
-  }
-  return Done(note);
-}
-
-Result<TaskOutcome> Accept(const Structure& s, TaskContext& ctx) {
-  OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, Management(s)));
-  std::string note;
-  for (const std::string& mover : Movers(s)) {
-    const std::string& owner = OwnerOf(s, mover);
-    OT_ASSIGN_OR_RETURN(auto org, OrgOf(ctx.session, owner, mover));
-    if (!org) {
-      OT_ASSIGN_OR_RETURN(
-          json::object listed,
-          ctx.session.Require(owner, mover, "organizations", "ListHandshakesForAccount",
-                              {{"Filter", json::object{{"ActionType", "INVITE"}}}}));
-      std::string handshake_id;
-      for (const json::value& handshake : listed.at("Handshakes").as_array()) {
-        // The inviting organization's management account is in the handshake's ARN
-        // (arn:aws:organizations::MANAGEMENT:handshake/o-.../invite/h-...).
-        if (Str(handshake.as_object(), "State") == "OPEN" &&
-            Str(handshake.as_object(), "Arn").find("::" + payer_id + ":handshake/") !=
-                std::string::npos) {
-          handshake_id = Str(handshake.as_object(), "Id");
-        }
-      }
-      if (handshake_id.empty()) {
-        return InvalidInputError("`" + mover + "` has no open invitation from `" + Management(s) +
-                                 "` (task III.10)");
-      }
-      OT_RETURN_IF_ERROR(ctx.session
-                             .Require(owner, mover, "organizations", "AcceptHandshake",
-                                      {{"HandshakeId", handshake_id}})
-                             .status());
-      OT_ASSIGN_OR_RETURN(org, OrgOf(ctx.session, owner, mover));
-    }
-    if (!org || org->master_id != payer_id) {
-      return InvalidInputError("`" + mover + "` is not in the organization of `" + Management(s) +
-                               "`");
-    }
-    note += (note.empty() ? "" : "\n") + ("`" + mover + "` is a member of " + org->id);
-  }
-  return Done(note);
 }
 
 }  // namespace
@@ -477,8 +319,8 @@ Playbook TransferPlaybook(const Structure& s) {
                  std::function<Result<TaskOutcome>(TaskContext&)> action,
                  std::function<Status(TaskContext&)> precondition = {},
                  std::string waits_for = {}) {
-    book.tasks.push_back({std::move(id), std::move(title), std::move(owner), std::move(waits_for),
-                          std::move(precondition), std::move(action)});
+    book.tasks.push_back({std::move(id), std::move(title), std::move(owner), "",
+                          std::move(waits_for), std::move(precondition), std::move(action)});
   };
   // Part I: the partner sets up the new master payer.
   add("I.1", "Create the master payer account", partner,

@@ -22,6 +22,12 @@ namespace orgtwin::playbook {
 // The transfer playbook for `structure` (whose parse guarantees its references resolve).
 Playbook TransferPlaybook(const structure::Structure& structure);
 
+// The transfer undone, when the contract ends: the customer's accounts leave the payer's
+// organization and rejoin the customer's own (`starts_in`), the payer's billing contact and the
+// partner's roles go, and the root factors come back (terminate.cc). Each task names the parties
+// that must cooperate.
+Playbook TerminatePlaybook(const structure::Structure& structure);
+
 // Makes the world before the transfer on a twin (idempotent: what exists is kept).
 Status CreateStartingWorld(structure::Session& session, TwinAssist& twin);
 

@@ -329,3 +329,39 @@ def test_a_change_its_owner_may_not_make_fails_with_access_denied_and_the_owner_
             server.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners_access():
+    data = tempfile.mkdtemp(prefix="orgtwin-terminate-")
+    try:
+        assert rehearse(data).returncode == 0
+        server = serve(data)
+        try:
+            env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
+                       AWS_CONFIG_FILE=os.path.join(data, "config"))
+            command = [binary(), "playbook", "run", "terminate", EXAMPLE, "--endpoint",
+                       server.endpoint, "--journal", os.path.join(data, "rehearsal.state.json"),
+                       "--twin-data", data]
+            ended = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+            assert ended.returncode == 0, ended.stdout + ended.stderr
+            assert "waits for the root user's factors" in ended.stdout  # never reported done
+            customer = session(data, "customer").client("organizations",
+                                                        endpoint_url=server.endpoint)
+            back = {a["Name"] for a in customer.list_accounts()["Accounts"]}
+            assert back == {"Customer Management", "Customer Production", "Customer Development"}
+            payer = session(data, "partner-payer")
+            left = payer.client("organizations", endpoint_url=server.endpoint).list_accounts()
+            assert [a["Name"] for a in left["Accounts"]] == ["Partner Master Payer"]
+            roles = payer.client("iam", endpoint_url=server.endpoint).list_roles()["Roles"]
+            assert "PartnerBilling" not in {r["RoleName"] for r in roles}
+            account = payer.client("account", endpoint_url=server.endpoint)
+            with pytest.raises(account.exceptions.ResourceNotFoundException):
+                account.get_alternate_contact(AlternateContactType="BILLING")
+            # Run again: every task is done or waits; nothing fails, nothing repeats.
+            again = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+            assert again.returncode == 0, again.stdout + again.stderr
+            assert again.stdout.count("(done in an earlier run)") == 5
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
