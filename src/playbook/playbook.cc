@@ -36,6 +36,12 @@ void PrintLine(const RunOptions& options, const Task& task, TaskStatus status,
   std::fflush(options.out);
 }
 
+std::string WaitingNote(const Task& task) {
+  std::string note = "waits for " + task.waits_for + "; not done";
+  if (!task.cooperates.empty()) note = "with " + task.cooperates + "\n" + note;
+  return note;
+}
+
 }  // namespace
 
 RunSummary RunPlaybook(const Playbook& playbook, TaskContext& context, const RunOptions& options) {
@@ -56,8 +62,7 @@ RunSummary RunPlaybook(const Playbook& playbook, TaskContext& context, const Run
     }
     if (!task.waits_for.empty() && !task.action) {
       ++summary.waiting;
-      std::string note = "waits for " + task.waits_for + "; not done";
-      if (!task.cooperates.empty()) note = "with " + task.cooperates + "\n" + note;
+      const std::string note = WaitingNote(task);
       Status saved = context.journal.SetTask(playbook.name, task.id, TaskStatus::kWaiting, note);
       if (!saved.ok()) return fail(task, saved);
       PrintLine(options, task, TaskStatus::kWaiting, note);

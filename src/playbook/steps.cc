@@ -147,6 +147,19 @@ Result<TaskOutcome> InviteInto(Session& session, const std::string& party,
   return Done(note);
 }
 
+namespace {
+
+Status NoOpenInvitation(const std::string& account, const std::string& management) {
+  return InvalidInputError("`" + account + "` has no open invitation from the organization of `" +
+                           management + "`");
+}
+
+Status NotAMemberOf(const std::string& account, const std::string& management) {
+  return InvalidInputError("`" + account + "` is not in the organization of `" + management + "`");
+}
+
+}  // namespace
+
 Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
                                const std::vector<std::string>& accounts) {
   const Structure& s = session.structure();
@@ -170,8 +183,7 @@ Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
         }
       }
       if (handshake_id.empty()) {
-        return InvalidInputError("`" + mover + "` has no open invitation from `" + management +
-                                 "` (task III.10)");
+        return NoOpenInvitation(mover, management);
       }
       OT_RETURN_IF_ERROR(session
                              .Require(owner, mover, "organizations", "AcceptHandshake",
@@ -180,10 +192,10 @@ Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
       OT_ASSIGN_OR_RETURN(org, OrgOf(session, owner, mover));
     }
     if (!org || org->master_id != payer_id) {
-      return InvalidInputError("`" + mover + "` is not in the organization of `" + management +
-                               "`");
+      return NotAMemberOf(mover, management);
     }
-    note += (note.empty() ? "" : "\n") + ("`" + mover + "` is a member of " + org->id);
+    note.append(note.empty() ? "" : "\n").append("`").append(mover).append("` is a member of ");
+    note.append(org->id);
   }
   return Done(note);
 }
