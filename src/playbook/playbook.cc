@@ -23,6 +23,8 @@ const char* Colour(TaskStatus status) {
 
 void PrintLine(const RunOptions& options, const Task& task, TaskStatus status,
                const std::string& note) {
+  // On a terminal the line replaces the task's "running" line.
+  if (options.color) std::fputs("\r\033[K", options.out);
   std::fprintf(options.out, "[%-6s] %-9s %-58s %s%s%s\n", task.id.c_str(), task.owner.c_str(),
                task.title.c_str(), options.color ? Colour(status) : "",
                std::string(structure::TaskStatusName(status)).c_str(),
@@ -70,6 +72,11 @@ RunSummary RunPlaybook(const Playbook& playbook, TaskContext& context, const Run
     }
     Status saved = context.journal.SetTask(playbook.name, task.id, TaskStatus::kRunning);
     if (!saved.ok()) return fail(task, saved);
+    if (options.color) {
+      std::fprintf(options.out, "[%-6s] %-9s %-58s \033[36mrunning\033[0m", task.id.c_str(),
+                   task.owner.c_str(), task.title.c_str());
+      std::fflush(options.out);
+    }
     if (task.precondition) {
       Status ready = task.precondition(context);
       if (!ready.ok()) return fail(task, Status(ready.code(), "precondition: " + ready.message()));

@@ -62,7 +62,9 @@ struct Playbook {
 
 struct RunOptions {
   FILE* out = stdout;
-  bool color = false;  // ANSI colours (a terminal)
+  // A terminal: colours, and a live "running" line for the task in progress, replaced by its
+  // outcome; otherwise plain lines, one per task, as logs want them.
+  bool color = false;
   // Run again the tasks the journal has as done (a fresh run); otherwise they are skipped.
   bool restart = false;
 };
