@@ -225,6 +225,8 @@ void Heading(const std::string& text) {
   std::printf("\n%s== %s%s\n", tty ? "\033[1m" : "", text.c_str(), tty ? "\033[0m" : "");
 }
 
+}  // namespace
+
 int RunRehearse(const EngineOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   // The embedded twin's request log would bury the rehearsal's own account of itself.
@@ -317,6 +319,8 @@ int RunRehearse(const EngineOptions& options) {
   }
   return converged ? 0 : kExitFailed;
 }
+
+namespace {
 
 void AddConnectionOptions(CLI::App* command, EngineOptions& options) {
   command->add_option("--endpoint", options.endpoint,

@@ -49,4 +49,7 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options);
 // Runs the parsed one; returns the process exit code.
 int RunEngineCommand(const EngineCommands& commands, const EngineOptions& options);
 
+// `orgtwin rehearse` with these options (file, data_dir, endpoint); returns the exit code.
+int RunRehearse(const EngineOptions& options);
+
 }  // namespace orgtwin::cli
