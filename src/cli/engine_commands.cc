@@ -280,6 +280,8 @@ int RunRehearse(const EngineOptions& options) {
     }
   }
 
+  session.ClearActionsUsed();  // the summary lists the transfer's, not the starting world's
+
   Heading("2. The transfer playbook (the seed's Parts I-III), each task as its owner");
   playbook::Playbook book = playbook::TransferPlaybook(*runtime.structure);
   playbook::TaskContext context{session, *runtime.journal, runtime.assist.get()};
@@ -310,6 +312,13 @@ int RunRehearse(const EngineOptions& options) {
       "  %lld API calls, %.2f s\n",
       summary.done + summary.skipped, summary.skipped, summary.manual, summary.waiting,
       static_cast<long long>(session.calls()), static_cast<double>(elapsed.count()) / 1000.0);
+  std::printf(
+      "\n  The permissions each party used in the transfer, by account (what it needs on AWS):\n");
+  for (const auto& [who, actions] : session.actions_used()) {
+    std::string line;
+    for (const std::string& action : actions) line.append(line.empty() ? "" : ", ").append(action);
+    std::printf("  %s in %s: %s\n", who.first.c_str(), who.second.c_str(), line.c_str());
+  }
   if (!temporary) {
     std::printf(
         "  serve the result: orgtwin serve --data %s, then e.g.\n"

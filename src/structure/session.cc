@@ -75,6 +75,14 @@ Result<client::Client*> Session::ClientFor(std::string_view party, std::string_v
   return client;
 }
 
+void Session::Used(std::string_view party, std::string_view account, std::string_view service,
+                   std::string_view operation) {
+  // sts:GetCallerIdentity needs no permission, and the twin's extension API is not AWS's.
+  if (service == "orgtwin" || (service == "sts" && operation == "GetCallerIdentity")) return;
+  actions_used_[{std::string(party), std::string(account)}].insert(std::string(service) + ":" +
+                                                                   std::string(operation));
+}
+
 Status Session::CheckCanAct(std::string_view party, std::string_view account) {
   std::string profile;
   auto client = ClientFor(party, account, &profile);
@@ -105,6 +113,7 @@ client::Outcome<boost::json::object> Session::Call(std::string_view party, std::
   }
   auto outcome = (*client)->Call(service, operation, input);
   calls_ += outcome.ok() ? 1 : std::max(1, outcome.error().attempts);
+  if (outcome.ok()) Used(party, account, service, operation);
   return outcome;
 }
 
@@ -122,6 +131,7 @@ client::Outcome<std::vector<boost::json::object>> Session::AllPages(std::string_
   }
   auto pages = (*client)->AllPages(service, operation, std::move(input));
   calls_ += pages.ok() ? static_cast<int64_t>(pages->size()) : 1;
+  if (pages.ok()) Used(party, account, service, operation);
   return pages;
 }
 

@@ -102,7 +102,15 @@ class Session {
   // Requests sent so far (each page and each retry counted), for the run's summary.
   int64_t calls() const { return calls_; }
 
+  // The IAM actions each party used in each account ("iam:CreateRole"), successful calls only:
+  // the permissions a real run needs (docs/engine.md lists the rehearsal's).
+  using ActionsUsed = std::map<std::pair<std::string, std::string>, std::set<std::string>>;
+  const ActionsUsed& actions_used() const { return actions_used_; }
+  void ClearActionsUsed() { actions_used_.clear(); }
+
  private:
+  void Used(std::string_view party, std::string_view account, std::string_view service,
+            std::string_view operation);
   Result<client::Client*> ClientFor(std::string_view party, std::string_view account,
                                     std::string* profile_out);
 
@@ -112,6 +120,7 @@ class Session {
   std::map<std::string, std::unique_ptr<client::Client>> clients_;  // by profile
   std::set<std::pair<std::string, std::string>> verified_;          // (profile, account ID)
   int64_t calls_ = 0;
+  ActionsUsed actions_used_;  // (party, account key) -> actions
 };
 
 }  // namespace orgtwin::structure
