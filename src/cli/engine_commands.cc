@@ -149,8 +149,8 @@ Result<Runtime> Prepare(const EngineOptions& options, const std::string& journal
     runtime.assist =
         std::make_unique<playbook::TwinAssist>(files, runtime.endpoint_url, runtime.transport);
   }
-  runtime.profiles = MakeProfiles(options, runtime.endpoint_url, runtime.transport,
-                                  runtime.assist.get());
+  runtime.profiles =
+      MakeProfiles(options, runtime.endpoint_url, runtime.transport, runtime.assist.get());
   OT_ASSIGN_OR_RETURN(structure::Journal journal, structure::Journal::Open(journal_path));
   runtime.journal = std::make_unique<structure::Journal>(std::move(journal));
   structure::SessionOptions session;
@@ -415,8 +415,9 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
                                 "rehearse on a running twin instead of an embedded one");
   commands.import = app.add_subcommand(
       "import", "Read an organization and its management account's IAM into a structure file");
-  commands.import->add_option("--profile", options.profile,
-                              "the profile that acts in the organization's management account")
+  commands.import
+      ->add_option("--profile", options.profile,
+                   "the profile that acts in the organization's management account")
       ->required();
   AddConnectionOptions(commands.import, options);
   commands.import->add_option("-o,--output", options.output,

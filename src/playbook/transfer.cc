@@ -289,8 +289,8 @@ Result<TaskOutcome> ApplyCustomerIam(const Structure& s, TaskContext& ctx) {
     }
   }
   if (note.empty()) {
-    note = "no IAM of `" + admin + "` and no role it assumes in another party's account: " +
-           "nothing to create";
+    note = "no IAM of `" + admin +
+           "` and no role it assumes in another party's account: " + "nothing to create";
   }
   return Done(note);
 }
@@ -490,11 +490,10 @@ Status CreateExistingOrganization(Session& session) {
   const std::string& owner = OwnerOf(s, management);
   OT_ASSIGN_OR_RETURN(auto org, OrgOf(session, owner, management));
   if (!org) {
-    OT_RETURN_IF_ERROR(
-        session
-            .Require(owner, management, "organizations", "CreateOrganization",
-                     {{"FeatureSet", structure::FeatureSetName(Org(s).feature_set)}})
-            .status());
+    OT_RETURN_IF_ERROR(session
+                           .Require(owner, management, "organizations", "CreateOrganization",
+                                    {{"FeatureSet", structure::FeatureSetName(Org(s).feature_set)}})
+                           .status());
   }
   OT_ASSIGN_OR_RETURN(std::string management_id, IdOf(session, management));
   for (const std::string& member : Movers(s)) {
@@ -515,8 +514,8 @@ Status CreateExistingOrganization(Session& session) {
       handshake_id = Str(invited.at("Handshake").as_object(), "Id");
     }
     OT_RETURN_IF_ERROR(session
-                           .Require(account.owner.value, member, "organizations",
-                                    "AcceptHandshake", {{"HandshakeId", handshake_id}})
+                           .Require(account.owner.value, member, "organizations", "AcceptHandshake",
+                                    {{"HandshakeId", handshake_id}})
                            .status());
   }
   return Status::Ok();

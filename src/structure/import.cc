@@ -324,10 +324,9 @@ class Importer {
       users_.push_back(std::move(principal));
     }
     for (auto* list : {&roles_, &groups_, &users_}) {
-      std::sort(list->begin(), list->end(),
-                [](const ImportedPrincipal& a, const ImportedPrincipal& b) {
-                  return a.name < b.name;
-                });
+      std::sort(
+          list->begin(), list->end(),
+          [](const ImportedPrincipal& a, const ImportedPrincipal& b) { return a.name < b.name; });
     }
     return Status::Ok();
   }
@@ -515,8 +514,7 @@ class Importer {
         out << YAML::Key << "permissions_boundary" << YAML::Value << principal.boundary;
       }
       if (roles && principal.max_session_duration != 3600) {
-        out << YAML::Key << "max_session_duration" << YAML::Value
-            << principal.max_session_duration;
+        out << YAML::Key << "max_session_duration" << YAML::Value << principal.max_session_duration;
       }
       out << YAML::EndMap;
     }
@@ -531,10 +529,9 @@ class Importer {
   static bool MappingKeepsValue(const json::value& value) {
     switch (value.kind()) {
       case json::kind::object:
-        return std::all_of(value.as_object().begin(), value.as_object().end(),
-                           [](const json::key_value_pair& pair) {
-                             return MappingKeepsValue(pair.value());
-                           });
+        return std::all_of(
+            value.as_object().begin(), value.as_object().end(),
+            [](const json::key_value_pair& pair) { return MappingKeepsValue(pair.value()); });
       case json::kind::array:
         return std::all_of(value.as_array().begin(), value.as_array().end(), MappingKeepsValue);
       case json::kind::double_:
