@@ -349,15 +349,22 @@ int RunImport(const EngineOptions& options) {
   }
   // Written whole or not at all: a failed import leaves an earlier file as it was.
   const std::string temporary = options.output + ".tmp";
+  std::error_code ec;
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << *text;
     out.close();
-    if (!out) return Fail(kExitFailed, "cannot write " + temporary);
+    if (!out) {
+      std::filesystem::remove(temporary, ec);
+      return Fail(kExitFailed, "cannot write " + temporary);
+    }
   }
-  std::error_code ec;
   std::filesystem::rename(temporary, options.output, ec);
-  if (ec) return Fail(kExitFailed, "cannot write " + options.output + ": " + ec.message());
+  if (ec) {
+    const std::string reason = ec.message();
+    std::filesystem::remove(temporary, ec);
+    return Fail(kExitFailed, "cannot write " + options.output + ": " + reason);
+  }
   std::fprintf(stderr, "orgtwin: wrote %s\n", options.output.c_str());
   return 0;
 }
