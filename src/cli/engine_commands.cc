@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -11,12 +12,14 @@
 #include <unistd.h>
 
 #include "cli/embedded_twin.h"
+#include "client/client.h"
 #include "client/http_transport.h"
 #include "client/profiles.h"
 #include "common/log.h"
 #include "playbook/playbook.h"
 #include "playbook/transfer.h"
 #include "playbook/twin_assist.h"
+#include "structure/import.h"
 #include "structure/journal.h"
 #include "structure/parse.h"
 #include "structure/reconcile.h"
@@ -101,6 +104,24 @@ std::shared_ptr<client::Transport> HttpTransportFromEnvironment() {
   return std::make_shared<client::HttpTransport>(http);
 }
 
+// The profiles as the engine resolves them: a role profile assumes its role through
+// `transport`; an MFA code comes from the twin assist's device seeds, else from the terminal.
+std::shared_ptr<Profiles> MakeProfiles(const EngineOptions& options,
+                                       const std::string& endpoint_url,
+                                       std::shared_ptr<client::Transport> transport,
+                                       playbook::TwinAssist* assist) {
+  client::ClientOptions base;
+  base.region = options.region;
+  base.endpoint_url = endpoint_url;
+  client::ProfileResolverOptions resolver;
+  resolver.make_client = client::MakeClientFactory(base, std::move(transport));
+  resolver.mfa_code = [assist](std::string_view serial) -> Result<std::string> {
+    if (assist != nullptr) return assist->MfaCode(serial);
+    return PromptMfaCode(serial);
+  };
+  return std::make_shared<Profiles>(std::move(resolver));
+}
+
 // Loads the file and the journal and builds the session. `assist_dir`: where a twin assist
 // keeps the profiles it makes ("" = none, as against AWS).
 Result<Runtime> Prepare(const EngineOptions& options, const std::string& journal_path,
@@ -128,17 +149,8 @@ Result<Runtime> Prepare(const EngineOptions& options, const std::string& journal
     runtime.assist =
         std::make_unique<playbook::TwinAssist>(files, runtime.endpoint_url, runtime.transport);
   }
-  client::ClientOptions base;
-  base.region = options.region;
-  base.endpoint_url = runtime.endpoint_url;
-  client::ProfileResolverOptions resolver;
-  resolver.make_client = client::MakeClientFactory(base, runtime.transport);
-  playbook::TwinAssist* assist = runtime.assist.get();
-  resolver.mfa_code = [assist](std::string_view serial) -> Result<std::string> {
-    if (assist != nullptr) return assist->MfaCode(serial);
-    return PromptMfaCode(serial);
-  };
-  runtime.profiles = std::make_shared<Profiles>(std::move(resolver));
+  runtime.profiles =
+      MakeProfiles(options, runtime.endpoint_url, runtime.transport, runtime.assist.get());
   OT_ASSIGN_OR_RETURN(structure::Journal journal, structure::Journal::Open(journal_path));
   runtime.journal = std::make_unique<structure::Journal>(std::move(journal));
   structure::SessionOptions session;
@@ -331,6 +343,53 @@ int RunRehearse(const EngineOptions& options) {
 
 namespace {
 
+// Reads the organization `--profile` manages into a structure file: one client, with that
+// profile's credentials, read-only.
+int RunImport(const EngineOptions& options) {
+  std::shared_ptr<client::Transport> transport = HttpTransportFromEnvironment();
+  std::shared_ptr<Profiles> profiles =
+      MakeProfiles(options, options.endpoint, transport, /*assist=*/nullptr);
+  auto credentials = profiles->Resolve(options.profile);
+  if (!credentials.ok()) {
+    return Fail(kExitBadInput,
+                "profile `" + options.profile + "`: " + credentials.status().message());
+  }
+  client::ClientOptions client_options;
+  client_options.region = options.region;
+  client_options.endpoint_url = options.endpoint;
+  client_options.credentials = *credentials;
+  client::Client client(client_options, transport);
+  structure::ImportOptions import_options;
+  import_options.profile = options.profile;
+  import_options.name = options.import_name;
+  auto text = structure::ImportStructure(client, import_options);
+  if (!text.ok()) return Fail(kExitFailed, text.status().message());
+  if (options.output.empty() || options.output == "-") {
+    std::fputs(text->c_str(), stdout);
+    return 0;
+  }
+  // Written whole or not at all: a failed import leaves an earlier file as it was.
+  const std::string temporary = options.output + ".tmp";
+  std::error_code ec;
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << *text;
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temporary, ec);
+      return Fail(kExitFailed, "cannot write " + temporary);
+    }
+  }
+  std::filesystem::rename(temporary, options.output, ec);
+  if (ec) {
+    const std::string reason = ec.message();
+    std::filesystem::remove(temporary, ec);
+    return Fail(kExitFailed, "cannot write " + options.output + ": " + reason);
+  }
+  std::fprintf(stderr, "orgtwin: wrote %s\n", options.output.c_str());
+  return 0;
+}
+
 void AddConnectionOptions(CLI::App* command, EngineOptions& options) {
   command->add_option("--endpoint", options.endpoint,
                       "one URL for every service (a twin: http://127.0.0.1:4566); default: AWS");
@@ -384,6 +443,17 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
       "keep the twin and the profiles here (default: a temporary directory, removed after)");
   commands.rehearse->add_option("--endpoint", options.endpoint,
                                 "rehearse on a running twin instead of an embedded one");
+  commands.import = app.add_subcommand(
+      "import", "Read an organization and its management account's IAM into a structure file");
+  commands.import
+      ->add_option("--profile", options.profile,
+                   "the profile that acts in the organization's management account")
+      ->required();
+  AddConnectionOptions(commands.import, options);
+  commands.import->add_option("-o,--output", options.output,
+                              "the structure file to write (default: standard output)");
+  commands.import->add_option("--name", options.import_name,
+                              "the structure's `name` (default: the organization's ID)");
   return commands;
 }
 
@@ -393,6 +463,7 @@ int RunEngineCommand(const EngineCommands& commands, const EngineOptions& option
   if (commands.playbook_run->parsed()) return RunPlaybookCommand(options, false);
   if (commands.playbook_list->parsed()) return RunPlaybookCommand(options, true);
   if (commands.rehearse->parsed()) return RunRehearse(options);
+  if (commands.import->parsed()) return RunImport(options);
   return kExitBadInput;
 }
 

@@ -8,6 +8,8 @@
 //   orgtwin playbook run terminate FILE [...]   give the customer everything back
 //   orgtwin rehearse FILE [--data DIR]          an embedded twin, the starting world, the transfer,
 //                                               a final apply that must find nothing, a summary
+//   orgtwin import --profile P [-o FILE]        an organization and its management account's IAM,
+//                                               read through the API into a structure file
 // With no --endpoint the engine talks to AWS's own endpoints over HTTPS (AWS_CA_BUNDLE honoured).
 // Credentials: each party's profiles, resolved as the AWS CLI resolves them (client/profiles.h).
 // Exit codes: 0 done, 1 a call or task failed, 2 the structure file or the options are wrong.
@@ -32,6 +34,10 @@ struct EngineOptions {
   bool restart = false;
   // rehearse
   std::string data_dir;  // "" = a temporary directory, removed afterwards
+  // import
+  std::string profile;      // the profile that acts in the management account
+  std::string output;       // "" or "-" = standard output
+  std::string import_name;  // the structure's `name`; "" = the organization's ID
 };
 
 struct EngineCommands {
@@ -41,6 +47,7 @@ struct EngineCommands {
   CLI::App* playbook_run = nullptr;
   CLI::App* playbook_list = nullptr;
   CLI::App* rehearse = nullptr;
+  CLI::App* import = nullptr;
 };
 
 // Adds the subcommands to `app`; `options` must outlive app.parse().

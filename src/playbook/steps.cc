@@ -144,7 +144,26 @@ Result<TaskOutcome> InviteInto(Session& session, const std::string& party,
     note += (note.empty() ? "" : "\n") +
             ("`" + mover + "` invited" + (open ? " (the open invitation is kept)" : ""));
   }
+  if (note.empty()) note = "no member account joins the organization: nothing to invite";
   return Done(note);
+}
+
+Result<std::string> OpenInvitation(Session& session, const std::string& owner,
+                                   const std::string& account, const std::string& management_id) {
+  OT_ASSIGN_OR_RETURN(json::object listed,
+                      session.Require(owner, account, "organizations", "ListHandshakesForAccount",
+                                      {{"Filter", json::object{{"ActionType", "INVITE"}}}}));
+  std::string handshake_id;
+  for (const json::value& handshake : listed.at("Handshakes").as_array()) {
+    // The inviting organization's management account is in the handshake's ARN
+    // (arn:aws:organizations::MANAGEMENT:handshake/o-.../invite/h-...).
+    if (Str(handshake.as_object(), "State") == "OPEN" &&
+        Str(handshake.as_object(), "Arn").find("::" + management_id + ":handshake/") !=
+            std::string::npos) {
+      handshake_id = Str(handshake.as_object(), "Id");
+    }
+  }
+  return handshake_id;
 }
 
 namespace {
@@ -169,19 +188,8 @@ Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
     const std::string& owner = OwnerOf(s, mover);
     OT_ASSIGN_OR_RETURN(auto org, OrgOf(session, owner, mover));
     if (!org) {
-      OT_ASSIGN_OR_RETURN(json::object listed,
-                          session.Require(owner, mover, "organizations", "ListHandshakesForAccount",
-                                          {{"Filter", json::object{{"ActionType", "INVITE"}}}}));
-      std::string handshake_id;
-      for (const json::value& handshake : listed.at("Handshakes").as_array()) {
-        // The inviting organization's management account is in the handshake's ARN
-        // (arn:aws:organizations::MANAGEMENT:handshake/o-.../invite/h-...).
-        if (Str(handshake.as_object(), "State") == "OPEN" &&
-            Str(handshake.as_object(), "Arn").find("::" + payer_id + ":handshake/") !=
-                std::string::npos) {
-          handshake_id = Str(handshake.as_object(), "Id");
-        }
-      }
+      OT_ASSIGN_OR_RETURN(std::string handshake_id,
+                          OpenInvitation(session, owner, mover, payer_id));
       if (handshake_id.empty()) {
         return NoOpenInvitation(mover, management);
       }
@@ -197,6 +205,7 @@ Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
     note.append(note.empty() ? "" : "\n").append("`").append(mover).append("` is a member of ");
     note.append(org->id);
   }
+  if (note.empty()) note = "no member account joins the organization: nothing to accept";
   return Done(note);
 }
 

@@ -61,6 +61,10 @@ Result<std::set<std::string>> MemberIds(structure::Session& session, const std::
                                         const std::string& management);
 // True when the handshake names `account_id` as its ACCOUNT party.
 bool NamesParty(const boost::json::object& handshake, const std::string& account_id);
+// The ID of an open invitation of `account` (asked as its `owner`) from the organization whose
+// management account is `management_id`; "" when there is none.
+Result<std::string> OpenInvitation(structure::Session& session, const std::string& owner,
+                                   const std::string& account, const std::string& management_id);
 // Invites each of `accounts` that is neither a member nor invited already into the organization
 // of `management`, as `party`.
 Result<TaskOutcome> InviteInto(structure::Session& session, const std::string& party,

@@ -23,6 +23,7 @@ using steps::Management;
 using steps::Manual;
 using steps::Movers;
 using steps::OnlyParts;
+using steps::Org;
 using steps::OrgOf;
 using steps::OwnerOf;
 using steps::RoleArn;
@@ -126,6 +127,7 @@ Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
     note.append("`").append(key).append("` is ").append(id).append(", reached with profile `");
     note.append(profile).append("`");
   }
+  if (note.empty()) note = "every account of the file exists already: nothing to create";
   return Done(note);
 }
 
@@ -180,6 +182,7 @@ Result<TaskOutcome> ApplyPartnerIam(const Structure& s, TaskContext& ctx, bool c
     OT_ASSIGN_OR_RETURN(TaskOutcome outcome, ApplySlice(ctx.session, other));
     note += (note.empty() ? "" : "\n") + ("`" + key + "`: ") + outcome.note;
   }
+  if (note.empty()) note = "no role of the payer's owner in the file: nothing to create";
   return Done(note);
 }
 
@@ -216,6 +219,10 @@ Result<TaskOutcome> ApplyCustomerIam(const Structure& s, TaskContext& ctx) {
       note += "\nprofile `" + access.profile + "`: user " + access.user + " assumes " + arn +
               (access.role->trust.require_mfa ? " with a virtual MFA device" : "") + " (twin)";
     }
+  }
+  if (note.empty()) {
+    note = "no IAM of `" + admin +
+           "` and no role it assumes in another party's account: " + "nothing to create";
   }
   return Done(note);
 }
@@ -255,6 +262,9 @@ Result<TaskOutcome> ConfirmNoBilling(const Structure& s, TaskContext& ctx) {
             std::to_string(kBilling.size()) + " billing actions denied to role " +
             access.role->name;
   }
+  // With one party (an imported organization) nobody acts in another's account: the seed's
+  // question -- can the customer's role see the bill? -- has no role to ask about.
+  if (note.empty()) note = "no party acts in another's account through a role: nothing to check";
   return Done(note);
 }
 
@@ -298,6 +308,48 @@ Status MoversHaveLeft(const Structure& s, TaskContext& ctx) {
       return InvalidInputError("`" + mover + "` is still in organization " + org->id +
                                " (task III.9)");
     }
+  }
+  return Status::Ok();
+}
+
+// The payer's organization of a file whose management account exists already (one `orgtwin
+// import` wrote): it exists before the transfer too, created by its management account with the
+// file's feature set, and with the placed accounts that do not come from another organization
+// (`starts_in`) as members, each invited and accepting as its owner. What the playbook builds
+// on top -- OUs, policies, placements, IAM -- it then finds partly done or builds itself.
+Status CreateExistingOrganization(Session& session) {
+  const Structure& s = session.structure();
+  const std::string& management = Management(s);
+  const std::string& owner = OwnerOf(s, management);
+  OT_ASSIGN_OR_RETURN(auto org, OrgOf(session, owner, management));
+  if (!org) {
+    OT_RETURN_IF_ERROR(session
+                           .Require(owner, management, "organizations", "CreateOrganization",
+                                    {{"FeatureSet", structure::FeatureSetName(Org(s).feature_set)}})
+                           .status());
+  }
+  OT_ASSIGN_OR_RETURN(std::string management_id, IdOf(session, management));
+  for (const std::string& member : Movers(s)) {
+    const Account& account = s.accounts.at(member);
+    if (account.starts_in) continue;  // joins through the playbook (III.9-III.11)
+    OT_ASSIGN_OR_RETURN(auto member_org, OrgOf(session, account.owner.value, member));
+    if (member_org) continue;
+    OT_ASSIGN_OR_RETURN(std::string id, IdOf(session, member));
+    // An invitation sent by a rehearsal that stopped before the member accepted is accepted now
+    // rather than sent again (Organizations refuses a second open one).
+    OT_ASSIGN_OR_RETURN(std::string handshake_id,
+                        steps::OpenInvitation(session, account.owner.value, member, management_id));
+    if (handshake_id.empty()) {
+      OT_ASSIGN_OR_RETURN(
+          json::object invited,
+          session.Require(owner, management, "organizations", "InviteAccountToOrganization",
+                          {{"Target", json::object{{"Type", "ACCOUNT"}, {"Id", id}}}}));
+      handshake_id = Str(invited.at("Handshake").as_object(), "Id");
+    }
+    OT_RETURN_IF_ERROR(session
+                           .Require(account.owner.value, member, "organizations", "AcceptHandshake",
+                                    {{"HandshakeId", handshake_id}})
+                           .status());
   }
   return Status::Ok();
 }
@@ -453,6 +505,9 @@ Status CreateStartingWorld(Session& session, TwinAssist& twin) {
                        {{"HandshakeId", Str(invited.at("Handshake").as_object(), "Id")}})
               .status());
     }
+  }
+  if (s.organization && !s.accounts.at(Management(s)).ToBeCreated()) {
+    OT_RETURN_IF_ERROR(CreateExistingOrganization(session));
   }
   return Status::Ok();
 }

@@ -10,7 +10,11 @@
 //
 // Also the starting world a rehearsal needs before the transfer (CreateStartingWorld): the
 // accounts the file says exist already, signed up on the twin with their IDs, and each account's
-// `starts_in` organization with its members and the policies the payer copies from it.
+// `starts_in` organization with its members and the policies the payer copies from it. When the
+// management account exists already (a file `orgtwin import` wrote), its organization exists
+// too: created by the management account with the file's feature set, with the placed accounts
+// that have no `starts_in` as members; the playbook then builds the rest (OUs, policies,
+// placements, IAM) and finds done what is done.
 #pragma once
 
 #include "common/status.h"

@@ -8,7 +8,8 @@
 #include <utility>
 
 #include <boost/json.hpp>
-#include <boost/url/pct_string_view.hpp>
+
+#include "structure/documents.h"
 
 namespace orgtwin::structure {
 namespace {
@@ -16,14 +17,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr char kUnknownId[] = "(known after apply)";
-
-// IAM returns policy documents URL-encoded (RFC 3986), as AWS does; the SDKs decode them.
-std::string DecodeDocument(std::string_view text) {
-  if (text.empty() || text.front() == '{') return std::string(text);
-  auto pct = boost::urls::make_pct_string_view(text);
-  if (!pct) return std::string(text);
-  return pct->decode();
-}
 
 // Two policy documents say the same thing when they parse to equal JSON (key order and white
 // space aside); a text that is not JSON equals only itself.

@@ -14,75 +14,18 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.parse
 
-import boto3
 import pytest
 
 from orgtwin_server import REPO, OrgtwinServer
+from rehearsal_helpers import binary, serve, session, snapshot
 
 EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
-
-
-def binary():
-    return OrgtwinServer().binary
 
 
 def rehearse(data_dir, *extra, env=None):
     return subprocess.run([binary(), "rehearse", EXAMPLE, "--data", data_dir, *extra],
                           capture_output=True, text=True, timeout=120, env=env)
-
-
-def session(data_dir, profile):
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(data_dir, "credentials")
-    os.environ["AWS_CONFIG_FILE"] = os.path.join(data_dir, "config")
-    return boto3.Session(profile_name=profile, region_name="us-east-1")
-
-
-def serve(data_dir, *extra):
-    server = OrgtwinServer(*extra)
-    shutil.rmtree(server.data_dir, ignore_errors=True)
-    server.data_dir = data_dir
-    return server.start()
-
-
-def snapshot(endpoint, data_dir):
-    """The payer's organization and IAM by names, through the API, as partner-payer sees it."""
-    s = session(data_dir, "partner-payer")
-    org = s.client("organizations", endpoint_url=endpoint)
-    iam = s.client("iam", endpoint_url=endpoint)
-    root = org.list_roots()["Roots"][0]
-    names = {root["Id"]: "root"}
-    units = []
-
-    def walk(parent, path):
-        for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
-            names[ou["Id"]] = path + ou["Name"]
-            units.append(path + ou["Name"])
-            walk(ou["Id"], path + ou["Name"] + "/")
-
-    walk(root["Id"], "")
-    accounts = {}
-    for account in org.list_accounts()["Accounts"]:
-        parent = org.list_parents(ChildId=account["Id"])["Parents"][0]["Id"]
-        accounts[account["Name"]] = (account["Email"], names[parent])
-    policies = {}
-    for kind in ("SERVICE_CONTROL_POLICY", "TAG_POLICY"):
-        for policy in org.list_policies(Filter=kind)["Policies"]:
-            if policy["AwsManaged"]:
-                continue
-            content = org.describe_policy(PolicyId=policy["Id"])["Policy"]["Content"]
-            targets = sorted(names.get(t["TargetId"], t["Name"]) for t in
-                             org.list_targets_for_policy(PolicyId=policy["Id"])["Targets"])
-            policies[policy["Name"]] = (kind, json.loads(content), targets)
-    roles = {}
-    for role in iam.list_roles()["Roles"]:
-        name = role["RoleName"]
-        attached = sorted(p["PolicyArn"] for p in
-                          iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
-        roles[name] = (role["AssumeRolePolicyDocument"], attached)
-    return {"units": sorted(units), "accounts": accounts, "policies": policies, "roles": roles,
-            "types": sorted(t["Type"] for t in root["PolicyTypes"] if t["Status"] == "ENABLED")}
 
 
 def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothing():

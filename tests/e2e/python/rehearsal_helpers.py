@@ -1,0 +1,78 @@
+"""Helpers of the engine's suites (rehearse, import): run the orgtwin binary, serve a rehearsal's
+data directory, and read the payer's organization and IAM through boto3 as one snapshot.
+
+The snapshot names everything by name (OU paths, account names, policy names), never by ID, so
+two twins built separately -- an uninterrupted rehearsal and a resumed one, an organization and
+the rehearsal of its import -- compare equal when they hold the same structure.
+"""
+import json
+import os
+import shutil
+
+import boto3
+
+from orgtwin_server import OrgtwinServer
+
+
+def binary():
+    return OrgtwinServer().binary
+
+
+def session(data_dir, profile):
+    """A boto3 session with `profile` from the profile files of `data_dir` (a rehearsal's)."""
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(data_dir, "credentials")
+    os.environ["AWS_CONFIG_FILE"] = os.path.join(data_dir, "config")
+    return boto3.Session(profile_name=profile, region_name="us-east-1")
+
+
+def profile_env(data_dir):
+    """The environment of a command that reads `data_dir`'s profile files."""
+    return dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data_dir, "credentials"),
+                AWS_CONFIG_FILE=os.path.join(data_dir, "config"))
+
+
+def serve(data_dir, *extra):
+    """`orgtwin serve --data data_dir`, started; the caller stops it."""
+    server = OrgtwinServer(*extra)
+    shutil.rmtree(server.data_dir, ignore_errors=True)
+    server.data_dir = data_dir
+    return server.start()
+
+
+def snapshot(endpoint, data_dir, profile="partner-payer"):
+    """The payer's organization and IAM by names, through the API, as `profile` sees it."""
+    s = session(data_dir, profile)
+    org = s.client("organizations", endpoint_url=endpoint)
+    iam = s.client("iam", endpoint_url=endpoint)
+    root = org.list_roots()["Roots"][0]
+    names = {root["Id"]: "root"}
+    units = []
+
+    def walk(parent, path):
+        for ou in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]:
+            names[ou["Id"]] = path + ou["Name"]
+            units.append(path + ou["Name"])
+            walk(ou["Id"], path + ou["Name"] + "/")
+
+    walk(root["Id"], "")
+    accounts = {}
+    for account in org.list_accounts()["Accounts"]:
+        parent = org.list_parents(ChildId=account["Id"])["Parents"][0]["Id"]
+        accounts[account["Name"]] = (account["Email"], names[parent])
+    policies = {}
+    for kind in ("SERVICE_CONTROL_POLICY", "TAG_POLICY"):
+        for policy in org.list_policies(Filter=kind)["Policies"]:
+            if policy["AwsManaged"]:
+                continue
+            content = org.describe_policy(PolicyId=policy["Id"])["Policy"]["Content"]
+            targets = sorted(names.get(t["TargetId"], t["Name"]) for t in
+                             org.list_targets_for_policy(PolicyId=policy["Id"])["Targets"])
+            policies[policy["Name"]] = (kind, json.loads(content), targets)
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        name = role["RoleName"]
+        attached = sorted(p["PolicyArn"] for p in
+                          iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+        roles[name] = (role["AssumeRolePolicyDocument"], attached)
+    return {"units": sorted(units), "accounts": accounts, "policies": policies, "roles": roles,
+            "types": sorted(t["Type"] for t in root["PolicyTypes"] if t["Status"] == "ENABLED")}
