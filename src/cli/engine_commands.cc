@@ -362,6 +362,16 @@ int RunImport(const EngineOptions& options) {
   structure::ImportOptions import_options;
   import_options.profile = options.profile;
   import_options.name = options.import_name;
+  // Each member's IAM is read with the member's own profile, when it has one.
+  std::vector<std::unique_ptr<client::Client>> member_clients;
+  import_options.member_client = [&](const std::string& profile) -> client::Client* {
+    auto member = profiles->Resolve(profile);
+    if (!member.ok()) return nullptr;
+    client::ClientOptions member_options = client_options;
+    member_options.credentials = *member;
+    member_clients.push_back(std::make_unique<client::Client>(member_options, transport));
+    return member_clients.back().get();
+  };
   auto text = structure::ImportStructure(client, import_options);
   if (!text.ok()) return Fail(kExitFailed, text.status().message());
   if (options.output.empty() || options.output == "-") {

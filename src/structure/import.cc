@@ -104,17 +104,46 @@ constexpr PrincipalOps kUserOps{"UserName", "ListAttachedUserPolicies", "ListUse
 constexpr PrincipalOps kGroupOps{"GroupName", "ListAttachedGroupPolicies", "ListGroupPolicies",
                                  "GetGroupPolicy"};
 
+// One account's IAM as read.
+struct AccountIamImport {
+  std::vector<ImportedPrincipal> roles;
+  std::vector<ImportedPrincipal> users;
+  std::vector<ImportedPrincipal> groups;
+
+  bool empty() const { return roles.empty() && users.empty() && groups.empty(); }
+};
+
 class Importer {
  public:
   Importer(client::Client& client, const ImportOptions& options)
-      : client_(client), options_(options) {}
+      : management_client_(client), client_(&client), options_(options) {}
 
   Result<std::string> Run() {
     OT_RETURN_IF_ERROR(ReadOrganization());
     OT_RETURN_IF_ERROR(ReadUnits());
     OT_RETURN_IF_ERROR(ReadAccounts());
     OT_RETURN_IF_ERROR(ReadPolicies());
-    OT_RETURN_IF_ERROR(ReadIam());
+    OT_RETURN_IF_ERROR(ReadIam(iam_[ManagementKey()]));
+    // Each member's IAM, with the member's own profile where it resolves: one profile never
+    // reads another account's IAM.
+    for (const ImportedAccount& account : accounts_) {
+      if (account.id == management_id_) continue;
+      client::Client* member =
+          options_.member_client ? options_.member_client(MemberProfile(account.key)) : nullptr;
+      if (member == nullptr) {
+        members_without_iam_.push_back(account.key);
+        continue;
+      }
+      client_ = member;
+      OT_ASSIGN_OR_RETURN(json::object who, Call("sts", "GetCallerIdentity"));
+      if (Str(who, "Account") != account.id) {
+        return InvalidInputError("profile `" + MemberProfile(account.key) + "` acts in account " +
+                                 Str(who, "Account") + ", not in `" + account.key + "` (" +
+                                 account.id + ")");
+      }
+      OT_RETURN_IF_ERROR(ReadIam(iam_[account.key]));
+    }
+    client_ = &management_client_;
     return Emit();
   }
 
@@ -123,7 +152,7 @@ class Importer {
 
   Result<json::object> Call(std::string_view service, std::string_view operation,
                             const json::object& input = {}) {
-    auto outcome = client_.Call(service, operation, input);
+    auto outcome = client_->Call(service, operation, input);
     if (!outcome.ok()) return CallFailed(service, operation, outcome.error());
     return std::move(outcome).value();
   }
@@ -131,7 +160,7 @@ class Importer {
   // The items of list `member` over every page.
   Result<std::vector<json::value>> List(std::string_view service, std::string_view operation,
                                         std::string_view member, json::object input = {}) {
-    auto pages = client_.AllPages(service, operation, std::move(input));
+    auto pages = client_->AllPages(service, operation, std::move(input));
     if (!pages.ok()) return CallFailed(service, operation, pages.error());
     std::vector<json::value> items;
     for (const json::object& page : *pages) {
@@ -145,7 +174,7 @@ class Importer {
   Status ReadOrganization() {
     OT_ASSIGN_OR_RETURN(json::object caller, Call("sts", "GetCallerIdentity"));
     caller_account_ = Str(caller, "Account");
-    auto described = client_.Call("organizations", "DescribeOrganization");
+    auto described = client_->Call("organizations", "DescribeOrganization");
     if (!described.ok()) {
       if (described.error().code == "AWSOrganizationsNotInUseException") {
         return InvalidInputError("import: account " + caller_account_ + " (profile `" +
@@ -272,7 +301,14 @@ class Importer {
 
   // ---- IAM of the management account ------------------------------------------------------------
 
-  Status ReadIam() {
+  std::string ManagementKey() const {
+    for (const ImportedAccount& account : accounts_) {
+      if (account.id == management_id_) return account.key;
+    }
+    return {};
+  }
+
+  Status ReadIam(AccountIamImport& iam) {
     OT_ASSIGN_OR_RETURN(auto roles, List("iam", "ListRoles", "Roles"));
     int service_linked = 0;
     for (const json::value& item : roles) {
@@ -294,7 +330,7 @@ class Importer {
         principal.max_session_duration = duration->to_number<int64_t>();
       }
       OT_RETURN_IF_ERROR(ReadPrincipalPolicies(kRoleOps, principal));
-      roles_.push_back(std::move(principal));
+      iam.roles.push_back(std::move(principal));
     }
     if (service_linked > 0) {
       notes_.push_back(std::to_string(service_linked) +
@@ -307,7 +343,7 @@ class Importer {
       principal.name = Str(item.as_object(), "GroupName");
       principal.path = Str(item.as_object(), "Path").empty() ? "/" : Str(item.as_object(), "Path");
       OT_RETURN_IF_ERROR(ReadPrincipalPolicies(kGroupOps, principal));
-      groups_.push_back(std::move(principal));
+      iam.groups.push_back(std::move(principal));
     }
     OT_ASSIGN_OR_RETURN(auto users, List("iam", "ListUsers", "Users"));
     for (const json::value& item : users) {
@@ -321,9 +357,9 @@ class Importer {
       }
       std::sort(principal.groups.begin(), principal.groups.end());
       OT_RETURN_IF_ERROR(ReadPrincipalPolicies(kUserOps, principal));
-      users_.push_back(std::move(principal));
+      iam.users.push_back(std::move(principal));
     }
-    for (auto* list : {&roles_, &groups_, &users_}) {
+    for (auto* list : {&iam.roles, &iam.groups, &iam.users}) {
       std::sort(
           list->begin(), list->end(),
           [](const ImportedPrincipal& a, const ImportedPrincipal& b) { return a.name < b.name; });
@@ -429,14 +465,21 @@ class Importer {
     }
     out << YAML::EndMap;
 
-    if (!roles_.empty() || !users_.empty() || !groups_.empty()) {
-      out << YAML::Key << "iam" << YAML::Value << YAML::BeginMap;
-      out << YAML::Key << management_key << YAML::Value << YAML::BeginMap;
-      EmitPrincipals(out, "roles", roles_, true);
-      EmitPrincipals(out, "users", users_, false);
-      EmitPrincipals(out, "groups", groups_, false);
-      out << YAML::EndMap << YAML::EndMap;
+    bool any_iam = false;
+    for (const ImportedAccount& account : accounts_) {
+      auto iam = iam_.find(account.key);
+      if (iam == iam_.end() || iam->second.empty()) continue;
+      if (!any_iam) {
+        out << YAML::Key << "iam" << YAML::Value << YAML::BeginMap;
+        any_iam = true;
+      }
+      out << YAML::Key << account.key << YAML::Value << YAML::BeginMap;
+      EmitPrincipals(out, "roles", iam->second.roles, true);
+      EmitPrincipals(out, "users", iam->second.users, false);
+      EmitPrincipals(out, "groups", iam->second.groups, false);
+      out << YAML::EndMap;
     }
+    if (any_iam) out << YAML::EndMap;
     out << YAML::EndMap;
     std::string text = out.c_str();
     text.push_back('\n');
@@ -454,9 +497,8 @@ class Importer {
         "Imported by `orgtwin import --profile " + options_.profile + "` from organization " +
             organization_id_ + ",",
         "read through the API from its management account " + management_id_ + ".",
-        "Not imported: the IAM of the member accounts (import reads only the account the",
-        "profile acts in; add theirs under `iam`), alternate contacts, and secrets (passwords,",
-        "access keys, MFA devices), which are never read.",
+        "Each member's IAM is read with the member's profile (below); not imported: alternate",
+        "contacts, and secrets (passwords, access keys, MFA devices), which are never read.",
         "The members' profiles (`" + options_.profile +
             "-ACCOUNT_KEY`) act in each member: on AWS, a role profile",
         "that assumes a role there; `orgtwin rehearse` gives them the members' root keys.",
@@ -464,6 +506,14 @@ class Importer {
     if (customer_managed_) {
       lines.emplace_back(
           "Customer managed policies are named by ARN; their documents are not imported.");
+    }
+    if (!members_without_iam_.empty()) {
+      std::string keys;
+      for (const std::string& key : members_without_iam_) {
+        keys.append(keys.empty() ? "" : ", ").append(key);
+      }
+      lines.push_back("Not imported: the IAM of " + keys +
+                      " (no usable profile; add theirs under `iam`).");
     }
     for (const std::string& note : notes_) lines.push_back("Note: " + note + ".");
     for (const std::string& line : lines) out << YAML::Comment(line) << YAML::Newline;
@@ -605,7 +655,8 @@ class Importer {
     }
   }
 
-  client::Client& client_;
+  client::Client& management_client_;
+  client::Client* client_;  // the account whose IAM is being read; else the management account's
   const ImportOptions& options_;
   std::string caller_account_;
   std::string organization_id_;
@@ -618,9 +669,8 @@ class Importer {
   std::map<std::string, std::string> account_keys_;  // account ID -> key
   std::vector<ImportedAccount> accounts_;
   std::vector<ImportedPolicy> policies_;
-  std::vector<ImportedPrincipal> roles_;
-  std::vector<ImportedPrincipal> users_;
-  std::vector<ImportedPrincipal> groups_;
+  std::map<std::string, AccountIamImport> iam_;   // by account key
+  std::vector<std::string> members_without_iam_;  // account keys whose profile did not resolve
   std::vector<std::string> notes_;
   bool customer_managed_ = false;
 };

@@ -8,9 +8,10 @@
 // What it reads: every account (ListAccounts), the feature set, the OU tree, each account's
 // place in it, the policies of every enabled policy type that AWS does not manage, with their
 // content, description and targets, and the IAM of the management account (roles but the
-// service-linked ones, users, groups, their managed and inline policies). What it leaves out,
-// and says so at the top of the file: the member accounts' IAM (it would need credentials in
-// each), alternate contacts, and every secret (passwords, access keys, MFA devices).
+// service-linked ones, users, groups, their managed and inline policies), and each member's IAM
+// with the member's own profile where one resolves (checked to act in that member). What it
+// leaves out, and says so at the top of the file: the IAM of members without a usable profile,
+// alternate contacts, and every secret (passwords, access keys, MFA devices).
 //
 // The file has one party, `owner`, that owns every account and acts with the profile given; for
 // each member account it names a profile `PROFILE-ACCOUNT_KEY` (on AWS, a role profile that
@@ -20,6 +21,7 @@
 // Thread-safety: none; runs on the caller's thread with the caller's Client.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -34,6 +36,9 @@ struct ImportOptions {
   std::string profile;
   // The structure's `name`; "" = the organization's ID.
   std::string name;
+  // A client for a member's profile (`PROFILE-ACCOUNT_KEY`), or null when it does not resolve:
+  // that member's IAM is then left out (and the file says so). Null function: no member's IAM.
+  std::function<client::Client*(const std::string& profile)> member_client;
 };
 
 // Reads the organization the client's principal is in -- which must be its management account

@@ -11,13 +11,15 @@ rehearsing the file and comparing the copy with the original.
   policies with the same content and targets, and roles with the same trust and policies as D.
 - From a member account, import refuses and names the management account.
 """
+import configparser
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 
 from orgtwin_server import REPO
-from rehearsal_helpers import binary, profile_env, serve, snapshot
+from rehearsal_helpers import binary, profile_env, serve, session, snapshot
 
 EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
 
@@ -37,13 +39,29 @@ def test_an_imported_organization_plans_clean_and_rehearses_into_the_same_struct
         server = serve(original)
         try:
             env = profile_env(original)
+            # The production member has IAM of its own and a profile import can use for it
+            # (`PROFILE-ACCOUNT_KEY`: here its root keys); the development member has neither.
+            prod = session(original, "customer-prod").client("iam", endpoint_url=server.endpoint)
+            prod.create_role(RoleName="Deployer", AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
+                 "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}}]}))
+            prod.attach_role_policy(RoleName="Deployer",
+                                    PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+            keys = configparser.ConfigParser()
+            keys.read(os.path.join(original, "credentials"))
+            with open(os.path.join(original, "credentials"), "a") as f:
+                f.write("\n[partner-payer-customer-production]\naws_access_key_id = %s\n"
+                        "aws_secret_access_key = %s\n" % (
+                            keys["customer-prod"]["aws_access_key_id"],
+                            keys["customer-prod"]["aws_secret_access_key"]))
             read = run("import", "--profile", "partner-payer", "--endpoint", server.endpoint,
                        "-o", imported, env=env)
             assert read.returncode == 0, read.stdout + read.stderr
             text = open(imported).read()
             # What is left out is said at the top; IDs are quoted; one party, the profile given.
             assert text.startswith("# Imported by `orgtwin import --profile partner-payer`")
-            assert "Not imported: the IAM of the member accounts" in text
+            assert "Not imported: the IAM of customer-development (no usable profile" in text
+            assert "  customer-production:\n    roles:\n      - name: Deployer" in text, text
             assert 'id: "210987654322"' in text
             assert "profile: partner-payer\n" in text
             assert "customer-production: partner-payer-customer-production" in text
@@ -87,6 +105,18 @@ def test_an_imported_organization_plans_clean_and_rehearses_into_the_same_struct
         assert after["accounts"]["Customer Production"][1] == "Workloads/Prod"
         assert after["policies"]["RegionGuard"][2] == ["Workloads"]
         assert "CustomerAdmin" in after["roles"]
+        # The member's IAM came along: the copy's production account has the role.
+        server = serve(copy)
+        try:
+            copied = session(copy, "partner-payer-customer-production").client(
+                "iam", endpoint_url=server.endpoint)
+            role = copied.get_role(RoleName="Deployer")["Role"]
+            assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+                "AWS": "arn:aws:iam::210987654321:root"}
+            attached = copied.list_attached_role_policies(RoleName="Deployer")["AttachedPolicies"]
+            assert [p["PolicyName"] for p in attached] == ["ReadOnlyAccess"]
+        finally:
+            server.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
