@@ -11,11 +11,6 @@ using structure::Session;
 using structure::Structure;
 using structure::TaskStatus;
 
-std::string Str(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 TaskOutcome Done(std::string note) { return {TaskStatus::kDone, std::move(note)}; }
 TaskOutcome Manual(std::string note) { return {TaskStatus::kManual, std::move(note)}; }
 

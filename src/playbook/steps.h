@@ -20,13 +20,13 @@
 #include "common/status.h"
 #include "playbook/playbook.h"
 #include "structure/reconcile.h"
+#include "structure/response_fields.h"
 #include "structure/session.h"
 #include "structure/structure.h"
 
 namespace orgtwin::playbook::steps {
 
-// The string member `key` of `object`, "" when absent or not a string.
-std::string Str(const boost::json::object& object, std::string_view key);
+using structure::fields::Str;
 
 TaskOutcome Done(std::string note);
 TaskOutcome Manual(std::string note);

@@ -12,35 +12,22 @@
 #include <yaml-cpp/yaml.h>
 
 #include "structure/documents.h"
+#include "structure/response_fields.h"
 #include "structure/structure.h"
 
 namespace orgtwin::structure {
 namespace {
 
 namespace json = boost::json;
+using fields::Arr;
+using fields::Obj;
+using fields::Str;
 
 constexpr std::string_view kPartyKey = "owner";
 // IAM keeps the roles AWS services create for themselves under this path; they are AWS's, not
 // the account's, and CreateRole refuses the path.
 constexpr std::string_view kServiceLinkedPath = "/aws-service-role/";
 constexpr size_t kMaxKeyLength = 64;
-
-std::string Str(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-const json::object& Obj(const json::object& object, std::string_view key) {
-  static const json::object kEmpty;
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_object() ? value->as_object() : kEmpty;
-}
-
-const json::array& Arr(const json::object& object, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_array() ? value->as_array() : kEmpty;
-}
 
 Status CallFailed(std::string_view service, std::string_view operation,
                   const client::Error& error) {

@@ -10,11 +10,15 @@
 #include <boost/json.hpp>
 
 #include "structure/documents.h"
+#include "structure/response_fields.h"
 
 namespace orgtwin::structure {
 namespace {
 
 namespace json = boost::json;
+using fields::Arr;
+using fields::Obj;
+using fields::Str;
 
 constexpr char kUnknownId[] = "(known after apply)";
 
@@ -27,23 +31,6 @@ bool SameDocument(std::string_view a, std::string_view b) {
   json::value vb = json::parse(DecodeDocument(b), eb);
   if (ea || eb) return a == b;
   return va == vb;
-}
-
-std::string Str(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-const json::object& Obj(const json::object& object, std::string_view key) {
-  static const json::object kEmpty;
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_object() ? value->as_object() : kEmpty;
-}
-
-const json::array& Arr(const json::object& object, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_array() ? value->as_array() : kEmpty;
 }
 
 std::string RootArn(const std::string& account_id) {
