@@ -25,9 +25,21 @@ const std::string& Admin(const Structure& s) { return Org(s).administered_by.val
 std::vector<std::string> Movers(const Structure& s) {
   std::vector<std::string> movers;
   for (const structure::Placement& placement : Org(s).placements) {
-    if (placement.account != Management(s)) movers.push_back(placement.account);
+    if (placement.account != Management(s) && !s.accounts.at(placement.account).ToBeCreated()) {
+      movers.push_back(placement.account);
+    }
   }
   return movers;
+}
+
+std::vector<std::string> NewMembers(const Structure& s) {
+  std::vector<std::string> created;
+  for (const structure::Placement& placement : Org(s).placements) {
+    if (placement.account != Management(s) && s.accounts.at(placement.account).ToBeCreated()) {
+      created.push_back(placement.account);
+    }
+  }
+  return created;
 }
 
 Result<std::string> IdOf(const Session& session, const std::string& account) {

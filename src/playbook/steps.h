@@ -36,8 +36,11 @@ const structure::Organization& Org(const structure::Structure& s);
 const std::string& Management(const structure::Structure& s);
 const std::string& OwnerOf(const structure::Structure& s, const std::string& account);
 const std::string& Admin(const structure::Structure& s);
-// The accounts placed in the organization other than its management account, in file order.
+// The accounts that exist already and are placed in the organization, other than its management
+// account, in file order: those that move in (and out again on termination).
 std::vector<std::string> Movers(const structure::Structure& s);
+// The accounts placed in the organization that are to be created there (CreateAccount).
+std::vector<std::string> NewMembers(const structure::Structure& s);
 
 // The account's ID, or an error saying it does not exist yet.
 Result<std::string> IdOf(const structure::Session& session, const std::string& account);

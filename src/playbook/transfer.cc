@@ -1,9 +1,11 @@
 #include "playbook/transfer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -96,9 +98,13 @@ Status WrongAccount(const std::string& profile, const std::string& actual, const
 }
 
 Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
+  const std::vector<std::string> members = steps::NewMembers(s);
   std::string note;
   for (const auto& [key, account] : s.accounts) {
-    if (!account.ToBeCreated()) continue;
+    // New members are created by the organization (III.4), not signed up.
+    if (!account.ToBeCreated() || std::find(members.begin(), members.end(), key) != members.end()) {
+      continue;
+    }
     const std::string& owner = account.owner.value;
     const std::string& profile = s.ProfileFor(*s.FindParty(owner), key);
     if (!ctx.session.AccountId(key) && ctx.twin != nullptr && ctx.twin->HasProfile(profile)) {
@@ -129,6 +135,70 @@ Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
   }
   if (note.empty()) note = "every account of the file exists already: nothing to create";
   return Done(note);
+}
+
+// The ID of the member of the organization whose email is `email`, or "".
+Result<std::string> MemberWithEmail(const Structure& s, TaskContext& ctx,
+                                    const std::string& email) {
+  auto pages = ctx.session.AllPages(Admin(s), Management(s), "organizations", "ListAccounts");
+  if (!pages.ok()) {
+    return ctx.session.Require(Admin(s), Management(s), "organizations", "ListAccounts").status();
+  }
+  for (const json::object& page : *pages) {
+    for (const json::value& account : page.at("Accounts").as_array()) {
+      if (Str(account.as_object(), "Email") == email) return Str(account.as_object(), "Id");
+    }
+  }
+  return std::string();
+}
+
+// CreateAccount, then DescribeCreateAccountStatus until it is no longer IN_PROGRESS (AWS takes
+// a few minutes at most; the twin answers at once).
+Result<std::string> CreateMember(const Structure& s, TaskContext& ctx, const Account& account) {
+  OT_ASSIGN_OR_RETURN(
+      json::object started,
+      ctx.session.Require(Admin(s), Management(s), "organizations", "CreateAccount",
+                          {{"Email", account.email}, {"AccountName", account.name}}));
+  const std::string request_id = Str(started.at("CreateAccountStatus").as_object(), "Id");
+  constexpr int kPolls = 120;  // 10 minutes at 5 s
+  for (int poll = 0; poll < kPolls; ++poll) {
+    OT_ASSIGN_OR_RETURN(
+        json::object described,
+        ctx.session.Require(Admin(s), Management(s), "organizations", "DescribeCreateAccountStatus",
+                            {{"CreateAccountRequestId", request_id}}));
+    const json::object& status = described.at("CreateAccountStatus").as_object();
+    const std::string state = Str(status, "State");
+    if (state == "SUCCEEDED") return Str(status, "AccountId");
+    if (state == "FAILED") {
+      return InvalidInputError("CreateAccount for `" + account.key +
+                               "` failed: " + Str(status, "FailureReason"));
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+  }
+  return UnavailableError("CreateAccount for `" + account.key + "` still in progress after " +
+                          "10 minutes; run the playbook again to go on waiting");
+}
+
+Result<TaskOutcome> CreateMemberAccounts(const Structure& s, TaskContext& ctx) {
+  std::string note;
+  for (const std::string& key : steps::NewMembers(s)) {
+    const Account& account = s.accounts.at(key);
+    std::string verb = "is";
+    if (!ctx.session.AccountId(key)) {
+      // A run that stopped after CreateAccount finds the account by its email.
+      OT_ASSIGN_OR_RETURN(std::string id, MemberWithEmail(s, ctx, account.email));
+      verb = "was created earlier as";
+      if (id.empty()) {
+        OT_ASSIGN_OR_RETURN(id, CreateMember(s, ctx, account));
+        verb = "created as";
+      }
+      OT_RETURN_IF_ERROR(ctx.journal.SetAccountId(key, id));
+      ctx.session.SetAccountId(key, id);
+    }
+    note.append(note.empty() ? "" : "\n").append("`").append(key).append("` ").append(verb);
+    note.append(" ").append(*ctx.session.AccountId(key));
+  }
+  return Done(note.empty() ? "no new member account in the file" : note);
 }
 
 Result<TaskOutcome> AddPaymentDetails(const Structure& s, TaskContext& ctx) {
@@ -401,6 +471,8 @@ Playbook TransferPlaybook(const Structure& s) {
   add("III.1", "Create the organization in the payer", customer, slice(Scope::kCreateOrganization));
   add("III.2", "Create the organizational units", customer, slice(Scope::kUnits));
   add("III.3", "Enable the policy types", customer, slice(Scope::kPolicyTypes));
+  add("III.4", "Create the new member accounts", customer,
+      [p](TaskContext& ctx) { return CreateMemberAccounts(*p, ctx); });
   add("III.5", "Copy the customer's policies and attach them", customer, slice(Scope::kPolicies));
   add("III.6", "Install the customer's security software in the payer", customer,
       [](TaskContext&) -> Result<TaskOutcome> {

@@ -308,3 +308,37 @@ def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners
             server.stop()
     finally:
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_a_member_account_to_be_created_is_made_by_the_organization_and_placed():
+    work = tempfile.mkdtemp(prefix="orgtwin-variant-")
+    data = os.path.join(work, "data")
+    try:
+        structure, _ = variant(
+            work, "\norganization:\n",
+            "\n  customer-sandbox:\n    owner: customer\n    name: Customer Sandbox\n"
+            "    email: aws-sandbox@customer.example\n    create: true\n"
+            "\norganization:\n")
+        text = open(structure).read().replace(
+            "    customer-dev: Workloads/Dev\n",
+            "    customer-dev: Workloads/Dev\n    customer-sandbox: Workloads/Dev\n")
+        with open(structure, "w") as f:
+            f.write(text)
+        done = subprocess.run([binary(), "rehearse", structure, "--data", data],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "`customer-sandbox` created as " in done.stdout
+        server = serve(data)
+        try:
+            state = snapshot(server.endpoint, data)
+            assert state["accounts"]["Customer Sandbox"] == ("aws-sandbox@customer.example",
+                                                             "Workloads/Dev")
+        finally:
+            server.stop()
+        # A second run finds it (the journal has its ID) and creates nothing.
+        again = subprocess.run([binary(), "rehearse", structure, "--data", data],
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "No changes. The accounts match the structure file." in again.stdout
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
