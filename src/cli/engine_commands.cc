@@ -106,6 +106,18 @@ std::shared_ptr<client::Transport> HttpTransportFromEnvironment() {
 
 // The profiles as the engine resolves them: a role profile assumes its role through
 // `transport`; an MFA code comes from the twin assist's device seeds, else from the terminal.
+// The retry policy the AWS CLI would use: AWS_MAX_ATTEMPTS (1 = no retry), else the SDKs'
+// standard mode's three attempts.
+client::RetryPolicy RetryFromEnvironment() {
+  client::RetryPolicy retry;
+  if (const char* text = std::getenv("AWS_MAX_ATTEMPTS"); text != nullptr && *text != '\0') {
+    char* end = nullptr;
+    const long attempts = std::strtol(text, &end, 10);
+    if (*end == '\0' && attempts >= 1) retry.max_attempts = static_cast<int>(attempts);
+  }
+  return retry;
+}
+
 std::shared_ptr<Profiles> MakeProfiles(const EngineOptions& options,
                                        const std::string& endpoint_url,
                                        std::shared_ptr<client::Transport> transport,
@@ -113,12 +125,23 @@ std::shared_ptr<Profiles> MakeProfiles(const EngineOptions& options,
   client::ClientOptions base;
   base.region = options.region;
   base.endpoint_url = endpoint_url;
+  base.retry = RetryFromEnvironment();
   client::ProfileResolverOptions resolver;
   resolver.make_client = client::MakeClientFactory(base, std::move(transport));
   resolver.mfa_code = [assist](std::string_view serial) -> Result<std::string> {
     if (assist != nullptr) return assist->MfaCode(serial);
     return PromptMfaCode(serial);
   };
+  // Assumed roles are cached where the AWS CLI caches them, for AWS itself; a twin's go beside
+  // the twin's profiles (the CLI's key does not name the endpoint, so a twin's entry in the home
+  // cache could be taken for AWS's); a twin without a profile directory caches in memory only.
+  if (assist != nullptr) {
+    resolver.cache_dir =
+        std::filesystem::path(assist->files().credentials).parent_path().string() + "/cli/cache";
+  } else if (const char* home = std::getenv("HOME");
+             endpoint_url.empty() && home != nullptr && *home != '\0') {
+    resolver.cache_dir = std::string(home) + "/.aws/cli/cache";
+  }
   return std::make_shared<Profiles>(std::move(resolver));
 }
 
@@ -157,6 +180,7 @@ Result<Runtime> Prepare(const EngineOptions& options, const std::string& journal
   session.endpoint_url = runtime.endpoint_url;
   session.region = options.region;
   session.transport = runtime.transport;
+  session.retry = RetryFromEnvironment();
   std::shared_ptr<Profiles> profiles = runtime.profiles;
   session.resolve_profile = [profiles](const std::string& profile) {
     return profiles->Resolve(profile);
@@ -356,6 +380,7 @@ int RunImport(const EngineOptions& options) {
   }
   client::ClientOptions client_options;
   client_options.region = options.region;
+  client_options.retry = RetryFromEnvironment();
   client_options.endpoint_url = options.endpoint;
   client_options.credentials = *credentials;
   client::Client client(client_options, transport);

@@ -2,11 +2,23 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <optional>
+#include <sstream>
 #include <utility>
 
 #include <boost/algorithm/string/trim.hpp>
 #include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace orgtwin::client {
 namespace {
@@ -16,6 +28,176 @@ namespace json = boost::json;
 // botocore refreshes assumed-role credentials once fewer than this many remain
 // (RefreshableCredentials._mandatory_refresh_timeout); the cache does the same.
 constexpr std::chrono::minutes kRefreshBeforeExpiry{10};
+
+// ---- the AWS CLI's assumed-role cache (~/.aws/cli/cache) ----------------------------------------
+
+// botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS: a cached entry with less than
+// this left is not used.
+constexpr std::chrono::minutes kCacheExpiryWindow{15};
+
+// `text` as Python's json.dumps writes a str (ensure_ascii): `"` and `\` escaped, control
+// characters as \n-style or \u00XX escapes, every non-ASCII code point as \uXXXX (a surrogate
+// pair beyond the BMP). Invalid UTF-8 bytes are written as U+FFFD, as Python would never see them.
+std::string PythonJsonString(std::string_view text) {
+  std::string out = "\"";
+  char buffer[16];
+  auto escape = [&](uint32_t unit) {
+    std::snprintf(buffer, sizeof(buffer), "\\u%04x", static_cast<unsigned>(unit));
+    out += buffer;
+  };
+  for (size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      switch (byte) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          if (byte < 0x20) {
+            escape(byte);
+          } else {
+            out += static_cast<char>(byte);
+          }
+      }
+      ++i;
+      continue;
+    }
+    const size_t length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+    uint32_t code = length == 4 ? byte & 0x07U : length == 3 ? byte & 0x0FU : byte & 0x1FU;
+    bool valid = length > 1 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0U) == 0x80U;
+      code = (code << 6U) | (next & 0x3FU);
+    }
+    if (!valid) code = 0xFFFD;
+    if (code >= 0x10000) {
+      code -= 0x10000;
+      escape(0xD800 + (code >> 10U));
+      escape(0xDC00 + (code & 0x3FFU));
+    } else {
+      escape(code);
+    }
+    i += valid ? length : 1;
+  }
+  out += '"';
+  return out;
+}
+
+// botocore's AssumeRoleCredentialFetcher._create_cache_key: the AssumeRole arguments (without
+// the MFA code, and without a session name botocore made up), as json.dumps(args,
+// sort_keys=True) writes them, hashed with SHA-1; the hex digest names the file. The same key
+// as the AWS CLI's, so the two share the cache.
+std::string CacheKeyOf(const json::object& args) {
+  std::vector<std::string> keys;
+  for (const auto& member : args) keys.emplace_back(member.key());
+  std::sort(keys.begin(), keys.end());
+  std::string text = "{";
+  for (const std::string& key : keys) {
+    if (text.size() > 1) text += ", ";
+    text += PythonJsonString(key) + ": ";
+    const json::value& value = args.at(key);
+    text += value.is_string() ? PythonJsonString(value.get_string())
+                              : json::serialize(value);  // DurationSeconds: an integer
+  }
+  text += "}";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha1(), nullptr);
+  std::string hex;
+  char pair[3];
+  for (unsigned int k = 0; k < length; ++k) {
+    std::snprintf(pair, sizeof(pair), "%02x", digest[k]);
+    hex += pair;
+  }
+  return hex;
+}
+
+// "2026-12-04T19:33:27Z", "2026-12-04T19:33:27+00:00", "2026-12-04T19:33:27.123456+00:00".
+std::optional<TimePoint> ParseUtcTimestamp(const std::string& text) {
+  std::tm tm{};
+  std::istringstream in(text);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail()) return std::nullopt;
+  std::string rest;
+  std::getline(in, rest);
+  if (!rest.empty() && rest.front() == '.') rest.erase(0, rest.find_first_not_of("0123456789", 1));
+  if (rest != "Z" && rest != "+00:00" && !rest.empty()) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// The credentials of a cache entry that is still good at `now`.
+std::optional<Credentials> ReadCacheEntry(const std::string& path, TimePoint now,
+                                          TimePoint* expiration) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  json::value entry = json::parse(text.str(), ec);
+  const json::object* root = ec ? nullptr : entry.if_object();
+  const json::value* found = root != nullptr ? root->if_contains("Credentials") : nullptr;
+  const json::object* credentials = found != nullptr ? found->if_object() : nullptr;
+  if (credentials == nullptr) return std::nullopt;
+  auto text_of = [&](const char* key) {
+    const json::value* value = credentials->if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
+  };
+  auto expires = ParseUtcTimestamp(text_of("Expiration"));
+  if (!expires || *expires - now < kCacheExpiryWindow) return std::nullopt;
+  Credentials out{text_of("AccessKeyId"), text_of("SecretAccessKey"), text_of("SessionToken")};
+  if (out.access_key_id.empty() || out.secret_access_key.empty()) return std::nullopt;
+  *expiration = *expires;
+  return out;
+}
+
+// Writes the entry as botocore's JSONFileCache does (the AssumeRole response, Expiration in ISO
+// 8601), readable by the owner only. A cache that cannot be written is no error: it only saves
+// a later AssumeRole (and its MFA code).
+void WriteCacheEntry(const std::string& dir, const std::string& path, const json::object& output,
+                     TimePoint expiration) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return;
+  json::object entry = output;
+  if (json::value* credentials = entry.if_contains("Credentials");
+      credentials != nullptr && credentials->is_object()) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(expiration);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char formatted[32];
+    std::strftime(formatted, sizeof(formatted), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+    credentials->as_object()["Expiration"] = formatted;
+  }
+  const std::string text = json::serialize(entry);
+  const std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written || std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::filesystem::remove(temporary, ec);
+  }
+}
 
 bool Has(const ProfileValues& values, const char* key) { return values.count(key) > 0; }
 
@@ -126,6 +308,8 @@ Status AssumeRoleFailed(std::string_view profile, std::string_view role_arn, con
 }
 
 }  // namespace
+
+std::string AssumeRoleCacheKey(const json::object& args) { return CacheKeyOf(args); }
 
 Environment ProcessEnvironment() {
   return [](std::string_view name) {
@@ -405,8 +589,29 @@ Result<ResolvedProfile> ProfileResolver::AssumeRoleProfile(const std::string& na
       input["DurationSeconds"] = seconds;
     }
   }
+  std::string serial;
   if (Has(values, "mfa_serial")) {
-    const std::string serial = Get(values, "mfa_serial");
+    serial = Get(values, "mfa_serial");
+    input["SerialNumber"] = serial;
+  }
+  // The AWS CLI's file cache: a role assumed by an earlier run (of orgtwin or of `aws`) is used
+  // while it has more than 15 minutes left, without a new AssumeRole or MFA code.
+  std::string cache_file;
+  if (!options_.cache_dir.empty()) {
+    json::object args = input;
+    if (!Has(values, "role_session_name")) args.erase("RoleSessionName");
+    cache_file = options_.cache_dir + "/" + CacheKeyOf(args) + ".json";
+    TimePoint expiration;
+    if (auto cached = ReadCacheEntry(cache_file, Now(), &expiration)) {
+      cache_[name] = {*cached, expiration};
+      ResolvedProfile resolved;
+      resolved.method = "assume-role";
+      resolved.credentials = *cached;
+      resolved.expiration = expiration;
+      return resolved;
+    }
+  }
+  if (!serial.empty()) {
     if (!options_.mfa_code) {
       return InvalidInputError(Quoted(name) + " needs an MFA code for " + serial +
                                " (mfa_serial), and no MFA code provider was given");
@@ -416,7 +621,6 @@ Result<ResolvedProfile> ProfileResolver::AssumeRoleProfile(const std::string& na
       return Status(code.status().code(),
                     Quoted(name) + ": no MFA code for " + serial + ": " + code.status().message());
     }
-    input["SerialNumber"] = serial;
     input["TokenCode"] = *code;
   }
   if (!options_.make_client) {
@@ -455,6 +659,9 @@ Result<ResolvedProfile> ProfileResolver::AssumeRoleProfile(const std::string& na
     }
   }
   cache_[name] = {resolved.credentials, expiration};
+  if (!cache_file.empty() && resolved.expiration) {
+    WriteCacheEntry(options_.cache_dir, cache_file, *output, expiration);
+  }
   return resolved;
 }
 

@@ -19,8 +19,9 @@
 // failed AssumeRole is the AWS error code (Status::aws_code) and message, kAccessDenied for a
 // 403, kUnavailable for a transport failure or a 5xx, kInvalidInput otherwise.
 //
-// Not done as the CLI does: assumed-role credentials are cached in memory per resolver, not in
-// ~/.aws/cli/cache across runs.
+// Assumed-role credentials are cached in memory per resolver and, when given a cache directory,
+// in the AWS CLI's file cache (~/.aws/cli/cache: botocore's key, a SHA-1 of the AssumeRole
+// arguments; its JSON entry), shared with `aws` itself.
 //
 // Ownership: the resolver owns its copy of the files' contents; Client objects are built per
 // AssumeRole by the factory and dropped after it.
@@ -38,6 +39,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "client/client.h"
 #include "client/credentials_file.h"
@@ -117,7 +120,16 @@ struct ProfileResolverOptions {
   // The default session name's epoch (`botocore-session-<epoch>`) and the cache's expiry; null =
   // the system clock.
   const Clock* clock = nullptr;
+  // The AWS CLI's assumed-role cache directory ($HOME/.aws/cli/cache for the CLI): role
+  // credentials are read from and written to it with the CLI's file names, so runs (and `aws`)
+  // share them until 15 minutes before they expire. "" = in memory only.
+  std::string cache_dir{};
 };
+
+// The AWS CLI's name for the cache file of an AssumeRole (`args`: the call's arguments without
+// TokenCode, and without RoleSessionName when the profile does not set one): botocore's key, the
+// SHA-1 (hex) of json.dumps(args, sort_keys=True).
+std::string AssumeRoleCacheKey(const boost::json::object& args);
 
 class ProfileResolver {
  public:

@@ -5,6 +5,7 @@
 #include "client/profiles.h"
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -308,7 +309,8 @@ class ProfilesTwinTest : public ::testing::Test {
            "\naws_secret_access_key = " + ops_.secret_access_key + "\n";
   }
   // A resolver over `config`, counting the STS clients it builds (one per AssumeRole).
-  std::unique_ptr<ProfileResolver> Resolver(const std::string& config, MfaCodeProvider mfa = {}) {
+  std::unique_ptr<ProfileResolver> Resolver(const std::string& config, MfaCodeProvider mfa = {},
+                                            std::string cache_dir = {}) {
     ClientFactory factory = MakeClientFactory(Options(), transport_);
     ProfileResolverOptions options;
     options.make_client = [this, factory](const client::Credentials& source) {
@@ -318,6 +320,7 @@ class ProfilesTwinTest : public ::testing::Test {
     options.mfa_code = std::move(mfa);
     options.env = EnvOf({});
     options.clock = &twin_->clock();
+    options.cache_dir = std::move(cache_dir);
     return std::make_unique<ProfileResolver>(Files(config, CredentialsFile()), std::move(options));
   }
 
@@ -353,6 +356,45 @@ TEST_F(ProfilesTwinTest, RoleProfileAssumesTheRole) {
   EXPECT_EQ(CallerArn(deployer->credentials),
             std::string("arn:aws:sts::") + kAccount + ":assumed-role/Deployer/ci");
   EXPECT_EQ(assume_calls_.load(), 1);
+}
+
+TEST(ProfilesTest, CacheKeyIsTheAwsClis) {
+  // Expected digests computed with Python's json.dumps(args, sort_keys=True) and hashlib.sha1,
+  // as botocore computes them: non-ASCII as \u escapes (a surrogate pair beyond the BMP).
+  EXPECT_EQ(AssumeRoleCacheKey({{"RoleArn", "arn:aws:iam::123456789012:role/Deployer"},
+                                {"RoleSessionName", "ci"}}),
+            "08d6e596f8dae854353687074ccd2d901912157f");
+  EXPECT_EQ(AssumeRoleCacheKey({{"RoleArn", "arn:aws:iam::123456789012:role/Admin"},
+                                {"SerialNumber", "arn:aws:iam::123456789012:mfa/ops"},
+                                {"DurationSeconds", 900},
+                                {"ExternalId", "caf\xc3\xa9 \"q\" \xf0\x9f\x98\x80"}}),
+            "49f0a703f833e869e1e69bb1e97ca58276237dfb");
+}
+
+TEST_F(ProfilesTwinTest, AssumedRolesAreSharedThroughTheClisFileCache) {
+  test::TempDir dir("orgtwin-cli-cache");
+  const std::string cache = dir.File("cli/cache");
+  auto first = Resolver(kRoles, {}, cache)->Resolve("deployer");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(assume_calls_.load(), 1);
+  const std::string entry = cache + "/08d6e596f8dae854353687074ccd2d901912157f.json";
+  ASSERT_TRUE(std::filesystem::exists(entry));
+  EXPECT_EQ(std::filesystem::status(entry).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  // Another resolver (another run) takes the role from the file: no AssumeRole.
+  auto second = Resolver(kRoles, {}, cache)->Resolve("deployer");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(assume_calls_.load(), 1);
+  EXPECT_EQ(second->credentials.access_key_id, first->credentials.access_key_id);
+  EXPECT_EQ(second->expiration, first->expiration);
+
+  // Within 15 minutes of its expiry the entry is not used: the role is assumed again.
+  twin_->fake_clock().Advance(std::chrono::minutes(46));
+  auto third = Resolver(kRoles, {}, cache)->Resolve("deployer");
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(assume_calls_.load(), 2);
+  EXPECT_NE(third->credentials.access_key_id, first->credentials.access_key_id);
 }
 
 TEST_F(ProfilesTwinTest, ChainAssumesEachRoleOnceAndRefreshesNearExpiry) {

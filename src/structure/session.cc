@@ -53,6 +53,7 @@ Result<client::Client*> Session::ClientFor(std::string_view party, std::string_v
     client_options.region = options_.region;
     client_options.endpoint_url = options_.endpoint_url;
     client_options.credentials = std::move(credentials);
+    client_options.retry = options_.retry;
     auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
     client = made.get();
     clients_.emplace(profile, std::move(made));

@@ -49,6 +49,7 @@ struct SessionOptions {
   std::string region = "us-east-1";
   std::shared_ptr<client::Transport> transport;
   ProfileResolver resolve_profile;
+  client::RetryPolicy retry;  // each client's (the SDKs' standard mode by default)
 };
 
 // A failed call, in words that name who tried what where: "party `partner` (profile partner)
