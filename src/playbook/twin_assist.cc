@@ -206,11 +206,11 @@ Result<std::string> TwinAssist::MfaCode(std::string_view serial) {
     if (device.serial != serial) continue;
     OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(device.seed_base32));
     // The oldest step the twin still accepts (two back) that is newer than the last one used;
-    // when all are used, wait for the clock to reach the next, as a person would.
+    // when all are used, wait until the clock reaches the step at which `step` is accepted (two
+    // ahead of it), as a person would wait for the device's next code.
     int64_t step = std::max(auth::TotpStep(SystemClock().Now()) - 2, device.last_step + 1);
-    while (step > auth::TotpStep(SystemClock().Now()) + 2) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point{
+        std::chrono::seconds((step - 2) * auth::kTotpStepSeconds)});
     device.last_step = step;
     OT_RETURN_IF_ERROR(WriteMfaDevices(files_.mfa_devices, devices));
     return auth::TotpCode(secret, TimePoint{std::chrono::seconds(step * auth::kTotpStepSeconds)});

@@ -13,6 +13,14 @@ client::Error CredentialsUnavailable(const std::string& message) {
   return error;
 }
 
+// "party `p` cannot act in account `a` with profile `x`: why", the one wording of a missing or
+// wrong profile.
+std::string CannotAct(std::string_view party, std::string_view account, const std::string& profile,
+                      const Status& why) {
+  return "party `" + std::string(party) + "` cannot act in account `" + std::string(account) +
+         "` with profile `" + profile + "`: " + why.message();
+}
+
 }  // namespace
 
 std::string CallFailure::ToString() const {
@@ -96,9 +104,8 @@ Status Session::CheckCanAct(std::string_view party, std::string_view account) {
       where = entry->second.location;
     }
   }
-  return InvalidInputError(where.ToString() + ": party `" + std::string(party) +
-                           "` cannot act in account `" + std::string(account) + "` with profile `" +
-                           profile + "`: " + client.status().message());
+  return InvalidInputError(where.ToString() + ": " +
+                           CannotAct(party, account, profile, client.status()));
 }
 
 client::Outcome<boost::json::object> Session::Call(std::string_view party, std::string_view account,
@@ -108,9 +115,7 @@ client::Outcome<boost::json::object> Session::Call(std::string_view party, std::
   std::string profile;
   auto client = ClientFor(party, account, &profile);
   if (!client.ok()) {
-    return CredentialsUnavailable("party `" + std::string(party) + "` cannot act in account `" +
-                                  std::string(account) + "` with profile `" + profile +
-                                  "`: " + client.status().message());
+    return CredentialsUnavailable(CannotAct(party, account, profile, client.status()));
   }
   auto outcome = (*client)->Call(service, operation, input);
   calls_ += outcome.ok() ? 1 : std::max(1, outcome.error().attempts);
@@ -126,9 +131,7 @@ client::Outcome<std::vector<boost::json::object>> Session::AllPages(std::string_
   std::string profile;
   auto client = ClientFor(party, account, &profile);
   if (!client.ok()) {
-    return CredentialsUnavailable("party `" + std::string(party) + "` cannot act in account `" +
-                                  std::string(account) + "` with profile `" + profile +
-                                  "`: " + client.status().message());
+    return CredentialsUnavailable(CannotAct(party, account, profile, client.status()));
   }
   auto pages = (*client)->AllPages(service, operation, std::move(input));
   calls_ += pages.ok() ? static_cast<int64_t>(pages->size()) : 1;
