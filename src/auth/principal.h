@@ -25,6 +25,8 @@ enum class SessionKind {
   kAssumedRole,      // AssumeRole (and the WebIdentity/SAML variants)
   kSessionToken,     // GetSessionToken: IAM only with MFA; STS only AssumeRole, GetCallerIdentity
   kFederationToken,  // GetFederationToken: no IAM; STS only GetCallerIdentity
+  kConsole,          // a console sign-in (root or IAM user): what the user itself may do
+  kRootSession,      // AssumeRoot: a member account's root, limited by its task policy
 };
 
 // What STS recorded when it issued temporary credentials (table sts_sessions). Immutable once

@@ -142,4 +142,29 @@ Result<std::optional<SessionRow>> FindSession(store::Transaction& tx,
   return std::optional<SessionRow>(std::move(s));
 }
 
+Status InsertSession(store::Transaction& tx, std::string_view access_key_id,
+                     std::string_view account_id, const SessionRow& session) {
+  auto text_or_null = [](const std::string& v) -> store::Value {
+    if (v.empty()) return std::monostate();
+    return v;
+  };
+  store::Value mfa_at = std::monostate();
+  if (session.mfa_authenticated_at.has_value()) mfa_at = *session.mfa_authenticated_at;
+  // user_name is '' rather than NULL for a root GetSessionToken session (the column's meaning).
+  store::Value user_name = session.kind == "SessionToken" ? store::Value(session.user_name)
+                                                          : text_or_null(session.user_name);
+  return internal::Exec(
+      tx,
+      "INSERT INTO sts_sessions (access_key_id, account_id, kind, role_id, role_name, "
+      "session_name, user_name, session_policies, session_tags, transitive_tag_keys, "
+      "source_identity, mfa_authenticated, mfa_authenticated_at, issued_at, expires_at, chained) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {std::string(access_key_id), std::string(account_id), session.kind,
+       text_or_null(session.role_id), text_or_null(session.role_name),
+       text_or_null(session.session_name), user_name, session.session_policies,
+       session.session_tags, session.transitive_tag_keys, text_or_null(session.source_identity),
+       int64_t{session.mfa_authenticated ? 1 : 0}, mfa_at, session.issued_at, session.expires_at,
+       int64_t{session.chained ? 1 : 0}});
+}
+
 }  // namespace orgtwin::repo

@@ -70,7 +70,9 @@ Status RecordAccessKeyUse(store::Transaction& tx, std::string_view access_key_id
 
 // What an STS session carries for authentication and authorization.
 struct SessionRow {
-  std::string kind;  // AssumedRole | SessionToken | FederatedUser
+  // AssumedRole | SessionToken | FederatedUser | ConsoleSession (a console sign-in, root or
+  // IAM user) | RootSession (AssumeRoot: a member account's root, scoped by a task policy)
+  std::string kind;
   std::string role_id;
   std::string role_name;
   std::string session_name;
@@ -90,5 +92,8 @@ struct SessionRow {
 
 Result<std::optional<SessionRow>> FindSession(store::Transaction& tx,
                                               std::string_view access_key_id);
+// Inserts the session behind temporary key `access_key_id` of `account_id` (role_path unused).
+Status InsertSession(store::Transaction& tx, std::string_view access_key_id,
+                     std::string_view account_id, const SessionRow& session);
 
 }  // namespace orgtwin::repo

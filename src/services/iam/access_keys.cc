@@ -25,9 +25,9 @@ Result<KeyOwner> ResolveOwner(gateway::RequestContext& ctx, store::Transaction& 
     return KeyOwner{"User", user.name};
   }
   const auth::Principal& caller = ctx.caller;
-  bool session_token =
-      caller.session != nullptr && caller.session->kind == auth::SessionKind::kSessionToken;
-  if (caller.type == auth::PrincipalType::kRoot && (!caller.temporary || session_token)) {
+  // Root acts on its own keys with its long-term key and through sessions that are root itself
+  // (GetSessionToken, console sign-in, AssumeRoot).
+  if (caller.type == auth::PrincipalType::kRoot) {
     return KeyOwner{"Root", ""};
   }
   if (caller.type == auth::PrincipalType::kUser) {

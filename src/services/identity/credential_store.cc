@@ -42,9 +42,11 @@ Status FillSession(store::Transaction& tx, const std::string& access_key_id, aut
     return Status::Ok();
   }
   const repo::SessionRow& r = *row;
-  info->kind = r.kind == "SessionToken"    ? auth::SessionKind::kSessionToken
-               : r.kind == "FederatedUser" ? auth::SessionKind::kFederationToken
-                                           : auth::SessionKind::kAssumedRole;
+  info->kind = r.kind == "SessionToken"     ? auth::SessionKind::kSessionToken
+               : r.kind == "FederatedUser"  ? auth::SessionKind::kFederationToken
+               : r.kind == "ConsoleSession" ? auth::SessionKind::kConsole
+               : r.kind == "RootSession"    ? auth::SessionKind::kRootSession
+                                            : auth::SessionKind::kAssumedRole;
   info->role_id = r.role_id;
   if (info->kind == auth::SessionKind::kAssumedRole) {
     // A deleted role keeps its sessions alive (they then fail authorization); its path is gone.
@@ -91,11 +93,15 @@ auth::Principal PrincipalFor(const std::string& account_id, const std::string& p
   auth::Principal p;
   p.account_id = account_id;
   p.access_key_id = access_key_id;
-  if (principal_type == "Root" || (principal_type == "SessionToken" && principal_name.empty())) {
+  // Sessions of a user or of root (GetSessionToken, console sign-in) act as that user or root;
+  // an AssumeRoot session is the member account's root.
+  const bool user_session = principal_type == "SessionToken" || principal_type == "ConsoleSession";
+  if (principal_type == "Root" || principal_type == "RootSession" ||
+      (user_session && principal_name.empty())) {
     p.type = auth::PrincipalType::kRoot;
     p.arn = auth::RootArn(account_id);
     p.user_id = account_id;
-  } else if (principal_type == "User" || principal_type == "SessionToken") {
+  } else if (principal_type == "User" || user_session) {
     p.type = auth::PrincipalType::kUser;
     p.name = principal_name;
     p.arn = "arn:aws:iam::" + account_id + ":user/" + principal_name;
@@ -111,8 +117,8 @@ auth::Principal PrincipalFor(const std::string& account_id, const std::string& p
     p.arn = "arn:aws:sts::" + account_id + ":federated-user/" + principal_name;
     p.user_id = account_id + ":" + principal_name;
   }
-  p.temporary = principal_type == "SessionToken" || principal_type == "AssumedRole" ||
-                principal_type == "FederatedUser";
+  p.temporary = user_session || principal_type == "AssumedRole" ||
+                principal_type == "FederatedUser" || principal_type == "RootSession";
   return p;
 }
 
@@ -269,7 +275,12 @@ Status CheckTemporaryCredentialScope(const auth::Principal& caller, std::string_
   }
   if (caller.session == nullptr) return Status::Ok();
   auth::SessionKind kind = caller.session->kind;
-  if (kind == auth::SessionKind::kAssumedRole) return Status::Ok();
+  // Role sessions, console sessions and AssumeRoot sessions have no such limits (policies and a
+  // task policy limit them).
+  if (kind == auth::SessionKind::kAssumedRole || kind == auth::SessionKind::kConsole ||
+      kind == auth::SessionKind::kRootSession) {
+    return Status::Ok();
+  }
   bool federated = kind == auth::SessionKind::kFederationToken;
   if (service == "iam" && (federated || !caller.mfa_authenticated)) {
     return UnauthenticatedError("The security token included in the request is invalid")

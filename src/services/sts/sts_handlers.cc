@@ -17,6 +17,7 @@
 #include "services/iam/iam_entities.h"
 #include "services/iam/mfa.h"
 #include "services/identity/credential_store.h"
+#include "services/identity/session_issuer.h"
 
 namespace orgtwin::services::sts {
 namespace {
@@ -46,30 +47,6 @@ Status ValidationError(std::string message) {
 
 Status AccessDenied(std::string message) {
   return AccessDeniedError(std::move(message)).WithAwsCode("AccessDenied");
-}
-
-std::string Base64(const uint8_t* data, size_t n) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((n + 2) / 3 * 4);
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = static_cast<uint32_t>(data[i]) << 16;
-    if (i + 1 < n) v |= static_cast<uint32_t>(data[i + 1]) << 8;
-    if (i + 2 < n) v |= data[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < n ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
-
-// AWS-COMPAT: session tokens are opaque base64 blobs of a few hundred characters.
-std::string NewSessionToken(IdGenerator& ids) {
-  uint8_t bytes[288];
-  ids.RandomBytes(bytes, sizeof(bytes));
-  return Base64(bytes, sizeof(bytes));
 }
 
 std::string NotAuthorized(const auth::Principal& caller, std::string_view action,
@@ -242,80 +219,15 @@ Result<std::optional<int>> PackedPercent(const SessionRequest& session) {
   return std::optional<int>(percent);
 }
 
-std::string JsonStrings(const std::vector<std::string>& values) {
-  boost::json::array out;
-  for (const std::string& v : values) out.emplace_back(v);
-  return boost::json::serialize(out);
-}
-
-// session_tags is a JSON object key -> value (0004_sts_sessions.sql; the authorizer reads it).
-std::string JsonTags(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  boost::json::object out;
-  for (const auto& [k, v] : pairs) out[k] = v;
-  return boost::json::serialize(out);
-}
-
-struct Issued {
-  std::string access_key_id;
-  std::string secret;
-  std::string token;
-  double expires_at = 0;
-};
-
-struct SessionRow {
-  std::string account_id;
-  std::string kind;            // AssumedRole | SessionToken | FederatedUser
-  std::string principal_name;  // access_keys.principal_name
-  std::string role_id, role_name, session_name, user_name;
-  bool chained = false;
-};
-
-Result<Issued> IssueCredentials(gateway::RequestContext& ctx, store::Transaction& tx,
-                                const SessionRow& row, const SessionRequest& session,
-                                int64_t duration) {
-  Issued issued;
-  issued.access_key_id = ctx.twin.ids.UniqueId("ASIA");
-  issued.secret = ctx.twin.ids.SecretAccessKey();
-  issued.token = NewSessionToken(ctx.twin.ids);
-  // AWS-COMPAT: Expiration has whole seconds.
-  double now = std::floor(ToEpochSeconds(ctx.now));
-  issued.expires_at = now + static_cast<double>(duration);
-  repo::AccessKeyRow key;
-  key.access_key_id = issued.access_key_id;
-  key.secret_access_key = issued.secret;
-  key.account_id = row.account_id;
-  key.principal_type = row.kind;
-  key.principal_name = row.principal_name;
-  key.session_token = issued.token;
-  key.expires_at = issued.expires_at;
-  key.created_at = now;
-  OT_RETURN_IF_ERROR(repo::InsertAccessKey(tx, key));
-  auto text_or_null = [](const std::string& v) -> store::Value {
-    if (v.empty()) return std::monostate();
-    return v;
-  };
-  store::Value mfa_at = std::monostate();
-  if (session.mfa_at.has_value()) mfa_at = ToEpochSeconds(*session.mfa_at);
-  OT_RETURN_IF_ERROR(iam::Exec(
-      tx,
-      "INSERT INTO sts_sessions (access_key_id, account_id, kind, role_id, role_name, "
-      "session_name, user_name, session_policies, session_tags, transitive_tag_keys, "
-      "source_identity, mfa_authenticated, mfa_authenticated_at, issued_at, expires_at, chained) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {issued.access_key_id, row.account_id, row.kind, text_or_null(row.role_id),
-       text_or_null(row.role_name), text_or_null(row.session_name),
-       row.kind == "SessionToken" ? store::Value(row.user_name) : text_or_null(row.user_name),
-       JsonStrings(session.policies), JsonTags(session.tags), JsonStrings(session.transitive_keys),
-       text_or_null(session.source_identity), int64_t{session.mfa_at.has_value() ? 1 : 0}, mfa_at,
-       now, issued.expires_at, int64_t{row.chained ? 1 : 0}}));
-  return issued;
-}
-
-Json CredentialsObject(const Issued& issued) {
-  return Json{{"AccessKeyId", issued.access_key_id},
-              {"SecretAccessKey", issued.secret},
-              {"SessionToken", issued.token},
-              {"Expiration", issued.expires_at}};
+// The session a request asked for, as the issuer writes it.
+Result<TemporaryCredentials> Issue(gateway::RequestContext& ctx, SessionGrant grant,
+                                   const SessionRequest& session, int64_t duration) {
+  grant.session_policies = session.policies;
+  grant.tags = session.tags;
+  grant.transitive_tag_keys = session.transitive_keys;
+  grant.source_identity = session.source_identity;
+  grant.mfa_at = session.mfa_at;
+  return IssueTemporaryCredentials(ctx.tx, ctx.twin.ids, ctx.now, grant, duration);
 }
 
 bool StartsWithAws(std::string_view value) { return AsciiLowerCopy(value.substr(0, 4)) == "aws:"; }
@@ -371,7 +283,7 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(ResolveSessionTags(caller, input, session));
   OT_ASSIGN_OR_RETURN(std::optional<int> packed, PackedPercent(session));
 
-  SessionRow row;
+  SessionGrant row;
   row.account_id = role->account_id;
   row.kind = "AssumedRole";
   row.principal_name = role->name + "/" + session_name;
@@ -379,7 +291,7 @@ Result<Json> AssumeRole(gateway::RequestContext& ctx, const Json& input) {
   row.role_name = role->name;
   row.session_name = session_name;
   row.chained = chained;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
+  OT_ASSIGN_OR_RETURN(TemporaryCredentials issued, Issue(ctx, row, session, duration));
   OT_RETURN_IF_ERROR(
       repo::RecordRoleUse(tx, role->role_id, std::floor(ToEpochSeconds(ctx.now)), ctx.region));
 
@@ -405,12 +317,12 @@ Result<Json> GetSessionToken(gateway::RequestContext& ctx, const Json& input) {
     OT_RETURN_IF_ERROR(VerifyMfa(tx, caller, input, ctx.now));
     session.mfa_at = ctx.now;
   }
-  SessionRow row;
+  SessionGrant row;
   row.account_id = caller.account_id;
   row.kind = "SessionToken";
   row.principal_name = root ? "" : caller.name;
   row.user_name = root ? "" : caller.name;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
+  OT_ASSIGN_OR_RETURN(TemporaryCredentials issued, Issue(ctx, row, session, duration));
   return Json{{"Credentials", CredentialsObject(issued)}};
 }
 
@@ -427,13 +339,13 @@ Result<Json> GetFederationToken(gateway::RequestContext& ctx, const Json& input)
   auth::Principal no_inheritance;  // federated sessions start a chain of their own
   OT_RETURN_IF_ERROR(ResolveSessionTags(no_inheritance, input, session));
   OT_ASSIGN_OR_RETURN(std::optional<int> packed, PackedPercent(session));
-  SessionRow row;
+  SessionGrant row;
   row.account_id = caller.account_id;
   row.kind = "FederatedUser";
   row.principal_name = name;
   row.session_name = name;
   row.user_name = root ? "" : caller.name;
-  OT_ASSIGN_OR_RETURN(Issued issued, IssueCredentials(ctx, tx, row, session, duration));
+  OT_ASSIGN_OR_RETURN(TemporaryCredentials issued, Issue(ctx, row, session, duration));
   Json out{{"Credentials", CredentialsObject(issued)},
            {"FederatedUser",
             Json{{"FederatedUserId", caller.account_id + ":" + name},

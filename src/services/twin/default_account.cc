@@ -37,6 +37,9 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // Root sign-in and recovery, parties, the trail (0016)
+      "party_factors", "parties", "trail_events", "one_time_tokens", "phone_calls",
+      "mailbox_messages",
       // Account Management API contacts (0010)
       "account_alternate_contacts", "account_contact_information",
       // Organizations responsibility transfers (0014)

@@ -1,0 +1,34 @@
+// File: repo/trail_repository.h
+//
+// The audit trail's rows (trail_events, migration 0016): one CloudTrail-shaped event per row,
+// its JSON kept as CloudTrail writes it, with the columns lookups filter on beside it. Console
+// sign-ins write here now; the audit trail of every call reads and writes the same table.
+//
+// Thread-safety: free functions over the caller's Transaction; none commits.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace orgtwin::repo {
+
+struct TrailEventRow {
+  std::string event_id;
+  std::string account_id;  // recipientAccountId
+  double event_time = 0;
+  std::string event_source;  // signin.amazonaws.com, iam.amazonaws.com, ...
+  std::string event_name;
+  std::string record;  // the event's JSON
+};
+
+Status InsertTrailEvent(store::Transaction& tx, const TrailEventRow& event);
+// The events of `account_id` at or after `since` named `event_name` ("" = any), oldest first.
+Result<std::vector<TrailEventRow>> TrailEventsOf(store::Transaction& tx,
+                                                 std::string_view account_id, double since,
+                                                 std::string_view event_name);
+
+}  // namespace orgtwin::repo
