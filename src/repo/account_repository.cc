@@ -98,4 +98,17 @@ Status SetMembershipChangedAt(store::Transaction& tx, std::string_view account_i
               {at, std::string(account_id)});
 }
 
+Status SetIamUserAccessToBilling(store::Transaction& tx, std::string_view account_id,
+                                 bool enabled) {
+  return Exec(tx, "UPDATE accounts SET iam_user_access_to_billing = ? WHERE account_id = ?",
+              {int64_t{enabled ? 1 : 0}, std::string(account_id)});
+}
+
+Result<std::string> PrimaryContactPhone(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT phone_number FROM account_contact_information "
+                                          "WHERE account_id = ?",
+                                          {std::string(account_id)}));
+  return rows.empty() ? std::string() : rows.front().Text(0);
+}
+
 }  // namespace orgtwin::repo

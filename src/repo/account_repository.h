@@ -55,6 +55,11 @@ Status InsertAccount(store::Transaction& tx, const AccountRow& account);
 Result<bool> InsertAccountIfIdFree(store::Transaction& tx, const AccountRow& account);
 Status SetHasContactInfo(store::Transaction& tx, std::string_view account_id);
 Status SetHasPaymentMethod(store::Transaction& tx, std::string_view account_id);
+// The root-only setting "IAM user and role access to Billing information".
+Status SetIamUserAccessToBilling(store::Transaction& tx, std::string_view account_id, bool enabled);
+// The primary contact's phone (account_contact_information, 0010), "" when none is set: the
+// phone MFA recovery calls.
+Result<std::string> PrimaryContactPhone(store::Transaction& tx, std::string_view account_id);
 // State SUSPENDED, closed at `closed_at`.
 Status SuspendAccount(store::Transaction& tx, std::string_view account_id, double closed_at);
 Status SetMembershipChangedAt(store::Transaction& tx, std::string_view account_id, double at);
