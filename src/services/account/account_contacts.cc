@@ -1,7 +1,6 @@
-#include "services/account/account_contacts.h"
-
+// The contact operations: the primary contact (Put/GetContactInformation) and the alternate
+// contacts (Put/Get/DeleteAlternateContact), tables of migration 0010.
 #include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
