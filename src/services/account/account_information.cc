@@ -35,15 +35,16 @@ std::string AccountState(const repo::AccountRow& account) {
   return "ACTIVE";
 }
 
-// ConflictException when an account other than the caller's target already signs in with
-// `email` (AWS-FACTS 5: the root email is unique).
+// ConflictException when an account already signs in with `email` (AWS-FACTS 5: the root email
+// is unique across accounts).
 Status CheckEmailFree(store::Transaction& tx, const std::string& email) {
   // Organizations matches addresses without regard to case; a root email is one identity.
   OT_ASSIGN_OR_RETURN(std::optional<repo::AccountRow> holder,
                       repo::FindAccountByEmailIgnoringCase(tx, email));
   if (holder.has_value()) {
-    // AWS-COMPAT: the ConflictException's documentation names this case; its text is the twin's.
-    return Conflict("The email address " + email + " is already in use by another account.");
+    // AWS-COMPAT: the ConflictException's documentation names an address already in use; its
+    // text is the twin's, and the account's own current address counts as in use too.
+    return Conflict("The email address " + email + " is already in use.");
   }
   return Status::Ok();
 }
