@@ -83,6 +83,17 @@ Status SetHasContactInfo(store::Transaction& tx, std::string_view account_id) {
               {std::string(account_id)});
 }
 
+Status SetAccountName(store::Transaction& tx, std::string_view account_id, std::string_view name) {
+  return Exec(tx, "UPDATE accounts SET name = ? WHERE account_id = ?",
+              {std::string(name), std::string(account_id)});
+}
+
+Status SetAccountEmail(store::Transaction& tx, std::string_view account_id,
+                       std::string_view email) {
+  return Exec(tx, "UPDATE accounts SET email = ? WHERE account_id = ?",
+              {std::string(email), std::string(account_id)});
+}
+
 Status SetHasPaymentMethod(store::Transaction& tx, std::string_view account_id) {
   return Exec(tx, "UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?",
               {std::string(account_id)});
