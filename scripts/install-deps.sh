@@ -29,8 +29,15 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# npm ci again whenever package.json names a client node_modules lacks (a new client added).
 node_dir="$here/tests/e2e/node"
-if [[ -f "$node_dir/package.json" && ! -d "$node_dir/node_modules/@aws-sdk/client-organizations" ]]; then
-  echo "install-deps: npm install in $node_dir"
-  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+if [[ -f "$node_dir/package.json" ]]; then
+  npm_needed=false
+  for client in $(grep -o '"@aws-sdk/client-[a-z0-9-]*"' "$node_dir/package.json" | tr -d '"'); do
+    [[ -d "$node_dir/node_modules/$client" ]] || npm_needed=true
+  done
+  if $npm_needed; then
+    echo "install-deps: npm install in $node_dir"
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi

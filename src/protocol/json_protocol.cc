@@ -1,8 +1,11 @@
 #include "protocol/json_protocol.h"
 
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
+#include "common/clock.h"
 #include "protocol/wire.h"
 
 namespace orgtwin::protocol::json_protocol {
@@ -136,7 +139,8 @@ Result<json::value> ValueFromWire(const Shape& shape, const json::value& v) {
   return Serialization("unsupported shape");
 }
 
-json::value ValueToWire(const Shape& shape, const json::value& v);
+// `format` is the member's timestampFormat, else the shape's ("" = the protocol's default).
+json::value ValueToWire(const Shape& shape, const json::value& v, const std::string& format = "");
 
 json::object StructureToWireImpl(const Shape& shape, const json::object& neutral, bool body_only) {
   json::object out;
@@ -144,12 +148,12 @@ json::object StructureToWireImpl(const Shape& shape, const json::object& neutral
     if (body_only && !IsBodyMember(m)) continue;
     const json::value* v = neutral.if_contains(m.name);
     if (v == nullptr || v->is_null()) continue;
-    out.emplace(m.WireName(), ValueToWire(*m.shape, *v));
+    out.emplace(m.WireName(), ValueToWire(*m.shape, *v, m.timestamp_format));
   }
   return out;
 }
 
-json::value ValueToWire(const Shape& shape, const json::value& v) {
+json::value ValueToWire(const Shape& shape, const json::value& v, const std::string& format) {
   switch (shape.type) {
     case ShapeType::kStructure:
       if (!v.is_object()) return v;
@@ -171,7 +175,15 @@ json::value ValueToWire(const Shape& shape, const json::value& v) {
     }
     case ShapeType::kTimestamp: {
       auto seconds = wire::ToEpochSeconds(v);
-      return seconds ? wire::EpochSecondsJson(*seconds) : v;
+      if (!seconds) return v;
+      // JSON protocols default to epoch seconds; a model may ask for ISO 8601 strings (the
+      // Account API's AccountCreatedDate), which the SDKs then insist on.
+      const std::string& chosen = format.empty() ? shape.timestamp_format : format;
+      if (chosen == "iso8601") {
+        return json::value(FormatIso8601Seconds(
+            TimePoint(std::chrono::seconds(static_cast<int64_t>(std::floor(*seconds))))));
+      }
+      return wire::EpochSecondsJson(*seconds);
     }
     default:
       return v;
