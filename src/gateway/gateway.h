@@ -120,6 +120,8 @@ class Gateway {
 
   // The authorizer (tests and benchmarks inspect its epoch and cache).
   Authorizer& authorizer() { return *authorizer_; }
+  // The service models the gateway serves (the custody analysis authorizes operations by them).
+  const model::Registry& models() const { return models_; }
 
   // Requests answered so far (health endpoint, tests).
   uint64_t requests_served() const { return requests_served_.load(std::memory_order_relaxed); }

@@ -1,4 +1,5 @@
 #include "services/root/console_sign_in.h"
+#include "services/root/custody.h"
 #include "services/root/root_handlers.h"
 
 namespace orgtwin::services::root {
@@ -27,7 +28,12 @@ constexpr gateway::HandlerEntry kHandlers[] = {
 }  // namespace
 
 Status RegisterRootHandlers(gateway::Gateway& gateway) {
-  return gateway.RegisterAll("orgtwin", kHandlers);
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("orgtwin", kHandlers));
+  // The custody analysis asks the gateway's authorizer, as each request it reasons about would.
+  return gateway.Register("orgtwin", "GetRootCustody",
+                          [&gateway](gateway::RequestContext& ctx, const Json& input) {
+                            return GetRootCustody(gateway, ctx, input);
+                          });
 }
 
 }  // namespace orgtwin::services::root
