@@ -313,8 +313,8 @@ Result<Json> AssumeRoot(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckTemporaryCredentialScope(caller, "sts", "AssumeRoot"));
   // TargetPrincipal is the member account's ID or its root ARN.
   std::string target = Str(input, "TargetPrincipal");
-  if (target.size() == 33 && target.rfind("arn:aws:iam::", 0) == 0 &&
-      target.compare(25, 8, ":root") == 0) {
+  if (target.size() == 30 && target.rfind("arn:aws:iam::", 0) == 0 &&
+      target.compare(25, 5, ":root") == 0) {
     target = target.substr(13, 12);
   }
   const bool digits = target.size() == 12 && std::all_of(target.begin(), target.end(), [](char c) {
