@@ -354,7 +354,10 @@ Result<Json> AssumeRoot(gateway::RequestContext& ctx, const Json& input) {
   // errors of the STS model; the twin answers each with AccessDenied.
   Result<repo::OrgRow> org = iam::RootAccessOrganization(
       tx, caller.account_id, iam::RootAccessCaller::kManagementOrDelegatedAdmin);
-  if (!org.ok()) return denied;
+  if (!org.ok()) {
+    // The organization rules answer InvalidInput; anything else is the store failing.
+    return org.status().code() == ErrorCode::kInvalidInput ? denied : org.status();
+  }
   OT_ASSIGN_OR_RETURN(std::vector<std::string> features, repo::RootFeatures(tx, org->org_id));
   if (std::find(features.begin(), features.end(), repo::kRootSessions) == features.end()) {
     return denied;
