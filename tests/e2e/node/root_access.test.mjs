@@ -150,6 +150,24 @@ test("IAM's delegated administrator lists the features but cannot enable them", 
   const enable = await errorOf(
     invited.iam.send(new EnableOrganizationsRootCredentialsManagementCommand({})));
   assert.equal(enable.name, "CallerIsNotManagementAccountException");
+  // An IAM user of the delegated administrator opens root sessions in other members.
+  await invited.iam.send(new CreateUserCommand({ UserName: "delegate" }));
+  await invited.iam.send(new PutUserPolicyCommand({
+    UserName: "delegate", PolicyName: "assume-root",
+    PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [
+      { Effect: "Allow", Action: "sts:AssumeRoot", Resource: "*" }] }),
+  }));
+  const { AccessKey } =
+    await invited.iam.send(new CreateAccessKeyCommand({ UserName: "delegate" }));
+  const delegate = clientsFor({ accessKeyId: AccessKey.AccessKeyId,
+                                secretAccessKey: AccessKey.SecretAccessKey });
+  // The S3 unlock task: no IAM action is left to the session.
+  const { ...s3 } = await assumeRoot(delegate, created.id, "S3UnlockBucketPolicy");
+  const who = await s3.sts.send(new GetCallerIdentityCommand({}));
+  assert.equal(who.Arn, `arn:aws:iam::${created.id}:root`);
+  const keys = await errorOf(s3.iam.send(new ListAccessKeysCommand({})));
+  assert.equal(keys.name, "AccessDenied");
+  assert.match(keys.message, /iam:ListAccessKeys .* with an explicit deny in a session policy$/);
 });
 
 test("an IAMDeleteRootUserCredentials session deletes the member root's credentials only",
