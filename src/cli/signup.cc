@@ -30,6 +30,8 @@ CLI::App* AddSignupCommand(CLI::App& app, SignupOptions& options) {
       ->capture_default_str();
   signup->add_option("--email", options.email, "the root user's email")->required();
   signup->add_option("--name", options.name, "the account name")->required();
+  signup->add_option("--root-password", options.password,
+                     "the root user's console password (none until a reset without it)");
   signup->add_flag("--no-payment-method", options.no_payment_method,
                    "leave out the payment method (leaving an organization then fails)");
   signup->add_flag("--no-contact-info", options.no_contact_info,
@@ -49,6 +51,7 @@ int RunSignup(const SignupOptions& options) {
                            {"AccountName", options.name},
                            {"PaymentMethod", !options.no_payment_method},
                            {"ContactInformation", !options.no_contact_info}};
+  if (!options.password.empty()) body["Password"] = options.password;
   try {
     boost::asio::io_context io;
     tcp::resolver resolver(io);

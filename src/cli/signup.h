@@ -1,6 +1,7 @@
 // File: cli/signup.h
 //
-// `orgtwin signup --endpoint URL --email E --name N [--no-payment-method] [--no-contact-info]`:
+// `orgtwin signup --endpoint URL --email E --name N [--root-password P] [--no-payment-method]
+// [--no-contact-info]`:
 // signs up a standalone account on a running orgtwin (POST /_orgtwin/signup, unauthenticated, as
 // sign-up is on AWS) and prints the server's JSON {"AccountId","AccessKeyId","SecretAccessKey"}.
 #pragma once
@@ -15,6 +16,7 @@ struct SignupOptions {
   std::string endpoint = "http://127.0.0.1:4566";
   std::string email;
   std::string name;
+  std::string password;  // the root user's console password ("" = none until a reset)
   bool no_payment_method = false;
   bool no_contact_info = false;
 };

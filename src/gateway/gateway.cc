@@ -83,6 +83,8 @@ struct Gateway::Call {
   // and never reaches its handler.
   std::optional<Authorization> authorization;
   Result<boost::json::object> output = InternalError("handler did not run");
+  // RequestContext::writes_on_failure of the last attempt.
+  std::vector<std::function<Status(store::Transaction&)>> writes_on_failure;
 
   // `serve --allow-reset` let this call of the twin's administration in unsigned.
   bool unsigned_admin = false;
@@ -357,8 +359,16 @@ Status Gateway::Attempt(Call& call, store::TxMode mode) {
     }
     // The handler's error is the answer; its changes roll back with `tx`.
   }
-  if (observer_ == nullptr) return Status::Ok();
+  if (observer_ == nullptr && call.writes_on_failure.empty()) return Status::Ok();
   store::LazyTransaction tx(twin_.store, mode);
+  for (const auto& write : call.writes_on_failure) {
+    Status written = write(tx);
+    if (!written.ok()) {
+      // The call's answer stands; the record of the failure is what is lost.
+      Log(LogLevel::kError, call.log_operation + ": failure record: " + written.ToString());
+      return Status::Ok();
+    }
+  }
   Status observed = Observe(call, tx, /*handler_committing=*/false);
   if (!observed.ok()) {
     // The call's answer stands; only its record is missing.
@@ -373,7 +383,9 @@ Status Gateway::Attempt(Call& call, store::TxMode mode) {
 }
 
 void Gateway::RunHandler(Call& call, store::Transaction& tx) {
-  RequestContext ctx{call.caller, call.request, call.request_id, call.now, call.region, twin_, tx};
+  call.writes_on_failure.clear();  // a retried attempt records its own
+  RequestContext ctx{call.caller, call.request, call.request_id,        call.now, call.region,
+                     twin_,       tx,           &call.writes_on_failure};
   try {
     call.output = (*call.handler)(ctx, call.input);
   } catch (const std::exception& e) {

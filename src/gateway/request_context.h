@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -41,6 +42,11 @@ struct RequestContext {
   TwinServices& twin;
   // The request's transaction (see the top of this file).
   store::Transaction& tx;
+  // Writes that must stand although the handler answers an error: a failed console sign-in's
+  // ConsoleLogin event and lockout counter. The handler's own changes in `tx` roll back; the
+  // gateway then runs these, in order, in a transaction of their own with the call's record, and
+  // commits them. Null where a caller runs handlers outside the gateway.
+  std::vector<std::function<Status(store::Transaction&)>>* writes_on_failure = nullptr;
 };
 
 // A handler returns the operation's output in the protocol-neutral form (protocol/protocol.h),

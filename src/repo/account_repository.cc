@@ -83,6 +83,17 @@ Status SetHasContactInfo(store::Transaction& tx, std::string_view account_id) {
               {std::string(account_id)});
 }
 
+Status SetAccountName(store::Transaction& tx, std::string_view account_id, std::string_view name) {
+  return Exec(tx, "UPDATE accounts SET name = ? WHERE account_id = ?",
+              {std::string(name), std::string(account_id)});
+}
+
+Status SetAccountEmail(store::Transaction& tx, std::string_view account_id,
+                       std::string_view email) {
+  return Exec(tx, "UPDATE accounts SET email = ? WHERE account_id = ?",
+              {std::string(email), std::string(account_id)});
+}
+
 Status SetHasPaymentMethod(store::Transaction& tx, std::string_view account_id) {
   return Exec(tx, "UPDATE accounts SET has_payment_method = 1 WHERE account_id = ?",
               {std::string(account_id)});
@@ -96,6 +107,19 @@ Status SuspendAccount(store::Transaction& tx, std::string_view account_id, doubl
 Status SetMembershipChangedAt(store::Transaction& tx, std::string_view account_id, double at) {
   return Exec(tx, "UPDATE accounts SET membership_changed_at = ? WHERE account_id = ?",
               {at, std::string(account_id)});
+}
+
+Status SetIamUserAccessToBilling(store::Transaction& tx, std::string_view account_id,
+                                 bool enabled) {
+  return Exec(tx, "UPDATE accounts SET iam_user_access_to_billing = ? WHERE account_id = ?",
+              {int64_t{enabled ? 1 : 0}, std::string(account_id)});
+}
+
+Result<std::string> PrimaryContactPhone(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT phone_number FROM account_contact_information "
+                                          "WHERE account_id = ?",
+                                          {std::string(account_id)}));
+  return rows.empty() ? std::string() : rows.front().Text(0);
 }
 
 }  // namespace orgtwin::repo

@@ -4,9 +4,9 @@
 // 0003, 0008 and 0012 add): every AWS account the twin knows, standalone or in an organization.
 // No one service owns the registry -- the twin's default account and reset, sign-up,
 // Organizations (CreateAccount, membership, closure, invitations), the Account Management API
-// (contact information) and IAM (the root user's creation date) all read or write it -- so its
-// SQL lives here and nowhere else; Organizations' joins of members with their accounts are
-// repo/org_repository.h's.
+// (contact information, account name, primary email) and IAM (the root user's creation date) all
+// read or write it -- so its SQL lives here and nowhere else; Organizations' joins of members with
+// their accounts are repo/org_repository.h's.
 //
 // A repository knows SQL and rows, nothing of the wire: no AWS errors, no JSON. Every function
 // takes the caller's open Transaction; none commits. The SQL is the portable subset SQLite and
@@ -54,7 +54,15 @@ Status InsertAccount(store::Transaction& tx, const AccountRow& account);
 // another ID); a taken email still fails.
 Result<bool> InsertAccountIfIdFree(store::Transaction& tx, const AccountRow& account);
 Status SetHasContactInfo(store::Transaction& tx, std::string_view account_id);
+Status SetAccountName(store::Transaction& tx, std::string_view account_id, std::string_view name);
+// The root user's sign-in email; an address another account holds fails with kAlreadyExists.
+Status SetAccountEmail(store::Transaction& tx, std::string_view account_id, std::string_view email);
 Status SetHasPaymentMethod(store::Transaction& tx, std::string_view account_id);
+// The root-only setting "IAM user and role access to Billing information".
+Status SetIamUserAccessToBilling(store::Transaction& tx, std::string_view account_id, bool enabled);
+// The primary contact's phone (account_contact_information, 0010), "" when none is set: the
+// phone MFA recovery calls.
+Result<std::string> PrimaryContactPhone(store::Transaction& tx, std::string_view account_id);
 // State SUSPENDED, closed at `closed_at`.
 Status SuspendAccount(store::Transaction& tx, std::string_view account_id, double closed_at);
 Status SetMembershipChangedAt(store::Transaction& tx, std::string_view account_id, double at);

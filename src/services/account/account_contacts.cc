@@ -1,75 +1,22 @@
-#include "services/account/account_contacts.h"
-
+// The contact operations: the primary contact (Put/GetContactInformation) and the alternate
+// contacts (Put/Get/DeleteAlternateContact), tables of migration 0010.
 #include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "repo/account_repository.h"
-#include "repo/org_repository.h"
+#include "services/account/account_internal.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::account {
 namespace {
 
-using Json = boost::json::object;
 using iam::Has;
 using iam::Str;
-
-constexpr char kAccountServicePrincipal[] = "account.amazonaws.com";
-
-Status AccessDenied(std::string message) {
-  return AccessDeniedError(std::move(message)).WithAwsCode("AccessDeniedException");
-}
-
-Status Validation(std::string message) {
-  return InvalidInputError(std::move(message))
-      .WithAwsCode("ValidationException")
-      .WithField("reason", "fieldValidationFailed");
-}
-
-Status NotFound(std::string message) {
-  return NotFoundError(std::move(message)).WithAwsCode("ResourceNotFoundException");
-}
 
 Status Exec(store::Transaction& tx, std::string_view sql, const std::vector<store::Value>& params) {
   Result<int64_t> changed = tx.Execute(sql, params);
   return changed.ok() ? Status::Ok() : changed.status();
-}
-
-// The account an operation acts on (the header's AccountId rules).
-Result<std::string> TargetAccount(gateway::RequestContext& ctx, store::Transaction& tx,
-                                  const Json& input) {
-  const std::string& caller = ctx.caller.account_id;
-  std::string target = Str(input, "AccountId");
-  OT_ASSIGN_OR_RETURN(std::optional<repo::OrgRow> org,
-                      repo::FindOrganizationForAccount(tx, target.empty() ? caller : target));
-  if (target.empty()) return caller;
-  if (target == caller) {
-    // AWS-COMPAT: the management account must use the standalone form for itself.
-    if (org.has_value() && org->management_account_id == caller) {
-      return Validation(
-          "The management account can't specify its own AccountId. Call the operation without "
-          "the AccountId parameter.");
-    }
-    return caller;
-  }
-  const Status denied =
-      AccessDenied("User: " + ctx.caller.arn +
-                   " is not authorized to perform this operation on account " + target + ".");
-  if (!org.has_value()) return denied;
-  const bool management = org->management_account_id == caller;
-  OT_ASSIGN_OR_RETURN(bool delegated, repo::IsDelegatedAdministrator(tx, org->org_id, caller,
-                                                                     kAccountServicePrincipal));
-  if (!management && !delegated) return denied;
-  OT_ASSIGN_OR_RETURN(bool trusted,
-                      repo::ServiceAccessEnabled(tx, org->org_id, kAccountServicePrincipal));
-  if (org->feature_set != "ALL" || !trusted) {
-    return AccessDenied(
-        "The request failed because trusted access for the AWS Account Management service is "
-        "not enabled for your organization.");
-  }
-  return target;
 }
 
 // ---- Primary contact ----
@@ -93,13 +40,15 @@ constexpr ContactField kContactFields[] = {
     {"WebsiteUrl", "website_url"},
 };
 
+}  // namespace
+
 Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& input) {
   const boost::json::value* contact = input.if_contains("ContactInformation");
   if (contact == nullptr || !contact->is_object()) {
     return Validation("ContactInformation is required.");
   }
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, input));
   std::string columns = "account_id";
   std::string marks = "?";
   std::vector<store::Value> params{account};
@@ -126,7 +75,7 @@ Result<Json> PutContactInformation(gateway::RequestContext& ctx, const Json& inp
 
 Result<Json> GetContactInformation(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, input));
   std::string sql = "SELECT ";
   for (size_t i = 0; i < std::size(kContactFields); ++i) {
     sql += std::string(i == 0 ? "" : ", ") + kContactFields[i].column;
@@ -147,7 +96,7 @@ Result<Json> GetContactInformation(gateway::RequestContext& ctx, const Json& inp
 
 Result<Json> PutAlternateContact(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, input));
   const std::string type = Str(input, "AlternateContactType");
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM account_alternate_contacts WHERE account_id = ? AND "
@@ -163,14 +112,18 @@ Result<Json> PutAlternateContact(gateway::RequestContext& ctx, const Json& input
   return Json();
 }
 
+namespace {
+
 Status AlternateContactNotFound() {
   // AWS-COMPAT: the text AWS answers for a contact type that was never set.
   return NotFound("No contact of the inputted alternate contact type found.");
 }
 
+}  // namespace
+
 Result<Json> GetAlternateContact(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, input));
   const std::string type = Str(input, "AlternateContactType");
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT name, title, email_address, phone_number "
                                           "FROM account_alternate_contacts WHERE "
@@ -187,25 +140,12 @@ Result<Json> GetAlternateContact(gateway::RequestContext& ctx, const Json& input
 
 Result<Json> DeleteAlternateContact(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, tx, input));
+  OT_ASSIGN_OR_RETURN(std::string account, TargetAccount(ctx, input));
   OT_ASSIGN_OR_RETURN(int64_t removed, tx.Execute("DELETE FROM account_alternate_contacts WHERE "
                                                   "account_id = ? AND contact_type = ?",
                                                   {account, Str(input, "AlternateContactType")}));
   if (removed == 0) return AlternateContactNotFound();
   return Json();
-}
-
-}  // namespace
-
-Status RegisterAccountHandlers(gateway::Gateway& gateway) {
-  static constexpr gateway::HandlerEntry kHandlers[] = {
-      {"PutContactInformation", PutContactInformation},
-      {"GetContactInformation", GetContactInformation},
-      {"PutAlternateContact", PutAlternateContact},
-      {"GetAlternateContact", GetAlternateContact},
-      {"DeleteAlternateContact", DeleteAlternateContact},
-  };
-  return gateway.RegisterAll("account", kHandlers);
 }
 
 }  // namespace orgtwin::services::account

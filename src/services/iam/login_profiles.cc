@@ -4,6 +4,7 @@
 #include <set>
 
 #include "auth/password.h"
+#include "services/iam/console_passwords.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::iam {
@@ -372,6 +373,81 @@ Result<Json> ListAccountAliases(gateway::RequestContext& ctx, const Json& input)
   Json out;
   EmitPage(std::move(items), page, "AccountAliases", out);
   return out;
+}
+
+Result<std::optional<ConsoleLogin>> FindConsoleLogin(store::Transaction& tx,
+                                                     std::string_view account_id,
+                                                     std::string_view user_id) {
+  OT_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT p.password_hash, p.password_reset_required, p.created_at, "
+               "p.failed_sign_ins, p.locked_until, (SELECT MAX(h.changed_at) FROM "
+               "iam_password_history h WHERE h.account_id = p.account_id AND h.user_id = "
+               "p.user_id) FROM iam_login_profiles p WHERE p.account_id = ? AND p.user_id = ?",
+               {std::string(account_id), std::string(user_id)}));
+  if (rows.empty()) return std::optional<ConsoleLogin>();
+  const store::Row& r = rows.front();
+  ConsoleLogin login;
+  login.password_hash = r.Text(0);
+  login.reset_required = r.Int(1) != 0;
+  login.password_set_at = r.IsNull(5) ? r.Double(2) : r.Double(5);
+  login.failed_sign_ins = r.Int(3);
+  if (!r.IsNull(4)) login.locked_until = r.Double(4);
+  return std::optional<ConsoleLogin>(std::move(login));
+}
+
+Result<PasswordExpiry> PasswordExpiryOf(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, std::string(account_id)));
+  return PasswordExpiry{policy.max_age, policy.hard_expiry.value_or(false), policy.allow_change};
+}
+
+Status SetConsolePassword(store::Transaction& tx, std::string_view account_id,
+                          std::string_view user_id, std::string_view password, double now) {
+  const std::string account(account_id);
+  const std::string user(user_id);
+  PasswordPolicyValues policy;  // root: AWS's default rules (no account policy applies)
+  if (!user.empty()) {
+    OT_ASSIGN_OR_RETURN(policy, ReadPasswordPolicy(tx, account));
+  }
+  OT_RETURN_IF_ERROR(CheckPassword(policy, password));
+  OT_RETURN_IF_ERROR(CheckReuse(tx, policy, account, user, password));
+  OT_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
+  OT_ASSIGN_OR_RETURN(int64_t updated,
+                      tx.Execute("UPDATE iam_login_profiles SET password_hash = ?, "
+                                 "password_reset_required = 0, failed_sign_ins = 0, "
+                                 "locked_until = NULL WHERE account_id = ? AND user_id = ?",
+                                 {hash, account, user}));
+  if (updated == 0) {
+    OT_RETURN_IF_ERROR(Exec(tx,
+                            "INSERT INTO iam_login_profiles (account_id, user_id, password_hash, "
+                            "password_reset_required, created_at) VALUES (?, ?, ?, 0, ?)",
+                            {account, user, hash, now}));
+  }
+  return RecordPassword(tx, account, user, hash, now);
+}
+
+Result<std::string> AccountOfAlias(store::Transaction& tx, std::string_view alias) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT account_id FROM iam_account_aliases WHERE "
+                                          "alias = ?",
+                                          {std::string(alias)}));
+  return rows.empty() ? std::string() : rows.front().Text(0);
+}
+
+Status RecordFailedSignIn(store::Transaction& tx, std::string_view account_id,
+                          std::string_view user_id, int64_t lock_after, double locked_until) {
+  return Exec(tx,
+              "UPDATE iam_login_profiles SET failed_sign_ins = failed_sign_ins + 1, "
+              "locked_until = CASE WHEN failed_sign_ins + 1 >= ? THEN ? ELSE locked_until END "
+              "WHERE account_id = ? AND user_id = ?",
+              {lock_after, locked_until, std::string(account_id), std::string(user_id)});
+}
+
+Status RecordSignIn(store::Transaction& tx, std::string_view account_id, std::string_view user_id,
+                    double now) {
+  return Exec(tx,
+              "UPDATE iam_login_profiles SET failed_sign_ins = 0, locked_until = NULL, "
+              "password_last_used = ? WHERE account_id = ? AND user_id = ?",
+              {now, std::string(account_id), std::string(user_id)});
 }
 
 }  // namespace orgtwin::services::iam

@@ -325,4 +325,12 @@ Result<Json> ListMFADeviceTags(gateway::RequestContext& ctx, const Json& input) 
   });
 }
 
+Result<int64_t> DeactivateAllMfaDevices(store::Transaction& tx, std::string_view account_id,
+                                        std::string_view user_id) {
+  return tx.Execute(
+      "UPDATE iam_mfa_devices SET user_id = NULL, enabled_at = NULL WHERE account_id = ? AND "
+      "user_id = ?",
+      {std::string(account_id), std::string(user_id)});
+}
+
 }  // namespace orgtwin::services::iam

@@ -43,6 +43,11 @@ Status EnableMfaDevice(store::Transaction& tx, std::string_view account_id,
                        std::string_view user_id, std::string_view serial_number,
                        std::string_view code1, std::string_view code2, TimePoint now);
 
+// Deactivates every device of `user_id` ("" = root) of `account_id` (lost-device recovery): each
+// becomes an unassigned virtual device again. Returns how many were deactivated.
+Result<int64_t> DeactivateAllMfaDevices(store::Transaction& tx, std::string_view account_id,
+                                        std::string_view user_id);
+
 // Number of MFA devices assigned to `user_id` ("" = root).
 Result<int64_t> CountMfaDevices(store::Transaction& tx, std::string_view account_id,
                                 std::string_view user_id);

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "services/iam/console_passwords.h"
 #include "services/organizations/signup.h"
 #include "services/twin/default_account.h"
 
@@ -42,7 +43,8 @@ Result<Json> ResetTwin(gateway::RequestContext& ctx, const Json&) {
   return Json{{"status", "ok"}};
 }
 
-// Unauthenticated (the model's authtype none): anyone may sign up for an AWS account.
+// Unauthenticated (the model's authtype none): anyone may sign up for an AWS account. A Password
+// becomes the root user's console password, as AWS's sign-up sets one.
 Result<Json> SignUp(gateway::RequestContext& ctx, const Json& input) {
   SignupRequest request{Text(input, "Email"), Text(input, "AccountName"),
                         FlagOrTrue(input, "PaymentMethod"), FlagOrTrue(input, "ContactInformation"),
@@ -50,6 +52,15 @@ Result<Json> SignUp(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(
       SignupResult created,
       SignUpStandaloneAccount(ctx.tx, ctx.twin.credentials, ctx.twin.ids, ctx.twin.clock, request));
+  const std::string password = Text(input, "Password");
+  if (!password.empty()) {
+    Status set =
+        iam::SetConsolePassword(ctx.tx, created.account_id, "", password, ToEpochSeconds(ctx.now));
+    if (set.code() == ErrorCode::kInvalidInput) {
+      return InvalidInputError(set.message()).WithAwsCode("InvalidInput");
+    }
+    OT_RETURN_IF_ERROR(set);
+  }
   return Json{{"AccountId", created.account_id},
               {"AccessKeyId", created.access_key_id},
               {"SecretAccessKey", created.secret_access_key}};
