@@ -110,6 +110,21 @@ bool TrustPolicyAllows(const policy::CompiledPolicy& trust, const policy::Reques
   return allowed;
 }
 
+// The Deny statements of `policy` that match `req`, as a decision's matched statements.
+void MatchingDenies(const policy::CompiledPolicy& policy, const policy::Request& req,
+                    policy::Layer layer, std::vector<policy::MatchedStatement>* out) {
+  const std::string lower = AsciiLowerCopy(req.action);
+  policy.ForEachCandidate(
+      policy::ActionInterner::Global().Find(lower), lower,
+      [&](const policy::CompiledStatement& st) {
+        if (st.effect == policy::Effect::kDeny &&
+            policy::MatchStatement(st, policy, req, /*conditions_unknown=*/false,
+                                   /*has_boundary=*/false) == policy::Tri::kYes) {
+          out->push_back({layer, &policy, st.index, policy::Effect::kDeny});
+        }
+      });
+}
+
 }  // namespace
 
 // ResourceFacts over the store's repositories, cached per generation like everything else.
@@ -367,6 +382,11 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
     case auth::PrincipalType::kRoot:
       p.type = policy::PrincipalType::kRoot;
       if (p.user_id.empty()) p.user_id = caller.account_id;
+      // An AssumeRoot session is the member's root scoped by its task policy (EvaluateCheck).
+      if (caller.session != nullptr && caller.session->kind == auth::SessionKind::kRootSession) {
+        load_session_policies();
+        state->context.emplace_back("aws:AssumedRoot", "true");
+      }
       break;
     case auth::PrincipalType::kUser: {
       p.type = policy::PrincipalType::kUser;
@@ -669,6 +689,24 @@ Status Authorizer::EvaluateCheck(const PrincipalState& state_ref, const auth::Pr
     decision.effect = policy::DecisionEffect::kImplicitDeny;
     decision.decided_by = policy::Layer::kResource;
     decision.reason_layer = policy::Layer::kResource;
+  }
+  // AWS-COMPAT: an AssumeRoot session's task policy (a session policy) only denies: the AWS
+  // managed root-task policies are Deny statements around root's implicit allow, so what they
+  // do not deny stays allowed and what they deny is an explicit deny in a session policy.
+  // (The engine applies session policies to role and federated sessions only.)
+  if (decision.allowed() && state->principal.type == policy::PrincipalType::kRoot &&
+      set.has_session) {
+    std::vector<policy::MatchedStatement> denies;
+    for (const PolicyPtr& session_policy : set.session) {
+      MatchingDenies(*session_policy, req, policy::Layer::kSession, &denies);
+    }
+    if (!denies.empty()) {
+      decision = policy::Decision{};
+      decision.effect = policy::DecisionEffect::kExplicitDeny;
+      decision.decided_by = policy::Layer::kSession;
+      decision.reason_layer = policy::Layer::kSession;
+      decision.matched = std::move(denies);
+    }
   }
   const bool allowed = decision.allowed();
   Status denial = allowed ? Status::Ok() : DenialStatus(signing_name, req, check, decision);

@@ -436,6 +436,21 @@ void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& c
     // sts:RoleSessionName, sts:ExternalId, sts:SourceIdentity, sts:TransitiveTagKeys, tags.
     AddInputConditionKeys(*info->action, input, plan);
   }
+  if (op.name == "AssumeRoot") {
+    // AWS-COMPAT: the resource is the target member account's root user
+    // (arn:aws:iam::<target>:root), not the caller's, whether TargetPrincipal is an account ID
+    // or that ARN; the caller's identity policy alone decides (no resource-based policy), and
+    // sts:TaskPolicyArn is the ARN inside the TaskPolicyArn structure.
+    std::string target = Str(input, "TargetPrincipal");
+    if (StartsWith(target, "arn:")) target = ArnAccount(target);
+    if (!target.empty()) check.resource = "arn:aws:iam::" + target + ":root";
+    if (auto task = input.find("TaskPolicyArn"); task != input.end() && task->value().is_object()) {
+      std::string arn = Str(task->value().get_object(), "arn");
+      if (!arn.empty()) SetContext(plan, "sts:TaskPolicyArn", std::move(arn));
+    }
+    plan->checks.push_back(check);
+    return;
+  }
   if (!StartsWith(op.name, "AssumeRole")) {
     plan->checks.push_back(check);
     return;

@@ -139,6 +139,23 @@ TEST_F(OperationActionsTest, StsRules) {
   EXPECT_EQ(fed.checks[0].resource, "arn:aws:sts::123456789012:federated-user/bob");
 }
 
+TEST_F(OperationActionsTest, AssumeRootIsAuthorizedOnTheTargetRootInTheCallersAccount) {
+  const boost::json::object task{{"arn", "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}};
+  for (const char* target : {"210987654321", "arn:aws:iam::210987654321:root"}) {
+    AuthzPlan plan = Plan(User("x"), "sts", "AssumeRoot",
+                          {{"TargetPrincipal", target}, {"TaskPolicyArn", task}});
+    ASSERT_EQ(plan.checks.size(), 1u);
+    EXPECT_EQ(plan.checks[0].action, "sts:AssumeRoot");
+    EXPECT_EQ(plan.checks[0].resource, "arn:aws:iam::210987654321:root");
+    // Only the caller's identity side decides: no trust policy, no cross-account resource.
+    EXPECT_EQ(plan.checks[0].resource_account, "");
+    EXPECT_FALSE(plan.checks[0].trust);
+    ASSERT_NE(FindContext(plan, "sts:TaskPolicyArn"), nullptr);
+    EXPECT_EQ(*FindContext(plan, "sts:TaskPolicyArn"),
+              "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy");
+  }
+}
+
 TEST_F(OperationActionsTest, OrganizationsResourcesUseTheOrganizationArns) {
   AddAccount("111111111111");
   AddOrganization("o-abcdefghij", kAccount);

@@ -344,6 +344,35 @@ Result<bool> ServiceAccessEnabled(store::Transaction& tx, std::string_view org_i
   return n > 0;
 }
 
+Result<std::vector<std::string>> RootFeatures(store::Transaction& tx, std::string_view org_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT feature FROM org_root_features WHERE org_id = ? "
+                                          "ORDER BY feature",
+                                          {std::string(org_id)}));
+  std::vector<std::string> features;
+  features.reserve(rows.size());
+  for (const store::Row& row : rows) features.push_back(row.Text(0));
+  return features;
+}
+
+Status SetRootFeature(store::Transaction& tx, std::string_view org_id, std::string_view feature,
+                      bool enabled, double now) {
+  if (!enabled) {
+    return tx
+        .Execute("DELETE FROM org_root_features WHERE org_id = ? AND feature = ?",
+                 {std::string(org_id), std::string(feature)})
+        .status();
+  }
+  OT_ASSIGN_OR_RETURN(int64_t n, Count(tx,
+                                       "SELECT COUNT(*) FROM org_root_features WHERE org_id = ? "
+                                       "AND feature = ?",
+                                       {std::string(org_id), std::string(feature)}));
+  if (n > 0) return Status::Ok();
+  return tx
+      .Execute("INSERT INTO org_root_features (org_id, feature, enabled_at) VALUES (?, ?, ?)",
+               {std::string(org_id), std::string(feature), now})
+      .status();
+}
+
 Result<std::optional<TransferRow>> FindTransfer(store::Transaction& tx,
                                                 std::string_view transfer_id) {
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kTransferCols) + "WHERE t.transfer_id = ?",

@@ -1,12 +1,13 @@
 // File: repo/org_repository.h
 //
 // The Organizations tables' repository (migrations 0003_organizations.sql,
-// 0008_organizations_core.sql, 0009_organizations_policies.sql, 0014_...): typed rows of
-// organizations, roots, OUs, member accounts (joined with the account registry's rows) and
-// responsibility transfers, and the lookups every folder shares -- the Organizations handlers, the
-// policy-set loader (an account's place in its organization and the SCPs and RCPs on the way), the
-// authorizer's resource facts (tags, handshakes, transfers), the Account API (the caller's
-// organization, delegated administrators, trusted access) and IAM's organization-aware reports.
+// 0008_organizations_core.sql, 0009_organizations_policies.sql, 0014_...,
+// 0018_org_root_features.sql): typed rows of organizations, roots, OUs, member accounts (joined
+// with the account registry's rows) and responsibility transfers, and the lookups every folder
+// shares -- the Organizations handlers, the policy-set loader (an account's place in its
+// organization and the SCPs and RCPs on the way), the authorizer's resource facts (tags,
+// handshakes, transfers), the Account API (the caller's organization, delegated administrators,
+// trusted access) and IAM's organization-aware reports.
 //
 // A repository knows SQL and rows, nothing of the wire: no AWS errors (services/organizations
 // turns "absent" into AWSOrganizationsNotInUseException and the like), no JSON. Every function
@@ -158,6 +159,15 @@ Result<bool> IsDelegatedAdministrator(store::Transaction& tx, std::string_view o
 // True when `org_id` has enabled trusted access for `service_principal`.
 Result<bool> ServiceAccessEnabled(store::Transaction& tx, std::string_view org_id,
                                   std::string_view service_principal);
+
+// ---- Centralized root access (0018): IAM's organization features ----
+inline constexpr char kRootCredentialsManagement[] = "RootCredentialsManagement";
+inline constexpr char kRootSessions[] = "RootSessions";
+// The features enabled for `org_id`, sorted by name.
+Result<std::vector<std::string>> RootFeatures(store::Transaction& tx, std::string_view org_id);
+// Turns `feature` on (a feature already on stays as it was) or off for `org_id`.
+Status SetRootFeature(store::Transaction& tx, std::string_view org_id, std::string_view feature,
+                      bool enabled, double now);
 
 // ---- Responsibility (billing) transfers (0014), with the two management accounts' emails ----
 inline constexpr char kBillingTransfer[] = "BILLING";

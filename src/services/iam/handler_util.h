@@ -121,6 +121,10 @@ Result<boost::json::array> InstanceProfilesForRole(store::Transaction& tx,
 // account_reports.cc
 Handler GetAccountSummary, GetAccountAuthorizationDetails, GenerateCredentialReport,
     GetCredentialReport;
+// organizations_features.cc
+Handler ListOrganizationsFeatures, EnableOrganizationsRootCredentialsManagement,
+    DisableOrganizationsRootCredentialsManagement, EnableOrganizationsRootSessions,
+    DisableOrganizationsRootSessions;
 // simulate.cc
 Handler SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysForPrincipalPolicy,
     GetContextKeysForCustomPolicy;

@@ -113,6 +113,13 @@ Status RegisterIamHandlers(gateway::Gateway& gateway) {
       {"SimulateCustomPolicy", SimulateCustomPolicy},
       {"GetContextKeysForPrincipalPolicy", GetContextKeysForPrincipalPolicy},
       {"GetContextKeysForCustomPolicy", GetContextKeysForCustomPolicy},
+      {"ListOrganizationsFeatures", ListOrganizationsFeatures},
+      {"EnableOrganizationsRootCredentialsManagement",
+       EnableOrganizationsRootCredentialsManagement},
+      {"DisableOrganizationsRootCredentialsManagement",
+       DisableOrganizationsRootCredentialsManagement},
+      {"EnableOrganizationsRootSessions", EnableOrganizationsRootSessions},
+      {"DisableOrganizationsRootSessions", DisableOrganizationsRootSessions},
   };
   OT_RETURN_IF_ERROR(gateway.RegisterAll("iam", kHandlers));
   OT_RETURN_IF_ERROR(RegisterAccessKeyHandlers(gateway));

@@ -179,17 +179,31 @@ Result<Json> CreateLoginProfile(gateway::RequestContext& ctx, const Json& input)
                                                   "WHERE account_id = ? AND user_id = ?",
                                                   {account, owner.user_id}));
   if (existing > 0) return exists;
-  if (!Has(input, "Password")) return InvalidInput("Password is required.");
-  OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, account));
-  OT_RETURN_IF_ERROR(CheckPassword(policy, password));
-  OT_ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
+  // AWS-COMPAT: an AssumeRoot session (IAMCreateRootUserPassword) creates the member root's
+  // login profile without a password: Password must be omitted, and the root user then sets one
+  // through password recovery. The stored hash is empty, which no password verifies against.
+  const bool root_session = owner.user_id.empty() && ctx.caller.session != nullptr &&
+                            ctx.caller.session->kind == auth::SessionKind::kRootSession;
+  std::string hash;
+  if (root_session) {
+    if (Has(input, "Password")) {
+      return InvalidInput(
+          "Password must be omitted when the request is made with an AssumeRoot "
+          "session.");
+    }
+  } else {
+    if (!Has(input, "Password")) return InvalidInput("Password is required.");
+    OT_ASSIGN_OR_RETURN(PasswordPolicyValues policy, ReadPasswordPolicy(tx, account));
+    OT_RETURN_IF_ERROR(CheckPassword(policy, password));
+    OT_ASSIGN_OR_RETURN(hash, auth::HashPassword(password));
+  }
   double now = NowSeconds(ctx);
   bool reset = Bool(input, "PasswordResetRequired", false);
   OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO iam_login_profiles (account_id, user_id, password_hash, "
                           "password_reset_required, created_at) VALUES (?, ?, ?, ?, ?)",
                           {account, owner.user_id, hash, int64_t{reset}, now}));
-  OT_RETURN_IF_ERROR(RecordPassword(tx, account, owner.user_id, hash, now));
+  if (!hash.empty()) OT_RETURN_IF_ERROR(RecordPassword(tx, account, owner.user_id, hash, now));
   return Json{
       {"LoginProfile",
        Json{{"UserName", owner.user_name}, {"CreateDate", now}, {"PasswordResetRequired", reset}}}};

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "auth/totp.h"
@@ -245,6 +246,73 @@ TEST_F(StsGatewayTest, SessionTokenCredentialsAreScoped) {
   EXPECT_EQ(Tag(again.body, "Message"), "Cannot call GetSessionToken with session credentials");
   HttpResponse who = Call("sts", "GetCallerIdentity", {}, token);
   EXPECT_EQ(Tag(who.body, "Arn"), "arn:aws:iam::123456789012:root");
+}
+
+// What the e2e suite cannot set up: a member root with an enabled MFA device (root devices are
+// enabled in the console only), and a root session reaching its 900-second end.
+TEST_F(StsGatewayTest, RootSessionDeactivatesTheMemberRootsMfaUntilItExpires) {
+  ASSERT_EQ(
+      twin_->CallJson("organizations", "CreateOrganization", {{"FeatureSet", "ALL"}}, root_).status,
+      200);
+  HttpResponse request =
+      twin_->CallJson("organizations", "CreateAccount",
+                      {{"Email", "member@example.com"}, {"AccountName", "m"}}, root_);
+  ASSERT_EQ(request.status, 200) << request.body;
+  const std::string request_id =
+      boost::json::parse(request.body).at("CreateAccountStatus").at("Id").as_string().c_str();
+  HttpResponse status = twin_->CallJson("organizations", "DescribeCreateAccountStatus",
+                                        {{"CreateAccountRequestId", request_id}}, root_);
+  ASSERT_EQ(status.status, 200) << status.body;
+  const std::string member =
+      boost::json::parse(status.body).at("CreateAccountStatus").at("AccountId").as_string().c_str();
+  ASSERT_EQ(twin_
+                ->CallJson("organizations", "EnableAWSServiceAccess",
+                           {{"ServicePrincipal", "iam.amazonaws.com"}}, root_)
+                .status,
+            200);
+  ASSERT_EQ(Call("iam", "EnableOrganizationsRootSessions", {}, root_).status, 200);
+  const std::string serial = "arn:aws:iam::" + member + ":mfa/root-device";
+  {
+    auto tx = twin_->store().Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE((*tx)
+                    ->Execute("INSERT INTO iam_mfa_devices (serial_number, account_id, "
+                              "device_name, seed_base32, user_id, enabled_at, created_at) "
+                              "VALUES (?, ?, 'root-device', 'AAAAAAAA', '', 0, 0)",
+                              {serial, member})
+                    .ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  HttpResponse assumed = Call(
+      "sts", "AssumeRoot",
+      {{"TargetPrincipal", member},
+       {"TaskPolicyArn.arn", "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"}},
+      ops_);
+  ASSERT_EQ(assumed.status, 200) << assumed.body;
+  const Keys root_session{Tag(assumed.body, "AccessKeyId"), Tag(assumed.body, "SecretAccessKey"),
+                          Tag(assumed.body, "SessionToken")};
+  HttpResponse listed = Call("iam", "ListMFADevices", {}, root_session);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Tag(listed.body, "SerialNumber"), serial);
+  EXPECT_EQ(Tag(listed.body, "UserName"), member);
+  HttpResponse deactivated =
+      Call("iam", "DeactivateMFADevice", {{"SerialNumber", serial}}, root_session);
+  EXPECT_EQ(deactivated.status, 200) << deactivated.body;
+  EXPECT_EQ(Tag(Call("iam", "ListMFADevices", {}, root_session).body, "SerialNumber"), "");
+  // Enabling a device again is not a task of this policy.
+  HttpResponse enable = Call("iam", "EnableMFADevice",
+                             {{"UserName", "x"},
+                              {"SerialNumber", serial},
+                              {"AuthenticationCode1", "123456"},
+                              {"AuthenticationCode2", "123456"}},
+                             root_session);
+  EXPECT_EQ(enable.status, 403) << enable.body;
+
+  twin_->fake_clock().Advance(std::chrono::seconds(899));
+  EXPECT_EQ(Call("sts", "GetCallerIdentity", {}, root_session).status, 200);
+  twin_->fake_clock().Advance(std::chrono::seconds(2));
+  HttpResponse expired = Call("sts", "GetCallerIdentity", {}, root_session);
+  EXPECT_EQ(Tag(expired.body, "Code"), "ExpiredToken");
 }
 
 TEST_F(StsGatewayTest, KeyUseIsRecordedInMemoryAndFlushed) {

@@ -1,8 +1,9 @@
 // File: services/sts/sts_handlers.h
 //
-// AWS STS operations, named as on the wire: GetCallerIdentity, AssumeRole, GetSessionToken,
-// GetFederationToken, GetAccessKeyInfo, DecodeAuthorizationMessage, and the answers AWS gives
-// AssumeRoleWithWebIdentity / AssumeRoleWithSAML when no identity provider is configured.
+// AWS STS operations, named as on the wire: GetCallerIdentity, AssumeRole, AssumeRoot,
+// GetSessionToken, GetFederationToken, GetAccessKeyInfo, DecodeAuthorizationMessage, and the
+// answers AWS gives AssumeRoleWithWebIdentity / AssumeRoleWithSAML when no identity provider is
+// configured.
 //
 // Authorization (the caller's identity policies, the role's trust policy as resource policy,
 // SCPs, boundaries) happens in the gateway before a handler runs. The handlers do what STS does
@@ -29,6 +30,11 @@ namespace orgtwin::services::sts {
 Result<boost::json::object> GetCallerIdentity(gateway::RequestContext& ctx,
                                               const boost::json::object& input);
 Result<boost::json::object> AssumeRole(gateway::RequestContext& ctx,
+                                       const boost::json::object& input);
+// AssumeRoot: short-lived credentials of a member account's root user, scoped by an AWS
+// managed root-task policy (the session policy), for the management account or IAM's delegated
+// administrator of an organization with RootSessions enabled (centralized root access).
+Result<boost::json::object> AssumeRoot(gateway::RequestContext& ctx,
                                        const boost::json::object& input);
 Result<boost::json::object> GetSessionToken(gateway::RequestContext& ctx,
                                             const boost::json::object& input);

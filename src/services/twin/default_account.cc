@@ -37,6 +37,8 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // Centralized root access: IAM's organization features (0018)
+      "org_root_features",
       "account_regions",  // Account Management API Region opt-in (0017)
       // Root sign-in and recovery, parties, the trail (0016)
       "party_factors", "parties", "trail_events", "one_time_tokens", "phone_calls",
