@@ -35,6 +35,7 @@ struct World {
   std::string org_id;
   std::optional<RootFacts> management;  // the target's management account, when a member
   bool account_trusted_access = false;  // account.amazonaws.com trusted by the organization
+  bool root_sessions = false;           // IAM's RootSessions feature: AssumeRoot works
   std::vector<repo::RoleRow> roles;     // of the target and its management account
   std::map<std::string, std::vector<Factor>> factors_of;  // party -> factors
   std::vector<std::string> parties;
@@ -54,6 +55,7 @@ struct Reach {
   std::map<std::string, std::vector<std::string>> goals;  // goal -> steps
   std::vector<std::string> steps;
   bool password = false, mailbox = false, phone = false, mfa_cleared = false;
+  bool phone_changeable = false;  // an actor may set the primary contact phone
   bool root_console = false;
 };
 
@@ -81,6 +83,9 @@ Result<World> ReadWorld(store::Transaction& tx, const std::string& account_id) {
     world.org_id = org->org_id;
     OT_ASSIGN_OR_RETURN(world.account_trusted_access,
                         repo::ServiceAccessEnabled(tx, org->org_id, "account.amazonaws.com"));
+    OT_ASSIGN_OR_RETURN(auto features, repo::RootFeatures(tx, org->org_id));
+    world.root_sessions =
+        std::find(features.begin(), features.end(), repo::kRootSessions) != features.end();
     if (org->management_account_id != account_id) {
       OT_ASSIGN_OR_RETURN(RootFacts management, ReadRoot(tx, org->management_account_id));
       world.management = std::move(management);
@@ -99,10 +104,36 @@ Result<World> ReadWorld(store::Transaction& tx, const std::string& account_id) {
       from = AsciiLowerCopy(page.back().name) + '\x01';
     }
   }
-  OT_ASSIGN_OR_RETURN(auto parties, repo::ListParties(tx));
-  for (const repo::PartyRow& party : parties) world.parties.push_back(party.name);
+  // The parties that hold a factor which can matter here: this account's or its management
+  // account's root factors, its phone, and any IAM credential (it may assume roles across
+  // accounts). The rest cannot change the answer and would only double the sets to try.
+  auto root_factor = [](const RootFacts& root, const repo::FactorRow& f) {
+    return (f.kind == kRootPassword && f.ref == root.account_id) ||
+           (f.kind == kMailbox && f.ref == root.mailbox) ||
+           (f.kind == kMfaDevice && std::find(root.mfa_serials.begin(), root.mfa_serials.end(),
+                                              f.ref) != root.mfa_serials.end());
+  };
   OT_ASSIGN_OR_RETURN(auto factors, repo::FactorsOf(tx, ""));
-  for (const repo::FactorRow& f : factors) world.factors_of[f.party].emplace_back(f.kind, f.ref);
+  // A user's MFA device matters with the user's password, which some party may hold.
+  std::set<std::string> password_accounts;
+  for (const repo::FactorRow& f : factors) {
+    if (f.kind == kIamPassword) password_accounts.insert(f.ref.substr(0, f.ref.find('/')));
+  }
+  auto user_device = [&](const repo::FactorRow& f) {
+    constexpr std::string_view kPrefix = "arn:aws:iam::";
+    return f.kind == kMfaDevice && f.ref.rfind(kPrefix, 0) == 0 &&
+           password_accounts.count(f.ref.substr(kPrefix.size(), 12)) > 0;
+  };
+  for (const repo::FactorRow& f : factors) {
+    bool relevant = root_factor(world.target, f) ||
+                    (world.management.has_value() && root_factor(*world.management, f)) ||
+                    (f.kind == kPhone && f.ref == world.phone) || f.kind == kAccessKey ||
+                    f.kind == kIamPassword || user_device(f);
+    world.factors_of[f.party].emplace_back(f.kind, f.ref);
+    if (relevant && (world.parties.empty() || world.parties.back() != f.party)) {
+      world.parties.push_back(f.party);
+    }
+  }
   return world;
 }
 
@@ -124,8 +155,8 @@ class Analysis {
     if (reach.mailbox) reach.steps.push_back("read the root mailbox " + root.mailbox);
     reach.phone = !world_.phone.empty() && reach.held.count({std::string(kPhone), world_.phone});
     if (reach.phone) reach.steps.push_back("answer the primary contact phone " + world_.phone);
-    reach.password = root.has_password &&
-                     reach.held.count({std::string(kRootPassword), root.account_id}) > 0;
+    reach.password =
+        root.has_password && reach.held.count({std::string(kRootPassword), root.account_id}) > 0;
     if (reach.password) reach.steps.push_back("know the root password");
     for (bool changed = true; changed;) {
       changed = false;
@@ -176,8 +207,7 @@ class Analysis {
         OT_ASSIGN_OR_RETURN(auto credential, ctx_.twin.credentials.Lookup(factor.second));
         if (!credential.has_value() || !credential->active || credential->expires_at) continue;
         changed |= AddActor(reach, credential->principal,
-                            "use access key " + factor.second + " of " +
-                                credential->principal.arn);
+                            "use access key " + factor.second + " of " + credential->principal.arn);
       } else if (factor.first == kIamPassword) {
         size_t slash = factor.second.find('/');
         if (slash == std::string::npos) continue;
@@ -207,11 +237,11 @@ class Analysis {
   // Root of `root`'s account signs in when its password is known and its MFA held or cleared.
   bool TryRootConsole(Reach& reach, const RootFacts& root, bool is_target) {
     bool password = is_target ? reach.password
-                              : root.has_password &&
-                                    Holds(reach, kRootPassword, root.account_id);
+                              : root.has_password && Holds(reach, kRootPassword, root.account_id);
     if (!password) return false;
     bool mfa = root.mfa_serials.empty() || (is_target && reach.mfa_cleared);
-    for (const std::string& serial : root.mfa_serials) mfa = mfa || Holds(reach, kMfaDevice, serial);
+    for (const std::string& serial : root.mfa_serials)
+      mfa = mfa || Holds(reach, kMfaDevice, serial);
     if (!mfa) return false;
     if (is_target) reach.root_console = true;
     return AddActor(reach, RootPrincipal(root.account_id),
@@ -238,9 +268,9 @@ class Analysis {
         const Actor actor = reach.actors[i];  // a copy: AddActor grows the vector
         // AWS refuses sts:AssumeRole to the root user whatever the policies say.
         if (actor.principal.type == auth::PrincipalType::kRoot) continue;
-        OT_ASSIGN_OR_RETURN(
-            bool may, Allowed(actor.principal, "sts", "AssumeRole",
-                              Json{{"RoleArn", role.Arn()}, {"RoleSessionName", "custody"}}));
+        OT_ASSIGN_OR_RETURN(bool may,
+                            Allowed(actor.principal, "sts", "AssumeRole",
+                                    Json{{"RoleArn", role.Arn()}, {"RoleSessionName", "custody"}}));
         if (!may) continue;
         auth::Principal session;
         session.type = auth::PrincipalType::kAssumedRole;
@@ -273,26 +303,31 @@ class Analysis {
       const Actor actor = reach.actors[i];
       const auth::Principal& p = actor.principal;
       const bool own = p.account_id == target;
-      const bool from_management = member && p.account_id == world_.management->account_id &&
-                                   world_.account_trusted_access;
-      if (!reach.phone && !world_.phone.empty() && (own || from_management)) {
-        Json input{{"ContactInformation",
-                    Json{{"FullName", "x"}, {"AddressLine1", "x"}, {"City", "x"},
-                         {"PostalCode", "x"}, {"CountryCode", "US"}, {"PhoneNumber", "+1"}}}};
+      const bool from_management =
+          member && p.account_id == world_.management->account_id && world_.account_trusted_access;
+      if (!reach.phone_changeable && (own || from_management)) {
+        Json input{{"ContactInformation", Json{{"FullName", "x"},
+                                               {"AddressLine1", "x"},
+                                               {"City", "x"},
+                                               {"PostalCode", "x"},
+                                               {"CountryCode", "US"},
+                                               {"PhoneNumber", "+1"}}}};
         if (from_management) input["AccountId"] = target;
         OT_ASSIGN_OR_RETURN(bool may, Allowed(p, "account", "PutContactInformation", input));
         if (may) {
+          reach.phone_changeable = true;
           reach.phone = true;
           changed = true;
           reach.steps.push_back("as " + p.arn +
                                 ", change the primary contact phone to one the parties answer "
                                 "(account:PutContactInformation)");
+          reach.goals.emplace("change-recovery-phone", reach.steps);
         }
       }
       if (!reach.mailbox && from_management) {
-        OT_ASSIGN_OR_RETURN(bool may, Allowed(p, "account", "StartPrimaryEmailUpdate",
-                                              Json{{"AccountId", target},
-                                                   {"PrimaryEmail", "new@example.com"}}));
+        OT_ASSIGN_OR_RETURN(
+            bool may, Allowed(p, "account", "StartPrimaryEmailUpdate",
+                              Json{{"AccountId", target}, {"PrimaryEmail", "new@example.com"}}));
         if (may) {
           reach.mailbox = true;
           changed = true;
@@ -302,13 +337,31 @@ class Analysis {
           reach.goals.emplace("change-root-email", reach.steps);
         }
       }
+      // Centralized root access: a task session on the member deletes its root MFA.
+      if (!reach.mfa_cleared && !root.mfa_serials.empty() && world_.root_sessions && member &&
+          p.account_id == world_.management->account_id) {
+        OT_ASSIGN_OR_RETURN(
+            bool may, Allowed(p, "sts", "AssumeRoot",
+                              Json{{"TargetPrincipal", target},
+                                   {"TaskPolicyArn", Json{{"arn",
+                                                           "arn:aws:iam::aws:policy/root-task/"
+                                                           "IAMDeleteRootUserCredentials"}}}}));
+        if (may) {
+          reach.mfa_cleared = true;
+          changed = true;
+          reach.steps.push_back("as " + p.arn +
+                                ", AssumeRoot into the member with IAMDeleteRootUserCredentials "
+                                "and delete its root MFA devices");
+        }
+      }
       // Root acting through an access key removes its own MFA devices (DeactivateMFADevice).
       if (p.type == auth::PrincipalType::kRoot && own && !reach.mfa_cleared &&
           !root.mfa_serials.empty() && actor.how.rfind("use access key", 0) == 0) {
         reach.mfa_cleared = true;
         changed = true;
-        reach.steps.push_back("as the root user (access key), deactivate the root MFA devices "
-                              "(iam:DeactivateMFADevice)");
+        reach.steps.push_back(
+            "as the root user (access key), deactivate the root MFA devices "
+            "(iam:DeactivateMFADevice)");
       }
     }
     if (!reach.password && reach.mailbox) {
@@ -342,6 +395,8 @@ constexpr std::pair<std::string_view, std::string_view> kGoals[] = {
     {"reset-root-password", "set a new root password (forgotten-password link)"},
     {"remove-root-mfa", "remove the root user's MFA devices"},
     {"change-root-email", "change the root user's email (its sign-in name and recovery mailbox)"},
+    {"change-recovery-phone",
+     "change the primary contact phone, which the lost-MFA recovery calls"},
 };
 
 }  // namespace

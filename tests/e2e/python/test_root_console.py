@@ -287,3 +287,66 @@ def test_parties_record_custody(server):
     assert status == 403, body
     assert admin(server, "/_orgtwin/parties/delete", {"Name": "soc"})[0] == 200
     assert admin(server, "/_orgtwin/parties/delete", {"Name": "soc"})[0] == 404
+
+
+def custody(server, account_id):
+    status, body = admin(server, "/_orgtwin/custody", {"AccountId": account_id})
+    assert status == 200, body
+    return {g["Goal"]: sorted(sorted(c["Parties"]) for c in g["Coalitions"]) for g in body["Goals"]}
+
+
+def test_custody_of_the_seed_payer_and_the_soc_role_leak(server):
+    """The seed: the partner knows the root password and reads the root mailbox (its email);
+    the customer holds the MFA device and the phone. Then the customer's SOC role with
+    AWSOrganizationsFullAccess, and the same role given to the partner."""
+    payer = signup(server, "custody")
+    # A phone of its own: the other tests' customers answer CONTACT's.
+    contact = dict(CONTACT, PhoneNumber="+1 206-555-0177")
+    payer.client("account").put_contact_information(ContactInformation=contact)
+    device = root_mfa_device(payer)
+    partner, customer = "partner-c" + payer.id, "customer-c" + payer.id
+    party(server, partner, ("root-password", payer.id), ("mailbox", payer.email))
+    party(server, customer, ("mfa-device", device.serial), ("phone", contact["PhoneNumber"]))
+    goals = custody(server, payer.id)
+    both = sorted([partner, customer])
+    assert goals["sign-in-as-root"] == [both]
+    assert goals["reset-root-password"] == [[partner]]
+    assert goals["remove-root-mfa"] == [both]
+    assert goals["change-root-email"] == [both]
+    assert goals["change-recovery-phone"] == [both]
+    _, body = admin(server, "/_orgtwin/custody", {"AccountId": payer.id})
+    assert any("Security questions" in line for line in body["NotModeled"])
+    steps = [c["Steps"] for g in body["Goals"] if g["Goal"] == "remove-root-mfa"
+             for c in g["Coalitions"]][0]
+    assert any("phone call" in s for s in steps), steps
+
+    # The customer's SOC role: AWSOrganizationsFullAccess (account:PutContactInformation).
+    iam = payer.client("iam")
+    iam.create_role(RoleName="soc", AssumeRolePolicyDocument=(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":'
+        '{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}' % payer.id))
+    iam.attach_role_policy(RoleName="soc",
+                           PolicyArn="arn:aws:iam::aws:policy/AWSOrganizationsFullAccess")
+    assume = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
+              '"Resource":"arn:aws:iam::%s:role/soc"}]}' % payer.id)
+    for user in ("customer-soc", "partner-ops"):
+        iam.create_user(UserName=user)
+        iam.put_user_policy(UserName=user, PolicyName="assume-soc", PolicyDocument=assume)
+    customer_key = iam.create_access_key(UserName="customer-soc")["AccessKey"]["AccessKeyId"]
+    admin(server, "/_orgtwin/parties/factors/add",
+          {"Party": customer, "Kind": "access-key", "Ref": customer_key})
+    goals = custody(server, payer.id)
+    assert goals["change-recovery-phone"] == [[customer]]
+    assert goals["sign-in-as-root"] == [both]
+
+    # Give the partner the same role and its account alone reaches root: it changes the phone,
+    # recovers without the customer's MFA device, and signs in.
+    partner_key = iam.create_access_key(UserName="partner-ops")["AccessKey"]["AccessKeyId"]
+    admin(server, "/_orgtwin/parties/factors/add",
+          {"Party": partner, "Kind": "access-key", "Ref": partner_key})
+    goals = custody(server, payer.id)
+    assert goals["sign-in-as-root"] == [[partner]]
+    assert goals["remove-root-mfa"] == [[partner]]
+    assert sorted(goals["change-recovery-phone"]) == [[customer], [partner]]
+    for name in (partner, customer):
+        admin(server, "/_orgtwin/parties/delete", {"Name": name})
