@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/engine_commands.h"
+#include "cli/root_commands.h"
 #include "cli/serve.h"
 #include "cli/signup.h"
 
@@ -22,6 +23,8 @@ int Run(int argc, char** argv) {
   CLI::App* signup = orgtwin::cli::AddSignupCommand(app, signup_options);
   orgtwin::cli::EngineOptions engine_options;
   orgtwin::cli::EngineCommands engine = orgtwin::cli::AddEngineCommands(app, engine_options);
+  orgtwin::cli::RootOptions root_options;
+  orgtwin::cli::RootCommands root = orgtwin::cli::AddRootCommands(app, root_options);
 
   try {
     app.parse(argc, argv);
@@ -30,6 +33,7 @@ int Run(int argc, char** argv) {
   }
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
+  if (root.AnyParsed()) return orgtwin::cli::RunRootCommand(root, root_options);
   return orgtwin::cli::RunEngineCommand(engine, engine_options);
 }
 

@@ -1,9 +1,10 @@
 // File: cli/signup.h
 //
-// `orgtwin signup --endpoint URL --email E --name N [--root-password P] [--no-payment-method]
+// `orgtwin signup [--endpoint URL] --email E --name N [--root-password P] [--no-payment-method]
 // [--no-contact-info]`:
-// signs up a standalone account on a running orgtwin (POST /_orgtwin/signup, unauthenticated, as
-// sign-up is on AWS) and prints the server's JSON {"AccountId","AccessKeyId","SecretAccessKey"}.
+// signs up a standalone account on a running orgtwin, over HTTP or HTTPS (POST /_orgtwin/signup,
+// unauthenticated, as sign-up is on AWS) and prints the server's JSON
+// {"AccountId","AccessKeyId","SecretAccessKey"}.
 #pragma once
 
 #include <string>
