@@ -1,19 +1,10 @@
 // File: cli/root_commands.h
 //
-// The root user's console, recovery and custody from the command line, each a thin adapter over
-// one extension call of a running twin (models/orgtwin, handlers in services/root/), printing the
-// server's JSON answer; exit 0 on HTTP 200, else the error on stderr and exit 1:
-//   orgtwin signin (--email E | --account ID_OR_ALIAS --user NAME) [--password-stdin]
-//       [--mfa-code C] [--mfa-serial S] [--new-password P] [--party P ...] [--profile NAME]
-//                                       console sign-in (unsigned); the password comes from stdin
-//                                       or $ORGTWIN_PASSWORD, never argv (`ps` shows argv);
-//                                       --profile writes the session into the credentials file
-//   orgtwin inbox ADDRESS [--party P]   a mailbox's messages (unsigned)
-//   orgtwin phone NUMBER [--party P] [--answer CALL_ID --digits D]
-//                                       a phone's calls, or answer one (unsigned)
-//   orgtwin custody ACCOUNT_ID [--profile orgtwin] [--text]
-//                                       who can reach the account's root, SigV4-signed as the
-//                                       profile (the twin's administrator by default)
+// `orgtwin signin | inbox | phone | custody`: the root user's console, recovery and custody from
+// the command line, each one extension call of a running twin (services/root/) whose JSON answer
+// is printed; exit 0 on HTTP 200, else the error on stderr and 1. Sign-in, mailboxes and phones
+// are unsigned (web pages on AWS); custody is SigV4-signed as a profile, the twin's administrator
+// by default. A password never comes from argv (`ps` shows it): stdin or $ORGTWIN_PASSWORD.
 #pragma once
 
 #include <string>

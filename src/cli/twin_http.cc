@@ -1,7 +1,6 @@
 #include "cli/twin_http.h"
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "auth/sigv4.h"
 #include "client/http_transport.h"
@@ -27,12 +26,8 @@ Result<TwinAnswer> PostJson(const std::string& endpoint, const std::string& path
     auth::SignRequest(request, signer->access_key_id, signer->secret_access_key, "us-east-1",
                       "orgtwin", SystemClock().Now(), signer->session_token);
   }
-  client::HttpTransportOptions options;
-  // Read here rather than left to the transport so an empty variable means unset, as in the CLI.
-  if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle != nullptr && *bundle != '\0') {
-    options.ca_file = bundle;
-  }
-  client::HttpTransport transport(options);
+  // The transport itself trusts $AWS_CA_BUNDLE besides the system roots (a twin serving TLS).
+  client::HttpTransport transport;
   auto response = transport.Send(*parsed, request);
   if (!response.ok()) {
     return UnavailableError("cannot reach " + endpoint + ": " + response.status().message());
