@@ -14,7 +14,7 @@ namespace {
 
 // AWS-COMPAT: console sessions last 12 hours for IAM users; the twin gives root one hour, as
 // STS caps root's own sessions.
-constexpr int64_t kUserConsoleSeconds = 12 * 3600;
+constexpr int64_t kUserConsoleSeconds = int64_t{12} * 3600;
 constexpr int64_t kRootConsoleSeconds = 3600;
 
 bool IsAccountId(std::string_view text) {
