@@ -21,6 +21,7 @@
 #include "services/identity/credential_store.h"
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
+#include "services/root/smtp_relay.h"
 #include "services/twin/default_account.h"
 #include "store/open_store.h"
 #include "store/store.h"
@@ -107,6 +108,13 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                              ->type_name("FILE");
   tls_cert->needs(tls_key);
   tls_key->needs(tls_cert);
+  serve
+      ->add_option("--smtp", options.smtp,
+                   "also send the twin's mail (reset links, codes) through this SMTP server; "
+                   "every message stays in its local mailbox too")
+      ->type_name("HOST:PORT");
+  serve->add_option("--smtp-from", options.smtp_from, "the sender of relayed mail")
+      ->capture_default_str();
   serve
       ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
                    "days an account made by CreateAccount must wait before it may leave its "
@@ -203,6 +211,14 @@ int RunServe(const ServeOptions& options) {
   Status registered = services::RegisterAllServices(gateway);
   if (!registered.ok()) return Fail(registered.ToString());
 
+  std::unique_ptr<services::root::SmtpRelay> relay;
+  if (!options.smtp.empty()) {
+    relay = std::make_unique<services::root::SmtpRelay>(
+        *store, clock, services::root::SmtpRelayOptions{options.smtp, options.smtp_from});
+    Status relaying = relay->Start();
+    if (!relaying.ok()) return Fail(relaying.message());
+  }
+
   server::HttpServer http(server_options, [&gateway](HttpRequest&& request, Deferral& deferral) {
     return gateway.Handle(std::move(request), deferral);
   });
@@ -232,6 +248,7 @@ int RunServe(const ServeOptions& options) {
   Log(LogLevel::kInfo, std::string("received ") + (received == SIGINT ? "SIGINT" : "SIGTERM") +
                            ", stopping: in-flight requests finish first");
   http.Stop();
+  if (relay != nullptr) relay->Stop();
   Log(LogLevel::kInfo, "stopped after " + std::to_string(gateway.requests_served()) + " requests");
   return 0;
 }

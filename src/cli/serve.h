@@ -27,6 +27,9 @@ struct ServeOptions {
   // HTTPS instead of HTTP when both are set: the certificate chain and its private key (PEM).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // The optional SMTP relay of the twin's mail (services/root/smtp_relay.h): host:port, "" = off.
+  std::string smtp;
+  std::string smtp_from = "no-reply@orgtwin.local";
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;

@@ -1,5 +1,8 @@
 #include "repo/recovery_repository.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "common/ascii.h"
 #include "repo/statement.h"
 
@@ -53,6 +56,51 @@ Result<std::vector<MailRow>> MailTo(store::Transaction& tx, std::string_view add
     out.push_back(MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
   }
   return out;
+}
+
+Result<std::optional<double>> FindMailRelaySince(store::Transaction& tx) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT value FROM server_settings WHERE name = "
+                                          "'mail_relay_since'",
+                                          {}));
+  if (rows.empty()) return std::optional<double>();
+  return std::optional<double>(std::strtod(rows.front().Text(0).c_str(), nullptr));
+}
+
+Status SetMailRelaySince(store::Transaction& tx, double since) {
+  return Exec(tx,
+              "INSERT INTO server_settings (name, value) VALUES ('mail_relay_since', ?) "
+              "ON CONFLICT (name) DO NOTHING",
+              {std::to_string(static_cast<int64_t>(std::floor(since)))});
+}
+
+Result<std::vector<MailRow>> MailToRelay(store::Transaction& tx, double since, double now,
+                                         int64_t limit) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT message_id, address, sent_at, subject, body, "
+                                          "token FROM mailbox_messages WHERE relayed_at IS NULL "
+                                          "AND sent_at >= ? AND relay_next_at <= ? "
+                                          "ORDER BY sent_at, message_id LIMIT ?",
+                                          {since, now, limit}));
+  std::vector<MailRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) {
+    out.push_back(MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+  }
+  return out;
+}
+
+Status MarkMailRelayed(store::Transaction& tx, std::string_view message_id, double at) {
+  return Exec(tx,
+              "UPDATE mailbox_messages SET relayed_at = ?, relay_error = NULL WHERE "
+              "message_id = ?",
+              {at, std::string(message_id)});
+}
+
+Status MarkMailRelayFailed(store::Transaction& tx, std::string_view message_id,
+                           std::string_view error, double next_at) {
+  return Exec(tx,
+              "UPDATE mailbox_messages SET relay_attempts = relay_attempts + 1, relay_error = ?, "
+              "relay_next_at = ? WHERE message_id = ?",
+              {std::string(error), next_at, std::string(message_id)});
 }
 
 Status InsertCall(store::Transaction& tx, const CallRow& call) {

@@ -41,6 +41,20 @@ Status InsertMail(store::Transaction& tx, const MailRow& mail);
 // The mail sent to `address`, oldest first.
 Result<std::vector<MailRow>> MailTo(store::Transaction& tx, std::string_view address);
 
+// Since when the SMTP relay sends the twin's mail: the time it was first configured, kept in
+// server_settings so that mail committed just before a crash is still sent after the restart
+// (nullopt before the first use, and after a reset).
+Result<std::optional<double>> FindMailRelaySince(store::Transaction& tx);
+Status SetMailRelaySince(store::Transaction& tx, double since);
+// The SMTP relay's outbox (0019): messages sent at or after `since` not yet relayed whose next
+// attempt is due at `now`, oldest first, at most `limit`.
+Result<std::vector<MailRow>> MailToRelay(store::Transaction& tx, double since, double now,
+                                         int64_t limit);
+Status MarkMailRelayed(store::Transaction& tx, std::string_view message_id, double at);
+// A failed attempt: counted, its error kept, the next one due at `next_at`.
+Status MarkMailRelayFailed(store::Transaction& tx, std::string_view message_id,
+                           std::string_view error, double next_at);
+
 // ---- phone_calls ----
 struct CallRow {
   std::string call_id;
