@@ -5,24 +5,24 @@ The extension calls are plain HTTP POSTs of JSON (`/_orgtwin/...`), signed with 
 act as someone (parties, root-only tasks) and unsigned where AWS has a web page instead of an API
 (sign-in, recovery, mailboxes, phones).
 """
-import base64
 import calendar
-import hashlib
-import hmac
 import itertools
 import json
 import os
-import struct
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import boto3
+import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
+
+from mfa_codes import totp
+from orgtwin_server import OrgtwinServer
 
 NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 ROOT_PASSWORD = "Payer-root-Pa55word!"
@@ -84,14 +84,6 @@ def session_client(server, credentials, service):
                         aws_access_key_id=credentials["AccessKeyId"],
                         aws_secret_access_key=credentials["SecretAccessKey"],
                         aws_session_token=credentials["SessionToken"], config=NO_RETRY)
-
-
-def totp(seed_base32, step):
-    key = base64.b32decode(seed_base32)
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return "%06d" % (value % 1000000)
 
 
 def twin_now(server):
@@ -156,3 +148,17 @@ def mailbox(server, address, party_name=None):
     if party_name:
         body["Party"] = party_name
     return post(server, "/_orgtwin/mailboxes/list", body)
+
+
+def contact(phone):
+    """Primary contact information whose phone is `phone` (the number MFA recovery calls)."""
+    return {"FullName": "Customer SOC", "AddressLine1": "1 Main Street", "City": "Seattle",
+            "PostalCode": "98101", "CountryCode": "US", "PhoneNumber": phone}
+
+
+@pytest.fixture(scope="module")
+def adjustable_server():
+    """A twin with an adjustable clock: MFA codes follow its time, and links can expire."""
+    srv = OrgtwinServer("--clock", "adjustable").start()
+    yield srv
+    srv.cleanup()

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from cli_helpers import Keys, fails, ok, run
+from mfa_codes import totp
 
 ACCOUNT = "123456789012"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -196,18 +197,6 @@ def test_errors_exit_254_with_code(server):
     # CLI-side validation (exit code 252) never reaches the server.
     local = run(server, "iam", "get-role")
     assert local.returncode == 252 and "--role-name" in local.stderr
-
-
-def totp(seed_base32, step):
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    key = base64.b32decode(seed_base32)
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return "%06d" % (value % 1000000)
 
 
 def test_virtual_mfa_bootstrap_files(server):

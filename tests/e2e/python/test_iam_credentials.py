@@ -1,34 +1,22 @@
 """IAM credentials on the wire (Debian boto3): virtual MFA with real TOTP codes, login profiles
 and the account password policy, account aliases, DeleteUser conflicts, the credential report
 and GetAccountSummary."""
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import json
 import re
-import struct
 import time
 
 import boto3
 import pytest
 
 from iam_helpers import ACCOUNT, NO_RETRY, expect_error, iam_client, walk
+from mfa_codes import totp
 
 
 @pytest.fixture(scope="module")
 def iam(server):
     return iam_client(server)
-
-
-def totp(seed_b32, step):
-    """RFC 6238 (HMAC-SHA-1, 30 s, 6 digits) for the given step counter."""
-    key = base64.b32decode(seed_b32 + "=" * (-len(seed_b32) % 8))
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return "%06d" % (value % 1000000)
 
 
 def now_step():

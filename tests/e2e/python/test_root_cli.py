@@ -12,19 +12,12 @@ import tempfile
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from orgtwin_server import OrgtwinServer  # noqa: E402
-from root_helpers import ROOT_PASSWORD, party, post, root_mfa_device, signup  # noqa: E402
+from root_helpers import (ROOT_PASSWORD, adjustable_server, contact, party, post,  # noqa: E402
+                          root_mfa_device, signup)
 
-CONTACT = {"FullName": "Customer SOC", "AddressLine1": "1 Main Street", "City": "Seattle",
-           "PostalCode": "98101", "CountryCode": "US", "PhoneNumber": "+1 206-555-0142"}
-
-
-@pytest.fixture(scope="module")
-def server():
-    # Adjustable clock: root_mfa_device reads the twin's time for its codes.
-    srv = OrgtwinServer("--clock", "adjustable").start()
-    yield srv
-    srv.cleanup()
+CONTACT = contact("+1 206-555-0142")
+# Adjustable clock: root_mfa_device reads the twin's time for its codes.
+server = adjustable_server
 
 
 @pytest.fixture()

@@ -8,20 +8,13 @@ import botocore
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from orgtwin_server import OrgtwinServer  # noqa: E402
-from root_helpers import (ROOT_PASSWORD, admin, error_code, mailbox, party, post,  # noqa: E402
-                          root_mfa_device, session_client, sign_in, signup)
+from root_helpers import (ROOT_PASSWORD, adjustable_server, admin, contact,  # noqa: E402
+                          error_code, mailbox, party, post, root_mfa_device, session_client,
+                          sign_in, signup)
 
-CONTACT = {"FullName": "Customer SOC", "AddressLine1": "1 Main Street", "City": "Seattle",
-           "PostalCode": "98101", "CountryCode": "US", "PhoneNumber": "+1 (206) 555-0100"}
+CONTACT = contact("+1 (206) 555-0100")
 PHONE = "+12065550100"
-
-
-@pytest.fixture(scope="module")
-def server():
-    srv = OrgtwinServer("--clock", "adjustable").start()
-    yield srv
-    srv.cleanup()
+server = adjustable_server
 
 
 @pytest.fixture()
@@ -301,12 +294,12 @@ def test_custody_of_the_seed_payer_and_the_soc_role_leak(server):
     AWSOrganizationsFullAccess, and the same role given to the partner."""
     payer = signup(server, "custody")
     # A phone of its own: the other tests' customers answer CONTACT's.
-    contact = dict(CONTACT, PhoneNumber="+1 206-555-0177")
-    payer.client("account").put_contact_information(ContactInformation=contact)
+    payer_contact = contact("+1 206-555-0177")
+    payer.client("account").put_contact_information(ContactInformation=payer_contact)
     device = root_mfa_device(payer)
     partner, customer = "partner-c" + payer.id, "customer-c" + payer.id
     party(server, partner, ("root-password", payer.id), ("mailbox", payer.email))
-    party(server, customer, ("mfa-device", device.serial), ("phone", contact["PhoneNumber"]))
+    party(server, customer, ("mfa-device", device.serial), ("phone", payer_contact["PhoneNumber"]))
     goals = custody(server, payer.id)
     both = sorted([partner, customer])
     assert goals["sign-in-as-root"] == [both]

@@ -3,10 +3,7 @@ limits, role chaining, session policies and tags, SourceIdentity), GetSessionTok
 GetFederationToken, GetCallerIdentity for every principal type, GetAccessKeyInfo,
 DecodeAuthorizationMessage and the web-identity / SAML answers without a provider."""
 import base64
-import hashlib
-import hmac
 import json
-import struct
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from iam_helpers import ACCOUNT, NO_RETRY, doc, expect_error, iam_client
+from mfa_codes import totp
 
 ROOT_ARN = "arn:aws:iam::%s:root" % ACCOUNT
 
@@ -52,14 +50,6 @@ def make_user(iam, name, policy=None):
     if policy:
         iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy)
     return iam.create_access_key(UserName=name)["AccessKey"]
-
-
-def totp(seed_base32, step):
-    key = base64.b32decode(seed_base32)
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000
-    return "%06d" % code
 
 
 @pytest.fixture(scope="module")
