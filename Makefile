@@ -18,11 +18,16 @@ deps:
 # and lines, and the build takes a fifth less time (CI's budget is 30 minutes).
 # The benchmarks (bench/) are built by `make bench`, which runs them; `make test` and `make demo`
 # leave them out (clang-tidy still checks their sources).
+# The unit, reference and fuzz-replay tests run in the ASan build (test-sanitize); the release
+# build leaves them out unless UNIT_TESTS=ON and runs the end-to-end suites against the release
+# binary. Every test runs once: building and running the unit tests a second time at -O2 cost
+# `make test` about four minutes (a third of the release build's files are tests).
 BENCHMARKS ?= OFF
+UNIT_TESTS ?= OFF
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOT_WERROR=ON \
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DOT_E2E_REQUIRE_CLIENTS=ON \
-	  -DOT_BUILD_BENCHMARKS=$(BENCHMARKS) >/dev/null
+	  -DOT_BUILD_BENCHMARKS=$(BENCHMARKS) -DOT_BUILD_UNIT_TESTS=$(UNIT_TESTS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The rehearsal of the seed's transfer on an embedded twin (README). scripts/demo-cli.sh is the
