@@ -8,6 +8,7 @@
 #include "repo/account_repository.h"
 #include "repo/recovery_repository.h"
 #include "services/account/account_internal.h"
+#include "services/account/primary_email.h"
 #include "services/iam/handler_util.h"
 
 namespace orgtwin::services::account {
@@ -73,11 +74,10 @@ Result<Json> GetPrimaryEmail(gateway::RequestContext& ctx, const Json& input) {
   return Json{{"PrimaryEmail", account.email}};
 }
 
-Result<Json> StartPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& input) {
+Status StartEmailUpdate(gateway::RequestContext& ctx, const std::string& account_id,
+                        const std::string& email) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account_id, MemberTargetAccount(ctx, input));
   OT_RETURN_IF_ERROR(LoadAccount(tx, account_id).status());
-  const std::string email = Str(input, "PrimaryEmail");
   OT_RETURN_IF_ERROR(CheckEmailFree(tx, email));
 
   const double now = NowSeconds(ctx);
@@ -97,7 +97,7 @@ Result<Json> StartPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& i
                                                           .created_at = now,
                                                           .expires_at = now + kOtpLifetimeSeconds,
                                                           .used_at = std::nullopt}));
-  OT_RETURN_IF_ERROR(repo::InsertMail(
+  return repo::InsertMail(
       tx, repo::MailRow{
               .message_id = ids.Uuid(),
               .address = email,
@@ -107,21 +107,19 @@ Result<Json> StartPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& i
                       "AWS account " +
                       account_id + ". To accept it, use this verification code: " + otp +
                       "\nThe code expires in 24 hours.",
-              .token = otp}));
-  return Json{{"Status", "PENDING"}};
+              .token = otp});
 }
 
-Result<Json> AcceptPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& input) {
+Status AcceptEmailUpdate(gateway::RequestContext& ctx, const std::string& account_id,
+                         const std::string& email, const std::string& otp) {
   store::Transaction& tx = ctx.tx;
-  OT_ASSIGN_OR_RETURN(std::string account_id, MemberTargetAccount(ctx, input));
   OT_RETURN_IF_ERROR(LoadAccount(tx, account_id).status());
-  const std::string email = Str(input, "PrimaryEmail");
   const double now = NowSeconds(ctx);
 
   // AWS-COMPAT: AWS's answers to a wrong, used or expired code are not documented; the twin
   // answers each with a ValidationException on the Otp field (the model's error for input
   // that cannot be accepted), in words that say which.
-  OT_ASSIGN_OR_RETURN(std::optional<repo::TokenRow> token, repo::FindToken(tx, Str(input, "Otp")));
+  OT_ASSIGN_OR_RETURN(std::optional<repo::TokenRow> token, repo::FindToken(tx, otp));
   if (!token.has_value() || token->purpose != kEmailUpdatePurpose ||
       token->account_id != account_id || token->subject != repo::MailboxKey(email)) {
     return Validation("The OTP code is not valid for this account and email address.");
@@ -136,7 +134,19 @@ Result<Json> AcceptPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& 
   OT_RETURN_IF_ERROR(CheckEmailFree(tx, email));
   OT_ASSIGN_OR_RETURN(bool fresh, repo::UseToken(tx, token->token, now));
   if (!fresh) return Validation("The OTP code was already used or replaced by a newer one.");
-  OT_RETURN_IF_ERROR(repo::SetAccountEmail(tx, account_id, email));
+  return repo::SetAccountEmail(tx, account_id, email);
+}
+
+Result<Json> StartPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(std::string account_id, MemberTargetAccount(ctx, input));
+  OT_RETURN_IF_ERROR(StartEmailUpdate(ctx, account_id, Str(input, "PrimaryEmail")));
+  return Json{{"Status", "PENDING"}};
+}
+
+Result<Json> AcceptPrimaryEmailUpdate(gateway::RequestContext& ctx, const Json& input) {
+  OT_ASSIGN_OR_RETURN(std::string account_id, MemberTargetAccount(ctx, input));
+  OT_RETURN_IF_ERROR(
+      AcceptEmailUpdate(ctx, account_id, Str(input, "PrimaryEmail"), Str(input, "Otp")));
   return Json{{"Status", "ACCEPTED"}};
 }
 

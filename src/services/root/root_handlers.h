@@ -21,6 +21,8 @@ Result<Json> ListMailboxMessages(gateway::RequestContext& ctx, const Json& input
 Result<Json> ListPhoneCalls(gateway::RequestContext& ctx, const Json& input);
 
 Result<Json> ChangeRootPassword(gateway::RequestContext& ctx, const Json& input);
+Result<Json> StartRootEmailChange(gateway::RequestContext& ctx, const Json& input);
+Result<Json> CompleteRootEmailChange(gateway::RequestContext& ctx, const Json& input);
 Result<Json> EnableRootMfaDevice(gateway::RequestContext& ctx, const Json& input);
 Result<Json> SetIamUserAccessToBilling(gateway::RequestContext& ctx, const Json& input);
 Result<Json> CloseAccount(gateway::RequestContext& ctx, const Json& input);

@@ -15,6 +15,8 @@ constexpr gateway::HandlerEntry kHandlers[] = {
     {"ListMailboxMessages", ListMailboxMessages},
     {"ListPhoneCalls", ListPhoneCalls},
     {"ChangeRootPassword", ChangeRootPassword},
+    {"StartRootEmailChange", StartRootEmailChange},
+    {"CompleteRootEmailChange", CompleteRootEmailChange},
     {"EnableRootMfaDevice", EnableRootMfaDevice},
     {"SetIamUserAccessToBilling", SetIamUserAccessToBilling},
     {"CloseAccount", CloseAccount},

@@ -1,11 +1,12 @@
-// Tasks only the root user may do (AWS-FACTS 6): change its password, activate IAM user and
-// role access to billing, close the account. Root's email, MFA devices and access keys are
-// root's own by construction (IAM's operations act on the caller's own or a named user's); the
-// email changes through the Account API's primary-email update. An IAM principal is refused
-// whatever its policies allow, as AWS refuses it.
+// Tasks only the root user may do (AWS-FACTS 6): change its password and its email (a code
+// mailed to the new address, services/account/primary_email.h), assign its MFA devices,
+// activate IAM user and role access to billing, close the account. Root's access keys are
+// root's own by construction (IAM's operations act on the caller's own or a named user's). An IAM
+// principal is refused whatever its policies allow, as AWS refuses it.
 #include "auth/password.h"
 #include "repo/account_repository.h"
 #include "repo/org_repository.h"
+#include "services/account/primary_email.h"
 #include "services/iam/console_passwords.h"
 #include "services/iam/mfa.h"
 #include "services/root/root_handlers.h"
@@ -44,6 +45,28 @@ Result<Json> ChangeRootPassword(gateway::RequestContext& ctx, const Json& input)
   if (set.code() == ErrorCode::kInvalidInput) return Validation(set.message());
   OT_RETURN_IF_ERROR(set);
   return Json{{"Message", "The root user's password of account " + account + " was changed."}};
+}
+
+Result<Json> StartRootEmailChange(gateway::RequestContext& ctx, const Json& input) {
+  OT_RETURN_IF_ERROR(RequireRoot(ctx, "change the root user's email"));
+  const std::string& account = ctx.caller.account_id;
+  OT_ASSIGN_OR_RETURN(auto login, iam::FindConsoleLogin(ctx.tx, account, ""));
+  if (login.has_value() &&
+      !auth::VerifyPassword(Text(input, "CurrentPassword"), login->password_hash)) {
+    return AuthenticationFailed("The current password is incorrect.");
+  }
+  const std::string email = Text(input, "NewEmail");
+  OT_RETURN_IF_ERROR(account::StartEmailUpdate(ctx, account, email));
+  return Json{{"Message", "A verification code was sent to " + email + "."}};
+}
+
+Result<Json> CompleteRootEmailChange(gateway::RequestContext& ctx, const Json& input) {
+  OT_RETURN_IF_ERROR(RequireRoot(ctx, "change the root user's email"));
+  const std::string email = Text(input, "NewEmail");
+  OT_RETURN_IF_ERROR(
+      account::AcceptEmailUpdate(ctx, ctx.caller.account_id, email, Text(input, "Code")));
+  return Json{{"Message", "The root user of account " + ctx.caller.account_id +
+                              " now signs in with " + email + "."}};
 }
 
 Result<Json> EnableRootMfaDevice(gateway::RequestContext& ctx, const Json& input) {

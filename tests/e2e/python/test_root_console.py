@@ -188,6 +188,7 @@ def test_root_only_tasks_refuse_an_administrator(server):
                            PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     key = iam.create_access_key(UserName="admin")["AccessKey"]
     for path, body in [("/_orgtwin/console/root/password", {"NewPassword": "Admin-Pa55word!"}),
+                       ("/_orgtwin/console/root/email", {"NewEmail": "admin@example.com"}),
                        ("/_orgtwin/console/root/iam-access-to-billing", {"Enabled": True}),
                        ("/_orgtwin/console/root/close-account", {})]:
         status, answer = post(server, path, body, key["AccessKeyId"], key["SecretAccessKey"])
@@ -203,6 +204,34 @@ def test_root_only_tasks_refuse_an_administrator(server):
     status, answer = post(server, "/_orgtwin/console/root/close-account", {},
                           account.key, account.secret)
     assert status == 200 and answer["Status"] == "SUSPENDED", answer
+
+
+def test_root_changes_its_own_email_with_a_code_mailed_to_the_new_address(server):
+    account = signup(server, "newmail")
+    new_email = "renamed-" + account.email
+    status, body = post(server, "/_orgtwin/console/root/email",
+                        {"NewEmail": new_email, "CurrentPassword": "wrong"},
+                        account.key, account.secret)
+    assert status == 401, body
+    taken = signup(server, "taken")
+    status, body = post(server, "/_orgtwin/console/root/email",
+                        {"NewEmail": taken.email, "CurrentPassword": ROOT_PASSWORD},
+                        account.key, account.secret)
+    assert status == 409 and error_code(body) == "ConflictException", body
+    status, body = post(server, "/_orgtwin/console/root/email",
+                        {"NewEmail": new_email, "CurrentPassword": ROOT_PASSWORD},
+                        account.key, account.secret)
+    assert status == 200, body
+    code = mailbox(server, new_email)[1]["Messages"][-1]["Token"]
+    status, body = post(server, "/_orgtwin/console/root/email/complete",
+                        {"NewEmail": new_email, "Code": "ZZZZZZ"}, account.key, account.secret)
+    assert status == 400, body
+    status, body = post(server, "/_orgtwin/console/root/email/complete",
+                        {"NewEmail": new_email, "Code": code}, account.key, account.secret)
+    assert status == 200, body
+    assert sign_in(server, Email=account.email, Password=ROOT_PASSWORD)[0] == 401
+    status, body = sign_in(server, Email=new_email, Password=ROOT_PASSWORD)
+    assert status == 200 and body["AccountId"] == account.id, body
 
 
 def test_iam_user_console_sign_in_with_alias_mfa_and_password_reset(server):
