@@ -36,11 +36,12 @@ demo: build
 	@$(BUILD_DIR)/src/cli/orgtwin rehearse examples/shared-payer.yaml
 
 # Every check CI runs (.ci/run is `make test`), in this order: formatting, the unit tests under
-# ASan+UBSan, the release build's unit and end-to-end tests with clang-tidy beside them. From
-# scratch on two idle cores the serial order took 31.6 minutes (a clean clone, 2026-12-04, with
-# the engine: dependencies and ASan build and tests 8, release build 9.5 and tests 3.5, tidy 10.5),
-# over CI's 30; hence no benchmarks in this build and the tests beside tidy: 27.6 minutes
-# (1,658 s, a clean clone of the same tree).
+# ASan+UBSan, the release build's end-to-end tests with clang-tidy beside them. From scratch on
+# two idle cores the serial order took 31.6 minutes (a clean clone, 2026-12-04, with the engine:
+# dependencies and ASan build and tests 8, release build 9.5 and tests 3.5, tidy 10.5), over
+# CI's 30; hence no benchmarks in this build and the tests beside tidy: 27.6 minutes (1,658 s).
+# The root user's work brought it to 30.7 minutes (1,842 s); the release build then stopped
+# building the unit tests the ASan build runs (UNIT_TESTS above): 27.2 minutes (1,634 s).
 # The release tests and clang-tidy run side by side (output kept per target): the end-to-end
 # suites leave the cores part idle (client start-up, servers starting), which tidy fills.
 test: check-format test-sanitize build
