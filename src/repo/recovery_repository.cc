@@ -53,7 +53,7 @@ Result<std::vector<MailRow>> MailTo(store::Transaction& tx, std::string_view add
   std::vector<MailRow> out;
   out.reserve(rows.size());
   for (const store::Row& r : rows) {
-    out.push_back(MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+    out.push_back(MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5), 0});
   }
   return out;
 }
@@ -76,14 +76,16 @@ Status SetMailRelaySince(store::Transaction& tx, double since) {
 Result<std::vector<MailRow>> MailToRelay(store::Transaction& tx, double since, double now,
                                          int64_t limit) {
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT message_id, address, sent_at, subject, body, "
-                                          "token FROM mailbox_messages WHERE relayed_at IS NULL "
+                                          "token, relay_attempts FROM mailbox_messages WHERE "
+                                          "relayed_at IS NULL "
                                           "AND sent_at >= ? AND relay_next_at <= ? "
                                           "ORDER BY sent_at, message_id LIMIT ?",
                                           {since, now, limit}));
   std::vector<MailRow> out;
   out.reserve(rows.size());
   for (const store::Row& r : rows) {
-    out.push_back(MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+    out.push_back(
+        MailRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6)});
   }
   return out;
 }

@@ -35,7 +35,8 @@ struct MailRow {
   double sent_at = 0;
   std::string subject;
   std::string body;
-  std::string token;  // the link's token or the code ("" when none)
+  std::string token;           // the link's token or the code ("" when none)
+  int64_t relay_attempts = 0;  // failed SMTP relay attempts (MailToRelay only)
 };
 Status InsertMail(store::Transaction& tx, const MailRow& mail);
 // The mail sent to `address`, oldest first.

@@ -42,7 +42,7 @@ Result<std::string> MailToken(gateway::RequestContext& ctx, std::string_view pur
       repo::InsertToken(ctx.tx, repo::TokenRow{token, std::string(purpose), account_id, subject_ref,
                                                now, now + kLinkSeconds, std::nullopt}));
   OT_RETURN_IF_ERROR(repo::InsertMail(
-      ctx.tx, repo::MailRow{ctx.twin.ids.Uuid(), address, now, subject, body + token, token}));
+      ctx.tx, repo::MailRow{ctx.twin.ids.Uuid(), address, now, subject, body + token, token, 0}));
   return token;
 }
 

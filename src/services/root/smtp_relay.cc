@@ -113,10 +113,7 @@ Result<int> SmtpRelay::RelayDue() {
       OT_RETURN_IF_ERROR(repo::MarkMailRelayed(*tx, mail.message_id, now));
       ++relayed;
     } else {
-      OT_ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT relay_attempts FROM mailbox_messages WHERE "
-                                               "message_id = ?",
-                                               {mail.message_id}));
-      const int64_t attempts = rows.empty() ? 0 : rows.front().Int(0);
+      const int64_t attempts = mail.relay_attempts;
       const double wait = std::min(
           kMaxRetrySeconds,
           kFirstRetrySeconds * std::pow(2.0, static_cast<double>(std::min<int64_t>(attempts, 16))));
