@@ -13,7 +13,8 @@ import json
 import os
 import sys
 
-SERVICES = ["organizations", "iam", "sts", "account", "cloudtrail", "billing", "invoicing"]
+SERVICES = ["organizations", "iam", "sts", "account", "cloudtrail", "billing", "invoicing", "events",
+            "sns"]
 DROP_KEYS = {"documentation", "documentationUrl", "docs"}
 
 
