@@ -3,6 +3,7 @@
 #include "client/inprocess_transport.h"
 #include "model/service_model.h"
 #include "services/register.h"
+#include "services/trail/audit_trail.h"
 #include "services/twin/default_account.h"
 #include "store/open_store.h"
 
@@ -15,9 +16,12 @@ Result<std::unique_ptr<EmbeddedTwin>> EmbeddedTwin::Open(const std::string& data
   OT_ASSIGN_OR_RETURN(services::DefaultAccount account,
                       services::EnsureDefaultAccount(*twin->store_, *twin->credentials_, twin->ids_,
                                                      twin->clock_, services::kDefaultAccountId));
+  twin->audit_ =
+      std::make_unique<services::trail::AuditTrail>(*twin->store_, twin->clock_, twin->ids_);
   twin->gateway_ = std::make_unique<gateway::Gateway>(
       gateway::GatewayOptions{}, model::Registry::Embedded(),
       gateway::TwinServices{*twin->store_, twin->clock_, twin->ids_, *twin->credentials_, account});
+  twin->gateway_->SetCallObserver(twin->audit_.get());
   OT_RETURN_IF_ERROR(services::RegisterAllServices(*twin->gateway_));
   twin->transport_ = std::make_shared<client::InProcessTransport>(*twin->gateway_);
   return twin;

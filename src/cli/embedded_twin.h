@@ -39,6 +39,8 @@ class EmbeddedTwin {
   SecureIdGenerator ids_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<services::CredentialStore> credentials_;
+  // Records every call; declared before the gateway, which it must outlive.
+  std::unique_ptr<gateway::CallObserver> audit_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::shared_ptr<client::Transport> transport_;
 };

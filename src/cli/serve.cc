@@ -22,6 +22,7 @@
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
 #include "services/root/smtp_relay.h"
+#include "services/trail/audit_trail.h"
 #include "services/twin/default_account.h"
 #include "store/open_store.h"
 #include "store/store.h"
@@ -203,8 +204,11 @@ int RunServe(const ServeOptions& options) {
     gateway_options.adjustable_clock = &adjustable_clock;
     gateway_options.signature_clock = &system_clock;
   }
+  // Declared before the gateway, which it must outlive: every call is recorded by it.
+  services::trail::AuditTrail audit(*store, clock, ids);
   gateway::Gateway gateway(gateway_options, model::Registry::Embedded(),
                            gateway::TwinServices{*store, clock, ids, credentials, *account});
+  gateway.SetCallObserver(&audit);
   services::organizations::ConfigureOrganizations({options.created_account_leave_wait_days,
                                                    options.org_account_quota,
                                                    options.membership_change_wait_seconds});

@@ -44,6 +44,15 @@ std::string IdGenerator::Uuid() {
   return out;
 }
 
+std::string IdGenerator::SortableUuid() {
+  // 32 hex digits: 12 ordered, 20 random; then the version (4) and variant (8-b) digits.
+  std::string hex = SortableString(32, 12, "0123456789abcdef");
+  hex[12] = '4';
+  hex[16] = "89ab"[static_cast<unsigned char>(hex[16]) % 4];
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 uint64_t IdGenerator::RandomBelow(uint64_t bound) {
   // Rejection sampling over 64-bit draws: no modulo bias.
   const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;

@@ -36,6 +36,10 @@ class IdGenerator {
 
   // A UUID v4 in lowercase text form (request IDs).
   std::string Uuid();
+  // A UUID v4 in form whose first 12 hex digits are a sortable counter (SortableString): the
+  // audit trail's event IDs, which key a table that then grows at its end. AWS-COMPAT: AWS's
+  // event IDs are random; nothing reads an order or a version from them.
+  std::string SortableUuid();
   // Twelve digits, not starting with 0 (account IDs). Successive IDs of one generator increase,
   // by a random step of 1 to 1,000 from a random start (ULID-like): every table and index keyed
   // by account ID then grows at its end, so the accounts created in one group-commit batch share

@@ -53,6 +53,9 @@ struct CallRecord {
   const Result<boost::json::object>& outcome;
   // Whether `tx` is the handler's transaction (the call succeeded) or one of its own.
   bool handler_committing;
+  // kWrite: `tx` may write (a savepoint of the group-commit batch, on the writer thread); kRead:
+  // a read-only transaction on an I/O thread (see the top of this file).
+  store::TxMode tx_mode;
 };
 
 class CallObserver {

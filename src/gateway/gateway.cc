@@ -351,7 +351,7 @@ Status Gateway::Attempt(Call& call, store::TxMode mode) {
     store::LazyTransaction tx(twin_.store, mode);
     RunHandler(call, tx);
     if (call.output.ok()) {
-      OT_RETURN_IF_ERROR(Observe(call, tx, /*handler_committing=*/true));
+      OT_RETURN_IF_ERROR(Observe(call, tx, mode, /*handler_committing=*/true));
       return tx.Commit();
     }
     if (LostRace(call.output.status())) {
@@ -369,7 +369,7 @@ Status Gateway::Attempt(Call& call, store::TxMode mode) {
       return Status::Ok();
     }
   }
-  Status observed = Observe(call, tx, /*handler_committing=*/false);
+  Status observed = Observe(call, tx, mode, /*handler_committing=*/false);
   if (!observed.ok()) {
     // The call's answer stands; only its record is missing.
     Log(LogLevel::kError, call.log_operation + ": observer failed: " + observed.ToString());
@@ -396,7 +396,8 @@ void Gateway::RunHandler(Call& call, store::Transaction& tx) {
   }
 }
 
-Status Gateway::Observe(Call& call, store::Transaction& tx, bool handler_committing) {
+Status Gateway::Observe(Call& call, store::Transaction& tx, store::TxMode mode,
+                        bool handler_committing) {
   if (observer_ == nullptr) return Status::Ok();
   CallRecord record{call.request_id,
                     call.now,
@@ -408,7 +409,8 @@ Status Gateway::Observe(Call& call, store::Transaction& tx, bool handler_committ
                     call.input,
                     call.authorization.has_value() ? &*call.authorization : nullptr,
                     call.output,
-                    handler_committing};
+                    handler_committing,
+                    mode};
   try {
     return observer_->OnCall(tx, record);
   } catch (const std::exception& e) {

@@ -138,7 +138,7 @@ class Gateway {
   // store failure (call.output then holds the call's answer or is overwritten by the caller).
   Status Attempt(Call& call, store::TxMode mode);
   void RunHandler(Call& call, store::Transaction& tx);
-  Status Observe(Call& call, store::Transaction& tx, bool handler_committing);
+  Status Observe(Call& call, store::Transaction& tx, store::TxMode mode, bool handler_committing);
   HttpResponse Respond(Call& call);
   void LogRequest(const std::string& operation, int status,
                   std::chrono::steady_clock::time_point started);

@@ -7,6 +7,7 @@
 // Thread-safety: free functions over the caller's Transaction; none commits.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,19 @@ Status InsertTrailEvent(store::Transaction& tx, const TrailEventRow& event);
 Result<std::vector<TrailEventRow>> TrailEventsOf(store::Transaction& tx,
                                                  std::string_view account_id, double since,
                                                  std::string_view event_name);
+
+// A position in the newest-first order of an account's events (LookupEvents' NextToken).
+struct TrailEventCursor {
+  double event_time = 0;
+  std::string event_id;
+};
+// Up to `limit` events of `account_id` with since <= event_time <= until, named `event_name`
+// ("" = any), newest first (by time, then event ID), strictly after `after` in that order.
+Result<std::vector<TrailEventRow>> TrailEventsNewestFirst(
+    store::Transaction& tx, std::string_view account_id, double since, double until,
+    const std::optional<TrailEventCursor>& after, std::string_view event_name, size_t limit);
+
+// Deletes the events older than `before` (the 90-day event history's end).
+Status DeleteTrailEventsBefore(store::Transaction& tx, double before);
 
 }  // namespace orgtwin::repo

@@ -7,6 +7,7 @@
 #include "auth/sigv4.h"
 #include "model/service_model.h"
 #include "services/register.h"
+#include "services/trail/audit_trail.h"
 #include "testing/test_store.h"
 
 namespace orgtwin::test {
@@ -59,6 +60,7 @@ TestTwin::~TestTwin() { Close(); }
 
 void TestTwin::Close() {
   gateway_.reset();
+  audit_.reset();
   credentials_.reset();
   store_.reset();
 }
@@ -82,9 +84,12 @@ Status TestTwin::Reopen() {
 
 Status TestTwin::ReplaceGateway(gateway::GatewayOptions options) {
   gateway_.reset();
+  if (audit_ == nullptr)
+    audit_ = std::make_unique<services::trail::AuditTrail>(*store_, *clock_, *ids_);
   gateway_ = std::make_unique<gateway::Gateway>(
       options, model::Registry::Embedded(),
       gateway::TwinServices{*store_, *clock_, *ids_, *credentials_, account_});
+  gateway_->SetCallObserver(audit_.get());
   return services::RegisterAllServices(*gateway_);
 }
 

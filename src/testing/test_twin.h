@@ -140,6 +140,8 @@ class TestTwin {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<services::CredentialStore> credentials_;
   services::DefaultAccount account_;
+  // The audit trail every call is recorded by; declared before the gateway, which it must outlive.
+  std::unique_ptr<gateway::CallObserver> audit_;
   std::unique_ptr<gateway::Gateway> gateway_;
 };
 

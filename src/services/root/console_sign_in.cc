@@ -8,6 +8,7 @@
 #include "repo/iam_repository.h"
 #include "services/iam/mfa.h"
 #include "services/identity/session_issuer.h"
+#include "services/trail/audit_trail.h"
 
 namespace orgtwin::services::root {
 namespace {
@@ -84,10 +85,10 @@ void RecordFailure(gateway::RequestContext& ctx, const SignInAttempt& attempt,
   const double locked_until = ToEpochSeconds(ctx.now) + kLockSeconds;
   // The writes run after the handler returned (and its transaction rolled back): they hold
   // copies of what they write, nothing of the request.
-  ctx.writes_on_failure->push_back(
-      [event = ConsoleLoginEvent(ctx, failed)](store::Transaction& tx) {
-        return repo::InsertTrailEvent(tx, event);
-      });
+  ctx.writes_on_failure->push_back([event = ConsoleLoginEvent(ctx, failed), now = ctx.now,
+                                    ids = &ctx.twin.ids](store::Transaction& tx) {
+    return trail::RecordEvent(tx, now, *ids, event);
+  });
   if (count_failure) {
     ctx.writes_on_failure->push_back(
         [account = failed.account_id, user_id, locked_until](store::Transaction& tx) {
@@ -188,7 +189,8 @@ Result<Json> ConsoleSignIn(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(TemporaryCredentials credentials,
                       IssueTemporaryCredentials(ctx.tx, ctx.twin.ids, ctx.now, grant,
                                                 root ? kRootConsoleSeconds : kUserConsoleSeconds));
-  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(ctx.tx, ConsoleLoginEvent(ctx, step.attempt)));
+  OT_RETURN_IF_ERROR(
+      trail::RecordEvent(ctx.tx, ctx.now, ctx.twin.ids, ConsoleLoginEvent(ctx, step.attempt)));
   return Json{{"AccountId", account},
               {"Arn", step.attempt.arn},
               {"PrincipalType", auth::PrincipalTypeName(step.attempt.type)},

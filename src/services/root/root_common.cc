@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "repo/recovery_repository.h"
+#include "services/trail/event_record.h"
 
 namespace orgtwin::services::root {
 
@@ -64,9 +65,8 @@ std::string RandomSecret(gateway::RequestContext& ctx, size_t length, std::strin
   return ctx.twin.ids.RandomString(length, alphabet);
 }
 
-repo::TrailEventRow ConsoleLoginEvent(const gateway::RequestContext& ctx,
-                                      const SignInAttempt& attempt) {
-  const std::string event_id = ctx.twin.ids.Uuid();
+Json ConsoleLoginEvent(const gateway::RequestContext& ctx, const SignInAttempt& attempt) {
+  const std::string event_id = ctx.twin.ids.SortableUuid();
   Json identity{{"type", auth::PrincipalTypeName(attempt.type)},
                 {"principalId", attempt.principal_id},
                 {"arn", attempt.arn},
@@ -75,7 +75,7 @@ repo::TrailEventRow ConsoleLoginEvent(const gateway::RequestContext& ctx,
   const std::string* agent = ctx.http.Header("user-agent");
   std::string user_agent = agent != nullptr ? *agent : std::string();
   Json record{
-      {"eventVersion", "1.08"},
+      {"eventVersion", trail::kEventVersion},
       {"userIdentity", std::move(identity)},
       {"eventTime", FormatIso8601Seconds(ctx.now)},
       {"eventSource", "signin.amazonaws.com"},
@@ -96,12 +96,7 @@ repo::TrailEventRow ConsoleLoginEvent(const gateway::RequestContext& ctx,
       {"recipientAccountId", attempt.account_id},
       {"eventCategory", "Management"}};
   if (!attempt.success) record["errorMessage"] = kFailedAuthentication;
-  return repo::TrailEventRow{event_id,
-                             attempt.account_id,
-                             ToEpochSeconds(ctx.now),
-                             "signin.amazonaws.com",
-                             "ConsoleLogin",
-                             boost::json::serialize(record)};
+  return record;
 }
 
 }  // namespace orgtwin::services::root

@@ -17,7 +17,6 @@
 #include "common/status.h"
 #include "gateway/gateway.h"
 #include "gateway/request_context.h"
-#include "repo/trail_repository.h"
 #include "store/store.h"
 
 namespace orgtwin::services::root {
@@ -68,9 +67,9 @@ struct SignInAttempt {
   bool success = false;
   bool mfa_used = false;
 };
-// The event's row (written in the request's transaction on success, through writes_on_failure
-// on failure).
-repo::TrailEventRow ConsoleLoginEvent(const gateway::RequestContext& ctx,
+// The attempt's CloudTrail event (recorded with trail::RecordEvent: in the request's transaction
+// on success, through writes_on_failure on failure).
+boost::json::object ConsoleLoginEvent(const gateway::RequestContext& ctx,
                                       const SignInAttempt& attempt);
 
 }  // namespace orgtwin::services::root

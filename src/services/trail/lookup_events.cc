@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <optional>
 
 #include "repo/trail_repository.h"
 
@@ -34,6 +36,37 @@ std::string UsernameOf(const boost::json::object& record) {
   std::string arn = Field(id.if_contains("arn"));
   size_t slash = arn.rfind('/');
   return slash == std::string::npos ? std::string() : arn.substr(slash + 1);
+}
+
+// A resource the event names (the record's `resources`: type and ARN), with its name (the ARN's
+// last segment) as LookupEvents lists it.
+struct Resource {
+  std::string type;
+  std::string arn;
+  std::string name;
+};
+
+std::vector<Resource> ResourcesOf(const boost::json::object& record) {
+  std::vector<Resource> out;
+  const boost::json::value* list = record.if_contains("resources");
+  if (list == nullptr || !list->is_array()) return out;
+  for (const boost::json::value& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    Resource resource{Field(item.as_object().if_contains("type")),
+                      Field(item.as_object().if_contains("ARN")), ""};
+    size_t cut = resource.arn.find_last_of("/:");
+    resource.name = cut == std::string::npos ? resource.arn : resource.arn.substr(cut + 1);
+    out.push_back(std::move(resource));
+  }
+  return out;
+}
+
+boost::json::array ResourceList(const boost::json::object& record) {
+  boost::json::array out;
+  for (const Resource& resource : ResourcesOf(record)) {
+    out.push_back(Json{{"ResourceType", resource.type}, {"ResourceName", resource.name}});
+  }
+  return out;
 }
 
 struct Lookup {
@@ -75,7 +108,51 @@ bool Matches(const Lookup& lookup, const repo::TrailEventRow& row,
     return identity != nullptr && identity->is_object() &&
            Field(identity->as_object().if_contains("accessKeyId")) == lookup.value;
   }
-  return false;  // ResourceType / ResourceName: no recorded event names resources yet
+  if (lookup.key == "ResourceType" || lookup.key == "ResourceName") {
+    for (const Resource& resource : ResourcesOf(record)) {
+      if (lookup.key == "ResourceType"
+              ? resource.type == lookup.value
+              : resource.name == lookup.value || resource.arn == lookup.value) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+Json EventOf(const repo::TrailEventRow& row, const boost::json::object& record) {
+  const boost::json::value* read_only = record.if_contains("readOnly");
+  Json event{
+      {"EventId", row.event_id},
+      {"EventName", row.event_name},
+      {"ReadOnly",
+       read_only != nullptr && read_only->is_bool() && read_only->as_bool() ? "true" : "false"},
+      {"EventTime", row.event_time},
+      {"EventSource", row.event_source},
+      {"Username", UsernameOf(record)},
+      {"Resources", ResourceList(record)},
+      {"CloudTrailEvent", row.record}};
+  const boost::json::value* identity = record.if_contains("userIdentity");
+  if (identity != nullptr && identity->is_object()) {
+    std::string key = Field(identity->as_object().if_contains("accessKeyId"));
+    if (!key.empty()) event["AccessKeyId"] = key;
+  }
+  return event;
+}
+
+std::string TokenOf(const repo::TrailEventCursor& cursor) {
+  char time[32];
+  std::snprintf(time, sizeof(time), "%.17g", cursor.event_time);  // round-trips exactly
+  return std::string(time) + "/" + cursor.event_id;
+}
+
+std::optional<repo::TrailEventCursor> ParseToken(std::string_view token) {
+  size_t slash = token.find('/');
+  if (slash == std::string_view::npos || slash + 1 == token.size()) return std::nullopt;
+  double time = 0;
+  auto [end_ptr, ec] = std::from_chars(token.data(), token.data() + slash, time);
+  if (ec != std::errc() || end_ptr != token.data() + slash) return std::nullopt;
+  return repo::TrailEventCursor{time, std::string(token.substr(slash + 1))};
 }
 
 Result<Json> LookupEvents(gateway::RequestContext& ctx, const Json& input) {
@@ -100,54 +177,41 @@ Result<Json> LookupEvents(gateway::RequestContext& ctx, const Json& input) {
       return Invalid("InvalidMaxResultsException", "MaxResults must be between 1 and 50.");
     }
   }
-  // AWS-COMPAT: the token is opaque on AWS; here it is the offset into the same query.
-  size_t offset = 0;
+  // AWS-COMPAT: the token is opaque on AWS; here it is the position after the last event
+  // returned, "<event time>/<event ID>" (newer events arriving between pages do not shift it).
+  std::optional<repo::TrailEventCursor> after;
   if (const auto* v = input.if_contains("NextToken"); v != nullptr && v->is_string()) {
-    std::string_view token = v->as_string();
-    auto [end_ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), offset);
-    if (ec != std::errc() || end_ptr != token.data() + token.size()) {
-      return Invalid("InvalidNextTokenException", "Invalid NextToken.");
-    }
+    after = ParseToken(v->as_string());
+    if (!after.has_value()) return Invalid("InvalidNextTokenException", "Invalid NextToken.");
   }
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      repo::TrailEventsOf(ctx.tx, ctx.caller.account_id, start,
-                                          lookup.key == "EventName" ? lookup.value : ""));
-  std::reverse(rows.begin(), rows.end());  // newest first
   boost::json::array events;
-  size_t matched = 0;
+  std::optional<repo::TrailEventCursor> last;  // of the last event returned
   bool more = false;
-  for (const repo::TrailEventRow& row : rows) {
-    if (row.event_time > end) continue;
-    boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(row.record, ec);
-    if (ec || !parsed.is_object()) continue;
-    const boost::json::object& record = parsed.as_object();
-    if (!Matches(lookup, row, record)) continue;
-    if (matched++ < offset) continue;
-    if (static_cast<int64_t>(events.size()) == max_results) {
-      more = true;
-      break;
+  // Newest first, a chunk at a time, until a page and one more match are found: the attributes
+  // other than EventName are read from the record, so a chunk may match fewer than it holds.
+  constexpr size_t kChunk = 256;
+  while (!more) {
+    OT_ASSIGN_OR_RETURN(auto rows, repo::TrailEventsNewestFirst(
+                                       ctx.tx, ctx.caller.account_id, start, end, after,
+                                       lookup.key == "EventName" ? lookup.value : "", kChunk));
+    for (const repo::TrailEventRow& row : rows) {
+      after = repo::TrailEventCursor{row.event_time, row.event_id};
+      boost::system::error_code ec;
+      boost::json::value parsed = boost::json::parse(row.record, ec);
+      if (ec || !parsed.is_object()) continue;
+      const boost::json::object& record = parsed.as_object();
+      if (!Matches(lookup, row, record)) continue;
+      if (static_cast<int64_t>(events.size()) == max_results) {
+        more = true;
+        break;
+      }
+      events.emplace_back(EventOf(row, record));
+      last = repo::TrailEventCursor{row.event_time, row.event_id};
     }
-    const boost::json::value* read_only = record.if_contains("readOnly");
-    Json event{
-        {"EventId", row.event_id},
-        {"EventName", row.event_name},
-        {"ReadOnly",
-         read_only != nullptr && read_only->is_bool() && read_only->as_bool() ? "true" : "false"},
-        {"EventTime", row.event_time},
-        {"EventSource", row.event_source},
-        {"Username", UsernameOf(record)},
-        {"Resources", boost::json::array()},
-        {"CloudTrailEvent", row.record}};
-    const boost::json::value* identity = record.if_contains("userIdentity");
-    if (identity != nullptr && identity->is_object()) {
-      std::string key = Field(identity->as_object().if_contains("accessKeyId"));
-      if (!key.empty()) event["AccessKeyId"] = key;
-    }
-    events.emplace_back(std::move(event));
+    if (rows.size() < kChunk) break;
   }
   Json out{{"Events", events}};
-  if (more) out["NextToken"] = std::to_string(offset + events.size());
+  if (more && last.has_value()) out["NextToken"] = TokenOf(*last);
   return out;
 }
 

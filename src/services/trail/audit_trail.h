@@ -1,0 +1,84 @@
+// File: services/trail/audit_trail.h
+//
+// The audit trail: every AWS call that reaches authorization, allowed or denied, becomes one
+// CloudTrail event (event_record.h) in trail_events, the table LookupEvents reads and the trails'
+// log files are made from. AuditTrail is the gateway's CallObserver (gateway/call_observer.h):
+//
+//   - A write (an operation that may write, or a call that failed or was denied on the writer
+//     thread) is recorded in the call's own transaction: the event commits with the change it
+//     describes, or neither does.
+//   - A read runs in a read-only transaction on an I/O thread, so its event is queued and written
+//     by one group-commit job that drains the queue (under load one job carries the events of
+//     many reads). An acknowledged read's event may be lost if the process is killed in the
+//     milliseconds before that job commits; no write's event can be. AWS-COMPAT: CloudTrail
+//     itself delivers events minutes after the call, and a read changes nothing to account for.
+//   - Calls of the twin's own extension API (/_orgtwin/) are not AWS calls and are not recorded;
+//     the console sign-in records its ConsoleLogin event itself through RecordEvent.
+//   - A call naming another account's resource by ARN (sts:AssumeRole of a role elsewhere, a
+//     cross-account sns:Publish) is recorded in both accounts with a sharedEventID, as AWS does.
+//
+// RecordEvent is the one way an event enters the trail: the row, and -- when a logging trail
+// covers the account and region -- the event on the account's default EventBridge bus ("AWS API
+// Call via CloudTrail", "AWS Console Sign In via CloudTrail") in the same transaction, so an
+// alert is committed with the event that raised it.
+//
+// Events older than 90 days (the event history's span, on the twin's clock) are deleted by the
+// read queue's job, at most once per hour of the twin's clock.
+//
+// Thread-safety: OnCall is called concurrently (call_observer.h); the read queue is locked.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "gateway/call_observer.h"
+#include "repo/trail_repository.h"
+#include "store/store.h"
+
+namespace orgtwin::services::trail {
+
+// Writes `record` (a CloudTrail event whose eventID, eventTime, eventSource, eventName and
+// recipientAccountId are set) to the trail, and sends it to EventBridge when a logging trail
+// covers its account and region. Never commits `tx`.
+Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& ids,
+                   const boost::json::object& record);
+
+class AuditTrail final : public gateway::CallObserver {
+ public:
+  AuditTrail(store::Store& store, const Clock& clock, IdGenerator& ids);
+  // Waits for the read queue's pending job.
+  ~AuditTrail() override;
+  AuditTrail(const AuditTrail&) = delete;
+  AuditTrail& operator=(const AuditTrail&) = delete;
+
+  Status OnCall(store::Transaction& tx, const gateway::CallRecord& call) override;
+
+ private:
+  struct QueuedEvent {
+    TimePoint time;
+    boost::json::object record;
+  };
+  // Queues the events of a read and makes sure a job will write them.
+  void QueueReadEvents(TimePoint time, std::vector<boost::json::object> records);
+  // The job's work: writes every queued event in the job's transaction.
+  void WriteQueuedEvents();
+
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  std::vector<QueuedEvent> queued_;  // GUARDED_BY(mutex_)
+  // A submitted job has not taken the queue yet (reads queued meanwhile need no new job).
+  bool drain_pending_ = false;  // GUARDED_BY(mutex_)
+  int jobs_in_flight_ = 0;      // GUARDED_BY(mutex_): submitted and not done (the destructor waits)
+  double pruned_at_ = 0;        // GUARDED_BY(mutex_): twin time of the last prune
+};
+
+}  // namespace orgtwin::services::trail

@@ -1,0 +1,62 @@
+// File: services/trail/event_record.h
+//
+// The CloudTrail record of one API call, as CloudTrail writes it (an `AwsApiCall` management
+// event): who called (userIdentity, by principal type, with the session's context for temporary
+// credentials), what (eventSource, eventName, requestParameters, responseElements), where from
+// (sourceIPAddress, userAgent, awsRegion), the outcome (errorCode, errorMessage), and the
+// bookkeeping fields (eventID, requestID, readOnly, eventType, managementEvent,
+// recipientAccountId, eventCategory, resources, sharedEventID).
+//
+// Parameters and responses are the call's input and output with CloudTrail's member names (the
+// API's member names with a lower-case first letter) and without what CloudTrail never writes:
+// passwords, secret access keys, private keys, MFA codes and identity tokens are left out.
+// Reads carry no responseElements (CloudTrail writes null for Get/List/Describe calls); STS
+// answers carry theirs (the issued credentials without the secret), as AWS records them.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "gateway/call_observer.h"
+
+namespace orgtwin::services::trail {
+
+// The record format of the events orgtwin writes.
+inline constexpr std::string_view kEventVersion = "1.09";
+
+// "iam.amazonaws.com", "sts.amazonaws.com", ...: the service's endpoint prefix.
+std::string EventSourceOf(const model::ServiceModel& service);
+
+// Whether CloudTrail marks calls of `operation` read-only: every STS call (AssumeRole,
+// GetSessionToken, ... change nothing in the account) and, elsewhere, the calls that cannot
+// write (Get*, List*, Describe*, ...).
+bool IsReadOnlyEvent(const model::ServiceModel& service, const model::Operation& operation);
+
+// The region CloudTrail records a call in: IAM and Organizations are global services whose
+// events are in us-east-1; the others are in the SigV4 scope's region.
+std::string EventRegionOf(const model::ServiceModel& service, std::string_view scope_region);
+
+// CloudTrail's userIdentity of `caller`.
+boost::json::object UserIdentityOf(const auth::Principal& caller);
+
+// `value`, an input or output of `shape` (may be null), with CloudTrail's member names (first
+// letter lower case, recursively; map keys unchanged), timestamps as CloudTrail writes them, and
+// the secret members (sensitive shapes, one-time codes) left out.
+boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape);
+
+// The accounts other than `caller_account` that own a resource the call names by ARN (a
+// top-level input member ending in "Arn": RoleArn, TopicArn, ...): CloudTrail records the event
+// in those accounts too. Sorted, without duplicates.
+std::vector<std::string> OtherAccountsNamed(const boost::json::object& input,
+                                            std::string_view caller_account);
+
+// The event of `call`, recorded in `recipient_account`.
+boost::json::object ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
+                                  std::string_view recipient_account);
+
+}  // namespace orgtwin::services::trail
