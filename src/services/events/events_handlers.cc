@@ -394,7 +394,12 @@ bool Envelope(gateway::RequestContext& ctx, const Json& entry, Json* envelope, J
   TimePoint time = ctx.now;
   if (const auto* t = entry.if_contains("Time"); t != nullptr && t->is_number()) {
     TimePoint parsed;
-    if (TimePointFromSeconds(t->to_number<int64_t>(), &parsed)) time = parsed;
+    double seconds = t->to_number<double>();
+    // Out-of-range times keep the time of the call.
+    if (seconds > -1e12 && seconds < 1e12 &&
+        TimePointFromSeconds(static_cast<int64_t>(seconds), &parsed)) {
+      time = parsed;
+    }
   }
   boost::json::array resources;
   if (const auto* r = entry.if_contains("Resources"); r != nullptr && r->is_array()) {
