@@ -1,6 +1,7 @@
 """EventBridge on the default event bus with Debian's boto3: rules (patterns and schedules),
 targets, tags, the errors AWS answers, TestEventPattern with the user guide's examples and
 PutEvents. One server for the module; rules are per account and region."""
+import datetime
 import json
 
 import boto3
@@ -180,6 +181,8 @@ def test_put_events(events):
         {"Source": "aws.signin", "DetailType": "x", "Detail": "{}"},
         {"Source": "com.example.app", "DetailType": "x"},
         {"Source": "com.example.app", "DetailType": "x", "Detail": "not json"},
+        {"Source": "com.example.app", "DetailType": "x", "Detail": "{}",
+         "Time": datetime.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc)},
     ])
     assert out["FailedEntryCount"] == 3
     entries = out["Entries"]
@@ -189,3 +192,4 @@ def test_put_events(events):
     assert entries[2] == {"ErrorCode": "InvalidArgument", "ErrorMessage":
                           "Parameter Detail is not valid. Reason: Detail is a required argument."}
     assert entries[3] == {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
+    assert len(entries[4]["EventId"]) == 36
