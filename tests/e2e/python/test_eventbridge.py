@@ -68,8 +68,7 @@ def test_rule_lifecycle(events):
     events.put_rule(Name="every-5", ScheduleExpression="rate(5 minutes)", State="DISABLED")
     assert events.describe_rule(Name="every-5")["ScheduleExpression"] == "rate(5 minutes)"
 
-    # Another region has rules of its own.
-    # (listing is by name, with pagination)
+    # Listing is by name, with pagination.
     first = events.list_rules(Limit=2)
     assert [r["Name"] for r in first["Rules"]] == ["every-5", "nightly"]
     second = events.list_rules(Limit=2, NextToken=first["NextToken"])
