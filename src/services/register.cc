@@ -1,6 +1,7 @@
 #include "services/register.h"
 
 #include "services/account/account_contacts.h"
+#include "services/events/events_handlers.h"
 #include "services/iam/iam_handlers.h"
 #include "services/organizations/organizations_core.h"
 #include "services/root/root_handlers.h"
@@ -18,6 +19,7 @@ Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(twin::RegisterTwinHandlers(gateway));
   OT_RETURN_IF_ERROR(root::RegisterRootHandlers(gateway));
   OT_RETURN_IF_ERROR(trail::RegisterTrailHandlers(gateway));
+  OT_RETURN_IF_ERROR(events::RegisterEventsHandlers(gateway));
   return Status::Ok();
 }
 
