@@ -202,13 +202,30 @@ std::string TargetPayload(const boost::json::object& target, const boost::json::
   return boost::json::serialize(event);
 }
 
-Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
-                     std::string_view account_id, std::string_view region,
-                     const boost::json::object& event, EventOrigin origin) {
+namespace {
+
+std::vector<std::string> StatesSeeing(EventOrigin origin) {
   std::vector<std::string> states;
   if (origin != EventOrigin::kCloudTrailReadOnly) states.emplace_back(kEnabled);
   states.emplace_back(kEnabledWithManagementEvents);
-  OT_ASSIGN_OR_RETURN(auto rules, repo::EventsRulesInStates(tx, account_id, region, states));
+  return states;
+}
+
+}  // namespace
+
+Result<bool> AnyRuleSees(store::Transaction& tx, std::string_view account_id,
+                         std::string_view region, EventOrigin origin) {
+  OT_ASSIGN_OR_RETURN(auto rules,
+                      repo::EventsRulesInStates(tx, account_id, region, StatesSeeing(origin)));
+  return !rules.empty();
+}
+
+Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
+                     std::string_view account_id, std::string_view region,
+                     const boost::json::object& event, EventOrigin origin,
+                     const std::function<Result<bool>()>& reaches_bus) {
+  OT_ASSIGN_OR_RETURN(auto rules, repo::EventsRulesInStates(tx, account_id, region,
+                                                            StatesSeeing(origin)));
   if (rules.empty()) return Status::Ok();
   const boost::json::value event_value(event);
   for (const repo::EventsRuleRow& rule : rules) {
@@ -221,6 +238,12 @@ Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
       continue;
     }
     if (!(*pattern)->Matches(event_value)) continue;
+    if (reaches_bus) {
+      OT_ASSIGN_OR_RETURN(bool reaches, reaches_bus());
+      if (!reaches) return Status::Ok();
+      // Asked once: the answer holds for every rule.
+      return DispatchEvent(tx, now, ids, account_id, region, event, origin);
+    }
     OT_ASSIGN_OR_RETURN(auto targets, repo::EventsTargetsOf(tx, account_id, region, rule.name));
     for (const repo::EventsTargetRow& target : targets) {
       boost::system::error_code ec;

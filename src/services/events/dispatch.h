@@ -50,9 +50,20 @@ void RegisterTargetInvoker(std::string arn_service, TargetInvoker invoker);
 // logged and skipped, never returned; an invoker writes nothing when it fails. Returns an error
 // only for a store failure. Cost: ONE indexed query when the account has no enabled rule in the
 // region.
+//
+// `reaches_bus`, when given, says whether the event reaches the bus at all; it is asked once, and
+// only when a rule's pattern matched (CloudTrail's events reach EventBridge only while a logging
+// trail covers the account: the audit trail passes that check, which costs queries the common
+// case -- no rule -- should not pay).
+// Whether any rule of the account's default bus in `region` sees events of `origin` (enabled in a
+// state that takes them): one indexed query. Lets a sender skip building an event no rule sees.
+Result<bool> AnyRuleSees(store::Transaction& tx, std::string_view account_id,
+                         std::string_view region, EventOrigin origin);
+
 Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
                      std::string_view account_id, std::string_view region,
-                     const boost::json::object& event, EventOrigin origin);
+                     const boost::json::object& event, EventOrigin origin,
+                     const std::function<Result<bool>()>& reaches_bus = nullptr);
 
 // The compiled pattern of `pattern_json`, from the cache or compiled now (and cached when it
 // compiles). Errors as EventPattern::Parse.

@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "common/log.h"
+#include "services/events/dispatch.h"
 #include "services/trail/event_record.h"
+#include "services/trail/trails.h"
 
 namespace orgtwin::services::trail {
 namespace {
@@ -19,15 +21,48 @@ std::string Field(const Json& record, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+Json BusEventOf(const Json& record, IdGenerator& ids) {
+  // "iam.amazonaws.com" -> "aws.iam"; sign-ins ("signin.amazonaws.com") -> "aws.signin".
+  std::string source = Field(record, "eventSource");
+  source = "aws." + source.substr(0, source.find('.'));
+  const bool sign_in = Field(record, "eventType") == "AwsConsoleSignIn";
+  return Json{{"version", "0"},
+              {"id", ids.Uuid()},
+              {"detail-type",
+               sign_in ? "AWS Console Sign In via CloudTrail" : "AWS API Call via CloudTrail"},
+              {"source", std::move(source)},
+              {"account", Field(record, "recipientAccountId")},
+              {"time", Field(record, "eventTime")},
+              {"region", Field(record, "awsRegion")},
+              {"resources", boost::json::array()},
+              {"detail", record}};
+}
+
 }  // namespace
 
 Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& ids,
                    const Json& record) {
-  (void)ids;
-  return repo::InsertTrailEvent(
-      tx, repo::TrailEventRow{Field(record, "eventID"), Field(record, "recipientAccountId"),
-                              ToEpochSeconds(event_time), Field(record, "eventSource"),
-                              Field(record, "eventName"), boost::json::serialize(record)});
+  const std::string account = Field(record, "recipientAccountId");
+  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(
+      tx, repo::TrailEventRow{Field(record, "eventID"), account, ToEpochSeconds(event_time),
+                              Field(record, "eventSource"), Field(record, "eventName"),
+                              boost::json::serialize(record)}));
+  // To the account's default bus in the event's region: read-only calls reach only the rules
+  // that asked for them (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
+  const boost::json::value* read_only = record.if_contains("readOnly");
+  const events::EventOrigin origin = read_only != nullptr && read_only->is_bool() &&
+                                             read_only->as_bool()
+                                         ? events::EventOrigin::kCloudTrailReadOnly
+                                         : events::EventOrigin::kCloudTrailWrite;
+  const std::string region = Field(record, "awsRegion");
+  OT_ASSIGN_OR_RETURN(bool seen, events::AnyRuleSees(tx, account, region, origin));
+  if (!seen) return Status::Ok();  // the common case: no rule, no event to build
+  return events::DispatchEvent(tx, event_time, ids, account, region, BusEventOf(record, ids),
+                               origin, [&tx, &account, &region]() -> Result<bool> {
+                                 // EventBridge gets CloudTrail's events only from a trail
+                                 // that is logging (AWS's EventBridge user guide).
+                                 return LoggingTrailCovers(tx, account, region);
+                               });
 }
 
 AuditTrail::AuditTrail(store::Store& store, const Clock& clock, IdGenerator& ids)
