@@ -23,6 +23,7 @@
 #include "services/register.h"
 #include "services/root/smtp_relay.h"
 #include "services/trail/audit_trail.h"
+#include "services/trail/log_delivery.h"
 #include "services/twin/default_account.h"
 #include "store/open_store.h"
 #include "store/store.h"
@@ -115,6 +116,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                    "every message stays in its local mailbox too")
       ->type_name("HOST:PORT");
   serve->add_option("--smtp-from", options.smtp_from, "the sender of relayed mail")
+      ->capture_default_str();
+  serve
+      ->add_option("--trail-delivery-ms", options.trail_delivery_ms,
+                   "how often CloudTrail log files are delivered to DATA/<bucket>/ (events "
+                   "twice that old are delivered)")
+      ->check(CLI::Range(int64_t{10}, int64_t{600000}))
       ->capture_default_str();
   serve
       ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
@@ -223,6 +230,14 @@ int RunServe(const ServeOptions& options) {
     if (!relaying.ok()) return Fail(relaying.message());
   }
 
+  services::trail::LogDeliveryOptions delivery_options;
+  delivery_options.data_dir = data_dir;
+  delivery_options.poll_interval = std::chrono::milliseconds(options.trail_delivery_ms);
+  delivery_options.settle_lag = 2 * delivery_options.poll_interval;
+  services::trail::LogDelivery delivery(*store, clock, ids, delivery_options);
+  Status delivering = delivery.Start();
+  if (!delivering.ok()) return Fail(delivering.message());
+
   server::HttpServer http(server_options, [&gateway](HttpRequest&& request, Deferral& deferral) {
     return gateway.Handle(std::move(request), deferral);
   });
@@ -253,6 +268,7 @@ int RunServe(const ServeOptions& options) {
                            ", stopping: in-flight requests finish first");
   http.Stop();
   if (relay != nullptr) relay->Stop();
+  delivery.Stop();
   Log(LogLevel::kInfo, "stopped after " + std::to_string(gateway.requests_served()) + " requests");
   return 0;
 }

@@ -30,6 +30,9 @@ struct ServeOptions {
   // The optional SMTP relay of the twin's mail (services/root/smtp_relay.h): host:port, "" = off.
   std::string smtp;
   std::string smtp_from = "no-reply@orgtwin.local";
+  // CloudTrail log-file delivery (services/trail/log_delivery.h): its poll interval; events are
+  // delivered once twice that old.
+  int64_t trail_delivery_ms = 1000;
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;

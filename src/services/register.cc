@@ -7,6 +7,7 @@
 #include "services/root/root_handlers.h"
 #include "services/sts/sts_handlers.h"
 #include "services/trail/lookup_events.h"
+#include "services/trail/trails.h"
 #include "services/twin/twin_register.h"
 
 namespace orgtwin::services {
@@ -20,6 +21,7 @@ Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(root::RegisterRootHandlers(gateway));
   OT_RETURN_IF_ERROR(trail::RegisterTrailHandlers(gateway));
   OT_RETURN_IF_ERROR(events::RegisterEventsHandlers(gateway));
+  OT_RETURN_IF_ERROR(trail::RegisterTrailsHandlers(gateway));
   return Status::Ok();
 }
 
