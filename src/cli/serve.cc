@@ -22,6 +22,7 @@
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
 #include "services/root/smtp_relay.h"
+#include "services/sns/delivery.h"
 #include "services/twin/default_account.h"
 #include "store/open_store.h"
 #include "store/store.h"
@@ -114,6 +115,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                    "every message stays in its local mailbox too")
       ->type_name("HOST:PORT");
   serve->add_option("--smtp-from", options.smtp_from, "the sender of relayed mail")
+      ->capture_default_str();
+  serve
+      ->add_option("--sns-retry-delay", options.sns_retry_delay_seconds,
+                   "seconds between SNS's retries of a failed HTTP/S delivery (SNS's default "
+                   "delivery policy: 20; shorter for tests only)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve
       ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
@@ -227,6 +234,11 @@ int RunServe(const ServeOptions& options) {
 
   const std::string endpoint = std::string(server_options.tls() ? "https://" : "http://") +
                                server_options.host + ":" + std::to_string(http.port());
+  // SNS's delivery outbox: undelivered messages of an earlier run resume here.
+  services::sns::DeliveryWorker sns_delivery(
+      *store, clock, services::sns::DeliveryOptions{endpoint, options.sns_retry_delay_seconds});
+  Status delivering = sns_delivery.Start();
+  if (!delivering.ok()) return Fail(delivering.ToString());
   std::printf("orgtwin listening on %s (store %s, auth %s)\n", endpoint.c_str(),
               store->Describe().c_str(), options.auth.c_str());
   std::printf("credentials: %s (profile %s, account %s)\n", credentials_path.c_str(), kProfile,
@@ -249,6 +261,7 @@ int RunServe(const ServeOptions& options) {
                            ", stopping: in-flight requests finish first");
   http.Stop();
   if (relay != nullptr) relay->Stop();
+  sns_delivery.Stop();
   Log(LogLevel::kInfo, "stopped after " + std::to_string(gateway.requests_served()) + " requests");
   return 0;
 }

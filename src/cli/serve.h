@@ -30,6 +30,8 @@ struct ServeOptions {
   // The optional SMTP relay of the twin's mail (services/root/smtp_relay.h): host:port, "" = off.
   std::string smtp;
   std::string smtp_from = "no-reply@orgtwin.local";
+  // SNS HTTP/S retry delay in seconds (AWS: 20); shorter for tests only.
+  double sns_retry_delay_seconds = 20;
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;
