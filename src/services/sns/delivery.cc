@@ -68,7 +68,6 @@ DeliveryWorker::DeliveryWorker(store::Store& store, const Clock& clock, Delivery
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
 Status DeliveryWorker::Start() {
-  OT_ASSIGN_OR_RETURN(key_, EnsureSigningKey(store_));
   curl_global_init(CURL_GLOBAL_DEFAULT);
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
@@ -96,13 +95,15 @@ void DeliveryWorker::Loop() {
 }
 
 Result<int> DeliveryWorker::DeliverDue() {
-  if (key_.key_pem.empty()) {
-    OT_ASSIGN_OR_RETURN(key_, EnsureSigningKey(store_));
-  }
   std::vector<repo::SnsDeliveryRow> due;
   {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
     OT_ASSIGN_OR_RETURN(due, repo::DueSnsDeliveries(*tx, ToEpochSeconds(clock_.Now()), kBatch));
+  }
+  // The key is made at the first delivery, not at start: a twin that never publishes never pays
+  // for an RSA key generation.
+  if (!due.empty() && key_.key_pem.empty()) {
+    OT_ASSIGN_OR_RETURN(key_, EnsureSigningKey(store_));
   }
   int delivered = 0;
   for (const repo::SnsDeliveryRow& d : due) {

@@ -47,7 +47,7 @@ class DeliveryWorker {
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
-  // Makes (or loads) the signing key and starts the worker thread.
+  // Starts the worker thread (the signing key is made or loaded at the first delivery).
   Status Start();
   // Stops after the delivery in hand; the rest wait in the outbox for the next start.
   void Stop();

@@ -590,7 +590,7 @@ Result<Json> ListTagsForResource(RequestContext& ctx, const Json& input) {
 Result<Json> GetSnsSigningCertificate(RequestContext& ctx, const Json& /*input*/) {
   OT_ASSIGN_OR_RETURN(auto stored, repo::FindSnsSigningKey(ctx.tx));
   if (!stored.has_value()) {
-    // The delivery worker makes the key when it starts; a twin without one has signed nothing.
+    // The delivery worker makes the key at its first delivery; until then nothing was signed.
     return NotFoundError("no SNS signing certificate yet").WithAwsCode("ResourceNotFoundException");
   }
   return Json{{"Certificate", stored->second}};
