@@ -101,8 +101,9 @@ Result<int> DeliveryWorker::DeliverDue() {
     OT_ASSIGN_OR_RETURN(due, repo::DueSnsDeliveries(*tx, ToEpochSeconds(clock_.Now()), kBatch));
   }
   // The key is made at the first delivery, not at start: a twin that never publishes never pays
-  // for an RSA key generation.
-  if (!due.empty() && key_.key_pem.empty()) {
+  // for an RSA key generation. Read again each pass with work: a ResetTwin wipes the stored key,
+  // and the certificate served must stay the one signatures verify with.
+  if (!due.empty()) {
     OT_ASSIGN_OR_RETURN(key_, EnsureSigningKey(store_));
   }
   int delivered = 0;
