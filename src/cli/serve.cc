@@ -22,6 +22,7 @@
 #include "services/organizations/organizations_core.h"
 #include "services/register.h"
 #include "services/root/smtp_relay.h"
+#include "services/sns/delivery.h"
 #include "services/trail/audit_trail.h"
 #include "services/trail/log_delivery.h"
 #include "services/twin/default_account.h"
@@ -122,6 +123,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                    "how often CloudTrail log files are delivered to DATA/<bucket>/ (events "
                    "twice that old are delivered)")
       ->check(CLI::Range(int64_t{10}, int64_t{600000}))
+      ->add_option("--sns-retry-delay", options.sns_retry_delay_seconds,
+                   "seconds between SNS's retries of a failed HTTP/S delivery (SNS's default "
+                   "delivery policy: 20; shorter for tests only)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   serve
       ->add_option("--created-account-leave-wait-days", options.created_account_leave_wait_days,
@@ -246,6 +251,11 @@ int RunServe(const ServeOptions& options) {
 
   const std::string endpoint = std::string(server_options.tls() ? "https://" : "http://") +
                                server_options.host + ":" + std::to_string(http.port());
+  // SNS's delivery outbox: undelivered messages of an earlier run resume here.
+  services::sns::DeliveryWorker sns_delivery(
+      *store, clock, services::sns::DeliveryOptions{endpoint, options.sns_retry_delay_seconds});
+  Status sns_started = sns_delivery.Start();
+  if (!sns_started.ok()) return Fail(sns_started.ToString());
   std::printf("orgtwin listening on %s (store %s, auth %s)\n", endpoint.c_str(),
               store->Describe().c_str(), options.auth.c_str());
   std::printf("credentials: %s (profile %s, account %s)\n", credentials_path.c_str(), kProfile,
@@ -269,6 +279,7 @@ int RunServe(const ServeOptions& options) {
   http.Stop();
   if (relay != nullptr) relay->Stop();
   delivery.Stop();
+  sns_delivery.Stop();
   Log(LogLevel::kInfo, "stopped after " + std::to_string(gateway.requests_served()) + " requests");
   return 0;
 }

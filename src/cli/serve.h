@@ -33,6 +33,8 @@ struct ServeOptions {
   // CloudTrail log-file delivery (services/trail/log_delivery.h): its poll interval; events are
   // delivered once twice that old.
   int64_t trail_delivery_ms = 1000;
+  // SNS HTTP/S retry delay in seconds (AWS: 20); shorter for tests only.
+  double sns_retry_delay_seconds = 20;
   // Organizations (services/organizations/organizations_core.h).
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;

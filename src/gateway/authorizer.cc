@@ -12,6 +12,7 @@
 #include "repo/iam_repository.h"
 #include "repo/org_repository.h"
 #include "repo/session_repository.h"
+#include "repo/sns_repository.h"
 #include "repo/store_policy_source.h"
 
 namespace orgtwin::gateway {
@@ -218,6 +219,17 @@ class Authorizer::Facts final : public ResourceFacts {
   std::string OrgPolicyType(std::string_view policy_id) override {
     return Cached(&Cache::strings, "policytype:" + std::string(policy_id),
                   [&](store::Transaction& tx) { return repo::PolicyTypeOf(tx, policy_id); });
+  }
+
+  // The access policy of an SNS topic (its Policy attribute or AWS's default); "" when the
+  // topic does not exist.
+  std::string SnsTopicPolicy(std::string_view topic_arn) {
+    return Cached(&Cache::strings, "snspolicy:" + std::string(topic_arn),
+                  [&](store::Transaction& tx) -> Result<std::string> {
+                    OT_ASSIGN_OR_RETURN(auto topic, repo::FindSnsTopic(tx, topic_arn));
+                    if (!topic.has_value()) return std::string();
+                    return repo::EffectiveSnsTopicPolicy(*topic);
+                  });
   }
 
   std::string AccessKeyUser(std::string_view access_key_id) override {
@@ -557,6 +569,11 @@ Status DenialStatus(std::string_view signing_name, const policy::Request& req,
         .WithAwsCode("AccessDeniedForDependencyException")
         .WithField("Reason", "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE");
   }
+  // AWS-COMPAT: SNS answers a denial with its own code, AuthorizationError (403).
+  if (signing_name == "sns") {
+    return AccessDeniedError(policy::AccessDeniedMessage(req, decision))
+        .WithAwsCode("AuthorizationError");
+  }
   // AWS-COMPAT: Organizations answers every authorization failure with this fixed text.
   if (signing_name == "organizations") {
     return AccessDeniedError("You don't have permissions to access this resource.");
@@ -675,6 +692,24 @@ Status Authorizer::EvaluateCheck(const PrincipalState& state_ref, const auth::Pr
       if (owner->member && owner->has_rcp) {
         set.has_rcp = true;
         set.rcp = owner->rcp;
+      }
+    }
+  }
+  if (check.action.rfind("sns:", 0) == 0 && check.resource.rfind("arn:aws:sns:", 0) == 0) {
+    // The topic's policy is the request's resource-based policy: it alone can let another
+    // account in, and in the topic's own account it allows beside the identity policies.
+    Facts facts(*this);
+    const std::string document = facts.SnsTopicPolicy(check.resource);
+    if (!document.empty()) {
+      policy::ParseOptions options;
+      options.size_rule = policy::SizeRule::kNone;
+      Result<PolicyPtr> topic_policy =
+          compiled_.Get(check.resource + "/policy", "", document, Flavour::kResource, options);
+      if (topic_policy.ok()) set.resource = *std::move(topic_policy);
+      // AWS-COMPAT: SNS's legacy AWS:SourceOwner key (AWS's default topic policy tests it) is
+      // the calling principal's account for an API call.
+      if (req.context.Find("aws:sourceowner") == nullptr) {
+        req.context.Set("aws:SourceOwner", caller.account_id);
       }
     }
   }

@@ -263,9 +263,17 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   if (call.unsigned_admin) {
     call.caller = twin_.default_account.root_key.principal;
   }
+  // AWS-COMPAT: SNS's SubscribeURL and UnsubscribeURL are plain unsigned GETs of
+  // ConfirmSubscription and Unsubscribe. Sent without any signature they run like an authtype
+  // none operation, with an empty caller; their handlers decide (AuthenticateOnUnsubscribe).
+  const bool unsigned_sns =
+      service->signing_name == "sns" &&
+      (operation->name == "ConfirmSubscription" || operation->name == "Unsubscribe") &&
+      request.Header("Authorization") == nullptr &&
+      request.RawQuery().find("X-Amz-Signature=") == std::string_view::npos;
   // Authenticate before looking at the input: an unauthenticated caller learns nothing about
   // validation rules (AWS answers auth errors first, too).
-  if (!operation->auth_none && !call.unsigned_admin) {
+  if (!operation->auth_none && !call.unsigned_admin && !unsigned_sns) {
     Result<auth::Principal> authenticated = Authenticate(request, service, &call.region);
     if (!authenticated.ok()) {
       return protocol::SerializeError(
@@ -292,7 +300,8 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   call.now = twin_.clock.Now();
   // Authorize after validation (AWS reports malformed input before AccessDenied) and before
   // the handler. Operations without authentication (authtype none) have no caller to authorize.
-  if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none && !call.unsigned_admin) {
+  if (options_.auth_mode == AuthMode::kEnforce && !operation->auth_none && !call.unsigned_admin &&
+      !unsigned_sns) {
     Result<Authorization> authorized =
         authorizer_->Authorize(AuthorizationRequest{*service, *operation, call.input, call.caller,
                                                     call.region, request.remote_address, call.now});

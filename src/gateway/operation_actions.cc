@@ -696,6 +696,30 @@ void PlanCloudTrail(const model::Operation& op, const Json& input, const CallerF
   }
 }
 
+// ---------------------------------------------------------------- SNS
+
+// SNS acts on topics named by ARN, possibly of another account: the check carries the topic's
+// account, so that the topic's policy (the authorizer loads it) must allow a cross-account
+// caller. A subscription ARN ("<topic ARN>:<id>") is authorized on its topic.
+void PlanSns(const model::Operation& op, const Json& input, const CallerFacts& caller,
+             AuthzPlan* plan) {
+  Json adjusted = input;
+  const std::string subscription = Str(input, "SubscriptionArn");
+  if (!subscription.empty()) {
+    adjusted.erase("SubscriptionArn");
+    const size_t colon = subscription.rfind(':');
+    if (colon != std::string::npos && !Has(adjusted, "TopicArn")) {
+      adjusted["TopicArn"] = subscription.substr(0, colon);
+    }
+  }
+  PlanFromTable("sns", op, adjusted, caller, plan);
+  for (AuthzCheck& check : plan->checks) {
+    if (!StartsWith(check.resource, "arn:aws:sns:")) continue;
+    std::string account = ArnAccount(check.resource);
+    if (account != caller.account) check.resource_account = std::move(account);
+  }
+}
+
 }  // namespace
 
 std::string ActionPrefix(const model::ServiceModel& service) { return service.signing_name; }
@@ -715,6 +739,8 @@ AuthzPlan PlanAuthorization(const model::ServiceModel& service, const model::Ope
     PlanAccount(operation, input, caller, facts, &plan);
   } else if (prefix == "cloudtrail") {
     PlanCloudTrail(operation, input, caller, &plan);
+  } else if (prefix == "sns") {
+    PlanSns(operation, input, caller, &plan);
   } else {
     // billing, invoicing and anything new: the table's rule.
     PlanFromTable(prefix, operation, input, caller, &plan);

@@ -71,6 +71,8 @@ struct ActionOverride {
 constexpr ActionOverride kActionOverrides[] = {
     {"cloudtrail", "ListInsightsMetricData", "LookupEvents"},
     {"orgtwin", "CreatePaymentMethod", "payments:CreatePaymentInstrument"},
+    // AWS-COMPAT: SNS authorizes PublishBatch as sns:Publish (the catalog has no PublishBatch).
+    {"sns", "PublishBatch", "Publish"},
 };
 
 // Operations whose catalog access level is Read but whose handler writes the store in the twin.
@@ -92,6 +94,7 @@ constexpr Override kReadsDespiteWriteLevel[] = {
     {"sts", "DecodeAuthorizationMessage"},
     {"orgtwin", "GetHealth"},
     {"orgtwin", "AdvanceClock"},
+    {"orgtwin", "GetSnsSigningCertificate"},  // reads the stored certificate
 };
 
 // Writes that cannot change a decision: the Generate* reports write no policy.

@@ -224,8 +224,8 @@ Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
                      std::string_view account_id, std::string_view region,
                      const boost::json::object& event, EventOrigin origin,
                      const std::function<Result<bool>()>& reaches_bus) {
-  OT_ASSIGN_OR_RETURN(auto rules, repo::EventsRulesInStates(tx, account_id, region,
-                                                            StatesSeeing(origin)));
+  OT_ASSIGN_OR_RETURN(auto rules,
+                      repo::EventsRulesInStates(tx, account_id, region, StatesSeeing(origin)));
   if (rules.empty()) return Status::Ok();
   const boost::json::value event_value(event);
   for (const repo::EventsRuleRow& rule : rules) {

@@ -50,10 +50,10 @@ Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& id
   // To the account's default bus in the event's region: read-only calls reach only the rules
   // that asked for them (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
   const boost::json::value* read_only = record.if_contains("readOnly");
-  const events::EventOrigin origin = read_only != nullptr && read_only->is_bool() &&
-                                             read_only->as_bool()
-                                         ? events::EventOrigin::kCloudTrailReadOnly
-                                         : events::EventOrigin::kCloudTrailWrite;
+  const events::EventOrigin origin =
+      read_only != nullptr && read_only->is_bool() && read_only->as_bool()
+          ? events::EventOrigin::kCloudTrailReadOnly
+          : events::EventOrigin::kCloudTrailWrite;
   const std::string region = Field(record, "awsRegion");
   OT_ASSIGN_OR_RETURN(bool seen, events::AnyRuleSees(tx, account, region, origin));
   if (!seen) return Status::Ok();  // the common case: no rule, no event to build

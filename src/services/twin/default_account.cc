@@ -37,6 +37,8 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // SNS topics, subscriptions, messages and the delivery outbox (0021)
+      "sns_deliveries", "sns_messages", "sns_subscriptions", "sns_topic_tags", "sns_topics",
       // Centralized root access: IAM's organization features (0018)
       "org_root_features",
       "account_regions",  // Account Management API Region opt-in (0017)
