@@ -123,6 +123,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                    "how often CloudTrail log files are delivered to DATA/<bucket>/ (events "
                    "twice that old are delivered)")
       ->check(CLI::Range(int64_t{10}, int64_t{600000}))
+      ->capture_default_str();
+  serve
       ->add_option("--sns-retry-delay", options.sns_retry_delay_seconds,
                    "seconds between SNS's retries of a failed HTTP/S delivery (SNS's default "
                    "delivery policy: 20; shorter for tests only)")
