@@ -115,18 +115,43 @@ orgs_sign() {  # orgs_sign KEY SECRET OPERATION BODY OUTFILE [COUNT FIRST]
     --host "127.0.0.1:$PORT" --out "$5" --count "${6:-1}" --first "${7:-0}"
 }
 
+# The server's CPU time (user + system clock ticks, all its threads). Throughput on a shared
+# two-core machine moves with whatever else runs; the server's CPU per request does much less,
+# so each run also reports it (server_cpu_us_per_request: warm-up included in both terms).
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+add_cpu() {  # add_cpu RESULT_JSON TICKS_BEFORE
+  "$PY" - "$1" "$2" "$(server_cpu_ticks)" "$(getconf CLK_TCK)" <<'PYEOF'
+import json, sys
+path, before, after, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+with open(path) as f:
+    r = json.load(f)
+total = r["requests"] + r.get("warmup_requests", 0)
+if r["mode"] == "closed-loop" and r["duration_seconds"] > 0:
+    total = r["requests"] * (r["duration_seconds"] + r.get("warmup_seconds", 0)) / r["duration_seconds"]
+r["server_cpu_us_per_request"] = (after - before) * 1e6 / hz / total if total else None
+with open(path, "w") as f:
+    json.dump(r, f)
+PYEOF
+}
+
 # closed_loop RESULT_JSON REQUEST_FILE
 closed_loop() {
   echo "-- $(basename "$1" .json): $CONNECTIONS connections, ${DURATION}s (+${WARMUP}s warm-up)"
+  local ticks
+  ticks=$(server_cpu_ticks)
   "$LOAD" --url "http://127.0.0.1:$PORT" --connections "$CONNECTIONS" --threads "$THREADS" \
     --duration-seconds "$DURATION" --warmup-seconds "$WARMUP" --request-file "$2" --json |
     tee "$1"
+  add_cpu "$1" "$ticks"
 }
 # once RESULT_JSON REQUEST_FILE WARMUP_REQUESTS: every request exactly once (safety cap 600 s).
 once() {
   echo "-- $(basename "$1" .json): each request once, first $3 are warm-up"
+  local ticks
+  ticks=$(server_cpu_ticks)
   "$LOAD" --url "http://127.0.0.1:$PORT" --connections "$CONNECTIONS" --threads "$THREADS" \
     --duration-seconds 600 --once --warmup-requests "$3" --request-file "$2" --json | tee "$1"
+  add_cpu "$1" "$ticks"
 }
 
 bench_iam() {
@@ -289,8 +314,9 @@ o, m = res.get("orgtwin", {}), res.get("moto", {})
 def us(v):
     return f"{v / 1000:.1f} ms" if v >= 1000 else f"{v} us"
 
-print("\n| scenario | orgtwin req/s | p50 | p99 | moto req/s | p50 | p99 | ratio |")
-print("|---|---|---|---|---|---|---|---|")
+print("\n| scenario | orgtwin req/s | p50 | p99 | CPU/req | moto req/s | p50 | p99 | CPU/req "
+      "| ratio |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 keys = [k for k in o if "requests_per_second" in o[k]]
 keys += [k for k in m if "requests_per_second" in m[k] and k not in o]
 for key in keys:
@@ -304,12 +330,14 @@ for key in keys:
             row[name] = {"rps": r["requests_per_second"], "p50_us": r["latency_us"]["p50"],
                          "p99_us": r["latency_us"]["p99"], "non_2xx": r["non_2xx"],
                          "errors": r["errors"]}
+            cpu = r.get("server_cpu_us_per_request")
+            row[name]["cpu_us"] = cpu
             cells += [f"{r['requests_per_second']:,.0f}", us(r["latency_us"]["p50"]),
-                      us(r["latency_us"]["p99"])]
+                      us(r["latency_us"]["p99"]), f"{cpu:,.0f} us" if cpu else "-"]
             if r["non_2xx"] or r["errors"]:
                 print(f"WARNING: {name} {key}: {r['non_2xx']} non-2xx, {r['errors']} errors")
         else:
-            cells += ["-", "-", "-"]
+            cells += ["-", "-", "-", "-"]
     ratio = (a["requests_per_second"] / b["requests_per_second"]
              if a and b and b["requests_per_second"] > 0 else None)
     row["ratio"] = ratio

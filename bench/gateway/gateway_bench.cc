@@ -4,6 +4,10 @@
 //   BM_GetUser_Root                iam:GetUser by the account root (root rule)
 //   BM_GetUser_IamUser3Policies    iam:GetUser by an IAM user with 3 managed policies attached
 //   BM_Authorize_IamUser3Policies  the authorizer alone for the same request (cache warm)
+//   BM_Audit_*/0 and /1            a read (GetUser) and a write (TagUser, a new tag value each
+//                                  time) without (0) and with (1) the audit trail: the cost of
+//                                  recording every call. Process CPU time (the writer thread and
+//                                  the read-event job included), per call.
 // Requests are signed once at setup (valid for the 15-minute skew window) and copied per call.
 #include <cstdio>
 #include <cstdlib>
@@ -136,6 +140,40 @@ void BM_Authorize_IamUser3Policies(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Authorize_IamUser3Policies);
+
+// Arg 0: no observer; 1: the audit trail (the twin's default).
+void SetAudited(test::TestTwin& twin, int64_t audited) {
+  twin.gateway().SetCallObserver(audited != 0 ? &twin.audit_trail() : nullptr);
+}
+
+void BM_Audit_GetUser_Root(benchmark::State& state) {
+  test::TestTwin& twin = SharedTwin().twin();
+  SetAudited(twin, state.range(0));
+  RunHandle(state, twin.QueryRequest("iam", "GetUser", {{"UserName", "bench"}}, twin.root_keys()));
+  SetAudited(twin, 1);
+}
+BENCHMARK(BM_Audit_GetUser_Root)->Arg(0)->Arg(1)->MeasureProcessCPUTime()->UseRealTime();
+
+void BM_Audit_TagUser_Root(benchmark::State& state) {
+  test::TestTwin& twin = SharedTwin().twin();
+  SetAudited(twin, state.range(0));
+  static int64_t next = 0;  // a new value each time
+  for (auto _ : state) {
+    HttpResponse response =
+        twin.Handle(twin.QueryRequest("iam", "TagUser",
+                                      {{"UserName", "bench"},
+                                       {"Tags.member.1.Key", "k"},
+                                       {"Tags.member.1.Value", std::to_string(next++)}},
+                                      twin.root_keys()));
+    if (response.status != 200) {
+      state.SkipWithError(("status " + std::to_string(response.status)).c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetAudited(twin, 1);
+}
+BENCHMARK(BM_Audit_TagUser_Root)->Arg(0)->Arg(1)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace
 }  // namespace orgtwin

@@ -80,6 +80,9 @@ class TestTwin {
   Keys root_keys() const;
   // Precondition: options.gateway (or ReplaceGateway was called).
   gateway::Gateway& gateway() { return *gateway_; }
+  // The audit trail the gateway reports calls to (services/trail/audit_trail.h); a test that
+  // installs its own observer can put this one back.
+  gateway::CallObserver& audit_trail() { return *audit_; }
 
   // Closes gateway, credential store and store, and opens them again on the same file: what a
   // restart of `orgtwin serve` does. The default account is found again (not re-created).

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -204,6 +205,33 @@ std::string TargetPayload(const boost::json::object& target, const boost::json::
 
 namespace {
 
+// The (account, region, origin) keys known to have no rule that sees their events. Every API
+// call asks AnyRuleSees (the audit trail, on the writer thread), and almost always the answer is
+// no: the cache answers that without a query. A rule that is put or enabled clears it; deleting
+// or disabling rules only makes "no rule" truer, and so does ResetTwin. AWS-COMPAT / multi-node:
+// the cache is per process; several orgtwin nodes on one PostgreSQL store (issue 17) need a
+// shared revision of events_rules instead.
+struct NoRuleCache {
+  std::mutex mutex;
+  uint64_t generation = 0;            // GUARDED_BY(mutex)
+  std::set<std::string> known_empty;  // GUARDED_BY(mutex)
+  static constexpr size_t kMaxKeys = 100000;
+};
+
+NoRuleCache& NoRules() {
+  static NoRuleCache cache;
+  return cache;
+}
+
+std::string NoRuleKey(std::string_view account_id, std::string_view region, EventOrigin origin) {
+  std::string key;
+  key.reserve(account_id.size() + region.size() + 3);
+  key.append(account_id).push_back('/');
+  key.append(region).push_back('/');
+  key.push_back(origin == EventOrigin::kCloudTrailReadOnly ? 'r' : 'w');
+  return key;
+}
+
 std::vector<std::string> StatesSeeing(EventOrigin origin) {
   std::vector<std::string> states;
   if (origin != EventOrigin::kCloudTrailReadOnly) states.emplace_back(kEnabled);
@@ -213,10 +241,33 @@ std::vector<std::string> StatesSeeing(EventOrigin origin) {
 
 }  // namespace
 
+void RulesChanged() {
+  NoRuleCache& cache = NoRules();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  ++cache.generation;
+  cache.known_empty.clear();
+}
+
 Result<bool> AnyRuleSees(store::Transaction& tx, std::string_view account_id,
                          std::string_view region, EventOrigin origin) {
+  NoRuleCache& cache = NoRules();
+  std::string key = NoRuleKey(account_id, region, origin);
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.known_empty.count(key) != 0) return false;
+    generation = cache.generation;
+  }
   OT_ASSIGN_OR_RETURN(auto rules,
                       repo::EventsRulesInStates(tx, account_id, region, StatesSeeing(origin)));
+  if (rules.empty()) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    // Kept only if no rule changed while the query ran (its answer may predate the change).
+    if (cache.generation == generation) {
+      if (cache.known_empty.size() >= NoRuleCache::kMaxKeys) cache.known_empty.clear();
+      cache.known_empty.insert(std::move(key));
+    }
+  }
   return !rules.empty();
 }
 

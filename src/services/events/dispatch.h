@@ -57,8 +57,13 @@ void RegisterTargetInvoker(std::string arn_service, TargetInvoker invoker);
 // case -- no rule -- should not pay).
 // Whether any rule of the account's default bus in `region` sees events of `origin` (enabled in a
 // state that takes them): one indexed query. Lets a sender skip building an event no rule sees.
+// Answers "no" from memory once a query found no such rule, until RulesChanged.
 Result<bool> AnyRuleSees(store::Transaction& tx, std::string_view account_id,
                          std::string_view region, EventOrigin origin);
+// A rule was put or enabled: AnyRuleSees asks the store again. Called by the handler before its
+// transaction commits and again after (tx.AfterCommit), so no answer from before the change
+// survives it.
+void RulesChanged();
 
 Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
                      std::string_view account_id, std::string_view region,

@@ -163,6 +163,8 @@ Result<Json> PutRule(gateway::RequestContext& ctx, const Json& input) {
                            OptionalString(input, "RoleArn"),
                            existing ? existing->created_at : ToEpochSeconds(ctx.now)};
   OT_RETURN_IF_ERROR(repo::UpsertEventsRule(ctx.tx, rule));
+  RulesChanged();
+  ctx.tx.AfterCommit(RulesChanged);
   OT_RETURN_IF_ERROR(PutTags(ctx, rule.arn, input));
   return Json{{"RuleArn", rule.arn}};
 }
@@ -217,6 +219,8 @@ Result<Json> SetState(gateway::RequestContext& ctx, const Json& input, std::stri
   OT_ASSIGN_OR_RETURN(bool changed, repo::SetEventsRuleState(ctx.tx, ctx.caller.account_id,
                                                              ctx.region, name, state));
   if (!changed) return RuleNotFound(name);
+  RulesChanged();
+  ctx.tx.AfterCommit(RulesChanged);
   return Json{};
 }
 Result<Json> EnableRule(gateway::RequestContext& ctx, const Json& input) {

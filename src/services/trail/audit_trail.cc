@@ -38,37 +38,66 @@ Json BusEventOf(const Json& record, IdGenerator& ids) {
               {"detail", record}};
 }
 
+// The row of `record` (serialized here), and the facts RecordRow routes it by.
+PendingEvent PendingEventOf(TimePoint time, const Json& record) {
+  const boost::json::value* read_only = record.if_contains("readOnly");
+  return PendingEvent{
+      time,
+      repo::TrailEventRow{Field(record, "eventID"), Field(record, "recipientAccountId"),
+                          ToEpochSeconds(time), Field(record, "eventSource"),
+                          Field(record, "eventName"), boost::json::serialize(record)},
+      Field(record, "awsRegion"),
+      read_only != nullptr && read_only->is_bool() && read_only->as_bool()};
+}
+
+// Writes the row and sends the event to EventBridge when a rule could see it. `record` is the
+// event as an object when the caller has it (else it is parsed from the row, which only happens
+// when a rule sees events of the account).
+Status RecordRow(store::Transaction& tx, IdGenerator& ids, const PendingEvent& event,
+                 const Json* record) {
+  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(tx, event.row));
+  // To the account's default bus in the event's region: read-only calls reach only the rules
+  // that asked for them (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
+  const events::EventOrigin origin = event.read_only ? events::EventOrigin::kCloudTrailReadOnly
+                                                     : events::EventOrigin::kCloudTrailWrite;
+  const std::string& account = event.row.account_id;
+  OT_ASSIGN_OR_RETURN(bool seen, events::AnyRuleSees(tx, account, event.region, origin));
+  if (!seen) return Status::Ok();  // the common case: no rule, nothing more to do
+  Json parsed;
+  if (record == nullptr) {
+    boost::system::error_code ec;
+    boost::json::value value = boost::json::parse(event.row.record, ec);
+    if (ec || !value.is_object()) {
+      return InternalError("unreadable trail event " + event.row.event_id);
+    }
+    parsed = std::move(value.as_object());
+    record = &parsed;
+  }
+  return events::DispatchEvent(tx, event.time, ids, account, event.region, BusEventOf(*record, ids),
+                               origin, [&tx, &account, &event]() -> Result<bool> {
+                                 // EventBridge gets CloudTrail's events only from a trail
+                                 // that is logging (AWS's EventBridge user guide).
+                                 return LoggingTrailCovers(tx, account, event.region);
+                               });
+}
+
 }  // namespace
 
 Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& ids,
                    const Json& record) {
-  const std::string account = Field(record, "recipientAccountId");
-  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(
-      tx, repo::TrailEventRow{Field(record, "eventID"), account, ToEpochSeconds(event_time),
-                              Field(record, "eventSource"), Field(record, "eventName"),
-                              boost::json::serialize(record)}));
-  // To the account's default bus in the event's region: read-only calls reach only the rules
-  // that asked for them (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
-  const boost::json::value* read_only = record.if_contains("readOnly");
-  const events::EventOrigin origin =
-      read_only != nullptr && read_only->is_bool() && read_only->as_bool()
-          ? events::EventOrigin::kCloudTrailReadOnly
-          : events::EventOrigin::kCloudTrailWrite;
-  const std::string region = Field(record, "awsRegion");
-  OT_ASSIGN_OR_RETURN(bool seen, events::AnyRuleSees(tx, account, region, origin));
-  if (!seen) return Status::Ok();  // the common case: no rule, no event to build
-  return events::DispatchEvent(tx, event_time, ids, account, region, BusEventOf(record, ids),
-                               origin, [&tx, &account, &region]() -> Result<bool> {
-                                 // EventBridge gets CloudTrail's events only from a trail
-                                 // that is logging (AWS's EventBridge user guide).
-                                 return LoggingTrailCovers(tx, account, region);
-                               });
+  return RecordRow(tx, ids, PendingEventOf(event_time, record), &record);
 }
 
 AuditTrail::AuditTrail(store::Store& store, const Clock& clock, IdGenerator& ids)
-    : store_(store), clock_(clock), ids_(ids) {}
+    : store_(store), clock_(clock), ids_(ids), flusher_([this] { FlushLoop(); }) {}
 
 AuditTrail::~AuditTrail() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  flusher_.join();  // submits what is queued
   std::unique_lock<std::mutex> lock(mutex_);
   idle_.wait(lock, [this] { return jobs_in_flight_ == 0; });
 }
@@ -76,18 +105,26 @@ AuditTrail::~AuditTrail() {
 Status AuditTrail::OnCall(store::Transaction& tx, const gateway::CallRecord& call) {
   // The twin's own extension API is not AWS's; nothing of it is an AWS event.
   if (call.service.signing_name == "orgtwin") return Status::Ok();
+  // The records' nodes come from an arena on the stack: one malloc-free build per call.
+  unsigned char buffer[8192];
+  boost::json::monotonic_resource arena(buffer, sizeof(buffer));
+  const boost::json::storage_ptr sp(&arena);
   std::vector<Json> records;
   const std::string event_id = ids_.SortableUuid();
-  records.push_back(ApiCallRecord(call, event_id, call.caller.account_id));
+  records.push_back(ApiCallRecord(call, event_id, call.caller.account_id, sp));
   // The resource owner's copy of a cross-account call, tied to the caller's by sharedEventID.
   for (const std::string& account : OtherAccountsNamed(call.input, call.caller.account_id)) {
-    Json copy = ApiCallRecord(call, ids_.SortableUuid(), account);
+    Json copy = ApiCallRecord(call, ids_.SortableUuid(), account, sp);
     copy["sharedEventID"] = event_id;
     records.front()["sharedEventID"] = event_id;
     records.push_back(std::move(copy));
   }
   if (call.tx_mode == store::TxMode::kRead) {
-    QueueReadEvents(call.time, std::move(records));
+    // Serialized here, on the I/O thread: the writer only inserts.
+    std::vector<PendingEvent> events;
+    events.reserve(records.size());
+    for (const Json& record : records) events.push_back(PendingEventOf(call.time, record));
+    Queue(std::move(events));
     return Status::Ok();
   }
   for (const Json& record : records) {
@@ -96,34 +133,54 @@ Status AuditTrail::OnCall(store::Transaction& tx, const gateway::CallRecord& cal
   return Status::Ok();
 }
 
-void AuditTrail::QueueReadEvents(TimePoint time, std::vector<Json> records) {
+void AuditTrail::Queue(std::vector<PendingEvent> events) {
+  bool full = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (Json& record : records) queued_.push_back(QueuedEvent{time, std::move(record)});
-    if (drain_pending_) return;  // the submitted job has not drained the queue yet: it takes these
-    drain_pending_ = true;
-    ++jobs_in_flight_;
+    for (PendingEvent& event : events) queued_.push_back(std::move(event));
+    full = queued_.size() >= kFlushBatch;
   }
-  store_.SubmitWrite(store::WriteJob{[this] { WriteQueuedEvents(); },
-                                     [this](const Status& committed) {
-                                       if (!committed.ok()) {
-                                         Log(LogLevel::kError, "audit trail: read events lost: " +
-                                                                   committed.ToString());
-                                       }
-                                       std::lock_guard<std::mutex> lock(mutex_);
-                                       if (--jobs_in_flight_ == 0) idle_.notify_all();
-                                     }});
+  if (full) wake_.notify_one();
 }
 
-void AuditTrail::WriteQueuedEvents() {
-  std::vector<QueuedEvent> events;
-  bool prune = false;
+void AuditTrail::FlushLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    // Wait for a first event, then up to kFlushDelay for more (or a full batch): one commit
+    // carries the events of many reads.
+    wake_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+    if (!stopping_) {
+      wake_.wait_for(lock, kFlushDelay,
+                     [this] { return stopping_ || queued_.size() >= kFlushBatch; });
+    }
+    if (queued_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    auto batch = std::make_shared<std::vector<PendingEvent>>();
+    batch->swap(queued_);
+    ++jobs_in_flight_;
+    const bool last = stopping_;
+    lock.unlock();
+    store_.SubmitWrite(store::WriteJob{[this, batch] { WriteBatch(*batch); },
+                                       [this](const Status& committed) {
+                                         if (!committed.ok()) {
+                                           Log(LogLevel::kError, "audit trail: read events lost: " +
+                                                                     committed.ToString());
+                                         }
+                                         std::lock_guard<std::mutex> done(mutex_);
+                                         if (--jobs_in_flight_ == 0) idle_.notify_all();
+                                       }});
+    lock.lock();
+    if (last && queued_.empty()) return;
+  }
+}
+
+void AuditTrail::WriteBatch(const std::vector<PendingEvent>& events) {
   const TimePoint now = clock_.Now();
+  bool prune = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    events.swap(queued_);
-    // Reads queued from now on need a job of their own: this one is past its drain.
-    drain_pending_ = false;
     if (ToEpochSeconds(now) - pruned_at_ >= kPruneEverySeconds) {
       prune = true;
       pruned_at_ = ToEpochSeconds(now);
@@ -134,8 +191,8 @@ void AuditTrail::WriteQueuedEvents() {
     Log(LogLevel::kError, "audit trail: " + tx.status().ToString());
     return;
   }
-  for (const QueuedEvent& event : events) {
-    Status written = RecordEvent(**tx, event.time, ids_, event.record);
+  for (const PendingEvent& event : events) {
+    Status written = RecordRow(**tx, ids_, event, nullptr);
     if (!written.ok()) {
       Log(LogLevel::kError, "audit trail: " + written.ToString());
       return;  // the transaction rolls back; the batch's other jobs are unaffected

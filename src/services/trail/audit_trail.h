@@ -7,11 +7,12 @@
 //   - A write (an operation that may write, or a call that failed or was denied on the writer
 //     thread) is recorded in the call's own transaction: the event commits with the change it
 //     describes, or neither does.
-//   - A read runs in a read-only transaction on an I/O thread, so its event is queued and written
-//     by one group-commit job that drains the queue (under load one job carries the events of
-//     many reads). An acknowledged read's event may be lost if the process is killed in the
-//     milliseconds before that job commits; no write's event can be. AWS-COMPAT: CloudTrail
-//     itself delivers events minutes after the call, and a read changes nothing to account for.
+//   - A read runs in a read-only transaction on an I/O thread, so its event is serialized there
+//     and queued; a flusher thread hands what is queued to one group-commit job at most every
+//     kFlushDelay (or at kFlushBatch events), so one commit carries the events of many reads. An
+//     acknowledged read's event may be lost if the process is killed in the milliseconds before
+//     that job commits; no write's event can be. AWS-COMPAT: CloudTrail itself delivers events
+//     minutes after the call, and a read changes nothing to account for.
 //   - Calls of the twin's own extension API (/_orgtwin/) are not AWS calls and are not recorded;
 //     the console sign-in records its ConsoleLogin event itself through RecordEvent.
 //   - A call naming another account's resource by ARN (sts:AssumeRole of a role elsewhere, a
@@ -28,9 +29,12 @@
 // Thread-safety: OnCall is called concurrently (call_observer.h); the read queue is locked.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -49,10 +53,18 @@ namespace orgtwin::services::trail {
 Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& ids,
                    const boost::json::object& record);
 
+// An event ready for its row: serialized, with the facts it is routed by.
+struct PendingEvent {
+  TimePoint time;  // of the call
+  repo::TrailEventRow row;
+  std::string region;  // awsRegion
+  bool read_only = false;
+};
+
 class AuditTrail final : public gateway::CallObserver {
  public:
   AuditTrail(store::Store& store, const Clock& clock, IdGenerator& ids);
-  // Waits for the read queue's pending job.
+  // Writes what is queued and waits for it.
   ~AuditTrail() override;
   AuditTrail(const AuditTrail&) = delete;
   AuditTrail& operator=(const AuditTrail&) = delete;
@@ -60,25 +72,27 @@ class AuditTrail final : public gateway::CallObserver {
   Status OnCall(store::Transaction& tx, const gateway::CallRecord& call) override;
 
  private:
-  struct QueuedEvent {
-    TimePoint time;
-    boost::json::object record;
-  };
-  // Queues the events of a read and makes sure a job will write them.
-  void QueueReadEvents(TimePoint time, std::vector<boost::json::object> records);
-  // The job's work: writes every queued event in the job's transaction.
-  void WriteQueuedEvents();
+  static constexpr std::chrono::milliseconds kFlushDelay{20};
+  static constexpr size_t kFlushBatch = 512;
+
+  // Queues the events of a read for the flusher.
+  void Queue(std::vector<PendingEvent> events);
+  // The flusher thread: hands batches of queued events to group-commit jobs.
+  void FlushLoop();
+  // A job's work: writes `events` in the job's transaction (and prunes, once a day).
+  void WriteBatch(const std::vector<PendingEvent>& events);
 
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
   std::mutex mutex_;
-  std::condition_variable idle_;
-  std::vector<QueuedEvent> queued_;  // GUARDED_BY(mutex_)
-  // A submitted job has not taken the queue yet (reads queued meanwhile need no new job).
-  bool drain_pending_ = false;  // GUARDED_BY(mutex_)
-  int jobs_in_flight_ = 0;      // GUARDED_BY(mutex_): submitted and not done (the destructor waits)
-  double pruned_at_ = 0;        // GUARDED_BY(mutex_): twin time of the last prune
+  std::condition_variable wake_;      // the flusher: events queued, or stopping
+  std::condition_variable idle_;      // the destructor: no job in flight
+  std::vector<PendingEvent> queued_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;             // GUARDED_BY(mutex_)
+  int jobs_in_flight_ = 0;            // GUARDED_BY(mutex_): submitted and not done
+  double pruned_at_ = 0;              // GUARDED_BY(mutex_): twin time of the last prune
+  std::thread flusher_;               // last: starts once the members above exist
 };
 
 }  // namespace orgtwin::services::trail

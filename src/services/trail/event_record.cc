@@ -99,6 +99,7 @@ std::string_view ResourceTypeOf(const ArnParts& arn) {
 // The IAM entities a call names by name in the caller's account (UserName, RoleName, GroupName),
 // as CloudTrail lists them among the event's resources.
 void AddNamedIamResources(const Json& input, std::string_view account, boost::json::array* out) {
+  const boost::json::storage_ptr& sp = out->storage();
   struct Named {
     std::string_view member, arn_kind, type;
   };
@@ -112,12 +113,13 @@ void AddNamedIamResources(const Json& input, std::string_view account, boost::js
     if (v == nullptr || !v->is_string() || v->as_string().empty()) continue;
     std::string arn = "arn:aws:iam::" + std::string(account) + ":" + std::string(named.arn_kind) +
                       std::string(v->as_string());
-    out->push_back(Json{{"accountId", account}, {"type", named.type}, {"ARN", std::move(arn)}});
+    out->push_back(Json({{"accountId", account}, {"type", named.type}, {"ARN", arn}}, sp));
   }
 }
 
-boost::json::array ResourcesOf(const Json& input, std::string_view caller_account) {
-  boost::json::array resources;
+boost::json::array ResourcesOf(const Json& input, std::string_view caller_account,
+                               const boost::json::storage_ptr& sp) {
+  boost::json::array resources(sp);
   for (const auto& member : input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
     std::string_view arn = member.value().as_string();
@@ -125,23 +127,25 @@ boost::json::array ResourcesOf(const Json& input, std::string_view caller_accoun
     if (!SplitArn(arn, &parts)) continue;
     std::string_view type = ResourceTypeOf(parts);
     if (type.empty()) continue;
-    resources.push_back(Json{{"accountId", parts.account}, {"type", type}, {"ARN", arn}});
+    resources.push_back(Json({{"accountId", parts.account}, {"type", type}, {"ARN", arn}}, sp));
   }
   AddNamedIamResources(input, caller_account, &resources);
   return resources;
 }
 
-Json SessionContextOf(const auth::Principal& caller) {
-  Json attributes{{"creationDate", FormatIso8601Seconds(caller.token_issue_time)},
-                  {"mfaAuthenticated", caller.mfa_authenticated ? "true" : "false"}};
-  Json context;
+Json SessionContextOf(const auth::Principal& caller, const boost::json::storage_ptr& sp) {
+  Json attributes({{"creationDate", FormatIso8601Seconds(caller.token_issue_time)},
+                   {"mfaAuthenticated", caller.mfa_authenticated ? "true" : "false"}},
+                  sp);
+  Json context(sp);
   if (caller.type == auth::PrincipalType::kAssumedRole && caller.session != nullptr) {
     const std::string& role_arn = caller.session->role_arn;
-    context["sessionIssuer"] = Json{{"type", "Role"},
-                                    {"principalId", caller.session->role_id},
-                                    {"arn", role_arn},
-                                    {"accountId", caller.account_id},
-                                    {"userName", caller.name}};
+    context["sessionIssuer"] = Json({{"type", "Role"},
+                                     {"principalId", caller.session->role_id},
+                                     {"arn", role_arn},
+                                     {"accountId", caller.account_id},
+                                     {"userName", caller.name}},
+                                    sp);
   }
   if (caller.session != nullptr && !caller.session->source_identity.empty()) {
     context["sourceIdentity"] = caller.session->source_identity;
@@ -168,14 +172,15 @@ std::string EventRegionOf(const model::ServiceModel& service, std::string_view s
   return std::string(scope_region.empty() ? "us-east-1" : scope_region);
 }
 
-Json UserIdentityOf(const auth::Principal& caller) {
-  Json identity{{"type", auth::PrincipalTypeName(caller.type)},
-                {"principalId", caller.user_id},
-                {"arn", caller.arn},
-                {"accountId", caller.account_id}};
+Json UserIdentityOf(const auth::Principal& caller, const boost::json::storage_ptr& sp) {
+  Json identity({{"type", auth::PrincipalTypeName(caller.type)},
+                 {"principalId", caller.user_id},
+                 {"arn", caller.arn},
+                 {"accountId", caller.account_id}},
+                sp);
   if (!caller.access_key_id.empty()) identity["accessKeyId"] = caller.access_key_id;
   if (caller.type == auth::PrincipalType::kUser) identity["userName"] = caller.name;
-  if (caller.temporary) identity["sessionContext"] = SessionContextOf(caller);
+  if (caller.temporary) identity["sessionContext"] = SessionContextOf(caller, sp);
   return identity;
 }
 
@@ -196,17 +201,18 @@ std::string EventTimestamp(double epoch_seconds) {
   return out;
 }
 
-boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape) {
+boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape,
+                                 const boost::json::storage_ptr& sp) {
   if (shape != nullptr && shape->type == model::ShapeType::kTimestamp && value.is_number()) {
-    return boost::json::value(EventTimestamp(value.to_number<double>()));
+    return boost::json::value(EventTimestamp(value.to_number<double>()), sp);
   }
   if (value.is_object()) {
     const bool map = shape != nullptr && shape->type == model::ShapeType::kMap;
-    Json out;
+    Json out(sp);
     out.reserve(value.as_object().size());
     for (const auto& member : value.as_object()) {
       if (map) {  // a map's keys are data, not member names
-        out.emplace(member.key(), ToEventFields(member.value(), shape->value.shape));
+        out.emplace(member.key(), ToEventFields(member.value(), shape->value.shape, sp));
         continue;
       }
       const model::Member* modeled = shape != nullptr && shape->type == model::ShapeType::kStructure
@@ -215,21 +221,21 @@ boost::json::value ToEventFields(const boost::json::value& value, const model::S
       const model::Shape* member_shape = modeled != nullptr ? modeled->shape : nullptr;
       // Sensitive shapes (passwords, secret keys) and codes CloudTrail leaves out.
       if (IsSecret(member.key()) || (member_shape != nullptr && member_shape->sensitive)) continue;
-      out.emplace(LowerFirst(member.key()), ToEventFields(member.value(), member_shape));
+      out.emplace(LowerFirst(member.key()), ToEventFields(member.value(), member_shape, sp));
     }
     return out;
   }
   if (value.is_array()) {
     const model::Shape* item_shape =
         shape != nullptr && shape->type == model::ShapeType::kList ? shape->member.shape : nullptr;
-    boost::json::array out;
+    boost::json::array out(sp);
     out.reserve(value.as_array().size());
     for (const boost::json::value& item : value.as_array()) {
-      out.push_back(ToEventFields(item, item_shape));
+      out.push_back(ToEventFields(item, item_shape, sp));
     }
     return out;
   }
-  return value;
+  return boost::json::value(value, sp);
 }
 
 std::vector<std::string> OtherAccountsNamed(const Json& input, std::string_view caller_account) {
@@ -248,23 +254,24 @@ std::vector<std::string> OtherAccountsNamed(const Json& input, std::string_view 
 }
 
 Json ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
-                   std::string_view recipient_account) {
+                   std::string_view recipient_account, const boost::json::storage_ptr& sp) {
   const bool read_only = IsReadOnlyEvent(call.service, call.operation);
   const std::string* agent = call.http.Header("user-agent");
-  Json record{{"eventVersion", kEventVersion},
-              {"userIdentity", UserIdentityOf(call.caller)},
-              {"eventTime", FormatIso8601Seconds(call.time)},
-              {"eventSource", EventSourceOf(call.service)},
-              {"eventName", call.operation.name},
-              {"awsRegion", EventRegionOf(call.service, call.region)},
-              {"sourceIPAddress", call.http.remote_address},
-              {"userAgent", agent != nullptr ? *agent : std::string()}};
+  Json record({{"eventVersion", kEventVersion},
+               {"userIdentity", UserIdentityOf(call.caller, sp)},
+               {"eventTime", FormatIso8601Seconds(call.time)},
+               {"eventSource", EventSourceOf(call.service)},
+               {"eventName", call.operation.name},
+               {"awsRegion", EventRegionOf(call.service, call.region)},
+               {"sourceIPAddress", call.http.remote_address},
+               {"userAgent", agent != nullptr ? std::string_view(*agent) : std::string_view()}},
+              sp);
   if (!call.outcome.ok()) {
     protocol::AwsError error = protocol::ErrorFromStatus(&call.service, call.outcome.status());
     record["errorCode"] = error.code;
     record["errorMessage"] = error.message;
   }
-  boost::json::value parameters = ToEventFields(call.input, call.operation.input);
+  boost::json::value parameters = ToEventFields(call.input, call.operation.input, sp);
   record["requestParameters"] =
       parameters.as_object().empty() ? boost::json::value(nullptr) : std::move(parameters);
   // CloudTrail writes no response for reads (STS's are recorded: the credentials it issued) nor
@@ -272,13 +279,13 @@ Json ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
   boost::json::value response = nullptr;
   if (call.outcome.ok() && !call.outcome->empty() &&
       (!read_only || call.service.signing_name == "sts")) {
-    response = ToEventFields(*call.outcome, call.operation.output);
+    response = ToEventFields(*call.outcome, call.operation.output, sp);
   }
   record["responseElements"] = std::move(response);
   record["requestID"] = call.request_id;
   record["eventID"] = event_id;
   record["readOnly"] = read_only;
-  boost::json::array resources = ResourcesOf(call.input, call.caller.account_id);
+  boost::json::array resources = ResourcesOf(call.input, call.caller.account_id, sp);
   if (!resources.empty()) record["resources"] = std::move(resources);
   record["eventType"] = "AwsApiCall";
   record["managementEvent"] = true;

@@ -42,12 +42,14 @@ bool IsReadOnlyEvent(const model::ServiceModel& service, const model::Operation&
 std::string EventRegionOf(const model::ServiceModel& service, std::string_view scope_region);
 
 // CloudTrail's userIdentity of `caller`.
-boost::json::object UserIdentityOf(const auth::Principal& caller);
+boost::json::object UserIdentityOf(const auth::Principal& caller,
+                                   const boost::json::storage_ptr& sp = {});
 
 // `value`, an input or output of `shape` (may be null), with CloudTrail's member names (first
 // letter lower case, recursively; map keys unchanged), timestamps as CloudTrail writes them, and
 // the secret members (sensitive shapes, one-time codes) left out.
-boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape);
+boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape,
+                                 const boost::json::storage_ptr& sp = {});
 
 // The accounts other than `caller_account` that own a resource the call names by ARN (a
 // top-level input member ending in "Arn": RoleArn, TopicArn, ...): CloudTrail records the event
@@ -55,8 +57,10 @@ boost::json::value ToEventFields(const boost::json::value& value, const model::S
 std::vector<std::string> OtherAccountsNamed(const boost::json::object& input,
                                             std::string_view caller_account);
 
-// The event of `call`, recorded in `recipient_account`.
+// The event of `call`, recorded in `recipient_account`. Every node of it is allocated from `sp`
+// (the audit trail builds each call's records in a per-call arena).
 boost::json::object ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
-                                  std::string_view recipient_account);
+                                  std::string_view recipient_account,
+                                  const boost::json::storage_ptr& sp = {});
 
 }  // namespace orgtwin::services::trail
