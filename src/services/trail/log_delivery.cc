@@ -274,8 +274,9 @@ Result<int> LogDelivery::WritePending(const repo::TrailRow& trail) {
     std::filesystem::path dir = bucket / "AWSLogs";
     if (!org_id.empty()) dir /= org_id;
     dir = dir / account / "CloudTrail" / region / day;
-    const std::string name = account + "_CloudTrail_" + region + "_" + stamp + "_" +
-                             UniqueString(trail.pending_nonce, account, region) + ".json.gz";
+    std::string name = account;
+    name.append("_CloudTrail_").append(region).append("_").append(stamp).append("_");
+    name.append(UniqueString(trail.pending_nonce, account, region)).append(".json.gz");
     OT_ASSIGN_OR_RETURN(std::string gz, Gzip(body));
     OT_RETURN_IF_ERROR(WriteAtomically(dir / name, gz));
   }
