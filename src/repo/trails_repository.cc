@@ -121,6 +121,10 @@ Result<std::vector<TrailRow>> TrailsNamed(store::Transaction& tx, std::string_vi
   return QueryTrails(tx, "WHERE name = ? ORDER BY trail_arn", {std::string(name)});
 }
 
+Result<std::vector<TrailRow>> LoggingTrails(store::Transaction& tx) {
+  return QueryTrails(tx, "WHERE is_logging = 1 ORDER BY trail_arn", {});
+}
+
 Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx) {
   // A stopped trail stays on the list while events from before its stop may be undelivered:
   // its cursor is behind the stop time.

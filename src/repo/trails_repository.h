@@ -69,6 +69,8 @@ Result<std::vector<TrailRow>> OrganizationTrailsOf(store::Transaction& tx,
                                                    std::string_view account_id);
 // The trails named `name` of any account, by ARN.
 Result<std::vector<TrailRow>> TrailsNamed(store::Transaction& tx, std::string_view name);
+// The trails that are logging, by ARN (few on any twin: the audit trail asks on every call).
+Result<std::vector<TrailRow>> LoggingTrails(store::Transaction& tx);
 // The trails that are logging or have a delivery pending or events left to deliver from before
 // they stopped, by ARN: the delivery worker's work list.
 Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx);

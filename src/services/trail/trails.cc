@@ -381,6 +381,10 @@ Status ApplySettings(gateway::RequestContext& ctx, const Json& input, repo::Trai
   }
   OT_RETURN_IF_ERROR(ValidateBucketName(trail.s3_bucket_name));
   OT_RETURN_IF_ERROR(ValidateKeyPrefix(trail.s3_key_prefix));
+  // AWS-COMPAT: the SNS topic, KMS key and CloudWatch Logs group are stored and echoed, not
+  // checked against those services (the twin delivers neither notifications nor encrypted or
+  // CloudWatch copies); a log group without a role (or a role without a group) is refused, with
+  // a message whose AWS wording could not be established.
   if (trail.cloud_watch_logs_log_group_arn.empty() != trail.cloud_watch_logs_role_arn.empty()) {
     return Error("InvalidCloudWatchLogsLogGroupArnException",
                  "You must specify a log group and a role ARN together.");
@@ -805,13 +809,23 @@ Status RegisterTrailsHandlers(gateway::Gateway& gateway) {
 
 Result<bool> LoggingTrailCovers(store::Transaction& tx, std::string_view account_id,
                                 std::string_view region) {
-  OT_ASSIGN_OR_RETURN(auto own, repo::TrailsOf(tx, account_id));
-  for (const repo::TrailRow& t : own) {
-    if (t.is_logging && InRegion(t, region)) return true;
+  // One query in the common case (the audit trail asks on every call): the logging trails are
+  // few, and the organization is looked up only when one of them is an organization trail.
+  OT_ASSIGN_OR_RETURN(auto logging, repo::LoggingTrails(tx));
+  bool organization_trails = false;
+  for (const repo::TrailRow& t : logging) {
+    if (!InRegion(t, region)) continue;
+    if (t.account_id == account_id) return true;
+    organization_trails = organization_trails || t.is_organization_trail;
   }
-  OT_ASSIGN_OR_RETURN(auto org, MemberOrganizationTrails(tx, account_id));
-  for (const repo::TrailRow& t : org) {
-    if (t.is_logging && InRegion(t, region)) return true;
+  if (!organization_trails) return false;
+  OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, account_id));
+  if (!org.has_value() || org->feature_set != "ALL") return false;
+  for (const repo::TrailRow& t : logging) {
+    if (InRegion(t, region) && t.is_organization_trail &&
+        t.account_id == org->management_account_id) {
+      return true;
+    }
   }
   return false;
 }
