@@ -487,9 +487,10 @@ Result<Json> DescribeTrails(gateway::RequestContext& ctx, const Json& input) {
       return Error("CloudTrailARNInvalidException", "Invalid trail ARN: " + std::string(wanted));
     }
     if (!by_arn) OT_RETURN_IF_ERROR(ValidateTrailName(wanted));
-    // Names or ARNs that match no trail are left out, as AWS does.
+    // Names or ARNs that match no trail are left out, as AWS does. A name names a trail of the
+    // caller's Region; an ARN any trail the caller sees, in any Region.
     for (const repo::TrailRow& t : trails) {
-      if (!shown(t) || (by_arn ? t.trail_arn != wanted : t.name != wanted)) continue;
+      if (by_arn ? t.trail_arn != wanted : (!shown(t) || t.name != wanted)) continue;
       if (listed.insert(t.trail_arn).second) list.emplace_back(TrailJson(t, /*described=*/true));
     }
   }

@@ -81,6 +81,14 @@ def test_trail_api_shapes_and_errors(server):
     expect_error(eu.delete_trail, "InvalidHomeRegionException", Name=arn)
     assert ct.describe_trails(trailNameList=["api-trail", "unknown-trail"])["trailList"][0][
         "TrailARN"] == arn
+    # Another Region's single-Region trail is described by its ARN only.
+    single_arn = ct.create_trail(Name="single-trail", S3BucketName="api-bucket")["TrailARN"]
+    assert eu.describe_trails(trailNameList=["single-trail"])["trailList"] == []
+    assert [t["Name"] for t in eu.describe_trails(trailNameList=[single_arn])["trailList"]] == [
+        "single-trail"]
+    assert eu.get_trail(Name=single_arn)["Trail"]["HomeRegion"] == "us-east-1"
+    expect_error(eu.get_trail, "TrailNotFoundException", Name="single-trail")
+    ct.delete_trail(Name=single_arn)
 
     selectors = ct.put_event_selectors(
         TrailName="api-trail", EventSelectors=[{"ReadWriteType": "ReadOnly",
