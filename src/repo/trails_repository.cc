@@ -1,5 +1,7 @@
 #include "repo/trails_repository.h"
 
+#include <algorithm>
+
 #include "repo/statement.h"
 
 namespace orgtwin::repo {
@@ -201,37 +203,47 @@ Status SetTrailDeliveryError(store::Transaction& tx, std::string_view trail_arn,
 Result<std::vector<TrailEventRow>> TrailEventsAfter(
     store::Transaction& tx, const std::vector<std::string>& account_ids, double after_time,
     std::string_view after_event_id, double until, std::string_view until_event_id, int64_t limit) {
+  // The accounts go in chunks (a backend bounds a statement's parameters); the first `limit`
+  // events overall are among the first `limit` of each chunk.
+  constexpr size_t kChunk = 500;
   std::vector<TrailEventRow> out;
-  if (account_ids.empty()) return out;
-  std::string sql =
-      "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
-      "trail_events WHERE account_id IN (";
-  std::vector<store::Value> params;
-  params.reserve(account_ids.size() + 8);
-  for (size_t i = 0; i < account_ids.size(); ++i) {
-    sql += i == 0 ? "?" : ", ?";
-    params.emplace_back(account_ids[i]);
+  for (size_t from = 0; from < account_ids.size(); from += kChunk) {
+    const size_t to = std::min(account_ids.size(), from + kChunk);
+    std::string sql =
+        "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
+        "trail_events WHERE account_id IN (";
+    std::vector<store::Value> params;
+    params.reserve(to - from + 8);
+    for (size_t i = from; i < to; ++i) {
+      sql += i == from ? "?" : ", ?";
+      params.emplace_back(account_ids[i]);
+    }
+    sql += ") AND (event_time > ? OR (event_time = ? AND event_id > ?)) ";
+    params.emplace_back(after_time);
+    params.emplace_back(after_time);
+    params.emplace_back(std::string(after_event_id));
+    if (until_event_id.empty()) {
+      sql += "AND event_time <= ? ";
+      params.emplace_back(until);
+    } else {
+      sql += "AND (event_time < ? OR (event_time = ? AND event_id <= ?)) ";
+      params.emplace_back(until);
+      params.emplace_back(until);
+      params.emplace_back(std::string(until_event_id));
+    }
+    sql += "ORDER BY event_time, event_id LIMIT ?";
+    params.emplace_back(limit);
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    for (const store::Row& r : rows) {
+      out.push_back(
+          TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+    }
   }
-  sql += ") AND (event_time > ? OR (event_time = ? AND event_id > ?)) ";
-  params.emplace_back(after_time);
-  params.emplace_back(after_time);
-  params.emplace_back(std::string(after_event_id));
-  if (until_event_id.empty()) {
-    sql += "AND event_time <= ? ";
-    params.emplace_back(until);
-  } else {
-    sql += "AND (event_time < ? OR (event_time = ? AND event_id <= ?)) ";
-    params.emplace_back(until);
-    params.emplace_back(until);
-    params.emplace_back(std::string(until_event_id));
-  }
-  sql += "ORDER BY event_time, event_id LIMIT ?";
-  params.emplace_back(limit);
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  out.reserve(rows.size());
-  for (const store::Row& r : rows) {
-    out.push_back(
-        TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+  if (account_ids.size() > kChunk) {
+    std::sort(out.begin(), out.end(), [](const TrailEventRow& a, const TrailEventRow& b) {
+      return a.event_time != b.event_time ? a.event_time < b.event_time : a.event_id < b.event_id;
+    });
+    if (static_cast<int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
   }
   return out;
 }

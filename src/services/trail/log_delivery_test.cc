@@ -231,6 +231,24 @@ TEST_F(LogDeliveryTest, AnInterruptedDeliveryIsRedoneWithoutLossOrRepeat) {
   EXPECT_EQ(all, expected);
 }
 
+// An organization's accounts are read in chunks; the first events overall come back whichever
+// chunk their accounts are in.
+TEST_F(LogDeliveryTest, EventsOfManyAccountsComeBackOldestFirstAcrossChunks) {
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 1200; ++i) accounts.push_back(std::to_string(100000000000 + i));
+  auto tx = twin_->store().Begin(store::TxMode::kWrite);
+  ASSERT_TRUE(tx.ok());
+  // Newest in the first chunk, oldest in the last.
+  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e3", accounts[0], 30, "s", "n", "{}"}).ok());
+  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e2", accounts[700], 20, "s", "n", "{}"}).ok());
+  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e1", accounts[1199], 10, "s", "n", "{}"}).ok());
+  auto events = repo::TrailEventsAfter(**tx, accounts, 0, "", 100, "", 2);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ(events->at(0).event_id, "e1");
+  EXPECT_EQ(events->at(1).event_id, "e2");
+}
+
 TEST_F(LogDeliveryTest, ARestartNeitherLosesNorRepeatsEvents) {
   Call("CreateTrail", {{"Name", "audit"}, {"S3BucketName", "logs"}});
   Call("StartLogging", {{"Name", "audit"}});

@@ -163,7 +163,13 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     member_ct = member.client("cloudtrail")
     org_id = org["Id"]
 
-    # Only the management account makes organization trails.
+    # Only the management account of an organization with all features makes organization
+    # trails.
+    billing_only, _, _ = new_org(server, "CONSOLIDATED_BILLING")
+    billing_only.key, billing_only.secret = billing_only.access_key, billing_only.secret_key
+    expect_error(regional(billing_only, "us-east-1").create_trail,
+                 "OrganizationNotInAllFeaturesModeException", Name="org-trail",
+                 S3BucketName="org-bucket", IsOrganizationTrail=True)
     expect_error(member_ct.create_trail, "NotOrganizationMasterAccountException",
                  Name="not-mine", S3BucketName="member-bucket", IsOrganizationTrail=True)
     org_trail = mgmt_ct.create_trail(Name="org-trail", S3BucketName="org-bucket",
