@@ -137,16 +137,22 @@ Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx) {
                      {});
 }
 
+// Nothing from before the last stop is left to deliver.
+constexpr char kNoBacklog[] = "(stop_logging_time IS NULL OR delivered_time >= stop_logging_time)";
+
 Status SetTrailLogging(store::Transaction& tx, std::string_view trail_arn, bool logging,
                        double at) {
   if (logging) {
-    return internal::Exec(
-        tx,
-        "UPDATE cloudtrail_trails SET is_logging = 1, start_logging_time = ?, "
-        "delivered_event_id = CASE WHEN delivered_time < ? THEN '' ELSE delivered_event_id END, "
-        "delivered_time = CASE WHEN delivered_time < ? THEN ? ELSE delivered_time END "
-        "WHERE trail_arn = ?",
-        {at, at, at, at, std::string(trail_arn)});
+    return internal::Exec(tx,
+                          "UPDATE cloudtrail_trails SET is_logging = 1, start_logging_time = ?, "
+                          "delivered_event_id = CASE WHEN delivered_time < ? AND " +
+                              std::string(kNoBacklog) +
+                              " THEN '' ELSE delivered_event_id END, "
+                              "delivered_time = CASE WHEN delivered_time < ? AND " +
+                              kNoBacklog +
+                              " THEN ? ELSE delivered_time END "
+                              "WHERE trail_arn = ?",
+                          {at, at, at, at, std::string(trail_arn)});
   }
   return internal::Exec(tx,
                         "UPDATE cloudtrail_trails SET is_logging = 0, stop_logging_time = ? "

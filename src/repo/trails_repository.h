@@ -76,8 +76,9 @@ Result<std::vector<TrailRow>> LoggingTrails(store::Transaction& tx);
 Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx);
 
 // StartLogging (logging = true, start time `at`) or StopLogging (false, stop time `at`). When
-// logging starts, the delivery cursor moves to `at` if it is behind: events from before are not
-// the trail's to deliver.
+// logging starts, the delivery cursor moves to `at` if it is behind, unless events from before
+// the last stop are still undelivered (the delivery then jumps the stopped interval itself):
+// events from while the trail was not logging are not the trail's to deliver.
 Status SetTrailLogging(store::Transaction& tx, std::string_view trail_arn, bool logging, double at);
 Status SetTrailEventSelectors(store::Transaction& tx, std::string_view trail_arn,
                               std::string_view event_selectors,

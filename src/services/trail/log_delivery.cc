@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -186,12 +187,29 @@ Result<int> LogDelivery::DeliverDue() {
 
 Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
   if (trail.pending_time.has_value()) return WritePending(trail);
-  // What may be delivered now: settled events, and for a stopped trail none after its stop.
+  const std::optional<double>& stop = trail.stop_logging_time;
+  const std::optional<double>& start = trail.start_logging_time;
+  // A trail restarted after its events from before the stop were delivered: the cursor jumps
+  // the interval it was not logging.
+  if (trail.is_logging && start.has_value() && trail.delivered_time < *start &&
+      (!stop.has_value() || trail.delivered_time >= *stop)) {
+    OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kWrite));
+    OT_ASSIGN_OR_RETURN(auto current, repo::FindTrail(*tx, trail.trail_arn));
+    if (!current.has_value() || current->pending_time.has_value() ||
+        current->delivered_time != trail.delivered_time) {
+      return 0;
+    }
+    OT_RETURN_IF_ERROR(repo::SetTrailPendingDelivery(*tx, trail.trail_arn, *start, "", "", now));
+    OT_RETURN_IF_ERROR(repo::CompleteTrailDelivery(*tx, trail.trail_arn, false, now));
+    OT_RETURN_IF_ERROR(tx->Commit());
+    return 0;
+  }
+  // What may be delivered now: settled events, and while events from before the last stop are
+  // undelivered, none after it.
   double until = now - Seconds(options_.settle_lag);
   bool up_to_stop = false;
-  if (!trail.is_logging && trail.stop_logging_time.has_value() &&
-      *trail.stop_logging_time <= until) {
-    until = *trail.stop_logging_time;
+  if (stop.has_value() && trail.delivered_time < *stop && *stop <= until) {
+    until = *stop;
     up_to_stop = true;
   }
   if (until <= trail.delivered_time) return 0;

@@ -180,6 +180,28 @@ TEST_F(LogDeliveryTest, StopLoggingStopsDeliveryButNotForEventsFromBefore) {
   EXPECT_TRUE(work->empty());
 }
 
+TEST_F(LogDeliveryTest, ARestartedTrailSkipsTheIntervalItWasNotLogging) {
+  Call("CreateTrail", {{"Name", "audit"}, {"S3BucketName", "logs"}});
+  Call("StartLogging", {{"Name", "audit"}});
+  Advance(1);
+  const std::string before = Record("CreateUser", false);
+  Advance(1);
+  Call("StopLogging", {{"Name", "audit"}});
+  Advance(1);
+  Record("DeleteUser", false);  // while stopped
+  Advance(1);
+  Call("StartLogging", {{"Name", "audit"}});  // `before` is not delivered yet
+  Advance(1);
+  const std::string after = Record("CreateRole", false);
+  Advance(3);
+  // Passes: the backlog up to the stop, the cursor to the stop, the jump to the restart, the
+  // events since.
+  int files = 0;
+  for (int pass = 0; pass < 6; ++pass) files += Deliver();
+  EXPECT_EQ(files, 2);
+  EXPECT_EQ(DeliveredIds(), (std::vector<std::string>{before, after}));
+}
+
 TEST_F(LogDeliveryTest, WriteOnlySelectorLeavesReadEventsOut) {
   Call("CreateTrail", {{"Name", "audit"}, {"S3BucketName", "logs"}});
   Call("PutEventSelectors",
