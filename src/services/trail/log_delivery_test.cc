@@ -257,6 +257,7 @@ TEST_F(LogDeliveryTest, AnInterruptedDeliveryIsRedoneWithoutLossOrRepeat) {
 // chunk their accounts are in.
 TEST_F(LogDeliveryTest, EventsOfManyAccountsComeBackOldestFirstAcrossChunks) {
   std::vector<std::string> accounts;
+  accounts.reserve(1200);
   for (int i = 0; i < 1200; ++i) accounts.push_back(std::to_string(100000000000 + i));
   auto tx = twin_->store().Begin(store::TxMode::kWrite);
   ASSERT_TRUE(tx.ok());
