@@ -14,6 +14,9 @@
 // delivery in progress recorded before its files are written), so a restart neither loses nor
 // repeats an event: an interrupted delivery is redone into the same file names.
 //
+// AWS-COMPAT: no digest files are written (EnableLogFileValidation is stored and answered, not
+// acted on), no SNS notification announces a file, and files are not encrypted (KmsKeyId).
+//
 // Thread-safety: Start and Stop from one thread; the delivery runs on its own thread.
 // DeliverDue may be called from a test's thread while the thread is not running.
 #pragma once

@@ -142,10 +142,6 @@ Status ValidateKeyPrefix(std::string_view prefix) {
 
 // ---- What the caller can see ----
 
-struct Visible {
-  std::vector<repo::TrailRow> trails;  // the account's own and its organization's trails
-};
-
 // The organization trails the caller sees as a member (not its own): those of its
 // organization's management account, when the organization has all features.
 Result<std::vector<repo::TrailRow>> MemberOrganizationTrails(store::Transaction& tx,
@@ -157,14 +153,13 @@ Result<std::vector<repo::TrailRow>> MemberOrganizationTrails(store::Transaction&
   return repo::OrganizationTrailsOf(tx, org->management_account_id);
 }
 
+// The caller's own trails, then its organization's (each by ARN): a name that both use names
+// the caller's own.
 Result<std::vector<repo::TrailRow>> VisibleTrails(store::Transaction& tx,
                                                   std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto own, repo::TrailsOf(tx, account_id));
   OT_ASSIGN_OR_RETURN(auto org, MemberOrganizationTrails(tx, account_id));
   own.insert(own.end(), std::make_move_iterator(org.begin()), std::make_move_iterator(org.end()));
-  std::sort(own.begin(), own.end(), [](const repo::TrailRow& a, const repo::TrailRow& b) {
-    return a.trail_arn < b.trail_arn;
-  });
   return own;
 }
 
