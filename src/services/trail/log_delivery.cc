@@ -147,6 +147,7 @@ void LogDelivery::Loop() {
       Log(LogLevel::kWarn, "cloudtrail log delivery: " + delivered.status().ToString());
     }
     lock.lock();
+    if (backlog_ && delivered.ok()) continue;
     wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
   }
 }
@@ -159,6 +160,7 @@ Result<int> LogDelivery::DeliverDue() {
     OT_ASSIGN_OR_RETURN(trails, repo::TrailsToDeliver(*tx));
   }
   int files = 0;
+  backlog_ = false;
   Status first_error = Status::Ok();
   for (const repo::TrailRow& trail : trails) {
     {
@@ -223,6 +225,7 @@ Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
                                                        options_.max_events_per_pass));
   }
   if (events.empty() && !up_to_stop) return 0;
+  if (static_cast<int64_t>(events.size()) == options_.max_events_per_pass) backlog_ = true;
   // The delivery's end: the last event read, or -- a stopped trail with nothing left -- its stop
   // time, which takes it off the work list.
   const double end_time = events.empty() ? until : events.back().event_time;

@@ -73,6 +73,9 @@ class LogDelivery {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
+  // A pass left settled events behind (a trail had more than max_events_per_pass): the next
+  // pass starts at once. Only the delivery's own thread (or a test's) touches it.
+  bool backlog_ = false;
   std::thread thread_;
 };
 

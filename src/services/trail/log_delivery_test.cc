@@ -92,8 +92,10 @@ class LogDeliveryTest : public ::testing::Test {
     return options;
   }
 
-  int Deliver() {
-    LogDelivery delivery(twin_->store(), twin_->clock(), twin_->ids(), Options());
+  int Deliver(int64_t max_events_per_pass = 5000) {
+    LogDeliveryOptions options = Options();
+    options.max_events_per_pass = max_events_per_pass;
+    LogDelivery delivery(twin_->store(), twin_->clock(), twin_->ids(), options);
     Result<int> files = delivery.DeliverDue();
     EXPECT_TRUE(files.ok()) << files.status().ToString();
     return files.ok() ? *files : -1;
@@ -200,6 +202,25 @@ TEST_F(LogDeliveryTest, ARestartedTrailSkipsTheIntervalItWasNotLogging) {
   for (int pass = 0; pass < 6; ++pass) files += Deliver();
   EXPECT_EQ(files, 2);
   EXPECT_EQ(DeliveredIds(), (std::vector<std::string>{before, after}));
+}
+
+TEST_F(LogDeliveryTest, ABacklogIsDeliveredInBatchesInOrder) {
+  Call("CreateTrail", {{"Name", "audit"}, {"S3BucketName", "logs"}});
+  Call("StartLogging", {{"Name", "audit"}});
+  Advance(1);
+  std::vector<std::string> ids;
+  for (const char* name : {"A", "B", "C"}) {
+    ids.push_back(Record(name, false));
+    Advance(1);
+  }
+  Advance(3);
+  EXPECT_EQ(Deliver(2), 1);
+  EXPECT_EQ(DeliveredIds().size(), 2u);
+  EXPECT_EQ(Deliver(2), 1);
+  EXPECT_EQ(Deliver(2), 0);
+  std::vector<std::string> all = DeliveredIds();
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, ids);
 }
 
 TEST_F(LogDeliveryTest, WriteOnlySelectorLeavesReadEventsOut) {
