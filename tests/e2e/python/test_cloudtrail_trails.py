@@ -237,3 +237,25 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     # The management account can delete its organization trail.
     mgmt_ct.delete_trail(Name="org-trail")
     assert member_ct.describe_trails()["trailList"][0]["Name"] == "own-trail"
+
+
+def test_kill_9_neither_loses_nor_repeats_delivered_events():
+    srv = OrgtwinServer("--trail-delivery-ms", "100").start()
+    try:
+        payer = root_signup(srv, "payer")
+        payer.client("cloudtrail").create_trail(Name="kill-trail", S3BucketName="kill-bucket")
+        payer.client("cloudtrail").start_logging(Name="kill-trail")
+        root = os.path.join(srv.data_dir, "kill-bucket")
+        ids = []
+        for restart in (True, False):
+            status, body = sign_in(srv, Email=payer.email, Password=ROOT_PASSWORD)
+            assert status == 200, body
+            ids.append(latest_console_login(payer))
+            wait_for_record(root, lambda r, i=ids[-1]: r["eventID"] == i)
+            if restart:
+                srv.kill9()
+                srv.restart()
+        delivered = [r["eventID"] for r in records_in(files_under(root))]
+        assert sorted(delivered) == sorted(ids), delivered
+    finally:
+        srv.cleanup()
