@@ -169,9 +169,10 @@ bool InRegion(const repo::TrailRow& trail, std::string_view region) {
 
 bool LooksLikeArn(std::string_view s) { return s.substr(0, 4) == "arn:"; }
 
+constexpr std::string_view kPrefix = "arn:aws:cloudtrail:";
+
 // arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME.
 bool ValidTrailArn(std::string_view arn) {
-  constexpr std::string_view kPrefix = "arn:aws:cloudtrail:";
   if (arn.substr(0, kPrefix.size()) != kPrefix) return false;
   std::string_view rest = arn.substr(kPrefix.size());
   size_t colon = rest.find(':');
@@ -649,6 +650,14 @@ Result<repo::TrailRow> ResolveTagged(gateway::RequestContext& ctx, std::string_v
   if (!ValidTrailArn(arn)) {
     // AWS-COMPAT: message wording.
     return Error("CloudTrailARNInvalidException", "Invalid trail ARN: " + std::string(arn));
+  }
+  // Tags are a Region's: a trail of another Region (a shadow trail's ARN too) is refused.
+  const std::string_view arn_region =
+      arn.substr(kPrefix.size(), arn.find(':', kPrefix.size()) - kPrefix.size());
+  if (arn_region != ctx.region) {
+    return Error(
+        "CloudTrailARNInvalidException",
+        "Region in ARN is wrong, you can only access resources in region " + ctx.region + ".");
   }
   OT_ASSIGN_OR_RETURN(auto trails, VisibleTrails(ctx.tx, ctx.caller.account_id));
   for (repo::TrailRow& t : trails) {

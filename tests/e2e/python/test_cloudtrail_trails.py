@@ -104,6 +104,9 @@ def test_trail_api_shapes_and_errors(server):
     ct.remove_tags(ResourceId=arn, TagsList=[{"Key": "team"}])
     tags = ct.list_tags(ResourceIdList=[arn])["ResourceTagList"]
     assert tags == [{"ResourceId": arn, "TagsList": [{"Key": "env", "Value": "prod"}]}]
+    err = expect_error(eu.list_tags, "CloudTrailARNInvalidException", ResourceIdList=[arn])
+    assert err["Error"]["Message"] == ("Region in ARN is wrong, you can only access resources "
+                                       "in region eu-west-1.")
 
     err = expect_error(ct.create_trail, "TrailAlreadyExistsException", Name="api-trail",
                        S3BucketName="api-bucket")
