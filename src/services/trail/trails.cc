@@ -153,8 +153,7 @@ Result<std::vector<repo::TrailRow>> MemberOrganizationTrails(store::Transaction&
   return repo::OrganizationTrailsOf(tx, org->management_account_id);
 }
 
-// The caller's own trails, then its organization's (each by ARN): a name that both use names
-// the caller's own.
+// The caller's own trails, then its organization's (each by ARN).
 Result<std::vector<repo::TrailRow>> VisibleTrails(store::Transaction& tx,
                                                   std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto own, repo::TrailsOf(tx, account_id));
@@ -187,6 +186,11 @@ bool ValidTrailArn(std::string_view arn) {
   return resource.substr(0, 6) == "trail/" && resource.size() > 6;
 }
 
+// AWS's text when an account other than the management account asks for an organization trail.
+constexpr char kNotManagementMessage[] =
+    "You cannot configure or manage trails for an organization because this action requires "
+    "being signed in with the management account.";
+
 enum class NotFoundForm { kAsGiven, kArn };
 
 Status TrailNotFound(gateway::RequestContext& ctx, std::string_view name_or_arn,
@@ -200,8 +204,10 @@ Status TrailNotFound(gateway::RequestContext& ctx, std::string_view name_or_arn,
                "Unknown trail: " + shown + " for the user: " + ctx.caller.account_id);
 }
 
-// The trail `name_or_arn` names for the caller: by ARN any trail it can see, by name one of its
-// own or its organization's trails that is in the caller's Region (home or multi-Region).
+// The trail `name_or_arn` names for the caller: by ARN any trail it can see (its organization's
+// too), by name one of its own trails in the caller's Region (home or multi-Region). A member
+// names its organization's trail by ARN: by name AWS answers TrailNotFoundException, as it does
+// to a delegated administrator starting an organization trail by name.
 Result<repo::TrailRow> ResolveTrail(gateway::RequestContext& ctx, std::string_view name_or_arn,
                                     NotFoundForm form = NotFoundForm::kAsGiven) {
   const bool by_arn = LooksLikeArn(name_or_arn);
@@ -217,7 +223,8 @@ Result<repo::TrailRow> ResolveTrail(gateway::RequestContext& ctx, std::string_vi
   OT_ASSIGN_OR_RETURN(auto trails, VisibleTrails(ctx.tx, ctx.caller.account_id));
   for (repo::TrailRow& trail : trails) {
     if (by_arn ? trail.trail_arn == name_or_arn
-               : (trail.name == name_or_arn && InRegion(trail, ctx.region))) {
+               : (trail.name == name_or_arn && trail.account_id == ctx.caller.account_id &&
+                  InRegion(trail, ctx.region))) {
       return std::move(trail);
     }
   }
@@ -229,13 +236,9 @@ Status EnsureCanChange(gateway::RequestContext& ctx, const repo::TrailRow& trail
                        bool check_region = true) {
   if (trail.account_id != ctx.caller.account_id) {
     // AWS-COMPAT: a member account's change to its organization's trail is refused with
-    // NotOrganizationMasterAccountException (the model lists it for every changing operation);
-    // AWS's exact text could not be established.
-    return Error("NotOrganizationMasterAccountException",
-                 "The request was made by account " + ctx.caller.account_id +
-                     ", which is not the management account of the organization that owns "
-                     "trail " +
-                     trail.trail_arn + ".");
+    // NotOrganizationMasterAccountException (the model lists it for every changing operation)
+    // and the text AWS gives a member that asks for an organization trail.
+    return Error("NotOrganizationMasterAccountException", kNotManagementMessage);
   }
   if (check_region && trail.home_region != ctx.region) {
     // AWS-COMPAT: the message's wording could not be established.
@@ -249,7 +252,8 @@ Status EnsureCanChange(gateway::RequestContext& ctx, const repo::TrailRow& trail
 // IsOrganizationTrail is the management account's, with all features.
 Status EnsureOrganizationManagement(gateway::RequestContext& ctx) {
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(ctx.tx, ctx.caller.account_id));
-  // AWS-COMPAT: the messages of these three errors could not be established. AWS also needs
+  // AWS-COMPAT: the messages of OrganizationsNotInUseException and
+  // OrganizationNotInAllFeaturesModeException could not be established. AWS also needs
   // trusted access for cloudtrail.amazonaws.com, which CloudTrail enables itself when the
   // caller may (organizations:EnableAWSServiceAccess); the twin does not require it.
   if (!org.has_value()) {
@@ -257,9 +261,7 @@ Status EnsureOrganizationManagement(gateway::RequestContext& ctx) {
                  "Account " + ctx.caller.account_id + " is not a member of an organization.");
   }
   if (org->management_account_id != ctx.caller.account_id) {
-    return Error("NotOrganizationMasterAccountException",
-                 "Account " + ctx.caller.account_id +
-                     " is not the management account of organization " + org->org_id + ".");
+    return Error("NotOrganizationMasterAccountException", kNotManagementMessage);
   }
   if (org->feature_set != "ALL") {
     return Error("OrganizationNotInAllFeaturesModeException",
@@ -484,9 +486,12 @@ Result<Json> DescribeTrails(gateway::RequestContext& ctx, const Json& input) {
     }
     if (!by_arn) OT_RETURN_IF_ERROR(ValidateTrailName(wanted));
     // Names or ARNs that match no trail are left out, as AWS does. A name names a trail of the
-    // caller's Region; an ARN any trail the caller sees, in any Region.
+    // caller's own in its Region; an ARN any trail the caller sees, in any Region.
     for (const repo::TrailRow& t : trails) {
-      if (by_arn ? t.trail_arn != wanted : (!shown(t) || t.name != wanted)) continue;
+      if (by_arn ? t.trail_arn != wanted
+                 : (!shown(t) || t.name != wanted || t.account_id != ctx.caller.account_id)) {
+        continue;
+      }
       if (listed.insert(t.trail_arn).second) list.emplace_back(TrailJson(t, /*described=*/true));
     }
   }

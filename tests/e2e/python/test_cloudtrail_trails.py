@@ -173,8 +173,11 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     expect_error(regional(billing_only, "us-east-1").create_trail,
                  "OrganizationNotInAllFeaturesModeException", Name="org-trail",
                  S3BucketName="org-bucket", IsOrganizationTrail=True)
-    expect_error(member_ct.create_trail, "NotOrganizationMasterAccountException",
-                 Name="not-mine", S3BucketName="member-bucket", IsOrganizationTrail=True)
+    err = expect_error(member_ct.create_trail, "NotOrganizationMasterAccountException",
+                       Name="not-mine", S3BucketName="member-bucket", IsOrganizationTrail=True)
+    assert err["Error"]["Message"] == (
+        "You cannot configure or manage trails for an organization because this action "
+        "requires being signed in with the management account.")
     org_trail = mgmt_ct.create_trail(Name="org-trail", S3BucketName="org-bucket",
                                      IsMultiRegionTrail=True, IsOrganizationTrail=True)
     org_arn = org_trail["TrailARN"]
@@ -186,6 +189,8 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     assert [t["TrailARN"] for t in seen] == [org_arn] and seen[0]["IsOrganizationTrail"]
     assert member_ct.get_trail(Name=org_arn)["Trail"]["Name"] == "org-trail"
     assert member_ct.get_trail_status(Name=org_arn)["IsLogging"] is True
+    # By name a member does not reach its organization's trail (AWS wants the ARN).
+    expect_error(member_ct.stop_logging, "TrailNotFoundException", Name="org-trail")
     for call, kwargs in [(member_ct.delete_trail, {"Name": org_arn}),
                          (member_ct.stop_logging, {"Name": org_arn}),
                          (member_ct.update_trail, {"Name": org_arn, "S3BucketName": "mine"}),
