@@ -216,9 +216,9 @@ Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
   }
   if (until <= trail.delivered_time) return 0;
   std::vector<repo::TrailEventRow> events;
+  std::string org_id;
   {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-    std::string org_id;
     OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &org_id));
     OT_ASSIGN_OR_RETURN(events, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
                                                        trail.delivered_event_id, until, "",
@@ -249,24 +249,28 @@ Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
   pending.pending_event_id = end_id;
   pending.pending_nonce = nonce;
   pending.pending_at = now;
-  return WritePending(pending);
+  const InHand in_hand{events, org_id};
+  return WritePending(pending, &in_hand);
 }
 
-Result<int> LogDelivery::WritePending(const repo::TrailRow& trail) {
-  // The events after the cursor up to the pending end: the same ones the delivery was recorded
-  // for (a late commit into that range, which the settle lag makes unlikely, is included).
-  std::vector<repo::TrailEventRow> events;
-  std::string org_id;
-  {
+Result<int> LogDelivery::WritePending(const repo::TrailRow& trail, const InHand* in_hand) {
+  // A redo reads the events after the cursor up to the pending end again: the same ones the
+  // delivery was recorded for (a late commit into that range, which the settle lag makes
+  // unlikely, is included).
+  std::vector<repo::TrailEventRow> read;
+  std::string read_org_id;
+  if (in_hand == nullptr) {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-    OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &org_id));
+    OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &read_org_id));
     if (!trail.pending_event_id.empty()) {
       OT_ASSIGN_OR_RETURN(
-          events, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
-                                         trail.delivered_event_id, *trail.pending_time,
-                                         trail.pending_event_id, options_.max_events_per_pass));
+          read, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
+                                       trail.delivered_event_id, *trail.pending_time,
+                                       trail.pending_event_id, options_.max_events_per_pass));
     }
   }
+  const std::vector<repo::TrailEventRow>& events = in_hand ? in_hand->events : read;
+  const std::string& org_id = in_hand ? in_hand->org_id : read_org_id;
   // One file per account and Region, the records as recorded, in event order.
   std::map<std::pair<std::string, std::string>, std::string> files;
   for (const repo::TrailEventRow& event : events) {

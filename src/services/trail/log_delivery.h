@@ -26,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/ids.h"
@@ -63,8 +64,14 @@ class LogDelivery {
  private:
   void Loop();
   Result<int> DeliverTrail(const repo::TrailRow& trail, double now);
-  // Writes the files of the trail's pending delivery; returns how many.
-  Result<int> WritePending(const repo::TrailRow& trail);
+  // The events and organization (AccountsCoveredBy's) of a delivery, as just read.
+  struct InHand {
+    const std::vector<repo::TrailEventRow>& events;
+    const std::string& org_id;
+  };
+  // Writes the files of the trail's pending delivery; returns how many. Without `in_hand` (a
+  // redo after a restart) the delivery's events are read again.
+  Result<int> WritePending(const repo::TrailRow& trail, const InHand* in_hand = nullptr);
 
   store::Store& store_;
   const Clock& clock_;
