@@ -191,13 +191,17 @@ constexpr char kNotManagementMessage[] =
     "You cannot configure or manage trails for an organization because this action requires "
     "being signed in with the management account.";
 
-enum class NotFoundForm { kAsGiven, kArn };
+// How an operation looks a trail up by name. kHomeOnly: GetTrailStatus and GetEventSelectors
+// reach a shadow trail (a multi-Region trail outside its home Region) by its ARN only, and their
+// TrailNotFoundException names the ARN the trail would have in the caller's Region ("Unknown
+// trail: arn:aws:cloudtrail:us-east-2:ACCOUNT:trail/NAME for the user: ACCOUNT" for a
+// multi-Region trail of us-east-1 asked for by name in us-east-2).
+enum class NotFoundForm { kAsGiven, kHomeOnly };
 
 Status TrailNotFound(gateway::RequestContext& ctx, std::string_view name_or_arn,
                      NotFoundForm form) {
   std::string shown(name_or_arn);
-  // GetTrailStatus names the trail by the ARN it would have in the caller's Region.
-  if (form == NotFoundForm::kArn && !LooksLikeArn(name_or_arn)) {
+  if (form == NotFoundForm::kHomeOnly && !LooksLikeArn(name_or_arn)) {
     shown = TrailArn(ctx.region, ctx.caller.account_id, name_or_arn);
   }
   return Error("TrailNotFoundException",
@@ -224,7 +228,8 @@ Result<repo::TrailRow> ResolveTrail(gateway::RequestContext& ctx, std::string_vi
   for (repo::TrailRow& trail : trails) {
     if (by_arn ? trail.trail_arn == name_or_arn
                : (trail.name == name_or_arn && trail.account_id == ctx.caller.account_id &&
-                  InRegion(trail, ctx.region))) {
+                  (form == NotFoundForm::kHomeOnly ? trail.home_region == ctx.region
+                                                   : InRegion(trail, ctx.region)))) {
       return std::move(trail);
     }
   }
@@ -517,7 +522,7 @@ std::string IsoSeconds(double epoch_seconds) {
 
 Result<Json> GetTrailStatus(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(repo::TrailRow trail,
-                      ResolveTrail(ctx, Str(input, "Name"), NotFoundForm::kArn));
+                      ResolveTrail(ctx, Str(input, "Name"), NotFoundForm::kHomeOnly));
   Json out{{"IsLogging", trail.is_logging}};
   if (trail.latest_delivery_error.empty() == false) {
     out["LatestDeliveryError"] = trail.latest_delivery_error;
@@ -645,7 +650,8 @@ Result<Json> PutEventSelectors(gateway::RequestContext& ctx, const Json& input) 
 }
 
 Result<Json> GetEventSelectors(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(repo::TrailRow trail, ResolveTrail(ctx, Str(input, "TrailName")));
+  OT_ASSIGN_OR_RETURN(repo::TrailRow trail,
+                      ResolveTrail(ctx, Str(input, "TrailName"), NotFoundForm::kHomeOnly));
   return SelectorsJson(trail);
 }
 

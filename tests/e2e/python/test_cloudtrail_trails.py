@@ -79,6 +79,13 @@ def test_trail_api_shapes_and_errors(server):
     assert eu.list_trails()["Trails"] == [{"TrailARN": arn, "Name": "api-trail",
                                            "HomeRegion": "us-east-1"}]
     expect_error(eu.delete_trail, "InvalidHomeRegionException", Name=arn)
+    # A shadow trail's status and selectors are reached by ARN; by name AWS names the ARN the
+    # trail would have in the caller's Region.
+    err = expect_error(eu.get_event_selectors, "TrailNotFoundException", TrailName="api-trail")
+    assert err["Error"]["Message"] == (
+        "Unknown trail: arn:aws:cloudtrail:eu-west-1:%s:trail/api-trail for the user: %s"
+        % (account, account))
+    assert eu.get_trail_status(Name=arn)["IsLogging"] is False
     assert ct.describe_trails(trailNameList=["api-trail", "unknown-trail"])["trailList"][0][
         "TrailARN"] == arn
     # Another Region's single-Region trail is described by its ARN only.
