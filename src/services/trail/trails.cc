@@ -186,6 +186,8 @@ bool ValidTrailArn(std::string_view arn) {
   return resource.substr(0, 6) == "trail/" && resource.size() > 6;
 }
 
+constexpr char kCloudTrailPrincipal[] = "cloudtrail.amazonaws.com";
+
 // AWS's text when an account other than the management account asks for an organization trail.
 constexpr char kNotManagementMessage[] =
     "You cannot configure or manage trails for an organization because this action requires "
@@ -258,9 +260,9 @@ Status EnsureCanChange(gateway::RequestContext& ctx, const repo::TrailRow& trail
 Status EnsureOrganizationManagement(gateway::RequestContext& ctx) {
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(ctx.tx, ctx.caller.account_id));
   // AWS-COMPAT: the messages of OrganizationsNotInUseException and
-  // OrganizationNotInAllFeaturesModeException could not be established. AWS also needs
-  // trusted access for cloudtrail.amazonaws.com, which CloudTrail enables itself when the
-  // caller may (organizations:EnableAWSServiceAccess); the twin does not require it.
+  // OrganizationNotInAllFeaturesModeException could not be established. AWS also creates its
+  // service-linked role (AWSServiceRoleForCloudTrail) in the management account; the twin
+  // neither creates nor requires it.
   if (!org.has_value()) {
     return Error("OrganizationsNotInUseException",
                  "Account " + ctx.caller.account_id + " is not a member of an organization.");
@@ -271,6 +273,16 @@ Status EnsureOrganizationManagement(gateway::RequestContext& ctx) {
   if (org->feature_set != "ALL") {
     return Error("OrganizationNotInAllFeaturesModeException",
                  "Organization " + org->org_id + " does not have all features enabled.");
+  }
+  // Trusted access (organizations:EnableAWSServiceAccess for cloudtrail.amazonaws.com) first.
+  OT_ASSIGN_OR_RETURN(bool trusted,
+                      repo::ServiceAccessEnabled(ctx.tx, org->org_id, kCloudTrailPrincipal));
+  if (!trusted) {
+    return Error("CloudTrailAccessNotEnabledException",
+                 "The request could not be processed because your organization hasn\u2019t "
+                 "enabled CloudTrail service access. Enable service access for CloudTrail, and "
+                 "then try again. You are signed in with the following AWS account ID: " +
+                     ctx.caller.account_id);
   }
   return Status::Ok();
 }

@@ -50,6 +50,7 @@ class TrailsTest : public ::testing::Test {
       return json::parse(response.body).as_object();
     };
     call("CreateOrganization", {{"FeatureSet", "ALL"}});
+    call("EnableAWSServiceAccess", {{"ServicePrincipal", "cloudtrail.amazonaws.com"}});
     json::object created =
         call("CreateAccount", {{"Email", "member@example.com"}, {"AccountName", "member"}});
     json::object status =

@@ -185,6 +185,14 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     assert err["Error"]["Message"] == (
         "You cannot configure or manage trails for an organization because this action "
         "requires being signed in with the management account.")
+    # ... and with trusted access for CloudTrail.
+    err = expect_error(mgmt_ct.create_trail, "CloudTrailAccessNotEnabledException",
+                       Name="org-trail", S3BucketName="org-bucket", IsOrganizationTrail=True)
+    assert err["Error"]["Message"] == (
+        "The request could not be processed because your organization hasn\u2019t enabled "
+        "CloudTrail service access. Enable service access for CloudTrail, and then try again. "
+        "You are signed in with the following AWS account ID: " + mgmt.id)
+    mgmt.orgs.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
     org_trail = mgmt_ct.create_trail(Name="org-trail", S3BucketName="org-bucket",
                                      IsMultiRegionTrail=True, IsOrganizationTrail=True)
     org_arn = org_trail["TrailARN"]
