@@ -142,14 +142,26 @@ Status ValidateKeyPrefix(std::string_view prefix) {
 
 // ---- What the caller can see ----
 
+constexpr char kCloudTrailPrincipal[] = "cloudtrail.amazonaws.com";
+
+// Whether `org`'s organization trails reach its members: all features and trusted access for
+// CloudTrail. Without trusted access an organization trail records its own account only, as AWS
+// turns it into a single-account trail when trusted access is disabled.
+Result<bool> OrganizationTrailsApply(store::Transaction& tx, const repo::OrgRow& org) {
+  if (org.feature_set != "ALL") return false;
+  return repo::ServiceAccessEnabled(tx, org.org_id, kCloudTrailPrincipal);
+}
+
 // The organization trails the caller sees as a member (not its own): those of its
-// organization's management account, when the organization has all features.
+// organization's management account, when they apply (OrganizationTrailsApply).
 Result<std::vector<repo::TrailRow>> MemberOrganizationTrails(store::Transaction& tx,
                                                              std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, account_id));
-  if (!org.has_value() || org->feature_set != "ALL" || org->management_account_id == account_id) {
+  if (!org.has_value() || org->management_account_id == account_id) {
     return std::vector<repo::TrailRow>();
   }
+  OT_ASSIGN_OR_RETURN(bool apply, OrganizationTrailsApply(tx, *org));
+  if (!apply) return std::vector<repo::TrailRow>();
   return repo::OrganizationTrailsOf(tx, org->management_account_id);
 }
 
@@ -185,8 +197,6 @@ bool ValidTrailArn(std::string_view arn) {
   std::string_view resource = account_and_name.substr(13);
   return resource.substr(0, 6) == "trail/" && resource.size() > 6;
 }
-
-constexpr char kCloudTrailPrincipal[] = "cloudtrail.amazonaws.com";
 
 // AWS's text when an account other than the management account asks for an organization trail.
 constexpr char kNotManagementMessage[] =
@@ -848,7 +858,9 @@ Result<bool> LoggingTrailCovers(store::Transaction& tx, std::string_view account
   }
   if (!organization_trails) return false;
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, account_id));
-  if (!org.has_value() || org->feature_set != "ALL") return false;
+  if (!org.has_value()) return false;
+  OT_ASSIGN_OR_RETURN(bool apply, OrganizationTrailsApply(tx, *org));
+  if (!apply) return false;
   for (const repo::TrailRow& t : logging) {
     if (InRegion(t, region) && t.is_organization_trail &&
         t.account_id == org->management_account_id) {
@@ -865,8 +877,11 @@ Result<std::vector<std::string>> AccountsCoveredBy(store::Transaction& tx,
   std::vector<std::string> accounts;
   if (trail.is_organization_trail) {
     OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, trail.account_id));
-    if (org.has_value() && org->management_account_id == trail.account_id &&
-        org->feature_set == "ALL") {
+    bool apply = false;
+    if (org.has_value() && org->management_account_id == trail.account_id) {
+      OT_ASSIGN_OR_RETURN(apply, OrganizationTrailsApply(tx, *org));
+    }
+    if (apply) {
       *org_id = org->org_id;
       std::string start;
       while (true) {

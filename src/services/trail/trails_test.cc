@@ -159,6 +159,19 @@ TEST_F(TrailsTest, AnOrganizationTrailCoversItsMembersAndOnlyThem) {
   EXPECT_TRUE(*Covers("us-east-1", member));
   EXPECT_FALSE(*Covers("eu-west-1", member));
   EXPECT_FALSE(*Covers("us-east-1", "999999999999"));  // an account outside the organization
+  // Without trusted access the organization trail records its own account only.
+  ASSERT_EQ(twin_
+                ->CallJson("organizations", "DisableAWSServiceAccess",
+                           {{"ServicePrincipal", "cloudtrail.amazonaws.com"}}, root_)
+                .status,
+            200);
+  EXPECT_FALSE(*Covers("us-east-1", member));
+  EXPECT_TRUE(*Covers("us-east-1"));
+  ASSERT_EQ(twin_
+                ->CallJson("organizations", "EnableAWSServiceAccess",
+                           {{"ServicePrincipal", "cloudtrail.amazonaws.com"}}, root_)
+                .status,
+            200);
   auto tx = twin_->store().Begin(store::TxMode::kRead);
   ASSERT_TRUE(tx.ok());
   auto trail = repo::FindTrail(
