@@ -1,5 +1,7 @@
 #include "repo/trails_repository.h"
 
+#include <algorithm>
+
 #include "repo/statement.h"
 
 namespace orgtwin::repo {
@@ -121,6 +123,10 @@ Result<std::vector<TrailRow>> TrailsNamed(store::Transaction& tx, std::string_vi
   return QueryTrails(tx, "WHERE name = ? ORDER BY trail_arn", {std::string(name)});
 }
 
+Result<std::vector<TrailRow>> LoggingTrails(store::Transaction& tx) {
+  return QueryTrails(tx, "WHERE is_logging = 1 ORDER BY trail_arn", {});
+}
+
 Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx) {
   // A stopped trail stays on the list while events from before its stop may be undelivered:
   // its cursor is behind the stop time.
@@ -131,16 +137,22 @@ Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx) {
                      {});
 }
 
+// Nothing from before the last stop is left to deliver.
+constexpr char kNoBacklog[] = "(stop_logging_time IS NULL OR delivered_time >= stop_logging_time)";
+
 Status SetTrailLogging(store::Transaction& tx, std::string_view trail_arn, bool logging,
                        double at) {
   if (logging) {
-    return internal::Exec(
-        tx,
-        "UPDATE cloudtrail_trails SET is_logging = 1, start_logging_time = ?, "
-        "delivered_event_id = CASE WHEN delivered_time < ? THEN '' ELSE delivered_event_id END, "
-        "delivered_time = CASE WHEN delivered_time < ? THEN ? ELSE delivered_time END "
-        "WHERE trail_arn = ?",
-        {at, at, at, at, std::string(trail_arn)});
+    return internal::Exec(tx,
+                          "UPDATE cloudtrail_trails SET is_logging = 1, start_logging_time = ?, "
+                          "delivered_event_id = CASE WHEN delivered_time < ? AND " +
+                              std::string(kNoBacklog) +
+                              " THEN '' ELSE delivered_event_id END, "
+                              "delivered_time = CASE WHEN delivered_time < ? AND " +
+                              kNoBacklog +
+                              " THEN ? ELSE delivered_time END "
+                              "WHERE trail_arn = ?",
+                          {at, at, at, at, std::string(trail_arn)});
   }
   return internal::Exec(tx,
                         "UPDATE cloudtrail_trails SET is_logging = 0, stop_logging_time = ? "
@@ -197,37 +209,47 @@ Status SetTrailDeliveryError(store::Transaction& tx, std::string_view trail_arn,
 Result<std::vector<TrailEventRow>> TrailEventsAfter(
     store::Transaction& tx, const std::vector<std::string>& account_ids, double after_time,
     std::string_view after_event_id, double until, std::string_view until_event_id, int64_t limit) {
+  // The accounts go in chunks (a backend bounds a statement's parameters); the first `limit`
+  // events overall are among the first `limit` of each chunk.
+  constexpr size_t kChunk = 500;
   std::vector<TrailEventRow> out;
-  if (account_ids.empty()) return out;
-  std::string sql =
-      "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
-      "trail_events WHERE account_id IN (";
-  std::vector<store::Value> params;
-  params.reserve(account_ids.size() + 8);
-  for (size_t i = 0; i < account_ids.size(); ++i) {
-    sql += i == 0 ? "?" : ", ?";
-    params.emplace_back(account_ids[i]);
+  for (size_t from = 0; from < account_ids.size(); from += kChunk) {
+    const size_t to = std::min(account_ids.size(), from + kChunk);
+    std::string sql =
+        "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
+        "trail_events WHERE account_id IN (";
+    std::vector<store::Value> params;
+    params.reserve(to - from + 8);
+    for (size_t i = from; i < to; ++i) {
+      sql += i == from ? "?" : ", ?";
+      params.emplace_back(account_ids[i]);
+    }
+    sql += ") AND (event_time > ? OR (event_time = ? AND event_id > ?)) ";
+    params.emplace_back(after_time);
+    params.emplace_back(after_time);
+    params.emplace_back(std::string(after_event_id));
+    if (until_event_id.empty()) {
+      sql += "AND event_time <= ? ";
+      params.emplace_back(until);
+    } else {
+      sql += "AND (event_time < ? OR (event_time = ? AND event_id <= ?)) ";
+      params.emplace_back(until);
+      params.emplace_back(until);
+      params.emplace_back(std::string(until_event_id));
+    }
+    sql += "ORDER BY event_time, event_id LIMIT ?";
+    params.emplace_back(limit);
+    OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    for (const store::Row& r : rows) {
+      out.push_back(
+          TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+    }
   }
-  sql += ") AND (event_time > ? OR (event_time = ? AND event_id > ?)) ";
-  params.emplace_back(after_time);
-  params.emplace_back(after_time);
-  params.emplace_back(std::string(after_event_id));
-  if (until_event_id.empty()) {
-    sql += "AND event_time <= ? ";
-    params.emplace_back(until);
-  } else {
-    sql += "AND (event_time < ? OR (event_time = ? AND event_id <= ?)) ";
-    params.emplace_back(until);
-    params.emplace_back(until);
-    params.emplace_back(std::string(until_event_id));
-  }
-  sql += "ORDER BY event_time, event_id LIMIT ?";
-  params.emplace_back(limit);
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  out.reserve(rows.size());
-  for (const store::Row& r : rows) {
-    out.push_back(
-        TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
+  if (account_ids.size() > kChunk) {
+    std::sort(out.begin(), out.end(), [](const TrailEventRow& a, const TrailEventRow& b) {
+      return a.event_time != b.event_time ? a.event_time < b.event_time : a.event_id < b.event_id;
+    });
+    if (static_cast<int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(limit));
   }
   return out;
 }

@@ -69,13 +69,16 @@ Result<std::vector<TrailRow>> OrganizationTrailsOf(store::Transaction& tx,
                                                    std::string_view account_id);
 // The trails named `name` of any account, by ARN.
 Result<std::vector<TrailRow>> TrailsNamed(store::Transaction& tx, std::string_view name);
+// The trails that are logging, by ARN (few on any twin: the audit trail asks on every call).
+Result<std::vector<TrailRow>> LoggingTrails(store::Transaction& tx);
 // The trails that are logging or have a delivery pending or events left to deliver from before
 // they stopped, by ARN: the delivery worker's work list.
 Result<std::vector<TrailRow>> TrailsToDeliver(store::Transaction& tx);
 
 // StartLogging (logging = true, start time `at`) or StopLogging (false, stop time `at`). When
-// logging starts, the delivery cursor moves to `at` if it is behind: events from before are not
-// the trail's to deliver.
+// logging starts, the delivery cursor moves to `at` if it is behind, unless events from before
+// the last stop are still undelivered (the delivery then jumps the stopped interval itself):
+// events from while the trail was not logging are not the trail's to deliver.
 Status SetTrailLogging(store::Transaction& tx, std::string_view trail_arn, bool logging, double at);
 Status SetTrailEventSelectors(store::Transaction& tx, std::string_view trail_arn,
                               std::string_view event_selectors,

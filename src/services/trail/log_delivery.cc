@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -146,6 +147,7 @@ void LogDelivery::Loop() {
       Log(LogLevel::kWarn, "cloudtrail log delivery: " + delivered.status().ToString());
     }
     lock.lock();
+    if (backlog_ && delivered.ok()) continue;
     wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
   }
 }
@@ -158,6 +160,7 @@ Result<int> LogDelivery::DeliverDue() {
     OT_ASSIGN_OR_RETURN(trails, repo::TrailsToDeliver(*tx));
   }
   int files = 0;
+  backlog_ = false;
   Status first_error = Status::Ok();
   for (const repo::TrailRow& trail : trails) {
     {
@@ -186,25 +189,43 @@ Result<int> LogDelivery::DeliverDue() {
 
 Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
   if (trail.pending_time.has_value()) return WritePending(trail);
-  // What may be delivered now: settled events, and for a stopped trail none after its stop.
+  const std::optional<double>& stop = trail.stop_logging_time;
+  const std::optional<double>& start = trail.start_logging_time;
+  // A trail restarted after its events from before the stop were delivered: the cursor jumps
+  // the interval it was not logging.
+  if (trail.is_logging && start.has_value() && trail.delivered_time < *start &&
+      (!stop.has_value() || trail.delivered_time >= *stop)) {
+    OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kWrite));
+    OT_ASSIGN_OR_RETURN(auto current, repo::FindTrail(*tx, trail.trail_arn));
+    if (!current.has_value() || current->pending_time.has_value() ||
+        current->delivered_time != trail.delivered_time) {
+      return 0;
+    }
+    OT_RETURN_IF_ERROR(repo::SetTrailPendingDelivery(*tx, trail.trail_arn, *start, "", "", now));
+    OT_RETURN_IF_ERROR(repo::CompleteTrailDelivery(*tx, trail.trail_arn, false, now));
+    OT_RETURN_IF_ERROR(tx->Commit());
+    return 0;
+  }
+  // What may be delivered now: settled events, and while events from before the last stop are
+  // undelivered, none after it.
   double until = now - Seconds(options_.settle_lag);
   bool up_to_stop = false;
-  if (!trail.is_logging && trail.stop_logging_time.has_value() &&
-      *trail.stop_logging_time <= until) {
-    until = *trail.stop_logging_time;
+  if (stop.has_value() && trail.delivered_time < *stop && *stop <= until) {
+    until = *stop;
     up_to_stop = true;
   }
   if (until <= trail.delivered_time) return 0;
   std::vector<repo::TrailEventRow> events;
+  std::string org_id;
   {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-    std::string org_id;
     OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &org_id));
     OT_ASSIGN_OR_RETURN(events, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
                                                        trail.delivered_event_id, until, "",
                                                        options_.max_events_per_pass));
   }
   if (events.empty() && !up_to_stop) return 0;
+  if (static_cast<int64_t>(events.size()) == options_.max_events_per_pass) backlog_ = true;
   // The delivery's end: the last event read, or -- a stopped trail with nothing left -- its stop
   // time, which takes it off the work list.
   const double end_time = events.empty() ? until : events.back().event_time;
@@ -228,24 +249,28 @@ Result<int> LogDelivery::DeliverTrail(const repo::TrailRow& trail, double now) {
   pending.pending_event_id = end_id;
   pending.pending_nonce = nonce;
   pending.pending_at = now;
-  return WritePending(pending);
+  const InHand in_hand{events, org_id};
+  return WritePending(pending, &in_hand);
 }
 
-Result<int> LogDelivery::WritePending(const repo::TrailRow& trail) {
-  // The events after the cursor up to the pending end: the same ones the delivery was recorded
-  // for (a late commit into that range, which the settle lag makes unlikely, is included).
-  std::vector<repo::TrailEventRow> events;
-  std::string org_id;
-  {
+Result<int> LogDelivery::WritePending(const repo::TrailRow& trail, const InHand* in_hand) {
+  // A redo reads the events after the cursor up to the pending end again: the same ones the
+  // delivery was recorded for (a late commit into that range, which the settle lag makes
+  // unlikely, is included).
+  std::vector<repo::TrailEventRow> read;
+  std::string read_org_id;
+  if (in_hand == nullptr) {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
-    OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &org_id));
+    OT_ASSIGN_OR_RETURN(auto accounts, AccountsCoveredBy(*tx, trail, &read_org_id));
     if (!trail.pending_event_id.empty()) {
       OT_ASSIGN_OR_RETURN(
-          events, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
-                                         trail.delivered_event_id, *trail.pending_time,
-                                         trail.pending_event_id, options_.max_events_per_pass));
+          read, repo::TrailEventsAfter(*tx, accounts, trail.delivered_time,
+                                       trail.delivered_event_id, *trail.pending_time,
+                                       trail.pending_event_id, options_.max_events_per_pass));
     }
   }
+  const std::vector<repo::TrailEventRow>& events = in_hand ? in_hand->events : read;
+  const std::string& org_id = in_hand ? in_hand->org_id : read_org_id;
   // One file per account and Region, the records as recorded, in event order.
   std::map<std::pair<std::string, std::string>, std::string> files;
   for (const repo::TrailEventRow& event : events) {
@@ -274,8 +299,9 @@ Result<int> LogDelivery::WritePending(const repo::TrailRow& trail) {
     std::filesystem::path dir = bucket / "AWSLogs";
     if (!org_id.empty()) dir /= org_id;
     dir = dir / account / "CloudTrail" / region / day;
-    const std::string name = account + "_CloudTrail_" + region + "_" + stamp + "_" +
-                             UniqueString(trail.pending_nonce, account, region) + ".json.gz";
+    std::string name = account;
+    name.append("_CloudTrail_").append(region).append("_").append(stamp).append("_");
+    name.append(UniqueString(trail.pending_nonce, account, region)).append(".json.gz");
     OT_ASSIGN_OR_RETURN(std::string gz, Gzip(body));
     OT_RETURN_IF_ERROR(WriteAtomically(dir / name, gz));
   }

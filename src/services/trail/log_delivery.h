@@ -14,6 +14,9 @@
 // delivery in progress recorded before its files are written), so a restart neither loses nor
 // repeats an event: an interrupted delivery is redone into the same file names.
 //
+// AWS-COMPAT: no digest files are written (EnableLogFileValidation is stored and answered, not
+// acted on), no SNS notification announces a file, and files are not encrypted (KmsKeyId).
+//
 // Thread-safety: Start and Stop from one thread; the delivery runs on its own thread.
 // DeliverDue may be called from a test's thread while the thread is not running.
 #pragma once
@@ -23,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/ids.h"
@@ -60,8 +64,14 @@ class LogDelivery {
  private:
   void Loop();
   Result<int> DeliverTrail(const repo::TrailRow& trail, double now);
-  // Writes the files of the trail's pending delivery; returns how many.
-  Result<int> WritePending(const repo::TrailRow& trail);
+  // The events and organization (AccountsCoveredBy's) of a delivery, as just read.
+  struct InHand {
+    const std::vector<repo::TrailEventRow>& events;
+    const std::string& org_id;
+  };
+  // Writes the files of the trail's pending delivery; returns how many. Without `in_hand` (a
+  // redo after a restart) the delivery's events are read again.
+  Result<int> WritePending(const repo::TrailRow& trail, const InHand* in_hand = nullptr);
 
   store::Store& store_;
   const Clock& clock_;
@@ -70,6 +80,9 @@ class LogDelivery {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
+  // A pass left settled events behind (a trail had more than max_events_per_pass): the next
+  // pass starts at once. Only the delivery's own thread (or a test's) touches it.
+  bool backlog_ = false;
   std::thread thread_;
 };
 

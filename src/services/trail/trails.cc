@@ -142,29 +142,35 @@ Status ValidateKeyPrefix(std::string_view prefix) {
 
 // ---- What the caller can see ----
 
-struct Visible {
-  std::vector<repo::TrailRow> trails;  // the account's own and its organization's trails
-};
+constexpr char kCloudTrailPrincipal[] = "cloudtrail.amazonaws.com";
+
+// Whether `org`'s organization trails reach its members: all features and trusted access for
+// CloudTrail. Without trusted access an organization trail records its own account only, as AWS
+// turns it into a single-account trail when trusted access is disabled.
+Result<bool> OrganizationTrailsApply(store::Transaction& tx, const repo::OrgRow& org) {
+  if (org.feature_set != "ALL") return false;
+  return repo::ServiceAccessEnabled(tx, org.org_id, kCloudTrailPrincipal);
+}
 
 // The organization trails the caller sees as a member (not its own): those of its
-// organization's management account, when the organization has all features.
+// organization's management account, when they apply (OrganizationTrailsApply).
 Result<std::vector<repo::TrailRow>> MemberOrganizationTrails(store::Transaction& tx,
                                                              std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, account_id));
-  if (!org.has_value() || org->feature_set != "ALL" || org->management_account_id == account_id) {
+  if (!org.has_value() || org->management_account_id == account_id) {
     return std::vector<repo::TrailRow>();
   }
+  OT_ASSIGN_OR_RETURN(bool apply, OrganizationTrailsApply(tx, *org));
+  if (!apply) return std::vector<repo::TrailRow>();
   return repo::OrganizationTrailsOf(tx, org->management_account_id);
 }
 
+// The caller's own trails, then its organization's (each by ARN).
 Result<std::vector<repo::TrailRow>> VisibleTrails(store::Transaction& tx,
                                                   std::string_view account_id) {
   OT_ASSIGN_OR_RETURN(auto own, repo::TrailsOf(tx, account_id));
   OT_ASSIGN_OR_RETURN(auto org, MemberOrganizationTrails(tx, account_id));
   own.insert(own.end(), std::make_move_iterator(org.begin()), std::make_move_iterator(org.end()));
-  std::sort(own.begin(), own.end(), [](const repo::TrailRow& a, const repo::TrailRow& b) {
-    return a.trail_arn < b.trail_arn;
-  });
   return own;
 }
 
@@ -174,9 +180,10 @@ bool InRegion(const repo::TrailRow& trail, std::string_view region) {
 
 bool LooksLikeArn(std::string_view s) { return s.substr(0, 4) == "arn:"; }
 
+constexpr std::string_view kPrefix = "arn:aws:cloudtrail:";
+
 // arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME.
 bool ValidTrailArn(std::string_view arn) {
-  constexpr std::string_view kPrefix = "arn:aws:cloudtrail:";
   if (arn.substr(0, kPrefix.size()) != kPrefix) return false;
   std::string_view rest = arn.substr(kPrefix.size());
   size_t colon = rest.find(':');
@@ -191,21 +198,32 @@ bool ValidTrailArn(std::string_view arn) {
   return resource.substr(0, 6) == "trail/" && resource.size() > 6;
 }
 
-enum class NotFoundForm { kAsGiven, kArn };
+// AWS's text when an account other than the management account asks for an organization trail.
+constexpr char kNotManagementMessage[] =
+    "You cannot configure or manage trails for an organization because this action requires "
+    "being signed in with the management account.";
+
+// How an operation looks a trail up by name. kHomeOnly: GetTrailStatus and GetEventSelectors
+// reach a shadow trail (a multi-Region trail outside its home Region) by its ARN only, and their
+// TrailNotFoundException names the ARN the trail would have in the caller's Region ("Unknown
+// trail: arn:aws:cloudtrail:us-east-2:ACCOUNT:trail/NAME for the user: ACCOUNT" for a
+// multi-Region trail of us-east-1 asked for by name in us-east-2).
+enum class NotFoundForm { kAsGiven, kHomeOnly };
 
 Status TrailNotFound(gateway::RequestContext& ctx, std::string_view name_or_arn,
                      NotFoundForm form) {
   std::string shown(name_or_arn);
-  // GetTrailStatus names the trail by the ARN it would have in the caller's Region.
-  if (form == NotFoundForm::kArn && !LooksLikeArn(name_or_arn)) {
+  if (form == NotFoundForm::kHomeOnly && !LooksLikeArn(name_or_arn)) {
     shown = TrailArn(ctx.region, ctx.caller.account_id, name_or_arn);
   }
   return Error("TrailNotFoundException",
                "Unknown trail: " + shown + " for the user: " + ctx.caller.account_id);
 }
 
-// The trail `name_or_arn` names for the caller: by ARN any trail it can see, by name one of its
-// own or its organization's trails that is in the caller's Region (home or multi-Region).
+// The trail `name_or_arn` names for the caller: by ARN any trail it can see (its organization's
+// too), by name one of its own trails in the caller's Region (home or multi-Region). A member
+// names its organization's trail by ARN: by name AWS answers TrailNotFoundException, as it does
+// to a delegated administrator starting an organization trail by name.
 Result<repo::TrailRow> ResolveTrail(gateway::RequestContext& ctx, std::string_view name_or_arn,
                                     NotFoundForm form = NotFoundForm::kAsGiven) {
   const bool by_arn = LooksLikeArn(name_or_arn);
@@ -221,7 +239,9 @@ Result<repo::TrailRow> ResolveTrail(gateway::RequestContext& ctx, std::string_vi
   OT_ASSIGN_OR_RETURN(auto trails, VisibleTrails(ctx.tx, ctx.caller.account_id));
   for (repo::TrailRow& trail : trails) {
     if (by_arn ? trail.trail_arn == name_or_arn
-               : (trail.name == name_or_arn && InRegion(trail, ctx.region))) {
+               : (trail.name == name_or_arn && trail.account_id == ctx.caller.account_id &&
+                  (form == NotFoundForm::kHomeOnly ? trail.home_region == ctx.region
+                                                   : InRegion(trail, ctx.region)))) {
       return std::move(trail);
     }
   }
@@ -233,13 +253,9 @@ Status EnsureCanChange(gateway::RequestContext& ctx, const repo::TrailRow& trail
                        bool check_region = true) {
   if (trail.account_id != ctx.caller.account_id) {
     // AWS-COMPAT: a member account's change to its organization's trail is refused with
-    // NotOrganizationMasterAccountException (the model lists it for every changing operation);
-    // AWS's exact text could not be established.
-    return Error("NotOrganizationMasterAccountException",
-                 "The request was made by account " + ctx.caller.account_id +
-                     ", which is not the management account of the organization that owns "
-                     "trail " +
-                     trail.trail_arn + ".");
+    // NotOrganizationMasterAccountException (the model lists it for every changing operation)
+    // and the text AWS gives a member that asks for an organization trail.
+    return Error("NotOrganizationMasterAccountException", kNotManagementMessage);
   }
   if (check_region && trail.home_region != ctx.region) {
     // AWS-COMPAT: the message's wording could not be established.
@@ -253,21 +269,30 @@ Status EnsureCanChange(gateway::RequestContext& ctx, const repo::TrailRow& trail
 // IsOrganizationTrail is the management account's, with all features.
 Status EnsureOrganizationManagement(gateway::RequestContext& ctx) {
   OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(ctx.tx, ctx.caller.account_id));
-  // AWS-COMPAT: the messages of these three errors could not be established. AWS also needs
-  // trusted access for cloudtrail.amazonaws.com, which CloudTrail enables itself when the
-  // caller may (organizations:EnableAWSServiceAccess); the twin does not require it.
+  // AWS-COMPAT: the messages of OrganizationsNotInUseException and
+  // OrganizationNotInAllFeaturesModeException could not be established. AWS also creates its
+  // service-linked role (AWSServiceRoleForCloudTrail) in the management account; the twin
+  // neither creates nor requires it.
   if (!org.has_value()) {
     return Error("OrganizationsNotInUseException",
                  "Account " + ctx.caller.account_id + " is not a member of an organization.");
   }
   if (org->management_account_id != ctx.caller.account_id) {
-    return Error("NotOrganizationMasterAccountException",
-                 "Account " + ctx.caller.account_id +
-                     " is not the management account of organization " + org->org_id + ".");
+    return Error("NotOrganizationMasterAccountException", kNotManagementMessage);
   }
   if (org->feature_set != "ALL") {
     return Error("OrganizationNotInAllFeaturesModeException",
                  "Organization " + org->org_id + " does not have all features enabled.");
+  }
+  // Trusted access (organizations:EnableAWSServiceAccess for cloudtrail.amazonaws.com) first.
+  OT_ASSIGN_OR_RETURN(bool trusted,
+                      repo::ServiceAccessEnabled(ctx.tx, org->org_id, kCloudTrailPrincipal));
+  if (!trusted) {
+    return Error("CloudTrailAccessNotEnabledException",
+                 "The request could not be processed because your organization hasn\u2019t "
+                 "enabled CloudTrail service access. Enable service access for CloudTrail, and "
+                 "then try again. You are signed in with the following AWS account ID: " +
+                     ctx.caller.account_id);
   }
   return Status::Ok();
 }
@@ -381,6 +406,10 @@ Status ApplySettings(gateway::RequestContext& ctx, const Json& input, repo::Trai
   }
   OT_RETURN_IF_ERROR(ValidateBucketName(trail.s3_bucket_name));
   OT_RETURN_IF_ERROR(ValidateKeyPrefix(trail.s3_key_prefix));
+  // AWS-COMPAT: the SNS topic, KMS key and CloudWatch Logs group are stored and echoed, not
+  // checked against those services (the twin delivers neither notifications nor encrypted or
+  // CloudWatch copies); a log group without a role (or a role without a group) is refused, with
+  // a message whose AWS wording could not be established.
   if (trail.cloud_watch_logs_log_group_arn.empty() != trail.cloud_watch_logs_role_arn.empty()) {
     return Error("InvalidCloudWatchLogsLogGroupArnException",
                  "You must specify a log group and a role ARN together.");
@@ -483,9 +512,13 @@ Result<Json> DescribeTrails(gateway::RequestContext& ctx, const Json& input) {
       return Error("CloudTrailARNInvalidException", "Invalid trail ARN: " + std::string(wanted));
     }
     if (!by_arn) OT_RETURN_IF_ERROR(ValidateTrailName(wanted));
-    // Names or ARNs that match no trail are left out, as AWS does.
+    // Names or ARNs that match no trail are left out, as AWS does. A name names a trail of the
+    // caller's own in its Region; an ARN any trail the caller sees, in any Region.
     for (const repo::TrailRow& t : trails) {
-      if (!shown(t) || (by_arn ? t.trail_arn != wanted : t.name != wanted)) continue;
+      if (by_arn ? t.trail_arn != wanted
+                 : (!shown(t) || t.name != wanted || t.account_id != ctx.caller.account_id)) {
+        continue;
+      }
       if (listed.insert(t.trail_arn).second) list.emplace_back(TrailJson(t, /*described=*/true));
     }
   }
@@ -511,7 +544,7 @@ std::string IsoSeconds(double epoch_seconds) {
 
 Result<Json> GetTrailStatus(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(repo::TrailRow trail,
-                      ResolveTrail(ctx, Str(input, "Name"), NotFoundForm::kArn));
+                      ResolveTrail(ctx, Str(input, "Name"), NotFoundForm::kHomeOnly));
   Json out{{"IsLogging", trail.is_logging}};
   if (trail.latest_delivery_error.empty() == false) {
     out["LatestDeliveryError"] = trail.latest_delivery_error;
@@ -639,7 +672,8 @@ Result<Json> PutEventSelectors(gateway::RequestContext& ctx, const Json& input) 
 }
 
 Result<Json> GetEventSelectors(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(repo::TrailRow trail, ResolveTrail(ctx, Str(input, "TrailName")));
+  OT_ASSIGN_OR_RETURN(repo::TrailRow trail,
+                      ResolveTrail(ctx, Str(input, "TrailName"), NotFoundForm::kHomeOnly));
   return SelectorsJson(trail);
 }
 
@@ -649,6 +683,14 @@ Result<repo::TrailRow> ResolveTagged(gateway::RequestContext& ctx, std::string_v
   if (!ValidTrailArn(arn)) {
     // AWS-COMPAT: message wording.
     return Error("CloudTrailARNInvalidException", "Invalid trail ARN: " + std::string(arn));
+  }
+  // Tags are a Region's: a trail of another Region (a shadow trail's ARN too) is refused.
+  const std::string_view arn_region =
+      arn.substr(kPrefix.size(), arn.find(':', kPrefix.size()) - kPrefix.size());
+  if (arn_region != ctx.region) {
+    return Error(
+        "CloudTrailARNInvalidException",
+        "Region in ARN is wrong, you can only access resources in region " + ctx.region + ".");
   }
   OT_ASSIGN_OR_RETURN(auto trails, VisibleTrails(ctx.tx, ctx.caller.account_id));
   for (repo::TrailRow& t : trails) {
@@ -805,13 +847,25 @@ Status RegisterTrailsHandlers(gateway::Gateway& gateway) {
 
 Result<bool> LoggingTrailCovers(store::Transaction& tx, std::string_view account_id,
                                 std::string_view region) {
-  OT_ASSIGN_OR_RETURN(auto own, repo::TrailsOf(tx, account_id));
-  for (const repo::TrailRow& t : own) {
-    if (t.is_logging && InRegion(t, region)) return true;
+  // One query in the common case (the audit trail asks on every call): the logging trails are
+  // few, and the organization is looked up only when one of them is an organization trail.
+  OT_ASSIGN_OR_RETURN(auto logging, repo::LoggingTrails(tx));
+  bool organization_trails = false;
+  for (const repo::TrailRow& t : logging) {
+    if (!InRegion(t, region)) continue;
+    if (t.account_id == account_id) return true;
+    organization_trails = organization_trails || t.is_organization_trail;
   }
-  OT_ASSIGN_OR_RETURN(auto org, MemberOrganizationTrails(tx, account_id));
-  for (const repo::TrailRow& t : org) {
-    if (t.is_logging && InRegion(t, region)) return true;
+  if (!organization_trails) return false;
+  OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, account_id));
+  if (!org.has_value()) return false;
+  OT_ASSIGN_OR_RETURN(bool apply, OrganizationTrailsApply(tx, *org));
+  if (!apply) return false;
+  for (const repo::TrailRow& t : logging) {
+    if (InRegion(t, region) && t.is_organization_trail &&
+        t.account_id == org->management_account_id) {
+      return true;
+    }
   }
   return false;
 }
@@ -823,8 +877,11 @@ Result<std::vector<std::string>> AccountsCoveredBy(store::Transaction& tx,
   std::vector<std::string> accounts;
   if (trail.is_organization_trail) {
     OT_ASSIGN_OR_RETURN(auto org, repo::FindOrganizationForAccount(tx, trail.account_id));
-    if (org.has_value() && org->management_account_id == trail.account_id &&
-        org->feature_set == "ALL") {
+    bool apply = false;
+    if (org.has_value() && org->management_account_id == trail.account_id) {
+      OT_ASSIGN_OR_RETURN(apply, OrganizationTrailsApply(tx, *org));
+    }
+    if (apply) {
       *org_id = org->org_id;
       std::string start;
       while (true) {

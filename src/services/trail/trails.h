@@ -32,14 +32,15 @@ Status RegisterTrailsHandlers(gateway::Gateway& gateway);
 
 // Whether a trail that is logging records management events of `account_id` in `region`: a
 // trail of the account (multi-region, or home region == region) or an organization trail of
-// the account's organization (its management account's trail with IsOrganizationTrail).
+// the account's organization (its management account's trail with IsOrganizationTrail; the
+// organization has all features and trusted access for CloudTrail).
 Result<bool> LoggingTrailCovers(store::Transaction& tx, std::string_view account_id,
                                 std::string_view region);
 
 // The accounts whose events `trail` records: its own account, or, for an organization trail of
-// a management account whose organization has all features, every account of the organization
-// (the management account included), ascending. `org_id` receives the organization's ID for an
-// organization trail that covers one ("" otherwise).
+// a management account whose organization has all features and trusted access for CloudTrail,
+// every account of the organization (the management account included), ascending. `org_id` receives
+// the organization's ID for an organization trail that covers one ("" otherwise).
 Result<std::vector<std::string>> AccountsCoveredBy(store::Transaction& tx,
                                                    const repo::TrailRow& trail,
                                                    std::string* org_id);

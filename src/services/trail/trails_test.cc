@@ -36,9 +36,27 @@ class TrailsTest : public ::testing::Test {
     return hash == std::string::npos ? type : type.substr(hash + 1);
   }
 
-  Result<bool> Covers(std::string_view region) {
+  Result<bool> Covers(std::string_view region, std::string account = "") {
+    if (account.empty()) account = twin_->account().account_id;
     OT_ASSIGN_OR_RETURN(auto tx, twin_->store().Begin(store::TxMode::kRead));
-    return LoggingTrailCovers(*tx, twin_->account().account_id, region);
+    return LoggingTrailCovers(*tx, account, region);
+  }
+
+  // A member account made by CreateAccount in the default account's new organization.
+  std::string MemberOfNewOrganization() {
+    auto call = [&](const std::string& op, const json::object& input) {
+      HttpResponse response = twin_->CallJson("organizations", op, input, root_);
+      EXPECT_EQ(response.status, 200) << op << ": " << response.body;
+      return json::parse(response.body).as_object();
+    };
+    call("CreateOrganization", {{"FeatureSet", "ALL"}});
+    call("EnableAWSServiceAccess", {{"ServicePrincipal", "cloudtrail.amazonaws.com"}});
+    json::object created =
+        call("CreateAccount", {{"Email", "member@example.com"}, {"AccountName", "member"}});
+    json::object status =
+        call("DescribeCreateAccountStatus",
+             {{"CreateAccountRequestId", created.at("CreateAccountStatus").at("Id")}});
+    return std::string(status.at("CreateAccountStatus").at("AccountId").as_string());
   }
 
   std::unique_ptr<test::TestTwin> twin_;
@@ -129,6 +147,41 @@ TEST_F(TrailsTest, LoggingTrailCoversTheHomeRegionOrEveryRegionWhenMultiRegion) 
   EXPECT_TRUE(*Covers("eu-west-1"));
   ASSERT_EQ(Call("StopLogging", {{"Name", "home"}}).first, 200);
   EXPECT_FALSE(*Covers("us-east-1"));
+}
+
+TEST_F(TrailsTest, AnOrganizationTrailCoversItsMembersAndOnlyThem) {
+  const std::string member = MemberOfNewOrganization();
+  ASSERT_EQ(Call("CreateTrail",
+                 {{"Name", "org"}, {"S3BucketName", "bucket"}, {"IsOrganizationTrail", true}})
+                .first,
+            200);
+  ASSERT_EQ(Call("StartLogging", {{"Name", "org"}}).first, 200);
+  EXPECT_TRUE(*Covers("us-east-1", member));
+  EXPECT_FALSE(*Covers("eu-west-1", member));
+  EXPECT_FALSE(*Covers("us-east-1", "999999999999"));  // an account outside the organization
+  // Without trusted access the organization trail records its own account only.
+  ASSERT_EQ(twin_
+                ->CallJson("organizations", "DisableAWSServiceAccess",
+                           {{"ServicePrincipal", "cloudtrail.amazonaws.com"}}, root_)
+                .status,
+            200);
+  EXPECT_FALSE(*Covers("us-east-1", member));
+  EXPECT_TRUE(*Covers("us-east-1"));
+  ASSERT_EQ(twin_
+                ->CallJson("organizations", "EnableAWSServiceAccess",
+                           {{"ServicePrincipal", "cloudtrail.amazonaws.com"}}, root_)
+                .status,
+            200);
+  auto tx = twin_->store().Begin(store::TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  auto trail = repo::FindTrail(
+      **tx, "arn:aws:cloudtrail:us-east-1:" + twin_->account().account_id + ":trail/org");
+  ASSERT_TRUE(trail.ok() && trail->has_value());
+  std::string org_id;
+  auto accounts = AccountsCoveredBy(**tx, **trail, &org_id);
+  ASSERT_TRUE(accounts.ok());
+  EXPECT_EQ(accounts->size(), 2u);
+  EXPECT_EQ(org_id.substr(0, 2), "o-");
 }
 
 TEST_F(TrailsTest, EventSelectorsDefaultAndStored) {

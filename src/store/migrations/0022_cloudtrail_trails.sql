@@ -42,6 +42,8 @@ CREATE TABLE cloudtrail_trails (
 );
 CREATE UNIQUE INDEX cloudtrail_trails_name ON cloudtrail_trails (account_id, home_region, name);
 CREATE INDEX cloudtrail_trails_by_name ON cloudtrail_trails (name);
+-- LoggingTrailCovers asks on every recorded call: one index probe when nothing logs.
+CREATE INDEX cloudtrail_trails_logging ON cloudtrail_trails (is_logging);
 
 CREATE TABLE cloudtrail_trail_tags (
   trail_arn TEXT NOT NULL,

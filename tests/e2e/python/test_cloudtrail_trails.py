@@ -79,8 +79,23 @@ def test_trail_api_shapes_and_errors(server):
     assert eu.list_trails()["Trails"] == [{"TrailARN": arn, "Name": "api-trail",
                                            "HomeRegion": "us-east-1"}]
     expect_error(eu.delete_trail, "InvalidHomeRegionException", Name=arn)
+    # A shadow trail's status and selectors are reached by ARN; by name AWS names the ARN the
+    # trail would have in the caller's Region.
+    err = expect_error(eu.get_event_selectors, "TrailNotFoundException", TrailName="api-trail")
+    assert err["Error"]["Message"] == (
+        "Unknown trail: arn:aws:cloudtrail:eu-west-1:%s:trail/api-trail for the user: %s"
+        % (account, account))
+    assert eu.get_trail_status(Name=arn)["IsLogging"] is False
     assert ct.describe_trails(trailNameList=["api-trail", "unknown-trail"])["trailList"][0][
         "TrailARN"] == arn
+    # Another Region's single-Region trail is described by its ARN only.
+    single_arn = ct.create_trail(Name="single-trail", S3BucketName="api-bucket")["TrailARN"]
+    assert eu.describe_trails(trailNameList=["single-trail"])["trailList"] == []
+    assert [t["Name"] for t in eu.describe_trails(trailNameList=[single_arn])["trailList"]] == [
+        "single-trail"]
+    assert eu.get_trail(Name=single_arn)["Trail"]["HomeRegion"] == "us-east-1"
+    expect_error(eu.get_trail, "TrailNotFoundException", Name="single-trail")
+    ct.delete_trail(Name=single_arn)
 
     selectors = ct.put_event_selectors(
         TrailName="api-trail", EventSelectors=[{"ReadWriteType": "ReadOnly",
@@ -96,6 +111,9 @@ def test_trail_api_shapes_and_errors(server):
     ct.remove_tags(ResourceId=arn, TagsList=[{"Key": "team"}])
     tags = ct.list_tags(ResourceIdList=[arn])["ResourceTagList"]
     assert tags == [{"ResourceId": arn, "TagsList": [{"Key": "env", "Value": "prod"}]}]
+    err = expect_error(eu.list_tags, "CloudTrailARNInvalidException", ResourceIdList=[arn])
+    assert err["Error"]["Message"] == ("Region in ARN is wrong, you can only access resources "
+                                       "in region eu-west-1.")
 
     err = expect_error(ct.create_trail, "TrailAlreadyExistsException", Name="api-trail",
                        S3BucketName="api-bucket")
@@ -155,9 +173,26 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     member_ct = member.client("cloudtrail")
     org_id = org["Id"]
 
-    # Only the management account makes organization trails.
-    expect_error(member_ct.create_trail, "NotOrganizationMasterAccountException",
-                 Name="not-mine", S3BucketName="member-bucket", IsOrganizationTrail=True)
+    # Only the management account of an organization with all features makes organization
+    # trails.
+    billing_only, _, _ = new_org(server, "CONSOLIDATED_BILLING")
+    billing_only.key, billing_only.secret = billing_only.access_key, billing_only.secret_key
+    expect_error(regional(billing_only, "us-east-1").create_trail,
+                 "OrganizationNotInAllFeaturesModeException", Name="org-trail",
+                 S3BucketName="org-bucket", IsOrganizationTrail=True)
+    err = expect_error(member_ct.create_trail, "NotOrganizationMasterAccountException",
+                       Name="not-mine", S3BucketName="member-bucket", IsOrganizationTrail=True)
+    assert err["Error"]["Message"] == (
+        "You cannot configure or manage trails for an organization because this action "
+        "requires being signed in with the management account.")
+    # ... and with trusted access for CloudTrail.
+    err = expect_error(mgmt_ct.create_trail, "CloudTrailAccessNotEnabledException",
+                       Name="org-trail", S3BucketName="org-bucket", IsOrganizationTrail=True)
+    assert err["Error"]["Message"] == (
+        "The request could not be processed because your organization hasn\u2019t enabled "
+        "CloudTrail service access. Enable service access for CloudTrail, and then try again. "
+        "You are signed in with the following AWS account ID: " + mgmt.id)
+    mgmt.orgs.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
     org_trail = mgmt_ct.create_trail(Name="org-trail", S3BucketName="org-bucket",
                                      IsMultiRegionTrail=True, IsOrganizationTrail=True)
     org_arn = org_trail["TrailARN"]
@@ -169,6 +204,8 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     assert [t["TrailARN"] for t in seen] == [org_arn] and seen[0]["IsOrganizationTrail"]
     assert member_ct.get_trail(Name=org_arn)["Trail"]["Name"] == "org-trail"
     assert member_ct.get_trail_status(Name=org_arn)["IsLogging"] is True
+    # By name a member does not reach its organization's trail (AWS wants the ARN).
+    expect_error(member_ct.stop_logging, "TrailNotFoundException", Name="org-trail")
     for call, kwargs in [(member_ct.delete_trail, {"Name": org_arn}),
                          (member_ct.stop_logging, {"Name": org_arn}),
                          (member_ct.update_trail, {"Name": org_arn, "S3BucketName": "mine"}),
@@ -223,3 +260,25 @@ def test_organization_trail_delivery_and_member_restrictions(server):
     # The management account can delete its organization trail.
     mgmt_ct.delete_trail(Name="org-trail")
     assert member_ct.describe_trails()["trailList"][0]["Name"] == "own-trail"
+
+
+def test_kill_9_neither_loses_nor_repeats_delivered_events():
+    srv = OrgtwinServer("--trail-delivery-ms", "100").start()
+    try:
+        payer = root_signup(srv, "payer")
+        payer.client("cloudtrail").create_trail(Name="kill-trail", S3BucketName="kill-bucket")
+        payer.client("cloudtrail").start_logging(Name="kill-trail")
+        root = os.path.join(srv.data_dir, "kill-bucket")
+        ids = []
+        for restart in (True, False):
+            status, body = sign_in(srv, Email=payer.email, Password=ROOT_PASSWORD)
+            assert status == 200, body
+            ids.append(latest_console_login(payer))
+            wait_for_record(root, lambda r, i=ids[-1]: r["eventID"] == i)
+            if restart:
+                srv.kill9()
+                srv.restart()
+        delivered = [r["eventID"] for r in records_in(files_under(root))]
+        assert sorted(delivered) == sorted(ids), delivered
+    finally:
+        srv.cleanup()
