@@ -134,13 +134,14 @@ Status AuditTrail::OnCall(store::Transaction& tx, const gateway::CallRecord& cal
 }
 
 void AuditTrail::Queue(std::vector<PendingEvent> events) {
-  bool full = false;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    // The flusher waits for a first event, then for a full batch (or its delay).
+    wake = queued_.empty() || queued_.size() + events.size() >= kFlushBatch;
     for (PendingEvent& event : events) queued_.push_back(std::move(event));
-    full = queued_.size() >= kFlushBatch;
   }
-  if (full) wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void AuditTrail::FlushLoop() {

@@ -96,29 +96,10 @@ std::string_view ResourceTypeOf(const ArnParts& arn) {
   return "";
 }
 
-// The IAM entities a call names by name in the caller's account (UserName, RoleName, GroupName),
-// as CloudTrail lists them among the event's resources.
-void AddNamedIamResources(const Json& input, std::string_view account, boost::json::array* out) {
-  const boost::json::storage_ptr& sp = out->storage();
-  struct Named {
-    std::string_view member, arn_kind, type;
-  };
-  static constexpr std::array<Named, 3> kNamed = {{
-      {"UserName", "user/", "AWS::IAM::User"},
-      {"RoleName", "role/", "AWS::IAM::Role"},
-      {"GroupName", "group/", "AWS::IAM::Group"},
-  }};
-  for (const Named& named : kNamed) {
-    const boost::json::value* v = input.if_contains(named.member);
-    if (v == nullptr || !v->is_string() || v->as_string().empty()) continue;
-    std::string arn = "arn:aws:iam::" + std::string(account) + ":" + std::string(named.arn_kind) +
-                      std::string(v->as_string());
-    out->push_back(Json({{"accountId", account}, {"type", named.type}, {"ARN", arn}}, sp));
-  }
-}
-
-boost::json::array ResourcesOf(const Json& input, std::string_view caller_account,
-                               const boost::json::storage_ptr& sp) {
+// The resources a call names by ARN (RoleArn, TopicArn, PolicyArn, ...), as CloudTrail lists
+// them in the event. Resources named by name (UserName, ...) are not written: LookupEvents
+// derives them from requestParameters (lookup_events.cc), as CloudTrail's event history does.
+boost::json::array ResourcesOf(const Json& input, const boost::json::storage_ptr& sp) {
   boost::json::array resources(sp);
   for (const auto& member : input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
@@ -129,7 +110,6 @@ boost::json::array ResourcesOf(const Json& input, std::string_view caller_accoun
     if (type.empty()) continue;
     resources.push_back(Json({{"accountId", parts.account}, {"type", type}, {"ARN", arn}}, sp));
   }
-  AddNamedIamResources(input, caller_account, &resources);
   return resources;
 }
 
@@ -285,7 +265,7 @@ Json ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
   record["requestID"] = call.request_id;
   record["eventID"] = event_id;
   record["readOnly"] = read_only;
-  boost::json::array resources = ResourcesOf(call.input, call.caller.account_id, sp);
+  boost::json::array resources = ResourcesOf(call.input, sp);
   if (!resources.empty()) record["resources"] = std::move(resources);
   record["eventType"] = "AwsApiCall";
   record["managementEvent"] = true;

@@ -46,17 +46,32 @@ struct Resource {
   std::string name;
 };
 
+// The event's resources: those it lists (`resources`: type and ARN, named by the ARN's last
+// segment) and the IAM entities its requestParameters name (userName, roleName, groupName), as
+// CloudTrail's event history derives them.
 std::vector<Resource> ResourcesOf(const boost::json::object& record) {
   std::vector<Resource> out;
   const boost::json::value* list = record.if_contains("resources");
-  if (list == nullptr || !list->is_array()) return out;
-  for (const boost::json::value& item : list->as_array()) {
-    if (!item.is_object()) continue;
-    Resource resource{Field(item.as_object().if_contains("type")),
-                      Field(item.as_object().if_contains("ARN")), ""};
-    size_t cut = resource.arn.find_last_of("/:");
-    resource.name = cut == std::string::npos ? resource.arn : resource.arn.substr(cut + 1);
-    out.push_back(std::move(resource));
+  if (list != nullptr && list->is_array()) {
+    for (const boost::json::value& item : list->as_array()) {
+      if (!item.is_object()) continue;
+      Resource resource{Field(item.as_object().if_contains("type")),
+                        Field(item.as_object().if_contains("ARN")), ""};
+      size_t cut = resource.arn.find_last_of("/:");
+      resource.name = cut == std::string::npos ? resource.arn : resource.arn.substr(cut + 1);
+      out.push_back(std::move(resource));
+    }
+  }
+  const boost::json::value* parameters = record.if_contains("requestParameters");
+  if (parameters != nullptr && parameters->is_object()) {
+    static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+        {"userName", "AWS::IAM::User"},
+        {"roleName", "AWS::IAM::Role"},
+        {"groupName", "AWS::IAM::Group"}};
+    for (const auto& [member, type] : kNamed) {
+      std::string name = Field(parameters->as_object().if_contains(member));
+      if (!name.empty()) out.push_back(Resource{std::string(type), "", std::move(name)});
+    }
   }
   return out;
 }

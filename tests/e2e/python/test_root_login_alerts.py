@@ -39,7 +39,10 @@ class Alerting:
         self.payer = signup(server, "payer")
         self.soc_hook, self.partner_hook = Receiver(), Receiver()
         payer = self.payer
-        payer.client("organizations").create_organization(FeatureSet="ALL")
+        organizations = payer.client("organizations")
+        organizations.create_organization(FeatureSet="ALL")
+        # An organization trail needs CloudTrail's trusted access, as on AWS.
+        organizations.enable_aws_service_access(ServicePrincipal="cloudtrail.amazonaws.com")
         trail = payer.client("cloudtrail")
         trail.create_trail(Name="org-trail", S3BucketName="payer-org-trail",
                            IsOrganizationTrail=True, IsMultiRegionTrail=True)
