@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 
+#include "common/arn.h"
 #include "common/ascii.h"
 #include "gateway/operation_table.h"
 #include "services/iam/service_linked_roles.h"
@@ -25,19 +26,6 @@ bool Has(const Json& input, std::string_view member) { return !Str(input, member
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
-}
-
-// The account field of an ARN ("arn:aws:iam::123456789012:role/x" -> "123456789012").
-std::string ArnAccount(std::string_view arn) {
-  size_t pos = 0;
-  for (int i = 0; i < 4; ++i) {
-    pos = arn.find(':', pos);
-    if (pos == std::string_view::npos) return "";
-    ++pos;
-  }
-  size_t end = arn.find(':', pos);
-  if (end == std::string_view::npos) return "";
-  return std::string(arn.substr(pos, end - pos));
 }
 
 std::string NormalizePath(std::string path) {

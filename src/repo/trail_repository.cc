@@ -12,28 +12,6 @@ Status InsertTrailEvent(store::Transaction& tx, const TrailEventRow& event) {
                          event.event_name, event.record});
 }
 
-Result<std::vector<TrailEventRow>> TrailEventsOf(store::Transaction& tx,
-                                                 std::string_view account_id, double since,
-                                                 std::string_view event_name) {
-  std::string sql =
-      "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
-      "trail_events WHERE account_id = ? AND event_time >= ? ";
-  std::vector<store::Value> params{std::string(account_id), since};
-  if (!event_name.empty()) {
-    sql += "AND event_name = ? ";
-    params.emplace_back(std::string(event_name));
-  }
-  sql += "ORDER BY event_time, event_id";
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-  std::vector<TrailEventRow> out;
-  out.reserve(rows.size());
-  for (const store::Row& r : rows) {
-    out.push_back(
-        TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
-  }
-  return out;
-}
-
 Result<std::vector<TrailEventRow>> TrailEventsNewestFirst(
     store::Transaction& tx, std::string_view account_id, double since, double until,
     const std::optional<TrailEventCursor>& after, std::string_view event_name, size_t limit) {

@@ -27,11 +27,6 @@ struct TrailEventRow {
 };
 
 Status InsertTrailEvent(store::Transaction& tx, const TrailEventRow& event);
-// The events of `account_id` at or after `since` named `event_name` ("" = any), oldest first.
-Result<std::vector<TrailEventRow>> TrailEventsOf(store::Transaction& tx,
-                                                 std::string_view account_id, double since,
-                                                 std::string_view event_name);
-
 // A position in the newest-first order of an account's events (LookupEvents' NextToken).
 struct TrailEventCursor {
   double event_time = 0;

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "repo/recovery_repository.h"
+#include "services/sns/sns_common.h"
 
 namespace orgtwin::services::sns {
 namespace {
@@ -17,17 +18,6 @@ constexpr int64_t kBatch = 50;
 TimePoint FromSeconds(double seconds) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6))));
-}
-
-std::map<std::string, std::string> AttributesOf(const std::string& text) {
-  std::map<std::string, std::string> out;
-  boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(text, ec);
-  if (ec || !parsed.is_object()) return out;
-  for (const auto& kv : parsed.get_object()) {
-    if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-  }
-  return out;
 }
 
 // The text a protocol receives of a MessageStructure=json message: its own entry, else
@@ -162,7 +152,7 @@ std::string DeliveryWorker::Deliver(const repo::SnsDeliveryRow& d) {
     auto topic = repo::FindSnsTopic(**tx, d.topic_arn);
     if (!topic.ok()) return topic.status().ToString();
     if (topic->has_value()) {
-      auto attributes = AttributesOf((*topic)->attributes);
+      auto attributes = ParseAttributes((*topic)->attributes);
       if (attributes.count("SignatureVersion") > 0) {
         envelope.signature_version = attributes["SignatureVersion"];
       }
@@ -188,7 +178,7 @@ std::string DeliveryWorker::Deliver(const repo::SnsDeliveryRow& d) {
       envelope.message = MessageFor(m, d.protocol);
       envelope.timestamp = FormatIso8601(FromSeconds(m.published_at));
       envelope.unsubscribe_url = UnsubscribeUrl(d.subscription_arn);
-      raw = AttributesOf((*subscription)->attributes)["RawMessageDelivery"] == "true";
+      raw = ParseAttributes((*subscription)->attributes)["RawMessageDelivery"] == "true";
     } else {
       envelope.token = d.token;
       envelope.subscribe_url = SubscribeUrl(d.topic_arn, d.token);

@@ -7,9 +7,13 @@
 // Thread-safety: stateless helpers.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
+#include <boost/json.hpp>
+
+#include "common/arn.h"
 #include "common/status.h"
 
 namespace orgtwin::services::sns {
@@ -27,19 +31,21 @@ inline Status SnsAuthorizationError(std::string message) {
   return AccessDeniedError(std::move(message)).WithAwsCode("AuthorizationError");
 }
 
+// A topic's or subscription's attributes as stored (a JSON object of strings); {} when unreadable.
+inline std::map<std::string, std::string> ParseAttributes(const std::string& text) {
+  std::map<std::string, std::string> out;
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return out;
+  for (const auto& kv : parsed.get_object()) {
+    if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
+  }
+  return out;
+}
+
 // The account field of an SNS ARN ("arn:aws:sns:us-east-1:123456789012:t" -> "123456789012"),
 // "" when `arn` has no such field.
-inline std::string SnsArnAccount(std::string_view arn) {
-  size_t pos = 0;
-  for (int i = 0; i < 4; ++i) {
-    pos = arn.find(':', pos);
-    if (pos == std::string_view::npos) return "";
-    ++pos;
-  }
-  size_t end = arn.find(':', pos);
-  if (end == std::string_view::npos) return "";
-  return std::string(arn.substr(pos, end - pos));
-}
+inline std::string SnsArnAccount(std::string_view arn) { return ArnAccount(arn); }
 
 // The topic ARN a subscription ARN belongs to (everything before its last ':'), or "".
 inline std::string TopicOfSubscription(std::string_view subscription_arn) {

@@ -51,17 +51,6 @@ std::map<std::string, std::string> MapOf(const Json& input, std::string_view key
   return out;
 }
 
-std::map<std::string, std::string> ParseAttributes(const std::string& text) {
-  std::map<std::string, std::string> out;
-  boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(text, ec);
-  if (ec || !parsed.is_object()) return out;
-  for (const auto& kv : parsed.get_object()) {
-    if (kv.value().is_string()) out[std::string(kv.key())] = std::string(kv.value().get_string());
-  }
-  return out;
-}
-
 std::string SerializeAttributes(const std::map<std::string, std::string>& attributes) {
   Json out;
   for (const auto& [k, v] : attributes) out[k] = v;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/arn.h"
 #include "common/clock.h"
 #include "gateway/operation_actions.h"
 #include "protocol/protocol.h"
@@ -46,30 +47,6 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-// The fields of an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
-struct ArnParts {
-  std::string_view service;
-  std::string_view account;
-  std::string_view resource;
-};
-
-bool SplitArn(std::string_view arn, ArnParts* parts) {
-  if (arn.substr(0, 4) != "arn:") return false;
-  std::array<std::string_view, 5> fields;
-  size_t pos = 4;
-  for (size_t i = 0; i < 4; ++i) {
-    size_t colon = arn.find(':', pos);
-    if (colon == std::string_view::npos) return false;
-    fields[i] = arn.substr(pos, colon - pos);
-    pos = colon + 1;
-  }
-  fields[4] = arn.substr(pos);
-  parts->service = fields[1];
-  parts->account = fields[3];
-  parts->resource = fields[4];
-  return !parts->account.empty();
-}
-
 // CloudTrail's resource type of an ARN ("AWS::IAM::Role"); "" when orgtwin does not name it.
 std::string_view ResourceTypeOf(const ArnParts& arn) {
   struct Kind {
@@ -104,11 +81,11 @@ boost::json::array ResourcesOf(const Json& input, const boost::json::storage_ptr
   for (const auto& member : input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
     std::string_view arn = member.value().as_string();
-    ArnParts parts;
-    if (!SplitArn(arn, &parts)) continue;
-    std::string_view type = ResourceTypeOf(parts);
+    std::optional<ArnParts> parts = SplitArn(arn);
+    if (!parts.has_value() || parts->account.empty()) continue;
+    std::string_view type = ResourceTypeOf(*parts);
     if (type.empty()) continue;
-    resources.push_back(Json({{"accountId", parts.account}, {"type", type}, {"ARN", arn}}, sp));
+    resources.push_back(Json({{"accountId", parts->account}, {"type", type}, {"ARN", arn}}, sp));
   }
   return resources;
 }
@@ -222,10 +199,10 @@ std::vector<std::string> OtherAccountsNamed(const Json& input, std::string_view 
   std::vector<std::string> accounts;
   for (const auto& member : input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
-    ArnParts parts;
-    if (!SplitArn(member.value().as_string(), &parts)) continue;
-    if (parts.account != caller_account && parts.account != "aws") {
-      accounts.emplace_back(parts.account);
+    std::optional<ArnParts> parts = SplitArn(member.value().as_string());
+    if (!parts.has_value() || parts->account.empty()) continue;
+    if (parts->account != caller_account && parts->account != "aws") {
+      accounts.emplace_back(parts->account);
     }
   }
   std::sort(accounts.begin(), accounts.end());
