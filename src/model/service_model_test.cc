@@ -16,8 +16,8 @@ TEST(RegistryTest, EveryEmbeddedServiceLoads) {
     EXPECT_FALSE(s->operations().empty()) << s->service_id;
   }
   std::sort(ids.begin(), ids.end());
-  EXPECT_EQ(ids, (std::vector<std::string>{"account", "billing", "cloudtrail", "iam", "invoicing",
-                                           "organizations", "orgtwin", "sts"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"account", "billing", "cloudtrail", "events", "iam",
+                                           "invoicing", "organizations", "orgtwin", "sns", "sts"}));
 }
 
 TEST(RegistryTest, LookupsBySigningNameTargetPrefixAndApiVersion) {

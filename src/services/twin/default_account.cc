@@ -37,6 +37,8 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // CloudTrail trails (0022) and EventBridge's default bus (0020)
+      "cloudtrail_trail_tags", "cloudtrail_trails", "events_tags", "events_targets", "events_rules",
       // SNS topics, subscriptions, messages and the delivery outbox (0021)
       "sns_deliveries", "sns_messages", "sns_subscriptions", "sns_topic_tags", "sns_topics",
       // Centralized root access: IAM's organization features (0018)
