@@ -304,7 +304,11 @@ int RunRehearse(const EngineOptions& options) {
               data_dir.c_str());
 
   Heading("1. The world before the transfer: the accounts that exist, the customer's organization");
-  Status world = playbook::CreateStartingWorld(session, *runtime.assist);
+  // A rehearsal stopped mid-way (or killed) resumes: its journal then records the transfer's
+  // first task, and the starting world is complete already.
+  const bool transfer_begun =
+      runtime.journal->Task("transfer", "I.1").status != structure::TaskStatus::kPending;
+  Status world = playbook::CreateStartingWorld(session, *runtime.assist, transfer_begun);
   if (!world.ok()) return Fail(kExitFailed, "the starting world: " + world.message());
   for (const auto& [key, account] : runtime.structure->accounts) {
     if (account.existing_id) {

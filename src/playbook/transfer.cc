@@ -496,7 +496,7 @@ Playbook TransferPlaybook(const Structure& s) {
   return book;
 }
 
-Status CreateStartingWorld(Session& session, TwinAssist& twin) {
+Status CreateStartingWorld(Session& session, TwinAssist& twin, bool transfer_begun) {
   const Structure& s = session.structure();
   // The accounts that exist before the transfer, with the IDs the file gives them.
   for (const auto& [key, account] : s.accounts) {
@@ -564,6 +564,7 @@ Status CreateStartingWorld(Session& session, TwinAssist& twin) {
     }
     for (const auto& [key, account] : s.accounts) {
       if (!account.starts_in || account.starts_in->value != management) continue;
+      if (transfer_begun) continue;  // the members' moves belong to the playbook now
       OT_ASSIGN_OR_RETURN(auto member_org, OrgOf(session, account.owner.value, key));
       if (member_org) continue;
       OT_ASSIGN_OR_RETURN(std::string id, IdOf(session, key));

@@ -32,7 +32,10 @@ Playbook TransferPlaybook(const structure::Structure& structure);
 // that must cooperate.
 Playbook TerminatePlaybook(const structure::Structure& structure);
 
-// Makes the world before the transfer on a twin (idempotent: what exists is kept).
-Status CreateStartingWorld(structure::Session& session, TwinAssist& twin);
+// Makes the world before the transfer on a twin (idempotent: what exists is kept). Once the
+// transfer has begun (`transfer_begun`: its journal records a task), the members of the old
+// organizations are no longer joined to it: a member without an organization then is one that
+// left it (task III.9) on its way to the payer's, and joining it back would undo that.
+Status CreateStartingWorld(structure::Session& session, TwinAssist& twin, bool transfer_begun);
 
 }  // namespace orgtwin::playbook

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from cli_helpers import ok
 from root_helpers import NO_RETRY, adjustable_server, admin, signup  # noqa: F401
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -201,6 +202,24 @@ def test_a_cross_account_assume_role_is_recorded_in_both_accounts(twin):
     assert identity["arn"] == "arn:aws:sts::%s:assumed-role/Auditor/audit" % owner.id
     assert identity["sessionContext"]["sessionIssuer"]["arn"] == role["Arn"]
     assert identity["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+
+
+def test_the_aws_cli_sets_up_alerting_and_reads_its_events(twin):
+    # What a user types on AWS, against the twin's default account.
+    ok(twin, "cloudtrail", "create-trail", "--name", "cli-trail", "--s3-bucket-name", "cli-logs")
+    topic = ok(twin, "sns", "create-topic", "--name", "cli-alerts")["TopicArn"]
+    pattern = {"detail-type": ["AWS Console Sign In via CloudTrail"],
+               "detail": {"userIdentity": {"type": ["Root"]}}}
+    rule = ok(twin, "events", "put-rule", "--name", "cli-root-sign-in",
+              "--event-pattern", json.dumps(pattern))["RuleArn"]
+    ok(twin, "events", "put-targets", "--rule", "cli-root-sign-in",
+       "--targets", json.dumps([{"Id": "alerts", "Arn": topic}]))
+    [put] = ok(twin, "cloudtrail", "lookup-events", "--lookup-attributes",
+               "AttributeKey=EventName,AttributeValue=PutRule")["Events"]
+    record = json.loads(put["CloudTrailEvent"])
+    assert record["eventSource"] == "events.amazonaws.com"
+    assert record["responseElements"] == {"ruleArn": rule}
+    assert record["userAgent"].startswith("aws-cli/")
 
 
 def test_an_acknowledged_write_keeps_its_event_after_kill_9(twin):
