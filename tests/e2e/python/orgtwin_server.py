@@ -80,3 +80,15 @@ class OrgtwinServer:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def wait_for(probe, timeout=20.0):
+    """Polls `probe` until it returns something truthy or `timeout` seconds pass; returns its last
+    value (falsy on timeout). For effects the twin makes after answering: mail, deliveries, the
+    audit trail's read events."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)

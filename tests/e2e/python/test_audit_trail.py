@@ -6,13 +6,13 @@ describes (a write acknowledged before kill -9 keeps its event).
 One adjustable-clock server for the module; each test works in accounts of its own.
 """
 import json
-import time
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from cli_helpers import ok
+from orgtwin_server import wait_for
 from root_helpers import NO_RETRY, adjustable_server, admin, signup  # noqa: F401
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -36,16 +36,11 @@ def records(client, *attribute, **kwargs):
     return [json.loads(e["CloudTrailEvent"]) for e in lookup(client, *attribute, **kwargs)]
 
 
-def wait_for(what, probe, timeout=10.0):
+def waited(what, probe):
     """Read events are written by a group-commit job just after the call is answered."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.05)
+    value = wait_for(probe, timeout=10.0)
+    assert value, "timed out waiting for " + what
+    return value
 
 
 def user_client(account, service, user):
@@ -104,13 +99,13 @@ def test_reads_denials_and_failures_are_recorded(twin):
         iam.get_user(UserName="nobody")
     iam.get_user(UserName="bob")
 
-    denial = wait_for("the denied ListUsers", lambda: records(trail, "EventName", "ListUsers"))[0]
+    denial = waited("the denied ListUsers", lambda: records(trail, "EventName", "ListUsers"))[0]
     assert denial["errorCode"] == "AccessDenied"
     assert "is not authorized to perform: iam:ListUsers" in denial["errorMessage"]
     assert denial["userIdentity"]["type"] == "IAMUser"
     assert denial["userIdentity"]["userName"] == "bob"
     assert denial["userIdentity"]["accessKeyId"] == bob_key["AccessKeyId"]
-    gets = wait_for("both GetUser calls", lambda: len(records(trail, "EventName", "GetUser")) == 2
+    gets = waited("both GetUser calls", lambda: len(records(trail, "EventName", "GetUser")) == 2
                     and records(trail, "EventName", "GetUser"))
     missing = [g for g in gets if g.get("errorCode")]
     assert missing[0]["errorCode"] == "NoSuchEntity"
@@ -173,9 +168,9 @@ def test_a_cross_account_assume_role_is_recorded_in_both_accounts(twin):
     caller.client("iam").attach_user_policy(UserName="carol", PolicyArn=ADMIN)
     session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="audit")["Credentials"]
 
-    mine = wait_for("the caller's event", lambda: records(caller.client("cloudtrail"),
+    mine = waited("the caller's event", lambda: records(caller.client("cloudtrail"),
                                                           "EventName", "AssumeRole"))[0]
-    theirs = wait_for("the owner's event", lambda: records(owner.client("cloudtrail"),
+    theirs = waited("the owner's event", lambda: records(owner.client("cloudtrail"),
                                                            "EventName", "AssumeRole"))[0]
     assert mine["recipientAccountId"] == caller.id and theirs["recipientAccountId"] == owner.id
     assert mine["sharedEventID"] == theirs["sharedEventID"]
@@ -195,7 +190,7 @@ def test_a_cross_account_assume_role_is_recorded_in_both_accounts(twin):
                              aws_session_token=session["SessionToken"], config=NO_RETRY)
     with pytest.raises(ClientError):
         owner_iam.list_roles()
-    [listed] = wait_for("the session's ListRoles", lambda: records(
+    [listed] = waited("the session's ListRoles", lambda: records(
         owner.client("cloudtrail"), "EventName", "ListRoles"))
     identity = listed["userIdentity"]
     assert identity["type"] == "AssumedRole"

@@ -13,10 +13,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from orgtwin_server import OrgtwinServer
+from orgtwin_server import OrgtwinServer, wait_for
 from root_helpers import NO_RETRY, ROOT_PASSWORD, mailbox, sign_in, signup
 from sns_helpers import Receiver, of_type, verify_signature
-from test_smtp_relay import wait_for
 
 SOC_MAIL, PARTNER_MAIL = "soc@customer.example", "account-team@partner.example"
 ROOT_SIGN_IN = {"detail-type": ["AWS Console Sign In via CloudTrail"],

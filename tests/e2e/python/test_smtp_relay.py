@@ -11,7 +11,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from orgtwin_server import OrgtwinServer  # noqa: E402
+from orgtwin_server import OrgtwinServer, wait_for  # noqa: E402
 from root_helpers import post, signup  # noqa: E402
 
 
@@ -72,15 +72,6 @@ def free_port():
 def serve_sink(sink):
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     return sink
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture()

@@ -13,10 +13,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from orgtwin_server import OrgtwinServer
+from orgtwin_server import OrgtwinServer, wait_for
 from root_helpers import NO_RETRY, mailbox, signup
 from sns_helpers import Receiver, of_type, verify_signature
-from test_smtp_relay import wait_for, wait_for_log
+from test_smtp_relay import wait_for_log
 
 
 @pytest.fixture(scope="module")
