@@ -279,6 +279,7 @@ Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
                       repo::EventsRulesInStates(tx, account_id, region, StatesSeeing(origin)));
   if (rules.empty()) return Status::Ok();
   const boost::json::value event_value(event);
+  bool gate_passed = !reaches_bus;  // asked once, at the first match: it holds for every rule
   for (const repo::EventsRuleRow& rule : rules) {
     // Schedule-only rules match no event.
     if (!rule.event_pattern) continue;
@@ -289,11 +290,9 @@ Status DispatchEvent(store::Transaction& tx, TimePoint now, IdGenerator& ids,
       continue;
     }
     if (!(*pattern)->Matches(event_value)) continue;
-    if (reaches_bus) {
-      OT_ASSIGN_OR_RETURN(bool reaches, reaches_bus());
-      if (!reaches) return Status::Ok();
-      // Asked once: the answer holds for every rule.
-      return DispatchEvent(tx, now, ids, account_id, region, event, origin);
+    if (!gate_passed) {
+      OT_ASSIGN_OR_RETURN(gate_passed, reaches_bus());
+      if (!gate_passed) return Status::Ok();
     }
     OT_ASSIGN_OR_RETURN(auto targets, repo::EventsTargetsOf(tx, account_id, region, rule.name));
     for (const repo::EventsTargetRow& target : targets) {

@@ -12,8 +12,7 @@ namespace {
 
 using Json = boost::json::object;
 
-// The event history's span (LookupEvents), and how often older events are deleted.
-constexpr double kHistorySeconds = 90.0 * 86400.0;
+// How often events older than the history's span (kEventHistorySeconds) are deleted.
 constexpr double kPruneEverySeconds = 86400.0;
 
 std::string Field(const Json& record, std::string_view key) {
@@ -200,7 +199,7 @@ void AuditTrail::WriteBatch(const std::vector<PendingEvent>& events) {
     }
   }
   if (prune) {
-    Status pruned = repo::DeleteTrailEventsBefore(**tx, ToEpochSeconds(now) - kHistorySeconds);
+    Status pruned = repo::DeleteTrailEventsBefore(**tx, ToEpochSeconds(now) - kEventHistorySeconds);
     if (!pruned.ok()) Log(LogLevel::kError, "audit trail: prune: " + pruned.ToString());
   }
   Status committed = (*tx)->Commit();

@@ -28,6 +28,8 @@ namespace orgtwin::services::trail {
 
 // The record format of the events orgtwin writes.
 inline constexpr std::string_view kEventVersion = "1.09";
+// How long the event history keeps events (LookupEvents; older rows are pruned): 90 days.
+inline constexpr double kEventHistorySeconds = 90.0 * 86400.0;
 
 // "iam.amazonaws.com", "sts.amazonaws.com", ...: the service's endpoint prefix.
 std::string EventSourceOf(const model::ServiceModel& service);

@@ -6,14 +6,13 @@
 #include <optional>
 
 #include "repo/trail_repository.h"
+#include "services/trail/event_record.h"
 
 namespace orgtwin::services::trail {
 namespace {
 
 using Json = boost::json::object;
 
-// CloudTrail keeps 90 days of management events in the event history.
-constexpr double kHistorySeconds = 90.0 * 86400.0;
 constexpr int64_t kMaxResults = 50;
 
 Status Invalid(std::string_view code, std::string message) {
@@ -173,7 +172,7 @@ std::optional<repo::TrailEventCursor> ParseToken(std::string_view token) {
 Result<Json> LookupEvents(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(Lookup lookup, ParseLookup(input));
   const double now = ToEpochSeconds(ctx.now);
-  double start = now - kHistorySeconds;
+  double start = now - kEventHistorySeconds;
   double end = now;
   if (const auto* v = input.if_contains("StartTime"); v != nullptr && v->is_number()) {
     start = std::max(start, v->to_number<double>());
