@@ -215,35 +215,30 @@ Result<std::vector<TrailEventRow>> TrailEventsAfter(
   std::vector<TrailEventRow> out;
   for (size_t from = 0; from < account_ids.size(); from += kChunk) {
     const size_t to = std::min(account_ids.size(), from + kChunk);
-    std::string sql =
-        "SELECT event_id, account_id, event_time, event_source, event_name, record FROM "
-        "trail_events WHERE account_id IN (";
+    std::string sql = "SELECT " + std::string(kTrailEventColumns) + "WHERE e.account_id IN (";
     std::vector<store::Value> params;
     params.reserve(to - from + 8);
     for (size_t i = from; i < to; ++i) {
       sql += i == from ? "?" : ", ?";
       params.emplace_back(account_ids[i]);
     }
-    sql += ") AND (event_time > ? OR (event_time = ? AND event_id > ?)) ";
+    sql += ") AND (e.event_time > ? OR (e.event_time = ? AND e.event_id > ?)) ";
     params.emplace_back(after_time);
     params.emplace_back(after_time);
     params.emplace_back(std::string(after_event_id));
     if (until_event_id.empty()) {
-      sql += "AND event_time <= ? ";
+      sql += "AND e.event_time <= ? ";
       params.emplace_back(until);
     } else {
-      sql += "AND (event_time < ? OR (event_time = ? AND event_id <= ?)) ";
+      sql += "AND (e.event_time < ? OR (e.event_time = ? AND e.event_id <= ?)) ";
       params.emplace_back(until);
       params.emplace_back(until);
       params.emplace_back(std::string(until_event_id));
     }
-    sql += "ORDER BY event_time, event_id LIMIT ?";
+    sql += "ORDER BY e.event_time, e.event_id LIMIT ?";
     params.emplace_back(limit);
     OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-    for (const store::Row& r : rows) {
-      out.push_back(
-          TrailEventRow{r.Text(0), r.Text(1), r.Double(2), r.Text(3), r.Text(4), r.Text(5)});
-    }
+    for (const store::Row& r : rows) out.push_back(TrailEventRowOf(r));
   }
   if (account_ids.size() > kChunk) {
     std::sort(out.begin(), out.end(), [](const TrailEventRow& a, const TrailEventRow& b) {

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "services/events/dispatch.h"
 #include "services/trail/event_record.h"
+#include "services/trail/stored_event.h"
 #include "services/trail/trails.h"
 
 namespace orgtwin::services::trail {
@@ -40,21 +41,16 @@ Json BusEventOf(const Json& record, IdGenerator& ids) {
 // The row of `record` (serialized here), and the facts RecordRow routes it by.
 PendingEvent PendingEventOf(TimePoint time, const Json& record) {
   const boost::json::value* read_only = record.if_contains("readOnly");
-  return PendingEvent{
-      time,
-      repo::TrailEventRow{Field(record, "eventID"), Field(record, "recipientAccountId"),
-                          ToEpochSeconds(time), Field(record, "eventSource"),
-                          Field(record, "eventName"), boost::json::serialize(record)},
-      Field(record, "awsRegion"),
-      read_only != nullptr && read_only->is_bool() && read_only->as_bool()};
+  return PendingEvent{time, StoredRowOf(time, record), Field(record, "awsRegion"),
+                      read_only != nullptr && read_only->is_bool() && read_only->as_bool()};
 }
 
 // Writes the row and sends the event to EventBridge when a rule could see it. `record` is the
-// event as an object when the caller has it (else it is parsed from the row, which only happens
-// when a rule sees events of the account).
+// event as an object when the caller has it (else it is restored from the row, which only
+// happens when a rule sees events of the account). `caller_stored`: see InsertTrailEvent.
 Status RecordRow(store::Transaction& tx, IdGenerator& ids, const PendingEvent& event,
-                 const Json* record) {
-  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(tx, event.row));
+                 const Json* record, bool caller_stored) {
+  OT_RETURN_IF_ERROR(repo::InsertTrailEvent(tx, event.row, caller_stored));
   // To the account's default bus in the event's region: read-only calls reach only the rules
   // that asked for them (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
   const events::EventOrigin origin = event.read_only ? events::EventOrigin::kCloudTrailReadOnly
@@ -64,12 +60,7 @@ Status RecordRow(store::Transaction& tx, IdGenerator& ids, const PendingEvent& e
   if (!seen) return Status::Ok();  // the common case: no rule, nothing more to do
   Json parsed;
   if (record == nullptr) {
-    boost::system::error_code ec;
-    boost::json::value value = boost::json::parse(event.row.record, ec);
-    if (ec || !value.is_object()) {
-      return InternalError("unreadable trail event " + event.row.event_id);
-    }
-    parsed = std::move(value.as_object());
+    OT_ASSIGN_OR_RETURN(parsed, RecordOfRow(event.row));
     record = &parsed;
   }
   return events::DispatchEvent(tx, event.time, ids, account, event.region, BusEventOf(*record, ids),
@@ -84,7 +75,7 @@ Status RecordRow(store::Transaction& tx, IdGenerator& ids, const PendingEvent& e
 
 Status RecordEvent(store::Transaction& tx, TimePoint event_time, IdGenerator& ids,
                    const Json& record) {
-  return RecordRow(tx, ids, PendingEventOf(event_time, record), &record);
+  return RecordRow(tx, ids, PendingEventOf(event_time, record), &record, false);
 }
 
 AuditTrail::AuditTrail(store::Store& store, const Clock& clock, IdGenerator& ids)
@@ -104,30 +95,39 @@ AuditTrail::~AuditTrail() {
 Status AuditTrail::OnCall(store::Transaction& tx, const gateway::CallRecord& call) {
   // The twin's own extension API is not AWS's; nothing of it is an AWS event.
   if (call.service.signing_name == "orgtwin") return Status::Ok();
-  // The records' nodes come from an arena on the stack: one malloc-free build per call.
-  unsigned char buffer[8192];
-  boost::json::monotonic_resource arena(buffer, sizeof(buffer));
-  const boost::json::storage_ptr sp(&arena);
-  std::vector<Json> records;
-  const std::string event_id = ids_.SortableUuid();
-  records.push_back(ApiCallRecord(call, event_id, call.caller.account_id, sp));
-  // The resource owner's copy of a cross-account call, tied to the caller's by sharedEventID.
-  for (const std::string& account : OtherAccountsNamed(call.input, call.caller.account_id)) {
-    Json copy = ApiCallRecord(call, ids_.SortableUuid(), account, sp);
-    copy["sharedEventID"] = event_id;
-    records.front()["sharedEventID"] = event_id;
-    records.push_back(std::move(copy));
+  const bool read_only = IsReadOnlyEvent(call.service, call.operation);
+  const std::string region = EventRegionOf(call.service, call.region);
+  std::vector<PendingEvent> events;
+  for (repo::TrailEventRow& row : ApiCallRows(call, ids_)) {
+    events.push_back(PendingEvent{call.time, std::move(row), region, read_only});
   }
   if (call.tx_mode == store::TxMode::kRead) {
-    // Serialized here, on the I/O thread: the writer only inserts.
-    std::vector<PendingEvent> events;
-    events.reserve(records.size());
-    for (const Json& record : records) events.push_back(PendingEventOf(call.time, record));
-    Queue(std::move(events));
+    Queue(std::move(events));  // built here, on the I/O thread: the writer only inserts
     return Status::Ok();
   }
-  for (const Json& record : records) {
-    OT_RETURN_IF_ERROR(RecordEvent(tx, call.time, ids_, record));
+  for (const PendingEvent& event : events) OT_RETURN_IF_ERROR(Record(tx, event));
+  return Status::Ok();
+}
+
+bool AuditTrail::CallerStored(const std::string& key) {
+  std::lock_guard<std::mutex> lock(callers_mutex_);
+  return stored_callers_.count(key) > 0;
+}
+
+Status AuditTrail::Record(store::Transaction& tx, const PendingEvent& event,
+                          std::unordered_set<std::string>* written_in_tx) {
+  const std::string& key = event.row.caller_key;
+  const bool stored = key.empty() || (written_in_tx != nullptr && written_in_tx->count(key) > 0) ||
+                      CallerStored(key);
+  OT_RETURN_IF_ERROR(RecordRow(tx, ids_, event, nullptr, stored));
+  if (!stored) {
+    if (written_in_tx != nullptr) written_in_tx->insert(key);
+    // Known once committed: a rolled-back transaction takes its caller row with it.
+    tx.AfterCommit([this, key] {
+      std::lock_guard<std::mutex> lock(callers_mutex_);
+      if (stored_callers_.size() >= kStoredCallersKept) stored_callers_.clear();
+      stored_callers_.insert(key);
+    });
   }
   return Status::Ok();
 }
@@ -191,8 +191,9 @@ void AuditTrail::WriteBatch(const std::vector<PendingEvent>& events) {
     Log(LogLevel::kError, "audit trail: " + tx.status().ToString());
     return;
   }
+  std::unordered_set<std::string> callers_written;
   for (const PendingEvent& event : events) {
-    Status written = RecordRow(**tx, ids_, event, nullptr);
+    Status written = Record(**tx, event, &callers_written);
     if (!written.ok()) {
       Log(LogLevel::kError, "audit trail: " + written.ToString());
       return;  // the transaction rolls back; the batch's other jobs are unaffected

@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -75,6 +76,15 @@ class AuditTrail final : public gateway::CallObserver {
   static constexpr std::chrono::milliseconds kFlushDelay{20};
   static constexpr size_t kFlushBatch = 512;
 
+  // How many caller keys stored_callers_ holds before it starts over.
+  static constexpr size_t kStoredCallersKept = 4096;
+
+  // Writes `event` in `tx` (through RecordRow), its caller row only when no committed
+  // transaction is known to have written it and `written_in_tx` (the keys `tx` has written, if
+  // the caller tracks them) does not hold it.
+  Status Record(store::Transaction& tx, const PendingEvent& event,
+                std::unordered_set<std::string>* written_in_tx = nullptr);
+  bool CallerStored(const std::string& key);
   // Queues the events of a read for the flusher.
   void Queue(std::vector<PendingEvent> events);
   // The flusher thread: hands batches of queued events to group-commit jobs.
@@ -92,7 +102,10 @@ class AuditTrail final : public gateway::CallObserver {
   bool stopping_ = false;             // GUARDED_BY(mutex_)
   int jobs_in_flight_ = 0;            // GUARDED_BY(mutex_): submitted and not done
   double pruned_at_ = 0;              // GUARDED_BY(mutex_): twin time of the last prune
-  std::thread flusher_;               // last: starts once the members above exist
+  std::mutex callers_mutex_;
+  // Keys of trail_callers rows this store has committed (rows are never deleted).
+  std::unordered_set<std::string> stored_callers_;  // GUARDED_BY(callers_mutex_)
+  std::thread flusher_;                             // last: starts once the members above exist
 };
 
 }  // namespace orgtwin::services::trail

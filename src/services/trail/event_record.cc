@@ -5,16 +5,16 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <unordered_map>
 
 #include "common/arn.h"
 #include "common/clock.h"
 #include "gateway/operation_actions.h"
 #include "protocol/protocol.h"
+#include "services/trail/stored_event.h"
 
 namespace orgtwin::services::trail {
 namespace {
-
-using Json = boost::json::object;
 
 // Members CloudTrail never writes: credentials and one-time codes. The issued temporary
 // credentials keep their access key ID, session token and expiry, as AWS records them.
@@ -35,12 +35,6 @@ constexpr std::array<std::string_view, 14> kSecretMembers = {"Password",
 
 bool IsSecret(std::string_view member) {
   return std::find(kSecretMembers.begin(), kSecretMembers.end(), member) != kSecretMembers.end();
-}
-
-std::string LowerFirst(std::string_view name) {
-  std::string out(name);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
 }
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
@@ -73,11 +67,112 @@ std::string_view ResourceTypeOf(const ArnParts& arn) {
   return "";
 }
 
+// JSON text appended to `out`, through one serializer per thread (no tree, no temporaries).
+void AppendJson(const boost::json::value& value, std::string& out) {
+  thread_local boost::json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[1024];
+  while (!serializer.done()) {
+    const boost::json::string_view chunk = serializer.read(buffer, sizeof(buffer));
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  thread_local boost::json::serializer serializer;
+  serializer.reset(boost::json::string_view(text.data(), text.size()));
+  char buffer[1024];
+  while (!serializer.done()) {
+    const boost::json::string_view chunk = serializer.read(buffer, sizeof(buffer));
+    out.append(chunk.data(), chunk.size());
+  }
+}
+
+// `"key":` with CloudTrail's member name (the API's with a lower-case first letter).
+void AppendMemberName(std::string_view name, std::string& out, bool lower_first) {
+  std::string key(name);
+  if (lower_first && !key.empty()) {
+    key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+  }
+  AppendJsonString(key, out);
+  out += ':';
+}
+
+std::string EventTimestamp(double epoch_seconds) {
+  // AWS-COMPAT: CloudTrail writes the timestamps of IAM, STS and Organizations responses in
+  // Java's medium date format ("Dec 5, 2026 1:02:42 AM", UTC); the other services' are not
+  // established, and get the same.
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto seconds = static_cast<std::time_t>(epoch_seconds);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  const int hour12 = utc.tm_hour % 12 == 0 ? 12 : utc.tm_hour % 12;
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s %d, %d %d:%02d:%02d %s",
+                std::string(kMonths[static_cast<size_t>(utc.tm_mon) % 12]).c_str(), utc.tm_mday,
+                utc.tm_year + 1900, hour12, utc.tm_min, utc.tm_sec, utc.tm_hour < 12 ? "AM" : "PM");
+  return out;
+}
+
+// `value`, an input or output of `shape` (may be null), as CloudTrail writes it: member names
+// with a lower-case first letter (recursively; map keys unchanged), timestamps in CloudTrail's
+// form, and the secret members (sensitive shapes, one-time codes) left out.
+void AppendEventFields(const boost::json::value& value, const model::Shape* shape,
+                       std::string& out) {
+  if (shape != nullptr && shape->type == model::ShapeType::kTimestamp && value.is_number()) {
+    AppendJsonString(EventTimestamp(value.to_number<double>()), out);
+    return;
+  }
+  if (value.is_object()) {
+    const bool map = shape != nullptr && shape->type == model::ShapeType::kMap;
+    out += '{';
+    bool first = true;
+    for (const auto& member : value.as_object()) {
+      const model::Shape* member_shape = nullptr;
+      if (map) {  // a map's keys are data, not member names
+        member_shape = shape->value.shape;
+      } else {
+        const model::Member* modeled =
+            shape != nullptr && shape->type == model::ShapeType::kStructure
+                ? shape->FindMember(member.key())
+                : nullptr;
+        member_shape = modeled != nullptr ? modeled->shape : nullptr;
+        // Sensitive shapes (passwords, secret keys) and codes CloudTrail leaves out.
+        if (IsSecret(member.key()) || (member_shape != nullptr && member_shape->sensitive)) {
+          continue;
+        }
+      }
+      if (!first) out += ',';
+      first = false;
+      AppendMemberName(member.key(), out, !map);
+      AppendEventFields(member.value(), member_shape, out);
+    }
+    out += '}';
+    return;
+  }
+  if (value.is_array()) {
+    const model::Shape* item_shape =
+        shape != nullptr && shape->type == model::ShapeType::kList ? shape->member.shape : nullptr;
+    out += '[';
+    bool first = true;
+    for (const boost::json::value& item : value.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      AppendEventFields(item, item_shape, out);
+    }
+    out += ']';
+    return;
+  }
+  AppendJson(value, out);
+}
+
 // The resources a call names by ARN (RoleArn, TopicArn, PolicyArn, ...), as CloudTrail lists
-// them in the event. Resources named by name (UserName, ...) are not written: LookupEvents
-// derives them from requestParameters (lookup_events.cc), as CloudTrail's event history does.
-boost::json::array ResourcesOf(const Json& input, const boost::json::storage_ptr& sp) {
-  boost::json::array resources(sp);
+// them in the event ("" when none). Resources named by name (UserName, ...) are not written:
+// LookupEvents derives them from requestParameters (lookup_events.cc), as CloudTrail's event
+// history does.
+std::string ResourcesOf(const boost::json::object& input) {
+  std::string out;
   for (const auto& member : input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
     std::string_view arn = member.value().as_string();
@@ -85,30 +180,97 @@ boost::json::array ResourcesOf(const Json& input, const boost::json::storage_ptr
     if (!parts.has_value() || parts->account.empty()) continue;
     std::string_view type = ResourceTypeOf(*parts);
     if (type.empty()) continue;
-    resources.push_back(Json({{"accountId", parts->account}, {"type", type}, {"ARN", arn}}, sp));
+    out += out.empty() ? "[" : ",";
+    out += "{\"accountId\":";
+    AppendJsonString(parts->account, out);
+    out += ",\"type\":";
+    AppendJsonString(type, out);
+    out += ",\"ARN\":";
+    AppendJsonString(arn, out);
+    out += '}';
   }
-  return resources;
+  if (!out.empty()) out += ']';
+  return out;
 }
 
-Json SessionContextOf(const auth::Principal& caller, const boost::json::storage_ptr& sp) {
-  Json attributes({{"creationDate", FormatIso8601Seconds(caller.token_issue_time)},
-                   {"mfaAuthenticated", caller.mfa_authenticated ? "true" : "false"}},
-                  sp);
-  Json context(sp);
+boost::json::object SessionContextOf(const auth::Principal& caller) {
+  boost::json::object attributes{{"creationDate", FormatIso8601Seconds(caller.token_issue_time)},
+                                 {"mfaAuthenticated", caller.mfa_authenticated ? "true" : "false"}};
+  boost::json::object context;
   if (caller.type == auth::PrincipalType::kAssumedRole && caller.session != nullptr) {
-    const std::string& role_arn = caller.session->role_arn;
-    context["sessionIssuer"] = Json({{"type", "Role"},
-                                     {"principalId", caller.session->role_id},
-                                     {"arn", role_arn},
-                                     {"accountId", caller.account_id},
-                                     {"userName", caller.name}},
-                                    sp);
+    context["sessionIssuer"] = boost::json::object{{"type", "Role"},
+                                                   {"principalId", caller.session->role_id},
+                                                   {"arn", caller.session->role_arn},
+                                                   {"accountId", caller.account_id},
+                                                   {"userName", caller.name}};
   }
   if (caller.session != nullptr && !caller.session->source_identity.empty()) {
     context["sourceIdentity"] = caller.session->source_identity;
   }
   context["attributes"] = std::move(attributes);
   return context;
+}
+
+// CloudTrail's userIdentity of `caller`.
+boost::json::object UserIdentityOf(const auth::Principal& caller) {
+  boost::json::object identity{{"type", auth::PrincipalTypeName(caller.type)},
+                               {"principalId", caller.user_id},
+                               {"arn", caller.arn},
+                               {"accountId", caller.account_id}};
+  if (!caller.access_key_id.empty()) identity["accessKeyId"] = caller.access_key_id;
+  if (caller.type == auth::PrincipalType::kUser) identity["userName"] = caller.name;
+  if (caller.temporary) identity["sessionContext"] = SessionContextOf(caller);
+  return identity;
+}
+
+// The caller part of a call's event (stored_event.h: userIdentity, awsRegion, sourceIPAddress,
+// userAgent, in that order) and its key. A client makes many calls with the same caller part, so
+// each thread keeps the last ones it built, by the facts they are built from.
+struct CallerPart {
+  std::string text;
+  std::string key;
+};
+const CallerPart& CallerPartOf(const gateway::CallRecord& call, std::string_view region,
+                               std::string_view user_agent) {
+  const auth::Principal& caller = call.caller;
+  std::string facts;
+  facts.reserve(512);
+  for (std::string_view part :
+       {std::string_view(auth::PrincipalTypeName(caller.type)), std::string_view(caller.user_id),
+        std::string_view(caller.arn), std::string_view(caller.account_id),
+        std::string_view(caller.access_key_id), std::string_view(caller.name), region,
+        std::string_view(call.http.remote_address), user_agent}) {
+    facts.append(part);
+    facts += '\0';
+  }
+  if (caller.temporary) {
+    facts += caller.mfa_authenticated ? 'M' : 'm';
+    facts += std::to_string(caller.token_issue_time.time_since_epoch().count());
+    if (caller.session != nullptr) {
+      for (const std::string* part : {&caller.session->role_id, &caller.session->role_arn,
+                                      &caller.session->source_identity}) {
+        facts += '\0';
+        facts += *part;
+      }
+    }
+  }
+  thread_local std::unordered_map<std::string, CallerPart> built;
+  auto found = built.find(facts);
+  if (found != built.end()) return found->second;
+  if (built.size() >= 4096) built.clear();  // bounded: a new client starts the set over
+  const boost::json::value identity = UserIdentityOf(caller);
+  CallerPart part;
+  part.text = "{\"userIdentity\":";
+  AppendJson(identity, part.text);
+  part.text += ",\"awsRegion\":";
+  AppendJsonString(region, part.text);
+  part.text += ",\"sourceIPAddress\":";
+  AppendJsonString(call.http.remote_address, part.text);
+  part.text += ",\"userAgent\":";
+  AppendJsonString(user_agent, part.text);
+  part.text += '}';
+  part.key = CallerKeyOf(part.text);
+  return built.emplace(std::move(facts), std::move(part)).first->second;
 }
 
 }  // namespace
@@ -129,126 +291,91 @@ std::string EventRegionOf(const model::ServiceModel& service, std::string_view s
   return std::string(scope_region.empty() ? "us-east-1" : scope_region);
 }
 
-Json UserIdentityOf(const auth::Principal& caller, const boost::json::storage_ptr& sp) {
-  Json identity({{"type", auth::PrincipalTypeName(caller.type)},
-                 {"principalId", caller.user_id},
-                 {"arn", caller.arn},
-                 {"accountId", caller.account_id}},
-                sp);
-  if (!caller.access_key_id.empty()) identity["accessKeyId"] = caller.access_key_id;
-  if (caller.type == auth::PrincipalType::kUser) identity["userName"] = caller.name;
-  if (caller.temporary) identity["sessionContext"] = SessionContextOf(caller, sp);
-  return identity;
-}
+std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, IdGenerator& ids) {
+  const bool read_only = IsReadOnlyEvent(call.service, call.operation);
+  const std::string* agent = call.http.Header("user-agent");
+  const std::string region = EventRegionOf(call.service, call.region);
+  const CallerPart& caller = CallerPartOf(call, region, agent != nullptr ? *agent : "");
+  const double time = ToEpochSeconds(call.time);
 
-std::string EventTimestamp(double epoch_seconds) {
-  // AWS-COMPAT: CloudTrail writes the timestamps of IAM, STS and Organizations responses in
-  // Java's medium date format ("Dec 5, 2026 1:02:42 AM", UTC); the other services' are not
-  // established, and get the same.
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto seconds = static_cast<std::time_t>(epoch_seconds);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  const int hour12 = utc.tm_hour % 12 == 0 ? 12 : utc.tm_hour % 12;
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s %d, %d %d:%02d:%02d %s",
-                std::string(kMonths[static_cast<size_t>(utc.tm_mon) % 12]).c_str(), utc.tm_mday,
-                utc.tm_year + 1900, hour12, utc.tm_min, utc.tm_sec, utc.tm_hour < 12 ? "AM" : "PM");
-  return out;
-}
+  // The fields the row keeps (stored_event.h), in CloudTrail's order. The eventVersion,
+  // eventType, managementEvent and eventCategory of an API call are the reader's constants, and
+  // eventTime, eventSource, eventName, eventID and recipientAccountId are the row's columns.
+  std::string rest = "{";
+  const std::string event_time = FormatIso8601Seconds(call.time);
+  if (EventTimeOfColumn(time) != event_time) {  // a column the reader cannot turn back into it
+    rest += "\"eventTime\":";
+    AppendJsonString(event_time, rest);
+    rest += ',';
+  }
+  if (!call.outcome.ok()) {
+    protocol::AwsError error = protocol::ErrorFromStatus(&call.service, call.outcome.status());
+    rest += "\"errorCode\":";
+    AppendJsonString(error.code, rest);
+    rest += ",\"errorMessage\":";
+    AppendJsonString(error.message, rest);
+    rest += ',';
+  }
+  rest += "\"requestParameters\":";
+  const size_t parameters_at = rest.size();
+  AppendEventFields(call.input, call.operation.input, rest);
+  if (rest.size() - parameters_at == 2) rest.replace(parameters_at, 2, "null");  // "{}"
+  // CloudTrail writes no response for reads (STS's are recorded: the credentials it issued) nor
+  // for failed calls.
+  rest += ",\"responseElements\":";
+  if (call.outcome.ok() && !call.outcome->empty() &&
+      (!read_only || call.service.signing_name == "sts")) {
+    AppendEventFields(*call.outcome, call.operation.output, rest);
+  } else {
+    rest += "null";
+  }
+  rest += ",\"requestID\":";
+  AppendJsonString(call.request_id, rest);
+  rest += read_only ? ",\"readOnly\":true" : ",\"readOnly\":false";
+  const std::string resources = ResourcesOf(call.input);
+  if (!resources.empty()) {
+    rest += ",\"resources\":";
+    rest += resources;
+  }
 
-boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape,
-                                 const boost::json::storage_ptr& sp) {
-  if (shape != nullptr && shape->type == model::ShapeType::kTimestamp && value.is_number()) {
-    return boost::json::value(EventTimestamp(value.to_number<double>()), sp);
-  }
-  if (value.is_object()) {
-    const bool map = shape != nullptr && shape->type == model::ShapeType::kMap;
-    Json out(sp);
-    out.reserve(value.as_object().size());
-    for (const auto& member : value.as_object()) {
-      if (map) {  // a map's keys are data, not member names
-        out.emplace(member.key(), ToEventFields(member.value(), shape->value.shape, sp));
-        continue;
-      }
-      const model::Member* modeled = shape != nullptr && shape->type == model::ShapeType::kStructure
-                                         ? shape->FindMember(member.key())
-                                         : nullptr;
-      const model::Shape* member_shape = modeled != nullptr ? modeled->shape : nullptr;
-      // Sensitive shapes (passwords, secret keys) and codes CloudTrail leaves out.
-      if (IsSecret(member.key()) || (member_shape != nullptr && member_shape->sensitive)) continue;
-      out.emplace(LowerFirst(member.key()), ToEventFields(member.value(), member_shape, sp));
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    const model::Shape* item_shape =
-        shape != nullptr && shape->type == model::ShapeType::kList ? shape->member.shape : nullptr;
-    boost::json::array out(sp);
-    out.reserve(value.as_array().size());
-    for (const boost::json::value& item : value.as_array()) {
-      out.push_back(ToEventFields(item, item_shape, sp));
-    }
-    return out;
-  }
-  return boost::json::value(value, sp);
-}
-
-std::vector<std::string> OtherAccountsNamed(const Json& input, std::string_view caller_account) {
-  std::vector<std::string> accounts;
-  for (const auto& member : input) {
+  const std::string event_id = ids.SortableUuid();
+  const std::string event_source = EventSourceOf(call.service);
+  auto row_of = [&](const std::string& id, std::string_view account, std::string record) {
+    return repo::TrailEventRow{id,
+                               std::string(account),
+                               time,
+                               event_source,
+                               std::string(call.operation.name),
+                               std::move(record),
+                               caller.key,
+                               caller.text};
+  };
+  // The resource owners' copies of a cross-account call, tied to the caller's by sharedEventID.
+  std::vector<std::string> others;
+  for (const auto& member : call.input) {
     if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
     std::optional<ArnParts> parts = SplitArn(member.value().as_string());
     if (!parts.has_value() || parts->account.empty()) continue;
-    if (parts->account != caller_account && parts->account != "aws") {
-      accounts.emplace_back(parts->account);
+    if (parts->account != call.caller.account_id && parts->account != "aws") {
+      others.emplace_back(parts->account);
     }
   }
-  std::sort(accounts.begin(), accounts.end());
-  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
-  return accounts;
-}
-
-Json ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
-                   std::string_view recipient_account, const boost::json::storage_ptr& sp) {
-  const bool read_only = IsReadOnlyEvent(call.service, call.operation);
-  const std::string* agent = call.http.Header("user-agent");
-  Json record({{"eventVersion", kEventVersion},
-               {"userIdentity", UserIdentityOf(call.caller, sp)},
-               {"eventTime", FormatIso8601Seconds(call.time)},
-               {"eventSource", EventSourceOf(call.service)},
-               {"eventName", call.operation.name},
-               {"awsRegion", EventRegionOf(call.service, call.region)},
-               {"sourceIPAddress", call.http.remote_address},
-               {"userAgent", agent != nullptr ? std::string_view(*agent) : std::string_view()}},
-              sp);
-  if (!call.outcome.ok()) {
-    protocol::AwsError error = protocol::ErrorFromStatus(&call.service, call.outcome.status());
-    record["errorCode"] = error.code;
-    record["errorMessage"] = error.message;
+  std::sort(others.begin(), others.end());
+  others.erase(std::unique(others.begin(), others.end()), others.end());
+  std::vector<repo::TrailEventRow> rows;
+  rows.reserve(1 + others.size());
+  if (others.empty()) {
+    rows.push_back(row_of(event_id, call.caller.account_id, rest + "}"));
+    return rows;
   }
-  boost::json::value parameters = ToEventFields(call.input, call.operation.input, sp);
-  record["requestParameters"] =
-      parameters.as_object().empty() ? boost::json::value(nullptr) : std::move(parameters);
-  // CloudTrail writes no response for reads (STS's are recorded: the credentials it issued) nor
-  // for failed calls.
-  boost::json::value response = nullptr;
-  if (call.outcome.ok() && !call.outcome->empty() &&
-      (!read_only || call.service.signing_name == "sts")) {
-    response = ToEventFields(*call.outcome, call.operation.output, sp);
+  std::string shared = ",\"sharedEventID\":";
+  AppendJsonString(event_id, shared);
+  shared += '}';
+  rows.push_back(row_of(event_id, call.caller.account_id, rest + shared));
+  for (const std::string& account : others) {
+    rows.push_back(row_of(ids.SortableUuid(), account, rest + shared));
   }
-  record["responseElements"] = std::move(response);
-  record["requestID"] = call.request_id;
-  record["eventID"] = event_id;
-  record["readOnly"] = read_only;
-  boost::json::array resources = ResourcesOf(call.input, sp);
-  if (!resources.empty()) record["resources"] = std::move(resources);
-  record["eventType"] = "AwsApiCall";
-  record["managementEvent"] = true;
-  record["recipientAccountId"] = recipient_account;
-  record["eventCategory"] = "Management";
-  return record;
+  return rows;
 }
 
 }  // namespace orgtwin::services::trail

@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json.hpp>
-
+#include "common/ids.h"
 #include "gateway/call_observer.h"
+#include "repo/trail_repository.h"
 
 namespace orgtwin::services::trail {
 
@@ -43,26 +43,11 @@ bool IsReadOnlyEvent(const model::ServiceModel& service, const model::Operation&
 // events are in us-east-1; the others are in the SigV4 scope's region.
 std::string EventRegionOf(const model::ServiceModel& service, std::string_view scope_region);
 
-// CloudTrail's userIdentity of `caller`.
-boost::json::object UserIdentityOf(const auth::Principal& caller,
-                                   const boost::json::storage_ptr& sp = {});
-
-// `value`, an input or output of `shape` (may be null), with CloudTrail's member names (first
-// letter lower case, recursively; map keys unchanged), timestamps as CloudTrail writes them, and
-// the secret members (sensitive shapes, one-time codes) left out.
-boost::json::value ToEventFields(const boost::json::value& value, const model::Shape* shape,
-                                 const boost::json::storage_ptr& sp = {});
-
-// The accounts other than `caller_account` that own a resource the call names by ARN (a
-// top-level input member ending in "Arn": RoleArn, TopicArn, ...): CloudTrail records the event
-// in those accounts too. Sorted, without duplicates.
-std::vector<std::string> OtherAccountsNamed(const boost::json::object& input,
-                                            std::string_view caller_account);
-
-// The event of `call`, recorded in `recipient_account`. Every node of it is allocated from `sp`
-// (the audit trail builds each call's records in a per-call arena).
-boost::json::object ApiCallRecord(const gateway::CallRecord& call, std::string_view event_id,
-                                  std::string_view recipient_account,
-                                  const boost::json::storage_ptr& sp = {});
+// The rows of `call`'s event, in the stored form (stored_event.h), written straight from the
+// call without building the record as a tree: the event in the caller's account, then a copy for
+// each other account that owns a resource the call names by ARN (a top-level input member ending
+// in "Arn": RoleArn, TopicArn, ...), tied to the first by sharedEventID, as CloudTrail records
+// cross-account calls. `time` is the row's time (the call's).
+std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, IdGenerator& ids);
 
 }  // namespace orgtwin::services::trail

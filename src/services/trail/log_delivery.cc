@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "common/log.h"
+#include "services/trail/stored_event.h"
 #include "services/trail/trails.h"
 
 // Why a settle lag. A request stamps its event with the twin's clock when its handler runs, but
@@ -274,10 +275,9 @@ Result<int> LogDelivery::WritePending(const repo::TrailRow& trail, const InHand*
   // One file per account and Region, the records as recorded, in event order.
   std::map<std::pair<std::string, std::string>, std::string> files;
   for (const repo::TrailEventRow& event : events) {
-    boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(event.record, ec);
-    if (ec || !parsed.is_object()) continue;
-    const boost::json::object& record = parsed.as_object();
+    Result<boost::json::object> parsed = RecordOfRow(event);
+    if (!parsed.ok()) continue;
+    const boost::json::object& record = *parsed;
     if (!TrailSelectsEvent(trail, record)) continue;
     const boost::json::value* region = record.if_contains("awsRegion");
     std::string region_name =
@@ -285,7 +285,7 @@ Result<int> LogDelivery::WritePending(const repo::TrailRow& trail, const InHand*
     if (region_name.empty()) region_name = trail.home_region;
     std::string& body = files[{event.account_id, region_name}];
     body += body.empty() ? "{\"Records\":[" : ",";
-    body += event.record;
+    body += event.caller_key.empty() ? event.record : boost::json::serialize(record);
   }
   const double at = trail.pending_at.value_or(ToEpochSeconds(clock_.Now()));
   const std::tm tm = UtcOf(at);

@@ -80,8 +80,14 @@ class LogDeliveryTest : public ::testing::Test {
                         {"recipientAccountId", account_}};
     auto tx = twin_->store().Begin(store::TxMode::kWrite);
     EXPECT_TRUE(tx.ok());
-    EXPECT_TRUE(repo::InsertTrailEvent(**tx, {id, account_, ToEpochSeconds(twin_->clock().Now()),
-                                              "iam.amazonaws.com", name, json::serialize(record)})
+    EXPECT_TRUE(repo::InsertTrailEvent(**tx, {id,
+                                              account_,
+                                              ToEpochSeconds(twin_->clock().Now()),
+                                              "iam.amazonaws.com",
+                                              name,
+                                              json::serialize(record),
+                                              {},
+                                              {}})
                     .ok());
     EXPECT_TRUE((*tx)->Commit().ok());
     return id;
@@ -286,9 +292,10 @@ TEST_F(LogDeliveryTest, EventsOfManyAccountsComeBackOldestFirstAcrossChunks) {
   auto tx = twin_->store().Begin(store::TxMode::kWrite);
   ASSERT_TRUE(tx.ok());
   // Newest in the first chunk, oldest in the last.
-  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e3", accounts[0], 30, "s", "n", "{}"}).ok());
-  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e2", accounts[700], 20, "s", "n", "{}"}).ok());
-  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e1", accounts[1199], 10, "s", "n", "{}"}).ok());
+  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e3", accounts[0], 30, "s", "n", "{}", {}, {}}).ok());
+  ASSERT_TRUE(repo::InsertTrailEvent(**tx, {"e2", accounts[700], 20, "s", "n", "{}", {}, {}}).ok());
+  ASSERT_TRUE(
+      repo::InsertTrailEvent(**tx, {"e1", accounts[1199], 10, "s", "n", "{}", {}, {}}).ok());
   auto events = repo::TrailEventsAfter(**tx, accounts, 0, "", 100, "", 2);
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   ASSERT_EQ(events->size(), 2u);

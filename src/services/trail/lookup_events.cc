@@ -7,6 +7,7 @@
 
 #include "repo/trail_repository.h"
 #include "services/trail/event_record.h"
+#include "services/trail/stored_event.h"
 
 namespace orgtwin::services::trail {
 namespace {
@@ -135,6 +136,8 @@ bool Matches(const Lookup& lookup, const repo::TrailEventRow& row,
 }
 
 Json EventOf(const repo::TrailEventRow& row, const boost::json::object& record) {
+  // An event stored whole is answered with its text as stored; a compact one as restored.
+  std::string text = row.caller_key.empty() ? row.record : boost::json::serialize(record);
   const boost::json::value* read_only = record.if_contains("readOnly");
   Json event{
       {"EventId", row.event_id},
@@ -145,7 +148,7 @@ Json EventOf(const repo::TrailEventRow& row, const boost::json::object& record) 
       {"EventSource", row.event_source},
       {"Username", UsernameOf(record)},
       {"Resources", ResourceList(record)},
-      {"CloudTrailEvent", row.record}};
+      {"CloudTrailEvent", std::move(text)}};
   const boost::json::value* identity = record.if_contains("userIdentity");
   if (identity != nullptr && identity->is_object()) {
     std::string key = Field(identity->as_object().if_contains("accessKeyId"));
@@ -210,10 +213,9 @@ Result<Json> LookupEvents(gateway::RequestContext& ctx, const Json& input) {
                                        lookup.key == "EventName" ? lookup.value : "", kChunk));
     for (const repo::TrailEventRow& row : rows) {
       after = repo::TrailEventCursor{row.event_time, row.event_id};
-      boost::system::error_code ec;
-      boost::json::value parsed = boost::json::parse(row.record, ec);
-      if (ec || !parsed.is_object()) continue;
-      const boost::json::object& record = parsed.as_object();
+      Result<boost::json::object> parsed = RecordOfRow(row);
+      if (!parsed.ok()) continue;
+      const boost::json::object& record = *parsed;
       if (!Matches(lookup, row, record)) continue;
       if (static_cast<int64_t>(events.size()) == max_results) {
         more = true;

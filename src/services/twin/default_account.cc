@@ -35,6 +35,11 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 
 }  // namespace
 
+const std::vector<std::string>& TwinKeptTables() {
+  static const std::vector<std::string> kTables = {"trail_callers"};
+  return kTables;
+}
+
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
       // CloudTrail trails (0022) and EventBridge's default bus (0020)

@@ -45,7 +45,12 @@ Status ResetTwin(store::Store& store, CredentialStore& credentials, const Clock&
                  const DefaultAccount& account);
 
 // The tables a reset wipes, children before parents. Every migration that adds a table adds it
-// here; default_account_test checks the list against the live schema.
+// here or to TwinKeptTables; default_account_test checks the lists against the live schema.
 const std::vector<std::string>& TwinStateTables();
+
+// The tables a reset keeps: content-addressed rows no API shows on their own, which in-memory
+// state may know to exist. trail_callers (0024): the audit trail remembers which caller rows
+// are committed and writes events that point at them without writing them again.
+const std::vector<std::string>& TwinKeptTables();
 
 }  // namespace orgtwin::services

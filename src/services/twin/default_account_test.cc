@@ -100,10 +100,38 @@ TEST_F(DefaultAccountTest, ResetListCoversEveryTable) {
       "AND name <> 'schema_migrations'");
   ASSERT_TRUE(rows.ok());
   const auto& tables = TwinStateTables();
+  const auto& kept = TwinKeptTables();
   for (const auto& row : *rows) {
-    EXPECT_NE(std::find(tables.begin(), tables.end(), row.Text(0)), tables.end())
-        << "table `" << row.Text(0) << "` is not wiped by ResetTwin";
+    const bool wiped = std::find(tables.begin(), tables.end(), row.Text(0)) != tables.end();
+    const bool kept_on_purpose = std::find(kept.begin(), kept.end(), row.Text(0)) != kept.end();
+    EXPECT_TRUE(wiped != kept_on_purpose)
+        << "table `" << row.Text(0) << "` is " << (wiped ? "both wiped and kept" : "not wiped")
+        << " by ResetTwin";
   }
+}
+
+// A reset keeps the audit trail's caller rows, which the trail knows to be committed: an event
+// recorded after the reset still reads back with its caller.
+TEST(ResetTest, EventsAfterAResetReadBackWithTheirCaller) {
+  auto created = test::TestTwin::Create({.dir_prefix = "orgtwin-reset-trail"});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<test::TestTwin> twin = std::move(created).value();
+  const test::Keys root = twin->root_keys();
+  ASSERT_EQ(twin->CallQuery("iam", "CreateUser", {{"UserName", "before"}}, root).status, 200);
+  ASSERT_TRUE(ResetTwin(twin->store(), twin->credentials(), twin->clock(), twin->account()).ok());
+  ASSERT_EQ(twin->CallQuery("iam", "CreateUser", {{"UserName", "after"}}, root).status, 200);
+  HttpResponse events = twin->CallJson(
+      "cloudtrail", "LookupEvents",
+      {{"LookupAttributes", boost::json::array{boost::json::object{
+                                {"AttributeKey", "EventName"}, {"AttributeValue", "CreateUser"}}}}},
+      root);
+  ASSERT_EQ(events.status, 200) << events.body;
+  const boost::json::value body = boost::json::parse(events.body);
+  const boost::json::array& found = body.at("Events").as_array();
+  ASSERT_EQ(found.size(), 1u) << events.body;  // the reset removed the first one
+  const boost::json::value event = boost::json::parse(found[0].at("CloudTrailEvent").as_string());
+  EXPECT_EQ(event.at("userIdentity").at("type"), "Root");
+  EXPECT_EQ(event.at("requestParameters").at("userName"), "after");
 }
 
 }  // namespace

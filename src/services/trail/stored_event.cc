@@ -1,0 +1,154 @@
+#include "services/trail/stored_event.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "auth/sigv4.h"
+#include "services/trail/event_record.h"
+
+namespace orgtwin::services::trail {
+namespace {
+
+using Json = boost::json::object;
+
+// The order CloudTrail writes an event's fields in (its documented record contents and the
+// events it delivers); a restored record follows it.
+constexpr std::array<std::string_view, 22> kFieldOrder = {
+    "eventVersion",        "userIdentity", "eventTime",         "eventSource",
+    "eventName",           "awsRegion",    "sourceIPAddress",   "userAgent",
+    "errorCode",           "errorMessage", "requestParameters", "responseElements",
+    "additionalEventData", "requestID",    "eventID",           "readOnly",
+    "resources",           "eventType",    "managementEvent",   "recipientAccountId",
+    "sharedEventID",       "eventCategory"};
+
+// The caller part, stored once per distinct value in trail_callers.
+constexpr std::array<std::string_view, 4> kCallerFields = {"userIdentity", "awsRegion",
+                                                           "sourceIPAddress", "userAgent"};
+
+// Fields whose usual value the reader restores when the row leaves them out.
+struct Constant {
+  std::string_view field;
+  boost::json::value value;
+};
+const std::array<Constant, 4>& Constants() {
+  static const std::array<Constant, 4> kConstants = {{
+      {"eventVersion", boost::json::value(kEventVersion)},
+      {"eventType", boost::json::value("AwsApiCall")},
+      {"managementEvent", boost::json::value(true)},
+      {"eventCategory", boost::json::value("Management")},
+  }};
+  return kConstants;
+}
+
+// The fields the columns give back, as the row holds them.
+Json ColumnFields(const repo::TrailEventRow& row) {
+  return Json{{"eventTime", EventTimeOfColumn(row.event_time)},
+              {"eventSource", row.event_source},
+              {"eventName", row.event_name},
+              {"eventID", row.event_id},
+              {"recipientAccountId", row.account_id}};
+}
+
+std::string StringField(const Json& record, std::string_view key) {
+  const boost::json::value* v = record.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+std::string EventTimeOfColumn(double event_time) {
+  TimePoint t;
+  if (!TimePointFromSeconds(static_cast<int64_t>(std::floor(event_time)), &t)) return "";
+  return FormatIso8601Seconds(t);
+}
+
+std::string CallerKeyOf(std::string_view caller_text) {
+  return auth::Sha256Hex(caller_text).substr(0, 32);
+}
+
+repo::TrailEventRow StoredRowOf(TimePoint time, const Json& record) {
+  repo::TrailEventRow row{StringField(record, "eventID"),
+                          StringField(record, "recipientAccountId"),
+                          ToEpochSeconds(time),
+                          StringField(record, "eventSource"),
+                          StringField(record, "eventName"),
+                          {},
+                          {},
+                          {}};
+  // Stored whole unless every field the reader restores is there to be left out.
+  const Json columns = ColumnFields(row);
+  bool compact = true;
+  for (const auto& field : columns) compact = compact && record.contains(field.key());
+  for (const Constant& constant : Constants()) {
+    compact = compact && record.contains(constant.field);
+  }
+  if (!compact) {
+    row.record = boost::json::serialize(record);
+    return row;
+  }
+  Json caller(record.storage());
+  Json rest(record.storage());
+  rest.reserve(record.size());
+  for (const auto& field : record) {
+    const std::string_view key = field.key();
+    if (std::find(kCallerFields.begin(), kCallerFields.end(), key) != kCallerFields.end()) {
+      caller.emplace(key, field.value());
+      continue;
+    }
+    // Left out when the column or constant gives it back as it is.
+    if (const boost::json::value* column = columns.if_contains(key)) {
+      if (*column == field.value()) continue;
+    }
+    const auto constant = std::find_if(Constants().begin(), Constants().end(),
+                                       [key](const Constant& c) { return c.field == key; });
+    if (constant != Constants().end() && constant->value == field.value()) continue;
+    rest.emplace(key, field.value());
+  }
+  row.caller = boost::json::serialize(caller);
+  row.caller_key = CallerKeyOf(row.caller);
+  row.record = boost::json::serialize(rest);
+  return row;
+}
+
+Result<Json> RecordOfRow(const repo::TrailEventRow& row) {
+  boost::system::error_code ec;
+  boost::json::value stored = boost::json::parse(row.record, ec);
+  if (ec || !stored.is_object()) {
+    return InternalError("unreadable trail event " + row.event_id);
+  }
+  if (row.caller_key.empty()) return std::move(stored.as_object());  // stored whole
+  boost::json::value caller = boost::json::parse(row.caller, ec);
+  if (ec || !caller.is_object()) {
+    return InternalError("trail event " + row.event_id + " has no caller " + row.caller_key);
+  }
+  const Json& rest = stored.as_object();
+  const Json columns = ColumnFields(row);
+  Json record;
+  record.reserve(rest.size() + columns.size() + caller.as_object().size() + Constants().size());
+  for (std::string_view key : kFieldOrder) {
+    if (const boost::json::value* v = rest.if_contains(key)) {
+      record.emplace(key, *v);
+    } else if (const boost::json::value* c = caller.as_object().if_contains(key)) {
+      record.emplace(key, *c);
+    } else if (const boost::json::value* col = columns.if_contains(key)) {
+      record.emplace(key, *col);
+    } else {
+      for (const Constant& constant : Constants()) {
+        if (constant.field == key) record.emplace(key, constant.value);
+      }
+    }
+  }
+  for (const auto& field : rest) {  // fields orgtwin does not order, in their stored order
+    if (!record.contains(field.key())) record.emplace(field.key(), field.value());
+  }
+  return record;
+}
+
+Result<std::string> RecordTextOfRow(const repo::TrailEventRow& row) {
+  if (row.caller_key.empty()) return row.record;
+  OT_ASSIGN_OR_RETURN(Json record, RecordOfRow(row));
+  return boost::json::serialize(record);
+}
+
+}  // namespace orgtwin::services::trail
