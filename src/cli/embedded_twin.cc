@@ -24,6 +24,10 @@ Result<std::unique_ptr<EmbeddedTwin>> EmbeddedTwin::Open(const std::string& data
   twin->gateway_->SetCallObserver(twin->audit_.get());
   OT_RETURN_IF_ERROR(services::RegisterAllServices(*twin->gateway_));
   twin->transport_ = std::make_shared<client::InProcessTransport>(*twin->gateway_);
+  // Links in SNS's messages point at the embedded endpoint, which only this process reaches.
+  twin->sns_delivery_ = std::make_unique<services::sns::DeliveryWorker>(
+      *twin->store_, twin->clock_, services::sns::DeliveryOptions{kEndpointUrl});
+  OT_RETURN_IF_ERROR(twin->sns_delivery_->Start());
   return twin;
 }
 

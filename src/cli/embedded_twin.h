@@ -1,7 +1,8 @@
 // File: cli/embedded_twin.h
 //
 // EmbeddedTwin: the whole twin inside the calling process (`orgtwin rehearse`): the SQLite store
-// in a data directory, the default account, a Gateway with every service registered, and an
+// in a data directory, the default account, a Gateway with every service registered, SNS's
+// delivery worker (a rehearsal's alert subscriptions are confirmed by mail), and an
 // InProcessTransport into it. The engine reaches it exactly as it reaches AWS -- SigV4-signed
 // requests through orgtwin::client -- only without a socket; `orgtwin serve --data DIR` serves
 // the same directory afterwards.
@@ -19,6 +20,7 @@
 #include "common/status.h"
 #include "gateway/gateway.h"
 #include "services/identity/credential_store.h"
+#include "services/sns/delivery.h"
 #include "store/store.h"
 
 namespace orgtwin::cli {
@@ -43,6 +45,8 @@ class EmbeddedTwin {
   std::unique_ptr<gateway::CallObserver> audit_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::shared_ptr<client::Transport> transport_;
+  // Last: stopped before the store it reads goes away.
+  std::unique_ptr<services::sns::DeliveryWorker> sns_delivery_;
 };
 
 }  // namespace orgtwin::cli

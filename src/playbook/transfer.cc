@@ -382,6 +382,153 @@ Status MoversHaveLeft(const Structure& s, TaskContext& ctx) {
   return Status::Ok();
 }
 
+// What III.7 builds in an account (names the seed leaves open).
+constexpr char kAlertTrail[] = "organization-trail";
+constexpr char kAlertTopic[] = "root-login-alerts";
+constexpr char kAlertRule[] = "root-login-alerts";
+
+// The event pattern of a root user's console sign-in, as CloudTrail sends it to EventBridge.
+const char* RootSignInPattern() {
+  return R"({"detail-type":["AWS Console Sign In via CloudTrail"],)"
+         R"("detail":{"userIdentity":{"type":["Root"]}}})";
+}
+
+// Part III step 7: a root login alerts both parties. On AWS that is CloudTrail recording the
+// sign-in (a trail that is logging; the organization's trail in the management account), an
+// EventBridge rule on the account's default bus matching it, and an SNS topic that mails each
+// party's alert addresses. The task's owner builds it in each account the file's `alerts` name,
+// through its own access; every step is idempotent, so a resumed rehearsal converges.
+Result<TaskOutcome> AlertOnRootLogins(const Structure& s, TaskContext& ctx) {
+  Session& session = ctx.session;
+  const std::string& actor = Admin(s);
+  std::vector<std::string> notes;
+  std::vector<std::string> to_confirm;
+  for (const structure::AlertRule& rule : s.alerts) {
+    if (rule.event != structure::AlertEvent::kRootLogin) continue;
+    const std::string& account = rule.account.value;
+    OT_ASSIGN_OR_RETURN(std::string account_id, IdOf(session, account));
+    // The trail: the organization's, from the management account (CloudTrail needs its trusted
+    // access), else the account's own.
+    const bool organization_trail = s.organization.has_value() && account == Management(s);
+    if (organization_trail) {
+      OT_RETURN_IF_ERROR(session
+                             .Require(actor, account, "organizations", "EnableAWSServiceAccess",
+                                      {{"ServicePrincipal", "cloudtrail.amazonaws.com"}})
+                             .status());
+    }
+    auto trail = session.Call(actor, account, "cloudtrail", "GetTrail", {{"Name", kAlertTrail}});
+    if (!trail.ok()) {
+      if (trail.error().code != "TrailNotFoundException") {
+        return InvalidInputError("reading trail " + std::string(kAlertTrail) + " in `" + account +
+                                 "`: " + trail.error().ToString());
+      }
+      // AWS-COMPAT: the twin has no S3; on AWS the bucket must exist, with CloudTrail's bucket
+      // policy, before the trail is created.
+      OT_RETURN_IF_ERROR(session
+                             .Require(actor, account, "cloudtrail", "CreateTrail",
+                                      {{"Name", kAlertTrail},
+                                       {"S3BucketName", "aws-cloudtrail-logs-" + account_id},
+                                       {"IsMultiRegionTrail", true},
+                                       {"IsOrganizationTrail", organization_trail}})
+                             .status());
+    }
+    OT_RETURN_IF_ERROR(
+        session.Require(actor, account, "cloudtrail", "StartLogging", {{"Name", kAlertTrail}})
+            .status());
+    // The topic, which EventBridge may publish to.
+    OT_ASSIGN_OR_RETURN(json::object topic, session.Require(actor, account, "sns", "CreateTopic",
+                                                            {{"Name", kAlertTopic}}));
+    const std::string topic_arn = Str(topic, "TopicArn");
+    const json::object policy{
+        {"Version", "2012-10-17"},
+        {"Statement",
+         json::array{json::object{{"Sid", "EventBridgePublishes"},
+                                  {"Effect", "Allow"},
+                                  {"Principal", json::object{{"Service", "events.amazonaws.com"}}},
+                                  {"Action", "sns:Publish"},
+                                  {"Resource", topic_arn}}}}};
+    OT_RETURN_IF_ERROR(session
+                           .Require(actor, account, "sns", "SetTopicAttributes",
+                                    {{"TopicArn", topic_arn},
+                                     {"AttributeName", "Policy"},
+                                     {"AttributeValue", json::serialize(policy)}})
+                           .status());
+    // Each notified party's alert addresses, by mail.
+    std::vector<std::pair<std::string, std::string>> addresses;  // party, address
+    for (const structure::LocatedString& party : rule.notify) {
+      const structure::Party* p = s.FindParty(party.value);
+      if (p == nullptr) continue;
+      for (const structure::LocatedString& address : p->alert_emails) {
+        addresses.emplace_back(party.value, address.value);
+        OT_RETURN_IF_ERROR(
+            session
+                .Require(
+                    actor, account, "sns", "Subscribe",
+                    {{"TopicArn", topic_arn}, {"Protocol", "email"}, {"Endpoint", address.value}})
+                .status());
+      }
+    }
+    // The rule and its target.
+    OT_RETURN_IF_ERROR(session
+                           .Require(actor, account, "events", "PutRule",
+                                    {{"Name", kAlertRule},
+                                     {"EventPattern", RootSignInPattern()},
+                                     {"State", "ENABLED"},
+                                     {"Description", "A root user signed in: alert every party"}})
+                           .status());
+    OT_RETURN_IF_ERROR(
+        session
+            .Require(actor, account, "events", "PutTargets",
+                     {{"Rule", kAlertRule},
+                      {"Targets", json::array{json::object{{"Id", "alerts"}, {"Arn", topic_arn}}}}})
+            .status());
+    // A subscription mails its address a link; until someone follows it, nothing is delivered.
+    // On a twin the assist reads each mailbox and follows the link, as the party would.
+    OT_ASSIGN_OR_RETURN(json::object listed,
+                        session.Require(actor, account, "sns", "ListSubscriptionsByTopic",
+                                        {{"TopicArn", topic_arn}}));
+    for (const auto& [party, address] : addresses) {
+      bool pending = false;
+      for (const json::value& sub : listed["Subscriptions"].as_array()) {
+        const json::object& o = sub.as_object();
+        if (Str(o, "Endpoint") == address)
+          pending = Str(o, "SubscriptionArn") == "PendingConfirmation";
+      }
+      if (!pending) continue;
+      std::string token;
+      for (int attempt = 0; ctx.twin != nullptr && token.empty() && attempt < 50; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        OT_ASSIGN_OR_RETURN(token, ctx.twin->SubscriptionToken(address, party, topic_arn));
+      }
+      if (token.empty()) {
+        std::string pending_address = address;
+        pending_address.append(" (").append(party).append(")");
+        to_confirm.push_back(std::move(pending_address));
+        continue;
+      }
+      OT_RETURN_IF_ERROR(session
+                             .Require(actor, account, "sns", "ConfirmSubscription",
+                                      {{"TopicArn", topic_arn}, {"Token", token}})
+                             .status());
+    }
+    std::string who;
+    for (const auto& [party, address] : addresses) who += (who.empty() ? "" : ", ") + address;
+    notes.push_back("`" + account + "`: " + (organization_trail ? "organization " : "") + "trail " +
+                    kAlertTrail + " logging; rule " + kAlertRule +
+                    " sends root sign-ins to topic " + kAlertTopic + ", which mails " +
+                    (who.empty() ? "nobody" : who));
+  }
+  std::string note;
+  for (const std::string& n : notes) note += (note.empty() ? "" : "\n") + n;
+  if (note.empty()) note = "the file names no root-login alerts";
+  if (!to_confirm.empty()) {
+    std::string list;
+    for (const std::string& a : to_confirm) list += (list.empty() ? "" : ", ") + a;
+    return Manual(note + "\nFollow the confirmation link SNS mailed to " + list);
+  }
+  return Done(note);
+}
+
 // The payer's organization of a file whose management account exists already (one `orgtwin
 // import` wrote): it exists before the transfer too, created by its management account with the
 // file's feature set, and with the placed accounts that do not come from another organization
@@ -480,8 +627,8 @@ Playbook TransferPlaybook(const Structure& s) {
             "Install the same security tooling the customer runs in its own "
             "management account (no API to check)");
       });
-  add("III.7", "Alert both parties on any root login", customer, {}, {},
-      "the audit trail and root-login alerts (issue 13)");
+  add("III.7", "Alert both parties on any root login", customer,
+      [p](TaskContext& ctx) { return AlertOnRootLogins(*p, ctx); });
   add("III.8", "Archive the members' invoices", members_owner, {}, {},
       "billing history and invoices (issue 14)");
   add("III.9", "Remove the members from the old organization", members_owner,

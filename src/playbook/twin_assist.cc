@@ -139,6 +139,31 @@ Status TwinAssist::AddPaymentMethod(const std::string& profile) {
   return Status::Ok();
 }
 
+Result<std::string> TwinAssist::SubscriptionToken(const std::string& address,
+                                                  const std::string& party,
+                                                  const std::string& topic_arn) {
+  client::ClientOptions options;
+  options.endpoint_url = endpoint_url_;
+  // A mailbox is read without AWS credentials (smithy.api#noAuth), as SignUp is.
+  options.credentials = {"AKIAANONYMOUSSIGNUP0", "anonymous", ""};
+  client::Client twin(options, transport_);
+  auto listed =
+      twin.Call("orgtwin", "ListMailboxMessages", {{"Address", address}, {"Party", party}});
+  if (!listed.ok()) {
+    return InvalidInputError("reading mailbox " + address + ": " + listed.error().ToString());
+  }
+  std::string token;
+  for (const json::value& message : listed->at("Messages").as_array()) {
+    const json::object& m = message.as_object();
+    const json::value* t = m.if_contains("Token");
+    const json::value* body = m.if_contains("Body");
+    if (t == nullptr || !t->is_string() || body == nullptr || !body->is_string()) continue;
+    if (std::string_view(body->as_string()).find(topic_arn) == std::string_view::npos) continue;
+    token = std::string(t->as_string());  // messages are oldest first: the last one wins
+  }
+  return token;
+}
+
 Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::string& party,
                                         const std::string& user_account, const std::string& user,
                                         const std::string& role_arn, bool with_mfa,

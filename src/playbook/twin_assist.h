@@ -62,6 +62,12 @@ class TwinAssist {
                               const std::string& role_arn, bool with_mfa,
                               const std::string& profile);
 
+  // The token of the newest subscription confirmation SNS mailed to `address` for `topic_arn`,
+  // read from the twin's mailbox as `party` (the person who follows the link); "" when none has
+  // arrived.
+  Result<std::string> SubscriptionToken(const std::string& address, const std::string& party,
+                                        const std::string& topic_arn);
+
   // The next unused TOTP code of the virtual MFA device `serial` (one this assist made).
   Result<std::string> MfaCode(std::string_view serial);
 

@@ -164,7 +164,8 @@ TEST_F(StructureParseTest, ExampleSharedPayerSaysWhatTheFileSays) {
                                           "arn:aws:iam::aws:policy/AmazonS3FullAccess",
                                           "arn:aws:iam::aws:policy/AWSCloudTrail_FullAccess",
                                           "arn:aws:iam::aws:policy/CloudWatchFullAccess",
-                                          "arn:aws:iam::aws:policy/AWSCloudFormationFullAccess"));
+                                          "arn:aws:iam::aws:policy/AWSCloudFormationFullAccess",
+                                          "arn:aws:iam::aws:policy/AmazonEventBridgeFullAccess"));
   const Role* billing = payer_iam.FindRole("PartnerBilling");
   ASSERT_NE(billing, nullptr);
   ASSERT_EQ(billing->managed_policy_arns.size(), 1u);

@@ -5,6 +5,9 @@
   file describes; `orgtwin apply` against the served twin changes nothing.
 - A rehearsal killed with SIGKILL at a random task and run again reaches the same state as an
   uninterrupted one (accounts, OUs, placements, policies and their targets, roles and trust).
+- Task III.7 builds the seed's root-login alerting (an organization trail, an EventBridge rule, an
+  SNS topic mailing both parties, the subscriptions confirmed from the mailboxes), and a root
+  sign-in to the payer then reaches both parties.
 - The engine over HTTPS: `serve --tls-cert/--tls-key`, a certificate made here, AWS_CA_BUNDLE.
 """
 import json
@@ -17,8 +20,9 @@ import time
 
 import pytest
 
-from orgtwin_server import REPO, OrgtwinServer
+from orgtwin_server import REPO, OrgtwinServer, wait_for
 from rehearsal_helpers import binary, serve, session, snapshot
+from root_helpers import mailbox, sign_in
 
 EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
 
@@ -106,6 +110,59 @@ def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothi
             assert "Applied: 0 created, 1 changed, 0 removed." in fixed.stdout, fixed.stdout
             assert payer_iam.list_attached_role_policies(RoleName="PartnerBilling")[
                 "AttachedPolicies"][0]["PolicyName"] == "Billing"
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_the_rehearsal_alerts_both_parties_on_a_root_login():
+    data = tempfile.mkdtemp(prefix="orgtwin-rehearsal-")
+    try:
+        done = rehearse(data)
+        assert done.returncode == 0, done.stdout + done.stderr
+        line = next(l for l in done.stdout.splitlines() if l.startswith("[III.7 ]"))
+        assert line.rstrip().endswith("done"), done.stdout
+        server = serve(data)
+        try:
+            payer = session(data, "partner-payer")
+            client = lambda name: payer.client(name, endpoint_url=server.endpoint)
+            trail = client("cloudtrail").describe_trails(trailNameList=["organization-trail"])
+            assert trail["trailList"][0]["IsOrganizationTrail"] is True
+            assert client("cloudtrail").get_trail_status(Name="organization-trail")["IsLogging"]
+            events = client("events")
+            pattern = json.loads(events.describe_rule(Name="root-login-alerts")["EventPattern"])
+            assert pattern["detail"]["userIdentity"]["type"] == ["Root"]
+            topic = events.list_targets_by_rule(Rule="root-login-alerts")["Targets"][0]["Arn"]
+            subscriptions = client("sns").list_subscriptions_by_topic(TopicArn=topic)
+            confirmed = {s["Endpoint"] for s in subscriptions["Subscriptions"]
+                         if s["SubscriptionArn"] != "PendingConfirmation"}
+            addresses = {"soc@customer.example", "aws-accounts@partner.example"}
+            assert confirmed == addresses
+
+            # Somebody tries the payer's root user: both teams are told.
+            payer_id = topic.split(":")[4]
+            status, _ = sign_in(server, Email="aws-payer@partner.example",
+                                Password="guessing-Pa55word!")
+            assert status != 200
+
+            def alerted(address):
+                status, body = mailbox(server, address)
+                assert status == 200, body
+                for message in body.get("Messages", []):
+                    text = message["Body"].split("\n--\n")[0].strip()
+                    try:
+                        event = json.loads(text)
+                    except ValueError:
+                        continue
+                    if (event.get("detail-type") == "AWS Console Sign In via CloudTrail"
+                            and event["account"] == payer_id):
+                        return event
+                return None
+            for address in addresses:
+                event = wait_for(lambda: alerted(address))
+                assert event, "no alert mailed to " + address
+                assert event["detail"]["responseElements"]["ConsoleLogin"] == "Failure"
         finally:
             server.stop()
     finally:
