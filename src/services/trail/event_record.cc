@@ -67,10 +67,8 @@ std::string_view ResourceTypeOf(const ArnParts& arn) {
   return "";
 }
 
-// JSON text appended to `out`, through one serializer per thread (no tree, no temporaries).
-void AppendJson(const boost::json::value& value, std::string& out) {
-  thread_local boost::json::serializer serializer;
-  serializer.reset(&value);
+// What `serializer` (just reset) writes, appended to `out`.
+void Drain(boost::json::serializer& serializer, std::string& out) {
   char buffer[1024];
   while (!serializer.done()) {
     const boost::json::string_view chunk = serializer.read(buffer, sizeof(buffer));
@@ -78,14 +76,17 @@ void AppendJson(const boost::json::value& value, std::string& out) {
   }
 }
 
+// JSON text appended to `out`, through one serializer per thread (no tree, no temporaries).
+void AppendJson(const boost::json::value& value, std::string& out) {
+  thread_local boost::json::serializer serializer;
+  serializer.reset(&value);
+  Drain(serializer, out);
+}
+
 void AppendJsonString(std::string_view text, std::string& out) {
   thread_local boost::json::serializer serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
-  char buffer[1024];
-  while (!serializer.done()) {
-    const boost::json::string_view chunk = serializer.read(buffer, sizeof(buffer));
-    out.append(chunk.data(), chunk.size());
-  }
+  Drain(serializer, out);
 }
 
 // `"key":` with CloudTrail's member name (the API's with a lower-case first letter).

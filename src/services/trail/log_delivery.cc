@@ -285,7 +285,7 @@ Result<int> LogDelivery::WritePending(const repo::TrailRow& trail, const InHand*
     if (region_name.empty()) region_name = trail.home_region;
     std::string& body = files[{event.account_id, region_name}];
     body += body.empty() ? "{\"Records\":[" : ",";
-    body += event.caller_key.empty() ? event.record : boost::json::serialize(record);
+    body += RecordText(event, record);
   }
   const double at = trail.pending_at.value_or(ToEpochSeconds(clock_.Now()));
   const std::tm tm = UtcOf(at);

@@ -136,8 +136,6 @@ bool Matches(const Lookup& lookup, const repo::TrailEventRow& row,
 }
 
 Json EventOf(const repo::TrailEventRow& row, const boost::json::object& record) {
-  // An event stored whole is answered with its text as stored; a compact one as restored.
-  std::string text = row.caller_key.empty() ? row.record : boost::json::serialize(record);
   const boost::json::value* read_only = record.if_contains("readOnly");
   Json event{
       {"EventId", row.event_id},
@@ -148,7 +146,7 @@ Json EventOf(const repo::TrailEventRow& row, const boost::json::object& record) 
       {"EventSource", row.event_source},
       {"Username", UsernameOf(record)},
       {"Resources", ResourceList(record)},
-      {"CloudTrailEvent", std::move(text)}};
+      {"CloudTrailEvent", RecordText(row, record)}};
   const boost::json::value* identity = record.if_contains("userIdentity");
   if (identity != nullptr && identity->is_object()) {
     std::string key = Field(identity->as_object().if_contains("accessKeyId"));

@@ -145,10 +145,8 @@ Result<Json> RecordOfRow(const repo::TrailEventRow& row) {
   return record;
 }
 
-Result<std::string> RecordTextOfRow(const repo::TrailEventRow& row) {
-  if (row.caller_key.empty()) return row.record;
-  OT_ASSIGN_OR_RETURN(Json record, RecordOfRow(row));
-  return boost::json::serialize(record);
+std::string RecordText(const repo::TrailEventRow& row, const Json& record) {
+  return row.caller_key.empty() ? row.record : boost::json::serialize(record);
 }
 
 }  // namespace orgtwin::services::trail

@@ -47,7 +47,8 @@ std::string EventTimeOfColumn(double event_time);
 // The key of a caller part's JSON text: its SHA-256, hex, the first 128 bits.
 std::string CallerKeyOf(std::string_view caller_text);
 
-// The event's JSON text: the stored text of a whole record, else RecordOfRow serialized.
-Result<std::string> RecordTextOfRow(const repo::TrailEventRow& row);
+// The event's JSON text, given `record` = RecordOfRow(row): a whole record's text as stored,
+// else `record` serialized.
+std::string RecordText(const repo::TrailEventRow& row, const boost::json::object& record);
 
 }  // namespace orgtwin::services::trail
