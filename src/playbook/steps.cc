@@ -1,6 +1,7 @@
 #include "playbook/steps.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace orgtwin::playbook::steps {
 
@@ -13,6 +14,16 @@ using structure::TaskStatus;
 
 TaskOutcome Done(std::string note) { return {TaskStatus::kDone, std::move(note)}; }
 TaskOutcome Manual(std::string note) { return {TaskStatus::kManual, std::move(note)}; }
+
+Result<std::string> WaitFor(int attempts, std::chrono::milliseconds interval,
+                            const std::function<Result<std::string>()>& probe) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(interval);
+    OT_ASSIGN_OR_RETURN(std::string answer, probe());
+    if (!answer.empty()) return answer;
+  }
+  return std::string();
+}
 
 const structure::Organization& Org(const Structure& s) { return *s.organization; }
 const std::string& Management(const Structure& s) { return Org(s).management_account; }

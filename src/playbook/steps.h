@@ -9,6 +9,8 @@
 // Thread-safety: none; a playbook runs on one thread.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +32,13 @@ using structure::fields::Str;
 
 TaskOutcome Done(std::string note);
 TaskOutcome Manual(std::string note);
+
+// The engine's waiter, for an effect AWS (or a twin) makes after it answers: an account being
+// created, a mail arriving. Asks `probe` up to `attempts` times, `interval` apart, and returns
+// its first non-empty answer, or "" when none came in time; an error from `probe` ends the wait.
+// The engine is a client: its waiting is its own, never a server's.
+Result<std::string> WaitFor(int attempts, std::chrono::milliseconds interval,
+                            const std::function<Result<std::string>()>& probe);
 
 const structure::Organization& Org(const structure::Structure& s);
 // The organization's management account (key), its owner, and the organization's administrator.

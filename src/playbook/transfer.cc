@@ -5,7 +5,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -160,23 +159,26 @@ Result<std::string> CreateMember(const Structure& s, TaskContext& ctx, const Acc
       ctx.session.Require(Admin(s), Management(s), "organizations", "CreateAccount",
                           {{"Email", account.email}, {"AccountName", account.name}}));
   const std::string request_id = Str(started.at("CreateAccountStatus").as_object(), "Id");
-  constexpr int kPolls = 120;  // 10 minutes at 5 s
-  for (int poll = 0; poll < kPolls; ++poll) {
-    OT_ASSIGN_OR_RETURN(
-        json::object described,
-        ctx.session.Require(Admin(s), Management(s), "organizations", "DescribeCreateAccountStatus",
-                            {{"CreateAccountRequestId", request_id}}));
-    const json::object& status = described.at("CreateAccountStatus").as_object();
-    const std::string state = Str(status, "State");
-    if (state == "SUCCEEDED") return Str(status, "AccountId");
-    if (state == "FAILED") {
-      return InvalidInputError("CreateAccount for `" + account.key +
-                               "` failed: " + Str(status, "FailureReason"));
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(5));
+  OT_ASSIGN_OR_RETURN(
+      std::string account_id,
+      steps::WaitFor(120, std::chrono::seconds(5), [&]() -> Result<std::string> {  // 10 minutes
+        OT_ASSIGN_OR_RETURN(json::object described,
+                            ctx.session.Require(Admin(s), Management(s), "organizations",
+                                                "DescribeCreateAccountStatus",
+                                                {{"CreateAccountRequestId", request_id}}));
+        const json::object& status = described.at("CreateAccountStatus").as_object();
+        const std::string state = Str(status, "State");
+        if (state == "FAILED") {
+          return InvalidInputError("CreateAccount for `" + account.key +
+                                   "` failed: " + Str(status, "FailureReason"));
+        }
+        return state == "SUCCEEDED" ? Str(status, "AccountId") : std::string();
+      }));
+  if (account_id.empty()) {
+    return UnavailableError("CreateAccount for `" + account.key + "` still in progress after " +
+                            "10 minutes; run the playbook again to go on waiting");
   }
-  return UnavailableError("CreateAccount for `" + account.key + "` still in progress after " +
-                          "10 minutes; run the playbook again to go on waiting");
+  return account_id;
 }
 
 Result<TaskOutcome> CreateMemberAccounts(const Structure& s, TaskContext& ctx) {
@@ -407,6 +409,40 @@ Result<TaskOutcome> AlertOnRootLogins(const Structure& s, TaskContext& ctx) {
     if (rule.event != structure::AlertEvent::kRootLogin) continue;
     const std::string& account = rule.account.value;
     OT_ASSIGN_OR_RETURN(std::string account_id, IdOf(session, account));
+    // The topic, which EventBridge may publish to.
+    OT_ASSIGN_OR_RETURN(json::object topic, session.Require(actor, account, "sns", "CreateTopic",
+                                                            {{"Name", kAlertTopic}}));
+    const std::string topic_arn = Str(topic, "TopicArn");
+    // Each notified party's alert addresses, by mail, first: the confirmation mails are on
+    // their way while the rest is built.
+    std::vector<std::pair<std::string, std::string>> addresses;  // party, address
+    for (const structure::LocatedString& party : rule.notify) {
+      const structure::Party* p = s.FindParty(party.value);
+      if (p == nullptr) continue;
+      for (const structure::LocatedString& address : p->alert_emails) {
+        addresses.emplace_back(party.value, address.value);
+        OT_RETURN_IF_ERROR(
+            session
+                .Require(
+                    actor, account, "sns", "Subscribe",
+                    {{"TopicArn", topic_arn}, {"Protocol", "email"}, {"Endpoint", address.value}})
+                .status());
+      }
+    }
+    const json::object policy{
+        {"Version", "2012-10-17"},
+        {"Statement",
+         json::array{json::object{{"Sid", "EventBridgePublishes"},
+                                  {"Effect", "Allow"},
+                                  {"Principal", json::object{{"Service", "events.amazonaws.com"}}},
+                                  {"Action", "sns:Publish"},
+                                  {"Resource", topic_arn}}}}};
+    OT_RETURN_IF_ERROR(session
+                           .Require(actor, account, "sns", "SetTopicAttributes",
+                                    {{"TopicArn", topic_arn},
+                                     {"AttributeName", "Policy"},
+                                     {"AttributeValue", json::serialize(policy)}})
+                           .status());
     // The trail: the organization's, from the management account (CloudTrail needs its trusted
     // access), else the account's own.
     const bool organization_trail = s.organization.has_value() && account == Management(s);
@@ -435,39 +471,6 @@ Result<TaskOutcome> AlertOnRootLogins(const Structure& s, TaskContext& ctx) {
     OT_RETURN_IF_ERROR(
         session.Require(actor, account, "cloudtrail", "StartLogging", {{"Name", kAlertTrail}})
             .status());
-    // The topic, which EventBridge may publish to.
-    OT_ASSIGN_OR_RETURN(json::object topic, session.Require(actor, account, "sns", "CreateTopic",
-                                                            {{"Name", kAlertTopic}}));
-    const std::string topic_arn = Str(topic, "TopicArn");
-    const json::object policy{
-        {"Version", "2012-10-17"},
-        {"Statement",
-         json::array{json::object{{"Sid", "EventBridgePublishes"},
-                                  {"Effect", "Allow"},
-                                  {"Principal", json::object{{"Service", "events.amazonaws.com"}}},
-                                  {"Action", "sns:Publish"},
-                                  {"Resource", topic_arn}}}}};
-    OT_RETURN_IF_ERROR(session
-                           .Require(actor, account, "sns", "SetTopicAttributes",
-                                    {{"TopicArn", topic_arn},
-                                     {"AttributeName", "Policy"},
-                                     {"AttributeValue", json::serialize(policy)}})
-                           .status());
-    // Each notified party's alert addresses, by mail.
-    std::vector<std::pair<std::string, std::string>> addresses;  // party, address
-    for (const structure::LocatedString& party : rule.notify) {
-      const structure::Party* p = s.FindParty(party.value);
-      if (p == nullptr) continue;
-      for (const structure::LocatedString& address : p->alert_emails) {
-        addresses.emplace_back(party.value, address.value);
-        OT_RETURN_IF_ERROR(
-            session
-                .Require(
-                    actor, account, "sns", "Subscribe",
-                    {{"TopicArn", topic_arn}, {"Protocol", "email"}, {"Endpoint", address.value}})
-                .status());
-      }
-    }
     // The rule and its target.
     OT_RETURN_IF_ERROR(session
                            .Require(actor, account, "events", "PutRule",
@@ -487,18 +490,22 @@ Result<TaskOutcome> AlertOnRootLogins(const Structure& s, TaskContext& ctx) {
     OT_ASSIGN_OR_RETURN(json::object listed,
                         session.Require(actor, account, "sns", "ListSubscriptionsByTopic",
                                         {{"TopicArn", topic_arn}}));
-    for (const auto& [party, address] : addresses) {
+    for (const auto& pending_entry : addresses) {
+      const std::string& party = pending_entry.first;
+      const std::string& address = pending_entry.second;
       bool pending = false;
       for (const json::value& sub : listed["Subscriptions"].as_array()) {
         const json::object& o = sub.as_object();
-        if (Str(o, "Endpoint") == address)
+        if (Str(o, "Endpoint") == address) {
           pending = Str(o, "SubscriptionArn") == "PendingConfirmation";
+        }
       }
       if (!pending) continue;
       std::string token;
-      for (int attempt = 0; ctx.twin != nullptr && token.empty() && attempt < 50; ++attempt) {
-        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        OT_ASSIGN_OR_RETURN(token, ctx.twin->SubscriptionToken(address, party, topic_arn));
+      if (ctx.twin != nullptr) {  // the twin's worker mails it within its poll interval
+        OT_ASSIGN_OR_RETURN(token, steps::WaitFor(50, std::chrono::milliseconds(100), [&] {
+                              return ctx.twin->SubscriptionToken(address, party, topic_arn);
+                            }));
       }
       if (token.empty()) {
         std::string pending_address = address;
