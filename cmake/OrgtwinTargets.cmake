@@ -22,6 +22,34 @@ function(ot_apply_common target)
                                              -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  ot_use_precompiled_header(${target})
+endfunction()
+
+# The precompiled header (cmake/precompiled.h) is compiled once, by orgtwin_pch, and reused by
+# every target below (REUSE_FROM): about a third off each file's compile in the ASan build.
+# - Clang only. With GCC 12 a precompiled <string> brings back -Warray-bounds false positives
+#   in inlined std::string code (six files of ours fail -Werror with it, none without), so the
+#   GCC release build parses its headers as before.
+# - Clang accepts the header where a target defines macros it was built without (Boost's linking
+#   macros, GTEST_HAS_PTHREAD), and refuses it, loudly, where a macro it uses has another value
+#   or a language option differs.
+# - The tidy preset turns precompiled headers off (CMAKE_DISABLE_PRECOMPILE_HEADERS), so each file
+#   is checked with its own includes.
+function(ot_use_precompiled_header target)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    return()
+  endif()
+  if(NOT TARGET orgtwin_pch)
+    add_library(orgtwin_pch STATIC ${PROJECT_SOURCE_DIR}/cmake/precompiled.cc)
+    ot_apply_common(orgtwin_pch)
+    target_precompile_headers(orgtwin_pch PRIVATE ${PROJECT_SOURCE_DIR}/cmake/precompiled.h)
+  endif()
+  # Clang refuses a precompiled header built with other thread support than the file's, and
+  # only the targets linking RE2 get -pthread from its pkg-config flags.
+  target_compile_options(${target} PRIVATE -pthread)
+  if(NOT target STREQUAL "orgtwin_pch")
+    target_precompile_headers(${target} REUSE_FROM orgtwin_pch)
+  endif()
 endfunction()
 
 function(ot_library)
@@ -76,6 +104,8 @@ function(ot_fuzz)
   if(OT_BUILD_FUZZERS)
     add_executable(${OT_NAME} ${OT_SRCS})
     ot_apply_common(${OT_NAME})
+    # libFuzzer's instrumentation is not in the shared precompiled header's options.
+    set_target_properties(${OT_NAME} PROPERTIES DISABLE_PRECOMPILE_HEADERS ON)
     target_compile_options(${OT_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_options(${OT_NAME} PRIVATE -fsanitize=fuzzer,address,undefined)
     target_link_libraries(${OT_NAME} PRIVATE ${OT_DEPS})
