@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-SERVICES = ["organizations", "iam", "sts", "account", "cloudtrail", "billing", "invoicing", "events",
+SERVICES = ["organizations", "iam", "sts", "account", "cloudtrail", "billing", "invoicing", "ce", "events",
             "sns"]
 DROP_KEYS = {"documentation", "documentationUrl", "docs"}
 

@@ -16,8 +16,9 @@ TEST(RegistryTest, EveryEmbeddedServiceLoads) {
     EXPECT_FALSE(s->operations().empty()) << s->service_id;
   }
   std::sort(ids.begin(), ids.end());
-  EXPECT_EQ(ids, (std::vector<std::string>{"account", "billing", "cloudtrail", "events", "iam",
-                                           "invoicing", "organizations", "orgtwin", "sns", "sts"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"account", "billing", "ce", "cloudtrail", "events", "iam",
+                                      "invoicing", "organizations", "orgtwin", "sns", "sts"}));
 }
 
 TEST(RegistryTest, LookupsBySigningNameTargetPrefixAndApiVersion) {

@@ -1,6 +1,7 @@
 #include "services/register.h"
 
 #include "services/account/account_contacts.h"
+#include "services/billing/billing_handlers.h"
 #include "services/events/dispatch.h"
 #include "services/events/events_handlers.h"
 #include "services/iam/iam_handlers.h"
@@ -26,6 +27,7 @@ Status RegisterAllServices(gateway::Gateway& gateway) {
   OT_RETURN_IF_ERROR(events::RegisterEventsHandlers(gateway));
   OT_RETURN_IF_ERROR(trail::RegisterTrailsHandlers(gateway));
   OT_RETURN_IF_ERROR(sns::RegisterSnsHandlers(gateway));
+  OT_RETURN_IF_ERROR(billing::RegisterBillingHandlers(gateway));
   // EventBridge's SNS targets: the rule publishes as events.amazonaws.com, so the topic policy
   // must let that principal publish (as on AWS; with aws:SourceArn = the rule).
   events::RegisterTargetInvoker(

@@ -10,6 +10,7 @@
 #include "gateway/gateway.h"
 #include "policy/catalog.h"
 #include "repo/account_repository.h"
+#include "repo/billing_repository.h"
 #include "services/iam/iam_entities.h"
 
 namespace orgtwin::services::organizations {
@@ -218,6 +219,14 @@ Status AddMembership(store::Transaction& tx, std::string_view account_id, std::s
                           {std::string(account_id), std::string(org_id), std::string(parent_id),
                            std::string(joined_method), joined_at}));
   OT_RETURN_IF_ERROR(repo::SetMembershipChangedAt(tx, account_id, joined_at));
+  // From now on the organization's management account pays for the account (consolidated
+  // billing, services/billing/).
+  OT_ASSIGN_OR_RETURN(auto payer, tx.Query("SELECT management_account_id FROM organizations "
+                                           "WHERE org_id = ?",
+                                           {std::string(org_id)}));
+  if (payer.empty()) return InternalError("no organization " + std::string(org_id));
+  OT_RETURN_IF_ERROR(
+      repo::OpenPayerPeriod(tx, account_id, org_id, payer.front().Text(0), joined_at));
   return Exec(tx, "UPDATE organizations SET member_count = member_count + 1 WHERE org_id = ?",
               {std::string(org_id)});
 }
@@ -227,6 +236,7 @@ Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
   OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM org_accounts WHERE account_id = ? AND org_id = ?",
                           {std::string(account_id), std::string(org_id)}));
   OT_RETURN_IF_ERROR(repo::SetMembershipChangedAt(tx, account_id, now));
+  OT_RETURN_IF_ERROR(repo::ClosePayerPeriod(tx, account_id, org_id, now));
   return Exec(tx, "UPDATE organizations SET member_count = member_count - 1 WHERE org_id = ?",
               {std::string(org_id)});
 }

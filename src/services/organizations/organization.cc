@@ -7,6 +7,7 @@
 
 #include "gateway/gateway.h"
 #include "repo/account_repository.h"
+#include "repo/billing_repository.h"
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
@@ -145,6 +146,8 @@ Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {
   }
   OT_RETURN_IF_ERROR(CheckNoActiveTransfer(tx, org.org_id, NowSeconds(ctx)));
   const std::string& id = org.org_id;
+  // The management account pays its own bills again from now on.
+  OT_RETURN_IF_ERROR(repo::CloseOrganizationPayerPeriods(tx, id, NowSeconds(ctx)));
   // Tags of everything the organization owns, then its rows, children before parents.
   OT_RETURN_IF_ERROR(Exec(tx,
                           "DELETE FROM org_tags WHERE resource_id IN (SELECT root_id FROM "

@@ -42,6 +42,8 @@ const std::vector<std::string>& TwinKeptTables() {
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // Consolidated billing: charges and the payer history (0025)
+      "billing_charges", "billing_payer_periods",
       // CloudTrail trails (0022) and EventBridge's default bus (0020)
       "cloudtrail_trail_tags", "cloudtrail_trails", "events_tags", "events_targets", "events_rules",
       // SNS topics, subscriptions, messages and the delivery outbox (0021)
