@@ -341,13 +341,13 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
 
   const std::string event_id = ids.SortableUuid();
   const std::string event_source = EventSourceOf(call.service);
-  auto row_of = [&](const std::string& id, std::string_view account, std::string record) {
+  auto row_of = [&](const std::string& id, std::string_view account, std::string_view record) {
     return repo::TrailEventRow{id,
                                std::string(account),
                                time,
                                event_source,
                                std::string(call.operation.name),
-                               std::move(record),
+                               PackedRecord(record),
                                caller.key,
                                caller.text};
   };

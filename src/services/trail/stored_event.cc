@@ -3,9 +3,22 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
+
+#include <zstd.h>
 
 #include "auth/sigv4.h"
+#include "common/base64.h"
 #include "services/trail/event_record.h"
+
+// data/trail/events-1.zstd-dict, embedded by services/trail/CMakeLists.txt (the symbols' names
+// are the assembler file's).
+// NOLINTBEGIN(readability-identifier-naming)
+extern "C" {
+extern const char ot_trail_dictionary_1[];
+extern const char ot_trail_dictionary_1_end[];
+}
+// NOLINTEND(readability-identifier-naming)
 
 namespace orgtwin::services::trail {
 namespace {
@@ -55,7 +68,80 @@ std::string StringField(const Json& record, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// ---- Packing (zstd with dictionary 1) ----
+
+constexpr std::string_view kPackedPrefix = "z1:";
+// Level 1: with the dictionary, higher levels shrink a record by a few bytes more and cost the
+// writer thread, which inserts every write's event, more time.
+constexpr int kPackLevel = 1;
+
+struct Dictionary {
+  ZSTD_CDict* compress;
+  ZSTD_DDict* decompress;
+};
+
+// Built once and never freed: both are read-only and shared by every thread.
+const Dictionary& DictionaryOne() {
+  static const Dictionary kDictionary = [] {
+    const size_t size = static_cast<size_t>(ot_trail_dictionary_1_end - ot_trail_dictionary_1);
+    return Dictionary{ZSTD_createCDict(ot_trail_dictionary_1, size, kPackLevel),
+                      ZSTD_createDDict(ot_trail_dictionary_1, size)};
+  }();
+  return kDictionary;
+}
+
+// One compression and one decompression context per thread (a context is not thread-safe, and
+// making one per record would cost more than the compression).
+ZSTD_CCtx* ThreadCompressor() {
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context = [] {
+    std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> made(ZSTD_createCCtx(), ZSTD_freeCCtx);
+    // The prefix names the dictionary and the column's length the size: no checksum or
+    // dictionary ID in the frame.
+    ZSTD_CCtx_setParameter(made.get(), ZSTD_c_checksumFlag, 0);
+    ZSTD_CCtx_setParameter(made.get(), ZSTD_c_dictIDFlag, 0);
+    ZSTD_CCtx_refCDict(made.get(), DictionaryOne().compress);
+    return made;
+  }();
+  return context.get();
+}
+
+ZSTD_DCtx* ThreadDecompressor() {
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(),
+                                                                          ZSTD_freeDCtx);
+  return context.get();
+}
+
 }  // namespace
+
+std::string PackedRecord(std::string_view text) {
+  std::string frame(ZSTD_compressBound(text.size()), '\0');
+  const size_t size =
+      ZSTD_compress2(ThreadCompressor(), frame.data(), frame.size(), text.data(), text.size());
+  if (ZSTD_isError(size)) return std::string(text);  // stored as it is; it reads back alike
+  frame.resize(size);
+  return std::string(kPackedPrefix) + Base64Encode(frame);
+}
+
+Result<std::string> UnpackedRecord(std::string_view stored) {
+  if (!stored.starts_with(kPackedPrefix)) return std::string(stored);
+  std::string frame;
+  if (!Base64Decode(stored.substr(kPackedPrefix.size()), &frame)) {
+    return InternalError("a packed trail record is not base64");
+  }
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 24)) {
+    return InternalError("a packed trail record has no readable frame");
+  }
+  std::string text(static_cast<size_t>(size), '\0');
+  const size_t got =
+      ZSTD_decompress_usingDDict(ThreadDecompressor(), text.data(), text.size(), frame.data(),
+                                 frame.size(), DictionaryOne().decompress);
+  if (ZSTD_isError(got) || got != text.size()) {
+    return InternalError(std::string("a packed trail record does not decompress: ") +
+                         (ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short"));
+  }
+  return text;
+}
 
 std::string EventTimeOfColumn(double event_time) {
   TimePoint t;
@@ -107,13 +193,14 @@ repo::TrailEventRow StoredRowOf(TimePoint time, const Json& record) {
   }
   row.caller = boost::json::serialize(caller);
   row.caller_key = CallerKeyOf(row.caller);
-  row.record = boost::json::serialize(rest);
+  row.record = PackedRecord(boost::json::serialize(rest));
   return row;
 }
 
 Result<Json> RecordOfRow(const repo::TrailEventRow& row) {
+  OT_ASSIGN_OR_RETURN(std::string text, UnpackedRecord(row.record));
   boost::system::error_code ec;
-  boost::json::value stored = boost::json::parse(row.record, ec);
+  boost::json::value stored = boost::json::parse(text, ec);
   if (ec || !stored.is_object()) {
     return InternalError("unreadable trail event " + row.event_id);
   }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -58,7 +59,9 @@ TEST(StoredEventTest, KeepsOnlyWhatTheColumnsCallerAndConstantsDoNotGiveBack) {
   EXPECT_EQ(row.event_id, "00676c75-0ea1-4a76-a759-5b07953471aa");
   EXPECT_EQ(row.account_id, "123456789012");
   EXPECT_EQ(row.caller_key.size(), 32u);
-  EXPECT_EQ(json::parse(row.record),
+  Result<std::string> rest = UnpackedRecord(row.record);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(json::parse(*rest),
             json::parse(R"({"requestParameters":{"roleName":"r1"},"responseElements":null,)"
                         R"("requestID":"86fbf44b-278c-4227-805b-1b111e51a12f","readOnly":false})"));
   EXPECT_EQ(json::parse(row.caller).as_object().size(), 4u);
@@ -89,7 +92,7 @@ TEST(StoredEventTest, ValuesOtherThanTheUsualOnesAreKept) {
   record["errorMessage"] = "Failed authentication";
   record["tlsDetails"] = json::object{{"tlsVersion", "TLSv1.3"}};
   repo::TrailEventRow row = StoredRowOf(At(kEventSecond), record);
-  json::object rest = json::parse(row.record).as_object();
+  json::object rest = json::parse(*UnpackedRecord(row.record)).as_object();
   EXPECT_EQ(rest.at("eventType"), "AwsConsoleSignIn");
   EXPECT_EQ(rest.at("eventTime"), "2026-12-05T03:09:40Z");
   Result<json::object> restored = RecordOfRow(row);
@@ -111,6 +114,36 @@ TEST(StoredEventTest, RecordsWithoutAUsualFieldAreStoredWhole) {
   ASSERT_TRUE(restored.ok());
   EXPECT_EQ(*restored, record);
   EXPECT_FALSE(restored->contains("managementEvent"));
+}
+
+// The rest is packed with dictionary 1; rows written before packing (plain JSON) read as they
+// were.
+TEST(StoredEventTest, TheRestIsPackedAndPlainRowsStillRead) {
+  repo::TrailEventRow row = StoredRowOf(At(kEventSecond), ApiCall());
+  ASSERT_TRUE(row.record.starts_with("z1:")) << row.record;
+  Result<std::string> rest = UnpackedRecord(row.record);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_LT(row.record.size(), rest->size());
+  EXPECT_EQ(*UnpackedRecord(*rest), *rest);  // plain text passes through
+
+  repo::TrailEventRow plain = row;
+  plain.record = *rest;
+  Result<json::object> restored = RecordOfRow(plain);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(*restored, ApiCall());
+
+  // Every thread packs alike (one compression context per thread).
+  std::string packed_elsewhere;
+  std::thread([&] { packed_elsewhere = PackedRecord(*rest); }).join();
+  EXPECT_EQ(packed_elsewhere, row.record);
+}
+
+TEST(StoredEventTest, DamagedPackedRecordsAreErrors) {
+  EXPECT_FALSE(UnpackedRecord("z1:not base64!").ok());
+  EXPECT_FALSE(UnpackedRecord("z1:aGVsbG8gd29ybGQ=").ok());  // base64 of no zstd frame
+  std::string packed = PackedRecord(R"({"requestParameters":null,"readOnly":true})");
+  packed.resize(packed.size() - 4);
+  EXPECT_FALSE(UnpackedRecord(packed).ok());
 }
 
 TEST(StoredEventTest, UnreadableRowsAreErrors) {
@@ -141,7 +174,8 @@ TEST(StoredEventTest, ApiCallsWriteCompactRowsAndOneCallerRow) {
   EXPECT_EQ((*rows)[0].caller_key, (*rows)[1].caller_key);
   for (const repo::TrailEventRow& row : *rows) {
     ASSERT_FALSE(row.caller_key.empty());
-    EXPECT_EQ(row.record.find("userIdentity"), std::string::npos);
+    EXPECT_TRUE(row.record.starts_with("z1:"));
+    EXPECT_EQ(UnpackedRecord(row.record)->find("userIdentity"), std::string::npos);
     Result<json::object> record = RecordOfRow(row);
     ASSERT_TRUE(record.ok()) << record.status().ToString();
     EXPECT_EQ(record->at("eventVersion"), "1.09");
