@@ -80,4 +80,16 @@ Result<std::vector<ChargeRow>> VisibleCharges(store::Transaction& tx,
   return out;
 }
 
+Result<std::vector<ChargeRow>> ChargesPaidBy(store::Transaction& tx,
+                                             std::string_view payer_account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kChargeColumns) +
+                                              "WHERE payer_account_id = ? ORDER BY usage_day, "
+                                              "charge_id",
+                                          {std::string(payer_account_id)}));
+  std::vector<ChargeRow> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) out.push_back(ChargeOf(r));
+  return out;
+}
+
 }  // namespace orgtwin::repo

@@ -63,4 +63,8 @@ Result<std::vector<ChargeRow>> VisibleCharges(store::Transaction& tx,
                                               std::string_view current_payer,
                                               std::string_view first_day, std::string_view end_day);
 
+// Every charge `payer_account_id` pays for, in usage_day order (its invoices are made of them).
+Result<std::vector<ChargeRow>> ChargesPaidBy(store::Transaction& tx,
+                                             std::string_view payer_account_id);
+
 }  // namespace orgtwin::repo

@@ -55,5 +55,7 @@ Result<Json> RecordUsage(gateway::RequestContext& ctx, const Json& input);
 // Cost Explorer (cost_explorer.cc).
 Result<Json> GetCostAndUsage(gateway::RequestContext& ctx, const Json& input);
 Result<Json> GetDimensionValues(gateway::RequestContext& ctx, const Json& input);
+// Invoicing (invoices.cc).
+Result<Json> ListInvoiceSummaries(gateway::RequestContext& ctx, const Json& input);
 
 }  // namespace orgtwin::services::billing

@@ -9,6 +9,7 @@ Status RegisterBillingHandlers(gateway::Gateway& gateway) {
       {"GetDimensionValues", GetDimensionValues},
   };
   OT_RETURN_IF_ERROR(gateway.RegisterAll("ce", kCostExplorer));
+  OT_RETURN_IF_ERROR(gateway.Register("invoicing", "ListInvoiceSummaries", ListInvoiceSummaries));
   return gateway.Register("orgtwin", "RecordUsage", RecordUsage);
 }
 

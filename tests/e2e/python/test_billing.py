@@ -2,11 +2,17 @@
 to the payer of the moment, Cost Explorer (Debian's boto3) shows each account what it pays for,
 the payer history survives a move between organizations, and the billing gate keeps IAM
 principals out while IAM access to billing is off. The AWS CLI v2 reads the same costs."""
+import calendar
 import datetime
+import json
 import time
+import urllib.error
+import urllib.request
 
-import botocore
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from cli_helpers import Keys, fails, ok
 from orgpol_helpers import expect_error, iam_user, invite_and_join, new_org, signup
@@ -14,6 +20,8 @@ from orgtwin_server import OrgtwinServer
 from root_helpers import admin, error_code, post
 
 DAY = 86400
+# The invoicing model gives its errors no HTTP status: awsJson1_0's default, 400.
+ACCESS_DENIED_STATUS = NOT_FOUND_STATUS = 400
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 S3 = "Amazon Simple Storage Service"
 
@@ -233,3 +241,73 @@ def test_the_aws_cli_reads_costs_by_service(server):
     fails(server, "ValidationException", "ce", "get-cost-and-usage", "--time-period",
           "Start=%s,End=%s" % (day(now), day(now)), "--granularity", "DAILY", "--metrics",
           "UnblendedCost", keys=keys)
+
+
+def invoicing(account, operation, body):
+    """A signed JSON 1.0 call of the invoicing API (newer than Debian's botocore)."""
+    url = account.server.endpoint + "/"
+    data = json.dumps(body).encode()
+    headers = {"Content-Type": "application/x-amz-json-1.0",
+               "X-Amz-Target": "Invoicing." + operation}
+    request = AWSRequest(method="POST", url=url, data=data, headers=headers)
+    SigV4Auth(Credentials(account.access_key, account.secret_key), "invoicing",
+              "us-east-1").add_auth(request)
+    prepared = urllib.request.Request(url, data=data, method="POST",
+                                      headers=dict(request.headers.items()))
+    try:
+        with urllib.request.urlopen(prepared, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def invoices_of(account, **extra):
+    body = {"Selector": {"ResourceType": "ACCOUNT_ID", "Value": account.id}}
+    body.update(extra)
+    status, out = invoicing(account, "ListInvoiceSummaries", body)
+    assert status == 200, out
+    return out["InvoiceSummaries"]
+
+
+def test_a_month_is_invoiced_to_its_payer_on_the_2nd_of_the_next(server):
+    mgmt, _, _ = new_org(server)
+    member = signup(server, "invoiced")
+    invite_and_join(mgmt, member)
+    record(server, usage(mgmt, quantity=10), usage(member, quantity=100))  # $0.104 + $1.04
+    now = datetime.datetime.fromtimestamp(twin_now(server), datetime.timezone.utc)
+    assert invoices_of(mgmt) == []  # the month is not over
+    issue = calendar.timegm((now.year + now.month // 12, now.month % 12 + 1, 2, 0, 0, 0))
+    advance(server, issue - twin_now(server) + 3600)
+    [invoice] = invoices_of(mgmt)
+    assert invoice["AccountId"] == mgmt.id
+    assert invoice["BillingPeriod"] == {"Month": now.month, "Year": now.year}
+    assert invoice["IssuedDate"] == issue
+    assert invoice["InvoiceType"] == "INVOICE"
+    assert invoice["BaseCurrencyAmount"]["TotalAmount"] == "1.14"
+    assert invoice["BaseCurrencyAmount"]["CurrencyCode"] == "USD"
+    assert sorted(invoice["BillSourceAccounts"]) == sorted([mgmt.id, member.id])
+    # Usage of the invoiced month reported late goes on a later invoice; this one stays.
+    record(server, usage(member, quantity=1000, Time=issue - 5 * DAY))
+    assert invoices_of(mgmt) == [invoice]
+    # By invoice ID; the member account receives no invoice and may not read its payer's.
+    status, out = invoicing(mgmt, "ListInvoiceSummaries",
+                            {"Selector": {"ResourceType": "INVOICE_ID",
+                                          "Value": invoice["InvoiceId"]}})
+    assert (status, out["InvoiceSummaries"]) == (200, [invoice])
+    status, out = invoicing(mgmt, "ListInvoiceSummaries",
+                            {"Selector": {"ResourceType": "INVOICE_ID", "Value": "1234567890"}})
+    assert (status, error_code(out)) == (NOT_FOUND_STATUS, "ResourceNotFoundException"), out
+    assert invoices_of(member) == []
+    status, out = invoicing(member, "ListInvoiceSummaries",
+                            {"Selector": {"ResourceType": "ACCOUNT_ID", "Value": mgmt.id}})
+    assert (status, error_code(out)) == (ACCESS_DENIED_STATUS, "AccessDeniedException"), out
+    # Filters: the billing period, an issue-time interval.
+    assert invoices_of(mgmt, Filter={"BillingPeriod": {"Month": now.month,
+                                                       "Year": now.year - 1}}) == []
+    assert invoices_of(mgmt, Filter={"TimeInterval": {"StartDate": issue - 60,
+                                                      "EndDate": issue + 60}}) == [invoice]
+    status, out = invoicing(mgmt, "ListInvoiceSummaries",
+                            {"Selector": {"ResourceType": "ACCOUNT_ID", "Value": mgmt.id},
+                             "Filter": {"TimeInterval": {"StartDate": issue,
+                                                         "EndDate": issue - 60}}})
+    assert (status, error_code(out)) == (400, "ValidationException"), out
