@@ -11,7 +11,7 @@ debian_packages=(
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev liboath-dev libyaml-cpp-dev libcli11-dev
   libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
   libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql
-  python3 python3-boto3 python3-pytest python3-cryptography awscli faketime nodejs curl
+  python3 python3-boto3 python3-pytest python3-cryptography awscli faketime poppler-utils nodejs curl
 )
 
 missing=()

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/billing_commands.h"
 #include "cli/engine_commands.h"
 #include "cli/root_commands.h"
 #include "cli/serve.h"
@@ -25,6 +26,8 @@ int Run(int argc, char** argv) {
   orgtwin::cli::EngineCommands engine = orgtwin::cli::AddEngineCommands(app, engine_options);
   orgtwin::cli::RootOptions root_options;
   orgtwin::cli::RootCommands root = orgtwin::cli::AddRootCommands(app, root_options);
+  orgtwin::cli::BillingOptions billing_options;
+  orgtwin::cli::BillingCommands billing = orgtwin::cli::AddBillingCommands(app, billing_options);
 
   try {
     app.parse(argc, argv);
@@ -34,6 +37,7 @@ int Run(int argc, char** argv) {
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
   if (root.AnyParsed()) return orgtwin::cli::RunRootCommand(root, root_options);
+  if (billing.AnyParsed()) return orgtwin::cli::RunBillingCommand(billing, billing_options);
   return orgtwin::cli::RunEngineCommand(engine, engine_options);
 }
 

@@ -91,10 +91,9 @@ constexpr Override kWritesDespiteReadLevel[] = {
 // The orgtwin extension's GetHealth and AdvanceClock (no catalog entry, so Write by default)
 // touch no stored state: the twin's clock lives in memory.
 constexpr Override kReadsDespiteWriteLevel[] = {
-    {"sts", "DecodeAuthorizationMessage"},
-    {"orgtwin", "GetHealth"},
-    {"orgtwin", "AdvanceClock"},
+    {"sts", "DecodeAuthorizationMessage"},   {"orgtwin", "GetHealth"}, {"orgtwin", "AdvanceClock"},
     {"orgtwin", "GetSnsSigningCertificate"},  // reads the stored certificate
+    {"orgtwin", "GetBillingDocument"},        // renders an invoice from the charges
 };
 
 // Writes that cannot change a decision: the Generate* reports write no policy.

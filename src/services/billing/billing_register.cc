@@ -9,8 +9,16 @@ Status RegisterBillingHandlers(gateway::Gateway& gateway) {
       {"GetDimensionValues", GetDimensionValues},
   };
   OT_RETURN_IF_ERROR(gateway.RegisterAll("ce", kCostExplorer));
-  OT_RETURN_IF_ERROR(gateway.Register("invoicing", "ListInvoiceSummaries", ListInvoiceSummaries));
-  return gateway.Register("orgtwin", "RecordUsage", RecordUsage);
+  static constexpr gateway::HandlerEntry kInvoicing[] = {
+      {"ListInvoiceSummaries", ListInvoiceSummaries},
+      {"GetInvoicePDF", GetInvoicePDF},
+  };
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("invoicing", kInvoicing));
+  static constexpr gateway::HandlerEntry kExtension[] = {
+      {"RecordUsage", RecordUsage},
+      {"GetBillingDocument", GetBillingDocument},
+  };
+  return gateway.RegisterAll("orgtwin", kExtension);
 }
 
 }  // namespace orgtwin::services::billing

@@ -1,7 +1,8 @@
 // Cost Explorer (ce, awsJson1_1): GetCostAndUsage and GetDimensionValues over the charges the
-// caller's account may see (repo::VisibleCharges): a payer sees every charge it pays for, its
-// linked accounts' included; a member account sees its own usage since it joined its current
-// organization; a standalone account its own.
+// caller's account may see (repo::VisibleCharges): every charge it paid for (a payer's linked
+// accounts' included, and an account's own bills from before it joined an organization), and,
+// as a member, its own usage since it joined its current organization; not what another payer
+// paid for it.
 //
 // Modeled dimensions: LINKED_ACCOUNT, SERVICE, USAGE_TYPE, REGION and RECORD_TYPE (always
 // "Usage": the twin has no credits, refunds or taxes). Charges carry no tags or cost categories,

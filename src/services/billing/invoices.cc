@@ -1,21 +1,30 @@
-// Invoices (invoicing, awsJson1_0): ListInvoiceSummaries over the monthly invoices of the
-// caller's account as a payer.
+// Invoices (invoicing, awsJson1_0): ListInvoiceSummaries and GetInvoicePDF over the monthly
+// invoices of the caller's account as a payer, and the extension API's GetBillingDocument, which
+// serves an invoice's PDF and its line items (CSV) at the presigned, expiring URLs GetInvoicePDF
+// hands out.
 //
-// An invoice is not stored: it is what the payer's charges add up to, so it cannot disagree
-// with them. The invoice of a month is issued at 00:00 UTC on the 2nd of the next month (on the
-// twin's clock) and holds the charges of that month recorded before then; a charge recorded
-// later (usage reported late) goes into the first invoice issued after it was recorded, as AWS
-// bills late usage on a later invoice. An invoice's ID is derived from its payer and month.
+// An invoice is not stored: it is what the payer's charges of a month add up to, so it cannot
+// disagree with them. The invoice of a month is issued at 00:00 UTC on the 2nd of the next
+// month (on the twin's clock). AWS-COMPAT: usage recorded with a past Time backfills the
+// history (`orgtwin billing generate` does this), so it counts in its own month's invoice even
+// when that one is issued already; on AWS, usage is metered as it happens. An invoice's ID is
+// derived from its payer and month.
 //
 // AWS-COMPAT, simplified: one invoice per payer and month from "Amazon Web Services, Inc." in
 // USD, no taxes, discounts, fees or credits, due when issued (card payment).
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 
+#include <openssl/crypto.h>
+
 #include "auth/sigv4.h"
+#include "gateway/gateway.h"
+#include "repo/account_repository.h"
 #include "repo/billing_repository.h"
 #include "services/billing/billing_internal.h"
+#include "services/billing/text_pdf.h"
 
 namespace orgtwin::services::billing {
 namespace {
@@ -24,6 +33,8 @@ using std::chrono::sys_days;
 
 constexpr std::string_view kInvoicingEntity = "Amazon Web Services, Inc.";
 constexpr int64_t kDefaultPageSize = 100;
+// AWS-COMPAT: how long AWS's invoice URLs stay valid is not documented; an hour here.
+constexpr double kDocumentUrlSeconds = 3600;
 
 struct Invoice {
   std::string id;
@@ -31,6 +42,7 @@ struct Invoice {
   int64_t cost_micros = 0;
   std::set<std::string> accounts;  // whose usage it bills
   double issued_at = 0;
+  std::vector<repo::ChargeRow> charges;  // its line items
 };
 
 sys_days MonthOf(sys_days day) {
@@ -62,14 +74,13 @@ Result<std::vector<Invoice>> IssuedInvoices(gateway::RequestContext& ctx,
   for (const repo::ChargeRow& charge : charges) {
     std::optional<sys_days> usage_day = ParseDay(charge.usage_day);
     if (!usage_day) continue;
-    // The first month whose invoice is issued after the charge was recorded.
-    const sys_days recorded_month = MonthOf(*ParseDay(DayOf(charge.recorded_at - 86400.0)));
-    const sys_days month = std::max(MonthOf(*usage_day), recorded_month);
+    const sys_days month = MonthOf(*usage_day);
     if (IssueTimeOf(month) > now) continue;  // not issued yet
     Invoice& invoice = by_month[month];
     invoice.month = month;
     invoice.cost_micros += charge.cost_micros;
     invoice.accounts.insert(charge.account_id);
+    invoice.charges.push_back(charge);
   }
   std::vector<Invoice> out;
   for (auto it = by_month.rbegin(); it != by_month.rend(); ++it) {
@@ -83,7 +94,7 @@ Result<std::vector<Invoice>> IssuedInvoices(gateway::RequestContext& ctx,
 // USD millionths as an invoice writes them: cents, rounded half up ("12.34").
 std::string Cents(int64_t micros) {
   const int64_t cents = (micros + 5000) / 10000;
-  char out[32];
+  char out[48];
   std::snprintf(out, sizeof(out), "%lld.%02lld", static_cast<long long>(cents / 100),
                 static_cast<long long>(cents % 100));
   return out;
@@ -210,6 +221,151 @@ Result<Json> ListInvoiceSummaries(gateway::RequestContext& ctx, const Json& inpu
   Json out{{"InvoiceSummaries", std::move(summaries)}};
   if (at < matching.size()) out["NextToken"] = std::to_string(at);
   return out;
+}
+
+namespace {
+
+// ---- Documents ----
+
+// The key presigned document URLs are signed with: derived from the default account's root
+// secret, which only the twin knows and which survives restarts and resets.
+std::string DocumentKey(const gateway::RequestContext& ctx) {
+  return auth::HmacSha256(ctx.twin.default_account.root_key.secret_access_key,
+                          "orgtwin billing documents");
+}
+
+std::string DocumentSignature(const gateway::RequestContext& ctx, std::string_view payer,
+                              std::string_view name, std::string_view expires) {
+  return auth::HexEncode(
+      auth::HmacSha256(DocumentKey(ctx),
+                       std::string(payer) + "/" + std::string(name) + "\n" + std::string(expires)));
+}
+
+// The twin's address as the caller reached it. AWS-COMPAT: the scheme is http; behind
+// `serve --tls-cert` a client must fetch the URL with https.
+std::string DocumentUrl(const gateway::RequestContext& ctx, const std::string& payer,
+                        const std::string& name, double expires_at) {
+  const std::string* host = ctx.http.Header("host");
+  const std::string expires = std::to_string(static_cast<int64_t>(expires_at));
+  return "http://" + (host != nullptr ? *host : std::string("localhost")) +
+         "/_orgtwin/billing/documents/" + payer + "/" + name + "?X-Orgtwin-Expires=" + expires +
+         "&X-Orgtwin-Signature=" + DocumentSignature(ctx, payer, name, expires);
+}
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string LineItemsCsv(const Invoice& invoice) {
+  std::string csv =
+      "InvoiceId,BillingPeriod,LinkedAccountId,UsageDate,Service,UsageType,Region,"
+      "UsageQuantity,Unit,CostUSD\n";
+  const std::string period = FormatDay(invoice.month).substr(0, 7);
+  for (const repo::ChargeRow& c : invoice.charges) {
+    char quantity[64];
+    std::snprintf(quantity, sizeof(quantity), "%.6f", c.usage_quantity);
+    csv += invoice.id + "," + period + "," + c.account_id + "," + c.usage_day + "," +
+           CsvField(c.service) + "," + CsvField(c.usage_type) + "," + CsvField(c.region) + "," +
+           quantity + "," + CsvField(c.usage_unit) + "," + FormatAmount(c.cost_micros) + "\n";
+  }
+  return csv;
+}
+
+Result<std::string> InvoicePdf(gateway::RequestContext& ctx, const std::string& payer,
+                               const Invoice& invoice) {
+  OT_ASSIGN_OR_RETURN(auto account, repo::FindAccount(ctx.tx, payer));
+  std::chrono::year_month_day ymd(invoice.month);
+  std::vector<std::string> lines = {
+      std::string(kInvoicingEntity),
+      "",
+      "Invoice " + invoice.id,
+      "Billing period: " + FormatDay(invoice.month).substr(0, 7),
+      "Issued: " + DayOf(invoice.issued_at),
+      "Bill to: account " + payer + (account ? " (" + account->name + ")" : ""),
+      "",
+  };
+  std::map<std::pair<std::string, std::string>, int64_t> by_account_service;
+  for (const repo::ChargeRow& c : invoice.charges) {
+    by_account_service[{c.account_id, c.service}] += c.cost_micros;
+  }
+  lines.emplace_back("Charges by account and service (USD)");
+  for (const auto& [key, micros] : by_account_service) {
+    lines.push_back("  " + key.first + "  " + key.second + "  " + Cents(micros));
+  }
+  lines.emplace_back("");
+  lines.push_back("Total (USD): " + Cents(invoice.cost_micros));
+  lines.emplace_back("Taxes, discounts and credits: 0.00");
+  return TextPdf("Invoice " + invoice.id + " " + std::to_string(static_cast<int>(ymd.year())),
+                 lines);
+}
+
+// The invoice of `payer` with ID `id`, or ResourceNotFoundException.
+Result<Invoice> FindInvoice(gateway::RequestContext& ctx, const std::string& payer,
+                            const std::string& id) {
+  OT_ASSIGN_OR_RETURN(std::vector<Invoice> invoices, IssuedInvoices(ctx, payer));
+  for (Invoice& invoice : invoices) {
+    if (invoice.id == id) return std::move(invoice);
+  }
+  return NotFoundError("Invoice " + id + " was not found.")
+      .WithAwsCode("ResourceNotFoundException");
+}
+
+std::string TextOf(const Json& input, std::string_view key) {
+  const boost::json::value* v = input.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+Result<Json> GetInvoicePDF(gateway::RequestContext& ctx, const Json& input) {
+  OT_RETURN_IF_ERROR(RequireBillingAccess(ctx));
+  const std::string payer = ctx.caller.account_id;
+  OT_ASSIGN_OR_RETURN(Invoice invoice, FindInvoice(ctx, payer, TextOf(input, "InvoiceId")));
+  const double expires_at = std::floor(NowSeconds(ctx)) + kDocumentUrlSeconds;
+  return Json{{"InvoicePDF",
+               Json{{"InvoiceId", invoice.id},
+                    {"DocumentUrl", DocumentUrl(ctx, payer, invoice.id + ".pdf", expires_at)},
+                    {"DocumentUrlExpirationDate", expires_at},
+                    {"SupplementalDocuments",
+                     boost::json::array{Json{
+                         {"DocumentType", "SUPPLEMENT"},
+                         {"DocumentId", invoice.id + "-line-items"},
+                         {"DocumentUrl", DocumentUrl(ctx, payer, invoice.id + ".csv", expires_at)},
+                         {"DocumentUrlExpirationDate", expires_at}}}}}}};
+}
+
+Result<Json> GetBillingDocument(gateway::RequestContext& ctx, const Json& input) {
+  const std::string payer = TextOf(input, "AccountId");
+  const std::string name = TextOf(input, "DocumentName");
+  const std::string expires = TextOf(input, "Expires");
+  const std::string signature = TextOf(input, "Signature");
+  // As S3 answers a presigned URL: a bad signature and an expired one are both AccessDenied.
+  const std::string expected = DocumentSignature(ctx, payer, name, expires);
+  if (signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+    return AccessDeniedError("The request signature does not match.")
+        .WithAwsCode("AccessDeniedException");
+  }
+  if (expires.empty() || expires.find_first_not_of("0123456789") != std::string::npos ||
+      expires.size() > 12 || static_cast<double>(std::stoll(expires)) < NowSeconds(ctx)) {
+    return AccessDeniedError("Request has expired").WithAwsCode("AccessDeniedException");
+  }
+  const size_t dot = name.rfind('.');
+  const std::string id = name.substr(0, dot);
+  const std::string kind = dot == std::string::npos ? "" : name.substr(dot + 1);
+  OT_ASSIGN_OR_RETURN(Invoice invoice, FindInvoice(ctx, payer, id));
+  if (kind == "pdf") {
+    OT_ASSIGN_OR_RETURN(std::string pdf, InvoicePdf(ctx, payer, invoice));
+    return Json{{"Body", std::move(pdf)}, {"ContentType", "application/pdf"}};
+  }
+  if (kind == "csv") return Json{{"Body", LineItemsCsv(invoice)}, {"ContentType", "text/csv"}};
+  return NotFoundError("No document " + name + ".").WithAwsCode("ResourceNotFoundException");
 }
 
 }  // namespace orgtwin::services::billing

@@ -4,7 +4,10 @@ the payer history survives a move between organizations, and the billing gate ke
 principals out while IAM access to billing is off. The AWS CLI v2 reads the same costs."""
 import calendar
 import datetime
+import hashlib
 import json
+import os
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -286,9 +289,11 @@ def test_a_month_is_invoiced_to_its_payer_on_the_2nd_of_the_next(server):
     assert invoice["BaseCurrencyAmount"]["TotalAmount"] == "1.14"
     assert invoice["BaseCurrencyAmount"]["CurrencyCode"] == "USD"
     assert sorted(invoice["BillSourceAccounts"]) == sorted([mgmt.id, member.id])
-    # Usage of the invoiced month reported late goes on a later invoice; this one stays.
-    record(server, usage(member, quantity=1000, Time=issue - 5 * DAY))
-    assert invoices_of(mgmt) == [invoice]
+    # Usage recorded with a time in the invoiced month backfills it (the twin's history).
+    record(server, usage(member, quantity=1000, Time=issue - 5 * DAY))  # $10.40
+    [amended] = invoices_of(mgmt)
+    assert amended["BaseCurrencyAmount"]["TotalAmount"] == "11.54"
+    invoice = amended
     # By invoice ID; the member account receives no invoice and may not read its payer's.
     status, out = invoicing(mgmt, "ListInvoiceSummaries",
                             {"Selector": {"ResourceType": "INVOICE_ID",
@@ -311,3 +316,130 @@ def test_a_month_is_invoiced_to_its_payer_on_the_2nd_of_the_next(server):
                              "Filter": {"TimeInterval": {"StartDate": issue,
                                                          "EndDate": issue - 60}}})
     assert (status, error_code(out)) == (400, "ValidationException"), out
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def test_an_invoice_pdf_and_its_line_items_behind_an_expiring_url(server, tmp_path):
+    mgmt, _, _ = new_org(server)
+    member = signup(server, "pdf")
+    invite_and_join(mgmt, member)
+    record(server, usage(member, quantity=100), usage(mgmt, S3, "TimedStorage-ByteHrs", 10))
+    now = datetime.datetime.fromtimestamp(twin_now(server), datetime.timezone.utc)
+    issue = calendar.timegm((now.year + now.month // 12, now.month % 12 + 1, 2, 0, 0, 0))
+    advance(server, issue - twin_now(server) + 3600)
+    [invoice] = invoices_of(mgmt)
+    status, out = invoicing(mgmt, "GetInvoicePDF", {"InvoiceId": invoice["InvoiceId"]})
+    assert status == 200, out
+    pdf = out["InvoicePDF"]
+    assert pdf["InvoiceId"] == invoice["InvoiceId"]
+    assert pdf["DocumentUrlExpirationDate"] > twin_now(server)
+    status, content_type, body = fetch(pdf["DocumentUrl"])
+    assert (status, content_type) == (200, "application/pdf")
+    assert body.startswith(b"%PDF-1.4")
+    (tmp_path / "invoice.pdf").write_bytes(body)
+    text = subprocess.run(["/usr/bin/pdftotext", "-layout", str(tmp_path / "invoice.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    assert "Invoice " + invoice["InvoiceId"] in text
+    assert "Total (USD): 1.27" in text  # $1.04 of EC2 and $0.23 of S3
+    assert member.id in text and mgmt.id in text
+    [supplement] = pdf["SupplementalDocuments"]
+    status, content_type, body = fetch(supplement["DocumentUrl"])
+    assert (status, content_type) == (200, "text/csv")
+    rows = body.decode().splitlines()
+    assert rows[0].startswith("InvoiceId,BillingPeriod,LinkedAccountId,UsageDate,Service")
+    assert sorted(row.split(",")[2] for row in rows[1:]) == sorted([member.id, mgmt.id])
+    # A changed URL is refused, and so is the right one once it has expired.
+    status, _, body = fetch(pdf["DocumentUrl"].replace(".pdf?", ".csv?"))
+    assert status == 403 and b"AccessDeniedException" in body
+    status, out = invoicing(mgmt, "GetInvoicePDF", {"InvoiceId": "1000000000"})
+    assert (status, error_code(out)) == (NOT_FOUND_STATUS, "ResourceNotFoundException"), out
+    advance(server, 2 * 3600)
+    status, _, body = fetch(pdf["DocumentUrl"])
+    assert status == 403 and b"Request has expired" in body
+
+
+def orgtwin(server, *args, keys=None):
+    """Runs the orgtwin binary's billing commands against the server; keys: an Account whose
+    credentials go in the environment (else the server's `orgtwin` profile is used)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": server.data_dir,
+           "AWS_SHARED_CREDENTIALS_FILE": server.credentials_file,
+           "AWS_CONFIG_FILE": server.config_file}
+    if keys is not None:  # the credentials in the environment, and no profile files
+        env.update({"AWS_ACCESS_KEY_ID": keys.access_key,
+                    "AWS_SECRET_ACCESS_KEY": keys.secret_key,
+                    "AWS_SHARED_CREDENTIALS_FILE": os.path.join(server.data_dir, "none"),
+                    "AWS_CONFIG_FILE": os.path.join(server.data_dir, "none")})
+    return subprocess.run([server.binary, "billing"] + list(args) +
+                          ["--endpoint", server.endpoint],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def total_cost(account, start, end):
+    out = account.client("ce").get_cost_and_usage(
+        TimePeriod={"Start": start, "End": end}, Granularity="MONTHLY",
+        Metrics=["UnblendedCost"])
+    return round(sum(float(r["Total"]["UnblendedCost"]["Amount"])
+                     for r in out["ResultsByTime"]), 6)
+
+
+def test_generate_makes_a_seeded_history_and_archive_keeps_every_invoice(server, tmp_path):
+    mgmt, _, _ = new_org(server)
+    member = signup(server, "history")
+    invite_and_join(mgmt, member)
+    today = datetime.datetime.now(datetime.timezone.utc)
+    start = (today - datetime.timedelta(days=120)).strftime("%Y-%m-%d")
+    end = day(twin_now(server) + DAY)
+    done = orgtwin(server, "generate", "--account", mgmt.id, "--months", "3", "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    assert "recorded 630 usage records" in done.stdout
+    first = total_cost(mgmt, start, end)
+    assert first > 0
+    # The same seed records the same history again: exactly twice the cost.
+    assert orgtwin(server, "generate", "--account", mgmt.id, "--months", "3", "--seed",
+                   "7").returncode == 0
+    assert total_cost(mgmt, start, end) == round(2 * first, 6)
+    # The member's history is from before it joined: it paid that itself.
+    assert orgtwin(server, "generate", "--account", member.id, "--months", "3").returncode == 0
+    assert total_cost(mgmt, start, end) == round(2 * first, 6)
+    # ... and still sees it, with the invoices it received then.
+    assert total_cost(member, start, end) > 0
+    assert len(invoices_of(member)) >= 2
+
+    invoices = invoices_of(mgmt)
+    assert len(invoices) >= 2
+    billing = iam_user(mgmt, "archivist", "arn:aws:iam::aws:policy/job-function/Billing")
+    folder = tmp_path / "archive"
+    done = orgtwin(server, "archive", "--account", mgmt.id, "--to", str(folder), keys=billing)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["AccountId"] == mgmt.id
+    assert sorted(e["InvoiceId"] for e in manifest["Invoices"]) == \
+        sorted(i["InvoiceId"] for i in invoices)
+    for entry in manifest["Invoices"]:
+        assert entry["CurrencyCode"] == "USD" and float(entry["TotalAmount"]) > 0
+        for f in entry["Files"]:
+            data = (folder / f["Name"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == f["Sha256"]
+        assert (folder / (entry["InvoiceId"] + ".pdf")).read_bytes().startswith(b"%PDF")
+    # Interrupted: one file gone, one damaged; the rerun fetches those two invoices again only.
+    victims = manifest["Invoices"][:2]
+    os.remove(folder / (victims[0]["InvoiceId"] + ".pdf"))
+    (folder / (victims[1]["InvoiceId"] + ".csv")).write_text("damaged")
+    done = orgtwin(server, "archive", "--account", mgmt.id, "--to", str(folder), keys=billing)
+    assert done.returncode == 0, done.stderr
+    assert "(%d already there)" % (len(invoices) - 2) in done.stdout
+    assert json.loads((folder / "manifest.json").read_text()) == manifest
+    # A principal without the invoicing actions is told what it lacks.
+    soc = iam_user(mgmt, "soc-archive", "arn:aws:iam::aws:policy/CloudWatchFullAccess")
+    done = orgtwin(server, "archive", "--account", mgmt.id, "--to", str(tmp_path / "soc"),
+                   keys=soc)
+    assert done.returncode == 1
+    assert "AccessDeniedException" in done.stderr
+    assert "invoicing:ListInvoiceSummaries" in done.stderr
