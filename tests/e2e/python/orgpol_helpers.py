@@ -42,14 +42,17 @@ class Account:
         return raw_call(self.server, self.access_key, self.secret_key, operation, body)
 
 
-def raw_call(server, access_key, secret_key, operation, body):
+def raw_call(server, access_key, secret_key, operation, body, service="organizations",
+             target_prefix="AWSOrganizationsV20161128", json_version="1.1"):
+    """A signed JSON-protocol call of `service` (Organizations unless told otherwise):
+    (HTTP status, parsed body)."""
     import urllib.error
     import urllib.request
     data = json.dumps(body).encode()
-    headers = {"Content-Type": "application/x-amz-json-1.1",
-               "X-Amz-Target": "AWSOrganizationsV20161128." + operation}
+    headers = {"Content-Type": "application/x-amz-json-" + json_version,
+               "X-Amz-Target": target_prefix + "." + operation}
     request = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers=headers)
-    SigV4Auth(Credentials(access_key, secret_key), "organizations", "us-east-1").add_auth(request)
+    SigV4Auth(Credentials(access_key, secret_key), service, "us-east-1").add_auth(request)
     prepared = urllib.request.Request(server.endpoint + "/", data=data, method="POST",
                                       headers=dict(request.headers.items()))
     try:

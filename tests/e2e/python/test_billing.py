@@ -13,12 +13,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from cli_helpers import Keys, fails, ok
-from orgpol_helpers import expect_error, iam_user, invite_and_join, new_org, signup
+from orgpol_helpers import expect_error, iam_user, invite_and_join, new_org, raw_call, signup
 from orgtwin_server import OrgtwinServer
 from root_helpers import admin, error_code, post
 
@@ -248,20 +245,8 @@ def test_the_aws_cli_reads_costs_by_service(server):
 
 def invoicing(account, operation, body):
     """A signed JSON 1.0 call of the invoicing API (newer than Debian's botocore)."""
-    url = account.server.endpoint + "/"
-    data = json.dumps(body).encode()
-    headers = {"Content-Type": "application/x-amz-json-1.0",
-               "X-Amz-Target": "Invoicing." + operation}
-    request = AWSRequest(method="POST", url=url, data=data, headers=headers)
-    SigV4Auth(Credentials(account.access_key, account.secret_key), "invoicing",
-              "us-east-1").add_auth(request)
-    prepared = urllib.request.Request(url, data=data, method="POST",
-                                      headers=dict(request.headers.items()))
-    try:
-        with urllib.request.urlopen(prepared, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    return raw_call(account.server, account.access_key, account.secret_key, operation, body,
+                    service="invoicing", target_prefix="Invoicing", json_version="1.0")
 
 
 def invoices_of(account, **extra):
