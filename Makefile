@@ -27,6 +27,7 @@ UNIT_TESTS ?= OFF
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOT_WERROR=ON \
 	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DOT_E2E_REQUIRE_CLIENTS=ON \
+	  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 \
 	  -DOT_BUILD_BENCHMARKS=$(BENCHMARKS) -DOT_BUILD_UNIT_TESTS=$(UNIT_TESTS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
@@ -74,7 +75,8 @@ test-sanitize: deps
 tidy: deps
 	@cmake --preset tidy >/dev/null
 	@cmake --build $(TIDY_DIR) --target orgtwin_pch >/dev/null
-	@run-clang-tidy-14 -p $(TIDY_DIR) -quiet -j $(JOBS) '^$(CURDIR)/(src|tests|bench)/'
+	@run-clang-tidy-14 -p $(TIDY_DIR) -quiet -j $(JOBS) \
+	  '^$(CURDIR)/((src|tests|bench)/|$(TIDY_DIR)/.*/Unity/unity_[0-9]+_cxx\.cxx$$)'
 
 check-format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror

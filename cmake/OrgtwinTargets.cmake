@@ -12,6 +12,19 @@ if(OT_WERROR)
   list(APPEND OT_WARNINGS -Werror)
 endif()
 
+# A unity build (CMAKE_UNITY_BUILD, on in `make build` and `make test`) compiles a target's files
+# a batch at a time, so the heavy headers (Boost, the standard library) are parsed once per batch
+# instead of once per file: the release build and clang-tidy take about half the time. A one-file
+# target gains nothing, and GCC would see its only file as an included one (-Wsubobject-linkage
+# on the types of its anonymous namespace), so it is built as itself.
+function(ot_unity_for_batches target)
+  get_target_property(sources ${target} SOURCES)
+  list(LENGTH sources source_count)
+  if(source_count LESS 2)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD OFF)
+  endif()
+endfunction()
+
 function(ot_apply_common target)
   target_compile_options(${target} PRIVATE ${OT_WARNINGS})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
@@ -23,6 +36,10 @@ function(ot_apply_common target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
   ot_use_precompiled_header(${target})
+  # Folders add sources to some targets later (target_sources), so the batch check waits for
+  # the end of the configuration (EVAL: a deferred call expands its arguments when it runs).
+  cmake_language(EVAL CODE "cmake_language(DEFER DIRECTORY [[${PROJECT_SOURCE_DIR}]] \
+                                          CALL ot_unity_for_batches [[${target}]])")
 endfunction()
 
 # The precompiled header (cmake/precompiled.h) is compiled once, by orgtwin_pch, and reused by

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "auth/sigv4.h"
+#include "cli/exit_codes.h"
 #include "cli/twin_http.h"
 #include "client/client.h"
 #include "client/http_transport.h"
@@ -23,7 +24,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-constexpr int kExitBadInput = 2;
 constexpr size_t kRecordsPerCall = 1000;
 
 // ---- Credentials and client ----

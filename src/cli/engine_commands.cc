@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/embedded_twin.h"
+#include "cli/exit_codes.h"
 #include "client/client.h"
 #include "client/http_transport.h"
 #include "client/profiles.h"
@@ -28,10 +29,7 @@
 namespace orgtwin::cli {
 namespace {
 
-constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
-
-int Fail(int code, const std::string& message) {
+int FailWith(int code, const std::string& message) {
   std::fprintf(stderr, "orgtwin: %s\n", message.c_str());
   return code;
 }
@@ -209,13 +207,13 @@ std::string JournalPath(const EngineOptions& options) {
 
 int RunPlanOrApply(const EngineOptions& options, structure::Mode mode) {
   auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
-  if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
+  if (!runtime.ok()) return FailWith(kExitBadInput, runtime.status().message());
   structure::ReconcileResult result = structure::Reconcile(*runtime->session, mode);
   std::fputs(structure::FormatChanges(result, mode).c_str(), stdout);
-  if (!result.status.ok()) return Fail(kExitFailed, result.status.message());
+  if (!result.status.ok()) return FailWith(kExitFailed, result.status.message());
   if (!result.unread.empty()) {
-    return Fail(kExitFailed, "the plan is incomplete: " + std::to_string(result.unread.size()) +
-                                 " part(s) could not be read");
+    return FailWith(kExitFailed, "the plan is incomplete: " + std::to_string(result.unread.size()) +
+                                     " part(s) could not be read");
   }
   return 0;
 }
@@ -228,11 +226,11 @@ playbook::RunOptions TerminalRunOptions() {
 
 int RunPlaybookCommand(const EngineOptions& options, bool list) {
   if (options.playbook != "transfer" && options.playbook != "terminate") {
-    return Fail(kExitBadInput,
-                "unknown playbook `" + options.playbook + "` (playbooks: transfer, terminate)");
+    return FailWith(kExitBadInput,
+                    "unknown playbook `" + options.playbook + "` (playbooks: transfer, terminate)");
   }
   auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
-  if (!runtime.ok()) return Fail(kExitBadInput, runtime.status().message());
+  if (!runtime.ok()) return FailWith(kExitBadInput, runtime.status().message());
   if (list) {
     std::printf(
         "transfer:\n%s\nterminate:\n%s",
@@ -252,7 +250,7 @@ int RunPlaybookCommand(const EngineOptions& options, bool list) {
   std::printf("\n%d done, %d done earlier, %d manual, %d waiting; %lld API calls; journal %s\n",
               summary.done, summary.skipped, summary.manual, summary.waiting,
               static_cast<long long>(runtime->session->calls()), runtime->journal->path().c_str());
-  if (!summary.status.ok()) return Fail(kExitFailed, summary.status.message());
+  if (!summary.status.ok()) return FailWith(kExitFailed, summary.status.message());
   return 0;
 }
 
@@ -271,7 +269,7 @@ int RunRehearse(const EngineOptions& options) {
   bool temporary = false;
   if (data_dir.empty()) {
     char pattern[] = "/tmp/orgtwin-rehearsal-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) return Fail(kExitFailed, "cannot make a temporary dir");
+    if (::mkdtemp(pattern) == nullptr) return FailWith(kExitFailed, "cannot make a temporary dir");
     data_dir = pattern;
     temporary = true;
   }
@@ -290,12 +288,12 @@ int RunRehearse(const EngineOptions& options) {
   std::unique_ptr<EmbeddedTwin> embedded;
   if (options.endpoint.empty()) {
     auto opened = EmbeddedTwin::Open(data_dir);
-    if (!opened.ok()) return Fail(kExitFailed, opened.status().message());
+    if (!opened.ok()) return FailWith(kExitFailed, opened.status().message());
     embedded = std::move(opened).value();
   }
   auto prepared =
       Prepare(options, data_dir + "/rehearsal.state.json", data_dir, std::move(embedded));
-  if (!prepared.ok()) return Fail(kExitBadInput, prepared.status().message());
+  if (!prepared.ok()) return FailWith(kExitBadInput, prepared.status().message());
   Runtime& runtime = *prepared;
   structure::Session& session = *runtime.session;
   std::printf("Rehearsing %s (\"%s\") on %s; data in %s\n", options.file.c_str(),
@@ -309,7 +307,7 @@ int RunRehearse(const EngineOptions& options) {
   const bool transfer_begun =
       runtime.journal->Task("transfer", "I.1").status != structure::TaskStatus::kPending;
   Status world = playbook::CreateStartingWorld(session, *runtime.assist, transfer_begun);
-  if (!world.ok()) return Fail(kExitFailed, "the starting world: " + world.message());
+  if (!world.ok()) return FailWith(kExitFailed, "the starting world: " + world.message());
   for (const auto& [key, account] : runtime.structure->accounts) {
     if (account.existing_id) {
       std::printf("  %-14s %s  %-22s owner %s%s\n", key.c_str(), account.existing_id->c_str(),
@@ -326,12 +324,12 @@ int RunRehearse(const EngineOptions& options) {
   playbook::Playbook book = playbook::TransferPlaybook(*runtime.structure);
   playbook::TaskContext context{session, *runtime.journal, runtime.assist.get()};
   playbook::RunSummary summary = playbook::RunPlaybook(book, context, TerminalRunOptions());
-  if (!summary.status.ok()) return Fail(kExitFailed, summary.status.message());
+  if (!summary.status.ok()) return FailWith(kExitFailed, summary.status.message());
 
   Heading("3. apply: the whole structure file once more");
   structure::ReconcileResult applied = structure::Reconcile(session, structure::Mode::kApply);
   std::fputs(structure::FormatChanges(applied, structure::Mode::kApply).c_str(), stdout);
-  if (!applied.status.ok()) return Fail(kExitFailed, applied.status.message());
+  if (!applied.status.ok()) return FailWith(kExitFailed, applied.status.message());
 
   Heading("4. Checks");
   structure::ReconcileResult plan = structure::Reconcile(session, structure::Mode::kPlan);
@@ -379,8 +377,8 @@ int RunImport(const EngineOptions& options) {
       MakeProfiles(options, options.endpoint, transport, /*assist=*/nullptr);
   auto credentials = profiles->Resolve(options.profile);
   if (!credentials.ok()) {
-    return Fail(kExitBadInput,
-                "profile `" + options.profile + "`: " + credentials.status().message());
+    return FailWith(kExitBadInput,
+                    "profile `" + options.profile + "`: " + credentials.status().message());
   }
   client::ClientOptions client_options;
   client_options.region = options.region;
@@ -402,7 +400,7 @@ int RunImport(const EngineOptions& options) {
     return member_clients.back().get();
   };
   auto text = structure::ImportStructure(client, import_options);
-  if (!text.ok()) return Fail(kExitFailed, text.status().message());
+  if (!text.ok()) return FailWith(kExitFailed, text.status().message());
   if (options.output.empty() || options.output == "-") {
     std::fputs(text->c_str(), stdout);
     return 0;
@@ -416,14 +414,14 @@ int RunImport(const EngineOptions& options) {
     out.close();
     if (!out) {
       std::filesystem::remove(temporary, ec);
-      return Fail(kExitFailed, "cannot write " + temporary);
+      return FailWith(kExitFailed, "cannot write " + temporary);
     }
   }
   std::filesystem::rename(temporary, options.output, ec);
   if (ec) {
     const std::string reason = ec.message();
     std::filesystem::remove(temporary, ec);
-    return Fail(kExitFailed, "cannot write " + options.output + ": " + reason);
+    return FailWith(kExitFailed, "cannot write " + options.output + ": " + reason);
   }
   std::fprintf(stderr, "orgtwin: wrote %s\n", options.output.c_str());
   return 0;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/twin_http.h"
 #include "client/credentials_file.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -47,11 +48,6 @@ bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
   if (*end != '\0' || value < 0 || value > 65535 || colon + 1 == listen.size()) return false;
   *port = static_cast<uint16_t>(value);
   return !host->empty();
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "orgtwin serve: %s\n", message.c_str());
-  return 1;
 }
 
 }  // namespace
@@ -168,7 +164,7 @@ int RunServe(const ServeOptions& options) {
 
   server::ServerOptions server_options;
   if (!SplitListen(options.listen, &server_options.host, &server_options.port)) {
-    return Fail("--listen must be host:port, got `" + options.listen + "`");
+    return Fail("serve", "--listen must be host:port, got `" + options.listen + "`");
   }
   server_options.threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
@@ -177,13 +173,15 @@ int RunServe(const ServeOptions& options) {
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Fail("cannot create data directory `" + options.data_dir + "`: " + ec.message());
+  if (ec)
+    return Fail("serve",
+                "cannot create data directory `" + options.data_dir + "`: " + ec.message());
   const std::string data_dir = std::filesystem::absolute(options.data_dir).lexically_normal();
 
   const std::string store_url =
       options.store.empty() ? store::SqliteUrl(data_dir + "/orgtwin.db") : options.store;
   auto opened = store::OpenStore(store_url);
-  if (!opened.ok()) return Fail(opened.status().ToString());
+  if (!opened.ok()) return Fail("serve", opened.status().ToString());
   std::unique_ptr<store::Store> store = std::move(opened).value();
 
   SystemClock system_clock;
@@ -194,7 +192,7 @@ int RunServe(const ServeOptions& options) {
   services::CredentialStore credentials(*store);
   auto account =
       services::EnsureDefaultAccount(*store, credentials, ids, clock, options.account_id);
-  if (!account.ok()) return Fail(account.status().ToString());
+  if (!account.ok()) return Fail("serve", account.status().ToString());
 
   const std::string credentials_path = data_dir + "/credentials";
   const std::string config_path = data_dir + "/config";
@@ -208,7 +206,7 @@ int RunServe(const ServeOptions& options) {
     written = client::WriteIniSection(config_path, std::string("profile ") + kProfile,
                                       {{"region", "us-east-1"}, {"output", "json"}});
   }
-  if (!written.ok()) return Fail(written.message());
+  if (!written.ok()) return Fail("serve", written.message());
 
   gateway::GatewayOptions gateway_options;
   gateway_options.auth_mode =
@@ -227,14 +225,14 @@ int RunServe(const ServeOptions& options) {
                                                    options.org_account_quota,
                                                    options.membership_change_wait_seconds});
   Status registered = services::RegisterAllServices(gateway);
-  if (!registered.ok()) return Fail(registered.ToString());
+  if (!registered.ok()) return Fail("serve", registered.ToString());
 
   std::unique_ptr<services::root::SmtpRelay> relay;
   if (!options.smtp.empty()) {
     relay = std::make_unique<services::root::SmtpRelay>(
         *store, clock, services::root::SmtpRelayOptions{options.smtp, options.smtp_from});
     Status relaying = relay->Start();
-    if (!relaying.ok()) return Fail(relaying.message());
+    if (!relaying.ok()) return Fail("serve", relaying.message());
   }
 
   services::trail::LogDeliveryOptions delivery_options;
@@ -243,13 +241,13 @@ int RunServe(const ServeOptions& options) {
   delivery_options.settle_lag = 2 * delivery_options.poll_interval;
   services::trail::LogDelivery delivery(*store, clock, ids, delivery_options);
   Status delivering = delivery.Start();
-  if (!delivering.ok()) return Fail(delivering.message());
+  if (!delivering.ok()) return Fail("serve", delivering.message());
 
   server::HttpServer http(server_options, [&gateway](HttpRequest&& request, Deferral& deferral) {
     return gateway.Handle(std::move(request), deferral);
   });
   Status started = http.Start();
-  if (!started.ok()) return Fail(started.ToString());
+  if (!started.ok()) return Fail("serve", started.ToString());
 
   const std::string endpoint = std::string(server_options.tls() ? "https://" : "http://") +
                                server_options.host + ":" + std::to_string(http.port());
@@ -257,7 +255,7 @@ int RunServe(const ServeOptions& options) {
   services::sns::DeliveryWorker sns_delivery(
       *store, clock, services::sns::DeliveryOptions{endpoint, options.sns_retry_delay_seconds});
   Status sns_started = sns_delivery.Start();
-  if (!sns_started.ok()) return Fail(sns_started.ToString());
+  if (!sns_started.ok()) return Fail("serve", sns_started.ToString());
   std::printf("orgtwin listening on %s (store %s, auth %s)\n", endpoint.c_str(),
               store->Describe().c_str(), options.auth.c_str());
   std::printf("credentials: %s (profile %s, account %s)\n", credentials_path.c_str(), kProfile,

@@ -62,10 +62,6 @@ namespace {
 using policy::Flavour;
 using policy::PolicyPtr;
 
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 std::string IsoSeconds(double epoch_seconds) {
   return FormatIso8601Seconds(
       TimePoint(std::chrono::microseconds(static_cast<int64_t>(epoch_seconds * 1e6))));
@@ -74,7 +70,7 @@ std::string IsoSeconds(double epoch_seconds) {
 // The principal ID the cache is keyed by: a session is its own principal (its session policies
 // and tags are its own); long-term keys of one user share the user's entry.
 std::string PrincipalKey(const auth::Principal& caller) {
-  if (caller.temporary || StartsWith(caller.access_key_id, "ASIA")) {
+  if (caller.temporary || caller.access_key_id.starts_with("ASIA")) {
     return "session:" + caller.access_key_id;
   }
   return std::string(auth::PrincipalTypeName(caller.type)) + ":" + caller.account_id + ":" +
@@ -362,7 +358,7 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
   // Temporary credentials: the session row (0004_sts_sessions.sql) carries the session's
   // policies, tags, MFA state and issue time.
   std::optional<repo::SessionRow> session;
-  if (caller.temporary || StartsWith(caller.access_key_id, "ASIA")) {
+  if (caller.temporary || caller.access_key_id.starts_with("ASIA")) {
     OT_ASSIGN_OR_RETURN(session, repo::FindSession(*tx, caller.access_key_id));
   }
   std::vector<std::pair<std::string, std::string>> tags;  // aws:PrincipalTag, later wins
@@ -424,7 +420,7 @@ Result<std::shared_ptr<const Authorizer::PrincipalState>> Authorizer::LoadPrinci
         const policy::PolicySource::Entity& entity = *role.entity;
         p.role_arn = "arn:aws:iam::" + caller.account_id + ":role" + entity.path + entity.name;
         // AWS-COMPAT: sessions of service-linked roles are exempt from SCPs and RCPs.
-        if (StartsWith(entity.path, "/aws-service-role/")) {
+        if (entity.path.starts_with("/aws-service-role/")) {
           p.type = policy::PrincipalType::kServiceLinkedRole;
         }
         if (p.user_id.empty()) p.user_id = entity.id + ":" + caller.session_name;

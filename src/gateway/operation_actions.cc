@@ -8,6 +8,7 @@
 
 #include "common/arn.h"
 #include "common/ascii.h"
+#include "common/json_fields.h"
 #include "gateway/operation_table.h"
 #include "services/iam/service_linked_roles.h"
 
@@ -16,17 +17,9 @@ namespace {
 
 using Json = boost::json::object;
 
-std::string Str(const Json& input, std::string_view member) {
-  auto it = input.find(member);
-  if (it == input.end() || !it->value().is_string()) return "";
-  return std::string(it->value().get_string());
-}
+using json_fields::Str;
 
 bool Has(const Json& input, std::string_view member) { return !Str(input, member).empty(); }
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 std::string NormalizePath(std::string path) {
   if (path.empty()) return "/";
@@ -119,7 +112,7 @@ void AddInputConditionKeys(const ActionInfo& action, const Json& input, AuthzPla
     }
     // aws:* keys describe the request or principal, not an input member; templated keys
     // (iam:ResourceTag/${TagKey}) come from state.
-    if (StartsWith(key, "aws:") || key.find("${") != std::string_view::npos) continue;
+    if (key.starts_with("aws:") || key.find("${") != std::string_view::npos) continue;
     // Only the service's own keys name an input member; the identity providers' keys
     // (accounts.google.com:aud, saml:sub, ...) come from the federation token.
     const size_t colon = key.find(':');
@@ -164,7 +157,7 @@ std::optional<std::string> NamedResource(const ActionInfo& action, const Json& i
     for (const auto& member : input) {
       if (!member.value().is_string()) continue;
       std::string_view value = member.value().get_string();
-      if (StartsWith(value, "arn:") && ArnMatchesTemplate(value, resource.type->arn_template)) {
+      if (value.starts_with("arn:") && ArnMatchesTemplate(value, resource.type->arn_template)) {
         return std::string(value);
       }
     }
@@ -314,7 +307,7 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
     // The deletion task ID names the role: "task/aws-service-role/<service>/<role>/<uuid>".
     std::string task = Str(input, "DeletionTaskId");
     size_t last = task.rfind('/');
-    if (StartsWith(task, "task/aws-service-role/") && last != std::string::npos) {
+    if (task.starts_with("task/aws-service-role/") && last != std::string::npos) {
       check.resource = IamArn(account, "role", "", task.substr(4, last - 4));
     }
   } else if (action != nullptr && !action->resources.empty()) {
@@ -322,7 +315,7 @@ void PlanIam(const model::Operation& op, const Json& input, const CallerFacts& c
                        std::string_view var) -> std::optional<std::string> {
       if (var == "OidcProviderName") {
         std::string url = Str(input, "Url");
-        if (StartsWith(url, "https://")) url = url.substr(8);
+        if (url.starts_with("https://")) url = url.substr(8);
         if (url.empty()) return std::nullopt;
         return url;
       }
@@ -430,7 +423,7 @@ void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& c
     // or that ARN; the caller's identity policy alone decides (no resource-based policy), and
     // sts:TaskPolicyArn is the ARN inside the TaskPolicyArn structure.
     std::string target = Str(input, "TargetPrincipal");
-    if (StartsWith(target, "arn:")) target = ArnAccount(target);
+    if (target.starts_with("arn:")) target = ArnAccount(target);
     if (!target.empty()) check.resource = "arn:aws:iam::" + target + ":root";
     if (auto task = input.find("TaskPolicyArn"); task != input.end() && task->value().is_object()) {
       std::string arn = Str(task->value().get_object(), "arn");
@@ -439,7 +432,7 @@ void PlanSts(const model::Operation& op, const Json& input, const CallerFacts& c
     plan->checks.push_back(check);
     return;
   }
-  if (!StartsWith(op.name, "AssumeRole")) {
+  if (!op.name.starts_with("AssumeRole")) {
     plan->checks.push_back(check);
     return;
   }
@@ -488,9 +481,9 @@ struct OrgContext {
 // The ARN of an Organizations ID: r-..., ou-..., p-..., h-..., or a 12-digit account.
 std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& facts) {
   if (ctx.org.org_id.empty() || id.empty()) return "*";
-  if (StartsWith(id, "r-")) return ctx.Arn("root", id);
-  if (StartsWith(id, "ou-")) return ctx.Arn("ou", id);
-  if (StartsWith(id, "p-")) {
+  if (id.starts_with("r-")) return ctx.Arn("root", id);
+  if (id.starts_with("ou-")) return ctx.Arn("ou", id);
+  if (id.starts_with("p-")) {
     std::string type = AsciiLowerCopy(facts.OrgPolicyType(id));
     if (type.empty()) type = "service_control_policy";
     // AWS managed policies (p-FullAWSAccess, ...) are owned by "aws", not the organization.
@@ -499,7 +492,7 @@ std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& 
     }
     return ctx.Arn("policy", type + "/" + std::string(id));
   }
-  if (StartsWith(id, "h-")) {
+  if (id.starts_with("h-")) {
     std::string action;
     ResourceFacts::OrgInfo org = facts.OrgOfHandshake(id, &action);
     if (org.org_id.empty()) return "*";
@@ -507,7 +500,7 @@ std::string OrgIdArn(const OrgContext& ctx, std::string_view id, ResourceFacts& 
     return hctx.Arn("handshake",
                     AsciiLowerCopy(action.empty() ? "INVITE" : action) + "/" + std::string(id));
   }
-  if (StartsWith(id, "rp-")) return ctx.Arn("resourcepolicy", id);
+  if (id.starts_with("rp-")) return ctx.Arn("resourcepolicy", id);
   return ctx.Arn("account", id);
 }
 
@@ -568,7 +561,7 @@ void PlanOrganizations(const model::Operation& op, const Json& input, const Call
   } else if (op.name == "AttachPolicy" || op.name == "DetachPolicy") {
     add(OrgIdArn(ctx, Str(input, "PolicyId"), facts));
     add(OrgIdArn(ctx, Str(input, "TargetId"), facts));
-  } else if (StartsWith(Str(input, "Id"), "rt-") && !StartsWith(op.name, "List")) {
+  } else if (Str(input, "Id").starts_with("rt-") && !op.name.starts_with("List")) {
     // Describe/Terminate/UpdateResponsibilityTransfer: the transfer as the caller's organization
     // holds it, inbound or outbound (the same rt- ID has an ARN on each side). The two lists
     // name no resource, even when filtered by Id.
@@ -677,7 +670,7 @@ void PlanCloudTrail(const model::Operation& op, const Json& input, const CallerF
     const std::string trail = Str(input, "TrailName");
     AuthzCheck check;
     check.action = "cloudtrail:ListInsightsData";
-    check.resource = StartsWith(trail, "arn:") ? trail
+    check.resource = trail.starts_with("arn:") ? trail
                                                : "arn:aws:cloudtrail:" + caller.region + ":" +
                                                      caller.account + ":trail/" + trail;
     plan->checks.push_back(std::move(check));
@@ -702,7 +695,7 @@ void PlanSns(const model::Operation& op, const Json& input, const CallerFacts& c
   }
   PlanFromTable("sns", op, adjusted, caller, plan);
   for (AuthzCheck& check : plan->checks) {
-    if (!StartsWith(check.resource, "arn:aws:sns:")) continue;
+    if (!check.resource.starts_with("arn:aws:sns:")) continue;
     std::string account = ArnAccount(check.resource);
     if (account != caller.account) check.resource_account = std::move(account);
   }

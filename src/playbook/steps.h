@@ -19,16 +19,16 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_fields.h"
 #include "common/status.h"
 #include "playbook/playbook.h"
 #include "structure/reconcile.h"
-#include "structure/response_fields.h"
 #include "structure/session.h"
 #include "structure/structure.h"
 
 namespace orgtwin::playbook::steps {
 
-using structure::fields::Str;
+using json_fields::Str;
 
 TaskOutcome Done(std::string note);
 TaskOutcome Manual(std::string note);

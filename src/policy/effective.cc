@@ -21,7 +21,7 @@ struct Sweep {
 };
 
 // Returns the best Allow value of a policy and the worst Deny value, recording "maybe" statements.
-void Scan(const CompiledPolicy& policy, Layer layer, const Sweep& s, Tri* allow, Tri* deny) {
+void ScanInto(const CompiledPolicy& policy, Layer layer, const Sweep& s, Tri* allow, Tri* deny) {
   policy.ForEachCandidate(s.id, s.lower, [&](const CompiledStatement& st) {
     Tri t = MatchStatement(st, policy, *s.req, true, s.has_boundary);
     if (t == Tri::kNo) return;
@@ -56,27 +56,27 @@ ActionPermission Classify(const Request& req, const PolicySet& set, ActionId id,
   if (set.has_scp && !exempt_org) {
     for (const auto& level : set.scp) {
       Tri level_allow = Tri::kNo;
-      for (const auto& pol : level) Scan(*pol, Layer::kScp, s, &level_allow, &deny);
+      for (const auto& pol : level) ScanInto(*pol, Layer::kScp, s, &level_allow, &deny);
       scp = Lmin(scp, level_allow);
     }
   }
   if (set.has_rcp && !exempt_org) {
     for (const auto& level : set.rcp) {
       Tri level_allow = Tri::kNo;
-      for (const auto& pol : level) Scan(*pol, Layer::kRcp, s, &level_allow, &deny);
+      for (const auto& pol : level) ScanInto(*pol, Layer::kRcp, s, &level_allow, &deny);
       rcp = Lmin(rcp, level_allow);
     }
   }
   Tri identity = is_root ? Tri::kYes : Tri::kNo;
   if (!is_root) {
-    for (const auto& pol : set.identity) Scan(*pol, Layer::kIdentity, s, &identity, &deny);
+    for (const auto& pol : set.identity) ScanInto(*pol, Layer::kIdentity, s, &identity, &deny);
   }
   Tri rbp = Tri::kNo;
-  if (set.resource) Scan(*set.resource, Layer::kResource, s, &rbp, &deny);
+  if (set.resource) ScanInto(*set.resource, Layer::kResource, s, &rbp, &deny);
   Tri boundary = Tri::kYes;
   if (!is_root && set.boundary) {
     boundary = Tri::kNo;
-    Scan(*set.boundary, Layer::kBoundary, s, &boundary, &deny);
+    ScanInto(*set.boundary, Layer::kBoundary, s, &boundary, &deny);
   }
   Tri session = Tri::kYes;
   const bool is_session =
@@ -84,7 +84,7 @@ ActionPermission Classify(const Request& req, const PolicySet& set, ActionId id,
   if (!is_root && is_session) {
     if (set.has_session) {
       session = Tri::kNo;
-      for (const auto& pol : set.session) Scan(*pol, Layer::kSession, s, &session, &deny);
+      for (const auto& pol : set.session) ScanInto(*pol, Layer::kSession, s, &session, &deny);
     } else if (p.type == PrincipalType::kFederatedUser) {
       session = Tri::kNo;
     }

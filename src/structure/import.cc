@@ -11,17 +11,18 @@
 #include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "common/json_fields.h"
 #include "structure/documents.h"
-#include "structure/response_fields.h"
+#include "structure/principal_ops.h"
 #include "structure/structure.h"
 
 namespace orgtwin::structure {
 namespace {
 
 namespace json = boost::json;
-using fields::Arr;
-using fields::Obj;
-using fields::Str;
+using json_fields::Arr;
+using json_fields::Obj;
+using json_fields::Str;
 
 constexpr std::string_view kPartyKey = "owner";
 // IAM keeps the roles AWS services create for themselves under this path; they are AWS's, not
@@ -75,21 +76,6 @@ struct ImportedPrincipal {
   std::vector<std::string> managed;
   std::vector<std::pair<std::string, std::string>> inline_policies;  // name, document
 };
-
-// The IAM operations of one principal kind, as IAM names them.
-struct PrincipalOps {
-  std::string_view name_member;    // "RoleName"
-  std::string_view list_attached;  // "ListAttachedRolePolicies"
-  std::string_view list_inline;    // "ListRolePolicies"
-  std::string_view get_inline;     // "GetRolePolicy"
-};
-
-constexpr PrincipalOps kRoleOps{"RoleName", "ListAttachedRolePolicies", "ListRolePolicies",
-                                "GetRolePolicy"};
-constexpr PrincipalOps kUserOps{"UserName", "ListAttachedUserPolicies", "ListUserPolicies",
-                                "GetUserPolicy"};
-constexpr PrincipalOps kGroupOps{"GroupName", "ListAttachedGroupPolicies", "ListGroupPolicies",
-                                 "GetGroupPolicy"};
 
 // One account's IAM as read.
 struct AccountIamImport {

@@ -9,16 +9,17 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_fields.h"
 #include "structure/documents.h"
-#include "structure/response_fields.h"
+#include "structure/principal_ops.h"
 
 namespace orgtwin::structure {
 namespace {
 
 namespace json = boost::json;
-using fields::Arr;
-using fields::Obj;
-using fields::Str;
+using json_fields::Arr;
+using json_fields::Obj;
+using json_fields::Str;
 
 constexpr char kUnknownId[] = "(known after apply)";
 
@@ -36,47 +37,6 @@ bool SameDocument(std::string_view a, std::string_view b) {
 std::string RootArn(const std::string& account_id) {
   return "arn:aws:iam::" + account_id + ":root";
 }
-
-// How IAM names a principal kind's operations: one table serves roles, users and groups.
-struct PrincipalOps {
-  std::string_view kind;           // "role"
-  std::string_view name_member;    // "RoleName"
-  std::string_view list_attached;  // ListAttachedRolePolicies
-  std::string_view attach;
-  std::string_view detach;
-  std::string_view list_inline;  // ListRolePolicies
-  std::string_view get_inline;
-  std::string_view put_inline;
-  std::string_view delete_inline;
-};
-
-constexpr PrincipalOps kRoleOps{"role",
-                                "RoleName",
-                                "ListAttachedRolePolicies",
-                                "AttachRolePolicy",
-                                "DetachRolePolicy",
-                                "ListRolePolicies",
-                                "GetRolePolicy",
-                                "PutRolePolicy",
-                                "DeleteRolePolicy"};
-constexpr PrincipalOps kUserOps{"user",
-                                "UserName",
-                                "ListAttachedUserPolicies",
-                                "AttachUserPolicy",
-                                "DetachUserPolicy",
-                                "ListUserPolicies",
-                                "GetUserPolicy",
-                                "PutUserPolicy",
-                                "DeleteUserPolicy"};
-constexpr PrincipalOps kGroupOps{"group",
-                                 "GroupName",
-                                 "ListAttachedGroupPolicies",
-                                 "AttachGroupPolicy",
-                                 "DetachGroupPolicy",
-                                 "ListGroupPolicies",
-                                 "GetGroupPolicy",
-                                 "PutGroupPolicy",
-                                 "DeleteGroupPolicy"};
 
 class Reconciler {
  public:

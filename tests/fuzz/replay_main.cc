@@ -3,6 +3,7 @@
 // Usage: <target>_replay DIR_OR_FILE...
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,9 +19,8 @@ int RunFile(const std::filesystem::path& path) {
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   return 1;
 }
-}  // namespace
 
-int main(int argc, char** argv) {
+int Replay(int argc, char** argv) {
   int files = 0;
   for (int i = 1; i < argc; ++i) {
     std::filesystem::path root(argv[i]);
@@ -37,4 +37,17 @@ int main(int argc, char** argv) {
   }
   std::printf("replayed %d inputs\n", files);
   return files > 0 ? 0 : 2;
+}
+
+}  // namespace
+
+// An exception out of a fuzz target (which must not throw) or out of reading the corpus fails the
+// case with its message instead of terminating without one.
+int main(int argc, char** argv) {
+  try {
+    return Replay(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "replay: %s\n", e.what());
+    return 1;
+  }
 }

@@ -26,6 +26,8 @@ struct Match {
   std::string policy;  // the case's "id" of the policy
   int statement = 0;   // 0-based index in its Statement array
   bool operator==(const Match&) const = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 takes the 0 in a defaulted <=> for a
+  // pointer
   auto operator<=>(const Match&) const = default;
 };
 

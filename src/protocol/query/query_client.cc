@@ -173,7 +173,7 @@ void SerializeValue(std::string& out, const std::string& prefix, const Member& m
 
 // --- XML output -------------------------------------------------------------------------------
 
-Status Malformed(const std::string& what) {
+Status MalformedResponse(const std::string& what) {
   return InternalError("malformed Query response: " + what);
 }
 
@@ -213,7 +213,7 @@ Result<json::object> ReadStructure(const Shape& shape, const pt::ptree& node) {
               ms.value.location_name.empty() ? "value" : ms.value.location_name;
           auto k = child.get_child_optional(kname);
           auto v = child.get_child_optional(vname);
-          if (!k || !v) return Malformed(MissingEntryPart(kname, vname));
+          if (!k || !v) return MalformedResponse(MissingEntryPart(kname, vname));
           OT_ASSIGN_OR_RETURN(json::value item, ReadValue(ms.value, *v));
           map[k->data()] = std::move(item);
         }
@@ -240,7 +240,7 @@ Result<json::value> ReadScalar(const Member& member, const std::string& text) {
       int64_t n = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
       if (ec != std::errc() || end != text.data() + text.size()) {
-        return Malformed("`" + text + "` is not an integer");
+        return MalformedResponse("`" + text + "` is not an integer");
       }
       return json::value(n);
     }
@@ -251,13 +251,13 @@ Result<json::value> ReadScalar(const Member& member, const std::string& text) {
       if (text == "-Infinity") return json::value(-std::numeric_limits<double>::infinity());
       json::error_code ec;
       json::value v = json::parse(text, ec);
-      if (ec || !v.is_number()) return Malformed("`" + text + "` is not a number");
+      if (ec || !v.is_number()) return MalformedResponse("`" + text + "` is not a number");
       return json::value(v.to_number<double>());
     }
     case ShapeType::kBoolean:
       if (text == "true") return json::value(true);
       if (text == "false") return json::value(false);
-      return Malformed("`" + text + "` is not a boolean");
+      return MalformedResponse("`" + text + "` is not a boolean");
     case ShapeType::kTimestamp: {
       double seconds = 0;
       // Timestamps are doubles in the neutral form, as the JSON protocols read them.
@@ -265,7 +265,7 @@ Result<json::value> ReadScalar(const Member& member, const std::string& text) {
       json::error_code ec;
       json::value v = json::parse(text, ec);
       if (!ec && v.is_number()) return json::value(v.to_number<double>());
-      return Malformed("`" + text + "` is not a timestamp");
+      return MalformedResponse("`" + text + "` is not a timestamp");
     }
     default:
       return json::value(text);
@@ -299,7 +299,7 @@ Result<json::value> ReadValue(const Member& member, const pt::ptree& node) {
         if (key != "entry") continue;
         auto k = entry.get_child_optional(kname);
         auto v = entry.get_child_optional(vname);
-        if (!k || !v) return Malformed(MissingEntryPart(kname, vname));
+        if (!k || !v) return MalformedResponse(MissingEntryPart(kname, vname));
         OT_ASSIGN_OR_RETURN(json::value value, ReadValue(shape.value, *v));
         map[k->data()] = std::move(value);
       }
@@ -346,11 +346,11 @@ std::string SerializeParams(const model::ServiceModel& service, const model::Ope
 Result<json::object> ParseOutputXml(const model::Operation& operation, std::string_view body) {
   if (operation.output == nullptr) return json::object();
   std::optional<pt::ptree> document = ParseDocument(body);
-  if (!document) return Malformed("not well-formed XML");
+  if (!document) return MalformedResponse("not well-formed XML");
   std::string root_name;
   const pt::ptree* root = Root(*document, &root_name);
   if (root == nullptr || root_name != operation.name + "Response") {
-    return Malformed("expected <" + operation.name + "Response>, got <" + root_name + ">");
+    return MalformedResponse("expected <" + operation.name + "Response>, got <" + root_name + ">");
   }
   const pt::ptree* result = root;
   if (!operation.result_wrapper.empty()) {

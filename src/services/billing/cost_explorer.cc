@@ -15,6 +15,7 @@
 #include <set>
 #include <vector>
 
+#include "common/json_fields.h"
 #include "repo/account_repository.h"
 #include "repo/billing_repository.h"
 #include "services/billing/billing_internal.h"
@@ -38,10 +39,7 @@ bool IsUsageMetric(std::string_view metric) {
          std::end(kUsageMetrics);
 }
 
-std::string Text(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
 
 std::vector<std::string> Strings(const Json& input, std::string_view key) {
   std::vector<std::string> out;
@@ -73,8 +71,8 @@ struct Period {
 Result<Period> PeriodOf(const Json& input) {
   const boost::json::value* v = input.if_contains("TimePeriod");
   if (v == nullptr || !v->is_object()) return Validation("TimePeriod is required.");
-  const std::string start_text = Text(v->get_object(), "Start");
-  const std::string end_text = Text(v->get_object(), "End");
+  const std::string start_text = Str(v->get_object(), "Start");
+  const std::string end_text = Str(v->get_object(), "End");
   std::optional<sys_days> start = ParseDay(start_text);
   std::optional<sys_days> end = ParseDay(end_text);
   // AWS-COMPAT: the messages of AWS's date checks are not documented.
@@ -146,7 +144,7 @@ Result<Expression> ParseExpression(const boost::json::value& json, int depth) {
     const Json& values = v->get_object();
     out.kind = std::string_view(leaf) == "Dimensions" ? Expression::Kind::kDimension
                                                       : Expression::Kind::kTag;
-    out.key = Text(values, "Key");
+    out.key = Str(values, "Key");
     for (std::string& value : Strings(values, "Values")) out.values.insert(std::move(value));
     for (const std::string& option : Strings(values, "MatchOptions")) {
       if (option == "ABSENT") {
@@ -282,7 +280,7 @@ Result<std::vector<GroupKey>> GroupsOf(const Json& input) {
   if (v == nullptr || !v->is_array()) return out;
   for (const boost::json::value& item : v->get_array()) {
     if (!item.is_object()) return Validation("GroupBy entries must be objects.");
-    GroupKey group{Text(item.get_object(), "Type"), Text(item.get_object(), "Key")};
+    GroupKey group{Str(item.get_object(), "Type"), Str(item.get_object(), "Key")};
     if (group.type != "DIMENSION" && group.type != "TAG" && group.type != "COST_CATEGORY") {
       return Validation("Group Definition type must be DIMENSION, TAG or COST_CATEGORY.");
     }
@@ -331,7 +329,7 @@ Result<boost::json::array> AccountAttributes(gateway::RequestContext& ctx,
 Result<Json> GetCostAndUsage(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireBillingAccess(ctx));
   OT_ASSIGN_OR_RETURN(Period period, PeriodOf(input));
-  const std::string granularity = Text(input, "Granularity");
+  const std::string granularity = Str(input, "Granularity");
   if (granularity != "DAILY" && granularity != "MONTHLY") {
     // AWS-COMPAT: HOURLY needs hourly granularity turned on in Cost Explorer's preferences,
     // which the twin does not have.
@@ -394,14 +392,14 @@ Result<Json> GetCostAndUsage(gateway::RequestContext& ctx, const Json& input) {
 Result<Json> GetDimensionValues(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireBillingAccess(ctx));
   OT_ASSIGN_OR_RETURN(Period period, PeriodOf(input));
-  const std::string dimension = Text(input, "Dimension");
-  const std::string context = Text(input, "Context");
+  const std::string dimension = Str(input, "Dimension");
+  const std::string context = Str(input, "Context");
   OT_ASSIGN_OR_RETURN(std::optional<Expression> filter, FilterOf(input));
   std::map<std::string, Sum> values;
   // Reservations and Savings Plans contexts: the twin has neither, so no values.
   if (context.empty() || context == "COST_AND_USAGE") {
     OT_ASSIGN_OR_RETURN(std::vector<repo::ChargeRow> charges, ChargesFor(ctx, period, filter));
-    const std::string search = Lower(Text(input, "SearchString"));
+    const std::string search = Lower(Str(input, "SearchString"));
     for (const repo::ChargeRow& charge : charges) {
       std::string value = DimensionOf(charge, dimension);
       if (value.empty()) continue;
@@ -416,8 +414,8 @@ Result<Json> GetDimensionValues(gateway::RequestContext& ctx, const Json& input)
       sort != nullptr && sort->is_array() && !sort->get_array().empty() &&
       sort->get_array().front().is_object()) {
     const Json& first = sort->get_array().front().get_object();
-    const std::string key = Text(first, "Key");
-    const bool ascending = Text(first, "SortOrder") == "ASCENDING";
+    const std::string key = Str(first, "Key");
+    const bool ascending = Str(first, "SortOrder") == "ASCENDING";
     if (!IsCostMetric(key) && !IsUsageMetric(key)) {
       return Validation("SortBy key " + key + " is not valid for GetDimensionValues.");
     }

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "auth/sigv4.h"
+#include "common/json_fields.h"
 #include "gateway/gateway.h"
 #include "repo/account_repository.h"
 #include "repo/billing_repository.h"
@@ -316,17 +317,14 @@ Result<Invoice> FindInvoice(gateway::RequestContext& ctx, const std::string& pay
       .WithAwsCode("ResourceNotFoundException");
 }
 
-std::string TextOf(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
 
 }  // namespace
 
 Result<Json> GetInvoicePDF(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireBillingAccess(ctx));
   const std::string payer = ctx.caller.account_id;
-  OT_ASSIGN_OR_RETURN(Invoice invoice, FindInvoice(ctx, payer, TextOf(input, "InvoiceId")));
+  OT_ASSIGN_OR_RETURN(Invoice invoice, FindInvoice(ctx, payer, Str(input, "InvoiceId")));
   const double expires_at = std::floor(NowSeconds(ctx)) + kDocumentUrlSeconds;
   return Json{{"InvoicePDF",
                Json{{"InvoiceId", invoice.id},
@@ -341,10 +339,10 @@ Result<Json> GetInvoicePDF(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<Json> GetBillingDocument(gateway::RequestContext& ctx, const Json& input) {
-  const std::string payer = TextOf(input, "AccountId");
-  const std::string name = TextOf(input, "DocumentName");
-  const std::string expires = TextOf(input, "Expires");
-  const std::string signature = TextOf(input, "Signature");
+  const std::string payer = Str(input, "AccountId");
+  const std::string name = Str(input, "DocumentName");
+  const std::string expires = Str(input, "Expires");
+  const std::string signature = Str(input, "Signature");
   // As S3 answers a presigned URL: a bad signature and an expired one are both AccessDenied.
   const std::string expected = DocumentSignature(ctx, payer, name, expires);
   if (signature.size() != expected.size() ||

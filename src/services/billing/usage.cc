@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "common/json_fields.h"
 #include "gateway/gateway.h"
 #include "repo/account_repository.h"
 #include "repo/billing_repository.h"
@@ -60,10 +61,7 @@ const UnitPrice* FindPrice(std::string_view service, std::string_view usage_type
   return nullptr;
 }
 
-std::string Text(const Json& record, std::string_view key) {
-  const boost::json::value* v = record.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
 
 std::optional<double> Number(const Json& record, std::string_view key) {
   const boost::json::value* v = record.if_contains(key);
@@ -88,10 +86,10 @@ Status RequireTwinAdmin(const gateway::RequestContext& ctx) {
 Result<repo::ChargeRow> ChargeOf(gateway::RequestContext& ctx, const Json& record, size_t at) {
   const std::string where = "Records[" + std::to_string(at) + "]";
   repo::ChargeRow charge;
-  charge.account_id = Text(record, "AccountId");
-  charge.service = Text(record, "Service");
-  charge.usage_type = Text(record, "UsageType");
-  charge.region = Text(record, "Region");
+  charge.account_id = Str(record, "AccountId");
+  charge.service = Str(record, "Service");
+  charge.usage_type = Str(record, "UsageType");
+  charge.region = Str(record, "Region");
   if (charge.region.empty()) charge.region = "us-east-1";
   if (charge.service.empty() || charge.usage_type.empty()) {
     return Validation(where + ": Service and UsageType are required.");
@@ -114,10 +112,10 @@ Result<repo::ChargeRow> ChargeOf(gateway::RequestContext& ctx, const Json& recor
   }
   charge.usage_day = DayOf(charge.usage_at);
   const UnitPrice* price = FindPrice(charge.service, charge.usage_type);
-  charge.usage_unit = Text(record, "Unit");
+  charge.usage_unit = Str(record, "Unit");
   if (charge.usage_unit.empty() && price != nullptr) charge.usage_unit = price->unit;
   if (charge.usage_unit.empty()) charge.usage_unit = "N/A";
-  const std::string cost = Text(record, "Cost");
+  const std::string cost = Str(record, "Cost");
   if (!cost.empty()) {
     std::optional<int64_t> micros = ParseAmount(cost);
     if (!micros) return Validation(where + ": Cost must be a decimal USD amount such as 12.5.");

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/json_fields.h"
 #include "common/log.h"
 #include "repo/events_repository.h"
 
@@ -53,10 +54,7 @@ PatternCache& Cache() {
   return *cache;
 }
 
-std::string StringField(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
 
 // A JSONPath of the forms EventBridge's InputPath and InputPathsMap use: `$`, `$.a.b`,
 // `$.a[0]`, `$['a']`. Null when the path does not resolve (or is not of those forms).
@@ -109,7 +107,7 @@ std::string EscapeInner(std::string_view s) {
 // writes an empty string inside quotes and `null` elsewhere.
 std::string Transform(const boost::json::object& transformer, const boost::json::object& event,
                       std::string_view rule_arn) {
-  std::string tmpl = StringField(transformer, "InputTemplate");
+  std::string tmpl = Str(transformer, "InputTemplate");
   const boost::json::value event_value(event);
   // Declared names: the InputPathsMap keys (null: the path selected nothing) and the predefined.
   std::map<std::string, std::optional<boost::json::value>, std::less<>> values;
@@ -125,8 +123,7 @@ std::string Transform(const boost::json::object& transformer, const boost::json:
   values.emplace("aws.events.rule-name", boost::json::string(rule_name));
   values.emplace("aws.events.event", event_value);
   values.emplace("aws.events.event.json", event_value);
-  values.emplace("aws.events.event.ingestion-time",
-                 boost::json::string(StringField(event, "time")));
+  values.emplace("aws.events.event.ingestion-time", boost::json::string(Str(event, "time")));
 
   size_t first = tmpl.find_first_not_of(" \t\r\n");
   bool json_template = first != std::string::npos && (tmpl[first] == '{' || tmpl[first] == '[');

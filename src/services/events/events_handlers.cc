@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "common/json_fields.h"
 #include "repo/events_repository.h"
 #include "services/events/dispatch.h"
 
@@ -27,10 +28,8 @@ Status RuleNotFound(std::string_view name) {
                "Rule " + std::string(name) + " does not exist on EventBus default.");
 }
 
-std::string StringOf(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
+
 std::optional<std::string> OptionalString(const Json& input, std::string_view key) {
   const boost::json::value* v = input.if_contains(key);
   if (v == nullptr || !v->is_string()) return std::nullopt;
@@ -130,15 +129,15 @@ Status PutTags(gateway::RequestContext& ctx, std::string_view arn, const Json& i
   if (tags == nullptr || !tags->is_array()) return Status::Ok();
   for (const boost::json::value& tag : tags->get_array()) {
     if (!tag.is_object()) continue;
-    OT_RETURN_IF_ERROR(repo::PutEventsTag(ctx.tx, arn, StringOf(tag.get_object(), "Key"),
-                                          StringOf(tag.get_object(), "Value")));
+    OT_RETURN_IF_ERROR(repo::PutEventsTag(ctx.tx, arn, Str(tag.get_object(), "Key"),
+                                          Str(tag.get_object(), "Value")));
   }
   return Status::Ok();
 }
 
 Result<Json> PutRule(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Name");
+  std::string name = Str(input, "Name");
   std::optional<std::string> pattern = OptionalString(input, "EventPattern");
   std::optional<std::string> schedule = OptionalString(input, "ScheduleExpression");
   if (!pattern && !schedule) {
@@ -171,7 +170,7 @@ Result<Json> PutRule(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> DescribeRule(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RequireRule(ctx, StringOf(input, "Name")));
+  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RequireRule(ctx, Str(input, "Name")));
   Json out = RuleJson(rule);
   out["CreatedBy"] = rule.account_id;
   return out;
@@ -189,8 +188,8 @@ Result<Json> ListRules(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
   OT_ASSIGN_OR_RETURN(size_t limit, PageSize(input));
   OT_ASSIGN_OR_RETURN(auto rules, repo::ListEventsRules(ctx.tx, ctx.caller.account_id, ctx.region,
-                                                        StringOf(input, "NamePrefix"),
-                                                        StringOf(input, "NextToken"), limit + 1));
+                                                        Str(input, "NamePrefix"),
+                                                        Str(input, "NextToken"), limit + 1));
   boost::json::array out;
   for (size_t i = 0; i < rules.size() && i < limit; ++i) out.emplace_back(RuleJson(rules[i]));
   Json result{{"Rules", std::move(out)}};
@@ -200,7 +199,7 @@ Result<Json> ListRules(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> DeleteRule(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Name");
+  std::string name = Str(input, "Name");
   OT_ASSIGN_OR_RETURN(auto rule,
                       repo::FindEventsRule(ctx.tx, ctx.caller.account_id, ctx.region, name));
   // AWS: deleting a rule that does not exist succeeds.
@@ -215,7 +214,7 @@ Result<Json> DeleteRule(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> SetState(gateway::RequestContext& ctx, const Json& input, std::string_view state) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Name");
+  std::string name = Str(input, "Name");
   OT_ASSIGN_OR_RETURN(bool changed, repo::SetEventsRuleState(ctx.tx, ctx.caller.account_id,
                                                              ctx.region, name, state));
   if (!changed) return RuleNotFound(name);
@@ -240,7 +239,7 @@ bool LooksLikeArn(std::string_view arn) {
 }
 
 Status CheckTarget(const Json& target) {
-  std::string arn = StringOf(target, "Arn");
+  std::string arn = Str(target, "Arn");
   if (!LooksLikeArn(arn)) {
     return Validation("Parameter " + arn +
                       " is not valid. Reason: Provided Arn is not in correct "
@@ -264,7 +263,7 @@ Status CheckTarget(const Json& target) {
 
 Result<Json> PutTargets(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Rule");
+  std::string name = Str(input, "Rule");
   OT_RETURN_IF_ERROR(RequireRule(ctx, name).status());
   OT_ASSIGN_OR_RETURN(auto existing,
                       repo::EventsTargetsOf(ctx.tx, ctx.caller.account_id, ctx.region, name));
@@ -274,7 +273,7 @@ Result<Json> PutTargets(gateway::RequestContext& ctx, const Json& input) {
   for (const boost::json::value& t : targets) {
     if (!t.is_object()) continue;
     OT_RETURN_IF_ERROR(CheckTarget(t.get_object()));
-    ids.insert(StringOf(t.get_object(), "Id"));
+    ids.insert(Str(t.get_object(), "Id"));
   }
   if (ids.size() > kMaxTargetsPerRule) {
     return Error("LimitExceededException", ErrorCode::kLimitExceeded,
@@ -285,16 +284,15 @@ Result<Json> PutTargets(gateway::RequestContext& ctx, const Json& input) {
     if (!t.is_object()) continue;
     const Json& target = t.get_object();
     OT_RETURN_IF_ERROR(repo::UpsertEventsTarget(
-        ctx.tx,
-        repo::EventsTargetRow{ctx.caller.account_id, ctx.region, name, StringOf(target, "Id"),
-                              StringOf(target, "Arn"), boost::json::serialize(target), now}));
+        ctx.tx, repo::EventsTargetRow{ctx.caller.account_id, ctx.region, name, Str(target, "Id"),
+                                      Str(target, "Arn"), boost::json::serialize(target), now}));
   }
   return Json{{"FailedEntryCount", 0}, {"FailedEntries", boost::json::array()}};
 }
 
 Result<Json> RemoveTargets(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Rule");
+  std::string name = Str(input, "Rule");
   OT_RETURN_IF_ERROR(RequireRule(ctx, name).status());
   // AWS: an ID the rule does not have is not a failure.
   for (const boost::json::value& id : input.at("Ids").as_array()) {
@@ -307,7 +305,7 @@ Result<Json> RemoveTargets(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<size_t> OffsetToken(const Json& input) {
-  std::string token = StringOf(input, "NextToken");
+  std::string token = Str(input, "NextToken");
   if (token.empty()) return size_t{0};
   size_t offset = 0;
   auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), offset);
@@ -319,7 +317,7 @@ Result<size_t> OffsetToken(const Json& input) {
 
 Result<Json> ListTargetsByRule(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
-  std::string name = StringOf(input, "Rule");
+  std::string name = Str(input, "Rule");
   OT_RETURN_IF_ERROR(RequireRule(ctx, name).status());
   OT_ASSIGN_OR_RETURN(size_t limit, PageSize(input));
   OT_ASSIGN_OR_RETURN(size_t offset, OffsetToken(input));
@@ -339,10 +337,9 @@ Result<Json> ListTargetsByRule(gateway::RequestContext& ctx, const Json& input) 
 Result<Json> ListRuleNamesByTarget(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(CheckBus(ctx, input));
   OT_ASSIGN_OR_RETURN(size_t limit, PageSize(input));
-  OT_ASSIGN_OR_RETURN(auto names,
-                      repo::EventsRuleNamesByTarget(ctx.tx, ctx.caller.account_id, ctx.region,
-                                                    StringOf(input, "TargetArn"),
-                                                    StringOf(input, "NextToken"), limit + 1));
+  OT_ASSIGN_OR_RETURN(auto names, repo::EventsRuleNamesByTarget(
+                                      ctx.tx, ctx.caller.account_id, ctx.region,
+                                      Str(input, "TargetArn"), Str(input, "NextToken"), limit + 1));
   boost::json::array out;
   for (size_t i = 0; i < names.size() && i < limit; ++i) out.emplace_back(names[i]);
   Json result{{"RuleNames", std::move(out)}};
@@ -353,9 +350,9 @@ Result<Json> ListRuleNamesByTarget(gateway::RequestContext& ctx, const Json& inp
 // ---- events ----------------------------------------------------------------------------------
 
 Result<Json> TestEventPattern(gateway::RequestContext& /*ctx*/, const Json& input) {
-  OT_ASSIGN_OR_RETURN(auto pattern, CompiledPattern(StringOf(input, "EventPattern")));
+  OT_ASSIGN_OR_RETURN(auto pattern, CompiledPattern(Str(input, "EventPattern")));
   boost::system::error_code ec;
-  boost::json::value event = boost::json::parse(StringOf(input, "Event"), ec);
+  boost::json::value event = boost::json::parse(Str(input, "Event"), ec);
   // AWS: the event must be JSON with the envelope's mandatory fields.
   if (ec || !event.is_object()) return Validation("Parameter Event is not valid.");
   for (std::string_view field : {"id", "account", "source", "time", "region", "detail-type"}) {
@@ -372,7 +369,7 @@ bool Fail(Json* error, std::string_view code, std::string_view message) {
 // The envelope of one PutEvents entry, or (false) the entry's error in `*error`.
 bool Envelope(gateway::RequestContext& ctx, const Json& entry, Json* envelope, Json* error) {
   auto missing = [&](std::string_view field) {
-    return !entry.contains(field) || StringOf(entry, field).empty();
+    return !entry.contains(field) || Str(entry, field).empty();
   };
   for (std::string_view field : {"Source", "DetailType", "Detail"}) {
     if (missing(field)) {
@@ -387,13 +384,13 @@ bool Envelope(gateway::RequestContext& ctx, const Json& entry, Json* envelope, J
     // for a bus that does not exist.
     return Fail(error, "ResourceNotFoundException", "Event bus " + *bus + " does not exist.");
   }
-  std::string source = StringOf(entry, "Source");
+  std::string source = Str(entry, "Source");
   // AWS: the aws.* sources belong to AWS services.
   if (source.starts_with("aws.")) {
     return Fail(error, "NotAuthorizedForSourceException", "Not authorized for the source.");
   }
   boost::system::error_code ec;
-  boost::json::value detail = boost::json::parse(StringOf(entry, "Detail"), ec);
+  boost::json::value detail = boost::json::parse(Str(entry, "Detail"), ec);
   if (ec || !detail.is_object()) return Fail(error, "MalformedDetail", "Detail is malformed.");
   TimePoint time = ctx.now;
   if (const auto* t = entry.if_contains("Time"); t != nullptr && t->is_number()) {
@@ -411,7 +408,7 @@ bool Envelope(gateway::RequestContext& ctx, const Json& entry, Json* envelope, J
   }
   *envelope = Json{{"version", "0"},
                    {"id", ctx.twin.ids.Uuid()},
-                   {"detail-type", StringOf(entry, "DetailType")},
+                   {"detail-type", Str(entry, "DetailType")},
                    {"source", source},
                    {"account", ctx.caller.account_id},
                    {"time", FormatIso8601Seconds(time)},
@@ -456,13 +453,13 @@ Result<repo::EventsRuleRow> RuleOfArn(gateway::RequestContext& ctx, std::string_
 }
 
 Result<Json> TagResource(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, StringOf(input, "ResourceARN")));
+  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, Str(input, "ResourceARN")));
   OT_RETURN_IF_ERROR(PutTags(ctx, rule.arn, input));
   return Json{};
 }
 
 Result<Json> UntagResource(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, StringOf(input, "ResourceARN")));
+  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, Str(input, "ResourceARN")));
   for (const boost::json::value& key : input.at("TagKeys").as_array()) {
     if (key.is_string())
       OT_RETURN_IF_ERROR(repo::DeleteEventsTag(ctx.tx, rule.arn, key.get_string()));
@@ -471,7 +468,7 @@ Result<Json> UntagResource(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<Json> ListTagsForResource(gateway::RequestContext& ctx, const Json& input) {
-  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, StringOf(input, "ResourceARN")));
+  OT_ASSIGN_OR_RETURN(repo::EventsRuleRow rule, RuleOfArn(ctx, Str(input, "ResourceARN")));
   OT_ASSIGN_OR_RETURN(auto tags, repo::EventsTagsOf(ctx.tx, rule.arn));
   boost::json::array out;
   for (const auto& [key, value] : tags) out.emplace_back(Json{{"Key", key}, {"Value", value}});

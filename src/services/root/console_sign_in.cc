@@ -29,12 +29,12 @@ Result<bool> CheckMfaStep(gateway::RequestContext& ctx, const Json& input,
   const std::string& account = step.attempt.account_id;
   OT_ASSIGN_OR_RETURN(auto devices, repo::MfaDevicesOfUser(ctx.tx, account, step.user_id, "", 8));
   if (devices.empty()) return false;
-  const std::string code = Text(input, "MfaCode");
+  const std::string code = Str(input, "MfaCode");
   if (code.empty()) {
     return UnauthenticatedError("An MFA device is registered: enter its code (MfaCode).")
         .WithAwsCode("MfaRequired");
   }
-  const std::string serial = Text(input, "MfaSerialNumber");
+  const std::string serial = Str(input, "MfaSerialNumber");
   for (const repo::MfaDeviceRow& device : devices) {
     if (!serial.empty() && device.serial_number != serial) continue;
     Status verified =
@@ -64,7 +64,7 @@ Status CheckPasswordAge(gateway::RequestContext& ctx, const Json& input, const P
         "The password has expired and the account's password policy (HardExpiry) lets only an "
         "administrator reset it.");
   }
-  const std::string new_password = Text(input, "NewPassword");
+  const std::string new_password = Str(input, "NewPassword");
   if (new_password.empty()) {
     return UnauthenticatedError(expired ? "The password has expired: sign in with NewPassword."
                                         : "A new password is required: sign in with NewPassword.")
@@ -100,7 +100,7 @@ void RecordFailure(gateway::RequestContext& ctx, const SignInAttempt& attempt,
 Result<PasswordStep> CheckPasswordStep(gateway::RequestContext& ctx, const Json& input,
                                        const std::vector<std::string>& parties) {
   store::Transaction& tx = ctx.tx;
-  const std::string email = Text(input, "Email");
+  const std::string email = Str(input, "Email");
   PasswordStep step;
   if (!email.empty()) {
     OT_ASSIGN_OR_RETURN(auto account, repo::FindAccountByEmailIgnoringCase(tx, email));
@@ -111,8 +111,8 @@ Result<PasswordStep> CheckPasswordStep(gateway::RequestContext& ctx, const Json&
     step.attempt.principal_id = account->account_id;
     step.attempt.arn = auth::RootArn(account->account_id);
   } else {
-    std::string account_id = Text(input, "AccountId");
-    const std::string user_name = Text(input, "UserName");
+    std::string account_id = Str(input, "AccountId");
+    const std::string user_name = Str(input, "UserName");
     if (account_id.empty() || user_name.empty()) {
       return Validation("Sign in with Email (root user) or with AccountId and UserName.");
     }
@@ -146,7 +146,7 @@ Result<PasswordStep> CheckPasswordStep(gateway::RequestContext& ctx, const Json&
                       " more seconds.")
         .WithAwsCode("SignInLocked");
   }
-  if (!login.has_value() || !auth::VerifyPassword(Text(input, "Password"), login->password_hash)) {
+  if (!login.has_value() || !auth::VerifyPassword(Str(input, "Password"), login->password_hash)) {
     RecordFailure(ctx, step.attempt, step.user_id, login.has_value());
     return AuthenticationFailed(std::string(kFailedAuthentication));
   }

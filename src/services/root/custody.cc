@@ -407,7 +407,7 @@ Result<Json> GetRootCustody(gateway::Gateway& gateway, gateway::RequestContext& 
       ctx.caller.account_id != ctx.twin.default_account.account_id) {
     return AccessDenied("Only the root user of the default account reads custody.");
   }
-  OT_ASSIGN_OR_RETURN(World world, ReadWorld(ctx.tx, Text(input, "AccountId")));
+  OT_ASSIGN_OR_RETURN(World world, ReadWorld(ctx.tx, Str(input, "AccountId")));
   if (world.parties.size() > kMaxParties) {
     return Validation("Custody is analysed for at most 10 parties; the twin records " +
                       std::to_string(world.parties.size()) + ".");

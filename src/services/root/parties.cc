@@ -29,7 +29,7 @@ bool ValidPartyName(std::string_view name) {
 
 // The factor's reference as custody keys it (mailboxes lower-cased, phones as +digits).
 Result<repo::FactorRow> FactorOf(const Json& input) {
-  repo::FactorRow factor{Text(input, "Party"), Text(input, "Kind"), Text(input, "Ref")};
+  repo::FactorRow factor{Str(input, "Party"), Str(input, "Kind"), Str(input, "Ref")};
   static constexpr std::string_view kKinds[] = {kRootPassword, kIamPassword, kMfaDevice, kMailbox,
                                                 kPhone,        kPaymentCard, kAccessKey};
   bool known = false;
@@ -63,7 +63,7 @@ Result<repo::PartyRow> RequireParty(store::Transaction& tx, const std::string& n
 
 Result<Json> PutParty(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireTwinAdmin(ctx));
-  repo::PartyRow party{Text(input, "Name"), Text(input, "Description"), ToEpochSeconds(ctx.now)};
+  repo::PartyRow party{Str(input, "Name"), Str(input, "Description"), ToEpochSeconds(ctx.now)};
   if (!ValidPartyName(party.name)) {
     return Validation("Name must be 1 to 64 letters, digits, '-', '_' or '.'.");
   }
@@ -75,7 +75,7 @@ Result<Json> PutParty(gateway::RequestContext& ctx, const Json& input) {
 
 Result<Json> DeleteParty(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireTwinAdmin(ctx));
-  const std::string name = Text(input, "Name");
+  const std::string name = Str(input, "Name");
   OT_ASSIGN_OR_RETURN(bool deleted, repo::DeleteParty(ctx.tx, name));
   if (!deleted) return NotFound("No party named " + name + ".");
   return Json{{"Message", "Party " + name + " and its factors were deleted."}};

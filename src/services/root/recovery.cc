@@ -71,7 +71,7 @@ std::string Masked(const std::string& phone) {
 }  // namespace
 
 Result<Json> StartRootPasswordReset(gateway::RequestContext& ctx, const Json& input) {
-  const std::string email = Text(input, "Email");
+  const std::string email = Str(input, "Email");
   OT_ASSIGN_OR_RETURN(auto account, repo::FindAccountByEmailIgnoringCase(ctx.tx, email));
   if (account.has_value()) {
     OT_RETURN_IF_ERROR(MailToken(ctx, kPasswordReset, account->account_id, "", account->email,
@@ -89,10 +89,10 @@ Result<Json> StartRootPasswordReset(gateway::RequestContext& ctx, const Json& in
 
 Result<Json> CompleteRootPasswordReset(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(repo::TokenRow token,
-                      LiveToken(ctx, Text(input, "Token"), kPasswordReset, "password reset link"));
+                      LiveToken(ctx, Str(input, "Token"), kPasswordReset, "password reset link"));
   const double now = ToEpochSeconds(ctx.now);
   Status set =
-      iam::SetConsolePassword(ctx.tx, token.account_id, "", Text(input, "NewPassword"), now);
+      iam::SetConsolePassword(ctx.tx, token.account_id, "", Str(input, "NewPassword"), now);
   if (set.code() == ErrorCode::kInvalidInput) return Validation(set.message());
   OT_RETURN_IF_ERROR(set);
   OT_RETURN_IF_ERROR(repo::UseToken(ctx.tx, token.token, now).status());
@@ -122,7 +122,7 @@ Result<Json> StartRootMfaRecovery(gateway::RequestContext& ctx, const Json& inpu
 
 Result<Json> VerifyRootMfaRecoveryEmail(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(repo::TokenRow token,
-                      LiveToken(ctx, Text(input, "Token"), kMfaRecoveryEmail, "verification link"));
+                      LiveToken(ctx, Str(input, "Token"), kMfaRecoveryEmail, "verification link"));
   const double now = ToEpochSeconds(ctx.now);
   OT_ASSIGN_OR_RETURN(std::string phone, repo::PrimaryContactPhone(ctx.tx, token.account_id));
   if (phone.empty()) {
@@ -145,11 +145,10 @@ Result<Json> VerifyRootMfaRecoveryEmail(gateway::RequestContext& ctx, const Json
 }
 
 Result<Json> AnswerPhoneCall(gateway::RequestContext& ctx, const Json& input) {
-  const std::string phone = repo::PhoneKey(Text(input, "PhoneNumber"));
-  OT_RETURN_IF_ERROR(
-      CheckPossession(ctx.tx, kPhone, phone, Text(input, "Party"), "phone " + phone));
+  const std::string phone = repo::PhoneKey(Str(input, "PhoneNumber"));
+  OT_RETURN_IF_ERROR(CheckPossession(ctx.tx, kPhone, phone, Str(input, "Party"), "phone " + phone));
   OT_ASSIGN_OR_RETURN(auto calls, repo::CallsTo(ctx.tx, phone));
-  const std::string call_id = Text(input, "CallId");
+  const std::string call_id = Str(input, "CallId");
   const repo::CallRow* call = nullptr;
   for (const repo::CallRow& c : calls) {
     if (c.call_id == call_id) call = &c;
@@ -157,7 +156,7 @@ Result<Json> AnswerPhoneCall(gateway::RequestContext& ctx, const Json& input) {
   if (call == nullptr) return InvalidToken("No call " + call_id + " was placed to " + phone + ".");
   OT_ASSIGN_OR_RETURN(repo::TokenRow token,
                       LiveToken(ctx, call_id, kMfaRecoveryPhone, "phone verification"));
-  if (Text(input, "Digits") != call->code) {
+  if (Str(input, "Digits") != call->code) {
     return InvalidToken("The digits keyed in are not the code shown on the screen.");
   }
   OT_RETURN_IF_ERROR(repo::UseToken(ctx.tx, token.token, ToEpochSeconds(ctx.now)).status());
@@ -169,9 +168,9 @@ Result<Json> AnswerPhoneCall(gateway::RequestContext& ctx, const Json& input) {
 }
 
 Result<Json> ListMailboxMessages(gateway::RequestContext& ctx, const Json& input) {
-  const std::string address = repo::MailboxKey(Text(input, "Address"));
+  const std::string address = repo::MailboxKey(Str(input, "Address"));
   OT_RETURN_IF_ERROR(
-      CheckPossession(ctx.tx, kMailbox, address, Text(input, "Party"), "mailbox " + address));
+      CheckPossession(ctx.tx, kMailbox, address, Str(input, "Party"), "mailbox " + address));
   OT_ASSIGN_OR_RETURN(auto holders, repo::HoldersOf(ctx.tx, kMailbox, address));
   OT_ASSIGN_OR_RETURN(auto mail, repo::MailTo(ctx.tx, address));
   boost::json::array messages;
@@ -188,9 +187,8 @@ Result<Json> ListMailboxMessages(gateway::RequestContext& ctx, const Json& input
 }
 
 Result<Json> ListPhoneCalls(gateway::RequestContext& ctx, const Json& input) {
-  const std::string phone = repo::PhoneKey(Text(input, "PhoneNumber"));
-  OT_RETURN_IF_ERROR(
-      CheckPossession(ctx.tx, kPhone, phone, Text(input, "Party"), "phone " + phone));
+  const std::string phone = repo::PhoneKey(Str(input, "PhoneNumber"));
+  OT_RETURN_IF_ERROR(CheckPossession(ctx.tx, kPhone, phone, Str(input, "Party"), "phone " + phone));
   OT_ASSIGN_OR_RETURN(auto holders, repo::HoldersOf(ctx.tx, kPhone, phone));
   OT_ASSIGN_OR_RETURN(auto calls, repo::CallsTo(ctx.tx, phone));
   boost::json::array out;

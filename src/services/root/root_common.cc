@@ -23,11 +23,6 @@ Status NotFound(std::string message) {
   return NotFoundError(std::move(message)).WithAwsCode("ResourceNotFoundException");
 }
 
-std::string Text(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 std::vector<std::string> PartiesOf(const Json& input) {
   std::vector<std::string> parties;
   const boost::json::value* v = input.if_contains("Parties");

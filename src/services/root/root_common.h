@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include "auth/principal.h"
+#include "common/json_fields.h"
 #include "common/status.h"
 #include "gateway/gateway.h"
 #include "gateway/request_context.h"
@@ -41,7 +42,7 @@ Status Validation(std::string message);
 Status InvalidToken(std::string message);
 Status NotFound(std::string message);
 
-std::string Text(const Json& input, std::string_view key);
+using json_fields::Str;
 // The `Parties` list of a request (empty: no custody check).
 std::vector<std::string> PartiesOf(const Json& input);
 

@@ -37,10 +37,10 @@ Result<Json> ChangeRootPassword(gateway::RequestContext& ctx, const Json& input)
   const std::string& account = ctx.caller.account_id;
   OT_ASSIGN_OR_RETURN(auto login, iam::FindConsoleLogin(ctx.tx, account, ""));
   if (login.has_value() &&
-      !auth::VerifyPassword(Text(input, "CurrentPassword"), login->password_hash)) {
+      !auth::VerifyPassword(Str(input, "CurrentPassword"), login->password_hash)) {
     return AuthenticationFailed("The current password is incorrect.");
   }
-  Status set = iam::SetConsolePassword(ctx.tx, account, "", Text(input, "NewPassword"),
+  Status set = iam::SetConsolePassword(ctx.tx, account, "", Str(input, "NewPassword"),
                                        ToEpochSeconds(ctx.now));
   if (set.code() == ErrorCode::kInvalidInput) return Validation(set.message());
   OT_RETURN_IF_ERROR(set);
@@ -52,29 +52,29 @@ Result<Json> StartRootEmailChange(gateway::RequestContext& ctx, const Json& inpu
   const std::string& account = ctx.caller.account_id;
   OT_ASSIGN_OR_RETURN(auto login, iam::FindConsoleLogin(ctx.tx, account, ""));
   if (login.has_value() &&
-      !auth::VerifyPassword(Text(input, "CurrentPassword"), login->password_hash)) {
+      !auth::VerifyPassword(Str(input, "CurrentPassword"), login->password_hash)) {
     return AuthenticationFailed("The current password is incorrect.");
   }
-  const std::string email = Text(input, "NewEmail");
+  const std::string email = Str(input, "NewEmail");
   OT_RETURN_IF_ERROR(account::StartEmailUpdate(ctx, account, email));
   return Json{{"Message", "A verification code was sent to " + email + "."}};
 }
 
 Result<Json> CompleteRootEmailChange(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireRoot(ctx, "change the root user's email"));
-  const std::string email = Text(input, "NewEmail");
+  const std::string email = Str(input, "NewEmail");
   OT_RETURN_IF_ERROR(
-      account::AcceptEmailUpdate(ctx, ctx.caller.account_id, email, Text(input, "Code")));
+      account::AcceptEmailUpdate(ctx, ctx.caller.account_id, email, Str(input, "Code")));
   return Json{{"Message", "The root user of account " + ctx.caller.account_id +
                               " now signs in with " + email + "."}};
 }
 
 Result<Json> EnableRootMfaDevice(gateway::RequestContext& ctx, const Json& input) {
   OT_RETURN_IF_ERROR(RequireRoot(ctx, "assign an MFA device to the root user"));
-  const std::string serial = Text(input, "SerialNumber");
+  const std::string serial = Str(input, "SerialNumber");
   Status enabled = iam::EnableMfaDevice(ctx.tx, ctx.caller.account_id, "", serial,
-                                        Text(input, "AuthenticationCode1"),
-                                        Text(input, "AuthenticationCode2"), ctx.now);
+                                        Str(input, "AuthenticationCode1"),
+                                        Str(input, "AuthenticationCode2"), ctx.now);
   switch (enabled.code()) {
     case ErrorCode::kOk:
       break;

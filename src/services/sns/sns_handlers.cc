@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "common/json_fields.h"
 #include "repo/sns_repository.h"
 #include "services/sns/message_signing.h"
 #include "services/sns/publish.h"
@@ -26,10 +27,7 @@ constexpr int64_t kPageSize = 100;
 constexpr size_t kMaxTags = 50;
 constexpr std::string_view kPendingArn = "PendingConfirmation";
 
-std::string Str(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json_fields::Str;
 
 bool Has(const Json& input, std::string_view key) { return input.if_contains(key) != nullptr; }
 

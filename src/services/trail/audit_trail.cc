@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/json_fields.h"
 #include "common/log.h"
 #include "services/events/dispatch.h"
 #include "services/trail/event_record.h"
@@ -16,24 +17,21 @@ using Json = boost::json::object;
 // How often events older than the history's span (kEventHistorySeconds) are deleted.
 constexpr double kPruneEverySeconds = 86400.0;
 
-std::string Field(const Json& record, std::string_view key) {
-  const boost::json::value* v = record.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::Str;
 
 Json BusEventOf(const Json& record, IdGenerator& ids) {
   // "iam.amazonaws.com" -> "aws.iam"; sign-ins ("signin.amazonaws.com") -> "aws.signin".
-  std::string source = Field(record, "eventSource");
+  std::string source = Str(record, "eventSource");
   source = "aws." + source.substr(0, source.find('.'));
-  const bool sign_in = Field(record, "eventType") == "AwsConsoleSignIn";
+  const bool sign_in = Str(record, "eventType") == "AwsConsoleSignIn";
   return Json{{"version", "0"},
               {"id", ids.Uuid()},
               {"detail-type",
                sign_in ? "AWS Console Sign In via CloudTrail" : "AWS API Call via CloudTrail"},
               {"source", std::move(source)},
-              {"account", Field(record, "recipientAccountId")},
-              {"time", Field(record, "eventTime")},
-              {"region", Field(record, "awsRegion")},
+              {"account", Str(record, "recipientAccountId")},
+              {"time", Str(record, "eventTime")},
+              {"region", Str(record, "awsRegion")},
               {"resources", boost::json::array()},
               {"detail", record}};
 }
@@ -41,7 +39,7 @@ Json BusEventOf(const Json& record, IdGenerator& ids) {
 // The row of `record` (serialized here), and the facts RecordRow routes it by.
 PendingEvent PendingEventOf(TimePoint time, const Json& record) {
   const boost::json::value* read_only = record.if_contains("readOnly");
-  return PendingEvent{time, StoredRowOf(time, record), Field(record, "awsRegion"),
+  return PendingEvent{time, StoredRowOf(time, record), Str(record, "awsRegion"),
                       read_only != nullptr && read_only->is_bool() && read_only->as_bool()};
 }
 

@@ -37,10 +37,6 @@ bool IsSecret(std::string_view member) {
   return std::find(kSecretMembers.begin(), kSecretMembers.end(), member) != kSecretMembers.end();
 }
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 // CloudTrail's resource type of an ARN ("AWS::IAM::Role"); "" when orgtwin does not name it.
 std::string_view ResourceTypeOf(const ArnParts& arn) {
   struct Kind {
@@ -172,10 +168,10 @@ void AppendEventFields(const boost::json::value& value, const model::Shape* shap
 // them in the event ("" when none). Resources named by name (UserName, ...) are not written:
 // LookupEvents derives them from requestParameters (lookup_events.cc), as CloudTrail's event
 // history does.
-std::string ResourcesOf(const boost::json::object& input) {
+std::string ResourcesJson(const boost::json::object& input) {
   std::string out;
   for (const auto& member : input) {
-    if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
+    if (!member.key().ends_with("Arn") || !member.value().is_string()) continue;
     std::string_view arn = member.value().as_string();
     std::optional<ArnParts> parts = SplitArn(arn);
     if (!parts.has_value() || parts->account.empty()) continue;
@@ -333,7 +329,7 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   rest += ",\"requestID\":";
   AppendJsonString(call.request_id, rest);
   rest += read_only ? ",\"readOnly\":true" : ",\"readOnly\":false";
-  const std::string resources = ResourcesOf(call.input);
+  const std::string resources = ResourcesJson(call.input);
   if (!resources.empty()) {
     rest += ",\"resources\":";
     rest += resources;
@@ -354,7 +350,7 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   // The resource owners' copies of a cross-account call, tied to the caller's by sharedEventID.
   std::vector<std::string> others;
   for (const auto& member : call.input) {
-    if (!EndsWith(member.key(), "Arn") || !member.value().is_string()) continue;
+    if (!member.key().ends_with("Arn") || !member.value().is_string()) continue;
     std::optional<ArnParts> parts = SplitArn(member.value().as_string());
     if (!parts.has_value() || parts->account.empty()) continue;
     if (parts->account != call.caller.account_id && parts->account != "aws") {

@@ -229,14 +229,14 @@ Result<Json> LookupEvents(gateway::RequestContext& ctx, const Json& input) {
   return out;
 }
 
-constexpr gateway::HandlerEntry kHandlers[] = {
+constexpr gateway::HandlerEntry kLookupHandlers[] = {
     {"LookupEvents", LookupEvents},
 };
 
 }  // namespace
 
 Status RegisterTrailHandlers(gateway::Gateway& gateway) {
-  return gateway.RegisterAll("cloudtrail", kHandlers);
+  return gateway.RegisterAll("cloudtrail", kLookupHandlers);
 }
 
 }  // namespace orgtwin::services::trail

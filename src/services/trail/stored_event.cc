@@ -9,6 +9,7 @@
 
 #include "auth/sigv4.h"
 #include "common/base64.h"
+#include "common/json_fields.h"
 #include "services/trail/event_record.h"
 
 // data/trail/events-1.zstd-dict, embedded by services/trail/CMakeLists.txt (the symbols' names
@@ -63,10 +64,7 @@ Json ColumnFields(const repo::TrailEventRow& row) {
               {"recipientAccountId", row.account_id}};
 }
 
-std::string StringField(const Json& record, std::string_view key) {
-  const boost::json::value* v = record.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::Str;
 
 // ---- Packing (zstd with dictionary 1) ----
 
@@ -154,11 +152,11 @@ std::string CallerKeyOf(std::string_view caller_text) {
 }
 
 repo::TrailEventRow StoredRowOf(TimePoint time, const Json& record) {
-  repo::TrailEventRow row{StringField(record, "eventID"),
-                          StringField(record, "recipientAccountId"),
+  repo::TrailEventRow row{Str(record, "eventID"),
+                          Str(record, "recipientAccountId"),
                           ToEpochSeconds(time),
-                          StringField(record, "eventSource"),
-                          StringField(record, "eventName"),
+                          Str(record, "eventSource"),
+                          Str(record, "eventName"),
                           {},
                           {},
                           {}};

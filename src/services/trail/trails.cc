@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "common/json_fields.h"
 #include "repo/org_repository.h"
 
 namespace orgtwin::services::trail {
@@ -25,10 +26,7 @@ Status Error(std::string_view code, std::string message) {
   return InvalidInputError(std::move(message)).WithAwsCode(std::string(code));
 }
 
-std::string Str(const Json& in, std::string_view key) {
-  const boost::json::value* v = in.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::Str;
 
 bool Has(const Json& in, std::string_view key) {
   const boost::json::value* v = in.if_contains(key);
@@ -738,7 +736,7 @@ Result<Json> ListTags(gateway::RequestContext& ctx, const Json& input) {
   return Json{{"ResourceTagList", list}};
 }
 
-constexpr gateway::HandlerEntry kHandlers[] = {
+constexpr gateway::HandlerEntry kTrailHandlers[] = {
     {"CreateTrail", CreateTrail},
     {"UpdateTrail", UpdateTrail},
     {"DeleteTrail", DeleteTrail},
@@ -757,8 +755,6 @@ constexpr gateway::HandlerEntry kHandlers[] = {
 
 // ---- Event selection (TrailSelectsEvent) ----
 
-std::string Field(const Json& record, std::string_view key) { return Str(record, key); }
-
 // AWS-COMPAT: the services whose events CloudTrail records as global service events (in
 // us-east-1) and leaves out of trails without IncludeGlobalServiceEvents. Console sign-ins are
 // not among them here: the twin records them in us-east-1 like AWS and delivers them to every
@@ -767,7 +763,7 @@ bool IsGlobalServiceEvent(const Json& record) {
   static const std::set<std::string, std::less<>> kGlobal = {
       "iam.amazonaws.com", "sts.amazonaws.com", "cloudfront.amazonaws.com",
       "route53.amazonaws.com"};
-  return Field(record, "awsRegion") == "us-east-1" && kGlobal.count(Field(record, "eventSource"));
+  return Str(record, "awsRegion") == "us-east-1" && kGlobal.count(Str(record, "eventSource"));
 }
 
 bool IsReadOnly(const Json& record) { return Bool(record, "readOnly").value_or(false); }
@@ -782,7 +778,7 @@ bool BasicSelectorMatches(const Json& selector, const Json& record) {
   if (type == "ReadOnly" && !IsReadOnly(record)) return false;
   if (type == "WriteOnly" && IsReadOnly(record)) return false;
   if (const boost::json::array* excluded = Array(selector, "ExcludeManagementEventSources")) {
-    const std::string source = Field(record, "eventSource");
+    const std::string source = Str(record, "eventSource");
     for (const boost::json::value& v : *excluded) {
       if (v.is_string() && v.as_string() == source) return false;
     }
@@ -814,7 +810,7 @@ bool AdvancedSelectorMatches(const Json& selector, const Json& record) {
     } else if (name == "readOnly") {
       actual = IsReadOnly(record) ? "true" : "false";
     } else if (name == "eventSource") {
-      actual = Field(record, "eventSource");
+      actual = Str(record, "eventSource");
     } else {
       continue;
     }
@@ -842,7 +838,7 @@ bool AnySelectorMatches(const std::string& text, const Json& record, bool advanc
 }  // namespace
 
 Status RegisterTrailsHandlers(gateway::Gateway& gateway) {
-  return gateway.RegisterAll("cloudtrail", kHandlers);
+  return gateway.RegisterAll("cloudtrail", kTrailHandlers);
 }
 
 Result<bool> LoggingTrailCovers(store::Transaction& tx, std::string_view account_id,
@@ -902,7 +898,7 @@ Result<std::vector<std::string>> AccountsCoveredBy(store::Transaction& tx,
 }
 
 bool TrailSelectsEvent(const repo::TrailRow& trail, const boost::json::object& record) {
-  const std::string region = Field(record, "awsRegion");
+  const std::string region = Str(record, "awsRegion");
   if (!trail.is_multi_region_trail && region != trail.home_region) return false;
   if (!trail.include_global_service_events && IsGlobalServiceEvent(record)) return false;
   if (!IsManagementEvent(record)) return false;

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_fields.h"
 #include "services/iam/console_passwords.h"
 #include "services/organizations/signup.h"
 #include "services/twin/default_account.h"
@@ -26,10 +27,7 @@ Status RequireTwinAdmin(const gateway::RequestContext& ctx, std::string_view wha
   return AccessDenied("only the root user of the default account may " + std::string(what));
 }
 
-std::string Text(const Json& input, std::string_view key) {
-  const boost::json::value* v = input.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
+using json_fields::Str;
 
 bool FlagOrTrue(const Json& input, std::string_view key) {
   const boost::json::value* v = input.if_contains(key);
@@ -46,13 +44,13 @@ Result<Json> ResetTwin(gateway::RequestContext& ctx, const Json&) {
 // Unauthenticated (the model's authtype none): anyone may sign up for an AWS account. A Password
 // becomes the root user's console password, as AWS's sign-up sets one.
 Result<Json> SignUp(gateway::RequestContext& ctx, const Json& input) {
-  SignupRequest request{Text(input, "Email"), Text(input, "AccountName"),
+  SignupRequest request{Str(input, "Email"), Str(input, "AccountName"),
                         FlagOrTrue(input, "PaymentMethod"), FlagOrTrue(input, "ContactInformation"),
-                        Text(input, "AccountId")};
+                        Str(input, "AccountId")};
   OT_ASSIGN_OR_RETURN(
       SignupResult created,
       SignUpStandaloneAccount(ctx.tx, ctx.twin.credentials, ctx.twin.ids, ctx.twin.clock, request));
-  const std::string password = Text(input, "Password");
+  const std::string password = Str(input, "Password");
   if (!password.empty()) {
     Status set =
         iam::SetConsolePassword(ctx.tx, created.account_id, "", password, ToEpochSeconds(ctx.now));

@@ -1,9 +1,10 @@
-// File: structure/response_fields.h
+// File: common/json_fields.h
 //
-// Reading members of an AWS response (the neutral JSON of protocol/protocol.h) the way the engine
-// wants them: a member that is absent or of another type reads as empty, because what the engine
-// does with a missing field is the same as with an empty one (compare, or report the object as
-// not there). One copy for plan/apply, import and the playbooks.
+// Reading members of a JSON object (a request's input, a stored record, an AWS response) the way
+// handlers and the engine want them: a member that is absent or of another type reads as empty,
+// because what the caller does with a missing field is the same as with an empty one (compare,
+// default, or report the object as not there). Validation that must tell "absent" from "wrong
+// type" reads the member itself. One copy for the services, the gateway and the engine.
 //
 // Thread-safety: pure functions; safe from any thread.
 #pragma once
@@ -13,7 +14,7 @@
 
 #include <boost/json.hpp>
 
-namespace orgtwin::structure::fields {
+namespace orgtwin::json_fields {
 
 // The string member `key`, "" when absent or not a string.
 inline std::string Str(const boost::json::object& object, std::string_view key) {
@@ -35,4 +36,4 @@ inline const boost::json::array& Arr(const boost::json::object& object, std::str
   return value != nullptr && value->is_array() ? value->as_array() : kEmpty;
 }
 
-}  // namespace orgtwin::structure::fields
+}  // namespace orgtwin::json_fields
