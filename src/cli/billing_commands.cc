@@ -3,26 +3,22 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include <unistd.h>
 
-#include "auth/sigv4.h"
 #include "cli/exit_codes.h"
 #include "cli/twin_http.h"
 #include "client/client.h"
 #include "client/http_transport.h"
 #include "client/profiles.h"
+#include "playbook/invoice_archive.h"
 
 namespace orgtwin::cli {
 namespace {
 
 namespace json = boost::json;
-namespace fs = std::filesystem;
 
 constexpr size_t kRecordsPerCall = 1000;
 
@@ -155,65 +151,6 @@ int RunGenerate(const BillingOptions& options) {
 
 // ---- archive ----
 
-std::string Sha256File(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return auth::Sha256Hex(bytes.str());
-}
-
-// Writes `bytes` to `path` whole or not at all (a temporary file renamed over it).
-Status WriteAtomically(const fs::path& path, const std::string& bytes) {
-  const fs::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) return InternalError("cannot write " + partial.string());
-  }
-  std::error_code ec;
-  fs::rename(partial, path, ec);
-  if (ec) return InternalError("cannot rename " + partial.string() + ": " + ec.message());
-  return Status::Ok();
-}
-
-// GETs a presigned URL (no signature of ours: the URL carries its own).
-Result<std::string> Download(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  const size_t path_at =
-      scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
-  OT_ASSIGN_OR_RETURN(client::Endpoint endpoint, client::ParseEndpoint(url.substr(0, path_at)));
-  HttpRequest request;
-  request.method = "GET";
-  request.target = path_at == std::string::npos ? "/" : url.substr(path_at);
-  request.headers.emplace_back("Host", endpoint.HostHeader());
-  client::HttpTransport transport;
-  OT_ASSIGN_OR_RETURN(HttpResponse response, transport.Send(endpoint, request));
-  if (response.status != 200) {
-    return UnavailableError("GET " + request.target.substr(0, request.target.find('?')) +
-                            " answered " + std::to_string(response.status) + ": " +
-                            response.body.substr(0, 200));
-  }
-  return response.body;
-}
-
-std::string Text(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-// What a refusal means for the archive: the error, then what the caller needs.
-std::string Refusal(const client::Error& error, std::string_view action) {
-  std::string out = error.code + ": " + error.message;
-  if (error.code == "AccessDeniedException" || error.code == "AccessDenied") {
-    out += "\n  the caller needs " + std::string(action) +
-           " (with invoicing:ListInvoiceSummaries and invoicing:GetInvoicePDF) and, as an IAM "
-           "user or role, IAM user and role access to Billing information activated by the "
-           "account's root user";
-  }
-  return out;
-}
-
 void Progress(size_t done, size_t total, size_t kept) {
   if (isatty(STDERR_FILENO) == 0) return;
   constexpr size_t kWidth = 30;
@@ -225,125 +162,19 @@ void Progress(size_t done, size_t total, size_t kept) {
   std::fflush(stderr);
 }
 
-json::object LoadManifest(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text.str(), ec);
-  return !ec && parsed.is_object() ? parsed.as_object() : json::object{};
-}
-
-// The entry of `id` in a manifest, when both its files are present and match their checksums.
-bool AlreadyArchived(const json::object& manifest, const std::string& id, const fs::path& dir) {
-  const json::value* invoices = manifest.if_contains("Invoices");
-  if (invoices == nullptr || !invoices->is_array()) return false;
-  for (const json::value& entry : invoices->get_array()) {
-    if (!entry.is_object() || Text(entry.get_object(), "InvoiceId") != id) continue;
-    const json::value* files = entry.get_object().if_contains("Files");
-    if (files == nullptr || !files->is_array() || files->get_array().empty()) return false;
-    for (const json::value& file : files->get_array()) {
-      if (!file.is_object()) return false;
-      const fs::path path = dir / Text(file.get_object(), "Name");
-      if (!fs::exists(path) || Sha256File(path) != Text(file.get_object(), "Sha256")) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-json::object EntryOf(const json::object& summary, const fs::path& dir,
-                     const std::vector<std::string>& names) {
-  json::array files;
-  for (const std::string& name : names) {
-    files.push_back(json::object{{"Name", name}, {"Sha256", Sha256File(dir / name)}});
-  }
-  const json::value* amount = summary.if_contains("BaseCurrencyAmount");
-  const json::object empty;
-  const json::object& money =
-      amount != nullptr && amount->is_object() ? amount->get_object() : empty;
-  const json::value* period = summary.if_contains("BillingPeriod");
-  return json::object{{"InvoiceId", Text(summary, "InvoiceId")},
-                      {"BillingPeriod", period != nullptr ? *period : json::value()},
-                      {"TotalAmount", Text(money, "TotalAmount")},
-                      {"CurrencyCode", Text(money, "CurrencyCode")},
-                      {"Files", std::move(files)}};
-}
-
 int RunArchive(const BillingOptions& options) {
   if (options.account.empty() || options.to.empty()) {
     return Fail("billing archive", "name the --account and the folder (--to)");
   }
   auto client = ClientFor(options, options.profile);
   if (!client.ok()) return Fail("billing archive", client.status().message());
-  std::vector<json::object> summaries;
-  auto pages = client->Paginate(
-      "invoicing", "ListInvoiceSummaries",
-      json::object{
-          {"Selector", json::object{{"ResourceType", "ACCOUNT_ID"}, {"Value", options.account}}}},
-      [&](const json::object& page) {
-        const json::value* list = page.if_contains("InvoiceSummaries");
-        if (list != nullptr && list->is_array()) {
-          for (const json::value& item : list->get_array()) {
-            if (item.is_object()) summaries.push_back(item.get_object());
-          }
-        }
-        return true;
-      });
-  if (!pages.ok()) {
-    return Fail("billing archive",
-                Refusal(pages.error(), "invoicing:ListInvoiceSummaries on the account"));
-  }
-  const fs::path dir(options.to);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Fail("billing archive", "cannot create " + dir.string() + ": " + ec.message());
-  const fs::path manifest_path = dir / "manifest.json";
-  const json::object previous = LoadManifest(manifest_path);
-  json::array entries;
-  size_t kept = 0;
-  size_t done = 0;
-  Progress(done, summaries.size(), kept);
-  for (const json::object& summary : summaries) {
-    const std::string id = Text(summary, "InvoiceId");
-    const std::vector<std::string> names = {id + ".pdf", id + ".csv"};
-    if (AlreadyArchived(previous, id, dir)) {
-      ++kept;
-    } else {
-      auto pdf = client->Call("invoicing", "GetInvoicePDF", json::object{{"InvoiceId", id}});
-      if (!pdf.ok()) {
-        return Fail("billing archive", Refusal(pdf.error(), "invoicing:GetInvoicePDF"));
-      }
-      const json::value* document = pdf->if_contains("InvoicePDF");
-      const json::object& fields =
-          document != nullptr && document->is_object() ? document->get_object() : json::object();
-      std::vector<std::string> urls = {Text(fields, "DocumentUrl")};
-      if (const json::value* extra = fields.if_contains("SupplementalDocuments");
-          extra != nullptr && extra->is_array() && !extra->get_array().empty() &&
-          extra->get_array().front().is_object()) {
-        urls.push_back(Text(extra->get_array().front().get_object(), "DocumentUrl"));
-      }
-      if (urls.size() != names.size()) {
-        return Fail("billing archive", "invoice " + id + " has no line items document");
-      }
-      for (size_t i = 0; i < names.size(); ++i) {
-        auto bytes = Download(urls[i]);
-        if (!bytes.ok()) return Fail("billing archive", bytes.status().message());
-        Status written = WriteAtomically(dir / names[i], *bytes);
-        if (!written.ok()) return Fail("billing archive", written.message());
-      }
-    }
-    entries.push_back(EntryOf(summary, dir, names));
-    // The manifest after every invoice: an interrupted run resumes from it.
-    Status saved = WriteAtomically(
-        manifest_path,
-        json::serialize(json::object{{"AccountId", options.account}, {"Invoices", entries}}));
-    if (!saved.ok()) return Fail("billing archive", saved.message());
-    Progress(++done, summaries.size(), kept);
-  }
-  std::printf("archived %zu invoice(s) of account %s in %s (%zu already there)\n", summaries.size(),
-              options.account.c_str(), dir.string().c_str(), kept);
+  auto call = [&](std::string_view operation, const json::object& input) {
+    return client->Call("invoicing", operation, input);
+  };
+  auto report = playbook::ArchiveInvoices(call, options.account, options.to, Progress);
+  if (!report.ok()) return Fail("billing archive", report.status().message());
+  std::printf("archived %zu invoice(s) of account %s in %s (%zu already there)\n", report->invoices,
+              options.account.c_str(), options.to.c_str(), report->already);
   return 0;
 }
 

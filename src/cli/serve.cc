@@ -173,9 +173,10 @@ int RunServe(const ServeOptions& options) {
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
-  if (ec)
+  if (ec) {
     return Fail("serve",
                 "cannot create data directory `" + options.data_dir + "`: " + ec.message());
+  }
   const std::string data_dir = std::filesystem::absolute(options.data_dir).lexically_normal();
 
   const std::string store_url =

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "playbook/invoice_archive.h"
 #include "playbook/steps.h"
 #include "structure/reconcile.h"
 
@@ -208,10 +210,25 @@ Result<TaskOutcome> AddPaymentDetails(const Structure& s, TaskContext& ctx) {
   const std::string& profile = s.ProfileFor(*s.FindParty(OwnerOf(s, payer)), payer);
   if (ctx.twin == nullptr) {
     return Manual("Add the payment method on the Billing console's Payment preferences page of `" +
-                  payer + "` (no API; billing is issue 14)");
+                  payer + "` (no API)");
   }
   OT_RETURN_IF_ERROR(ctx.twin->AddPaymentMethod(profile));
   return Done("payment method added with the root user's keys (twin extension)");
+}
+
+// A signed-up payer starts with IAM user and role access to billing off: the partner's billing
+// role (I.7) sees nothing until the payer's root user activates it, a root-only task with no API.
+Result<TaskOutcome> ActivateBillingAccess(const Structure& s, TaskContext& ctx) {
+  const std::string& payer = Management(s);
+  const std::string& profile = s.ProfileFor(*s.FindParty(OwnerOf(s, payer)), payer);
+  if (ctx.twin == nullptr) {
+    return Manual("Sign in to `" + payer +
+                  "` as its root user; on the Account page, under IAM user and role access to "
+                  "Billing information, choose Edit, Activate IAM Access, Update (no API)");
+  }
+  OT_RETURN_IF_ERROR(ctx.twin->ActivateBillingAccess(profile));
+  return Done("IAM user and role access to billing activated in `" + payer +
+              "` with the root user's keys (twin extension)");
 }
 
 Result<TaskOutcome> ConfirmDemographics(const Structure& s, TaskContext& ctx) {
@@ -340,9 +357,57 @@ Result<TaskOutcome> ConfirmNoBilling(const Structure& s, TaskContext& ctx) {
   return Done(note);
 }
 
+// The management accounts of the organizations the movers leave (their `starts_in`).
+std::set<std::string> OldManagements(const Structure& s) {
+  std::set<std::string> out;
+  for (const std::string& mover : Movers(s)) {
+    const Account& account = s.accounts.at(mover);
+    if (account.starts_in) out.insert(account.starts_in->value);
+  }
+  return out;
+}
+
+// Where III.8 keeps the invoices of an old payer: beside the journal, one folder per payer.
+std::filesystem::path ArchiveFolder(const TaskContext& ctx, const std::string& old_management) {
+  return std::filesystem::path(ctx.journal.path()).parent_path() / "invoices" / old_management;
+}
+
+// Part III step 8: the members' billing history stays with the payer they leave, so its
+// invoices (which bill the members' usage) are archived first, as its owner, through invoicing.
+Result<TaskOutcome> ArchiveMemberInvoices(const Structure& s, TaskContext& ctx) {
+  std::string note;
+  for (const std::string& old_management : OldManagements(s)) {
+    const std::string& owner = OwnerOf(s, old_management);
+    OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, old_management));
+    auto call = [&](std::string_view operation, const json::object& input) {
+      return ctx.session.Call(owner, old_management, "invoicing", operation, input);
+    };
+    const std::filesystem::path folder = ArchiveFolder(ctx, old_management);
+    OT_ASSIGN_OR_RETURN(ArchiveReport report, ArchiveInvoices(call, payer_id, folder));
+    note.append(note.empty() ? "" : "\n")
+        .append(std::to_string(report.invoices))
+        .append(" invoice(s) of `")
+        .append(old_management)
+        .append("` archived in ")
+        .append(folder.string());
+  }
+  return Done(note.empty() ? "no member leaves an organization: nothing to archive" : note);
+}
+
+// III.9's precondition: every old payer's invoices are archived (III.8), files intact.
+Status InvoicesArchived(const Structure& s, TaskContext& ctx) {
+  for (const std::string& old_management : OldManagements(s)) {
+    OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, old_management));
+    if (!HasArchive(payer_id, ArchiveFolder(ctx, old_management))) {
+      return InvalidInputError("the invoices of `" + old_management + "` are not archived in " +
+                               ArchiveFolder(ctx, old_management).string() + " (task III.8)");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<TaskOutcome> LeaveOldOrganizations(const Structure& s, TaskContext& ctx) {
-  std::string note =
-      "precondition not verifiable yet: invoice archive (III.8) waits for billing (issue 14)";
+  std::string note;
   for (const std::string& mover : Movers(s)) {
     const Account& account = s.accounts.at(mover);
     if (!account.starts_in) continue;
@@ -355,9 +420,11 @@ Result<TaskOutcome> LeaveOldOrganizations(const Structure& s, TaskContext& ctx) 
                              .Require(OwnerOf(s, old_management), old_management, "organizations",
                                       "RemoveAccountFromOrganization", {{"AccountId", member_id}})
                              .status());
-      note.append("\n`").append(mover).append("` removed from the organization of `");
+      note.append(note.empty() ? "`" : "\n`").append(mover);
+      note.append("` removed from the organization of `");
     } else {
-      note.append("\n`").append(mover).append("` is not in the organization of `");
+      note.append(note.empty() ? "`" : "\n`").append(mover);
+      note.append("` is not in the organization of `");
     }
     note.append(old_management).append("`");
   }
@@ -616,6 +683,8 @@ Playbook TransferPlaybook(const Structure& s) {
       [p](TaskContext& ctx) { return ApplyPartnerIam(*p, ctx, true); });
   add("I.7", "Create the partner's billing role and users", partner,
       [p](TaskContext& ctx) { return ApplyPartnerIam(*p, ctx, false); });
+  add("I.8", "Activate IAM user and role access to billing", partner,
+      [p](TaskContext& ctx) { return ActivateBillingAccess(*p, ctx); });
   // Part II: the customer's way into the payer.
   add("II.1", "Create the customer's user that assumes its role", customer,
       [p](TaskContext& ctx) { return ApplyCustomerIam(*p, ctx); });
@@ -636,10 +705,12 @@ Playbook TransferPlaybook(const Structure& s) {
       });
   add("III.7", "Alert both parties on any root login", customer,
       [p](TaskContext& ctx) { return AlertOnRootLogins(*p, ctx); });
-  add("III.8", "Archive the members' invoices", members_owner, {}, {},
-      "billing history and invoices (issue 14)");
-  add("III.9", "Remove the members from the old organization", members_owner,
-      [p](TaskContext& ctx) { return LeaveOldOrganizations(*p, ctx); });
+  add("III.8", "Archive the members' invoices", members_owner,
+      [p](TaskContext& ctx) { return ArchiveMemberInvoices(*p, ctx); });
+  add(
+      "III.9", "Remove the members from the old organization", members_owner,
+      [p](TaskContext& ctx) { return LeaveOldOrganizations(*p, ctx); },
+      [p](TaskContext& ctx) { return InvoicesArchived(*p, ctx); });
   add(
       "III.10", "Invite the members into the payer's organization", customer,
       [p](TaskContext& ctx) { return Invite(*p, ctx); },

@@ -125,18 +125,28 @@ Result<std::string> TwinAssist::SignUp(const structure::Account& account,
   return id;
 }
 
-Status TwinAssist::AddPaymentMethod(const std::string& profile) {
+Status TwinAssist::CallAsRoot(const std::string& profile, const std::string& operation,
+                              const boost::json::object& input, std::string_view doing) {
   OT_ASSIGN_OR_RETURN(client::Credentials credentials, RootCredentials(profile));
   client::ClientOptions options;
   options.endpoint_url = endpoint_url_;
   options.credentials = std::move(credentials);
   client::Client twin(options, transport_);
-  auto added = twin.Call("orgtwin", "CreatePaymentMethod");
-  if (!added.ok()) {
-    return InvalidInputError("adding a payment method as profile `" + profile +
-                             "`: " + added.error().ToString());
+  auto answered = twin.Call("orgtwin", operation, input);
+  if (!answered.ok()) {
+    return InvalidInputError(std::string(doing) + " as profile `" + profile +
+                             "`: " + answered.error().ToString());
   }
   return Status::Ok();
+}
+
+Status TwinAssist::AddPaymentMethod(const std::string& profile) {
+  return CallAsRoot(profile, "CreatePaymentMethod", {}, "adding a payment method");
+}
+
+Status TwinAssist::ActivateBillingAccess(const std::string& profile) {
+  return CallAsRoot(profile, "SetIamUserAccessToBilling", {{"Enabled", true}},
+                    "activating IAM access to billing");
 }
 
 Result<std::string> TwinAssist::SubscriptionToken(const std::string& address,

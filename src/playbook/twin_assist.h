@@ -54,6 +54,10 @@ class TwinAssist {
   // page on AWS).
   Status AddPaymentMethod(const std::string& profile);
 
+  // Activates IAM user and role access to billing in the account whose root keys are `profile`
+  // (the root user's Account settings page on AWS; off in a signed-up account).
+  Status ActivateBillingAccess(const std::string& profile);
+
   // Gives `user` in `user_account` (acting as `party`, the owner) an access key and, when
   // `with_mfa`, an enabled virtual MFA device; writes the key as profile `profile`-source and
   // `profile` as a role profile that assumes `role_arn` from it.
@@ -73,6 +77,10 @@ class TwinAssist {
 
  private:
   Result<client::Credentials> RootCredentials(const std::string& profile) const;
+  // Calls the extension API's `operation` with the root keys of `profile`; `doing` names the
+  // task in the error.
+  Status CallAsRoot(const std::string& profile, const std::string& operation,
+                    const boost::json::object& input, std::string_view doing);
 
   ProfileFiles files_;
   std::string endpoint_url_;

@@ -45,10 +45,21 @@ Result<std::string> PayerAt(store::Transaction& tx, std::string_view account_id,
                                           "billing_payer_periods WHERE account_id = ? AND "
                                           "started_at <= ? ORDER BY started_at DESC LIMIT 1",
                                           {std::string(account_id), at}));
-  if (rows.empty() || (!rows.front().IsNull(1) && rows.front().Double(1) <= at)) {
-    return std::string(account_id);
+  std::string payer(account_id);
+  if (!rows.empty() && (rows.front().IsNull(1) || rows.front().Double(1) > at)) {
+    payer = rows.front().Text(0);
   }
-  return rows.front().Text(0);
+  // A billing responsibility transfer the payer accepted (Organizations' transfers, migration
+  // 0014) hands its bills to the inviting organization's management account from the transfer's
+  // start until its end (TerminateResponsibilityTransfer leaves it WITHDRAWN with an end).
+  OT_ASSIGN_OR_RETURN(auto transfers,
+                      tx.Query("SELECT target_account_id FROM org_responsibility_transfers "
+                               "WHERE source_account_id = ? AND transfer_type = 'BILLING' AND "
+                               "status IN ('ACCEPTED', 'WITHDRAWN') AND start_at <= ? AND "
+                               "(end_at IS NULL OR end_at > ?) ORDER BY start_at DESC LIMIT 1",
+                               {payer, at, at}));
+  if (!transfers.empty()) payer = transfers.front().Text(0);
+  return payer;
 }
 
 Status InsertCharge(store::Transaction& tx, const ChargeRow& c) {

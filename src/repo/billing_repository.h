@@ -33,7 +33,9 @@ Status ClosePayerPeriod(store::Transaction& tx, std::string_view account_id,
 // Every open stretch in `org_id` ends at `at` (the organization is deleted).
 Status CloseOrganizationPayerPeriods(store::Transaction& tx, std::string_view org_id, double at);
 // Who pays for `account_id`'s usage at `at`: the management account of the organization it was
-// in then, or the account itself outside any organization.
+// in then, or the account itself outside any organization; and if that payer had handed its
+// bills to another organization by an accepted billing responsibility transfer running at `at`,
+// that organization's management account.
 Result<std::string> PayerAt(store::Transaction& tx, std::string_view account_id, double at);
 
 // ---- Charges ----

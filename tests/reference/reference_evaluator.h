@@ -26,8 +26,8 @@ struct Match {
   std::string policy;  // the case's "id" of the policy
   int statement = 0;   // 0-based index in its Statement array
   bool operator==(const Match&) const = default;
-  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 takes the 0 in a defaulted <=> for a
-  // pointer
+  // clang-tidy 14 takes the 0 of a defaulted <=> for a null pointer constant.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   auto operator<=>(const Match&) const = default;
 };
 

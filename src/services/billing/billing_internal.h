@@ -58,6 +58,9 @@ Result<Json> GetDimensionValues(gateway::RequestContext& ctx, const Json& input)
 // Invoicing (invoices.cc).
 Result<Json> ListInvoiceSummaries(gateway::RequestContext& ctx, const Json& input);
 Result<Json> GetInvoicePDF(gateway::RequestContext& ctx, const Json& input);
+// Billing views (billing_views.cc): the account's primary view.
+Result<Json> ListBillingViews(gateway::RequestContext& ctx, const Json& input);
+Result<Json> GetBillingView(gateway::RequestContext& ctx, const Json& input);
 // The extension API's GetBillingDocument (GET /_orgtwin/billing/documents/{AccountId}/{Name},
 // unsigned): the PDF or CSV behind a URL GetInvoicePDF presigned, until it expires.
 Result<Json> GetBillingDocument(gateway::RequestContext& ctx, const Json& input);

@@ -14,6 +14,11 @@ Status RegisterBillingHandlers(gateway::Gateway& gateway) {
       {"GetInvoicePDF", GetInvoicePDF},
   };
   OT_RETURN_IF_ERROR(gateway.RegisterAll("invoicing", kInvoicing));
+  static constexpr gateway::HandlerEntry kBilling[] = {
+      {"ListBillingViews", ListBillingViews},
+      {"GetBillingView", GetBillingView},
+  };
+  OT_RETURN_IF_ERROR(gateway.RegisterAll("billing", kBilling));
   static constexpr gateway::HandlerEntry kExtension[] = {
       {"RecordUsage", RecordUsage},
       {"GetBillingDocument", GetBillingDocument},

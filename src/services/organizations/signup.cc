@@ -65,6 +65,10 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
   account.created_at = ToEpochSeconds(clock.Now());
   account.has_payment_method = request.payment_method;
   account.has_contact_info = request.contact_information;
+  // A signed-up account starts with IAM user and role access to billing deactivated: only its
+  // root user sees billing until the root user activates it (root_tasks.cc). Accounts an
+  // organization creates take CreateAccount's IamUserAccessToBilling instead (ALLOW by default).
+  account.iam_user_access_to_billing = false;
   OT_RETURN_IF_ERROR(repo::InsertAccount(tx, account));
   OT_ASSIGN_OR_RETURN(Credential key,
                       credentials.CreateRootAccessKey(tx, ids, clock, result.account_id));

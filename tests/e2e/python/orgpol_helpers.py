@@ -43,7 +43,7 @@ class Account:
 
 
 def raw_call(server, access_key, secret_key, operation, body, service="organizations",
-             target_prefix="AWSOrganizationsV20161128", json_version="1.1"):
+             target_prefix="AWSOrganizationsV20161128", json_version="1.1", token=None):
     """A signed JSON-protocol call of `service` (Organizations unless told otherwise):
     (HTTP status, parsed body)."""
     import urllib.error
@@ -52,7 +52,8 @@ def raw_call(server, access_key, secret_key, operation, body, service="organizat
     headers = {"Content-Type": "application/x-amz-json-" + json_version,
                "X-Amz-Target": target_prefix + "." + operation}
     request = AWSRequest(method="POST", url=server.endpoint + "/", data=data, headers=headers)
-    SigV4Auth(Credentials(access_key, secret_key), service, "us-east-1").add_auth(request)
+    SigV4Auth(Credentials(access_key, secret_key, token), service,
+              "us-east-1").add_auth(request)
     prepared = urllib.request.Request(server.endpoint + "/", data=data, method="POST",
                                       headers=dict(request.headers.items()))
     try:

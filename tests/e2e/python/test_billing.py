@@ -150,6 +150,13 @@ def test_daily_results_cover_the_period_and_filter_by_service(server):
     assert accounts["DimensionValues"][0]["Attributes"]["description"].startswith("mgmt")
 
 
+def set_billing_access(account, enabled):
+    """The root user's "IAM user and role access to Billing information" setting."""
+    status, body = post(account.server, "/_orgtwin/console/root/iam-access-to-billing",
+                        {"Enabled": enabled}, account.access_key, account.secret_key)
+    assert status == 200, body
+
+
 def test_the_billing_gate_and_the_policies_decide_who_sees_costs(server):
     mgmt, _, _ = new_org(server)
     record(server, usage(mgmt))
@@ -163,15 +170,114 @@ def test_the_billing_gate_and_the_policies_decide_who_sees_costs(server):
         return who.client("ce").get_cost_and_usage(TimePeriod=period, Granularity="MONTHLY",
                                                    Metrics=["UnblendedCost"])
 
-    assert costs(billing)["ResultsByTime"][0]["Total"]["UnblendedCost"]["Amount"] == "0.2496"
-    expect_error(costs, "AccessDeniedException", who=soc)
-    # Root turns IAM access to billing off: the billing role's policy no longer suffices.
-    status, body = post(server, "/_orgtwin/console/root/iam-access-to-billing",
-                        {"Enabled": False}, mgmt.access_key, mgmt.secret_key)
-    assert status == 200, body
+    # A signed-up account starts with IAM access to billing off: only root sees the costs.
     error = expect_error(costs, "AccessDeniedException", who=billing)
     assert "IAM user and role access to Billing" in error["Error"]["Message"]
     assert costs(mgmt)["ResultsByTime"][0]["Total"]["UnblendedCost"]["Amount"] == "0.2496"
+    # An IAM principal cannot switch the gate, whatever its policies.
+    admin_user = iam_user(mgmt, "admin")
+    status, body = post(server, "/_orgtwin/console/root/iam-access-to-billing", {"Enabled": True},
+                        admin_user.access_key, admin_user.secret_key)
+    assert (status, error_code(body)) == (403, "AccessDeniedException"), body
+    # Root activates it: then the policies decide.
+    set_billing_access(mgmt, True)
+    assert costs(billing)["ResultsByTime"][0]["Total"]["UnblendedCost"]["Amount"] == "0.2496"
+    expect_error(costs, "AccessDeniedException", who=soc)
+    # Root turns it off again: the billing user's policy no longer suffices.
+    set_billing_access(mgmt, False)
+    error = expect_error(costs, "AccessDeniedException", who=billing)
+    assert "IAM user and role access to Billing" in error["Error"]["Message"]
+
+
+def test_payment_methods_are_behind_the_gate(server):
+    account = signup(server, "payments", payment_method=False)
+    admin_user = iam_user(account, "payments-admin")
+
+    def add_payment_method(who):
+        return post(server, "/_orgtwin/accounts/payment-method", {}, who.access_key,
+                    who.secret_key)
+
+    status, body = add_payment_method(admin_user)
+    assert (status, error_code(body)) == (403, "AccessDeniedException"), body
+    set_billing_access(account, True)
+    status, body = add_payment_method(admin_user)
+    assert status == 200, body
+
+
+def billing_api(account, operation, body):
+    """A signed JSON 1.0 call of the billing API (newer than Debian's botocore)."""
+    return raw_call(account.server, account.access_key, account.secret_key, operation, body,
+                    service="billing", target_prefix="AWSBilling", json_version="1.0")
+
+
+def test_every_account_has_its_primary_billing_view(server):
+    account = signup(server, "views")
+    other = signup(server, "views-other")
+    arn = "arn:aws:billing::%s:billingview/primary" % account.id
+    status, body = billing_api(account, "ListBillingViews", {})
+    assert status == 200, body
+    assert body["billingViews"] == [{
+        "arn": arn, "name": "Primary View", "billingViewType": "PRIMARY",
+        "ownerAccountId": account.id, "healthStatus": {"statusCode": "HEALTHY"}}]
+    for filters in ({"billingViewTypes": ["CUSTOM"]}, {"ownerAccountId": other.id},
+                    {"names": [{"searchOption": "STARTS_WITH", "searchValue": "Custom"}]}):
+        status, body = billing_api(account, "ListBillingViews", filters)
+        assert (status, body["billingViews"]) == (200, []), filters
+    status, body = billing_api(account, "ListBillingViews",
+                               {"billingViewTypes": ["PRIMARY"], "arns": [arn]})
+    assert [v["arn"] for v in body["billingViews"]] == [arn]
+    status, body = billing_api(account, "GetBillingView", {"arn": arn})
+    assert status == 200, body
+    view = body["billingView"]
+    assert (view["billingViewType"], view["ownerAccountId"]) == ("PRIMARY", account.id)
+    assert view["createdAt"] > 0 and "dataFilterExpression" not in view
+    status, body = billing_api(
+        account, "GetBillingView", {"arn": "arn:aws:billing::%s:billingview/primary" % other.id})
+    assert (status, error_code(body)) == (NOT_FOUND_STATUS, "ResourceNotFoundException"), body
+    status, body = billing_api(account, "GetBillingView", {"arn": "not-an-arn"})
+    assert (status, error_code(body)) == (400, "ValidationException"), body
+    # The gate applies: an IAM user of the account is refused until root activates it.
+    reader = iam_user(account, "views-reader",
+                      "arn:aws:iam::aws:policy/AWSBillingReadOnlyAccess")
+    status, body = billing_api(reader, "ListBillingViews", {})
+    assert (status, error_code(body)) == (ACCESS_DENIED_STATUS, "AccessDeniedException"), body
+    set_billing_access(account, True)
+    status, body = billing_api(reader, "ListBillingViews", {})
+    assert status == 200 and len(body["billingViews"]) == 1, body
+
+
+def month_start(epoch, months_ahead):
+    """00:00 UTC on the 1st of the month `months_ahead` after the month of `epoch`."""
+    when = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    month = when.month - 1 + months_ahead
+    return calendar.timegm((when.year + month // 12, month % 12 + 1, 1, 0, 0, 0))
+
+
+def test_a_billing_transfer_bills_the_inviting_payer_from_its_start(server):
+    partner, _, _ = new_org(server)
+    customer, _, _ = new_org(server)
+    member = signup(server, "transferred")
+    invite_and_join(customer, member)
+    now = twin_now(server)
+    start = month_start(now, 1) if month_start(now, 1) - now > 2 * DAY else month_start(now, 2)
+    status, body = raw_call(server, partner.access_key, partner.secret_key,
+                            "InviteOrganizationToTransferResponsibility",
+                            {"Type": "BILLING", "Target": {"Type": "ACCOUNT", "Id": customer.id},
+                             "StartTimestamp": start, "SourceName": "resale"})
+    assert status == 200, body
+    customer.orgs.accept_handshake(HandshakeId=body["Handshake"]["Id"])
+    # Before the start the customer's management account still pays.
+    before = record(server, usage(member, quantity=10))
+    assert [c["PayerAccountId"] for c in before] == [customer.id]
+    advance(server, start - now + DAY)
+    after = record(server, usage(member, quantity=20), usage(customer, quantity=30),
+                   usage(member, quantity=5, Time=now))  # late record from before the start
+    assert [c["PayerAccountId"] for c in after] == [partner.id, partner.id, customer.id]
+    later = twin_now(server)
+    period = (day(now - DAY), day(later + DAY))
+    assert costs_by_account(partner, *period) == {member.id: 0.208, customer.id: 0.312}
+    # The customer keeps its own bills from before the start, and sees its own usage since.
+    assert costs_by_account(customer, *period) == {member.id: 0.156, customer.id: 0.312}
 
 
 @pytest.mark.parametrize("period, message", [
@@ -401,6 +507,11 @@ def test_generate_makes_a_seeded_history_and_archive_keeps_every_invoice(server,
     assert len(invoices) >= 2
     billing = iam_user(mgmt, "archivist", "arn:aws:iam::aws:policy/job-function/Billing")
     folder = tmp_path / "archive"
+    # The account was signed up: its IAM users see no invoice until root activates access.
+    done = orgtwin(server, "archive", "--account", mgmt.id, "--to", str(folder), keys=billing)
+    assert done.returncode == 1
+    assert "root user must activate IAM user and role access to Billing" in done.stderr
+    set_billing_access(mgmt, True)
     done = orgtwin(server, "archive", "--account", mgmt.id, "--to", str(folder), keys=billing)
     assert done.returncode == 0, done.stderr
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -18,11 +18,15 @@ import subprocess
 import tempfile
 import time
 
+import boto3
+import botocore.exceptions
 import pytest
 
+from mfa_codes import totp
+from orgpol_helpers import raw_call
 from orgtwin_server import REPO, OrgtwinServer, wait_for
 from rehearsal_helpers import binary, serve, session, snapshot
-from root_helpers import mailbox, sign_in
+from root_helpers import admin, error_code, mailbox, post, sign_in
 
 EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
 
@@ -169,6 +173,99 @@ def test_the_rehearsal_alerts_both_parties_on_a_root_login():
         shutil.rmtree(data, ignore_errors=True)
 
 
+def billing_paths(server, credentials, payer_id):
+    """What `credentials` (temporary) get from every billing path of the payer: Cost Explorer by
+    linked account, the invoices, and adding a payment method. {path: result or error code}."""
+    key, secret, token = (credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                          credentials["SessionToken"])
+    ce = boto3.client("ce", endpoint_url=server.endpoint, region_name="us-east-1",
+                      aws_access_key_id=key, aws_secret_access_key=secret,
+                      aws_session_token=token)
+    out = {}
+    try:
+        now = time.time()
+        costs = ce.get_cost_and_usage(
+            TimePeriod={"Start": time.strftime("%Y-%m-%d", time.gmtime(now - 86400)),
+                        "End": time.strftime("%Y-%m-%d", time.gmtime(now + 86400))},
+            Granularity="MONTHLY", Metrics=["UnblendedCost"],
+            GroupBy=[{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}])
+        out["costs"] = sorted(g["Keys"][0] for r in costs["ResultsByTime"] for g in r["Groups"])
+    except botocore.exceptions.ClientError as error:
+        out["costs"] = error.response["Error"]["Code"]
+    # The invoicing API is newer than Debian's botocore: a signed call of its own.
+    status, answer = raw_call(
+        server, key, secret, "ListInvoiceSummaries",
+        {"Selector": {"ResourceType": "ACCOUNT_ID", "Value": payer_id}}, service="invoicing",
+        target_prefix="Invoicing", json_version="1.0", token=token)
+    out["invoices"] = len(answer["InvoiceSummaries"]) if status == 200 else error_code(answer)
+    status, answer = post(server, "/_orgtwin/accounts/payment-method", {}, key, secret, token)
+    out["payment"] = "added" if status == 200 else error_code(answer)
+    return out
+
+
+def test_in_the_seeds_payer_the_partner_reads_every_bill_and_the_customer_none():
+    """The seed's promise about billing, on the rehearsed world: the partner's billing role sees
+    the costs of every linked account and the invoices and may pay; the customer's SOC role
+    (CustomerAdmin) gets no invoice, cost or payment data by any path."""
+    data = tempfile.mkdtemp(prefix="orgtwin-billing-")
+    try:
+        done = rehearse(data)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "invoice(s) of `customer-mgmt` archived in" in done.stdout
+        server = serve(data)
+        try:
+            payer_org = session(data, "partner-payer").client("organizations",
+                                                              endpoint_url=server.endpoint)
+            accounts = [a["Id"] for a in payer_org.list_accounts()["Accounts"]]
+            payer_id = payer_org.describe_organization()["Organization"]["MasterAccountId"]
+            records = [{"AccountId": a, "Service": "Amazon Elastic Compute Cloud - Compute",
+                        "UsageType": "BoxUsage:t3.micro", "UsageQuantity": 10} for a in accounts]
+            # Last quarter's usage of the payer, so that an invoice is issued.
+            records.append(dict(records[0], AccountId=payer_id, Time=time.time() - 70 * 86400))
+            status, body = admin(server, "/_orgtwin/billing/usage", {"Records": records})
+            assert status == 200, body
+            step = int(time.time()) // 30
+
+            # The partner's billing clerk (partner-home) with a new virtual MFA device, as the
+            # partner's own administrator would set it up, assumes PartnerBilling.
+            home = session(data, "partner")
+            home_iam = home.client("iam", endpoint_url=server.endpoint)
+            device = home_iam.create_virtual_mfa_device(VirtualMFADeviceName="billing-clerk")
+            serial = device["VirtualMFADevice"]["SerialNumber"]
+            seed = device["VirtualMFADevice"]["Base32StringSeed"].decode()
+            home_iam.enable_mfa_device(UserName="billing-clerk", SerialNumber=serial,
+                                       AuthenticationCode1=totp(seed, step - 2),
+                                       AuthenticationCode2=totp(seed, step - 1))
+            key = home_iam.create_access_key(UserName="billing-clerk")["AccessKey"]
+            clerk_sts = boto3.client("sts", endpoint_url=server.endpoint,
+                                     region_name="us-east-1",
+                                     aws_access_key_id=key["AccessKeyId"],
+                                     aws_secret_access_key=key["SecretAccessKey"])
+            partner = clerk_sts.assume_role(
+                RoleArn="arn:aws:iam::%s:role/PartnerBilling" % payer_id,
+                RoleSessionName="clerk", SerialNumber=serial,
+                TokenCode=totp(seed, step))["Credentials"]
+
+            # The customer's payer-admin, with the device the rehearsal made for it (II.1).
+            devices = [line.split() for line in open(os.path.join(data, "mfa-devices"))
+                       if line.startswith("arn:")]
+            serial, seed, last = devices[0][0], devices[0][1], int(devices[0][2])
+            source = session(data, "customer-payer-source")
+            customer = source.client("sts", endpoint_url=server.endpoint).assume_role(
+                RoleArn="arn:aws:iam::%s:role/CustomerAdmin" % payer_id, RoleSessionName="soc",
+                SerialNumber=serial, TokenCode=totp(seed, max(step, last + 1)))["Credentials"]
+
+            assert billing_paths(server, partner, payer_id) == {
+                "costs": sorted(accounts), "invoices": 1, "payment": "added"}
+            assert billing_paths(server, customer, payer_id) == {
+                "costs": "AccessDeniedException", "invoices": "AccessDeniedException",
+                "payment": "AccessDeniedException"}
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def task_states(journal_path):
     try:
         with open(journal_path) as f:
@@ -180,7 +277,7 @@ def task_states(journal_path):
 def test_a_rehearsal_killed_at_a_random_task_resumes_to_the_same_state():
     seed = int(os.environ.get("ORGTWIN_TEST_SEED", time.time()))
     rng = random.Random(seed)
-    tasks = ["I.1", "I.2", "I.4", "I.6", "I.7", "II.1", "II.2", "III.1", "III.2", "III.3",
+    tasks = ["I.1", "I.2", "I.4", "I.6", "I.7", "I.8", "II.1", "II.2", "III.1", "III.2", "III.3",
              "III.5", "III.9", "III.10", "III.11", "III.12"]
     target = rng.choice(tasks)
     print("seed", seed, "kill at task", target)
