@@ -216,8 +216,21 @@ Result<TaskOutcome> AddPaymentDetails(const Structure& s, TaskContext& ctx) {
   return Done("payment method added with the root user's keys (twin extension)");
 }
 
+// Who else a root sign-in to `account` by `owner` needs, from the file's custody: the holder of
+// the root user's MFA device when that is another party ("" when the owner holds every factor).
+std::string RootSignInCooperation(const Structure& s, const std::string& account,
+                                  const std::string& owner) {
+  auto custody = s.custody.find(account);
+  if (custody == s.custody.end()) return "";
+  auto mfa = custody->second.held.find(structure::RootFactor::kRootMfa);
+  if (mfa == custody->second.held.end() || mfa->second.value == owner) return "";
+  return mfa->second.value + ": holds the root user's MFA device";
+}
+
 // A signed-up payer starts with IAM user and role access to billing off: the partner's billing
 // role (I.7) sees nothing until the payer's root user activates it, a root-only task with no API.
+// Under the seed's custody that sign-in takes both parties: the password of one, the MFA code of
+// the other.
 Result<TaskOutcome> ActivateBillingAccess(const Structure& s, TaskContext& ctx) {
   const std::string& payer = Management(s);
   const std::string& profile = s.ProfileFor(*s.FindParty(OwnerOf(s, payer)), payer);
@@ -685,6 +698,7 @@ Playbook TransferPlaybook(const Structure& s) {
       [p](TaskContext& ctx) { return ApplyPartnerIam(*p, ctx, false); });
   add("I.8", "Activate IAM user and role access to billing", partner,
       [p](TaskContext& ctx) { return ActivateBillingAccess(*p, ctx); });
+  book.tasks.back().cooperates = RootSignInCooperation(s, Management(s), partner);
   // Part II: the customer's way into the payer.
   add("II.1", "Create the customer's user that assumes its role", customer,
       [p](TaskContext& ctx) { return ApplyCustomerIam(*p, ctx); });
