@@ -1,6 +1,7 @@
 #include "playbook/invoice_archive.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -100,21 +101,20 @@ bool FilesIntact(const json::object& entry, const fs::path& dir) {
   return true;
 }
 
-bool AlreadyArchived(const json::object& manifest, const std::string& id, const fs::path& dir) {
+// The files of invoice `id` in an earlier manifest, when they are all present and intact (each
+// checked against its checksum once, here).
+std::optional<json::array> ArchivedFiles(const json::object& manifest, const std::string& id,
+                                         const fs::path& dir) {
   for (const json::value& entry : Arr(manifest, "Invoices")) {
     if (entry.is_object() && Str(entry.as_object(), "InvoiceId") == id) {
-      return FilesIntact(entry.as_object(), dir);
+      if (!FilesIntact(entry.as_object(), dir)) return std::nullopt;
+      return Arr(entry.as_object(), "Files");
     }
   }
-  return false;
+  return std::nullopt;
 }
 
-json::object EntryOf(const json::object& summary, const fs::path& dir,
-                     const std::vector<std::string>& names) {
-  json::array files;
-  for (const std::string& name : names) {
-    files.push_back(json::object{{"Name", name}, {"Sha256", Sha256File(dir / name)}});
-  }
+json::object EntryOf(const json::object& summary, json::array files) {
   const json::object& money = Obj(summary, "BaseCurrencyAmount");
   const json::value* period = summary.if_contains("BillingPeriod");
   return json::object{{"InvoiceId", Str(summary, "InvoiceId")},
@@ -143,9 +143,10 @@ Result<std::vector<json::object>> ListSummaries(const InvoicingCall& call,
   }
 }
 
-// Fetches the PDF and the line items of invoice `id` into `dir` as `names`.
-Status FetchInvoice(const InvoicingCall& call, const std::string& id, const fs::path& dir,
-                    const std::vector<std::string>& names) {
+// Fetches the PDF and the line items of invoice `id` into `dir` as `names`; returns the
+// manifest's files, hashed from the bytes as downloaded.
+Result<json::array> FetchInvoice(const InvoicingCall& call, const std::string& id,
+                                 const fs::path& dir, const std::vector<std::string>& names) {
   auto pdf = call("GetInvoicePDF", json::object{{"InvoiceId", id}});
   if (!pdf.ok()) return Refusal(pdf.error(), "invoicing:GetInvoicePDF");
   const json::object& fields = Obj(*pdf, "InvoicePDF");
@@ -157,11 +158,13 @@ Status FetchInvoice(const InvoicingCall& call, const std::string& id, const fs::
   if (urls.size() != names.size()) {
     return UnavailableError("invoice " + id + " has no line items document");
   }
+  json::array files;
   for (size_t i = 0; i < names.size(); ++i) {
     OT_ASSIGN_OR_RETURN(std::string bytes, Download(urls[i]));
     OT_RETURN_IF_ERROR(WriteAtomically(dir / names[i], bytes));
+    files.push_back(json::object{{"Name", names[i]}, {"Sha256", auth::Sha256Hex(bytes)}});
   }
-  return Status::Ok();
+  return files;
 }
 
 }  // namespace
@@ -180,12 +183,13 @@ Result<ArchiveReport> ArchiveInvoices(const InvoicingCall& call, const std::stri
   for (const json::object& summary : summaries) {
     const std::string id = Str(summary, "InvoiceId");
     const std::vector<std::string> names = {id + ".pdf", id + ".csv"};
-    if (AlreadyArchived(previous, id, dir)) {
+    std::optional<json::array> files = ArchivedFiles(previous, id, dir);
+    if (files.has_value()) {
       ++report.already;
     } else {
-      OT_RETURN_IF_ERROR(FetchInvoice(call, id, dir, names));
+      OT_ASSIGN_OR_RETURN(files, FetchInvoice(call, id, dir, names));
     }
-    entries.push_back(EntryOf(summary, dir, names));
+    entries.push_back(EntryOf(summary, std::move(*files)));
     // The manifest after every invoice: an interrupted run resumes from it.
     OT_RETURN_IF_ERROR(WriteAtomically(
         manifest_path,
