@@ -117,14 +117,18 @@ Result<TaskOutcome> CreateAccounts(const Structure& s, TaskContext& ctx) {
     }
     if (!ctx.session.AccountId(key)) {
       if (ctx.twin == nullptr) return Manual(SignUpInstructions(account, profile));
-      OT_ASSIGN_OR_RETURN(std::string id, ctx.twin->SignUp(account, profile));
+      OT_ASSIGN_OR_RETURN(SignedUp signed_up, ctx.twin->SignUp(account, profile));
+      const std::string& id = signed_up.account_id;
       OT_RETURN_IF_ERROR(ctx.journal.SetAccountId(key, id));
       ctx.session.SetAccountId(key, id);
-      note.append("signed up `")
+      note.append(signed_up.recovered ? "recovered the root user of `" : "signed up `")
           .append(key)
-          .append("` as ")
+          .append(signed_up.recovered ? "`, " : "` as ")
           .append(id)
-          .append(" on the twin (extension SignUp); ");
+          .append(signed_up.recovered
+                      ? ", signed up by a stopped run (password reset by email, root sign-in, "
+                        "a new root access key); "
+                      : " on the twin (extension SignUp); ");
     }
     // Checked: the owner's profile acts in the new account.
     OT_ASSIGN_OR_RETURN(json::object who,

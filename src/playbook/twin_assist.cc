@@ -17,6 +17,8 @@
 #include "client/credentials_file.h"
 #include "common/base64.h"
 #include "common/clock.h"
+#include "common/ids.h"
+#include "common/json_fields.h"
 
 namespace orgtwin::playbook {
 namespace {
@@ -100,28 +102,106 @@ Result<client::Credentials> TwinAssist::RootCredentials(const std::string& profi
   return client::ParseSharedCredentials(ReadText(files_.credentials), profile);
 }
 
-Result<std::string> TwinAssist::SignUp(const structure::Account& account,
-                                       const std::string& profile) {
+client::Client TwinAssist::Anonymous() const {
   client::ClientOptions options;
   options.endpoint_url = endpoint_url_;
-  // Sign-up is unauthenticated (smithy.api#noAuth); the client signs anyway and the twin ignores
-  // the signature, as it would an anonymous request.
+  // Sign-up, the console's sign-in and recovery pages and the mailboxes are unauthenticated
+  // (smithy.api#noAuth); the client signs anyway and the twin ignores the signature, as it would
+  // an anonymous request.
   options.credentials = {"AKIAANONYMOUSSIGNUP0", "anonymous", ""};
-  client::Client twin(options, transport_);
+  return client::Client(options, transport_);
+}
+
+Status TwinAssist::WriteRootProfile(const std::string& profile, const json::object& key) {
+  OT_RETURN_IF_ERROR(client::WriteIniSection(
+      files_.credentials, profile,
+      {{"aws_access_key_id", std::string(key.at("AccessKeyId").as_string())},
+       {"aws_secret_access_key", std::string(key.at("SecretAccessKey").as_string())}}));
+  return client::WriteIniSection(files_.config, "profile " + profile,
+                                 {{"region", "us-east-1"}, {"output", "json"}});
+}
+
+Result<SignedUp> TwinAssist::SignUp(const structure::Account& account, const std::string& profile) {
+  client::Client twin = Anonymous();
   json::object input{{"Email", account.email}, {"AccountName", account.name}};
   if (account.existing_id) input["AccountId"] = *account.existing_id;
   auto created = twin.Call("orgtwin", "SignUp", input);
+  if (!created.ok() && created.error().code == "EmailAlreadyExists") {
+    // Emails are unique among AWS accounts, so the account with the file's email is this one:
+    // signed up by a run that stopped before it saved the root keys.
+    OT_ASSIGN_OR_RETURN(std::string id, RecoverRootKeys(account, profile));
+    return SignedUp{id, true};
+  }
   if (!created.ok()) {
     return InvalidInputError("signing up account `" + account.key +
                              "`: " + created.error().ToString());
   }
-  const std::string id(created->at("AccountId").as_string());
-  OT_RETURN_IF_ERROR(client::WriteIniSection(
-      files_.credentials, profile,
-      {{"aws_access_key_id", std::string(created->at("AccessKeyId").as_string())},
-       {"aws_secret_access_key", std::string(created->at("SecretAccessKey").as_string())}}));
-  OT_RETURN_IF_ERROR(client::WriteIniSection(files_.config, "profile " + profile,
-                                             {{"region", "us-east-1"}, {"output", "json"}}));
+  OT_RETURN_IF_ERROR(WriteRootProfile(profile, *created));
+  return SignedUp{std::string(created->at("AccountId").as_string()), false};
+}
+
+Result<std::string> TwinAssist::RecoverRootKeys(const structure::Account& account,
+                                                const std::string& profile) {
+  const std::string& email = account.email;
+  const std::string& owner = account.owner.value;
+  auto failed = [&](std::string_view doing, const client::Error& error) {
+    return InvalidInputError("recovering the root user of account `" + account.key + "` (" + email +
+                             "): " + std::string(doing) + ": " + error.ToString());
+  };
+  client::Client twin = Anonymous();
+  // The forgotten-password page mails a reset link to the root email, which the owner reads.
+  auto asked = twin.Call("orgtwin", "StartRootPasswordReset", {{"Email", email}});
+  if (!asked.ok()) return failed("asking for a password reset", asked.error());
+  auto mail = twin.Call("orgtwin", "ListMailboxMessages", {{"Address", email}, {"Party", owner}});
+  if (!mail.ok()) return failed("reading the mailbox", mail.error());
+  std::string token;
+  for (const json::value& message : mail->at("Messages").as_array()) {
+    const json::value* t = message.as_object().if_contains("Token");
+    // Messages are oldest first, and a new reset link retires the older ones: the last wins.
+    if (t != nullptr && t->is_string() &&
+        json_fields::Str(message.as_object(), "Subject").find("password") != std::string::npos) {
+      token = std::string(t->as_string());
+    }
+  }
+  if (token.empty()) {
+    return InvalidInputError("recovering the root user of account `" + account.key +
+                             "`: no password reset link reached " + email);
+  }
+  // A password nobody keeps: the rehearsal needs one sign-in, and the file's custody gives the
+  // root password to its holder later. Upper, lower, digit and symbol, whatever the policy.
+  SecureIdGenerator random;
+  const std::string password = "Rehearsal-9" + random.RandomString(24, IdGenerator::kSecretChars);
+  auto reset = twin.Call("orgtwin", "CompleteRootPasswordReset",
+                         {{"Token", token}, {"NewPassword", password}});
+  if (!reset.ok()) return failed("setting a new password", reset.error());
+  // No Parties named: the twin records no holder of the password just set.
+  auto signed_in =
+      twin.Call("orgtwin", "ConsoleSignIn", {{"Email", email}, {"Password", password}});
+  if (!signed_in.ok()) return failed("signing in as the root user", signed_in.error());
+  const std::string id = json_fields::Str(*signed_in, "AccountId");
+  if (account.existing_id && *account.existing_id != id) {
+    return InvalidInputError("account `" + account.key + "`: email " + email +
+                             " belongs to account " + id + ", not " + *account.existing_id);
+  }
+  const json::object& session = signed_in->at("Credentials").as_object();
+  client::ClientOptions options;
+  options.endpoint_url = endpoint_url_;
+  options.credentials = {json_fields::Str(session, "AccessKeyId"),
+                         json_fields::Str(session, "SecretAccessKey"),
+                         json_fields::Str(session, "SessionToken")};
+  client::Client root(options, transport_);
+  // The keys the stopped run never saved reach nobody: delete them, so the root user keeps only
+  // the key the profile holds (and stays under IAM's two keys per user).
+  auto keys = root.Call("iam", "ListAccessKeys", {});
+  if (!keys.ok()) return failed("listing the root user's access keys", keys.error());
+  for (const json::value& key : keys->at("AccessKeyMetadata").as_array()) {
+    const std::string key_id = json_fields::Str(key.as_object(), "AccessKeyId");
+    auto deleted = root.Call("iam", "DeleteAccessKey", {{"AccessKeyId", key_id}});
+    if (!deleted.ok()) return failed("deleting the unsaved access key " + key_id, deleted.error());
+  }
+  auto key = root.Call("iam", "CreateAccessKey", {});
+  if (!key.ok()) return failed("creating a root access key", key.error());
+  OT_RETURN_IF_ERROR(WriteRootProfile(profile, key->at("AccessKey").as_object()));
   return id;
 }
 
@@ -152,11 +232,7 @@ Status TwinAssist::ActivateBillingAccess(const std::string& profile) {
 Result<std::string> TwinAssist::SubscriptionToken(const std::string& address,
                                                   const std::string& party,
                                                   const std::string& topic_arn) {
-  client::ClientOptions options;
-  options.endpoint_url = endpoint_url_;
-  // A mailbox is read without AWS credentials (smithy.api#noAuth), as SignUp is.
-  options.credentials = {"AKIAANONYMOUSSIGNUP0", "anonymous", ""};
-  client::Client twin(options, transport_);
+  client::Client twin = Anonymous();
   auto listed =
       twin.Call("orgtwin", "ListMailboxMessages", {{"Address", address}, {"Party", party}});
   if (!listed.ok()) {

@@ -34,6 +34,12 @@ struct ProfileFiles {
   std::string mfa_devices;  // serial, seed and last step of each virtual MFA device made
 };
 
+// An account SignUp reached: signed up now, or recovered (signed up by an earlier run).
+struct SignedUp {
+  std::string account_id;
+  bool recovered = false;
+};
+
 class TwinAssist {
  public:
   // `endpoint_url` and `transport` reach the twin (its extension API is unauthenticated for
@@ -47,8 +53,11 @@ class TwinAssist {
   bool HasProfile(const std::string& profile) const;
 
   // Signs up `account` (its email, name, and its ID when the file gives one) and writes its root
-  // user's access key as `profile`. Returns the account ID.
-  Result<std::string> SignUp(const structure::Account& account, const std::string& profile);
+  // user's access key as `profile`. An account already signed up with
+  // that email (by a run killed before it saved the keys) is recovered as its owner would on
+  // AWS: a password reset mailed to the root email, a root sign-in, and a new root access key in
+  // place of the unsaved one.
+  Result<SignedUp> SignUp(const structure::Account& account, const std::string& profile);
 
   // Adds a payment method to the account whose root keys are `profile` (the console's billing
   // page on AWS).
@@ -76,6 +85,11 @@ class TwinAssist {
   Result<std::string> MfaCode(std::string_view serial);
 
  private:
+  // A client for the twin's unauthenticated pages (sign-up, sign-in, recovery, mailboxes).
+  client::Client Anonymous() const;
+  Status WriteRootProfile(const std::string& profile, const boost::json::object& key);
+  Result<std::string> RecoverRootKeys(const structure::Account& account,
+                                      const std::string& profile);
   Result<client::Credentials> RootCredentials(const std::string& profile) const;
   // Calls the extension API's `operation` with the root keys of `profile`; `doing` names the
   // task in the error.

@@ -316,6 +316,60 @@ def test_a_rehearsal_killed_at_a_random_task_resumes_to_the_same_state():
         shutil.rmtree(killed, ignore_errors=True)
 
 
+def without_section(path, section):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    kept, skipping = [], False
+    for line in lines:
+        if line.startswith("["):
+            skipping = line.strip() == "[" + section + "]"
+        if not skipping:
+            kept.append(line)
+    with open(path, "w") as f:
+        f.write("\n".join(kept) + "\n")
+
+
+def test_an_account_signed_up_by_a_run_killed_before_it_saved_the_keys_is_recovered_by_email():
+    # The state a SIGKILL between the sign-up's commit and the profile's write leaves: the payer
+    # exists on the twin, but neither the profile nor the journal knows it.
+    data = tempfile.mkdtemp(prefix="orgtwin-signup-kill-")
+    try:
+        assert rehearse(data).returncode == 0
+        journal_path = os.path.join(data, "rehearsal.state.json")
+        with open(journal_path) as f:
+            journal = json.load(f)
+        payer_id = journal["accounts"].pop("payer")
+        journal["playbooks"]["transfer"]["I.1"] = {"status": "running"}
+        with open(journal_path, "w") as f:
+            json.dump(journal, f)
+        without_section(os.path.join(data, "credentials"), "partner-payer")
+        without_section(os.path.join(data, "config"), "profile partner-payer")
+
+        resumed = rehearse(data)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert "recovered the root user of `payer`, " + payer_id in resumed.stdout
+        server = serve(data)
+        try:
+            root = session(data, "partner-payer")
+            sts = root.client("sts", endpoint_url=server.endpoint)
+            assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::%s:root" % payer_id
+            # The key the stopped run never saved is gone: the root keeps only the new one.
+            iam = root.client("iam", endpoint_url=server.endpoint)
+            keys = iam.list_access_keys()["AccessKeyMetadata"]
+            assert [k["AccessKeyId"] for k in keys] == [root.get_credentials().access_key]
+            # The reset went through the root email, as on AWS.
+            status, body = mailbox(server, "aws-payer@partner.example")
+            assert status == 200, body
+            subjects = [m["Subject"] for m in body["Messages"]]
+            assert "Amazon Web Services password assistance" in subjects
+        finally:
+            server.stop()
+        with open(journal_path) as f:
+            assert json.load(f)["accounts"]["payer"] == payer_id
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def test_the_engine_reaches_a_twin_over_https_with_aws_ca_bundle():
     work = tempfile.mkdtemp(prefix="orgtwin-tls-")
     cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
