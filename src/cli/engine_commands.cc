@@ -25,6 +25,7 @@
 #include "structure/parse.h"
 #include "structure/reconcile.h"
 #include "structure/session.h"
+#include "verify/verify.h"
 
 namespace orgtwin::cli {
 namespace {
@@ -224,6 +225,27 @@ playbook::RunOptions TerminalRunOptions() {
   return run;
 }
 
+// Writes `report` as JSON to `path` ("" = nowhere).
+Status WriteReportJson(const verify::Report& report, const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  std::ofstream out(path);
+  out << boost::json::serialize(verify::ToJson(report)) << "\n";
+  out.close();
+  if (!out) return InternalError("cannot write " + path);
+  return Status::Ok();
+}
+
+int RunVerify(const EngineOptions& options) {
+  auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
+  if (!runtime.ok()) return FailWith(kExitBadInput, runtime.status().message());
+  auto report = verify::Verify(*runtime->session);
+  if (!report.ok()) return FailWith(kExitFailed, report.status().message());
+  std::fputs(verify::FormatText(*report).c_str(), stdout);
+  Status written = WriteReportJson(*report, options.output);
+  if (!written.ok()) return FailWith(kExitFailed, written.message());
+  return report->AllHold() ? 0 : kExitFailed;
+}
+
 int RunPlaybookCommand(const EngineOptions& options, bool list) {
   if (options.playbook != "transfer" && options.playbook != "terminate") {
     return FailWith(kExitBadInput,
@@ -337,10 +359,17 @@ int RunRehearse(const EngineOptions& options) {
   std::printf("  plan after apply: %s\n",
               converged ? "no changes (a second apply would change nothing)"
                         : structure::FormatChanges(plan, structure::Mode::kPlan).c_str());
-  for (const structure::Expectation& expectation : runtime.structure->expectations) {
-    std::printf("  expect: %-50s (proved or refuted by verify, issue 15)\n",
-                expectation.text.c_str());
-  }
+
+  // The summary lists the transfer's permissions, not verify's reads.
+  const structure::Session::ActionsUsed transfer_actions = session.actions_used();
+
+  Heading("5. verify: who can do what, from the state the transfer left");
+  // The claims are reported, not enforced here: the rehearsal's own result is the transfer's.
+  auto verified = verify::Verify(session);
+  if (!verified.ok()) return FailWith(kExitFailed, "verify: " + verified.status().message());
+  std::fputs(verify::FormatText(*verified).c_str(), stdout);
+  Status written = WriteReportJson(*verified, data_dir + "/verify.json");
+  if (!written.ok()) return FailWith(kExitFailed, written.message());
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
@@ -352,7 +381,7 @@ int RunRehearse(const EngineOptions& options) {
       static_cast<long long>(session.calls()), static_cast<double>(elapsed.count()) / 1000.0);
   std::printf(
       "\n  The permissions each party used in the transfer, by account (what it needs on AWS):\n");
-  for (const auto& [who, actions] : session.actions_used()) {
+  for (const auto& [who, actions] : transfer_actions) {
     std::string line;
     for (const std::string& action : actions) line.append(line.empty() ? "" : ", ").append(action);
     std::printf("  %s in %s: %s\n", who.first.c_str(), who.second.c_str(), line.c_str());
@@ -480,6 +509,16 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
       "keep the twin and the profiles here (default: a temporary directory, removed after)");
   commands.rehearse->add_option("--endpoint", options.endpoint,
                                 "rehearse on a running twin instead of an embedded one");
+  commands.verify = app.add_subcommand(
+      "verify", "Prove or refute who can do what, and the file's expect: claims, from the state");
+  commands.verify->add_option("FILE", options.file, "the structure file")->required();
+  AddConnectionOptions(commands.verify, options);
+  commands.verify->add_option("--journal", options.journal,
+                              "the run's journal, for the IDs of created accounts (default: "
+                              "FILE.state.json beside the file)");
+  commands.verify->add_option("--twin-data", options.twin_data,
+                              "on a twin: the profiles a rehearsal or playbook run made there");
+  commands.verify->add_option("--json", options.output, "also write the report as JSON here");
   commands.import = app.add_subcommand(
       "import", "Read an organization and its management account's IAM into a structure file");
   commands.import
@@ -501,6 +540,7 @@ int RunEngineCommand(const EngineCommands& commands, const EngineOptions& option
   if (commands.playbook_list->parsed()) return RunPlaybookCommand(options, true);
   if (commands.rehearse->parsed()) return RunRehearse(options);
   if (commands.import->parsed()) return RunImport(options);
+  if (commands.verify->parsed()) return RunVerify(options);
   return kExitBadInput;
 }
 

@@ -8,6 +8,7 @@
 //   orgtwin playbook run terminate FILE [...]   give the customer everything back
 //   orgtwin rehearse FILE [--data DIR]          an embedded twin, the starting world, the transfer,
 //                                               a final apply that must find nothing, a summary
+//   orgtwin verify FILE [--endpoint URL]        who can do what, and the file's expect: claims
 //   orgtwin import --profile P [-o FILE]        an organization and its management account's IAM,
 //                                               read through the API into a structure file
 // With no --endpoint the engine talks to AWS's own endpoints over HTTPS (AWS_CA_BUNDLE honoured).
@@ -48,6 +49,7 @@ struct EngineCommands {
   CLI::App* playbook_list = nullptr;
   CLI::App* rehearse = nullptr;
   CLI::App* import = nullptr;
+  CLI::App* verify = nullptr;
 };
 
 // Adds the subcommands to `app`; `options` must outlive app.parse().

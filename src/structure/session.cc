@@ -45,27 +45,36 @@ void Session::SetAccountId(const std::string& account, const std::string& id) {
   created_ids_[account] = id;
 }
 
+Result<client::Client*> Session::ClientForProfile(const std::string& profile) {
+  if (auto cached = clients_.find(profile); cached != clients_.end()) return cached->second.get();
+  if (!options_.resolve_profile) return UnavailableError("no way to resolve profiles");
+  OT_ASSIGN_OR_RETURN(client::Credentials credentials, options_.resolve_profile(profile));
+  client::ClientOptions client_options;
+  client_options.region = options_.region;
+  client_options.endpoint_url = options_.endpoint_url;
+  client_options.credentials = std::move(credentials);
+  client_options.retry = options_.retry;
+  auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
+  client::Client* client = made.get();
+  clients_.emplace(profile, std::move(made));
+  return client;
+}
+
+Result<boost::json::object> Session::CallerIdentityOf(const std::string& profile) {
+  OT_ASSIGN_OR_RETURN(client::Client * client, ClientForProfile(profile));
+  auto who = client->Call("sts", "GetCallerIdentity");
+  ++calls_;
+  if (!who.ok()) return InvalidInputError("profile `" + profile + "`: " + who.error().ToString());
+  return *std::move(who);
+}
+
 Result<client::Client*> Session::ClientFor(std::string_view party, std::string_view account,
                                            std::string* profile_out) {
   const Party* found = structure_.FindParty(party);
   if (found == nullptr) return InvalidInputError("unknown party `" + std::string(party) + "`");
   const std::string& profile = structure_.ProfileFor(*found, account);
   *profile_out = profile;
-  client::Client* client = nullptr;
-  if (auto cached = clients_.find(profile); cached != clients_.end()) {
-    client = cached->second.get();
-  } else {
-    if (!options_.resolve_profile) return UnavailableError("no way to resolve profiles");
-    OT_ASSIGN_OR_RETURN(client::Credentials credentials, options_.resolve_profile(profile));
-    client::ClientOptions client_options;
-    client_options.region = options_.region;
-    client_options.endpoint_url = options_.endpoint_url;
-    client_options.credentials = std::move(credentials);
-    client_options.retry = options_.retry;
-    auto made = std::make_unique<client::Client>(std::move(client_options), options_.transport);
-    client = made.get();
-    clients_.emplace(profile, std::move(made));
-  }
+  OT_ASSIGN_OR_RETURN(client::Client * client, ClientForProfile(profile));
   // A profile that acts in another account than the one it is given for would make every change
   // there instead: checked once per profile and account, before its first call.
   std::optional<std::string> expected = AccountId(account);

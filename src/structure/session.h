@@ -90,6 +90,10 @@ class Session {
                                       std::string_view service, std::string_view operation,
                                       const boost::json::object& input = {});
 
+  // sts:GetCallerIdentity with `profile`'s credentials, wherever they act (no account check):
+  // verify's question "whose credentials are these".
+  Result<boost::json::object> CallerIdentityOf(const std::string& profile);
+
   // Whether `party` can get credentials in `account` (its profile there resolves), without
   // calling the account: the error names the profile and where the file gives it.
   Status CheckCanAct(std::string_view party, std::string_view account);
@@ -112,6 +116,7 @@ class Session {
  private:
   void Used(std::string_view party, std::string_view account, std::string_view service,
             std::string_view operation);
+  Result<client::Client*> ClientForProfile(const std::string& profile);
   Result<client::Client*> ClientFor(std::string_view party, std::string_view account,
                                     std::string* profile_out);
 

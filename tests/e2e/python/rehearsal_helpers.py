@@ -8,14 +8,44 @@ the rehearsal of its import -- compare equal when they hold the same structure.
 import json
 import os
 import shutil
+import subprocess
 
 import boto3
 
-from orgtwin_server import OrgtwinServer
+from orgtwin_server import REPO, OrgtwinServer
+
+EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
 
 
 def binary():
     return OrgtwinServer().binary
+
+
+def rehearse(data_dir, *extra, env=None, structure=EXAMPLE):
+    """`orgtwin rehearse` of the example (or `structure`) into `data_dir`."""
+    return subprocess.run([binary(), "rehearse", structure, "--data", data_dir, *extra],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def variant(work, old, new):
+    """A copy of the example (with its policy files) where `old` is replaced by `new`."""
+    shutil.copytree(os.path.join(REPO, "examples", "policies"), os.path.join(work, "policies"))
+    text = open(EXAMPLE).read()
+    assert old in text
+    path = os.path.join(work, "variant.yaml")
+    with open(path, "w") as f:
+        f.write(text.replace(old, new, 1))
+    return path, text[:text.index(old)].count("\n") + 1
+
+
+def engine(command, structure, server, data, *extra):
+    """An engine command (plan, apply, verify) on a served rehearsal's twin and profiles."""
+    env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
+               AWS_CONFIG_FILE=os.path.join(data, "config"))
+    return subprocess.run(
+        [binary(), command, structure, "--endpoint", server.endpoint, "--journal",
+         os.path.join(data, "rehearsal.state.json"), "--twin-data", data, *extra],
+        capture_output=True, text=True, timeout=60, env=env)
 
 
 def session(data_dir, profile):

@@ -25,16 +25,8 @@ import pytest
 from mfa_codes import totp
 from orgpol_helpers import raw_call
 from orgtwin_server import REPO, OrgtwinServer, wait_for
-from rehearsal_helpers import binary, serve, session, snapshot
+from rehearsal_helpers import EXAMPLE, binary, engine, rehearse, serve, session, snapshot, variant
 from root_helpers import admin, error_code, mailbox, post, sign_in
-
-EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
-
-
-def rehearse(data_dir, *extra, env=None):
-    return subprocess.run([binary(), "rehearse", EXAMPLE, "--data", data_dir, *extra],
-                          capture_output=True, text=True, timeout=120, env=env)
-
 
 def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothing():
     data = tempfile.mkdtemp(prefix="orgtwin-rehearsal-")
@@ -402,26 +394,6 @@ def test_the_engine_reaches_a_twin_over_https_with_aws_ca_bundle():
     finally:
         server.cleanup()
         shutil.rmtree(work, ignore_errors=True)
-
-
-def variant(work, old, new):
-    """A copy of the example (with its policy files) where `old` is replaced by `new`."""
-    shutil.copytree(os.path.join(REPO, "examples", "policies"), os.path.join(work, "policies"))
-    text = open(EXAMPLE).read()
-    assert old in text
-    path = os.path.join(work, "variant.yaml")
-    with open(path, "w") as f:
-        f.write(text.replace(old, new, 1))
-    return path, text[:text.index(old)].count("\n") + 1
-
-
-def engine(command, structure, server, data):
-    env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
-               AWS_CONFIG_FILE=os.path.join(data, "config"))
-    return subprocess.run(
-        [binary(), command, structure, "--endpoint", server.endpoint, "--journal",
-         os.path.join(data, "rehearsal.state.json"), "--twin-data", data],
-        capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_a_missing_profile_is_named_at_its_place_and_nothing_is_applied():

@@ -1,0 +1,354 @@
+#include "verify/state.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "client/profiles.h"
+#include "common/json_fields.h"
+#include "structure/documents.h"
+
+namespace orgtwin::verify {
+namespace {
+
+namespace json = boost::json;
+using json_fields::Arr;
+using json_fields::Str;
+
+// The parties that may read `account`: its owner first, then every other party with a profile
+// there (the file's `profiles`).
+std::vector<std::string> ReadersOf(const structure::Structure& s, const std::string& account) {
+  std::vector<std::string> readers;
+  const structure::Account* found = s.FindAccount(account);
+  if (found != nullptr) readers.push_back(found->owner.value);
+  for (const auto& [key, party] : s.parties) {
+    if (party.account_profiles.count(account) != 0 &&
+        std::find(readers.begin(), readers.end(), key) == readers.end()) {
+      readers.push_back(key);
+    }
+  }
+  return readers;
+}
+
+// The attached managed policies' documents from the listing's Policies (their default version).
+std::map<std::string, std::string> ManagedDocuments(const std::vector<json::object>& pages) {
+  std::map<std::string, std::string> documents;
+  for (const json::object& page : pages) {
+    for (const json::value& policy : Arr(page, "Policies")) {
+      const json::object& p = policy.as_object();
+      for (const json::value& version : Arr(p, "PolicyVersionList")) {
+        const json::object& v = version.as_object();
+        const json::value* is_default = v.if_contains("IsDefaultVersion");
+        if (is_default != nullptr && is_default->is_bool() && is_default->as_bool()) {
+          documents[Str(p, "Arn")] = structure::DecodeDocument(Str(v, "Document"));
+        }
+      }
+    }
+  }
+  return documents;
+}
+
+void AddInline(const json::object& entity, const char* list, const std::string& owner,
+               std::vector<Document>* into) {
+  for (const json::value& policy : Arr(entity, list)) {
+    const json::object& p = policy.as_object();
+    into->push_back({owner + " inline " + Str(p, "PolicyName"),
+                     structure::DecodeDocument(Str(p, "PolicyDocument"))});
+  }
+}
+
+void AddAttached(const json::object& entity, const std::map<std::string, std::string>& managed,
+                 std::vector<Document>* into, std::vector<std::string>* unread) {
+  for (const json::value& policy : Arr(entity, "AttachedManagedPolicies")) {
+    const std::string arn = Str(policy.as_object(), "PolicyArn");
+    auto found = managed.find(arn);
+    if (found == managed.end()) {
+      unread->push_back("the document of " + arn + " (not in GetAccountAuthorizationDetails)");
+      continue;
+    }
+    into->push_back({arn, found->second});
+  }
+}
+
+std::optional<Document> Boundary(const json::object& entity,
+                                 const std::map<std::string, std::string>& managed) {
+  const json::value* boundary = entity.if_contains("PermissionsBoundary");
+  if (boundary == nullptr || !boundary->is_object()) return std::nullopt;
+  const std::string arn = Str(boundary->as_object(), "PermissionsBoundaryArn");
+  auto found = managed.find(arn);
+  if (arn.empty() || found == managed.end()) return std::nullopt;
+  return Document{arn, found->second};
+}
+
+// The account's IAM, from GetAccountAuthorizationDetails.
+void FillIam(const std::vector<json::object>& pages, AccountView* view,
+             std::vector<std::string>* unread) {
+  const std::map<std::string, std::string> managed = ManagedDocuments(pages);
+  std::map<std::string, std::vector<Document>> group_policies;
+  for (const json::object& page : pages) {
+    for (const json::value& group : Arr(page, "GroupDetailList")) {
+      const json::object& g = group.as_object();
+      std::vector<Document>& docs = group_policies[Str(g, "GroupName")];
+      AddInline(g, "GroupPolicyList", "group/" + Str(g, "GroupName"), &docs);
+      AddAttached(g, managed, &docs, unread);
+    }
+  }
+  for (const json::object& page : pages) {
+    for (const json::value& user : Arr(page, "UserDetailList")) {
+      const json::object& u = user.as_object();
+      IamPrincipal p;
+      p.kind = PrincipalKind::kUser;
+      p.account_id = view->id;
+      p.name = Str(u, "UserName");
+      p.arn = Str(u, "Arn");
+      AddInline(u, "UserPolicyList", "user/" + p.name, &p.identity);
+      AddAttached(u, managed, &p.identity, unread);
+      for (const json::value& group : Arr(u, "GroupList")) {
+        p.groups.emplace_back(group.as_string());
+        const auto& docs = group_policies[std::string(group.as_string())];
+        p.identity.insert(p.identity.end(), docs.begin(), docs.end());
+      }
+      p.boundary = Boundary(u, managed);
+      view->users.push_back(std::move(p));
+    }
+    for (const json::value& role : Arr(page, "RoleDetailList")) {
+      const json::object& r = role.as_object();
+      IamPrincipal p;
+      p.kind = PrincipalKind::kRole;
+      p.account_id = view->id;
+      p.name = Str(r, "RoleName");
+      p.arn = Str(r, "Arn");
+      p.trust = structure::DecodeDocument(Str(r, "AssumeRolePolicyDocument"));
+      AddInline(r, "RolePolicyList", "role/" + p.name, &p.identity);
+      AddAttached(r, managed, &p.identity, unread);
+      p.boundary = Boundary(r, managed);
+      view->roles.push_back(std::move(p));
+    }
+  }
+}
+
+// Reads the IAM and the root user's credentials of `view`, as the first reader that can.
+void ReadAccount(structure::Session& session, AccountView* view, State* state) {
+  const structure::Structure& s = session.structure();
+  std::string failures;
+  for (const std::string& party : ReadersOf(s, view->key)) {
+    auto pages = session.AllPages(party, view->key, "iam", "GetAccountAuthorizationDetails");
+    if (!pages.ok()) {
+      failures.append(failures.empty() ? "" : "; ").append(party + ": " + pages.error().code);
+      continue;
+    }
+    FillIam(*pages, view, &state->unread);
+    view->iam_read = true;
+    auto summary = session.Call(party, view->key, "iam", "GetAccountSummary");
+    if (summary.ok()) {
+      const json::value* map = summary->if_contains("SummaryMap");
+      auto count = [&](const char* key) {
+        const json::value* v =
+            map != nullptr && map->is_object() ? map->as_object().if_contains(key) : nullptr;
+        return v != nullptr && v->is_int64() && v->as_int64() > 0;
+      };
+      view->summary_read = true;
+      view->root_access_keys = count("AccountAccessKeysPresent");
+      view->root_mfa = count("AccountMFAEnabled");
+      view->root_password = count("AccountPasswordPresent");
+    } else {
+      state->unread.push_back("the root user's credentials in `" + view->key +
+                              "` (GetAccountSummary: " + summary.error().code + ")");
+    }
+    return;
+  }
+  state->unread.push_back("the IAM of `" + view->key + "` (" +
+                          (failures.empty() ? "no party has a profile there" : failures) + ")");
+}
+
+// The policies of `type` attached to each level above `account_id`, root first.
+Result<std::vector<std::vector<Document>>> LevelsAbove(structure::Session& session,
+                                                       const std::string& party,
+                                                       const std::string& management,
+                                                       const std::string& account_id,
+                                                       const std::string& type,
+                                                       std::map<std::string, Document>* cache) {
+  std::vector<std::string> targets{account_id};
+  for (std::string child = account_id;;) {
+    auto parents =
+        session.Call(party, management, "organizations", "ListParents", {{"ChildId", child}});
+    if (!parents.ok()) return InvalidInputError("ListParents: " + parents.error().ToString());
+    const json::array& list = Arr(*parents, "Parents");
+    if (list.empty()) break;
+    const json::object& parent = list.front().as_object();
+    targets.push_back(Str(parent, "Id"));
+    if (Str(parent, "Type") == "ROOT") break;
+    child = Str(parent, "Id");
+  }
+  std::reverse(targets.begin(), targets.end());
+  std::vector<std::vector<Document>> levels;
+  for (const std::string& target : targets) {
+    auto pages = session.AllPages(party, management, "organizations", "ListPoliciesForTarget",
+                                  {{"TargetId", target}, {"Filter", type}});
+    if (!pages.ok()) {
+      return InvalidInputError("ListPoliciesForTarget: " + pages.error().ToString());
+    }
+    std::vector<Document>& level = levels.emplace_back();
+    for (const json::object& page : *pages) {
+      for (const json::value& summary : Arr(page, "Policies")) {
+        const std::string id = Str(summary.as_object(), "Id");
+        auto cached = cache->find(id);
+        if (cached == cache->end()) {
+          auto described = session.Call(party, management, "organizations", "DescribePolicy",
+                                        {{"PolicyId", id}});
+          if (!described.ok()) {
+            return InvalidInputError("DescribePolicy: " + described.error().ToString());
+          }
+          const json::object& policy = described->at("Policy").as_object();
+          const std::string name = Str(policy.at("PolicySummary").as_object(), "Name");
+          cached =
+              cache->emplace(id, Document{name + " (" += id + ")", Str(policy, "Content")}).first;
+        }
+        level.push_back(cached->second);
+      }
+    }
+  }
+  return levels;
+}
+
+// The payer's organization: who is a member, and the SCP and RCP levels above each member.
+void ReadOrganization(structure::Session& session, State* state) {
+  const structure::Structure& s = session.structure();
+  if (!s.organization) return;
+  const std::string& management = s.organization->management_account;
+  const std::string& admin = s.organization->administered_by.value;
+  for (AccountView& view : state->accounts) view.management = view.key == management;
+  auto described = session.Call(admin, management, "organizations", "DescribeOrganization");
+  if (described.ok()) {
+    state->organization_id = Str(described->at("Organization").as_object(), "Id");
+  }
+  auto roots = session.Call(admin, management, "organizations", "ListRoots");
+  if (!roots.ok()) {
+    state->unread.push_back("the organization of `" + management + "` (" + admin +
+                            ": ListRoots: " + roots.error().code + ")");
+    return;
+  }
+  const json::array& root_list = Arr(*roots, "Roots");
+  if (root_list.empty()) return;
+  const json::object& root = root_list.front().as_object();
+  std::set<std::string> enabled;
+  for (const json::value& type : Arr(root, "PolicyTypes")) {
+    if (Str(type.as_object(), "Status") == "ENABLED") enabled.insert(Str(type.as_object(), "Type"));
+  }
+  auto accounts = session.AllPages(admin, management, "organizations", "ListAccounts");
+  if (!accounts.ok()) {
+    state->unread.push_back("the organization's accounts (ListAccounts: " + accounts.error().code +
+                            ")");
+    return;
+  }
+  std::set<std::string> members;
+  for (const json::object& page : *accounts) {
+    for (const json::value& a : Arr(page, "Accounts")) members.insert(Str(a.as_object(), "Id"));
+  }
+  std::map<std::string, Document> cache;
+  for (AccountView& view : state->accounts) {
+    if (view.management) view.organization_root_id = Str(root, "Id");
+    view.member = !view.management && members.count(view.id) != 0;
+    if (!view.member) continue;
+    for (const auto& [type, levels] : {std::pair{"SERVICE_CONTROL_POLICY", &view.scp_levels},
+                                       std::pair{"RESOURCE_CONTROL_POLICY", &view.rcp_levels}}) {
+      if (enabled.count(type) == 0) continue;
+      auto read = LevelsAbove(session, admin, management, view.id, type, &cache);
+      if (!read.ok()) {
+        state->unread.push_back(std::string(type) + " above `" + view.key +
+                                "`: " + read.status().message());
+        continue;
+      }
+      *levels = *std::move(read);
+    }
+  }
+}
+
+// Follows each profile of each party to the keys behind it.
+void ReadFootholds(structure::Session& session, State* state) {
+  const structure::Structure& s = session.structure();
+  auto files = client::AwsConfigFiles::Load();
+  for (const auto& [key, party] : s.parties) {
+    std::set<std::string> profiles{party.profile};
+    for (const auto& [account, profile] : party.account_profiles) profiles.insert(profile.value);
+    for (const std::string& named : profiles) {
+      Foothold hold;
+      hold.party = key;
+      hold.reached_through = named;
+      std::string profile = named;
+      // A role profile is a path, not a credential: the party holds its source's keys (and the
+      // MFA device and external ID the profile names); the analysis finds the role itself.
+      for (int depth = 0; files.ok() && depth < 8; ++depth) {
+        const client::ProfileValues* values = files->Profile(profile);
+        if (values == nullptr) break;
+        auto role = values->find("role_arn");
+        auto source = values->find("source_profile");
+        if (role == values->end() || source == values->end()) break;
+        if (values->count("mfa_serial") != 0) hold.mfa = true;
+        if (auto external = values->find("external_id"); external != values->end()) {
+          hold.external_ids.push_back(external->second);
+        }
+        profile = source->second;
+      }
+      hold.profile = profile;
+      auto who = session.CallerIdentityOf(profile);
+      if (!who.ok()) {
+        std::string what = "the keys of party `" + key;
+        what.append("` behind profile `").append(named).append("`: ");
+        state->unread.push_back(what.append(who.status().message()));
+        continue;
+      }
+      hold.arn = Str(*who, "Arn");
+      hold.account_id = Str(*who, "Account");
+      auto same = std::find_if(
+          state->footholds.begin(), state->footholds.end(),
+          [&](const Foothold& f) { return f.party == hold.party && f.arn == hold.arn; });
+      if (same != state->footholds.end()) {
+        same->mfa = same->mfa || hold.mfa;
+        same->external_ids.insert(same->external_ids.end(), hold.external_ids.begin(),
+                                  hold.external_ids.end());
+        continue;
+      }
+      state->footholds.push_back(std::move(hold));
+    }
+  }
+}
+
+}  // namespace
+
+const AccountView* State::FindById(const std::string& id) const {
+  for (const AccountView& a : accounts) {
+    if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+const AccountView* State::FindByKey(const std::string& key) const {
+  for (const AccountView& a : accounts) {
+    if (a.key == key) return &a;
+  }
+  return nullptr;
+}
+
+Result<State> ReadState(structure::Session& session) {
+  State state;
+  const int64_t before = session.calls();
+  for (const auto& [key, account] : session.structure().accounts) {
+    std::optional<std::string> id = session.AccountId(key);
+    if (!id) {
+      state.unread.push_back("account `" + key + "`: its ID is not known (not created yet?)");
+      continue;
+    }
+    AccountView view;
+    view.key = key;
+    view.id = *id;
+    state.accounts.push_back(std::move(view));
+  }
+  for (AccountView& view : state.accounts) ReadAccount(session, &view, &state);
+  ReadOrganization(session, &state);
+  ReadFootholds(session, &state);
+  state.calls = session.calls() - before;
+  return state;
+}
+
+}  // namespace orgtwin::verify
