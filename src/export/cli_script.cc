@@ -118,8 +118,8 @@ class ScriptWriter {
       script += "\n# The IDs of accounts not known when exporting: set each before running.\n";
       for (const std::string& key : namer_.unknown()) {
         const std::string& variable = account_variables_.at(key);
-        script += ": \"${" + variable + ":?set " + variable + " to the 12-digit ID of account " +
-                  key + "}\"\n";
+        script.append(": \"${").append(variable).append(":?set ").append(variable);
+        script.append(" to the 12-digit ID of account ").append(key).append("}\"\n");
       }
     }
     script += body_;
@@ -181,13 +181,15 @@ class ScriptWriter {
                      const std::vector<structure::InlinePolicy>& inline_policies) {
     const std::string name_option = "--" + kind + "-name";
     for (const structure::LocatedString& arn : managed_policy_arns) {
-      Step(party, account, "attach " + arn.value + " to " + kind + " " + name, "iam",
-           "attach-" + kind + "-policy",
+      std::string what = "attach ";
+      what.append(arn.value).append(" to ").append(kind).append(" ").append(name);
+      Step(party, account, what, "iam", "attach-" + kind + "-policy",
            {{name_option, ShellWord(name)}, {"--policy-arn", ShellWord(arn.value)}});
     }
     for (const structure::InlinePolicy& policy : inline_policies) {
-      Step(party, account, "inline policy " + policy.name + " of " + kind + " " + name, "iam",
-           "put-" + kind + "-policy",
+      std::string what = "inline policy ";
+      what.append(policy.name).append(" of ").append(kind).append(" ").append(name);
+      Step(party, account, what, "iam", "put-" + kind + "-policy",
            {{name_option, ShellWord(name)},
             {"--policy-name", ShellWord(policy.name)},
             {"--policy-document", DocumentWord(policy.document)}});

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "export/export.h"
@@ -110,7 +111,8 @@ class TemplateBuilder {
     for (const structure::Group& group : iam.groups) {
       json::object properties{{"GroupName", group.name}, {"Path", group.path}};
       AddPolicyProperties(properties, group.managed_policy_arns, group.inline_policies);
-      group_ids[group.name] = AddResource("Group", group.name, "AWS::IAM::Group", properties);
+      group_ids[group.name] =
+          AddResource("Group", group.name, "AWS::IAM::Group", std::move(properties));
     }
     for (const structure::Role& role : iam.roles) {
       json::object properties{{"RoleName", role.name}, {"Path", role.path}};
@@ -124,7 +126,7 @@ class TemplateBuilder {
         properties["PermissionsBoundary"] = role.permissions_boundary_arn->value;
       }
       properties["MaxSessionDuration"] = role.max_session_duration_seconds;
-      AddResource("Role", role.name, "AWS::IAM::Role", properties);
+      AddResource("Role", role.name, "AWS::IAM::Role", std::move(properties));
     }
     for (const structure::User& user : iam.users) {
       json::object properties{{"UserName", user.name}, {"Path", user.path}};
@@ -144,7 +146,7 @@ class TemplateBuilder {
                          {"PolicyDocument", GeneratedDocument(structure::MayAssumePolicyDocument(
                                                 structure_, user, namer_.AsFunction()))}});
       }
-      AddResource("User", user.name, "AWS::IAM::User", properties);
+      AddResource("User", user.name, "AWS::IAM::User", std::move(properties));
     }
     const structure::Account& account = *structure_.FindAccount(account_);
     const structure::Party& owner = *structure_.FindParty(account.owner.value);
@@ -160,8 +162,8 @@ class TemplateBuilder {
     for (const UnitInOrder& entry : UnitsInCreationOrder(organization)) {
       json::object properties{{"Name", entry.unit->name},
                               {"ParentId", TargetId(entry.parent_path, unit_ids)}};
-      unit_ids[entry.unit->path] =
-          AddResource("Ou", entry.unit->path, "AWS::Organizations::OrganizationalUnit", properties);
+      unit_ids[entry.unit->path] = AddResource(
+          "Ou", entry.unit->path, "AWS::Organizations::OrganizationalUnit", std::move(properties));
     }
     for (const structure::OrganizationPolicy& policy : organization.policies) {
       json::object properties{{"Name", policy.name},
@@ -183,7 +185,7 @@ class TemplateBuilder {
         }
       }
       if (!targets.empty()) properties["TargetIds"] = std::move(targets);
-      AddResource("Policy", policy.name, "AWS::Organizations::Policy", properties);
+      AddResource("Policy", policy.name, "AWS::Organizations::Policy", std::move(properties));
     }
     json::object root_parameter{
         {"Type", "String"},

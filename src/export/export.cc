@@ -102,13 +102,17 @@ Result<AccountIds> KnownAccountIds(const structure::Structure& structure,
       return InvalidInputError("account `" + key + "` is not an account of " + structure.file);
     }
     if (!IsAccountId(id)) {
-      return InvalidInputError("account `" + key + "`: `" + id +
-                               "` is not an AWS account ID (12 digits)");
+      std::string message = "account `";
+      message.append(key).append("`: `").append(id).append(
+          "` is not an AWS account ID (12 digits)");
+      return InvalidInputError(message);
     }
     auto known = ids.find(key);
     if (known != ids.end() && known->second != id) {
-      return InvalidInputError("account `" + key + "` has ID " + known->second + " in " +
-                               structure.file + ", not " + id);
+      std::string message = "account `";
+      message.append(key).append("` has ID ").append(known->second).append(" in ");
+      message.append(structure.file).append(", not ").append(id);
+      return InvalidInputError(message);
     }
     ids[key] = id;
   }
