@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what orgtwin needs to build and test, idempotently: Debian packages with apt-get
-# (only the missing ones) and npm packages into tests/e2e/node (the AWS SDK for JavaScript v3).
+# (only the missing ones) and npm packages into tests/e2e/node (the AWS SDK for JavaScript v3) and
+# tests/e2e/export (the CloudFormation validator the export tests run).
 # Run as root on Debian 12; `make demo` and `make test` call it first.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,5 +40,20 @@ if [[ -f "$node_dir/package.json" ]]; then
   if $npm_needed; then
     echo "install-deps: npm install in $node_dir"
     (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# The CloudFormation validator of the export tests (tests/e2e/export/package.json, versions pinned
+# by its package-lock.json): npm ci again whenever a package it names is missing.
+export_dir="$here/tests/e2e/export"
+if [[ -f "$export_dir/package.json" ]]; then
+  npm_needed=false
+  for package in $(node -e 'console.log(Object.keys(require(process.argv[1]).dependencies).join(" "))' \
+                     "$export_dir/package.json"); do
+    [[ -d "$export_dir/node_modules/$package" ]] || npm_needed=true
+  done
+  if $npm_needed; then
+    echo "install-deps: npm install in $export_dir"
+    (cd "$export_dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

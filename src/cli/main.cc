@@ -7,6 +7,7 @@
 
 #include "cli/billing_commands.h"
 #include "cli/engine_commands.h"
+#include "cli/export_command.h"
 #include "cli/root_commands.h"
 #include "cli/serve.h"
 #include "cli/signup.h"
@@ -28,6 +29,8 @@ int Run(int argc, char** argv) {
   orgtwin::cli::RootCommands root = orgtwin::cli::AddRootCommands(app, root_options);
   orgtwin::cli::BillingOptions billing_options;
   orgtwin::cli::BillingCommands billing = orgtwin::cli::AddBillingCommands(app, billing_options);
+  orgtwin::cli::ExportOptions export_options;
+  CLI::App* export_command = orgtwin::cli::AddExportCommand(app, export_options);
 
   try {
     app.parse(argc, argv);
@@ -38,6 +41,7 @@ int Run(int argc, char** argv) {
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);
   if (root.AnyParsed()) return orgtwin::cli::RunRootCommand(root, root_options);
   if (billing.AnyParsed()) return orgtwin::cli::RunBillingCommand(billing, billing_options);
+  if (export_command->parsed()) return orgtwin::cli::RunExport(export_options);
   return orgtwin::cli::RunEngineCommand(engine, engine_options);
 }
 

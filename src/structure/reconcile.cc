@@ -34,10 +34,6 @@ bool SameDocument(std::string_view a, std::string_view b) {
   return va == vb;
 }
 
-std::string RootArn(const std::string& account_id) {
-  return "arn:aws:iam::" + account_id + ":root";
-}
-
 class Reconciler {
  public:
   Reconciler(Session& session, Mode mode, const Scope& scope)
@@ -787,45 +783,17 @@ ReconcileResult Reconcile(Session& session, Mode mode, const Scope& scope) {
 }
 
 std::string TrustPolicyDocument(const Session& session, const Role& role) {
-  if (role.trust.IsDocument()) return role.trust.document;
-  json::array principals;
-  for (const LocatedString& account : role.trust.accounts) {
-    auto id = session.AccountId(account.value);
-    principals.emplace_back(RootArn(id ? *id : std::string(kUnknownId)));
-  }
-  json::object statement{{"Effect", "Allow"}, {"Action", "sts:AssumeRole"}};
-  // One principal as a string, several as a list: as IAM writes them back.
-  statement["Principal"] =
-      json::object{{"AWS", principals.size() == 1 ? principals.front() : json::value(principals)}};
-  json::object condition;
-  if (role.trust.require_mfa) {
-    condition["Bool"] = json::object{{"aws:MultiFactorAuthPresent", "true"}};
-  }
-  if (!role.trust.external_id.empty()) {
-    condition["StringEquals"] = json::object{{"sts:ExternalId", role.trust.external_id}};
-  }
-  if (!condition.empty()) statement["Condition"] = std::move(condition);
-  return json::serialize(
-      json::object{{"Version", "2012-10-17"}, {"Statement", json::array{std::move(statement)}}});
+  return TrustPolicyDocument(role, [&session](const std::string& account) {
+    auto id = session.AccountId(account);
+    return id ? *id : std::string(kUnknownId);
+  });
 }
 
 std::string MayAssumePolicyDocument(const Session& session, const User& user) {
-  json::array resources;
-  for (const RoleReference& target : user.may_assume) {
-    const Role* role = nullptr;
-    if (auto iam = session.structure().iam.find(target.account);
-        iam != session.structure().iam.end()) {
-      role = iam->second.FindRole(target.role);
-    }
-    auto id = session.AccountId(target.account);
-    const std::string path = role != nullptr ? role->path : "/";
-    resources.emplace_back("arn:aws:iam::" + (id ? *id : std::string(kUnknownId)) + ":role" + path +
-                           target.role);
-  }
-  json::object statement{{"Effect", "Allow"}, {"Action", "sts:AssumeRole"}};
-  statement["Resource"] = resources.size() == 1 ? resources.front() : json::value(resources);
-  return json::serialize(
-      json::object{{"Version", "2012-10-17"}, {"Statement", json::array{std::move(statement)}}});
+  return MayAssumePolicyDocument(session.structure(), user, [&session](const std::string& account) {
+    auto id = session.AccountId(account);
+    return id ? *id : std::string(kUnknownId);
+  });
 }
 
 std::string FormatChanges(const ReconcileResult& result, Mode mode) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "structure/documents.h"
 #include "structure/session.h"
 #include "structure/structure.h"
 
@@ -79,12 +80,9 @@ ReconcileResult Reconcile(Session& session, Mode mode, const Scope& scope = {});
 // The changes as a plan, grouped by account and party ("No changes." when there are none).
 std::string FormatChanges(const ReconcileResult& result, Mode mode);
 
-// The identity policies the file implies and that apply writes: the trust policy of a role from
-// its short form, and a user's permission to assume the roles it `may_assume` (account IDs from
-// the session; "" when one is not known yet).
+// The identity policies the file implies and that apply writes (structure/documents.h), with
+// the account IDs the session knows and "(known after apply)" for the others.
 std::string TrustPolicyDocument(const Session& session, const Role& role);
 std::string MayAssumePolicyDocument(const Session& session, const User& user);
-// The name of the inline policy that carries a user's `may_assume`.
-inline constexpr char kMayAssumePolicyName[] = "MayAssumeStructureRoles";
 
 }  // namespace orgtwin::structure
