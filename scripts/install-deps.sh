@@ -13,6 +13,8 @@ debian_packages=(
   libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
   libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql
   python3 python3-boto3 python3-pytest python3-cryptography awscli faketime poppler-utils nodejs curl
+  # The report page is rendered headless by its test (tests/e2e/python/test_report.py).
+  chromium
 )
 
 missing=()

@@ -21,10 +21,10 @@ std::string Id(int account) { return std::to_string(100000000000LL + account); }
 
 std::string PolicyText(int i) {
   // A mix of read, write and IAM grants, some scoped to a path, some with an MFA condition.
-  static const char* kActions[] = {"s3:*",         "ec2:Describe*", "organizations:List*",
-                                   "iam:Get*",     "cloudtrail:*",  "sns:Publish",
-                                   "iam:PassRole", "sts:AssumeRole"};
-  std::string action = kActions[i % 8];
+  static constexpr std::string_view kActions[] = {
+      "s3:*",         "ec2:Describe*", "organizations:List*", "iam:Get*",
+      "cloudtrail:*", "sns:Publish",   "iam:PassRole",        "sts:AssumeRole"};
+  const std::string action(kActions[i % 8]);
   std::string condition =
       i % 5 == 0 ? R"(,"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}})" : "";
   return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":")" + action +

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -25,6 +26,7 @@
 #include "structure/parse.h"
 #include "structure/reconcile.h"
 #include "structure/session.h"
+#include "verify/report_page.h"
 #include "verify/verify.h"
 
 namespace orgtwin::cli {
@@ -235,6 +237,48 @@ Status WriteReportJson(const verify::Report& report, const std::string& path) {
   return Status::Ok();
 }
 
+// What the report page shows beside verify's findings: the file, the time, the transfer's tasks
+// and their journaled state.
+boost::json::object ReportContext(const structure::Structure& s, const structure::Journal& journal,
+                                  const std::string& file) {
+  boost::json::array tasks;
+  for (const playbook::Task& task : playbook::TransferPlaybook(s).tasks) {
+    const structure::TaskRecord record = journal.Task("transfer", task.id);
+    tasks.push_back(boost::json::object{{"id", task.id},
+                                        {"title", task.title},
+                                        {"owner", task.owner},
+                                        {"status", structure::TaskStatusName(record.status)},
+                                        {"note", record.note}});
+  }
+  const std::time_t now = std::time(nullptr);
+  char generated[32];
+  std::strftime(generated, sizeof generated, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+  return boost::json::object{
+      {"name", s.name}, {"file", file}, {"generated", generated}, {"playbook", tasks}};
+}
+
+// Writes verify's report page for `report` to `path`.
+Status WriteReportPage(const verify::Report& report, const boost::json::object& context,
+                       const std::string& path) {
+  std::ofstream out(path);
+  out << verify::ReportPage(verify::ToJson(report), context);
+  out.close();
+  if (!out) return InternalError("cannot write " + path);
+  return Status::Ok();
+}
+
+int RunReport(const EngineOptions& options) {
+  auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
+  if (!runtime.ok()) return FailWith(kExitBadInput, runtime.status().message());
+  auto report = verify::Verify(*runtime->session);
+  if (!report.ok()) return FailWith(kExitFailed, report.status().message());
+  Status written = WriteReportPage(
+      *report, ReportContext(*runtime->structure, *runtime->journal, options.file), options.output);
+  if (!written.ok()) return FailWith(kExitFailed, written.message());
+  std::fprintf(stderr, "orgtwin: wrote %s\n", options.output.c_str());
+  return 0;
+}
+
 int RunVerify(const EngineOptions& options) {
   auto runtime = Prepare(options, JournalPath(options), options.twin_data, nullptr);
   if (!runtime.ok()) return FailWith(kExitBadInput, runtime.status().message());
@@ -369,7 +413,13 @@ int RunRehearse(const EngineOptions& options) {
   if (!verified.ok()) return FailWith(kExitFailed, "verify: " + verified.status().message());
   std::fputs(verify::FormatText(*verified).c_str(), stdout);
   Status written = WriteReportJson(*verified, data_dir + "/verify.json");
+  if (written.ok()) {
+    written = WriteReportPage(*verified,
+                              ReportContext(*runtime.structure, *runtime.journal, options.file),
+                              data_dir + "/report.html");
+  }
   if (!written.ok()) return FailWith(kExitFailed, written.message());
+  if (!temporary) std::printf("  the report page: %s/report.html\n", data_dir.c_str());
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
@@ -519,6 +569,15 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
   commands.verify->add_option("--twin-data", options.twin_data,
                               "on a twin: the profiles a rehearsal or playbook run made there");
   commands.verify->add_option("--json", options.output, "also write the report as JSON here");
+  commands.report = app.add_subcommand(
+      "report", "verify's findings as one self-contained HTML page (tree, matrix, graph, ...)");
+  commands.report->add_option("FILE", options.file, "the structure file")->required();
+  AddConnectionOptions(commands.report, options);
+  commands.report->add_option("--journal", options.journal,
+                              "the run's journal (default: FILE.state.json beside the file)");
+  commands.report->add_option("--twin-data", options.twin_data,
+                              "on a twin: the profiles a rehearsal or playbook run made there");
+  commands.report->add_option("-o,--output", options.output, "the page to write")->required();
   commands.import = app.add_subcommand(
       "import", "Read an organization and its management account's IAM into a structure file");
   commands.import
@@ -541,6 +600,7 @@ int RunEngineCommand(const EngineCommands& commands, const EngineOptions& option
   if (commands.rehearse->parsed()) return RunRehearse(options);
   if (commands.import->parsed()) return RunImport(options);
   if (commands.verify->parsed()) return RunVerify(options);
+  if (commands.report->parsed()) return RunReport(options);
   return kExitBadInput;
 }
 

@@ -9,6 +9,7 @@
 //   orgtwin rehearse FILE [--data DIR]          an embedded twin, the starting world, the transfer,
 //                                               a final apply that must find nothing, a summary
 //   orgtwin verify FILE [--endpoint URL]        who can do what, and the file's expect: claims
+//   orgtwin report FILE -o PAGE.html            verify's findings as one HTML page
 //   orgtwin import --profile P [-o FILE]        an organization and its management account's IAM,
 //                                               read through the API into a structure file
 // With no --endpoint the engine talks to AWS's own endpoints over HTTPS (AWS_CA_BUNDLE honoured).
@@ -50,6 +51,7 @@ struct EngineCommands {
   CLI::App* rehearse = nullptr;
   CLI::App* import = nullptr;
   CLI::App* verify = nullptr;
+  CLI::App* report = nullptr;
 };
 
 // Adds the subcommands to `app`; `options` must outlive app.parse().

@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "policy/compiled_policy.h"
 #include "policy/effective.h"
 #include "policy/evaluator.h"
@@ -34,6 +35,7 @@ struct Node {
   bool mfa = false;
   std::vector<std::string> external_ids;
   Chain chain;
+  const char* via = "assume";  // how the step that reached it is drawn: Edge::kind
 
   std::string Arn() const {
     switch (kind) {
@@ -120,6 +122,7 @@ class Analyzer {
   std::map<std::string, PolicyPtr> compiled_;
   std::vector<std::string> not_modeled_;
   std::vector<Escalation> escalations_;
+  std::vector<Edge> edges_;
   // (party, account key) -> factors it can set through IAM: "phone", "mailbox".
   std::map<std::pair<std::string, std::string>, std::set<std::string>> gained_;
   std::map<std::pair<std::string, std::string>, std::string> gained_how_;
@@ -313,6 +316,7 @@ void Analyzer::Escalate(const std::string& party, const Node& from, Node to, con
                         const Grant& grant, std::vector<Node>* out) {
   to.chain = from.chain;
   to.chain.steps.push_back(how);
+  to.via = to.kind == Node::Kind::kRoot ? "root" : "escalation";
   to.chain.conditions.insert(to.chain.conditions.end(), grant.conditions.begin(),
                              grant.conditions.end());
   escalations_.push_back(
@@ -328,6 +332,7 @@ void Analyzer::Edges(const std::string& party, const Node& from, std::vector<Nod
     Node admin{Node::Kind::kAdministrator, nullptr, from.account, from.mfa, from.external_ids, {}};
     admin.chain = from.chain;
     admin.chain.steps.push_back("as the root user, creates an IAM principal with any permission");
+    admin.via = "root";
     out->push_back(std::move(admin));
     return;
   }
@@ -493,6 +498,9 @@ std::vector<Node> Analyzer::Footholds(const std::string& party) {
 std::vector<Node> Analyzer::Reach(const std::string& party, std::vector<Node> starts) {
   std::vector<Node> reached;
   std::set<std::string> seen;
+  for (const Node& start : starts) {
+    edges_.push_back({party, "party " + party, start.Arn(), start.chain.steps.back(), "holds"});
+  }
   std::deque<Node> queue(starts.begin(), starts.end());
   while (!queue.empty()) {
     Node node = std::move(queue.front());
@@ -501,6 +509,7 @@ std::vector<Node> Analyzer::Reach(const std::string& party, std::vector<Node> st
     std::vector<Node> next;
     Edges(party, node, &next);
     for (Node& n : next) {
+      edges_.push_back({party, node.Arn(), n.Arn(), n.chain.steps.back(), n.via});
       if (seen.count(n.Key()) == 0) queue.push_back(std::move(n));
     }
     reached.push_back(std::move(node));
@@ -756,10 +765,14 @@ Analysis Analyzer::Run() {
       }
     }
   }
-  // Escalations, once each.
+  // Escalations and edges, once each (a party's reach is walked again when it gains a root).
   std::set<std::tuple<std::string, std::string, std::string>> seen;
   for (Escalation& e : escalations_) {
     if (seen.insert({e.party, e.from, e.to}).second) out.escalations.push_back(std::move(e));
+  }
+  seen.clear();
+  for (Edge& e : edges_) {
+    if (seen.insert({e.party, e.from, e.to}).second) out.edges.push_back(std::move(e));
   }
   // Findings: a party alone at a root user the file puts under custody, the root's own
   // credentials, then escalations.
@@ -804,6 +817,43 @@ Analysis Analyzer::Run() {
           if (cell->verdict == Verdict::kConditional) title.append(" (under conditions)");
           out.findings.push_back({2, std::move(title), std::move(evidence)});
         }
+      }
+    }
+  }
+  // The alerting as it stands: a trail logging, a rule enabled, a confirmed subscription for
+  // each party the file says is told.
+  for (const AlertPathView& path : state_.alert_paths) {
+    const std::string where = " in `" + path.account + "`";
+    if (!path.logging) {
+      out.findings.push_back({2, "no logging trail records root sign-ins" + where, path.trails});
+    }
+    if (!path.rule_enabled) {
+      out.findings.push_back(
+          {2, "no enabled EventBridge rule matches a root console sign-in" + where, path.rules});
+    }
+    for (const structure::AlertRule& rule : s_.alerts) {
+      if (rule.account.value != path.account) continue;
+      for (const structure::LocatedString& party : rule.notify) {
+        const structure::Party* p = s_.FindParty(party.value);
+        if (p == nullptr) continue;
+        const bool reached = std::any_of(
+            path.deliveries.begin(), path.deliveries.end(), [&](const AlertPathView::Delivery& d) {
+              return d.confirmed &&
+                     std::any_of(p->alert_emails.begin(), p->alert_emails.end(),
+                                 [&](const structure::LocatedString& a) {
+                                   return AsciiLowerCopy(a.value) == AsciiLowerCopy(d.endpoint);
+                                 });
+            });
+        if (reached) continue;
+        std::vector<std::string> evidence;
+        for (const AlertPathView::Delivery& d : path.deliveries) {
+          evidence.push_back(d.protocol + " " + d.endpoint +
+                             (d.confirmed ? " (confirmed)" : " (pending confirmation)"));
+        }
+        out.findings.push_back({2,
+                                "a root login" + where + " does not reach " + party.value +
+                                    ": no confirmed subscription for its alert addresses",
+                                std::move(evidence)});
       }
     }
   }

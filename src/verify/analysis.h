@@ -79,6 +79,15 @@ struct Escalation {
   bool conditional = false;
 };
 
+// One step of a party's reach, for the graph: assumes a role, escalates, or acts as root.
+struct Edge {
+  std::string party;
+  std::string from;
+  std::string to;
+  std::string how;
+  std::string kind;  // "holds" (from "party P"), "assume", "escalation", "root"
+};
+
 // The smallest sets of parties that together reach an account's root user through its factors.
 struct RootCoalitions {
   std::string account;  // account key
@@ -95,6 +104,7 @@ struct Finding {
 struct Analysis {
   std::vector<Cell> cells;  // party x account x capability, all of them
   std::vector<Escalation> escalations;
+  std::vector<Edge> edges;  // every step of every party's reach, once each
   std::vector<RootCoalitions> coalitions;
   std::vector<Finding> findings;  // ranked, most severe first (expectations add theirs)
   std::vector<std::string> not_modeled;

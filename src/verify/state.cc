@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "client/profiles.h"
 #include "common/json_fields.h"
@@ -161,14 +162,17 @@ void ReadAccount(structure::Session& session, AccountView* view, State* state) {
                           (failures.empty() ? "no party has a profile there" : failures) + ")");
 }
 
-// The policies of `type` attached to each level above `account_id`, root first.
-Result<std::vector<std::vector<Document>>> LevelsAbove(structure::Session& session,
-                                                       const std::string& party,
-                                                       const std::string& management,
-                                                       const std::string& account_id,
-                                                       const std::string& type,
-                                                       std::map<std::string, Document>* cache) {
-  std::vector<std::string> targets{account_id};
+// One level above a member account: the root, an OU, or the account itself.
+struct Level {
+  std::string id;
+  std::string type;  // "ROOT", "ORGANIZATIONAL_UNIT", "ACCOUNT"
+};
+
+// The levels from the root down to `account_id` (itself last): where policies apply.
+Result<std::vector<Level>> LevelsDownTo(structure::Session& session, const std::string& party,
+                                        const std::string& management,
+                                        const std::string& account_id) {
+  std::vector<Level> levels{{account_id, "ACCOUNT"}};
   for (std::string child = account_id;;) {
     auto parents =
         session.Call(party, management, "organizations", "ListParents", {{"ChildId", child}});
@@ -176,15 +180,52 @@ Result<std::vector<std::vector<Document>>> LevelsAbove(structure::Session& sessi
     const json::array& list = Arr(*parents, "Parents");
     if (list.empty()) break;
     const json::object& parent = list.front().as_object();
-    targets.push_back(Str(parent, "Id"));
+    levels.push_back({Str(parent, "Id"), Str(parent, "Type")});
     if (Str(parent, "Type") == "ROOT") break;
     child = Str(parent, "Id");
   }
-  std::reverse(targets.begin(), targets.end());
+  std::reverse(levels.begin(), levels.end());
+  return levels;
+}
+
+// Every OU of the organization, by ID, with its path from the root ("Workloads/Prod").
+std::map<std::string, std::string> ReadUnits(structure::Session& session, const std::string& party,
+                                             const std::string& management,
+                                             const std::string& root_id, State* state) {
+  std::map<std::string, std::string> paths;
+  std::vector<std::pair<std::string, std::string>> pending{{root_id, ""}};  // id, its path
+  while (!pending.empty()) {
+    auto [parent, prefix] = pending.back();
+    pending.pop_back();
+    auto pages = session.AllPages(party, management, "organizations",
+                                  "ListOrganizationalUnitsForParent", {{"ParentId", parent}});
+    if (!pages.ok()) {
+      state->unread.push_back("the OUs under " + parent + " (" + pages.error().code + ")");
+      continue;
+    }
+    for (const json::object& page : *pages) {
+      for (const json::value& unit : Arr(page, "OrganizationalUnits")) {
+        const std::string id = Str(unit.as_object(), "Id");
+        const std::string path = prefix + Str(unit.as_object(), "Name");
+        paths[id] = path;
+        pending.emplace_back(id, path + "/");
+      }
+    }
+  }
+  return paths;
+}
+
+// The policies of `type` attached at each level, root first.
+Result<std::vector<std::vector<Document>>> PoliciesAt(structure::Session& session,
+                                                      const std::string& party,
+                                                      const std::string& management,
+                                                      const std::vector<Level>& targets,
+                                                      const std::string& type,
+                                                      std::map<std::string, Document>* cache) {
   std::vector<std::vector<Document>> levels;
-  for (const std::string& target : targets) {
+  for (const Level& target : targets) {
     auto pages = session.AllPages(party, management, "organizations", "ListPoliciesForTarget",
-                                  {{"TargetId", target}, {"Filter", type}});
+                                  {{"TargetId", target.id}, {"Filter", type}});
     if (!pages.ok()) {
       return InvalidInputError("ListPoliciesForTarget: " + pages.error().ToString());
     }
@@ -246,14 +287,28 @@ void ReadOrganization(structure::Session& session, State* state) {
     for (const json::value& a : Arr(page, "Accounts")) members.insert(Str(a.as_object(), "Id"));
   }
   std::map<std::string, Document> cache;
+  const std::map<std::string, std::string> unit_paths =
+      ReadUnits(session, admin, management, Str(root, "Id"), state);
+  for (const auto& [id, path] : unit_paths) state->units.push_back(path);
+  std::sort(state->units.begin(), state->units.end());
   for (AccountView& view : state->accounts) {
     if (view.management) view.organization_root_id = Str(root, "Id");
     view.member = !view.management && members.count(view.id) != 0;
     if (!view.member) continue;
+    auto above = LevelsDownTo(session, admin, management, view.id);
+    if (!above.ok()) {
+      state->unread.push_back("the place of `" + view.key + "`: " + above.status().message());
+      continue;
+    }
+    for (const Level& level : *above) {
+      if (auto unit = unit_paths.find(level.id); unit != unit_paths.end()) {
+        view.ou_path = unit->second;
+      }
+    }
     for (const auto& [type, levels] : {std::pair{"SERVICE_CONTROL_POLICY", &view.scp_levels},
                                        std::pair{"RESOURCE_CONTROL_POLICY", &view.rcp_levels}}) {
       if (enabled.count(type) == 0) continue;
-      auto read = LevelsAbove(session, admin, management, view.id, type, &cache);
+      auto read = PoliciesAt(session, admin, management, *above, type, &cache);
       if (!read.ok()) {
         state->unread.push_back(std::string(type) + " above `" + view.key +
                                 "`: " + read.status().message());
@@ -314,6 +369,72 @@ void ReadFootholds(structure::Session& session, State* state) {
   }
 }
 
+// The alerting the file's `alerts:` rely on, as the organization's administrator (who builds it,
+// task III.7) sees it in each alerted account.
+void ReadAlerting(structure::Session& session, State* state) {
+  const structure::Structure& s = session.structure();
+  for (const structure::AlertRule& rule : s.alerts) {
+    const std::string& account = rule.account.value;
+    if (state->FindByKey(account) == nullptr) continue;
+    const std::string reader = s.organization ? s.organization->administered_by.value
+                                              : s.FindAccount(account)->owner.value;
+    AlertPathView path;
+    path.account = account;
+    auto unread = [&](const std::string& what, const client::Error& error) {
+      std::string gap = "the alerting of `" + account;
+      gap.append("`: ").append(what).append(" (").append(reader).append(": ").append(error.code);
+      state->unread.push_back(gap.append(")"));
+    };
+    auto trails = session.Call(reader, account, "cloudtrail", "DescribeTrails");
+    if (!trails.ok()) unread("DescribeTrails", trails.error());
+    for (const json::value& t : trails.ok() ? Arr(*trails, "trailList") : json::array{}) {
+      const json::object& trail = t.as_object();
+      auto status = session.Call(reader, account, "cloudtrail", "GetTrailStatus",
+                                 {{"Name", Str(trail, "TrailARN")}});
+      const json::value* logging = status.ok() ? status->if_contains("IsLogging") : nullptr;
+      const bool on = logging != nullptr && logging->is_bool() && logging->as_bool();
+      const json::value* org = trail.if_contains("IsOrganizationTrail");
+      const bool organization = org != nullptr && org->is_bool() && org->as_bool();
+      path.logging = path.logging || on;
+      path.trails.push_back(Str(trail, "Name") + (organization ? " (organization trail, " : " (") +
+                            (on ? "logging)" : "not logging)"));
+    }
+    std::set<std::string> alerted_topics;
+    auto rules = session.AllPages(reader, account, "events", "ListRules");
+    if (!rules.ok()) unread("ListRules", rules.error());
+    for (const json::object& page : rules.ok() ? *rules : std::vector<json::object>{}) {
+      for (const json::value& r : Arr(page, "Rules")) {
+        const json::object& rule_object = r.as_object();
+        // A rule that matches a console sign-in (the pattern III.7 writes, or any naming it).
+        if (Str(rule_object, "EventPattern").find("Console Sign In") == std::string::npos) continue;
+        const bool enabled = Str(rule_object, "State") == "ENABLED";
+        auto targets = session.Call(reader, account, "events", "ListTargetsByRule",
+                                    {{"Rule", Str(rule_object, "Name")}});
+        std::string line = Str(rule_object, "Name") + " " + Str(rule_object, "State") + " ->";
+        for (const json::value& target : targets.ok() ? Arr(*targets, "Targets") : json::array{}) {
+          const std::string arn = Str(target.as_object(), "Arn");
+          line.append(" ").append(arn);
+          if (enabled) alerted_topics.insert(arn);
+        }
+        path.rule_enabled = path.rule_enabled || enabled;
+        path.rules.push_back(std::move(line));
+      }
+    }
+    auto subscriptions = session.AllPages(reader, account, "sns", "ListSubscriptions");
+    if (!subscriptions.ok()) unread("ListSubscriptions", subscriptions.error());
+    for (const json::object& page :
+         subscriptions.ok() ? *subscriptions : std::vector<json::object>{}) {
+      for (const json::value& sub : Arr(page, "Subscriptions")) {
+        const json::object& o = sub.as_object();
+        if (alerted_topics.count(Str(o, "TopicArn")) == 0) continue;
+        path.deliveries.push_back({Str(o, "TopicArn"), Str(o, "Protocol"), Str(o, "Endpoint"),
+                                   Str(o, "SubscriptionArn") != "PendingConfirmation"});
+      }
+    }
+    state->alert_paths.push_back(std::move(path));
+  }
+}
+
 }  // namespace
 
 const AccountView* State::FindById(const std::string& id) const {
@@ -347,6 +468,7 @@ Result<State> ReadState(structure::Session& session) {
   for (AccountView& view : state.accounts) ReadAccount(session, &view, &state);
   ReadOrganization(session, &state);
   ReadFootholds(session, &state);
+  ReadAlerting(session, &state);
   state.calls = session.calls() - before;
   return state;
 }

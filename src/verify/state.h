@@ -60,6 +60,7 @@ struct AccountView {
   bool root_mfa = false;             // AccountMFAEnabled
   bool root_password = false;        // AccountPasswordPresent
   std::string organization_root_id;  // management account: the organization's root ID
+  std::string ou_path;  // members: the OU path from the root ("Workloads/Prod"; "" at the root)
 
   std::string RootArn() const { return "arn:aws:iam::" + id + ":root"; }
 };
@@ -75,10 +76,30 @@ struct Foothold {
   std::string reached_through;            // the profile that named these keys
 };
 
+// How a root login in an account reaches people: the trails that record it, the EventBridge
+// rules that match a root console sign-in and their targets, and the SNS subscriptions of those
+// targets.
+struct AlertPathView {
+  std::string account;              // account key (the file's `alerts:`)
+  std::vector<std::string> trails;  // "NAME (organization trail, logging)"
+  std::vector<std::string> rules;   // "NAME ENABLED -> TOPIC-ARN"
+  struct Delivery {
+    std::string topic_arn;
+    std::string protocol;
+    std::string endpoint;
+    bool confirmed = false;
+  };
+  std::vector<Delivery> deliveries;
+  bool logging = false;       // some trail that records the account's sign-ins is logging
+  bool rule_enabled = false;  // some enabled rule matches a root console sign-in
+};
+
 struct State {
   std::vector<AccountView> accounts;
-  std::string organization_id;  // the payer's organization ("o-..."); "" when not read
+  std::string organization_id;     // the payer's organization ("o-..."); "" when not read
+  std::vector<std::string> units;  // its OUs' paths ("Workloads", "Workloads/Prod"), sorted
   std::vector<Foothold> footholds;
+  std::vector<AlertPathView> alert_paths;
   // What could not be read, and why: each is a gap in what verify can prove.
   std::vector<std::string> unread;
   int64_t calls = 0;

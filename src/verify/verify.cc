@@ -161,8 +161,30 @@ json::object ToJson(const Report& report) {
                                     {"id", v.id},
                                     {"management", v.management},
                                     {"member", v.member},
+                                    {"ou_path", v.ou_path},
                                     {"roles", v.roles.size()},
                                     {"users", v.users.size()}});
+  }
+  json::array edges;
+  for (const Edge& e : a.edges) {
+    edges.push_back(json::object{
+        {"party", e.party}, {"from", e.from}, {"to", e.to}, {"how", e.how}, {"kind", e.kind}});
+  }
+  json::array alert_paths;
+  for (const AlertPathView& p : report.state.alert_paths) {
+    json::array deliveries;
+    for (const AlertPathView::Delivery& d : p.deliveries) {
+      deliveries.push_back(json::object{{"topic", d.topic_arn},
+                                        {"protocol", d.protocol},
+                                        {"endpoint", d.endpoint},
+                                        {"confirmed", d.confirmed}});
+    }
+    alert_paths.push_back(json::object{{"account", p.account},
+                                       {"trails", Strings(p.trails)},
+                                       {"rules", Strings(p.rules)},
+                                       {"deliveries", deliveries},
+                                       {"logging", p.logging},
+                                       {"rule_enabled", p.rule_enabled}});
   }
   json::array capabilities;
   for (Capability c : kCapabilities) {
@@ -171,7 +193,10 @@ json::object ToJson(const Report& report) {
   return json::object{{"accounts", accounts},
                       {"capabilities", capabilities},
                       {"cells", cells},
+                      {"units", Strings(report.state.units)},
                       {"escalations", escalations},
+                      {"edges", edges},
+                      {"alert_paths", alert_paths},
                       {"coalitions", coalitions},
                       {"findings", findings},
                       {"claims", claims},
