@@ -857,11 +857,18 @@ Analysis Analyzer::Run() {
       }
     }
   }
-  for (const Escalation& e : out.escalations) {
-    out.findings.push_back(
-        {1,
-         e.party + ": " + e.from + " " + e.how,
-         {e.conditional ? "only under the conditions of the statements" : "unconditional"}});
+  // Escalations, one finding per principal that can make itself into others.
+  std::map<std::pair<std::string, std::string>, std::vector<const Escalation*>> by_source;
+  for (const Escalation& e : out.escalations) by_source[{e.party, e.from}].push_back(&e);
+  for (const auto& [source, found] : by_source) {
+    std::vector<std::string> evidence;
+    for (const Escalation* e : found) {
+      evidence.push_back(e->how + (e->conditional ? " (under conditions)" : ""));
+    }
+    out.findings.push_back({1,
+                            source.first + ": " + source.second + " can make itself into " +
+                                std::to_string(found.size()) + " other principal(s)",
+                            std::move(evidence)});
   }
   out.not_modeled = std::move(not_modeled_);
   out.not_modeled.insert(
