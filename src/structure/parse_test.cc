@@ -199,7 +199,10 @@ TEST_F(StructureParseTest, ExampleSharedPayerSaysWhatTheFileSays) {
 
   std::vector<std::string> expectations;
   for (const Expectation& e : s.expectations) expectations.push_back(e.text);
-  EXPECT_THAT(expectations, ::testing::Contains("partner cannot administer IAM in any account"));
+  EXPECT_THAT(
+      expectations,
+      ::testing::Contains(
+          "partner cannot administer IAM in payer, customer-mgmt, customer-prod and customer-dev"));
   EXPECT_THAT(expectations, ::testing::Contains("customer cannot read invoices"));
   EXPECT_THAT(expectations, ::testing::Contains("neither party alone can sign in as root"));
   EXPECT_EQ(s.expectations[0].location.file, example);

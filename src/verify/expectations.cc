@@ -1,6 +1,7 @@
 #include "verify/expectations.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "common/ascii.h"
 
@@ -103,12 +104,19 @@ ExpectationResult Check(const structure::Expectation& e, const structure::Struct
   if (scope == " in any account" || scope == " in every account") {
     for (const AccountView& a : state.accounts) accounts.push_back(&a);
   } else if (scope.rfind(" in ", 0) == 0) {
-    const AccountView* a = state.FindByKey(scope.substr(4));
-    if (a == nullptr) {
-      r.evidence.push_back("`" + scope.substr(4) + "` is not an account of the file that was read");
-      return r;
+    // "in payer", or a list: "in payer, customer-prod and customer-dev".
+    std::string list = scope.substr(4);
+    for (size_t at; (at = list.find(" and ")) != std::string::npos;) list.replace(at, 5, ",");
+    std::istringstream names(list);
+    for (std::string name; std::getline(names, name, ',');) {
+      while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+      const AccountView* a = state.FindByKey(name);
+      if (a == nullptr) {
+        r.evidence.push_back("`" + name + "` is not an account of the file that was read");
+        return r;
+      }
+      accounts.push_back(a);
     }
-    accounts.push_back(a);
   } else if (!scope.empty()) {
     r.evidence.push_back("`" + scope + "` is not a scope (in ACCOUNT, in any account)");
     return r;
@@ -140,6 +148,13 @@ ExpectationResult Check(const structure::Expectation& e, const structure::Struct
     }
   }
   r.holds = can ? any_allowed : all_denied;
+  // What was not read proves nothing: a denial there may be a role verify never saw.
+  for (const AccountView* account : accounts) {
+    if (account->iam_read) continue;
+    if (!can) r.holds = false;
+    r.evidence.push_back("the IAM of `" + account->key +
+                         "` could not be read, so the claim is not proved there");
+  }
   if (accounts.empty()) {
     r.holds = false;
     r.evidence.push_back("no account of the file was read for this claim");

@@ -1,7 +1,7 @@
 // File: verify/expectations.h
 //
 // The structure file's `expect:` statements, read as claims about the capability matrix:
-//   PARTY can|cannot CAPABILITY [in ACCOUNT | in any account]
+//   PARTY can|cannot CAPABILITY [in ACCOUNT[, ACCOUNT ... and ACCOUNT] | in any account]
 //   neither party alone can sign in as root [in ACCOUNT]     (also "no party alone can ...")
 // CAPABILITY is one of the matrix's columns in words ("administer IAM", "administer the
 // organization", "read invoices" or "read billing", "change payment", "stop the audit trail",
@@ -9,7 +9,8 @@
 // Without a scope, billing, payment and the organization mean the payer (the organization's
 // management account), root means the accounts the file puts under custody, the rest any
 // account. "cannot" holds when every cell in scope is denied (a conditional grant refutes it);
-// "can" when some cell is allowed.
+// "can" when some cell is allowed. A "cannot" in an account whose IAM could not be read is not
+// proved, and fails.
 //
 // Thread-safety: pure functions.
 #pragma once

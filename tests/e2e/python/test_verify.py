@@ -14,10 +14,13 @@ import json
 import os
 import shutil
 import tempfile
+import time
 
 import pytest
 
+from mfa_codes import totp
 from rehearsal_helpers import EXAMPLE, engine, rehearse, serve, session, variant
+from root_helpers import post
 
 
 def verify_json(structure, server, data):
@@ -212,3 +215,87 @@ def test_a_role_passed_to_a_service_that_runs_code_is_an_edge(rehearsed):
     assert any(h.startswith("passes arn:aws:iam::%s:role/Runner to ec2.amazonaws.com" % payer_id)
                for h in hows), hows
     assert not any(":role/Idle" in h for h in hows), hows
+
+
+def test_the_seeds_claims_hold_once_the_payer_root_is_under_split_custody(rehearsed):
+    """What the seed asks for, done on the rehearsed state: the payer's root gets an MFA device
+    (the customer's, task I.3), its access keys go, and the partner acts in the payer only
+    through PartnerBilling (billing-clerk's keys, with MFA). Every claim then holds and verify
+    exits 0; the alerting leak stays, as it is the seed's own design."""
+    work, data, server = rehearsed
+    root = session(data, "partner-payer")
+    iam = root.client("iam", endpoint_url=server.endpoint)
+    payer_id = root.client("sts", endpoint_url=server.endpoint).get_caller_identity()["Account"]
+    keys = root.get_credentials()
+    # The root's MFA device: created and enabled as the console does it.
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="root-mfa")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"]
+    seed = seed.decode() if isinstance(seed, bytes) else seed
+    step = int(time.time()) // 30 - 1
+    status, body = post(server, "/_orgtwin/console/root/mfa/enable",
+                        {"SerialNumber": device["SerialNumber"],
+                         "AuthenticationCode1": totp(seed, step),
+                         "AuthenticationCode2": totp(seed, step + 1)},
+                        keys.access_key, keys.secret_key)
+    assert status == 200, body
+    # The partner's billing clerk, with its own MFA device, assumes PartnerBilling.
+    home = session(data, "partner").client("iam", endpoint_url=server.endpoint)
+    clerk = home.create_access_key(UserName="billing-clerk")["AccessKey"]
+    clerk_device = home.create_virtual_mfa_device(
+        VirtualMFADeviceName="billing-clerk")["VirtualMFADevice"]
+    clerk_seed = clerk_device["Base32StringSeed"]
+    clerk_seed = clerk_seed.decode() if isinstance(clerk_seed, bytes) else clerk_seed
+    home.enable_mfa_device(UserName="billing-clerk", SerialNumber=clerk_device["SerialNumber"],
+                           AuthenticationCode1=totp(clerk_seed, step),
+                           AuthenticationCode2=totp(clerk_seed, step + 1))
+    with open(os.path.join(data, "credentials"), "a") as f:
+        f.write("\n[billing-clerk]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                % (clerk["AccessKeyId"], clerk["SecretAccessKey"]))
+    with open(os.path.join(data, "config"), "a") as f:
+        f.write("\n[profile partner-billing]\nrole_arn = arn:aws:iam::%s:role/PartnerBilling\n"
+                "source_profile = billing-clerk\nmfa_serial = %s\n"
+                % (payer_id, clerk_device["SerialNumber"]))
+    structure, _ = variant(work, "payer: partner-payer", "payer: partner-billing")
+    # Without the root keys no party of the seed's design can read the payer's IAM (the Billing
+    # policy and CustomerAdmin's policies have no IAM reads), and verify proves nothing there:
+    # CustomerAdmin gets IAM read-only, which changes no claim.
+    iam.attach_role_policy(RoleName="CustomerAdmin",
+                           PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    # Last, the root's access keys go (the root deletes its own).
+    iam.delete_access_key(AccessKeyId=keys.access_key)
+
+    done, report = verify_json(structure, server, data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert all(c["holds"] for c in report["claims"]), report["claims"]
+    payer = next(c for c in report["coalitions"] if c["account"] == "payer")
+    assert payer["minimal"] == [["customer", "partner"]], payer
+    billing = cell(report, "partner", "payer", "read_billing")
+    assert billing["principal"].endswith(":role/PartnerBilling")
+    assert any("with MFA" in step for step in billing["chain"])
+    assert cell(report, "partner", "payer", "act_as_root")["verdict"] == "denied"
+    titles = [f["title"] for f in report["findings"]]
+    assert not any(f["severity"] == 3 and "`payer`" in f["title"] for f in report["findings"])
+    # The seed's own design still lets the customer silence the partner's root-login alerts.
+    assert any(t.startswith("customer alone can stop or change the alerting in `payer`")
+               for t in titles)
+
+
+def test_a_cannot_claim_about_an_account_no_party_can_read_is_not_proved(rehearsed):
+    work, data, server = rehearsed
+    # The partner acts in the payer as an intern with no permission at all; CustomerAdmin has no
+    # IAM reads either: nobody reads the payer's IAM.
+    structure, _ = variant(work, "payer: partner-payer", "payer: payer-intern")
+    iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
+    iam.create_user(UserName="intern")
+    key = iam.create_access_key(UserName="intern")["AccessKey"]
+    with open(os.path.join(data, "credentials"), "a") as f:
+        f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                % (key["AccessKeyId"], key["SecretAccessKey"]))
+    done, report = verify_json(structure, server, data)
+    assert done.returncode == 1
+    assert any(u.startswith("the IAM of `payer`") for u in report["unread"]), report["unread"]
+    iam_claim = claim(report, "partner cannot administer IAM in payer, customer-mgmt, "
+                              "customer-prod and customer-dev")
+    assert not iam_claim["holds"]
+    assert "the IAM of `payer` could not be read, so the claim is not proved there" \
+        in iam_claim["evidence"]
