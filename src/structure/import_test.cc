@@ -97,10 +97,13 @@ class ImportTest : public ::testing::Test {
 };
 
 TEST_F(ImportTest, AnOrganizationReadIntoAFileTheLoaderAccepts) {
-  // With all features the twin enables service control policies, as AWS does.
+  // With all features; service control policies are enabled after, as the API requires
+  // (AWS-FACTS 2.2).
   Call("organizations", "CreateOrganization", {{"FeatureSet", "ALL"}});
   const std::string root =
       std::string(Call("organizations", "ListRoots")["Roots"].at(0).at("Id").as_string());
+  Call("organizations", "EnablePolicyType",
+       {{"RootId", root}, {"PolicyType", "SERVICE_CONTROL_POLICY"}});
   json::object workloads = Call("organizations", "CreateOrganizationalUnit",
                                 {{"ParentId", root}, {"Name", "Workloads"}});
   const std::string workloads_id(workloads["OrganizationalUnit"].at("Id").as_string());

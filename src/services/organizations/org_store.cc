@@ -250,7 +250,7 @@ Status ForgetTarget(store::Transaction& tx, std::string_view org_id, std::string
 
 // ---- Shapes ----
 
-Json OrganizationObject(store::Transaction& tx, const OrgRow& org) {
+Json OrganizationObject(const OrgRow& org) {
   Json out;
   out["Id"] = org.org_id;
   out["Arn"] = OrganizationArn(org);
@@ -258,19 +258,12 @@ Json OrganizationObject(store::Transaction& tx, const OrgRow& org) {
   out["MasterAccountArn"] = AccountArn(org, org.management_account_id);
   out["MasterAccountId"] = org.management_account_id;
   out["MasterAccountEmail"] = org.management_email;
-  // AWS-COMPAT: AvailablePolicyTypes is deprecated; AWS fills it with the SCP type's status in
-  // ALL-features organizations. We report what the root has enabled.
+  // AvailablePolicyTypes is deprecated and no longer tracks the root: an organization with all
+  // features shows SCP as ENABLED whether or not the root has it (AWS-FACTS 2.2); ListRoots tells
+  // the truth.
   boost::json::array types;
-  Result<RootRow> root = GetRoot(tx, org.org_id);
-  if (root.ok()) {
-    Result<std::vector<std::pair<std::string, std::string>>> enabled =
-        RootPolicyTypes(tx, root->root_id);
-    if (enabled.ok()) {
-      for (const auto& [type, status] : *enabled) {
-        if (type != kScpType) continue;
-        types.push_back(Json{{"Type", type}, {"Status", status}});
-      }
-    }
+  if (org.feature_set == "ALL") {
+    types.push_back(Json{{"Type", std::string(kScpType)}, {"Status", "ENABLED"}});
   }
   out["AvailablePolicyTypes"] = std::move(types);
   return out;

@@ -130,7 +130,7 @@ Status RemoveMembership(store::Transaction& tx, std::string_view account_id,
                         std::string_view org_id, double now);
 
 // ---- Shapes (the model's structures in the neutral value form) ----
-Json OrganizationObject(store::Transaction& tx, const OrgRow& org);  // no tx errors: best effort
+Json OrganizationObject(const OrgRow& org);
 Json RootObject(const OrgRow& org, const RootRow& root,
                 const std::vector<std::pair<std::string, std::string>>& policy_types);
 Json OuObject(const OrgRow& org, const OuRow& ou);

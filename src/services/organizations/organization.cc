@@ -109,26 +109,21 @@ Result<Json> CreateOrganization(gateway::RequestContext& ctx, const Json& input)
                           {root_id, org_id}));
   // AWS-COMPAT: the management account is listed with JoinedMethod INVITED.
   OT_RETURN_IF_ERROR(AddMembership(tx, account_id, org_id, root_id, "INVITED", now));
-  if (feature_set == "ALL") {
-    // With all features, SCPs are enabled on the root and FullAWSAccess is attached everywhere.
-    OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(tx, now));
-    OT_RETURN_IF_ERROR(Exec(tx,
-                            "INSERT INTO org_root_policy_types (root_id, policy_type, status) "
-                            "VALUES (?, ?, 'ENABLED')",
-                            {root_id, std::string(kScpType)}));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org_id, root_id));
-    OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org_id, account_id));
-  }
+  // Through the API the root starts with no policy type enabled, whatever the feature set
+  // (AWS-FACTS 2.2): SCPs, and FullAWSAccess on every target, come with EnablePolicyType. Only
+  // the console enables SCPs as it creates an organization. The AWS managed policies exist from
+  // the start (ListPolicies shows them).
+  if (feature_set == "ALL") OT_RETURN_IF_ERROR(EnsureAwsManagedPolicies(tx, now));
   OT_RETURN_IF_ERROR(EnsureOrganizationsRole(ctx, tx, account_id, now));
   OT_ASSIGN_OR_RETURN(auto org, FindOrganization(tx, org_id));
-  Json out{{"Organization", OrganizationObject(tx, *org)}};
+  Json out{{"Organization", OrganizationObject(*org)}};
   return out;
 }
 
 Result<Json> DescribeOrganization(gateway::RequestContext& ctx, const Json&) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireOrganization(tx, ctx.caller.account_id));
-  return Json{{"Organization", OrganizationObject(tx, org)}};
+  return Json{{"Organization", OrganizationObject(org)}};
 }
 
 Result<Json> DeleteOrganization(gateway::RequestContext& ctx, const Json&) {

@@ -103,7 +103,9 @@ TEST_F(OrganizationsCoreTest, TokensAreBoundToTheRequest) {
   EXPECT_FALSE(ParsePage(Json{{"NextToken", "zz"}}, page.binding).ok());
 }
 
-TEST_F(OrganizationsCoreTest, CreateOrganizationMakesRootSlrAndFullAwsAccess) {
+// Through the API no policy type is enabled on the new root, so nothing is attached yet
+// (AWS-FACTS 2.2); EnablePolicyType attaches FullAWSAccess (org_policies_test).
+TEST_F(OrganizationsCoreTest, CreateOrganizationMakesRootAndSlrWithNoPolicyType) {
   auto created = Call(CreateOrganization, kManagement);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   const Json& org = created->at("Organization").as_object();
@@ -122,7 +124,10 @@ TEST_F(OrganizationsCoreTest, CreateOrganizationMakesRootSlrAndFullAwsAccess) {
                         "SELECT COUNT(*) FROM org_policy_attachments WHERE policy_id = "
                         "'p-FullAWSAccess' AND target_id IN (?, ?)",
                         {root->root_id, std::string(kManagement)});
-  EXPECT_EQ(*attached, 2);
+  EXPECT_EQ(*attached, 0);
+  auto types =
+      Count(*tx, "SELECT COUNT(*) FROM org_root_policy_types WHERE root_id = ?", {root->root_id});
+  EXPECT_EQ(*types, 0);
   auto again = Call(CreateOrganization, kManagement);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().aws_code(), "AlreadyInOrganizationException");
@@ -132,7 +137,7 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsDefaultPoliciesAndTheOrganizatio
   ASSERT_TRUE(Call(CreateOrganization, kManagement).ok());
   std::string root_id;
   {
-    // RCPs enabled on the root next to SCPs (what EnablePolicyType leaves behind).
+    // SCPs and RCPs enabled on the root (what EnablePolicyType leaves behind).
     auto tx = std::move(twin_->store().Begin(store::TxMode::kWrite)).value();
     auto org = RequireOrganization(*tx, kManagement);
     ASSERT_TRUE(org.ok());
@@ -140,8 +145,9 @@ TEST_F(OrganizationsCoreTest, CreatedAccountGetsDefaultPoliciesAndTheOrganizatio
     ASSERT_TRUE(root.ok());
     root_id = root->root_id;
     ASSERT_TRUE(tx->Execute("INSERT INTO org_root_policy_types (root_id, policy_type, status) "
-                            "VALUES (?, 'RESOURCE_CONTROL_POLICY', 'ENABLED')",
-                            {root_id})
+                            "VALUES (?, 'SERVICE_CONTROL_POLICY', 'ENABLED'), "
+                            "(?, 'RESOURCE_CONTROL_POLICY', 'ENABLED')",
+                            {root_id, root_id})
                     .ok());
     ASSERT_TRUE(tx->Commit().ok());
   }

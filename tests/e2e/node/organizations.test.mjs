@@ -49,7 +49,8 @@ test("list-roots and create an OU", async () => {
   const roots = (await orgs.send(new ListRootsCommand({}))).Roots;
   assert.equal(roots.length, 1);
   assert.match(roots[0].Id, /^r-[0-9a-z]{4,32}$/);
-  assert.deepEqual(roots[0].PolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
+  // No policy type until EnablePolicyType (AWS-FACTS 2.2).
+  assert.deepEqual(roots[0].PolicyTypes, []);
   const ou = (await orgs.send(new CreateOrganizationalUnitCommand({
     ParentId: roots[0].Id, Name: "node-ou",
   }))).OrganizationalUnit;

@@ -73,6 +73,10 @@ before(async () => {
   orgId = (await mgmt.orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })))
     .Organization.Id;
   rootId = (await mgmt.orgs.send(new ListRootsCommand({}))).Roots[0].Id;
+  // The API's CreateOrganization enables no policy type (AWS-FACTS 2.2): SCPs are enabled here.
+  await mgmt.orgs.send(new EnablePolicyTypeCommand({
+    RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY",
+  }));
 });
 after(async () => { await server.stop(); });
 

@@ -169,7 +169,21 @@ def test_create_describe_delete_organization(server):
     root = orgs.list_roots()["Roots"][0]
     assert re.match(ROOT_ID, root["Id"]) and re.match(ROOT_ARN, root["Arn"])
     assert root["Name"] == "Root"
-    assert {"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"} in root["PolicyTypes"]
+    # Through the API the root starts with no policy type (AWS-FACTS 2.2); the deprecated
+    # AvailablePolicyTypes still shows SCP as ENABLED.
+    assert root["PolicyTypes"] == []
+    assert org["AvailablePolicyTypes"] == [{"Type": "SERVICE_CONTROL_POLICY",
+                                            "Status": "ENABLED"}]
+    # Enabling SCPs attaches FullAWSAccess to the root, every OU and every account.
+    ou = orgs.create_organizational_unit(ParentId=root["Id"], Name="Before")["OrganizationalUnit"]
+    enabled = orgs.enable_policy_type(RootId=root["Id"], PolicyType="SERVICE_CONTROL_POLICY")
+    assert enabled["Root"]["PolicyTypes"] == [{"Type": "SERVICE_CONTROL_POLICY",
+                                               "Status": "ENABLED"}]
+    for target in (root["Id"], ou["Id"], mgmt.id):
+        attached = orgs.list_policies_for_target(TargetId=target,
+                                                 Filter="SERVICE_CONTROL_POLICY")["Policies"]
+        assert [p["Name"] for p in attached] == ["FullAWSAccess"], target
+    orgs.delete_organizational_unit(OrganizationalUnitId=ou["Id"])
 
     # The service-linked role in the management account.
     role = mgmt.client("iam").get_role(RoleName="AWSServiceRoleForOrganizations")["Role"]
