@@ -180,7 +180,15 @@ Result<Json> GetAccountSummary(gateway::RequestContext& ctx, const Json& /*input
       Count(tx, "SELECT COUNT(*) FROM iam_attachments WHERE account_id = ?", account));
   m["AccountSigningCertificatesPresent"] = 0;
   m["ServerCertificates"] = 0;
-  m["Providers"] = 0;
+  // AWS-COMPAT: Providers counts the SAML and the OpenID Connect providers together (the model
+  // says "identity providers" without naming the kinds).
+  OT_ASSIGN_OR_RETURN(
+      int64_t saml_providers,
+      Count(tx, "SELECT COUNT(*) FROM iam_saml_providers WHERE account_id = ?", account));
+  OT_ASSIGN_OR_RETURN(
+      int64_t oidc_providers,
+      Count(tx, "SELECT COUNT(*) FROM iam_oidc_providers WHERE account_id = ?", account));
+  m["Providers"] = saml_providers + oidc_providers;
   m["UsersQuota"] = kUsersPerAccount;
   m["GroupsQuota"] = kGroupsPerAccount;
   m["RolesQuota"] = kRolesPerAccount;

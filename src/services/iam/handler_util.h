@@ -128,5 +128,12 @@ Handler ListOrganizationsFeatures, EnableOrganizationsRootCredentialsManagement,
 // simulate.cc
 Handler SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysForPrincipalPolicy,
     GetContextKeysForCustomPolicy;
+// identity_providers.cc
+Handler CreateOpenIDConnectProvider, GetOpenIDConnectProvider, ListOpenIDConnectProviders,
+    DeleteOpenIDConnectProvider, AddClientIDToOpenIDConnectProvider,
+    RemoveClientIDFromOpenIDConnectProvider, UpdateOpenIDConnectProviderThumbprint,
+    TagOpenIDConnectProvider, UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags,
+    CreateSAMLProvider, GetSAMLProvider, UpdateSAMLProvider, DeleteSAMLProvider, ListSAMLProviders,
+    TagSAMLProvider, UntagSAMLProvider, ListSAMLProviderTags;
 
 }  // namespace orgtwin::services::iam
