@@ -240,8 +240,10 @@ Result<Json> ListServerCertificates(gateway::RequestContext& ctx, const Json& in
                {AccountOf(ctx), page.start_key, static_cast<int64_t>(prefix.size()), prefix,
                 static_cast<int64_t>(page.max_items + 1)}));
   std::vector<std::pair<std::string, boost::json::value>> items;
-  for (const store::Row& r : rows)
+  items.reserve(rows.size());
+  for (const store::Row& r : rows) {
     items.emplace_back(r.Text(8), ServerCertMetadata(ServerCertFromRow(r)));
+  }
   Json out;
   EmitPage(std::move(items), page, "ServerCertificateMetadataList", out);
   return out;
