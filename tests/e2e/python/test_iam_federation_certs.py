@@ -577,3 +577,43 @@ def test_service_specific_credentials(iam):
     expect_error(iam.reset_service_specific_credential, "NoSuchEntity", 404, UserName="coder",
                  ServiceSpecificCredentialId=cred_id)
     iam.delete_user(UserName="coder")
+
+
+# ---------------------------------------------------------------- authorization
+
+def test_certificates_and_providers_are_authorized_on_their_arns(iam, server):
+    """A server certificate is authorized on its ARN with the path it was uploaded with; a
+    provider on the ARN the request names."""
+    key = ec_key()
+    body = cert_pem(certificate(key, "cdn.example.com"))
+    iam.upload_server_certificate(Path="/cloudfront/", ServerCertificateName="cdn",
+                                  CertificateBody=body, PrivateKey=key_pem(key))
+    iam.upload_server_certificate(Path="/elb/", ServerCertificateName="lb",
+                                  CertificateBody=body, PrivateKey=key_pem(key))
+    oidc = iam.create_open_id_connect_provider(Url="https://authz.example.com")[
+        "OpenIDConnectProviderArn"]
+    iam.create_user(UserName="cert-reader")
+    iam.put_user_policy(UserName="cert-reader", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:GetServerCertificate",
+                       "Resource": f"arn:aws:iam::{ACCOUNT}:server-certificate/cloudfront/*"},
+                      {"Effect": "Allow", "Action": "iam:GetOpenIDConnectProvider",
+                       "Resource": oidc}]}))
+    key_pair = iam.create_access_key(UserName="cert-reader")["AccessKey"]
+    reader = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1",
+                          aws_access_key_id=key_pair["AccessKeyId"],
+                          aws_secret_access_key=key_pair["SecretAccessKey"], config=NO_RETRY)
+    assert reader.get_server_certificate(ServerCertificateName="cdn")["ServerCertificate"][
+        "CertificateBody"] == body
+    message = expect_error(reader.get_server_certificate, "AccessDenied", 403,
+                           ServerCertificateName="lb")
+    assert f"arn:aws:iam::{ACCOUNT}:server-certificate/elb/lb" in message
+    assert reader.get_open_id_connect_provider(OpenIDConnectProviderArn=oidc)["Url"] == (
+        "authz.example.com")
+    expect_error(reader.list_open_id_connect_providers, "AccessDenied", 403)
+    iam.delete_access_key(UserName="cert-reader", AccessKeyId=key_pair["AccessKeyId"])
+    iam.delete_user_policy(UserName="cert-reader", PolicyName="read")
+    iam.delete_user(UserName="cert-reader")
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=oidc)
+    for name in ("cdn", "lb"):
+        iam.delete_server_certificate(ServerCertificateName=name)
