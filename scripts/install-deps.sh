@@ -10,7 +10,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev liboath-dev libyaml-cpp-dev libcli11-dev
-  libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev
+  libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev libxml2-dev
   libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql
   python3 python3-boto3 python3-pytest python3-cryptography awscli faketime poppler-utils nodejs curl
   # The report page is rendered headless by its test (tests/e2e/python/test_report.py).

@@ -158,6 +158,10 @@ class Authorizer::Facts final : public ResourceFacts {
         OT_ASSIGN_OR_RETURN(auto path, repo::FindInstanceProfilePath(tx, account, name));
         if (!path.has_value()) return entity;
         entity.path = *path;
+      } else if (kind == "server-certificate") {
+        OT_ASSIGN_OR_RETURN(auto path, repo::FindServerCertificatePath(tx, account, name));
+        if (!path.has_value()) return entity;
+        entity.path = *path;
       } else {
         return entity;
       }

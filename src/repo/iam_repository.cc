@@ -200,6 +200,16 @@ Result<std::optional<std::string>> FindInstanceProfilePath(store::Transaction& t
   return std::optional<std::string>(rows.front().Text(0));
 }
 
+Result<std::optional<std::string>> FindServerCertificatePath(store::Transaction& tx,
+                                                             std::string_view account_id,
+                                                             std::string_view name) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT path FROM iam_server_certificates "
+                                          "WHERE account_id = ? AND certificate_name_lower = ?",
+                                          {std::string(account_id), AsciiLowerCopy(name)}));
+  if (rows.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(rows.front().Text(0));
+}
+
 Result<std::optional<PolicyRow>> ResolvePolicyArn(store::Transaction& tx,
                                                   std::string_view account_id,
                                                   std::string_view arn) {

@@ -1,13 +1,13 @@
 // File: repo/iam_repository.h
 //
 // The IAM tables' repository (migrations 0002_iam.sql, 0005_iam_credentials.sql,
-// 0007_iam_instance_profiles.sql): typed rows of users, groups, roles, customer managed policies
-// and their versions, lookups by name (case-insensitive, as IAM compares names), by ID and by ARN,
-// attachments, inline policies, group membership, tags and virtual MFA devices. What other folders
-// read or write of IAM lives here: the IAM handlers, STS (AssumeRole, its role's last use, MFA
-// codes), Organizations (the role a created account trusts), the identity store and the
-// policy-set loader all use the same rows through these functions; services/iam keeps the
-// statements only it runs.
+// 0007_iam_instance_profiles.sql, 0026_iam_providers_certificates.sql): typed rows of users,
+// groups, roles, customer managed policies and their versions, lookups by name (case-insensitive,
+// as IAM compares names), by ID and by ARN, attachments, inline policies, group membership, tags
+// and virtual MFA devices. What other folders read or write of IAM lives here: the IAM handlers,
+// STS (AssumeRole, its role's last use, MFA codes), Organizations (the role a created account
+// trusts), the identity store and the policy-set loader all use the same rows through these
+// functions; services/iam keeps the statements only it runs.
 //
 // A repository knows SQL and rows, nothing of the wire: no AWS errors (services/iam turns "absent"
 // into NoSuchEntity), no JSON. Every function takes the caller's open Transaction; none commits.
@@ -127,6 +127,10 @@ Result<std::optional<RoleRow>> FindRoleByArn(store::Transaction& tx, std::string
 Result<std::optional<std::string>> FindInstanceProfilePath(store::Transaction& tx,
                                                            std::string_view account_id,
                                                            std::string_view name);
+// The path of the server certificate `name` of `account_id` (names compare case-insensitively).
+Result<std::optional<std::string>> FindServerCertificatePath(store::Transaction& tx,
+                                                             std::string_view account_id,
+                                                             std::string_view name);
 // A customer managed policy of `account_id` or an AWS managed policy (catalog). Another
 // account's customer managed policy is not visible.
 Result<std::optional<PolicyRow>> ResolvePolicyArn(store::Transaction& tx,

@@ -128,5 +128,32 @@ Handler ListOrganizationsFeatures, EnableOrganizationsRootCredentialsManagement,
 // simulate.cc
 Handler SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysForPrincipalPolicy,
     GetContextKeysForCustomPolicy;
+// identity_providers.cc
+Handler CreateOpenIDConnectProvider, GetOpenIDConnectProvider, ListOpenIDConnectProviders,
+    DeleteOpenIDConnectProvider, AddClientIDToOpenIDConnectProvider,
+    RemoveClientIDFromOpenIDConnectProvider, UpdateOpenIDConnectProviderThumbprint,
+    TagOpenIDConnectProvider, UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags,
+    CreateSAMLProvider, GetSAMLProvider, UpdateSAMLProvider, DeleteSAMLProvider, ListSAMLProviders,
+    TagSAMLProvider, UntagSAMLProvider, ListSAMLProviderTags;
+// certificates.cc
+Handler UploadServerCertificate, GetServerCertificate, ListServerCertificates,
+    UpdateServerCertificate, DeleteServerCertificate, TagServerCertificate, UntagServerCertificate,
+    ListServerCertificateTags, UploadSigningCertificate, ListSigningCertificates,
+    UpdateSigningCertificate, DeleteSigningCertificate;
+// The user a credential operation acts on: the named IAM user, or -- without UserName -- the
+// calling IAM user, or the root user (user_id and name ""). Role and federated sessions must
+// name the user (ValidationError, as for access keys).
+struct CredentialOwner {
+  std::string user_id;  // "" for the root user
+  std::string name;     // "" for the root user
+};
+Result<CredentialOwner> ResolveCredentialOwner(gateway::RequestContext& ctx, const Json& input);
+// ssh_keys.cc
+Handler UploadSSHPublicKey, GetSSHPublicKey, ListSSHPublicKeys, UpdateSSHPublicKey,
+    DeleteSSHPublicKey;
+// service_credentials.cc
+Handler CreateServiceSpecificCredential, ListServiceSpecificCredentials,
+    ResetServiceSpecificCredential, UpdateServiceSpecificCredential,
+    DeleteServiceSpecificCredential;
 
 }  // namespace orgtwin::services::iam

@@ -54,6 +54,10 @@ inline constexpr int64_t kMfaDevicesPerUser = 8;  // and 8 for the root user
 inline constexpr int64_t kInstanceProfilesPerAccount = 1000;
 inline constexpr int64_t kRolesPerInstanceProfile = 1;
 inline constexpr int64_t kAccessKeysPerUser = 2;
+inline constexpr int64_t kServerCertificatesPerAccount = 20;
+inline constexpr int64_t kSigningCertificatesPerUser = 2;
+inline constexpr int64_t kSshPublicKeysPerUser = 5;
+inline constexpr int64_t kServiceCredentialsPerUserAndService = 2;
 
 // ---- Wire helpers ----
 inline std::string Lower(std::string_view text) { return AsciiLowerCopy(text); }

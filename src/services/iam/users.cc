@@ -128,6 +128,30 @@ Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
                                 "AND user_id = ?",
                                 {account, user.user_id}));
   if (mfa > 0) return DeleteConflict("Cannot delete entity, must delete MFA device first.");
+  // AWS-COMPAT: the texts for the credentials of migration 0026 follow the ones above; AWS
+  // documents that each must go first, not its wording.
+  OT_ASSIGN_OR_RETURN(int64_t certificates,
+                      CountRows(tx,
+                                "SELECT COUNT(*) FROM iam_signing_certificates WHERE "
+                                "account_id = ? AND user_id = ?",
+                                {account, user.user_id}));
+  if (certificates > 0) {
+    return DeleteConflict("Cannot delete entity, must delete signing certificates first.");
+  }
+  OT_ASSIGN_OR_RETURN(int64_t ssh_keys, CountRows(tx,
+                                                  "SELECT COUNT(*) FROM iam_ssh_public_keys "
+                                                  "WHERE account_id = ? AND user_id = ?",
+                                                  {account, user.user_id}));
+  if (ssh_keys > 0)
+    return DeleteConflict("Cannot delete entity, must delete SSH public keys first.");
+  OT_ASSIGN_OR_RETURN(int64_t service_credentials,
+                      CountRows(tx,
+                                "SELECT COUNT(*) FROM iam_service_credentials WHERE "
+                                "account_id = ? AND user_id = ?",
+                                {account, user.user_id}));
+  if (service_credentials > 0) {
+    return DeleteConflict("Cannot delete entity, must delete service specific credentials first.");
+  }
   OT_ASSIGN_OR_RETURN(
       int64_t groups,
       CountRows(tx, "SELECT COUNT(*) FROM iam_group_members WHERE user_id = ?", {user.user_id}));

@@ -42,6 +42,10 @@ const std::vector<std::string>& TwinKeptTables() {
 
 const std::vector<std::string>& TwinStateTables() {
   static const std::vector<std::string> kTables = {
+      // IAM identity providers, certificates, SSH keys, service-specific credentials (0026)
+      "iam_oidc_providers", "iam_saml_private_keys", "iam_saml_providers",
+      "iam_server_certificates", "iam_signing_certificates", "iam_ssh_public_keys",
+      "iam_service_credentials",
       // Consolidated billing: charges and the payer history (0025)
       "billing_charges", "billing_payer_periods",
       // CloudTrail trails (0022) and EventBridge's default bus (0020)
