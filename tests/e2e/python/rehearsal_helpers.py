@@ -48,6 +48,13 @@ def engine(command, structure, server, data, *extra):
         capture_output=True, text=True, timeout=60, env=env)
 
 
+def add_keys(data_dir, profile, key):
+    """Appends an access key (IAM's AccessKey shape) as `profile` to `data_dir`'s credentials."""
+    with open(os.path.join(data_dir, "credentials"), "a") as f:
+        f.write("\n[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                % (profile, key["AccessKeyId"], key["SecretAccessKey"]))
+
+
 def session(data_dir, profile):
     """A boto3 session with `profile` from the profile files of `data_dir` (a rehearsal's)."""
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(data_dir, "credentials")

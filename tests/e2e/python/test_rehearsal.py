@@ -25,7 +25,8 @@ import pytest
 from mfa_codes import totp
 from orgpol_helpers import raw_call
 from orgtwin_server import REPO, OrgtwinServer, wait_for
-from rehearsal_helpers import EXAMPLE, binary, engine, rehearse, serve, session, snapshot, variant
+from rehearsal_helpers import (EXAMPLE, add_keys, binary, engine, rehearse, serve, session,
+                               snapshot, variant)
 from root_helpers import admin, error_code, mailbox, post, sign_in
 
 def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothing():
@@ -433,9 +434,7 @@ def test_a_change_its_owner_may_not_make_fails_with_access_denied_and_the_owner_
             iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
             iam.create_user(UserName="intern")
             key = iam.create_access_key(UserName="intern")["AccessKey"]
-            with open(os.path.join(data, "credentials"), "a") as f:
-                f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                        % (key["AccessKeyId"], key["SecretAccessKey"]))
+            add_keys(data, "payer-intern", key)
             applied = engine("apply", structure, server, data)
             assert applied.returncode == 1, applied.stdout + applied.stderr
             assert "party `partner` in account `payer`: iam " in applied.stderr, applied.stderr

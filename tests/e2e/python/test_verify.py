@@ -19,7 +19,7 @@ import time
 import pytest
 
 from mfa_codes import totp
-from rehearsal_helpers import EXAMPLE, engine, rehearse, serve, session, variant
+from rehearsal_helpers import EXAMPLE, add_keys, engine, rehearse, serve, session, variant
 from root_helpers import post
 
 
@@ -148,9 +148,7 @@ def test_each_escalation_edge_is_found_when_granted_and_only_then(rehearsed, act
     iam.attach_role_policy(RoleName="Boss",
                            PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     key = iam.create_access_key(UserName="intern")["AccessKey"]
-    with open(os.path.join(data, "credentials"), "a") as f:
-        f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                % (key["AccessKeyId"], key["SecretAccessKey"]))
+    add_keys(data, "payer-intern", key)
     intern_arn = "arn:aws:iam::%s:user/intern" % payer_id
 
     def grant(resource):
@@ -205,9 +203,7 @@ def test_a_role_passed_to_a_service_that_runs_code_is_an_edge(rehearsed):
             {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
             {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]}))
     key = iam.create_access_key(UserName="intern")["AccessKey"]
-    with open(os.path.join(data, "credentials"), "a") as f:
-        f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                % (key["AccessKeyId"], key["SecretAccessKey"]))
+    add_keys(data, "payer-intern", key)
     _, report = verify_json(structure, server, data)
     hows = [e["how"] for e in report["escalations"]
             if e["from"] == "arn:aws:iam::%s:user/intern" % payer_id]
@@ -248,9 +244,7 @@ def test_the_seeds_claims_hold_once_the_payer_root_is_under_split_custody(rehear
     home.enable_mfa_device(UserName="billing-clerk", SerialNumber=clerk_device["SerialNumber"],
                            AuthenticationCode1=totp(clerk_seed, step),
                            AuthenticationCode2=totp(clerk_seed, step + 1))
-    with open(os.path.join(data, "credentials"), "a") as f:
-        f.write("\n[billing-clerk]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                % (clerk["AccessKeyId"], clerk["SecretAccessKey"]))
+    add_keys(data, "billing-clerk", clerk)
     with open(os.path.join(data, "config"), "a") as f:
         f.write("\n[profile partner-billing]\nrole_arn = arn:aws:iam::%s:role/PartnerBilling\n"
                 "source_profile = billing-clerk\nmfa_serial = %s\n"
@@ -288,9 +282,7 @@ def test_a_cannot_claim_about_an_account_no_party_can_read_is_not_proved(rehears
     iam = session(data, "partner-payer").client("iam", endpoint_url=server.endpoint)
     iam.create_user(UserName="intern")
     key = iam.create_access_key(UserName="intern")["AccessKey"]
-    with open(os.path.join(data, "credentials"), "a") as f:
-        f.write("\n[payer-intern]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
-                % (key["AccessKeyId"], key["SecretAccessKey"]))
+    add_keys(data, "payer-intern", key)
     done, report = verify_json(structure, server, data)
     assert done.returncode == 1
     assert any(u.startswith("the IAM of `payer`") for u in report["unread"]), report["unread"]
