@@ -238,6 +238,12 @@ def test_errors_of_a_standalone_account(server):
     loner = keys_of(signup(server, "cli-loner"))
     fails(server, "AWSOrganizationsNotInUseException", "organizations", "list-accounts",
           keys=loner)
+    # Every account lookup from outside any organization: the exception AWS documents for an
+    # account that is not a member of one.
+    for lookup in (["describe-account", "--account-id", "123456789012"],
+                   ["list-parents", "--child-id", "123456789012"],
+                   ["list-roots"], ["list-create-account-status"]):
+        fails(server, "AWSOrganizationsNotInUseException", "organizations", *lookup, keys=loner)
     err = fails(server, "InvalidInputException", "organizations", "describe-account",
                 "--account-id", "12")
     assert "You provided a value that does not match the required pattern." in err
