@@ -16,7 +16,6 @@ farm-bench (5 runs, the median is the figure), and prints the decisions verify m
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,14 +24,13 @@ import time
 import boto3
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "build/release/src/cli/orgtwin")
+# The e2e suites' server starter (port 0, waits for the banner with a deadline) and poller.
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e", "python"))
+if len(sys.argv) > 1:
+    os.environ["ORGTWIN_BIN"] = sys.argv[1]
+from orgtwin_server import OrgtwinServer, wait_for  # noqa: E402
+
 ACCOUNTS, ROLES_PER_ACCOUNT, POLICIES_PER_ACCOUNT = 50, 10, 4
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def client(service, endpoint, key, secret, token=None):
@@ -53,20 +51,12 @@ def trust(principal):
 
 def main():
     work = tempfile.mkdtemp(prefix="orgtwin-verify-scale-")
-    port = free_port()
-    endpoint = "http://127.0.0.1:%d" % port
-    server = subprocess.Popen([BINARY, "serve", "--data", os.path.join(work, "data"),
-                               "--listen", "127.0.0.1:%d" % port, "--org-account-quota", "60",
-                               "--log-level", "warn"])
+    server = OrgtwinServer("--org-account-quota", "60").start()
+    endpoint = server.endpoint
+    binary = server.binary
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         signed = json.loads(subprocess.run(
-            [BINARY, "signup", "--endpoint", endpoint, "--email", "payer@partner.example",
+            [binary, "signup", "--endpoint", endpoint, "--email", "payer@partner.example",
              "--name", "Payer"], check=True, capture_output=True, text=True).stdout)
         root_keys = (signed["AccessKeyId"], signed["SecretAccessKey"])
         payer = signed["AccountId"]
@@ -95,13 +85,16 @@ def main():
             org.attach_policy(PolicyId=scp["Policy"]["PolicySummary"]["Id"], TargetId=unit)
         members = []
         for a in range(1, ACCOUNTS):
-            status = org.create_account(Email="member%d@customer.example" % a,
-                                        AccountName="Member %d" % a)["CreateAccountStatus"]
-            while status["State"] == "IN_PROGRESS":
-                time.sleep(0.02)
-                status = org.describe_create_account_status(
-                    CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
-            assert status["State"] == "SUCCEEDED", status
+            request = org.create_account(Email="member%d@customer.example" % a,
+                                         AccountName="Member %d" % a)["CreateAccountStatus"]
+
+            def finished():
+                got = org.describe_create_account_status(
+                    CreateAccountRequestId=request["Id"])["CreateAccountStatus"]
+                return got if got["State"] != "IN_PROGRESS" else None
+
+            status = wait_for(finished)
+            assert status and status["State"] == "SUCCEEDED", (request, status)
             members.append(status["AccountId"])
             org.move_account(AccountId=status["AccountId"], SourceParentId=root_id,
                              DestinationParentId=units[a % 5])
@@ -156,7 +149,7 @@ def main():
 
         env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "credentials"),
                    AWS_CONFIG_FILE=os.path.join(work, "config"))
-        command = [BINARY, "verify", structure, "--endpoint", endpoint, "--journal",
+        command = [binary, "verify", structure, "--endpoint", endpoint, "--journal",
                    os.path.join(work, "scale.state.json"), "--json",
                    os.path.join(work, "verify.json")]
         once = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -175,8 +168,7 @@ def main():
                                    capture_output=True, text=True, env=env)
             print(timed.stdout + timed.stderr)
     finally:
-        server.terminate()
-        server.wait()
+        server.cleanup()
         shutil.rmtree(work, ignore_errors=True)
 
 
