@@ -101,6 +101,7 @@ ExpectationResult Check(const structure::Expectation& e, const structure::Struct
   }
   std::string scope = rest.substr(phrase->words.size());
   std::vector<const AccountView*> accounts;
+  std::vector<std::string> unread_scope;  // accounts of the file named but not read at all
   if (scope == " in any account" || scope == " in every account") {
     for (const AccountView& a : state.accounts) accounts.push_back(&a);
   } else if (scope.rfind(" in ", 0) == 0) {
@@ -110,12 +111,15 @@ ExpectationResult Check(const structure::Expectation& e, const structure::Struct
     std::istringstream names(list);
     for (std::string name; std::getline(names, name, ',');) {
       while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-      const AccountView* a = state.FindByKey(name);
-      if (a == nullptr) {
-        r.evidence.push_back("`" + name + "` is not an account of the file that was read");
+      if (s.FindAccount(name) == nullptr) {
+        r.evidence.push_back("`" + name + "` is not an account of the file");
         return r;
       }
-      accounts.push_back(a);
+      if (const AccountView* a = state.FindByKey(name)) {
+        accounts.push_back(a);
+      } else {
+        unread_scope.push_back(name);
+      }
     }
   } else if (!scope.empty()) {
     r.evidence.push_back("`" + scope + "` is not a scope (in ACCOUNT, in any account)");
@@ -149,6 +153,10 @@ ExpectationResult Check(const structure::Expectation& e, const structure::Struct
   }
   r.holds = can ? any_allowed : all_denied;
   // What was not read proves nothing: a denial there may be a role verify never saw.
+  for (const std::string& name : unread_scope) {
+    if (!can) r.holds = false;
+    r.evidence.push_back("account `" + name + "` was not read (its ID is not known)");
+  }
   for (const AccountView* account : accounts) {
     if (account->iam_read) continue;
     if (!can) r.holds = false;

@@ -81,6 +81,25 @@ std::optional<Document> Boundary(const json::object& entity,
   return Document{arn, found->second};
 }
 
+// A user or role of GetAccountAuthorizationDetails with its own policies and boundary (a user's
+// groups and a role's trust are the caller's to add).
+IamPrincipal IamPrincipalFrom(const json::object& entity, PrincipalKind kind,
+                              const std::string& account_id,
+                              const std::map<std::string, std::string>& managed,
+                              std::vector<std::string>* unread) {
+  const bool user = kind == PrincipalKind::kUser;
+  IamPrincipal p;
+  p.kind = kind;
+  p.account_id = account_id;
+  p.name = Str(entity, user ? "UserName" : "RoleName");
+  p.arn = Str(entity, "Arn");
+  AddInline(entity, user ? "UserPolicyList" : "RolePolicyList", (user ? "user/" : "role/") + p.name,
+            &p.identity);
+  AddAttached(entity, managed, &p.identity, unread);
+  p.boundary = Boundary(entity, managed);
+  return p;
+}
+
 // The account's IAM, from GetAccountAuthorizationDetails.
 void FillIam(const std::vector<json::object>& pages, AccountView* view,
              std::vector<std::string>* unread) {
@@ -97,32 +116,18 @@ void FillIam(const std::vector<json::object>& pages, AccountView* view,
   for (const json::object& page : pages) {
     for (const json::value& user : Arr(page, "UserDetailList")) {
       const json::object& u = user.as_object();
-      IamPrincipal p;
-      p.kind = PrincipalKind::kUser;
-      p.account_id = view->id;
-      p.name = Str(u, "UserName");
-      p.arn = Str(u, "Arn");
-      AddInline(u, "UserPolicyList", "user/" + p.name, &p.identity);
-      AddAttached(u, managed, &p.identity, unread);
+      IamPrincipal p = IamPrincipalFrom(u, PrincipalKind::kUser, view->id, managed, unread);
       for (const json::value& group : Arr(u, "GroupList")) {
         p.groups.emplace_back(group.as_string());
         const auto& docs = group_policies[std::string(group.as_string())];
         p.identity.insert(p.identity.end(), docs.begin(), docs.end());
       }
-      p.boundary = Boundary(u, managed);
       view->users.push_back(std::move(p));
     }
     for (const json::value& role : Arr(page, "RoleDetailList")) {
       const json::object& r = role.as_object();
-      IamPrincipal p;
-      p.kind = PrincipalKind::kRole;
-      p.account_id = view->id;
-      p.name = Str(r, "RoleName");
-      p.arn = Str(r, "Arn");
+      IamPrincipal p = IamPrincipalFrom(r, PrincipalKind::kRole, view->id, managed, unread);
       p.trust = structure::DecodeDocument(Str(r, "AssumeRolePolicyDocument"));
-      AddInline(r, "RolePolicyList", "role/" + p.name, &p.identity);
-      AddAttached(r, managed, &p.identity, unread);
-      p.boundary = Boundary(r, managed);
       view->roles.push_back(std::move(p));
     }
   }
@@ -162,17 +167,11 @@ void ReadAccount(structure::Session& session, AccountView* view, State* state) {
                           (failures.empty() ? "no party has a profile there" : failures) + ")");
 }
 
-// One level above a member account: the root, an OU, or the account itself.
-struct Level {
-  std::string id;
-  std::string type;  // "ROOT", "ORGANIZATIONAL_UNIT", "ACCOUNT"
-};
-
-// The levels from the root down to `account_id` (itself last): where policies apply.
-Result<std::vector<Level>> LevelsDownTo(structure::Session& session, const std::string& party,
-                                        const std::string& management,
-                                        const std::string& account_id) {
-  std::vector<Level> levels{{account_id, "ACCOUNT"}};
+// The IDs of the levels from the root down to `account_id` (itself last): where policies apply.
+Result<std::vector<std::string>> LevelsDownTo(structure::Session& session, const std::string& party,
+                                              const std::string& management,
+                                              const std::string& account_id) {
+  std::vector<std::string> levels{account_id};
   for (std::string child = account_id;;) {
     auto parents =
         session.Call(party, management, "organizations", "ListParents", {{"ChildId", child}});
@@ -180,7 +179,7 @@ Result<std::vector<Level>> LevelsDownTo(structure::Session& session, const std::
     const json::array& list = Arr(*parents, "Parents");
     if (list.empty()) break;
     const json::object& parent = list.front().as_object();
-    levels.push_back({Str(parent, "Id"), Str(parent, "Type")});
+    levels.push_back(Str(parent, "Id"));
     if (Str(parent, "Type") == "ROOT") break;
     child = Str(parent, "Id");
   }
@@ -219,13 +218,13 @@ std::map<std::string, std::string> ReadUnits(structure::Session& session, const 
 Result<std::vector<std::vector<Document>>> PoliciesAt(structure::Session& session,
                                                       const std::string& party,
                                                       const std::string& management,
-                                                      const std::vector<Level>& targets,
+                                                      const std::vector<std::string>& targets,
                                                       const std::string& type,
                                                       std::map<std::string, Document>* cache) {
   std::vector<std::vector<Document>> levels;
-  for (const Level& target : targets) {
+  for (const std::string& target : targets) {
     auto pages = session.AllPages(party, management, "organizations", "ListPoliciesForTarget",
-                                  {{"TargetId", target.id}, {"Filter", type}});
+                                  {{"TargetId", target}, {"Filter", type}});
     if (!pages.ok()) {
       return InvalidInputError("ListPoliciesForTarget: " + pages.error().ToString());
     }
@@ -300,8 +299,8 @@ void ReadOrganization(structure::Session& session, State* state) {
       state->unread.push_back("the place of `" + view.key + "`: " + above.status().message());
       continue;
     }
-    for (const Level& level : *above) {
-      if (auto unit = unit_paths.find(level.id); unit != unit_paths.end()) {
+    for (const std::string& level : *above) {
+      if (auto unit = unit_paths.find(level); unit != unit_paths.end()) {
         view.ou_path = unit->second;
       }
     }

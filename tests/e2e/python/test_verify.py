@@ -104,12 +104,16 @@ def test_custody_follows_the_factors_a_party_holds(rehearsed):
 def test_a_claim_the_file_words_wrongly_is_named_and_fails(rehearsed):
     work, data, server = rehearsed
     structure, _ = variant(work, "  - partner can read invoices",
-                           "  - partner can read invoices\n  - partner can fly to the moon")
+                           "  - partner can read invoices\n  - partner can fly to the moon\n"
+                           "  - partner can read invoices in nowhere")
     done, report = verify_json(structure, server, data)
     assert done.returncode == 1
     bad = claim(report, "partner can fly to the moon")
     assert not bad["understood"]
     assert "NOT UNDERSTOOD  partner can fly to the moon" in done.stdout
+    nowhere = claim(report, "partner can read invoices in nowhere")
+    assert not nowhere["understood"]
+    assert nowhere["evidence"] == ["`nowhere` is not an account of the file"]
 
 
 # Each escalation edge: the intern's policy that grants it (positive), one that does not
