@@ -29,7 +29,7 @@ OrgRow ToOrg(const store::Row& row) {
 
 constexpr char kMemberCols[] =
     "SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, a.email, a.name, "
-    "a.state, a.created_at, a.has_payment_method, a.has_contact_info "
+    "a.state, a.created_at, a.has_payment_method, a.has_contact_info, m.joined_seq "
     "FROM org_accounts m JOIN accounts a ON a.account_id = m.account_id ";
 
 MemberRow ToMember(const store::Row& row) {
@@ -45,6 +45,7 @@ MemberRow ToMember(const store::Row& row) {
   m.created_at = row.Double(8);
   m.has_payment_method = row.Int(9) != 0;
   m.has_contact_info = row.Int(10) != 0;
+  m.joined_seq = row.Int(11);
   return m;
 }
 
@@ -297,17 +298,17 @@ Result<std::optional<TransferPartiesRow>> FindTransferParties(store::Transaction
 }
 
 Result<std::vector<MemberRow>> MembersOf(store::Transaction& tx, std::string_view org_id,
-                                         std::string_view parent_id,
-                                         std::string_view start_account_id, int64_t limit) {
+                                         std::string_view parent_id, int64_t start_seq,
+                                         int64_t limit) {
   // Keyset paging straight from SQL, so listing stays linear in the number of accounts however
   // many pages a client walks.
-  std::string sql = std::string(kMemberCols) + "WHERE m.org_id = ? AND m.account_id >= ?";
-  std::vector<store::Value> params{std::string(org_id), std::string(start_account_id)};
+  std::string sql = std::string(kMemberCols) + "WHERE m.org_id = ? AND m.joined_seq >= ?";
+  std::vector<store::Value> params{std::string(org_id), start_seq};
   if (!parent_id.empty()) {
     sql += " AND m.parent_id = ?";
     params.emplace_back(std::string(parent_id));
   }
-  sql += " ORDER BY m.account_id LIMIT ?";
+  sql += " ORDER BY m.joined_seq LIMIT ?";
   params.emplace_back(limit);
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
   std::vector<MemberRow> out;

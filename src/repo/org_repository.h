@@ -73,6 +73,7 @@ struct MemberRow {
   double created_at = 0;
   bool has_payment_method = true;
   bool has_contact_info = true;
+  int64_t joined_seq = 0;  // its position in the organization's listings (joined order)
 };
 
 // ---- Lookups (std::nullopt when absent) ----
@@ -142,11 +143,11 @@ Result<std::optional<TransferPartiesRow>> FindTransferParties(store::Transaction
                                                               std::string_view transfer_id);
 
 // ---- Members with their accounts (the registry's rows, repo/account_repository.h) ----
-// A page of the members of `org_id` (of `parent_id` only, unless it is ""): account IDs from
-// `start_account_id` on, ascending, at most `limit`.
+// A page of the members of `org_id` (of `parent_id` only, unless it is ""): in the order they
+// joined, from position `start_seq` on, at most `limit`.
 Result<std::vector<MemberRow>> MembersOf(store::Transaction& tx, std::string_view org_id,
-                                         std::string_view parent_id,
-                                         std::string_view start_account_id, int64_t limit);
+                                         std::string_view parent_id, int64_t start_seq,
+                                         int64_t limit);
 // How many members of `org_id` were closed after `since`.
 Result<int64_t> CountMembersClosedSince(store::Transaction& tx, std::string_view org_id,
                                         double since);

@@ -109,12 +109,15 @@ Status DetachMember(store::Transaction& tx, const MemberRow& member, double now)
 // A page of the members (of `parent_id` only, unless it is "") as the model's Account objects.
 Result<Json> ListMembers(store::Transaction& tx, const OrgRow& org, const Page& page,
                          const std::string& parent_id) {
+  OT_ASSIGN_OR_RETURN(int64_t start, StartSequence(page));
   OT_ASSIGN_OR_RETURN(std::vector<MemberRow> members,
-                      repo::MembersOf(tx, org.org_id, parent_id, page.start_key,
+                      repo::MembersOf(tx, org.org_id, parent_id, start,
                                       static_cast<int64_t>(page.max_results + 1)));
   std::vector<std::pair<std::string, boost::json::value>> items;
   items.reserve(members.size());
-  for (const MemberRow& m : members) items.emplace_back(m.account_id, AccountObject(org, m));
+  for (const MemberRow& m : members) {
+    items.emplace_back(SequenceKey(m.joined_seq), AccountObject(org, m));
+  }
   Json out;
   EmitPage(std::move(items), page, "Accounts", out);
   return out;

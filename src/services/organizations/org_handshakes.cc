@@ -52,13 +52,14 @@ struct HandshakeRow {
   std::string tags;
   double updated_at = 0;
   std::string arn;
+  int64_t created_seq = 0;  // its position in listings (migration 0027)
 };
 
 constexpr char kHandshakeCols[] =
     "SELECT handshake_id, org_id, action, state, requested_at, expires_at, "
     "COALESCE(target_account_id, ''), COALESCE(target_email, ''), parties, resources, "
-    "COALESCE(parent_handshake_id, ''), tags, COALESCE(updated_at, requested_at), arn "
-    "FROM org_handshakes ";
+    "COALESCE(parent_handshake_id, ''), tags, COALESCE(updated_at, requested_at), arn, "
+    "created_seq FROM org_handshakes ";
 
 HandshakeRow ToHandshake(const store::Row& r) {
   HandshakeRow h;
@@ -76,6 +77,7 @@ HandshakeRow ToHandshake(const store::Row& r) {
   h.tags = r.Text(11);
   h.updated_at = r.Double(12);
   h.arn = r.Text(13);
+  h.created_seq = r.Int(14);
   return h;
 }
 
@@ -227,8 +229,9 @@ Status InsertHandshake(store::Transaction& tx, const HandshakeRow& h) {
   return Exec(tx,
               "INSERT INTO org_handshakes (handshake_id, org_id, action, state, requested_at, "
               "expires_at, target_account_id, target_email, parties, resources, "
-              "parent_handshake_id, tags, updated_at, arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?)",
+              "parent_handshake_id, tags, updated_at, arn, created_seq) VALUES (?, ?, ?, ?, ?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM "
+              "org_handshakes))",
               {h.id, h.org_id, h.action, h.state, h.requested_at, h.expires_at,
                h.target_account_id.empty() ? Value() : Value(h.target_account_id),
                h.target_email.empty() ? Value() : Value(h.target_email), h.parties, h.resources,
@@ -688,7 +691,7 @@ Result<Json> ListHandshakes(gateway::RequestContext& ctx, const Json& input,
     if (!Visible(h, now)) continue;
     if (!filter.action.empty() && h.action != filter.action) continue;
     if (!filter.parent_id.empty() && h.parent_id != filter.parent_id) continue;
-    items.emplace_back(TimeOrderedKey(h.requested_at, h.id), HandshakeObject(h, now));
+    items.emplace_back(SequenceKey(h.created_seq), HandshakeObject(h, now));
   }
   Json out;
   EmitPage(std::move(items), page, "Handshakes", out);

@@ -43,15 +43,16 @@ struct PolicyRow {
   bool aws_managed = false;
   double created_at = 0;
   double updated_at = 0;
+  int64_t created_seq = 0;  // its position in listings (migration 0027; 0 = AWS managed)
 };
 
 constexpr char kPolicyCols[] =
     "SELECT policy_id, policy_type, name, description, content, aws_managed, created_at, "
-    "COALESCE(updated_at, created_at) FROM org_policies ";
+    "COALESCE(updated_at, created_at), created_seq FROM org_policies ";
 
 PolicyRow ToPolicy(const store::Row& r) {
-  return PolicyRow{r.Text(0), r.Text(1),     r.Text(2),   r.Text(3),
-                   r.Text(4), r.Int(5) != 0, r.Double(6), r.Double(7)};
+  return PolicyRow{r.Text(0),     r.Text(1),   r.Text(2),   r.Text(3), r.Text(4),
+                   r.Int(5) != 0, r.Double(6), r.Double(7), r.Int(8)};
 }
 
 Status PolicyNotFound() {
@@ -225,8 +226,6 @@ Result<Json> RootOutput(store::Transaction& tx, const OrgRow& org, const RootRow
   return out;
 }
 
-std::string PolicySortKey(const PolicyRow& p) { return p.name + '\x1f' + p.id; }
-
 // ---- Handlers ----
 
 Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
@@ -258,10 +257,11 @@ Result<Json> CreatePolicy(gateway::RequestContext& ctx, const Json& input) {
                 NowSeconds(ctx)};
   OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_policies (policy_id, org_id, policy_type, name, "
-                          "description, content, aws_managed, created_at, updated_at) VALUES "
-                          "(?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                          "description, content, aws_managed, created_at, updated_at, "
+                          "created_seq) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, (SELECT "
+                          "COALESCE(MAX(created_seq), 0) + 1 FROM org_policies WHERE org_id = ?))",
                           {row.id, org.org_id, row.type, row.name, row.description, row.content,
-                           row.created_at, row.updated_at}));
+                           row.created_at, row.updated_at, org.org_id}));
   OT_RETURN_IF_ERROR(ApplyTags(tx, row.id, Array(input, "Tags")));
   return PolicyObject(org, row);
 }
@@ -319,7 +319,8 @@ Json PolicySummaryPage(const OrgRow& org, const std::vector<store::Row>& rows, c
   std::vector<std::pair<std::string, json::value>> items;
   for (const store::Row& r : rows) {
     PolicyRow p = ToPolicy(r);
-    items.emplace_back(PolicySortKey(p), SummaryObject(org, p));
+    // Creation order; the AWS managed policies (0) first, by ID between themselves.
+    items.emplace_back(SequenceKey(p.created_seq) + p.id, SummaryObject(org, p));
   }
   Json out;
   EmitPage(std::move(items), page, "Policies", out);
@@ -348,7 +349,8 @@ Result<Json> ListPoliciesForTarget(gateway::RequestContext& ctx, const Json& inp
   OT_ASSIGN_OR_RETURN(auto rows,
                       tx.Query("SELECT p.policy_id, p.policy_type, p.name, p.description, "
                                "p.content, p.aws_managed, p.created_at, COALESCE(p.updated_at, "
-                               "p.created_at) FROM org_policy_attachments a JOIN org_policies p "
+                               "p.created_at), p.created_seq FROM org_policy_attachments a JOIN "
+                               "org_policies p "
                                "ON p.policy_id = a.policy_id WHERE a.org_id = ? AND "
                                "a.target_id = ? AND p.policy_type = ?",
                                {org.org_id, target, type}));

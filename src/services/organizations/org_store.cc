@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -215,9 +216,11 @@ Status AddMembership(store::Transaction& tx, std::string_view account_id, std::s
                      std::string_view parent_id, std::string_view joined_method, double joined_at) {
   OT_RETURN_IF_ERROR(Exec(tx,
                           "INSERT INTO org_accounts (account_id, org_id, parent_id, "
-                          "joined_method, joined_at) VALUES (?, ?, ?, ?, ?)",
+                          "joined_method, joined_at, joined_seq) VALUES (?, ?, ?, ?, ?, "
+                          "(SELECT COALESCE(MAX(joined_seq), 0) + 1 FROM org_accounts "
+                          "WHERE org_id = ?))",
                           {std::string(account_id), std::string(org_id), std::string(parent_id),
-                           std::string(joined_method), joined_at}));
+                           std::string(joined_method), joined_at, std::string(org_id)}));
   OT_RETURN_IF_ERROR(repo::SetMembershipChangedAt(tx, account_id, joined_at));
   // From now on the organization's management account pays for the account (consolidated
   // billing, services/billing/).
@@ -408,6 +411,23 @@ std::string TimeOrderedKey(double t, std::string_view id) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%020.6f", t);
   return std::string(buf) + "|" + std::string(id);
+}
+
+std::string SequenceKey(int64_t seq) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(seq));
+  return buf;
+}
+
+Result<int64_t> StartSequence(const Page& page) {
+  if (page.start_key.empty()) return int64_t{0};
+  int64_t seq = 0;
+  const char* end = page.start_key.data() + page.start_key.size();
+  auto [next, error] = std::from_chars(page.start_key.data(), end, seq);
+  if (error != std::errc() || next != end || seq < 0) {
+    return InvalidInput("INVALID_NEXT_TOKEN", "The NextToken value is not valid.");
+  }
+  return seq;
 }
 
 void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,

@@ -170,8 +170,14 @@ struct Page {
 // `binding` identifies the request (e.g. "ListChildren|ou-...|ACCOUNT"); a token minted for
 // another binding is InvalidInputException INVALID_NEXT_TOKEN.
 Result<Page> ParsePage(const Json& input, std::string binding);
-// A sort key ordering items by time (epoch seconds), then ID: listings in creation order.
+// A sort key ordering items by time (epoch seconds), then ID.
 std::string TimeOrderedKey(double t, std::string_view id);
+// The sort key of a row's creation position (migration 0027: joined_seq, created_seq): listings
+// in creation order. Fixed width, so keys compare as the numbers do.
+std::string SequenceKey(int64_t seq);
+// The position a page starts at: 0 from the start, else its SequenceKey read back
+// (INVALID_NEXT_TOKEN if it is not one).
+Result<int64_t> StartSequence(const Page& page);
 // `items` are (sort key, value); sorts them, keeps keys >= start_key, sets output[list] and,
 // when more remain, NextToken.
 void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, const Page& page,

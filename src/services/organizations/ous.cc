@@ -74,10 +74,12 @@ Result<Json> CreateOrganizationalUnit(gateway::RequestContext& ctx, const Json& 
   OT_ASSIGN_OR_RETURN(bool duplicate, SiblingNamed(tx, parent_id, name, ""));
   if (duplicate) return DuplicateOu();
   OuRow ou{NewOuId(ctx.twin.ids, chain.front()), org.org_id, parent_id, name, NowSeconds(ctx)};
-  OT_RETURN_IF_ERROR(Exec(tx,
-                          "INSERT INTO org_units (ou_id, org_id, parent_id, name, created_at) "
-                          "VALUES (?, ?, ?, ?, ?)",
-                          {ou.ou_id, ou.org_id, ou.parent_id, ou.name, ou.created_at}));
+  OT_RETURN_IF_ERROR(
+      Exec(tx,
+           "INSERT INTO org_units (ou_id, org_id, parent_id, name, created_at, "
+           "created_seq) VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), "
+           "0) + 1 FROM org_units WHERE parent_id = ?))",
+           {ou.ou_id, ou.org_id, ou.parent_id, ou.name, ou.created_at, ou.parent_id}));
   OT_RETURN_IF_ERROR(AttachDefaultPolicies(tx, org.org_id, ou.ou_id));
   OT_RETURN_IF_ERROR(ApplyTags(tx, ou.ou_id, Array(input, "Tags")));
   OT_ASSIGN_OR_RETURN(Json object, OuWithPath(tx, org, ou));
@@ -136,8 +138,9 @@ Result<Json> ListOrganizationalUnitsForParent(gateway::RequestContext& ctx, cons
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
   OT_ASSIGN_OR_RETURN(bool exists, ParentExists(tx, org.org_id, parent_id));
   if (!exists) return ParentNotFound();
-  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT ou_id, org_id, parent_id, name, created_at "
-                                          "FROM org_units WHERE org_id = ? AND parent_id = ?",
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT ou_id, org_id, parent_id, name, created_at, "
+                                          "created_seq FROM org_units WHERE org_id = ? AND "
+                                          "parent_id = ?",
                                           {org.org_id, parent_id}));
   OT_ASSIGN_OR_RETURN(std::vector<std::string> chain, ParentChain(tx, org.org_id, parent_id));
   std::string prefix = org.org_id + "/";
@@ -148,7 +151,7 @@ Result<Json> ListOrganizationalUnitsForParent(gateway::RequestContext& ctx, cons
     OuRow ou{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Double(4)};
     Json object = OuObject(org, ou);
     object["Path"] = prefix + ou.ou_id + "/";
-    items.emplace_back(ou.ou_id, std::move(object));
+    items.emplace_back(SequenceKey(r.Int(5)), std::move(object));
   }
   Json out;
   EmitPage(std::move(items), page, "OrganizationalUnits", out);
@@ -163,14 +166,15 @@ Result<Json> ListChildren(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementOrDelegatedAdmin(tx, ctx.caller.account_id));
   OT_ASSIGN_OR_RETURN(bool exists, ParentExists(tx, org.org_id, parent_id));
   if (!exists) return ParentNotFound();
-  std::string sql = type == "ACCOUNT"
-                        ? "SELECT account_id FROM org_accounts WHERE org_id = ? AND parent_id = ?"
-                        : "SELECT ou_id FROM org_units WHERE org_id = ? AND parent_id = ?";
+  std::string sql = type == "ACCOUNT" ? "SELECT account_id, joined_seq FROM org_accounts WHERE "
+                                        "org_id = ? AND parent_id = ?"
+                                      : "SELECT ou_id, created_seq FROM org_units WHERE org_id = "
+                                        "? AND parent_id = ?";
   OT_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {org.org_id, parent_id}));
   std::vector<std::pair<std::string, boost::json::value>> items;
   items.reserve(rows.size());
   for (const store::Row& r : rows) {
-    items.emplace_back(r.Text(0), Json{{"Id", r.Text(0)}, {"Type", type}});
+    items.emplace_back(SequenceKey(r.Int(1)), Json{{"Id", r.Text(0)}, {"Type", type}});
   }
   Json out;
   EmitPage(std::move(items), page, "Children", out);

@@ -879,14 +879,13 @@ Result<std::vector<std::string>> AccountsCoveredBy(store::Transaction& tx,
     }
     if (apply) {
       *org_id = org->org_id;
-      std::string start;
+      int64_t start = 0;
       while (true) {
         OT_ASSIGN_OR_RETURN(auto page, repo::MembersOf(tx, org->org_id, "", start, kMembersPage));
         for (const repo::MemberRow& m : page) accounts.push_back(m.account_id);
         if (static_cast<int64_t>(page.size()) < kMembersPage) break;
         // The next page starts after the last account of this one.
-        start = page.back().account_id;
-        start.push_back('\x01');
+        start = page.back().joined_seq + 1;
       }
     }
   }
