@@ -11,16 +11,16 @@
 #include "services/iam/iam_entities.h"
 #include "services/organizations/org_store.h"
 #include "services/organizations/organizations_core.h"
+#include "services/organizations/service_principals.h"
 #include "services/organizations/transfers.h"
 
 namespace orgtwin::services::organizations {
 namespace {
 
+// AWS-COMPAT: every recognized principal is accepted for trusted access and for delegated
+// administrators alike; which service refuses which of the two on AWS is not established.
 Status CheckServicePrincipal(const std::string& principal) {
-  static constexpr std::string_view kSuffix = ".amazonaws.com";
-  bool ok = principal.size() > kSuffix.size() &&
-            principal.compare(principal.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
-  if (!ok) {
+  if (!IsRecognizedServicePrincipal(principal)) {
     return InvalidInput("UNRECOGNIZED_SERVICE_PRINCIPAL",
                         "You specified an unrecognized service principal.");
   }
@@ -222,6 +222,7 @@ Result<Json> ListDelegatedAdministrators(gateway::RequestContext& ctx, const Jso
   OT_ASSIGN_OR_RETURN(Page page, ParsePage(input, "ListDelegatedAdministrators|" + principal));
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(OrgRow org, RequireManagementAccount(tx, ctx.caller.account_id));
+  if (input.contains("ServicePrincipal")) OT_RETURN_IF_ERROR(CheckServicePrincipal(principal));
   std::string sql =
       "SELECT account_id, MIN(delegated_at) FROM org_delegated_admins WHERE org_id = ?";
   std::vector<store::Value> params{org.org_id};

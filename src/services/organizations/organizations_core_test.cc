@@ -14,6 +14,7 @@
 #include "services/iam/iam_entities.h"
 #include "services/identity/credential_store.h"
 #include "services/organizations/org_store.h"
+#include "services/organizations/service_principals.h"
 #include "services/organizations/signup.h"
 #include "testing/test_twin.h"
 
@@ -388,6 +389,35 @@ TEST_F(OrganizationsCoreTest, SignupKeepsARequestedAccountIdAndRefusesATakenOrMa
                                            twin_->clock(), request);
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.status().aws_code(), "InvalidInput");
+}
+
+// The embedded list (data/organizations/service-principals.json) parses and holds AWS's principals,
+// and nothing else is recognized: no suffix rule, no case folding.
+TEST(ServicePrincipalsTest, RecognizesExactlyTheListedPrincipals) {
+  for (const char* listed :
+       {"account.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com",
+        "guardduty.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com",
+        "sso.amazonaws.com", "securitylake.amazonaws.com"}) {
+    EXPECT_TRUE(IsRecognizedServicePrincipal(listed)) << listed;
+  }
+  for (const char* other : {"", "nonsense", "notaservice.amazonaws.com", "GUARDDUTY.AMAZONAWS.COM",
+                            "guardduty.amazonaws.com.", "organizations.amazonaws.com"}) {
+    EXPECT_FALSE(IsRecognizedServicePrincipal(other)) << other;
+  }
+}
+
+// Sequence keys sort as their numbers do, and a page start reads back only from one.
+TEST(ListingOrderTest, SequenceKeysSortNumericallyAndReadBack) {
+  EXPECT_LT(SequenceKey(9), SequenceKey(10));
+  EXPECT_LT(SequenceKey(99), SequenceKey(1000));
+  Page page;
+  EXPECT_EQ(*StartSequence(page), 0);
+  page.start_key = SequenceKey(1234);
+  EXPECT_EQ(*StartSequence(page), 1234);
+  for (const char* bad : {"12a", "-5", "x"}) {
+    page.start_key = bad;
+    EXPECT_FALSE(StartSequence(page).ok()) << bad;
+  }
 }
 
 }  // namespace
