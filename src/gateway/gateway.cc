@@ -443,9 +443,24 @@ Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
                                               const model::ServiceModel* service,
                                               std::string* region) {
   if (options_.auth_mode == AuthMode::kPermissive) {
-    // moto_server-like: whatever the key (or none), the caller is the default account's root.
+    // moto_server-like, but a key the twin issued (CreateAccessKey, AssumeRole, GetSessionToken,
+    // GetFederationToken, sign-up) still acts as its own principal in its own account, and an
+    // access key's use is recorded, so what a client does with the keys it was given lands where
+    // it would on AWS. Neither the signature nor the session token is checked; any other key, or
+    // none, is the default account's root (README, "Permissive mode").
     Result<auth::SigV4Request> parsed = auth::ParseSigV4(request);
     if (parsed.ok() && !parsed->scope_region.empty()) *region = parsed->scope_region;
+    if (parsed.ok()) {
+      OT_ASSIGN_OR_RETURN(std::optional<services::Credential> credential,
+                          twin_.credentials.Lookup(parsed->access_key_id));
+      if (credential.has_value()) {
+        if (service != nullptr && credential->session_token.empty()) {
+          twin_.credentials.RecordUse(parsed->access_key_id, service->signing_name, *region,
+                                      twin_.clock.Now());
+        }
+        return credential->principal;
+      }
+    }
     auth::Principal root = twin_.default_account.root_key.principal;
     if (parsed.ok()) root.access_key_id = parsed->access_key_id;
     return root;

@@ -164,3 +164,56 @@ def test_permissive_mode_skips_authorization():
         assert any(u["UserName"] == "free" for u in anyone.list_users()["Users"])
     finally:
         srv.cleanup()
+
+
+def test_permissive_mode_keeps_the_principals_of_issued_keys():
+    """Permissive mode checks no signature and authorizes nothing, but the keys the twin issued
+    still act as their own principals in their own accounts (README, "Permissive mode")."""
+    import json as json_module
+    import subprocess
+    from orgtwin_server import OrgtwinServer
+    srv = OrgtwinServer("--auth", "permissive").start()
+    try:
+        root_iam = client(srv, "iam", srv.access_key, srv.secret_key)
+        root_iam.create_user(UserName="alice")
+        key = root_iam.create_access_key(UserName="alice")["AccessKey"]
+        # A wrong secret is not checked; the key is still alice's.
+        alice_sts = client(srv, "sts", key["AccessKeyId"], "not-the-secret")
+        assert alice_sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:user/alice"
+        # Unauthorized on AWS (alice has no policy), allowed here; her use is recorded.
+        alice_iam = client(srv, "iam", key["AccessKeyId"], "not-the-secret")
+        alice_iam.create_role(RoleName="ops", AssumeRolePolicyDocument=json_module.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                           "Action": "sts:AssumeRole"}]}))
+        last_used = root_iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+        assert last_used["UserName"] == "alice"
+        assert last_used["AccessKeyLastUsed"]["ServiceName"] == "iam"
+        assert "LastUsedDate" in last_used["AccessKeyLastUsed"]
+
+        # A session's keys act as the session, whatever token comes with them.
+        creds = alice_sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/ops",
+                                      RoleSessionName="night")["Credentials"]
+        session = boto3.client("sts", endpoint_url=srv.endpoint, region_name="us-east-1",
+                               aws_access_key_id=creds["AccessKeyId"],
+                               aws_secret_access_key="x", aws_session_token="not-the-token",
+                               config=NO_RETRY)
+        assert session.get_caller_identity()["Arn"] == (
+            "arn:aws:sts::123456789012:assumed-role/ops/night")
+
+        # Another account's root key acts in that account, not in the default one.
+        out = subprocess.run([srv.binary, "signup", "--endpoint", srv.endpoint, "--email",
+                              "permissive-other@example.com", "--name", "other"],
+                             check=True, capture_output=True, text=True, timeout=30)
+        other = json_module.loads(out.stdout)
+        other_iam = client(srv, "iam", other["AccessKeyId"], "x")
+        other_iam.create_user(UserName="elsewhere")
+        assert client(srv, "sts", other["AccessKeyId"], "x").get_caller_identity()[
+            "Account"] == other["AccountId"]
+        assert "elsewhere" not in [u["UserName"] for u in root_iam.list_users()["Users"]]
+
+        # A key the twin never issued is the default account's root.
+        assert client(srv, "sts", "testing", "testing").get_caller_identity()["Arn"] == (
+            "arn:aws:iam::123456789012:root")
+    finally:
+        srv.cleanup()
