@@ -220,15 +220,49 @@ Result<TaskOutcome> AddPaymentDetails(const Structure& s, TaskContext& ctx) {
   return Done("payment method added with the root user's keys (twin extension)");
 }
 
+// The party the file's custody gives the root user's MFA device of `account` ("" when it names
+// none).
+std::string RootMfaHolder(const Structure& s, const std::string& account) {
+  auto custody = s.custody.find(account);
+  if (custody == s.custody.end()) return "";
+  auto mfa = custody->second.held.find(structure::RootFactor::kRootMfa);
+  return mfa == custody->second.held.end() ? "" : mfa->second.value;
+}
+
 // Who else a root sign-in to `account` by `owner` needs, from the file's custody: the holder of
 // the root user's MFA device when that is another party ("" when the owner holds every factor).
 std::string RootSignInCooperation(const Structure& s, const std::string& account,
                                   const std::string& owner) {
-  auto custody = s.custody.find(account);
-  if (custody == s.custody.end()) return "";
-  auto mfa = custody->second.held.find(structure::RootFactor::kRootMfa);
-  if (mfa == custody->second.held.end() || mfa->second.value == owner) return "";
-  return mfa->second.value + ": holds the root user's MFA device";
+  const std::string holder = RootMfaHolder(s, account);
+  if (holder.empty() || holder == owner) return "";
+  return holder + ": holds the root user's MFA device";
+}
+
+// Part I step 3: the payer's root user gets an MFA device, which the custody's holder (the
+// customer, in the seed) keeps: the partner signs in with the password it holds, the holder
+// registers the device on its own authenticator and reads the two codes. From then on neither
+// party signs in as root alone.
+Result<TaskOutcome> EnableRootMfa(const Structure& s, TaskContext& ctx) {
+  const std::string& payer = Management(s);
+  const std::string& owner = OwnerOf(s, payer);
+  std::string holder = RootMfaHolder(s, payer);
+  if (holder.empty()) holder = owner;
+  OT_ASSIGN_OR_RETURN(json::object summary,
+                      ctx.session.Require(owner, payer, "iam", "GetAccountSummary"));
+  const json::object& counts = summary.at("SummaryMap").as_object();
+  if (const json::value* mfa = counts.if_contains("AccountMFAEnabled");
+      mfa != nullptr && mfa->is_int64() && mfa->as_int64() == 1) {
+    return Done("the root user of `" + payer + "` already has an MFA device");
+  }
+  if (ctx.twin == nullptr) {
+    return Manual("Sign in to `" + payer + "` as its root user (" + owner +
+                  ": the password); under Security credentials, Assign MFA device: " + holder +
+                  " registers a virtual device on its own authenticator and enters two "
+                  "consecutive codes (no API for the root user's MFA)");
+  }
+  OT_ASSIGN_OR_RETURN(std::string serial, ctx.twin->EnableRootMfa(ctx.session, owner, payer));
+  return Done("virtual MFA device " + serial + " protects the root user of `" + payer +
+              "`; its seed is with " + holder + " (twin: " + ctx.twin->files().mfa_devices + ")");
 }
 
 // A signed-up payer starts with IAM user and role access to billing off: the partner's billing
@@ -687,8 +721,9 @@ Playbook TransferPlaybook(const Structure& s) {
       [p](TaskContext& ctx) { return CreateAccounts(*p, ctx); });
   add("I.2", "Add the payment details", partner,
       [p](TaskContext& ctx) { return AddPaymentDetails(*p, ctx); });
-  add("I.3", "Enable MFA on the payer's root user", partner, {}, {},
-      "the root user's MFA devices and their custody (issue 12)");
+  add("I.3", "Enable MFA on the payer's root user", partner,
+      [p](TaskContext& ctx) { return EnableRootMfa(*p, ctx); });
+  book.tasks.back().cooperates = RootSignInCooperation(s, Management(s), partner);
   add("I.4", "Set the alternate contacts", partner, [p](TaskContext& ctx) {
     Scope scope = OnlyParts(Scope::kContacts);
     scope.accounts = {Management(*p)};

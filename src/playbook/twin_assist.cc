@@ -62,6 +62,13 @@ struct MfaDevice {
   int64_t last_step = 0;
 };
 
+// Whether `serial` names a root user's virtual MFA device (arn:aws:iam::ACCOUNT:mfa/NAME).
+bool IsRootMfaSerial(std::string_view serial) {
+  const std::string suffix = ":mfa/" + std::string(TwinAssist::kRootMfaDeviceName);
+  return serial.size() > suffix.size() &&
+         serial.compare(serial.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 std::vector<MfaDevice> ReadMfaDevices(const std::string& path) {
   std::vector<MfaDevice> devices;
   std::istringstream lines(ReadText(path));
@@ -177,6 +184,16 @@ Result<std::string> TwinAssist::RecoverRootKeys(const structure::Account& accoun
   // No Parties named: the twin records no holder of the password just set.
   auto signed_in =
       twin.Call("orgtwin", "ConsoleSignIn", {{"Email", email}, {"Password", password}});
+  // A root user under MFA (task I.3 ran) signs in only with a code from its device, which its
+  // holder reads out: each root device this assist made is tried (the account's ID, which its
+  // serial names, is what is being recovered).
+  for (const MfaDevice& device : ReadMfaDevices(files_.mfa_devices)) {
+    if (signed_in.ok() || signed_in.error().code != "MfaRequired") break;
+    if (!IsRootMfaSerial(device.serial)) continue;
+    OT_ASSIGN_OR_RETURN(std::string code, MfaCode(device.serial));
+    signed_in = twin.Call("orgtwin", "ConsoleSignIn",
+                          {{"Email", email}, {"Password", password}, {"MfaCode", code}});
+  }
   if (!signed_in.ok()) return failed("signing in as the root user", signed_in.error());
   const std::string id = json_fields::Str(*signed_in, "AccountId");
   if (account.existing_id && *account.existing_id != id) {
@@ -279,36 +296,65 @@ Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::
       }
     }
     if (serial.empty()) {
-      OT_ASSIGN_OR_RETURN(json::object created,
-                          session.Require(party, user_account, "iam", "CreateVirtualMFADevice",
-                                          {{"VirtualMFADeviceName", user}}));
-      const json::object& device = created.at("VirtualMFADevice").as_object();
-      serial = std::string(device.at("SerialNumber").as_string());
-      std::string seed_base32;
-      if (!Base64Decode(device.at("Base32StringSeed").as_string(), &seed_base32)) {
-        return InternalError("CreateVirtualMFADevice returned a seed that is not base64");
-      }
-      OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(seed_base32));
-      // Two consecutive codes from two steps back, so the steps up to two ahead stay free
-      // for the sign-ins that follow (the twin accepts two steps of drift either way, as AWS).
-      const int64_t step = auth::TotpStep(SystemClock().Now()) - 2;
-      auto at = [](int64_t s) {
-        return TimePoint{std::chrono::seconds(s * auth::kTotpStepSeconds)};
-      };
-      OT_RETURN_IF_ERROR(
-          session
-              .Require(party, user_account, "iam", "EnableMFADevice",
-                       {{"UserName", user},
-                        {"SerialNumber", serial},
-                        {"AuthenticationCode1", auth::TotpCode(secret, at(step))},
-                        {"AuthenticationCode2", auth::TotpCode(secret, at(step + 1))}})
-              .status());
-      devices.push_back({serial, seed_base32, step + 1});
-      OT_RETURN_IF_ERROR(WriteMfaDevices(files_.mfa_devices, devices));
+      OT_ASSIGN_OR_RETURN(
+          serial,
+          EnrollVirtualMfa(session, party, user_account, user, [&](const json::object& codes) {
+            json::object input = codes;
+            input["UserName"] = user;
+            return session.Require(party, user_account, "iam", "EnableMFADevice", std::move(input))
+                .status();
+          }));
     }
     role_profile.emplace_back("mfa_serial", serial);
   }
   return client::WriteIniSection(files_.config, "profile " + profile, role_profile);
+}
+
+Result<std::string> TwinAssist::EnrollVirtualMfa(
+    structure::Session& session, const std::string& party, const std::string& account,
+    const std::string& device_name,
+    const std::function<Status(const boost::json::object& codes)>& enable) {
+  OT_ASSIGN_OR_RETURN(json::object created,
+                      session.Require(party, account, "iam", "CreateVirtualMFADevice",
+                                      {{"VirtualMFADeviceName", device_name}}));
+  const json::object& device = created.at("VirtualMFADevice").as_object();
+  std::string serial(device.at("SerialNumber").as_string());
+  std::string seed_base32;
+  if (!Base64Decode(device.at("Base32StringSeed").as_string(), &seed_base32)) {
+    return InternalError("CreateVirtualMFADevice returned a seed that is not base64");
+  }
+  OT_ASSIGN_OR_RETURN(std::string secret, auth::Base32Decode(seed_base32));
+  // Two consecutive codes from two steps back, so the steps up to two ahead stay free for the
+  // sign-ins that follow (the twin accepts two steps of drift either way, as AWS).
+  const int64_t step = auth::TotpStep(SystemClock().Now()) - 2;
+  auto at = [](int64_t s) { return TimePoint{std::chrono::seconds(s * auth::kTotpStepSeconds)}; };
+  OT_RETURN_IF_ERROR(enable({{"SerialNumber", serial},
+                             {"AuthenticationCode1", auth::TotpCode(secret, at(step))},
+                             {"AuthenticationCode2", auth::TotpCode(secret, at(step + 1))}}));
+  std::vector<MfaDevice> devices = ReadMfaDevices(files_.mfa_devices);
+  devices.push_back({serial, seed_base32, step + 1});
+  OT_RETURN_IF_ERROR(WriteMfaDevices(files_.mfa_devices, devices));
+  return serial;
+}
+
+Result<std::string> TwinAssist::EnableRootMfa(structure::Session& session, const std::string& party,
+                                              const std::string& account) {
+  // A run stopped between creating the device and enabling it left the device unassigned and its
+  // seed unsaved: it is deleted and made again, as a person who lost the QR code would.
+  OT_ASSIGN_OR_RETURN(json::object unassigned,
+                      session.Require(party, account, "iam", "ListVirtualMFADevices",
+                                      {{"AssignmentStatus", "Unassigned"}}));
+  for (const json::value& device : unassigned["VirtualMFADevices"].as_array()) {
+    std::string serial(device.as_object().at("SerialNumber").as_string());
+    if (!IsRootMfaSerial(serial)) continue;
+    OT_RETURN_IF_ERROR(
+        session.Require(party, account, "iam", "DeleteVirtualMFADevice", {{"SerialNumber", serial}})
+            .status());
+  }
+  return EnrollVirtualMfa(
+      session, party, account, std::string(kRootMfaDeviceName), [&](const json::object& codes) {
+        return session.Require(party, account, "orgtwin", "EnableRootMfaDevice", codes).status();
+      });
 }
 
 Result<std::string> TwinAssist::MfaCode(std::string_view serial) {

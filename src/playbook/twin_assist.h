@@ -16,6 +16,7 @@
 // the Session it is given. Thread-safety: none.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -84,6 +85,16 @@ class TwinAssist {
   // The next unused TOTP code of the virtual MFA device `serial` (one this assist made).
   Result<std::string> MfaCode(std::string_view serial);
 
+  // The name AWS's console gives the root user's virtual MFA device (its serial is
+  // arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device).
+  static constexpr std::string_view kRootMfaDeviceName = "root-account-mfa-device";
+
+  // Assigns a new virtual MFA device to the root user of `account`, acting as `party` with the
+  // root user's keys (the console's Security credentials page on AWS), and keeps its seed in
+  // `mfa-devices` for the device's holder. Returns the device's serial.
+  Result<std::string> EnableRootMfa(structure::Session& session, const std::string& party,
+                                    const std::string& account);
+
  private:
   // A client for the twin's unauthenticated pages (sign-up, sign-in, recovery, mailboxes).
   client::Client Anonymous() const;
@@ -95,6 +106,13 @@ class TwinAssist {
   // task in the error.
   Status CallAsRoot(const std::string& profile, const std::string& operation,
                     const boost::json::object& input, std::string_view doing);
+
+  // Creates virtual MFA device `device_name` in `account` as `party`, calls `enable` with its
+  // serial and two consecutive codes (SerialNumber, AuthenticationCode1/2), then keeps its seed.
+  Result<std::string> EnrollVirtualMfa(
+      structure::Session& session, const std::string& party, const std::string& account,
+      const std::string& device_name,
+      const std::function<Status(const boost::json::object& codes)>& enable);
 
   ProfileFiles files_;
   std::string endpoint_url_;

@@ -36,7 +36,9 @@ def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothi
         assert done.returncode == 0, done.stdout + done.stderr
         assert "No changes. The accounts match the structure file." in done.stdout
         assert "[III.12] customer" in done.stdout
-        assert "waits for the root user's MFA devices" in done.stdout  # never reported done
+        # I.3: the payer's root user gets the MFA device the custody gives the customer.
+        assert "with customer: holds the root user's MFA device" in done.stdout
+        assert ":mfa/root-account-mfa-device protects the root user of `payer`" in done.stdout
         server = serve(data)
         try:
             state = snapshot(server.endpoint, data)
@@ -241,7 +243,7 @@ def test_in_the_seeds_payer_the_partner_reads_every_bill_and_the_customer_none()
 
             # The customer's payer-admin, with the device the rehearsal made for it (II.1).
             devices = [line.split() for line in open(os.path.join(data, "mfa-devices"))
-                       if line.startswith("arn:")]
+                       if line.startswith("arn:") and "root-account-mfa-device" not in line]
             serial, seed, last = devices[0][0], devices[0][1], int(devices[0][2])
             source = session(data, "customer-payer-source")
             customer = source.client("sts", endpoint_url=server.endpoint).assume_role(
@@ -270,7 +272,7 @@ def task_states(journal_path):
 def test_a_rehearsal_killed_at_a_random_task_resumes_to_the_same_state():
     seed = int(os.environ.get("ORGTWIN_TEST_SEED", time.time()))
     rng = random.Random(seed)
-    tasks = ["I.1", "I.2", "I.4", "I.6", "I.7", "I.8", "II.1", "II.2", "III.1", "III.2", "III.3",
+    tasks = ["I.1", "I.2", "I.3", "I.4", "I.6", "I.7", "I.8", "II.1", "II.2", "III.1", "III.2", "III.3",
              "III.5", "III.9", "III.10", "III.11", "III.12"]
     target = rng.choice(tasks)
     print("seed", seed, "kill at task", target)

@@ -2,9 +2,9 @@
 
 - On the example the seed's own claims are checked: the customer cannot read the payer's
   invoices, the partner can; and verify finds where the rehearsed state lets a party do more than
-  the seed claims (the partner holds the payer's root keys; the payer's root has no MFA device, so
-  whoever reads its mailbox signs in as root alone; either party can switch off the root-login
-  alerting). A failing claim exits 1 and is named.
+  the seed claims (the partner holds the payer's root keys, so it acts as root alone although the
+  customer holds the root's MFA device; either party can switch off the root-login alerting). A
+  failing claim exits 1 and is named.
 - The custody analysis follows the factors: give the root email's mailbox to the customer and the
   customer, not the partner, reaches the root user alone.
 - Each privilege-escalation edge is found when a policy grants it (positive) and not when the
@@ -20,7 +20,6 @@ import pytest
 
 from mfa_codes import totp
 from rehearsal_helpers import EXAMPLE, add_keys, engine, rehearse, serve, session, variant
-from root_helpers import post
 
 
 def verify_json(structure, server, data):
@@ -82,7 +81,7 @@ def test_the_example_proves_the_billing_split_and_finds_where_the_state_leaks(re
         in titles
     payer = next(c for c in report["coalitions"] if c["account"] == "payer")
     assert ["partner"] in payer["minimal"]
-    assert "the root user has no MFA device" in payer["notes"]
+    assert "the root user has access keys" in payer["notes"]
     assert any(t.startswith("customer alone can stop or change the alerting in `payer`")
                for t in titles)
     assert report["findings"][0]["severity"] == 3  # ranked: root first
@@ -94,7 +93,8 @@ def test_custody_follows_the_factors_a_party_holds(rehearsed):
     structure, _ = variant(work, "root_email_mailbox: partner", "root_email_mailbox: customer")
     done, report = verify_json(structure, server, data)
     payer = next(c for c in report["coalitions"] if c["account"] == "payer")
-    # The root user has no password and no MFA device: its mailbox alone resets the password.
+    # The root user has no password, and the customer holds its MFA device (task I.3): with the
+    # mailbox too, the customer alone resets the password and signs in.
     assert ["customer"] in payer["minimal"], payer
     assert ["partner"] not in payer["minimal"], payer
     assert any(f["title"].startswith("customer alone can sign in as the root user of `payer`")
@@ -218,26 +218,17 @@ def test_a_role_passed_to_a_service_that_runs_code_is_an_edge(rehearsed):
 
 
 def test_the_seeds_claims_hold_once_the_payer_root_is_under_split_custody(rehearsed):
-    """What the seed asks for, done on the rehearsed state: the payer's root gets an MFA device
-    (the customer's, task I.3), its access keys go, and the partner acts in the payer only
-    through PartnerBilling (billing-clerk's keys, with MFA). Every claim then holds and verify
-    exits 0; the alerting leak stays, as it is the seed's own design."""
+    """What the seed asks for, finished on the rehearsed state: the payer's root has the MFA
+    device the customer holds (task I.3 of the rehearsal), its access keys go, and the partner
+    acts in the payer only through PartnerBilling (billing-clerk's keys, with MFA). Every claim
+    then holds and verify exits 0; the alerting leak stays, as it is the seed's own design."""
     work, data, server = rehearsed
     root = session(data, "partner-payer")
     iam = root.client("iam", endpoint_url=server.endpoint)
     payer_id = root.client("sts", endpoint_url=server.endpoint).get_caller_identity()["Account"]
     keys = root.get_credentials()
-    # The root's MFA device: created and enabled as the console does it.
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="root-mfa")["VirtualMFADevice"]
-    seed = device["Base32StringSeed"]
-    seed = seed.decode() if isinstance(seed, bytes) else seed
+    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1  # task I.3
     step = int(time.time()) // 30 - 1
-    status, body = post(server, "/_orgtwin/console/root/mfa/enable",
-                        {"SerialNumber": device["SerialNumber"],
-                         "AuthenticationCode1": totp(seed, step),
-                         "AuthenticationCode2": totp(seed, step + 1)},
-                        keys.access_key, keys.secret_key)
-    assert status == 200, body
     # The partner's billing clerk, with its own MFA device, assumes PartnerBilling.
     home = session(data, "partner").client("iam", endpoint_url=server.endpoint)
     clerk = home.create_access_key(UserName="billing-clerk")["AccessKey"]
