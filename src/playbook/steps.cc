@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "playbook/invoice_archive.h"
+
 namespace orgtwin::playbook::steps {
 
 namespace json = boost::json;
@@ -225,6 +227,32 @@ Result<TaskOutcome> AcceptFrom(Session& session, const std::string& management,
   }
   if (note.empty()) note = "no member account joins the organization: nothing to accept";
   return Done(note);
+}
+
+std::filesystem::path InvoiceArchiveFolder(const TaskContext& ctx, const std::string& account) {
+  return std::filesystem::path(ctx.journal.path()).parent_path() / "invoices" / account;
+}
+
+Result<std::string> ArchivePayerInvoices(TaskContext& ctx, const std::string& party,
+                                         const std::string& account) {
+  OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, account));
+  auto call = [&](std::string_view operation, const boost::json::object& input) {
+    return ctx.session.Call(party, account, "invoicing", operation, input);
+  };
+  const std::filesystem::path folder = InvoiceArchiveFolder(ctx, account);
+  OT_ASSIGN_OR_RETURN(ArchiveReport report, ArchiveInvoices(call, payer_id, folder));
+  return std::to_string(report.invoices) + " invoice(s) of `" + account + "` archived in " +
+         folder.string();
+}
+
+Status RequireInvoiceArchive(TaskContext& ctx, const std::string& account, std::string_view task) {
+  OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, account));
+  const std::filesystem::path folder = InvoiceArchiveFolder(ctx, account);
+  if (!HasArchive(payer_id, folder)) {
+    return InvalidInputError("the invoices of `" + account + "` are not archived in " +
+                             folder.string() + " (task " + std::string(task) + ")");
+  }
+  return Status::Ok();
 }
 
 }  // namespace orgtwin::playbook::steps

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <set>
@@ -86,5 +87,15 @@ Result<TaskOutcome> InviteInto(structure::Session& session, const std::string& p
 // `management` (as the account's owner); checks each is then a member of it.
 Result<TaskOutcome> AcceptFrom(structure::Session& session, const std::string& management,
                                const std::vector<std::string>& accounts);
+
+// Where a playbook keeps the invoices of payer `account` (its key in the file): beside the
+// journal, in invoices/ACCOUNT-KEY/.
+std::filesystem::path InvoiceArchiveFolder(const TaskContext& ctx, const std::string& account);
+// Archives every invoice of payer `account` as `party` through invoicing (invoice_archive.h) into
+// its folder; says how many.
+Result<std::string> ArchivePayerInvoices(TaskContext& ctx, const std::string& party,
+                                         const std::string& account);
+// Ok when payer `account`'s archive is complete and intact; else why not, naming `task`.
+Status RequireInvoiceArchive(TaskContext& ctx, const std::string& account, std::string_view task);
 
 }  // namespace orgtwin::playbook::steps

@@ -34,6 +34,15 @@ std::map<std::string, std::vector<std::string>> ReturnsTo(const Structure& s) {
   return groups;
 }
 
+// T.1: the members' usage while they were in the payer's organization is billed on the payer's
+// invoices, which stay with the payer: its owner archives them for the customer before the
+// members leave.
+Result<TaskOutcome> ArchivePayerInvoices(const Structure& s, TaskContext& ctx) {
+  OT_ASSIGN_OR_RETURN(std::string archived,
+                      steps::ArchivePayerInvoices(ctx, OwnerOf(s, Management(s)), Management(s)));
+  return Done(archived);
+}
+
 Result<TaskOutcome> LeavePayer(const Structure& s, TaskContext& ctx) {
   OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, Management(s)));
   std::string note;
@@ -181,10 +190,13 @@ Playbook TerminatePlaybook(const Structure& s) {
                           std::move(waits_for), std::move(precondition), std::move(action)});
   };
   add("T.1", "Archive the members' invoices at the payer", partner,
-      customer + " (receives the archive)", {}, {}, "billing history and invoices (issue 14)");
-  add("T.2", "Remove the members from the payer's organization", customer,
+      customer + " (receives the archive)",
+      [p](TaskContext& ctx) { return ArchivePayerInvoices(*p, ctx); });
+  add(
+      "T.2", "Remove the members from the payer's organization", customer,
       members_owner + " (each member must be able to stand alone: payment method, contact)",
-      [p](TaskContext& ctx) { return LeavePayer(*p, ctx); });
+      [p](TaskContext& ctx) { return LeavePayer(*p, ctx); },
+      [p](TaskContext& ctx) { return steps::RequireInvoiceArchive(ctx, Management(*p), "T.1"); });
   add(
       "T.3", "Invite them back into the customer's organization", customer, "",
       [p](TaskContext& ctx) { return InviteBack(*p, ctx); },

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,7 +9,6 @@
 
 #include <boost/json.hpp>
 
-#include "playbook/invoice_archive.h"
 #include "playbook/steps.h"
 #include "structure/reconcile.h"
 
@@ -418,29 +416,14 @@ std::set<std::string> OldManagements(const Structure& s) {
   return out;
 }
 
-// Where III.8 keeps the invoices of an old payer: beside the journal, one folder per payer.
-std::filesystem::path ArchiveFolder(const TaskContext& ctx, const std::string& old_management) {
-  return std::filesystem::path(ctx.journal.path()).parent_path() / "invoices" / old_management;
-}
-
 // Part III step 8: the members' billing history stays with the payer they leave, so its
 // invoices (which bill the members' usage) are archived first, as its owner, through invoicing.
 Result<TaskOutcome> ArchiveMemberInvoices(const Structure& s, TaskContext& ctx) {
   std::string note;
   for (const std::string& old_management : OldManagements(s)) {
-    const std::string& owner = OwnerOf(s, old_management);
-    OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, old_management));
-    auto call = [&](std::string_view operation, const json::object& input) {
-      return ctx.session.Call(owner, old_management, "invoicing", operation, input);
-    };
-    const std::filesystem::path folder = ArchiveFolder(ctx, old_management);
-    OT_ASSIGN_OR_RETURN(ArchiveReport report, ArchiveInvoices(call, payer_id, folder));
-    note.append(note.empty() ? "" : "\n")
-        .append(std::to_string(report.invoices))
-        .append(" invoice(s) of `")
-        .append(old_management)
-        .append("` archived in ")
-        .append(folder.string());
+    OT_ASSIGN_OR_RETURN(std::string archived, steps::ArchivePayerInvoices(
+                                                  ctx, OwnerOf(s, old_management), old_management));
+    note.append(note.empty() ? "" : "\n").append(archived);
   }
   return Done(note.empty() ? "no member leaves an organization: nothing to archive" : note);
 }
@@ -448,11 +431,7 @@ Result<TaskOutcome> ArchiveMemberInvoices(const Structure& s, TaskContext& ctx) 
 // III.9's precondition: every old payer's invoices are archived (III.8), files intact.
 Status InvoicesArchived(const Structure& s, TaskContext& ctx) {
   for (const std::string& old_management : OldManagements(s)) {
-    OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, old_management));
-    if (!HasArchive(payer_id, ArchiveFolder(ctx, old_management))) {
-      return InvalidInputError("the invoices of `" + old_management + "` are not archived in " +
-                               ArchiveFolder(ctx, old_management).string() + " (task III.8)");
-    }
+    OT_RETURN_IF_ERROR(steps::RequireInvoiceArchive(ctx, old_management, "III.8"));
   }
   return Status::Ok();
 }

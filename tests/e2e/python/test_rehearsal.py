@@ -471,6 +471,10 @@ def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners
             ended = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
             assert ended.returncode == 0, ended.stdout + ended.stderr
             assert "waits for the root user's factors" in ended.stdout  # never reported done
+            # T.1: the payer's invoices, which billed the members' usage, archived first.
+            assert "invoice(s) of `payer` archived in" in ended.stdout
+            manifest = os.path.join(data, "invoices", "payer", "manifest.json")
+            assert os.path.exists(manifest), os.listdir(os.path.join(data, "invoices"))
             customer = session(data, "customer").client("organizations",
                                                         endpoint_url=server.endpoint)
             back = {a["Name"] for a in customer.list_accounts()["Accounts"]}
@@ -486,7 +490,7 @@ def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners
             # Run again: every task is done or waits; nothing fails, nothing repeats.
             again = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
             assert again.returncode == 0, again.stdout + again.stderr
-            assert again.stdout.count("(done in an earlier run)") == 5
+            assert again.stdout.count("(done in an earlier run)") == 6
         finally:
             server.stop()
     finally:
