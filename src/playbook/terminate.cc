@@ -173,6 +173,61 @@ Result<TaskOutcome> RemovePartnerRoles(const Structure& s, TaskContext& ctx) {
   return Done(note.empty() ? "the partner has no role in the payer" : note);
 }
 
+// Where the root email goes when the customer takes the payer back: its security contact's
+// address (the seed asks for the SOC team's list, never a person's), else its first alert
+// address; "" when the file gives it neither.
+std::string HandOverEmail(const Structure& s, const std::string& party) {
+  const structure::Party* p = s.FindParty(party);
+  if (p == nullptr) return "";
+  if (auto security = p->contacts.find(structure::ContactType::kSecurity);
+      security != p->contacts.end() && !security->second.email.empty()) {
+    return security->second.email;
+  }
+  return p->alert_emails.empty() ? "" : p->alert_emails.front().value;
+}
+
+// T.7: the root user passes to the customer, who already holds its MFA device and phone: the
+// root email becomes the customer's, the customer sets its own password, and the partner's
+// root access keys go. Checked from both sides: the customer reads the payer's email through its
+// role, and the partner's payer profile no longer acts as root.
+Result<TaskOutcome> HandOverRoot(const Structure& s, TaskContext& ctx) {
+  const std::string& payer = Management(s);
+  const std::string& partner = OwnerOf(s, payer);
+  const std::string customer = Admin(s);
+  const std::string email = HandOverEmail(s, customer);
+  if (email.empty()) {
+    return Manual("Give `" + customer +
+                  "` a security contact or an alert email in the file: it becomes the root "
+                  "email of `" +
+                  payer + "`");
+  }
+  OT_ASSIGN_OR_RETURN(std::string payer_id, IdOf(ctx.session, payer));
+  OT_ASSIGN_OR_RETURN(json::object described,
+                      ctx.session.Require(customer, payer, "organizations", "DescribeAccount",
+                                          {{"AccountId", payer_id}}));
+  const bool moved = Str(described.at("Account").as_object(), "Email") == email;
+  auto partner_root = ctx.session.Call(partner, payer, "sts", "GetCallerIdentity");
+  const bool partner_holds_keys =
+      partner_root.ok() && Str(*partner_root, "Arn") == "arn:aws:iam::" + payer_id + ":root";
+  if (moved && !partner_holds_keys) {
+    return Done("the root user of `" + payer + "` signs in with " + email + " (" + customer +
+                "'s); " + partner + " holds no root access key");
+  }
+  if (ctx.twin == nullptr) {
+    return Manual(partner + " signs in to `" + payer + "` as its root user (with " + customer +
+                  "'s MFA code) and changes the root email to " + email + " (" + customer +
+                  " reads the verification code); " + customer +
+                  " then resets the root password from that mailbox; " + partner +
+                  " deletes every root access key");
+  }
+  const std::string profile = s.ProfileFor(*s.FindParty(partner), payer);
+  OT_RETURN_IF_ERROR(ctx.twin->HandOverRoot(profile, email, customer, moved));
+  ctx.session.ForgetCredentials();
+  return Done("the root user of `" + payer + "` now signs in with " + email + ", with a password " +
+              customer + " set through that mailbox; the root access keys of profile `" + profile +
+              "` are deleted");
+}
+
 }  // namespace
 
 Playbook TerminatePlaybook(const Structure& s) {
@@ -209,8 +264,8 @@ Playbook TerminatePlaybook(const Structure& s) {
   add("T.6", "Remove the partner's roles from the payer", partner, "",
       [p](TaskContext& ctx) { return RemovePartnerRoles(*p, ctx); });
   add("T.7", "Hand the payer's root password and mailbox to the customer", partner,
-      customer + " (holds the MFA device and the phone)", {}, {},
-      "the root user's factors and their custody (issue 12)");
+      customer + " (holds the MFA device and the phone)",
+      [p](TaskContext& ctx) { return HandOverRoot(*p, ctx); });
   return book;
 }
 

@@ -159,17 +159,7 @@ Result<std::string> TwinAssist::RecoverRootKeys(const structure::Account& accoun
   // The forgotten-password page mails a reset link to the root email, which the owner reads.
   auto asked = twin.Call("orgtwin", "StartRootPasswordReset", {{"Email", email}});
   if (!asked.ok()) return failed("asking for a password reset", asked.error());
-  auto mail = twin.Call("orgtwin", "ListMailboxMessages", {{"Address", email}, {"Party", owner}});
-  if (!mail.ok()) return failed("reading the mailbox", mail.error());
-  std::string token;
-  for (const json::value& message : mail->at("Messages").as_array()) {
-    const json::value* t = message.as_object().if_contains("Token");
-    // Messages are oldest first, and a new reset link retires the older ones: the last wins.
-    if (t != nullptr && t->is_string() &&
-        json_fields::Str(message.as_object(), "Subject").find("password") != std::string::npos) {
-      token = std::string(t->as_string());
-    }
-  }
+  OT_ASSIGN_OR_RETURN(std::string token, LatestMailToken(email, owner, "Subject", "password"));
   if (token.empty()) {
     return InvalidInputError("recovering the root user of account `" + account.key +
                              "`: no password reset link reached " + email);
@@ -246,25 +236,77 @@ Status TwinAssist::ActivateBillingAccess(const std::string& profile) {
                     "activating IAM access to billing");
 }
 
+Result<std::string> TwinAssist::LatestMailToken(const std::string& address,
+                                                const std::string& party, std::string_view field,
+                                                std::string_view part) {
+  auto mail =
+      Anonymous().Call("orgtwin", "ListMailboxMessages", {{"Address", address}, {"Party", party}});
+  if (!mail.ok()) {
+    return InvalidInputError("reading mailbox " + address + ": " + mail.error().ToString());
+  }
+  std::string token;
+  for (const json::value& message : mail->at("Messages").as_array()) {
+    const json::value* t = message.as_object().if_contains("Token");
+    // Messages are oldest first, and a new link or code retires the older ones: the last wins.
+    if (t != nullptr && t->is_string() &&
+        json_fields::Str(message.as_object(), field).find(part) != std::string::npos) {
+      token = std::string(t->as_string());
+    }
+  }
+  return token;
+}
+
+Status TwinAssist::HandOverRoot(const std::string& profile, const std::string& new_email,
+                                const std::string& holder, bool email_moved) {
+  OT_ASSIGN_OR_RETURN(client::Credentials credentials, RootCredentials(profile));
+  client::ClientOptions options;
+  options.endpoint_url = endpoint_url_;
+  options.credentials = credentials;
+  client::Client root(options, transport_);
+  auto failed = [&](std::string_view doing, const client::Error& error) {
+    return InvalidInputError("handing the root user of profile `" + profile + "` to " + holder +
+                             ": " + std::string(doing) + ": " + error.ToString());
+  };
+  if (!email_moved) {
+    auto started = root.Call("orgtwin", "StartRootEmailChange", {{"NewEmail", new_email}});
+    if (!started.ok()) return failed("changing the root email", started.error());
+    OT_ASSIGN_OR_RETURN(std::string code, LatestMailToken(new_email, holder, "Subject",
+                                                          "verify your new email address"));
+    auto completed =
+        root.Call("orgtwin", "CompleteRootEmailChange", {{"NewEmail", new_email}, {"Code", code}});
+    if (!completed.ok()) return failed("confirming the new root email", completed.error());
+  }
+  // The new holder's own password, through the forgotten-password page and its mailbox.
+  client::Client twin = Anonymous();
+  auto asked = twin.Call("orgtwin", "StartRootPasswordReset", {{"Email", new_email}});
+  if (!asked.ok()) return failed("asking for a password reset", asked.error());
+  OT_ASSIGN_OR_RETURN(std::string token, LatestMailToken(new_email, holder, "Subject", "password"));
+  SecureIdGenerator random;
+  auto reset =
+      twin.Call("orgtwin", "CompleteRootPasswordReset",
+                {{"Token", token},
+                 {"NewPassword", "Holder-7" + random.RandomString(24, IdGenerator::kSecretChars)}});
+  if (!reset.ok()) return failed("setting the new holder's password", reset.error());
+  // Last, the root access keys: the others, then the one this call signs with.
+  auto keys = root.Call("iam", "ListAccessKeys", {});
+  if (!keys.ok()) return failed("listing the root user's access keys", keys.error());
+  std::vector<std::string> ids;
+  for (const json::value& key : keys->at("AccessKeyMetadata").as_array()) {
+    std::string id = json_fields::Str(key.as_object(), "AccessKeyId");
+    if (id != credentials.access_key_id) ids.push_back(std::move(id));
+  }
+  ids.push_back(credentials.access_key_id);
+  for (const std::string& id : ids) {
+    auto deleted = root.Call("iam", "DeleteAccessKey", {{"AccessKeyId", id}});
+    if (!deleted.ok()) return failed("deleting root access key " + id, deleted.error());
+  }
+  return Status::Ok();
+}
+
 Result<std::string> TwinAssist::SubscriptionToken(const std::string& address,
                                                   const std::string& party,
                                                   const std::string& topic_arn) {
-  client::Client twin = Anonymous();
-  auto listed =
-      twin.Call("orgtwin", "ListMailboxMessages", {{"Address", address}, {"Party", party}});
-  if (!listed.ok()) {
-    return InvalidInputError("reading mailbox " + address + ": " + listed.error().ToString());
-  }
-  std::string token;
-  for (const json::value& message : listed->at("Messages").as_array()) {
-    const json::object& m = message.as_object();
-    const json::value* t = m.if_contains("Token");
-    const json::value* body = m.if_contains("Body");
-    if (t == nullptr || !t->is_string() || body == nullptr || !body->is_string()) continue;
-    if (std::string_view(body->as_string()).find(topic_arn) == std::string_view::npos) continue;
-    token = std::string(t->as_string());  // messages are oldest first: the last one wins
-  }
-  return token;
+  return LatestMailToken(address, party, "Body", topic_arn);
 }
 
 Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::string& party,

@@ -85,6 +85,14 @@ class TwinAssist {
   // The next unused TOTP code of the virtual MFA device `serial` (one this assist made).
   Result<std::string> MfaCode(std::string_view serial);
 
+  // Terminate's T.7 on a twin: the root user of the account whose root keys are `profile` passes
+  // to `holder`. Its email becomes `new_email` (the verification code read from that mailbox as
+  // `holder`; skipped when `email_moved`), `holder` sets a password through the reset link mailed
+  // there (a password the assist does not keep), and every root access key is deleted, those of
+  // `profile` last: the old holder keeps nothing of the root user.
+  Status HandOverRoot(const std::string& profile, const std::string& new_email,
+                      const std::string& holder, bool email_moved);
+
   // The name AWS's console gives the root user's virtual MFA device (its serial is
   // arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device).
   static constexpr std::string_view kRootMfaDeviceName = "root-account-mfa-device";
@@ -107,6 +115,10 @@ class TwinAssist {
   Status CallAsRoot(const std::string& profile, const std::string& operation,
                     const boost::json::object& input, std::string_view doing);
 
+  // The token of the newest message to `address` whose `field` ("Subject", "Body") contains
+  // `part`, read as `party`; "" when none has arrived.
+  Result<std::string> LatestMailToken(const std::string& address, const std::string& party,
+                                      std::string_view field, std::string_view part);
   // Creates virtual MFA device `device_name` in `account` as `party`, calls `enable` with its
   // serial and two consecutive codes (SerialNumber, AuthenticationCode1/2), then keeps its seed.
   Result<std::string> EnrollVirtualMfa(

@@ -465,12 +465,26 @@ def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners
         try:
             env = dict(os.environ, AWS_SHARED_CREDENTIALS_FILE=os.path.join(data, "credentials"),
                        AWS_CONFIG_FILE=os.path.join(data, "config"))
+            # An observer in the payer with read-only access, made before the partner gives the
+            # root user up (afterwards nobody the test knows of is the payer's root).
+            root = session(data, "partner-payer")
+            root_iam = root.client("iam", endpoint_url=server.endpoint)
+            payer_id = root.client("sts", endpoint_url=server.endpoint).get_caller_identity()[
+                "Account"]
+            root_iam.create_user(UserName="observer")
+            root_iam.attach_user_policy(UserName="observer",
+                                        PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+            key = root_iam.create_access_key(UserName="observer")["AccessKey"]
+            observer = boto3.Session(aws_access_key_id=key["AccessKeyId"],
+                                     aws_secret_access_key=key["SecretAccessKey"],
+                                     region_name="us-east-1")
+
             command = [binary(), "playbook", "run", "terminate", EXAMPLE, "--endpoint",
                        server.endpoint, "--journal", os.path.join(data, "rehearsal.state.json"),
                        "--twin-data", data]
             ended = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
             assert ended.returncode == 0, ended.stdout + ended.stderr
-            assert "waits for the root user's factors" in ended.stdout  # never reported done
+            assert "7 done, 0 done earlier, 0 manual, 0 waiting" in ended.stdout, ended.stdout
             # T.1: the payer's invoices, which billed the members' usage, archived first.
             assert "invoice(s) of `payer` archived in" in ended.stdout
             manifest = os.path.join(data, "invoices", "payer", "manifest.json")
@@ -479,18 +493,29 @@ def test_terminate_gives_the_customer_its_accounts_back_and_removes_the_partners
                                                         endpoint_url=server.endpoint)
             back = {a["Name"] for a in customer.list_accounts()["Accounts"]}
             assert back == {"Customer Management", "Customer Production", "Customer Development"}
-            payer = session(data, "partner-payer")
-            left = payer.client("organizations", endpoint_url=server.endpoint).list_accounts()
-            assert [a["Name"] for a in left["Accounts"]] == ["Partner Master Payer"]
-            roles = payer.client("iam", endpoint_url=server.endpoint).list_roles()["Roles"]
+            orgs = observer.client("organizations", endpoint_url=server.endpoint)
+            assert [a["Name"] for a in orgs.list_accounts()["Accounts"]] == [
+                "Partner Master Payer"]
+            roles = observer.client("iam", endpoint_url=server.endpoint).list_roles()["Roles"]
             assert "PartnerBilling" not in {r["RoleName"] for r in roles}
-            account = payer.client("account", endpoint_url=server.endpoint)
+            account = observer.client("account", endpoint_url=server.endpoint)
             with pytest.raises(account.exceptions.ResourceNotFoundException):
                 account.get_alternate_contact(AlternateContactType="BILLING")
-            # Run again: every task is done or waits; nothing fails, nothing repeats.
+            # T.7: the root user is the customer's: its email is the customer's SOC list, the
+            # reset link for the customer's own password went there, and the partner's root
+            # keys are gone.
+            assert orgs.describe_account(AccountId=payer_id)["Account"]["Email"] == (
+                "soc@customer.example")
+            status, inbox = mailbox(server, "soc@customer.example", "customer")
+            assert status == 200, inbox
+            assert any("password" in m["Subject"] for m in inbox["Messages"]), inbox
+            with pytest.raises(botocore.exceptions.ClientError) as refused:
+                root.client("sts", endpoint_url=server.endpoint).get_caller_identity()
+            assert refused.value.response["Error"]["Code"] == "InvalidClientTokenId"
+            # Run again: every task is done; nothing fails, nothing repeats.
             again = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
             assert again.returncode == 0, again.stdout + again.stderr
-            assert again.stdout.count("(done in an earlier run)") == 6
+            assert again.stdout.count("(done in an earlier run)") == 7
         finally:
             server.stop()
     finally:
