@@ -7,6 +7,7 @@
 
 #include "cli/billing_commands.h"
 #include "cli/engine_commands.h"
+#include "cli/exit_codes.h"
 #include "cli/export_command.h"
 #include "cli/root_commands.h"
 #include "cli/serve.h"
@@ -35,7 +36,9 @@ int Run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the help or the error; a refused command line exits 2 like every other
+    // refused input (cli/exit_codes.h), not with CLI11's own codes (106 for a missing option...).
+    return app.exit(e) == 0 ? 0 : orgtwin::cli::kExitBadInput;
   }
   if (serve->parsed()) return orgtwin::cli::RunServe(serve_options);
   if (signup->parsed()) return orgtwin::cli::RunSignup(signup_options);

@@ -12,6 +12,7 @@ import tempfile
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from orgtwin_server import DEFAULT_BIN  # noqa: E402
 from root_helpers import (ROOT_PASSWORD, adjustable_server, contact, party, post,  # noqa: E402
                           root_mfa_device, signup)
 
@@ -157,3 +158,19 @@ def test_an_unreachable_twin_is_an_error(server, home):
                           "http://127.0.0.1:1"], capture_output=True, text=True, timeout=30,
                          env=env_for(home))
     assert out.returncode == 1 and "cannot reach http://127.0.0.1:1" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["verify"], "FILE is required"),
+    (["serve", "--bogus"], "The following argument was not expected: --bogus"),
+    (["signin", "--email"], "--email: 1 required"),
+])
+def test_a_refused_command_line_exits_2_with_clis_message(args, message):
+    """A command line the parser refuses exits 2, as every refused input does (cli/exit_codes.h),
+    whatever code CLI11 gives the error; --help exits 0."""
+    binary = os.environ.get("ORGTWIN_BIN", DEFAULT_BIN)
+    refused = subprocess.run([binary] + args, capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 2, (refused.returncode, refused.stderr)
+    assert message in refused.stderr, refused.stderr
+    helped = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=30)
+    assert helped.returncode == 0 and "serve" in helped.stdout
