@@ -237,7 +237,7 @@ def test_service_linked_role_names_come_from_the_table(iam, service, name):
 
 def test_service_without_a_linked_role_is_refused(iam):
     # AWS-COMPAT: InvalidInput is on record for CreateServiceLinkedRole's bad inputs; this text
-    # for a principal without a service-linked role is not (service_linked_roles.cc).
+    # for a principal without a service-linked role is not (instance_profiles.cc).
     for service in ("not-a-service.amazonaws.com", "s3.amazonaws.com", "not-a-service"):
         expect_error(iam.create_service_linked_role, "InvalidInput", 400,
                      f"Invalid service name: {service}", AWSServiceName=service)
