@@ -207,6 +207,13 @@ def test_every_path_parameter_answers_iams_message(iam):
         (iam.list_instance_profiles, PREFIX_MESSAGE, {"PathPrefix": "x"}),
         (iam.list_server_certificates, PREFIX_MESSAGE, {"PathPrefix": "x"}),
         (iam.list_policies, PREFIX_MESSAGE, {"PathPrefix": "/foo"}),
+        (iam.list_attached_role_policies, PREFIX_MESSAGE, {"RoleName": "nobody",
+                                                           "PathPrefix": "/x"}),
+        (iam.list_entities_for_policy, PREFIX_MESSAGE, {
+            "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess", "PathPrefix": "x"}),
+        (iam.create_virtual_mfa_device, path, {"VirtualMFADeviceName": "m", "Path": "x"}),
+        (iam.update_server_certificate, new_path, {"ServerCertificateName": "c",
+                                                   "NewPath": "x"}),
     ]
     for call, message, kwargs in calls:
         expect_error(call, "ValidationError", 400, message, **kwargs)
