@@ -1,8 +1,13 @@
 #include "policy/document.h"
 
+#include <algorithm>
+#include <functional>
+#include <optional>
 #include <set>
 
 #include <boost/json.hpp>
+
+#include "policy/grammar.h"
 
 namespace orgtwin::policy {
 namespace json = boost::json;
@@ -199,7 +204,10 @@ Status ReadPrincipal(const json::value& v, bool negated, Flavour flavour, Princi
   return Status::Ok();
 }
 
-Status ParseStatement(const json::value& v, Flavour flavour, StatementDoc* st) {
+// `*effect_miscased` is set for "allow"/"DENY" and the like: the grammar accepts them, the legacy
+// parser (a later step, see ParsePolicy) does not.
+Status ParseStatement(const json::value& v, Flavour flavour, StatementDoc* st,
+                      bool* effect_miscased) {
   if (!v.is_object()) return Malformed(flavour, kSyntax);
   const auto& obj = v.get_object();
   bool has_effect = false;
@@ -218,10 +226,9 @@ Status ParseStatement(const json::value& v, Flavour flavour, StatementDoc* st) {
       } else {
         std::string lower(e);
         for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        // AWS-COMPAT: a wrongly-cased Effect passes the grammar but fails the legacy parser.
-        return Malformed(flavour, (lower == "allow" || lower == "deny")
-                                      ? "The policy failed legacy parsing"
-                                      : kSyntax);
+        if (lower != "allow" && lower != "deny") return Malformed(flavour, kSyntax);
+        st->effect = lower == "allow" ? Effect::kAllow : Effect::kDeny;
+        *effect_miscased = true;
       }
       has_effect = true;
     } else if (key == "Action" || key == "NotAction") {
@@ -373,6 +380,62 @@ Status CheckSize(std::string_view text, Flavour flavour, const ParseOptions& opt
   return Status::Ok();
 }
 
+// IAM's "legacy parser" step: a miscased Effect, a Date condition value that is not a date, or
+// (identity and boundary documents) an ARN the old parser cannot split fails the whole document
+// with one message. It also finds the resource-format error that AWS reports only after the SID,
+// action and resource-presence checks; that text is returned ("" when none).
+Result<std::string> LegacyParse(const PolicyDocument& doc, Flavour flavour, bool effect_miscased) {
+  constexpr std::string_view kLegacy = "The policy failed legacy parsing";
+  // Organizations answers its single message for a miscased Effect too (Malformed).
+  if (effect_miscased) return Malformed(flavour, kLegacy);
+  if (IsOrg(flavour)) return std::string();
+  // Date values are IAM's rule; resource policies here are other services' (SNS topic policies).
+  if (flavour != Flavour::kResource) {
+    for (const StatementDoc& st : doc.statements) {
+      for (const ConditionSpec& c : st.conditions) {
+        if (!BaseConditionOperator(c.op).starts_with("Date")) continue;
+        for (const std::string& value : c.values) {
+          if (!DateConditionValueParses(value)) return Malformed(flavour, kLegacy);
+        }
+      }
+    }
+    // AWS-COMPAT: Numeric*, IpAddress and Bool values are not refused when the policy is
+    // stored: no recorded AWS answer shows a refusal, and moto and LocalStack store them as
+    // written. The evaluator treats a value it cannot read as not matching.
+  }
+  const bool iam_resource_rules = flavour == Flavour::kIdentity || flavour == Flavour::kBoundary;
+  std::string resource_error;
+  if (!iam_resource_rules) {
+    for (const StatementDoc& st : doc.statements) {
+      for (const std::string& r : st.resources) {
+        if (resource_error.empty() && r != "*" && r.find(':') == std::string::npos) {
+          resource_error = "Resource " + r + " must be in ARN format or \"*\".";
+        }
+      }
+    }
+    return resource_error;
+  }
+  // Resource lists first, then NotResource lists. Within a statement AWS checks the values in
+  // descending order and the last refusal found is the one reported (moto's recorded cases:
+  // ["arn:error:s3:::b", "arn:error:s3::b"] names the first). The legacy ARN split runs for a
+  // statement only while no format error has been found.
+  for (bool negated : {false, true}) {
+    for (const StatementDoc& st : doc.statements) {
+      if (!st.has_resource || st.not_resource != negated) continue;
+      std::vector<std::string> sorted = st.resources;
+      std::sort(sorted.begin(), sorted.end(), std::greater<>());
+      for (const std::string& r : sorted) {
+        if (std::optional<std::string> error = ResourceFormatError(r)) resource_error = *error;
+      }
+      if (!resource_error.empty()) continue;
+      for (const std::string& r : st.resources) {
+        if (!LegacyResourceParses(r)) return Malformed(flavour, kLegacy);
+      }
+    }
+  }
+  return resource_error;
+}
+
 }  // namespace
 
 Result<Flavour> FlavourFromName(std::string_view name) {
@@ -465,20 +528,28 @@ Result<PolicyDocument> ParsePolicy(std::string_view text, Flavour flavour,
   // AWS-COMPAT: Organizations accepts only the current policy language version.
   if (IsOrg(flavour) && doc.version != "2012-10-17") return Malformed(flavour, kSyntax);
 
+  bool effect_miscased = false;
   if (statement->is_object()) {
     doc.statements.emplace_back();
-    OT_RETURN_IF_ERROR(ParseStatement(*statement, flavour, &doc.statements.back()));
+    OT_RETURN_IF_ERROR(
+        ParseStatement(*statement, flavour, &doc.statements.back(), &effect_miscased));
   } else if (statement->is_array()) {
     if (statement->get_array().empty()) return Malformed(flavour, kSyntax);
     for (const auto& s : statement->get_array()) {
       doc.statements.emplace_back();
-      OT_RETURN_IF_ERROR(ParseStatement(s, flavour, &doc.statements.back()));
+      OT_RETURN_IF_ERROR(ParseStatement(s, flavour, &doc.statements.back(), &effect_miscased));
     }
   } else {
     return Malformed(flavour, kSyntax);
   }
 
-  // Semantic rules, in the order AWS reports them.
+  // Semantic rules, in the order AWS reports them (docs/policy-evaluation.md section 1):
+  // version, legacy parsing, SIDs, actions, principals and resources, resource formats, action
+  // vendors.
+  if (options.require_current_version && doc.version != "2012-10-17") {
+    return Malformed(flavour, "Policy document must be version 2012-10-17 or greater.");
+  }
+  OT_ASSIGN_OR_RETURN(std::string resource_error, LegacyParse(doc, flavour, effect_miscased));
   const bool iam_sid_rule = flavour != Flavour::kResource;
   std::set<std::string> sids;
   for (const auto& st : doc.statements) {
@@ -517,13 +588,7 @@ Result<PolicyDocument> ParsePolicy(std::string_view text, Flavour flavour,
       return Malformed(flavour, "Policy statement must contain resources.");
     }
   }
-  for (const auto& st : doc.statements) {
-    for (const auto& r : st.resources) {
-      if (r != "*" && r.find(':') == std::string::npos) {
-        return Malformed(flavour, "Resource " + r + " must be in ARN format or \"*\".");
-      }
-    }
-  }
+  if (!resource_error.empty()) return Malformed(flavour, resource_error);
   for (const auto& st : doc.statements) {
     for (const auto& a : st.actions) OT_RETURN_IF_ERROR(CheckAction(flavour, a));
   }

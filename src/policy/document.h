@@ -45,6 +45,10 @@ enum class SizeRule {
 struct ParseOptions {
   SizeRule size_rule = SizeRule::kDefault;
   std::string entity_name;  // user/group/role name for the inline-policy LimitExceeded message
+  // Managed policies (CreatePolicy, CreatePolicyVersion) must say Version "2012-10-17"; a missing
+  // or "2008-10-17" Version is "Policy document must be version 2012-10-17 or greater.". Inline
+  // and trust policies still accept the old version and no Version at all.
+  bool require_current_version = false;
 };
 
 // Where an element started in the source text (1-based line and column of its statement), for

@@ -170,6 +170,7 @@ struct Violation {
   std::string value;       // rendered value for the message; "" when sensitive or null
   bool show_value = true;  // false for sensitive shapes
   std::string constraint;  // "Member must ..."
+  std::string shape_name;  // the model shape the value failed, e.g. "pathType"
 };
 
 std::string FormatNumber(double v) {
@@ -310,7 +311,7 @@ class Walker {
   void Add(Kind kind, const Shape& shape, const json::value& v, const std::string& path,
            std::string constraint) {
     violations.push_back({kind, path, shape.sensitive ? "" : RenderValue(v), !shape.sensitive,
-                          std::move(constraint)});
+                          std::move(constraint), shape.name});
   }
 
   void Length(const Shape& shape, const json::value& v, size_t length, const std::string& path) {
@@ -397,6 +398,32 @@ std::pair<const char*, const char*> OrganizationsReason(Kind kind) {
   return {"INVALID_ENUM", "You specified an invalid value."};
 }
 
+// IAM checks its path members itself, with its own text, and Coral does not report their
+// patterns: CreateUser Path "test/" answers "ValidationError: The specified value for path is
+// invalid. It must begin and end with / and contain only alphanumeric characters and/or /
+// characters." (aws-cloudformation/cfn-lint#722,
+// ministryofjustice/cloud-platform-environments#1726) and ListPolicies PathPrefix "/foo"
+// (policyPathType must end with "/") answers "The specified value for pathPrefix is invalid. It
+// must begin with the / character and contain only alphanumeric characters and/or / characters."
+// (aws/aws-cli#5860). The member is named by its lowerCamel wire path ("path", "newPath",
+// "pathPrefix").
+bool IsIamPathPattern(const model::ServiceModel& service, const Violation& v) {
+  return service.endpoint_prefix == "iam" && v.kind == Kind::kPattern &&
+         (v.shape_name == "pathType" || v.shape_name == "pathPrefixType" ||
+          v.shape_name == "policyPathType");
+}
+
+std::string IamPathMessage(const Violation& v) {
+  if (v.path.ends_with("Prefix")) {
+    return "The specified value for " + v.path +
+           " is invalid. It must begin with the / character and contain only alphanumeric "
+           "characters and/or / characters.";
+  }
+  return "The specified value for " + v.path +
+         " is invalid. It must begin and end with / and contain only alphanumeric characters "
+         "and/or / characters.";
+}
+
 }  // namespace
 
 Status ValidateInput(const model::ServiceModel& service, const model::Shape& input_shape,
@@ -419,7 +446,20 @@ Status ValidateInput(const model::ServiceModel& service, const model::Shape& inp
   }
 
   if (service.protocol == model::Protocol::kQuery) {
-    return InvalidInputError(CoralMessage(violations)).WithAwsCode("ValidationError");
+    // IAM's own path check runs after Coral's, so Coral's other violations come first.
+    std::vector<Violation> coral;
+    const Violation* iam_path = nullptr;
+    for (const Violation& v : violations) {
+      if (IsIamPathPattern(service, v)) {
+        if (iam_path == nullptr) iam_path = &v;
+      } else {
+        coral.push_back(v);
+      }
+    }
+    if (coral.empty() && iam_path != nullptr) {
+      return InvalidInputError(IamPathMessage(*iam_path)).WithAwsCode("ValidationError");
+    }
+    return InvalidInputError(CoralMessage(coral)).WithAwsCode("ValidationError");
   }
 
   const Shape* invalid_input = service.FindError("InvalidInputException");

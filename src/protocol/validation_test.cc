@@ -47,6 +47,54 @@ TEST(ValidationTest, IamMissingRequiredIsValidationErrorNotNull) {
             "Member must not be null");
 }
 
+// IAM answers a path that fails its pattern with its own text, naming the member
+// (aws-cloudformation/cfn-lint#722; aws/aws-cli#5860 for ListPolicies' PathPrefix).
+TEST(ValidationTest, IamPathMembersUseIamsOwnMessage) {
+  constexpr std::string_view kPath =
+      " is invalid. It must begin and end with / and contain only alphanumeric characters and/or "
+      "/ characters.";
+  constexpr std::string_view kPrefix =
+      " is invalid. It must begin with the / character and contain only alphanumeric characters "
+      "and/or / characters.";
+  struct Case {
+    const char* op;
+    const char* input;
+    std::string message;
+  };
+  const Case kCases[] = {
+      {"CreateUser", R"({"UserName":"u","Path":"test/"})",
+       "The specified value for path" + std::string(kPath)},
+      {"CreateRole", R"({"RoleName":"r","AssumeRolePolicyDocument":"{}","Path":"/root"})",
+       "The specified value for path" + std::string(kPath)},
+      {"CreatePolicy", R"({"PolicyName":"p","PolicyDocument":"{}","Path":"/a b/"})",
+       "The specified value for path" + std::string(kPath)},
+      {"UpdateUser", R"({"UserName":"u","NewPath":"x"})",
+       "The specified value for newPath" + std::string(kPath)},
+      {"UpdateGroup", R"({"GroupName":"g","NewPath":"/x"})",
+       "The specified value for newPath" + std::string(kPath)},
+      {"ListPolicies", R"({"PathPrefix":"/foo"})",
+       "The specified value for pathPrefix" + std::string(kPrefix)},
+      {"ListUsers", R"({"PathPrefix":"foo"})",
+       "The specified value for pathPrefix" + std::string(kPrefix)},
+      {"ListInstanceProfiles", R"({"PathPrefix":"x/"})",
+       "The specified value for pathPrefix" + std::string(kPrefix)},
+  };
+  for (const Case& c : kCases) {
+    Status s = Validate("iam", c.op, c.input);
+    ASSERT_FALSE(s.ok()) << c.op;
+    EXPECT_EQ(s.aws_code(), "ValidationError") << c.op;
+    EXPECT_EQ(s.message(), c.message) << c.op;
+  }
+  // ListUsers' prefix need not end with "/" (pathPrefixType), ListPolicies' must.
+  EXPECT_TRUE(Validate("iam", "ListUsers", R"({"PathPrefix":"/foo"})").ok());
+  // Coral's own violations are reported before IAM's path check.
+  Status both = Validate("iam", "ListUsers", R"({"PathPrefix":"foo","MaxItems":0})");
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.message(),
+            "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: "
+            "Member must have value greater than or equal to 1");
+}
+
 TEST(ValidationTest, IamLengthAndPatternMessages) {
   std::string long_name(65, 'a');
   Status s =

@@ -77,6 +77,7 @@ void EmitPage(std::vector<std::pair<std::string, boost::json::value>> items, con
 Status ValidateManagedDocument(std::string_view document) {
   policy::ParseOptions options;
   options.size_rule = policy::SizeRule::kManaged;
+  options.require_current_version = true;
   Result<policy::PolicyDocument> parsed =
       policy::ParsePolicy(document, policy::Flavour::kIdentity, options);
   return parsed.ok() ? Status::Ok() : parsed.status();

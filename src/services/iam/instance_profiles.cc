@@ -265,8 +265,11 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
   const std::string& account = AccountOf(ctx);
   std::string service = Str(input, "AWSServiceName");
   constexpr std::string_view kDomain = ".amazonaws.com";
+  // AWS-COMPAT: no public record shows AWS's text for a principal without a service-linked
+  // role; it is InvalidInput (the operation's error for a bad input value) naming the service.
   if (service.size() <= kDomain.size() ||
-      service.compare(service.size() - kDomain.size(), kDomain.size(), kDomain) != 0) {
+      service.compare(service.size() - kDomain.size(), kDomain.size(), kDomain) != 0 ||
+      !HasServiceLinkedRole(service)) {
     return InvalidInput("Invalid service name: " + service);
   }
   ServiceLinkedRoleSpec spec = ServiceLinkedRoleFor(service, Str(input, "CustomSuffix"));

@@ -132,10 +132,14 @@ Result<Json> GetPolicy(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(int64_t boundaries, BoundaryUsageCount(tx, account, p.arn));
   Json out = PolicyObject(p, attachments, boundaries);
   if (p.description.has_value()) out["Description"] = *p.description;
+  // GetPolicy always answers Tags, an empty list when there are none, unlike CreatePolicy,
+  // GetRole and GetUser (getmoto/moto tests/test_iam/test_iam_response_attributes.py, run
+  // against AWS). AWS-COMPAT: an AWS managed policy answers the same empty list.
+  boost::json::array tags;
   if (!p.aws_managed) {
-    OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "Policy", p.policy_id));
-    if (!tags.empty()) out["Tags"] = std::move(tags);
+    OT_ASSIGN_OR_RETURN(tags, ReadTags(tx, "Policy", p.policy_id));
   }
+  out["Tags"] = std::move(tags);
   return Json{{"Policy", std::move(out)}};
 }
 

@@ -28,7 +28,13 @@ struct ServiceLinkedRoleSpec {
   std::string description;   // what AWS sets when the service creates the role itself, or ""
 };
 
+// Whether `service` (a service principal, "elasticbeanstalk.amazonaws.com") has a service-linked
+// role; CreateServiceLinkedRole refuses the others.
+bool HasServiceLinkedRole(std::string_view service);
+
 // The role AWS creates for `service`; `custom_suffix` ("" = none) is appended as "_<suffix>".
+// For a service without one (HasServiceLinkedRole false) the name is derived from the principal's
+// first label, for authorizing the request that will then be refused.
 ServiceLinkedRoleSpec ServiceLinkedRoleFor(std::string_view service,
                                            std::string_view custom_suffix = "");
 
