@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
-from iam_helpers import ACCOUNT, NO_RETRY, expect_error, iam_client
+import cli_helpers
+from iam_helpers import ACCOUNT, expect_error, iam_client
 from orgtwin_server import OrgtwinServer
 from root_helpers import admin, session_client
 
@@ -332,6 +333,22 @@ def test_web_identity_trust_policy_and_the_twin_clock(server, sts, keys):
     assert call(WebIdentityToken=token, **base)["AssumedRoleUser"]
     admin(server, "/_orgtwin/clock/advance", {"Seconds": 601})
     expect_error(call, "ExpiredTokenException", 400, WebIdentityToken=token, **base)
+
+
+def test_aws_cli_takes_both_federated_calls(server, keys):
+    """The AWS CLI v2 sends both calls unsigned and uses the session it gets back."""
+    oidc = cli_helpers.ok(server, "sts", "assume-role-with-web-identity", "--role-arn", OIDC_ROLE,
+                          "--role-session-name", "cli",
+                          "--web-identity-token", jwt(keys["ec"], "ec1", claims(server)))
+    saml = cli_helpers.ok(server, "sts", "assume-role-with-saml", "--role-arn", SAML_ROLE,
+                          "--principal-arn", SAML_ARN,
+                          "--saml-assertion", saml_response(server, keys["idp"]))
+    for out, arn in ((oidc, f"arn:aws:sts::{ACCOUNT}:assumed-role/CiDeploy/cli"),
+                     (saml, f"arn:aws:sts::{ACCOUNT}:assumed-role/SamlAdmins/alice@example.com")):
+        credentials = out["Credentials"]
+        session = cli_helpers.Keys(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                                   credentials["SessionToken"])
+        assert cli_helpers.ok(server, "sts", "get-caller-identity", keys=session)["Arn"] == arn
 
 
 def test_an_issuer_without_configured_keys(keys):
