@@ -763,11 +763,6 @@ Result<Json> AssumeRoleWithWebIdentity(gateway::RequestContext& ctx, const Json&
   OT_ASSIGN_OR_RETURN(WebIdentityToken token,
                       ParseWebIdentityToken(Str(input, "WebIdentityToken")));
   std::string issuer = token.StringClaim("iss");
-  if (issuer.empty()) {
-    return InvalidIdentityToken(
-        "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access "
-        "Token)");
-  }
   if (issuer.find("://") == std::string::npos) issuer = "https://" + issuer;
   // The provider is named by the issuer's host and path; Google and Cognito identity pools are
   // trusted by name, without an IAM provider (trust policies say Federated: accounts.google.com).

@@ -202,6 +202,8 @@ Result<WebIdentityToken> ParseWebIdentityToken(std::string_view token) {
       !Base64Decode(token.substr(dot2 + 1), &out.signature, Base64Alphabet::kUrl)) {
     return NotAJwt();
   }
+  // AWS names the provider by iss: a token without one is answered as no JWT at all.
+  if (JsonString(*claims, "iss").empty()) return NotAJwt();
   out.header = std::move(*header);
   out.claims = std::move(*claims);
   out.signing_input = std::string(token.substr(0, dot2));

@@ -38,8 +38,9 @@ struct WebIdentityToken {
   std::vector<std::string> Audiences() const;
 };
 
-// Splits and decodes a compact JWS. InvalidIdentityToken "The ID Token provided is not a valid
-// JWT. (You may see this error if you sent an Access Token)" for anything else.
+// Splits and decodes a compact JWS whose claims carry an `iss` string. InvalidIdentityToken "The
+// ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)" for
+// anything else.
 Result<WebIdentityToken> ParseWebIdentityToken(std::string_view token);
 
 // Verifies the token's signature with the key of `jwks` (a JWK Set document) its header names
