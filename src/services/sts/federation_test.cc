@@ -175,6 +175,7 @@ struct SamlSpec {
   std::string issuer = kIdpEntity;
   std::string not_on_or_after = "2026-11-27T23:30:00Z";  // the test epoch is 23:07:44
   bool sign_response = true;                             // else the Assertion
+  std::string extra_attributes;                          // more saml:Attribute elements
 };
 
 std::string SamlXml(const SamlSpec& spec) {
@@ -213,8 +214,8 @@ std::string SamlXml(const SamlSpec& spec) {
       "</saml:AttributeValue></saml:Attribute>"
       "<saml:Attribute Name=\"urn:oid:1.3.6.1.4.1.5923.1.1.1.1\">"
       "<saml:AttributeValue>staff</saml:AttributeValue>"
-      "<saml:AttributeValue>member</saml:AttributeValue></saml:Attribute>"
-      "</saml:AttributeStatement></saml:Assertion></samlp:Response>";
+      "<saml:AttributeValue>member</saml:AttributeValue></saml:Attribute>" +
+      spec.extra_attributes + "</saml:AttributeStatement></saml:Assertion></samlp:Response>";
   return xml;
 }
 
@@ -536,6 +537,23 @@ TEST_F(SamlGatewayTest, WrongAudienceSessionNameAndProvider) {
   EXPECT_EQ(Tag(missing.body, "Code"), "InvalidIdentityToken");
   // The Query serializer escapes the apostrophe.
   EXPECT_EQ(Tag(missing.body, "Message"), "Specified provider doesn&apos;t exist.");
+}
+
+TEST_F(SamlGatewayTest, SessionTagsNeedTagSessionInTheTrustPolicy) {
+  SamlSpec spec;
+  spec.extra_attributes =
+      "<saml:Attribute Name=\"https://aws.amazon.com/SAML/Attributes/PrincipalTag:team\">"
+      "<saml:AttributeValue>ops</saml:AttributeValue></saml:Attribute>";
+  HttpResponse denied = Assume(spec);
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  boost::json::object trust = Trust(kProviderArn, "sts:AssumeRoleWithSAML", {});
+  trust["Statement"].as_array()[0].as_object()["Action"] =
+      boost::json::array{"sts:AssumeRoleWithSAML", "sts:TagSession"};
+  CreateRole("SamlTagged", trust);
+  spec.role_pair = std::string("arn:aws:iam::123456789012:role/SamlTagged,") + kProviderArn;
+  HttpResponse out = Assume(spec, "arn:aws:iam::123456789012:role/SamlTagged");
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_FALSE(Tag(out.body, "PackedPolicySize").empty());
 }
 
 class OidcGatewayTest : public FederationGatewayTest {

@@ -30,6 +30,11 @@ inline constexpr std::string_view kSamlSessionDurationAttribute =
     "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 inline constexpr std::string_view kSamlSourceIdentityAttribute =
     "https://aws.amazon.com/SAML/Attributes/SourceIdentity";
+// Session tags: one attribute per tag, the key after the colon.
+inline constexpr std::string_view kSamlPrincipalTagPrefix =
+    "https://aws.amazon.com/SAML/Attributes/PrincipalTag:";
+inline constexpr std::string_view kSamlTransitiveTagKeysAttribute =
+    "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys";
 
 struct SamlAssertion {
   std::string issuer;

@@ -570,6 +570,41 @@ Status AuthorizeFederated(gateway::RequestContext& ctx, const repo::RoleRow& rol
   return Status::Ok();
 }
 
+// Session tags an IdP passes (SAML PrincipalTag:* attributes, the OIDC token's
+// https://aws.amazon.com/tags claim): at most 50, keys 1-128 and values up to 256 characters,
+// keys unique regardless of case, transitive keys among them; counted against the packed size.
+// AWS-COMPAT: AWS's texts for an IdP's malformed tags are not documented; the answer is
+// InvalidIdentityToken, as for any other claim AWS rejects.
+constexpr size_t kMaxSessionTags = 50;
+Status AddFederatedTags(std::vector<std::pair<std::string, std::string>> tags,
+                        std::vector<std::string> transitive_keys, SessionRequest& out) {
+  if (tags.empty()) return Status::Ok();
+  if (tags.size() > kMaxSessionTags) {
+    return InvalidInputError("The identity provider passed more than 50 session tags.")
+        .WithAwsCode("InvalidIdentityToken");
+  }
+  std::set<std::string> keys;  // lower case
+  for (const auto& [key, value] : tags) {
+    if (key.empty() || key.size() > 128 || value.size() > 256 ||
+        !keys.insert(AsciiLowerCopy(key)).second) {
+      return InvalidInputError("The identity provider passed an invalid session tag `" + key + "`.")
+          .WithAwsCode("InvalidIdentityToken");
+    }
+    out.packed_units += key.size() + value.size();
+  }
+  for (const std::string& key : transitive_keys) {
+    if (keys.count(AsciiLowerCopy(key)) == 0) {
+      return InvalidInputError(
+                 "The specified transitive tag key must be included in the requested tags.")
+          .WithAwsCode("InvalidIdentityToken");
+    }
+  }
+  out.tags = std::move(tags);
+  out.transitive_keys = std::move(transitive_keys);
+  out.tags_passed = true;
+  return Status::Ok();
+}
+
 // [a-zA-Z_0-9+=,.@-]{2,64}: what RoleSessionName and SourceIdentity may hold.
 bool ValidSessionText(std::string_view value) {
   if (value.size() < 2 || value.size() > 64) return false;
@@ -702,6 +737,16 @@ Result<Json> AssumeRoleWithSAML(gateway::RequestContext& ctx, const Json& input)
           "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"");
     }
   }
+  std::vector<std::pair<std::string, std::string>> saml_tags;
+  std::vector<std::string> saml_transitive;
+  for (const auto& [name, values] : assertion.attributes) {
+    if (name.starts_with(kSamlPrincipalTagPrefix) && !values.empty()) {
+      saml_tags.emplace_back(name.substr(kSamlPrincipalTagPrefix.size()), values.front());
+    } else if (name == kSamlTransitiveTagKeysAttribute) {
+      saml_transitive.insert(saml_transitive.end(), values.begin(), values.end());
+    }
+  }
+  OT_RETURN_IF_ERROR(AddFederatedTags(std::move(saml_tags), std::move(saml_transitive), session));
   // The SessionDuration attribute bounds console sessions (IAM user guide, "Configure SAML
   // assertions for the authentication response"); an API session lasts DurationSeconds, cut at
   // the assertion's SessionNotOnOrAfter.
@@ -736,6 +781,7 @@ Result<Json> AssumeRoleWithSAML(gateway::RequestContext& ctx, const Json& input)
     }
   }
   std::vector<std::string> actions{std::string(kAction)};
+  if (session.tags_passed) actions.emplace_back("sts:TagSession");
   if (!session.source_identity.empty()) actions.emplace_back("sts:SetSourceIdentity");
   OT_RETURN_IF_ERROR(AuthorizeFederated(ctx, role, provider_arn, actions, context));
 
@@ -819,6 +865,30 @@ Result<Json> AssumeRoleWithWebIdentity(gateway::RequestContext& ctx, const Json&
     }
     session.source_identity = std::move(source);
   }
+  // Session tags in the https://aws.amazon.com/tags claim: {"principal_tags": {"key":
+  // ["value"]}, "transitive_tag_keys": ["key"]} (IAM user guide, "Pass session tags using
+  // AssumeRoleWithWebIdentity").
+  if (auto claim = token.claims.find("https://aws.amazon.com/tags");
+      claim != token.claims.end() && claim->value().is_object()) {
+    const boost::json::object& tags_claim = claim->value().get_object();
+    std::vector<std::pair<std::string, std::string>> tags;
+    std::vector<std::string> transitive;
+    if (auto principal_tags = tags_claim.find("principal_tags");
+        principal_tags != tags_claim.end() && principal_tags->value().is_object()) {
+      for (const auto& [key, values] : principal_tags->value().get_object()) {
+        if (values.is_array() && !values.get_array().empty() &&
+            values.get_array().front().is_string()) {
+          tags.emplace_back(std::string(key), std::string(values.get_array().front().get_string()));
+        } else if (values.is_string()) {
+          tags.emplace_back(std::string(key), std::string(values.get_string()));
+        }
+      }
+    }
+    for (const boost::json::value& key : Array(tags_claim, "transitive_tag_keys")) {
+      if (key.is_string()) transitive.emplace_back(key.get_string());
+    }
+    OT_RETURN_IF_ERROR(AddFederatedTags(std::move(tags), std::move(transitive), session));
+  }
   int64_t duration = 0;
   OT_ASSIGN_OR_RETURN(repo::RoleRow role, FederatedRole(ctx, input, kAction, &duration));
 
@@ -846,6 +916,7 @@ Result<Json> AssumeRoleWithWebIdentity(gateway::RequestContext& ctx, const Json&
     if (!values.empty()) context.SetMulti(host_and_path + ":amr", std::move(values));
   }
   std::vector<std::string> actions{std::string(kAction)};
+  if (session.tags_passed) actions.emplace_back("sts:TagSession");
   if (!session.source_identity.empty()) actions.emplace_back("sts:SetSourceIdentity");
   OT_RETURN_IF_ERROR(AuthorizeFederated(ctx, role, principal, actions, context));
 

@@ -108,13 +108,18 @@ def iso(t):
 
 def saml_response(server, key_file, role_pair=f"{SAML_ROLE},{SAML_ARN}",
                   session="alice@example.com", audience="urn:amazon:webservices",
-                  recipient=AWS_SAML, valid_for=300, affiliation="staff", sign="Response"):
+                  recipient=AWS_SAML, valid_for=300, affiliation="staff", sign="Response",
+                  tags=None):
     """A SAML Response signed by xmlsec1 (the Response or its Assertion), base64, valid from the
     twin's now."""
     now = twin_now(server)
     until = iso(now + valid_for)
     response_sig = SIGNATURE_TEMPLATE.format(id="_r1") if sign == "Response" else ""
     assertion_sig = SIGNATURE_TEMPLATE.format(id="_a1") if sign == "Assertion" else ""
+    tag_attributes = "".join(
+        f'<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/PrincipalTag:{key}">'
+        f"<saml:AttributeValue>{value}</saml:AttributeValue></saml:Attribute>"
+        for key, value in (tags or {}).items())
     xml = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
     xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0"
     IssueInstant="{iso(now)}" Destination="{recipient}">
@@ -138,7 +143,7 @@ def saml_response(server, key_file, role_pair=f"{SAML_ROLE},{SAML_ARN}",
       <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName">
         <saml:AttributeValue>{session}</saml:AttributeValue></saml:Attribute>
       <saml:Attribute Name="urn:oid:1.3.6.1.4.1.5923.1.1.1.1">
-        <saml:AttributeValue>{affiliation}</saml:AttributeValue></saml:Attribute>
+        <saml:AttributeValue>{affiliation}</saml:AttributeValue></saml:Attribute>{tag_attributes}
     </saml:AttributeStatement>
   </saml:Assertion>
 </samlp:Response>"""
@@ -286,6 +291,35 @@ def test_saml_trust_policy_conditions(server, sts, keys):
                  SAMLAssertion=saml_response(server, keys["idp"], affiliation="student"))
 
 
+def test_saml_session_tags_reach_aws_principal_tag(server, sts, keys):
+    """PrincipalTag attributes become session tags (sts:TagSession in the trust policy), which
+    the role's policies see as aws:PrincipalTag."""
+    expect_error(sts.assume_role_with_saml, "AccessDenied", 403, RoleArn=SAML_ROLE,
+                 PrincipalArn=SAML_ARN,
+                 SAMLAssertion=saml_response(server, keys["idp"], tags={"team": "ops"}))
+    iam = iam_client(server)
+    iam.create_role(RoleName="SamlTagged", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": SAML_ARN},
+             "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"]}]}))
+    iam.put_role_policy(RoleName="SamlTagged", PolicyName="ops-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ops"}}}]}))
+    tagged_role = f"arn:aws:iam::{ACCOUNT}:role/SamlTagged"
+    for team, allowed in (("ops", True), ("dev", False)):
+        out = sts.assume_role_with_saml(
+            RoleArn=tagged_role, PrincipalArn=SAML_ARN,
+            SAMLAssertion=saml_response(server, keys["idp"], role_pair=f"{tagged_role},{SAML_ARN}",
+                                        tags={"team": team}))
+        assert out["PackedPolicySize"] >= 1
+        session_iam = session_client(server, out["Credentials"], "iam")
+        if allowed:
+            assert session_iam.list_roles()["Roles"]
+        else:
+            expect_error(session_iam.list_roles, "AccessDenied", 403)
+
+
 # ---------------------------------------------------------------- OpenID Connect
 
 
@@ -333,6 +367,14 @@ def test_web_identity_trust_policy_and_the_twin_clock(server, sts, keys):
     assert call(WebIdentityToken=token, **base)["AssumedRoleUser"]
     admin(server, "/_orgtwin/clock/advance", {"Seconds": 601})
     expect_error(call, "ExpiredTokenException", 400, WebIdentityToken=token, **base)
+
+
+def test_web_identity_session_tags_need_tag_session(server, sts, keys):
+    tagged = dict(claims(server), **{"https://aws.amazon.com/tags": {
+        "principal_tags": {"team": ["ops"]}, "transitive_tag_keys": ["team"]}})
+    expect_error(sts.assume_role_with_web_identity, "AccessDenied", 403,
+                 "Not authorized to perform sts:AssumeRoleWithWebIdentity", RoleArn=OIDC_ROLE,
+                 RoleSessionName="deploy", WebIdentityToken=jwt(keys["rsa"], "rsa1", tagged))
 
 
 def test_aws_cli_takes_both_federated_calls(server, keys):
