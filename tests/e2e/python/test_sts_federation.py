@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
-import cli_helpers
+from cli_helpers import Keys, ok
 from iam_helpers import ACCOUNT, expect_error, iam_client
 from orgtwin_server import OrgtwinServer
 from root_helpers import admin, session_client
@@ -153,7 +153,7 @@ def saml_response(server, key_file, role_pair=f"{SAML_ROLE},{SAML_ARN}",
         with open(template, "w") as f:
             f.write(xml)
         subprocess.run(
-            ["xmlsec1", "--sign", "--privkey-pem", key_file,
+            ["/usr/bin/xmlsec1", "--sign", "--privkey-pem", key_file,
              "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
              "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
              "--output", signed, template], check=True, capture_output=True)
@@ -379,18 +379,17 @@ def test_web_identity_session_tags_need_tag_session(server, sts, keys):
 
 def test_aws_cli_takes_both_federated_calls(server, keys):
     """The AWS CLI v2 sends both calls unsigned and uses the session it gets back."""
-    oidc = cli_helpers.ok(server, "sts", "assume-role-with-web-identity", "--role-arn", OIDC_ROLE,
-                          "--role-session-name", "cli",
-                          "--web-identity-token", jwt(keys["ec"], "ec1", claims(server)))
-    saml = cli_helpers.ok(server, "sts", "assume-role-with-saml", "--role-arn", SAML_ROLE,
-                          "--principal-arn", SAML_ARN,
-                          "--saml-assertion", saml_response(server, keys["idp"]))
+    oidc = ok(server, "sts", "assume-role-with-web-identity", "--role-arn", OIDC_ROLE,
+              "--role-session-name", "cli",
+              "--web-identity-token", jwt(keys["ec"], "ec1", claims(server)))
+    saml = ok(server, "sts", "assume-role-with-saml", "--role-arn", SAML_ROLE,
+              "--principal-arn", SAML_ARN, "--saml-assertion", saml_response(server, keys["idp"]))
     for out, arn in ((oidc, f"arn:aws:sts::{ACCOUNT}:assumed-role/CiDeploy/cli"),
                      (saml, f"arn:aws:sts::{ACCOUNT}:assumed-role/SamlAdmins/alice@example.com")):
         credentials = out["Credentials"]
-        session = cli_helpers.Keys(credentials["AccessKeyId"], credentials["SecretAccessKey"],
-                                   credentials["SessionToken"])
-        assert cli_helpers.ok(server, "sts", "get-caller-identity", keys=session)["Arn"] == arn
+        session = Keys(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                       credentials["SessionToken"])
+        assert ok(server, "sts", "get-caller-identity", keys=session)["Arn"] == arn
 
 
 def test_an_issuer_without_configured_keys(keys):
