@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from cli_helpers import Keys, ok
 from iam_helpers import ACCOUNT, expect_error, iam_client
-from orgtwin_server import OrgtwinServer
+from orgtwin_server import OrgtwinServer, wait_for
 from root_helpers import admin, session_client
 
 ISSUER = "https://oidc.example.com/tenant"
@@ -390,6 +390,32 @@ def test_aws_cli_takes_both_federated_calls(server, keys):
         session = Keys(credentials["AccessKeyId"], credentials["SecretAccessKey"],
                        credentials["SessionToken"])
         assert ok(server, "sts", "get-caller-identity", keys=session)["Arn"] == arn
+
+
+def test_cloudtrail_names_the_identity_providers_user(server, sts, keys):
+    """The role's account records both calls with the IdP's user as userIdentity."""
+    sts.assume_role_with_saml(RoleArn=SAML_ROLE, PrincipalArn=SAML_ARN,
+                              SAMLAssertion=saml_response(server, keys["idp"]))
+    sts.assume_role_with_web_identity(RoleArn=OIDC_ROLE, RoleSessionName="audited",
+                                      WebIdentityToken=jwt(keys["rsa"], "rsa1", claims(server)))
+    trail = boto3.client("cloudtrail", endpoint_url=server.endpoint, region_name="us-east-1",
+                         aws_access_key_id=server.access_key,
+                         aws_secret_access_key=server.secret_key)
+
+    def identities(name):
+        events = trail.lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+        return [json.loads(e["CloudTrailEvent"])["userIdentity"] for e in events]
+
+    saml = wait_for(lambda: [i for i in identities("AssumeRoleWithSAML")
+                             if i.get("type") == "SAMLUser"])
+    assert saml and saml[0]["userName"] == "t-42"
+    assert saml[0]["principalId"] == saml[0]["identityProvider"] + ":t-42"
+    oidc = wait_for(lambda: [i for i in identities("AssumeRoleWithWebIdentity")
+                             if i.get("type") == "WebIdentityUser"])
+    assert oidc and oidc[0]["identityProvider"] == OIDC_ARN
+    assert oidc[0]["principalId"] == (
+        f"{OIDC_ARN}:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main")
 
 
 def test_an_issuer_without_configured_keys(keys):
