@@ -24,6 +24,7 @@
 #include "services/register.h"
 #include "services/root/smtp_relay.h"
 #include "services/sns/delivery.h"
+#include "services/sts/web_identity_token.h"
 #include "services/trail/audit_trail.h"
 #include "services/trail/log_delivery.h"
 #include "services/twin/default_account.h"
@@ -144,6 +145,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
                    "accounts per organization (AWS's default quota is 10)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  serve->add_option("--oidc-jwks", options.oidc_jwks,
+                    "ISSUER=FILE: the JWKS of an OpenID Connect issuer (e.g. "
+                    "https://token.actions.githubusercontent.com=/etc/orgtwin/gh-jwks.json); "
+                    "repeat per issuer. AssumeRoleWithWebIdentity verifies tokens with it");
   return serve;
 }
 
@@ -170,6 +175,23 @@ int RunServe(const ServeOptions& options) {
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.tls_cert_file = options.tls_cert_file;
   server_options.tls_key_file = options.tls_key_file;
+
+  // The issuers' key files are checked now, so a typo fails the start, not the first token.
+  services::sts::OidcKeyFiles oidc_keys;
+  for (const std::string& entry : options.oidc_jwks) {
+    // The issuer is a URL (it has its own ':'), so the last '=' separates the file.
+    const size_t equals = entry.rfind('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == entry.size()) {
+      return Fail("serve", "--oidc-jwks must be ISSUER=FILE, got `" + entry + "`");
+    }
+    const std::string file =
+        std::filesystem::absolute(entry.substr(equals + 1)).lexically_normal().string();
+    if (!std::filesystem::is_regular_file(file)) {
+      return Fail("serve", "--oidc-jwks: cannot read `" + file + "`");
+    }
+    oidc_keys[entry.substr(0, equals)] = file;
+  }
+  services::sts::ConfigureOidcKeys(std::move(oidc_keys));
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);

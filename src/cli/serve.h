@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -39,6 +40,9 @@ struct ServeOptions {
   int created_account_leave_wait_days = 4;
   int64_t org_account_quota = 10;
   int64_t membership_change_wait_seconds = 0;
+  // The JSON Web Key Sets AssumeRoleWithWebIdentity verifies ID tokens with, as ISSUER=FILE
+  // (issuer URL as the tokens' iss claim says it); the twin fetches none (docs/federation.md).
+  std::vector<std::string> oidc_jwks;
 };
 
 // Adds the `serve` subcommand to `app`; `options` must outlive app.parse().

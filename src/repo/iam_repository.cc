@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <boost/json.hpp>
+
 #include "common/ascii.h"
 #include "common/ids.h"
 #include "repo/statement.h"
@@ -431,6 +433,55 @@ Result<std::vector<MfaDeviceRow>> MfaDevicesOfAccount(store::Transaction& tx,
 Status SetMfaLastUsedStep(store::Transaction& tx, std::string_view serial_number, int64_t step) {
   return internal::Exec(tx, "UPDATE iam_mfa_devices SET last_used_step = ? WHERE serial_number = ?",
                         {step, std::string(serial_number)});
+}
+
+namespace {
+// The lists of an OIDC provider are JSON arrays of strings (identity_providers.cc writes them).
+std::vector<std::string> StringList(const std::string& json) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& item : value.get_array()) {
+    if (item.is_string()) out.emplace_back(item.get_string());
+  }
+  return out;
+}
+}  // namespace
+
+Result<std::optional<OidcProviderRow>> FindOidcProvider(store::Transaction& tx,
+                                                        std::string_view arn) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT arn, account_id, url, client_ids, thumbprints "
+                                          "FROM iam_oidc_providers WHERE arn = ?",
+                                          {std::string(arn)}));
+  if (rows.empty()) return std::optional<OidcProviderRow>();
+  const store::Row& r = rows.front();
+  return std::optional<OidcProviderRow>(OidcProviderRow{
+      r.Text(0), r.Text(1), r.Text(2), StringList(r.Text(3)), StringList(r.Text(4))});
+}
+
+Result<std::optional<SamlProviderRow>> FindSamlProvider(store::Transaction& tx,
+                                                        std::string_view arn) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT arn, account_id, provider_name, entity_id, "
+                               "signing_certificates, valid_until FROM iam_saml_providers "
+                               "WHERE arn = ?",
+                               {std::string(arn)}));
+  if (rows.empty()) return std::optional<SamlProviderRow>();
+  const store::Row& r = rows.front();
+  SamlProviderRow row{r.Text(0), r.Text(1), r.Text(2), r.Text(3), {}, r.Double(5)};
+  // One base64 DER certificate per line.
+  const std::string certificates = r.Text(4);
+  size_t start = 0;
+  while (start < certificates.size()) {
+    size_t end = certificates.find('\n', start);
+    if (end == std::string::npos) end = certificates.size();
+    std::string line = certificates.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) row.signing_certificates.push_back(std::move(line));
+    start = end + 1;
+  }
+  return std::optional<SamlProviderRow>(std::move(row));
 }
 
 }  // namespace orgtwin::repo

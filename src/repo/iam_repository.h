@@ -207,4 +207,28 @@ Result<std::vector<MfaDeviceRow>> MfaDevicesOfAccount(store::Transaction& tx,
 // Records the step of an accepted code.
 Status SetMfaLastUsedStep(store::Transaction& tx, std::string_view serial_number, int64_t step);
 
+// ---- Identity providers (0026_iam_providers_certificates.sql): what STS federation reads ----
+struct OidcProviderRow {
+  std::string arn;  // arn:aws:iam::<account>:oidc-provider/<host/path>
+  std::string account_id;
+  std::string url;  // <host/path>
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+};
+// The OpenID Connect provider with `arn`, or nullopt.
+Result<std::optional<OidcProviderRow>> FindOidcProvider(store::Transaction& tx,
+                                                        std::string_view arn);
+
+struct SamlProviderRow {
+  std::string arn;  // arn:aws:iam::<account>:saml-provider/<name>
+  std::string account_id;
+  std::string name;
+  std::string entity_id;                          // the IdP's entityID (the SAML issuer)
+  std::vector<std::string> signing_certificates;  // base64 DER, in metadata order
+  double valid_until = 0;
+};
+// The SAML provider with `arn`, or nullopt.
+Result<std::optional<SamlProviderRow>> FindSamlProvider(store::Transaction& tx,
+                                                        std::string_view arn);
+
 }  // namespace orgtwin::repo

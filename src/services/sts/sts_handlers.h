@@ -1,12 +1,14 @@
 // File: services/sts/sts_handlers.h
 //
 // AWS STS operations, named as on the wire: GetCallerIdentity, AssumeRole, AssumeRoot,
-// GetSessionToken, GetFederationToken, GetAccessKeyInfo, DecodeAuthorizationMessage, and the
-// answers AWS gives AssumeRoleWithWebIdentity / AssumeRoleWithSAML when no identity provider is
-// configured.
+// GetSessionToken, GetFederationToken, GetAccessKeyInfo, DecodeAuthorizationMessage,
+// AssumeRoleWithSAML and AssumeRoleWithWebIdentity.
 //
 // Authorization (the caller's identity policies, the role's trust policy as resource policy,
-// SCPs, boundaries) happens in the gateway before a handler runs. The handlers do what STS does
+// SCPs, boundaries) happens in the gateway before a handler runs, except for the two federated
+// calls, which are unsigned: their handlers verify the token (saml_response.h,
+// web_identity_token.h) and evaluate the role's trust policy for the federated principal
+// themselves (docs/federation.md). The handlers do what STS does
 // beyond the policy decision: find the role (a missing role is AccessDenied, as AWS answers, so
 // role names cannot be probed), verify MFA codes (TOTP, no replay), apply DurationSeconds limits
 // (MaxSessionDuration, the 1-hour role-chaining cap), resolve and size session policies and tags

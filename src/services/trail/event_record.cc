@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <unordered_map>
 
 #include "common/arn.h"
@@ -220,6 +221,48 @@ boost::json::object UserIdentityOf(const auth::Principal& caller) {
   return identity;
 }
 
+// AWS-COMPAT: the unsigned federated calls have no AWS caller; CloudTrail names the IdP's user
+// (CloudTrail user guide, "userIdentity element": SAMLUser with principalId
+// "<NameQualifier>:<Subject>", WebIdentityUser with "<provider>:<audience>:<subject>") and
+// records the event in the role's account. The provider of an IAM OIDC provider's token is its
+// ARN, as EKS's service-account events show it (not confirmed in AWS's reference). Built from the
+// call's answer, so only for a call that succeeded; a failed one keeps the empty caller.
+std::optional<boost::json::object> FederatedIdentityOf(const gateway::CallRecord& call) {
+  if (call.service.signing_name != "sts" || !call.outcome.ok()) return std::nullopt;
+  auto text = [&](std::string_view member) {
+    auto it = call.outcome->find(member);
+    return it != call.outcome->end() && it->value().is_string()
+               ? std::string(it->value().get_string())
+               : std::string();
+  };
+  if (call.operation.name == "AssumeRoleWithSAML") {
+    const std::string qualifier = text("NameQualifier");
+    return boost::json::object{{"type", "SAMLUser"},
+                               {"principalId", qualifier + ":" + text("Subject")},
+                               {"userName", text("Subject")},
+                               {"identityProvider", qualifier}};
+  }
+  if (call.operation.name == "AssumeRoleWithWebIdentity") {
+    // Google and Cognito are named by host; an IAM OIDC provider by its ARN in the role's account.
+    std::string provider = text("Provider");
+    if (const size_t scheme = provider.find("://"); scheme != std::string::npos) {
+      provider.erase(0, scheme + 3);
+    }
+    auto role = call.input.find("RoleArn");
+    if (provider != "accounts.google.com" && provider != "cognito-identity.amazonaws.com" &&
+        role != call.input.end() && role->value().is_string()) {
+      provider =
+          "arn:aws:iam::" + ArnAccount(role->value().get_string()) + ":oidc-provider/" + provider;
+    }
+    const std::string subject = text("SubjectFromWebIdentityToken");
+    return boost::json::object{{"type", "WebIdentityUser"},
+                               {"principalId", provider + ":" + text("Audience") + ":" + subject},
+                               {"userName", subject},
+                               {"identityProvider", provider}};
+  }
+  return std::nullopt;
+}
+
 // The caller part of a call's event (stored_event.h: userIdentity, awsRegion, sourceIPAddress,
 // userAgent, in that order) and its key. A client makes many calls with the same caller part, so
 // each thread keeps the last ones it built, by the facts they are built from.
@@ -228,10 +271,12 @@ struct CallerPart {
   std::string key;
 };
 const CallerPart& CallerPartOf(const gateway::CallRecord& call, std::string_view region,
-                               std::string_view user_agent) {
+                               std::string_view user_agent,
+                               const std::optional<boost::json::object>& federated) {
   const auth::Principal& caller = call.caller;
   std::string facts;
   facts.reserve(512);
+  if (federated.has_value()) facts = boost::json::serialize(*federated) + '\0';
   for (std::string_view part :
        {std::string_view(auth::PrincipalTypeName(caller.type)), std::string_view(caller.user_id),
         std::string_view(caller.arn), std::string_view(caller.account_id),
@@ -255,7 +300,8 @@ const CallerPart& CallerPartOf(const gateway::CallRecord& call, std::string_view
   auto found = built.find(facts);
   if (found != built.end()) return found->second;
   if (built.size() >= 4096) built.clear();  // bounded: a new client starts the set over
-  const boost::json::value identity = UserIdentityOf(caller);
+  const boost::json::value identity =
+      federated.has_value() ? boost::json::value(*federated) : UserIdentityOf(caller);
   CallerPart part;
   part.text = "{\"userIdentity\":";
   AppendJson(identity, part.text);
@@ -292,7 +338,14 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   const bool read_only = IsReadOnlyEvent(call.service, call.operation);
   const std::string* agent = call.http.Header("user-agent");
   const std::string region = EventRegionOf(call.service, call.region);
-  const CallerPart& caller = CallerPartOf(call, region, agent != nullptr ? *agent : "");
+  const std::optional<boost::json::object> federated = FederatedIdentityOf(call);
+  const CallerPart& caller = CallerPartOf(call, region, agent != nullptr ? *agent : "", federated);
+  // The account the event belongs to: the caller's, or for a federated call the role's.
+  std::string event_account = call.caller.account_id;
+  if (auto role = call.input.find("RoleArn");
+      federated.has_value() && role != call.input.end() && role->value().is_string()) {
+    event_account = ArnAccount(role->value().get_string());
+  }
   const double time = ToEpochSeconds(call.time);
 
   // The fields the row keeps (stored_event.h), in CloudTrail's order. The eventVersion,
@@ -353,7 +406,7 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
     if (!member.key().ends_with("Arn") || !member.value().is_string()) continue;
     std::optional<ArnParts> parts = SplitArn(member.value().as_string());
     if (!parts.has_value() || parts->account.empty()) continue;
-    if (parts->account != call.caller.account_id && parts->account != "aws") {
+    if (parts->account != event_account && parts->account != "aws") {
       others.emplace_back(parts->account);
     }
   }
@@ -362,13 +415,13 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   std::vector<repo::TrailEventRow> rows;
   rows.reserve(1 + others.size());
   if (others.empty()) {
-    rows.push_back(row_of(event_id, call.caller.account_id, rest + "}"));
+    rows.push_back(row_of(event_id, event_account, rest + "}"));
     return rows;
   }
   std::string shared = ",\"sharedEventID\":";
   AppendJsonString(event_id, shared);
   shared += '}';
-  rows.push_back(row_of(event_id, call.caller.account_id, rest + shared));
+  rows.push_back(row_of(event_id, event_account, rest + shared));
   for (const std::string& account : others) {
     rows.push_back(row_of(ids.SortableUuid(), account, rest + shared));
   }
