@@ -2,6 +2,11 @@
 
 Shared by the pytest suites (boto3, AWS CLI, raw-socket robustness). The binary comes from
 $ORGTWIN_BIN (set by ctest) or build/release/src/cli/orgtwin.
+
+With ORGTWIN_E2E_STORE=postgres (ctest's e2e_postgres_* runs, under scripts/with-postgres.sh,
+which sets PGHOST/PGPORT/PGUSER and OT_TEST_PG_PORT), each server that names no --store of its
+own gets a fresh PostgreSQL database, reached over TCP as a deployment would: a suite's servers
+start from an empty twin as they do on SQLite, and a restart finds its own database again.
 """
 import configparser
 import os
@@ -11,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEFAULT_BIN = os.path.join(REPO, "build", "release", "src", "cli", "orgtwin")
@@ -21,6 +27,10 @@ class OrgtwinServer:
         self.binary = os.environ.get("ORGTWIN_BIN", DEFAULT_BIN)
         self.data_dir = tempfile.mkdtemp(prefix="orgtwin-e2e-")
         self.extra_args = list(extra_args)
+        self.on_postgres = (os.environ.get("ORGTWIN_E2E_STORE") == "postgres"
+                            and "--store" not in self.extra_args)
+        if self.on_postgres:
+            self.extra_args += ["--store", fresh_postgres_database()]
         self.process = None
         self.banner = None  # the "orgtwin listening on ..." line, which names the store
         self.endpoint = None
@@ -43,6 +53,8 @@ class OrgtwinServer:
                 break
         else:
             raise RuntimeError("orgtwin did not report its port in time")
+        if self.on_postgres and "(store postgres://" not in self.banner:
+            raise RuntimeError("orgtwin was to serve from PostgreSQL: " + self.banner)
         creds = configparser.ConfigParser()
         creds.read(self.credentials_file)
         self.access_key = creds["orgtwin"]["aws_access_key_id"]
@@ -80,6 +92,13 @@ class OrgtwinServer:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def fresh_postgres_database():
+    """Creates an empty database on the test server of scripts/with-postgres.sh; returns its URL."""
+    name = "e2e_" + uuid.uuid4().hex[:16]
+    subprocess.run(["createdb", name], check=True, capture_output=True, text=True, timeout=60)
+    return "postgres://postgres@127.0.0.1:%s/%s" % (os.environ["OT_TEST_PG_PORT"], name)
 
 
 def wait_for(probe, timeout=20.0):
