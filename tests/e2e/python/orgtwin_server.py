@@ -5,10 +5,13 @@ $ORGTWIN_BIN (set by ctest) or build/release/src/cli/orgtwin.
 
 With ORGTWIN_E2E_STORE=postgres (ctest's e2e_postgres_* runs, under scripts/with-postgres.sh,
 which sets PGHOST/PGPORT/PGUSER and OT_TEST_PG_PORT), each server that names no --store of its
-own gets a fresh PostgreSQL database, reached over TCP as a deployment would: a suite's servers
-start from an empty twin as they do on SQLite, and a restart finds its own database again.
+own serves from a PostgreSQL database that stands for its data directory's orgtwin.db (created
+empty on first use), reached over TCP as a deployment would: a suite's servers start from an
+empty twin as they do on SQLite, and a server started again on the same directory finds its
+state.
 """
 import configparser
+import hashlib
 import os
 import re
 import shutil
@@ -16,7 +19,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import uuid
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEFAULT_BIN = os.path.join(REPO, "build", "release", "src", "cli", "orgtwin")
@@ -29,17 +31,18 @@ class OrgtwinServer:
         self.extra_args = list(extra_args)
         self.on_postgres = (os.environ.get("ORGTWIN_E2E_STORE") == "postgres"
                             and "--store" not in self.extra_args)
-        if self.on_postgres:
-            self.extra_args += ["--store", fresh_postgres_database()]
         self.process = None
         self.banner = None  # the "orgtwin listening on ..." line, which names the store
         self.endpoint = None
         self.port = None
 
     def start(self, timeout=20.0):
+        # The data directory is read here, not in __init__: a test may point a second server at
+        # the first one's directory to find its state again.
+        store = ["--store", postgres_database_of(self.data_dir)] if self.on_postgres else []
         self.process = subprocess.Popen(
             [self.binary, "serve", "--listen", "127.0.0.1:0", "--data", self.data_dir,
-             "--log-level", "warn"] + self.extra_args,
+             "--log-level", "warn"] + self.extra_args + store,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -94,10 +97,13 @@ class OrgtwinServer:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def fresh_postgres_database():
-    """Creates an empty database on the test server of scripts/with-postgres.sh; returns its URL."""
-    name = "e2e_" + uuid.uuid4().hex[:16]
-    subprocess.run(["createdb", name], check=True, capture_output=True, text=True, timeout=60)
+def postgres_database_of(data_dir):
+    """The URL of the database that stands for `data_dir`'s orgtwin.db on the test server of
+    scripts/with-postgres.sh, created empty on first use."""
+    name = "e2e_" + hashlib.sha1(os.path.abspath(data_dir).encode()).hexdigest()[:20]
+    created = subprocess.run(["createdb", name], capture_output=True, text=True, timeout=60)
+    if created.returncode != 0 and "already exists" not in created.stderr:
+        raise RuntimeError("createdb %s: %s" % (name, created.stderr))
     return "postgres://postgres@127.0.0.1:%s/%s" % (os.environ["OT_TEST_PG_PORT"], name)
 
 
