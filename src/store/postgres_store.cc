@@ -663,17 +663,14 @@ class PostgresStore final : public Store {
   }
 
   // The schema orders and compares text as SQLite does, byte by byte (pagination markers, sorted
-  // listings); a linguistic collation would order `Zed` and `alice` differently.
+  // listings); a linguistic collation would order `Zed` and `alice` differently. Asked of the
+  // collation itself, so it holds for libc and ICU providers and every server version.
   static Status CheckCollation(Connection& conn, const std::string& describe) {
     OT_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                        conn.QueryInternal("SELECT datcollate, datlocprovider FROM pg_database "
-                                           "WHERE datname = current_database()"));
-    std::string collate = rows.empty() ? "" : rows[0].Text(0);
-    std::string provider = rows.empty() ? "" : rows[0].Text(1);
-    if (provider == "c" &&
-        (collate == "C" || collate == "POSIX" || collate == "C.UTF-8" || collate == "C.utf8")) {
-      return Status::Ok();
-    }
+                        conn.QueryInternal("SELECT 'B' < 'a' AND 'a-b' < 'aa', datcollate "
+                                           "FROM pg_database WHERE datname = current_database()"));
+    if (!rows.empty() && rows[0].Int(0) == 1) return Status::Ok();
+    std::string collate = rows.empty() ? "" : rows[0].Text(1);
     return InvalidInputError("store: database `" + describe + "` collates text as `" + collate +
                              "`; orgtwin needs byte order: CREATE DATABASE ... TEMPLATE template0 "
                              "LC_COLLATE 'C' LC_CTYPE 'C.UTF-8' (docs/storage.md)");
