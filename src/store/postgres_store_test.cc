@@ -23,6 +23,7 @@
 
 #include "store/store.h"
 #include "store/store_conformance_test.h"
+#include "testing/test_store.h"
 
 namespace orgtwin::store::testing {
 namespace {
@@ -71,13 +72,9 @@ std::string Admin(const std::string& sql, const std::string& dsn = ServerDsn()) 
 
 // The database of the test whose temp dir is `dir`, created on first use.
 std::string DatabaseFor(const std::string& dir) {
-  std::string name = "t_" + std::to_string(std::hash<std::string>{}(dir));
-  std::string error = Admin("CREATE DATABASE " + name);
-  // Reopening (or a fork()ed child opening) finds it there already.
-  if (!error.empty() && error.find("already exists") == std::string::npos) {
-    ADD_FAILURE() << "CREATE DATABASE " << name << ": " << error;
-  }
-  return ServerDsn() + " dbname=" + name;
+  Result<std::string> conninfo = test::TestPostgresDatabase(dir);
+  if (!conninfo.ok()) ADD_FAILURE() << conninfo.status().ToString();
+  return conninfo.ok() ? *conninfo : "";
 }
 
 PostgresOptions OptionsFor(const std::string& dir, const std::vector<Migration>& migrations) {
@@ -203,9 +200,10 @@ TEST_F(PostgresStoreTest, ReconnectsAfterTheServerDropsItsSessions) {
     OT_ASSERT_OK_AND_ASSIGN(auto read, store->Begin(TxMode::kRead));
     OT_ASSERT_OK(read->Commit());  // leaves an idle reader in the pool
   }
-  std::string database = "t_" + std::to_string(std::hash<std::string>{}(dir_));
-  ASSERT_EQ(Admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
-                  database + "'"),
+  // Every session of the store's database but this one.
+  ASSERT_EQ(Admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                  "current_database() AND pid <> pg_backend_pid()",
+                  DatabaseFor(dir_)),
             "");
   OT_ASSERT_OK_AND_ASSIGN(auto write, store->Begin(TxMode::kWrite));
   OT_ASSERT_OK(write->Execute("INSERT INTO items (id, name) VALUES (?, ?)", {1, "one"}).status());
@@ -242,7 +240,7 @@ TEST_F(PostgresStoreTest, RejectsTransactionControlAndWrongParameterCounts) {
 // Listings and pagination markers compare text byte by byte, as SQLite does; a database with a
 // linguistic collation would order them differently, so the store refuses it.
 TEST_F(PostgresStoreTest, RefusesADatabaseThatDoesNotSortByBytes) {
-  std::string name = "t_" + std::to_string(std::hash<std::string>{}(dir_)) + "_icu";
+  std::string name = "icu_" + std::to_string(std::hash<std::string>{}(dir_));
   ASSERT_EQ(Admin("CREATE DATABASE " + name +
                   " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"),
             "");
