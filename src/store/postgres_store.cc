@@ -41,7 +41,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -162,24 +161,14 @@ Value ReadValue(const PGresult* result, int row, int column) {
   }
 }
 
-// The text form of a parameter; std::nullopt for NULL.
-Result<std::optional<std::string>> ParamText(const Value& value) {
-  if (const auto* n = std::get_if<int64_t>(&value)) return std::optional(std::to_string(*n));
-  if (const auto* d = std::get_if<double>(&value)) {
-    // The shortest text that reads back as the same double.
-    char buffer[64];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), *d);
-    if (ec != std::errc()) return InternalError("store: cannot format a double");
-    return std::optional(std::string(buffer, end));
-  }
-  if (const auto* s = std::get_if<std::string>(&value)) {
-    // libpq passes text parameters as C strings, and PostgreSQL text cannot hold a NUL.
-    if (s->find('\0') != std::string::npos) {
-      return InvalidInputError("postgres: a text value with a NUL byte cannot be stored");
-    }
-    return std::optional(*s);
-  }
-  return std::optional<std::string>();
+// The text form of a number parameter.
+Result<std::string> NumberText(const Value& value) {
+  if (const auto* n = std::get_if<int64_t>(&value)) return std::to_string(*n);
+  // The shortest text that reads back as the same double.
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), std::get<double>(value));
+  if (ec != std::errc()) return InternalError("store: cannot format a double");
+  return std::string(buffer, end);
 }
 
 // One PGconn and its prepared statements. Used by one thread at a time (the owner of the
@@ -267,15 +256,21 @@ class Connection {
                            std::to_string(prepared->params) + " parameters, got " +
                            std::to_string(param_count));
     }
-    std::vector<std::optional<std::string>> texts;
-    texts.reserve(param_count);
+    // Text parameters point into the caller's values, which outlive the call; numbers are
+    // formatted into `numbers` (sized up front, so the pointers stay valid); NULL is nullptr.
+    std::vector<std::string> numbers(param_count);
     std::vector<const char*> values(param_count, nullptr);
     for (size_t i = 0; i < param_count; ++i) {
-      OT_ASSIGN_OR_RETURN(std::optional<std::string> text, ParamText(params[i]));
-      texts.push_back(std::move(text));
-    }
-    for (size_t i = 0; i < param_count; ++i) {
-      if (texts[i]) values[i] = texts[i]->c_str();
+      if (const auto* text = std::get_if<std::string>(&params[i])) {
+        // libpq passes text parameters as C strings, and PostgreSQL text cannot hold a NUL.
+        if (text->find('\0') != std::string::npos) {
+          return InvalidInputError("postgres: a text value with a NUL byte cannot be stored");
+        }
+        values[i] = text->c_str();
+      } else if (!std::holds_alternative<std::monostate>(params[i])) {
+        OT_ASSIGN_OR_RETURN(numbers[i], NumberText(params[i]));
+        values[i] = numbers[i].c_str();
+      }
     }
     const int n = static_cast<int>(param_count);
     ResultPtr result(prepared->name.empty() ? PQexecParams(conn_, prepared->sql.c_str(), n, nullptr,
