@@ -2,7 +2,9 @@
 # the same warnings, include root (src/) and sanitizer flags.
 #
 #   ot_library(NAME <n> SRCS ... [DEPS ...])   -> static library orgtwin_<n>, alias orgtwin::<n>
-#   ot_test(NAME <n> SRCS ... [DEPS ...])      -> gtest binary, registered with ctest
+#   ot_test(NAME <n> SRCS ... [DEPS ...] [LAUNCHER cmd...] [ALSO_ON_POSTGRES])
+#                                             -> gtest binary, registered with ctest (and once
+#                                                more as <n>_postgres on a PostgreSQL store)
 #   ot_bench(NAME <n> SRCS ... [DEPS ...])     -> Google Benchmark binary
 #   ot_fuzz(NAME <n> SRCS ... [DEPS ...] [CORPUS dir]) -> libFuzzer binary when OT_BUILD_FUZZERS,
 #       and always a ctest case that replays the committed corpus through the same entry point.
@@ -106,14 +108,29 @@ function(ot_library)
 endfunction()
 
 function(ot_test)
-  cmake_parse_arguments(OT "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(OT "ALSO_ON_POSTGRES" "NAME" "SRCS;DEPS;LAUNCHER" ${ARGN})
   if(NOT OT_BUILD_TESTS OR NOT OT_BUILD_UNIT_TESTS)
     return()
   endif()
   add_executable(${OT_NAME} ${OT_SRCS})
   ot_apply_common(${OT_NAME})
   target_link_libraries(${OT_NAME} PRIVATE ${OT_DEPS} GTest::gmock GTest::gtest_main)
-  if(OT_SANITIZE)
+  if(OT_ALSO_ON_POSTGRES)
+    # The same tests once more with their stores on PostgreSQL (testing/test_store.h): a
+    # throwaway server for the run, one ctest.
+    add_test(NAME ${OT_NAME}_postgres
+             COMMAND ${PROJECT_SOURCE_DIR}/scripts/with-postgres.sh $<TARGET_FILE:${OT_NAME}>
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(${OT_NAME}_postgres PROPERTIES ENVIRONMENT OT_TEST_STORE=postgres
+                         LABELS "unit;postgres")
+  endif()
+  if(OT_LAUNCHER)
+    # LAUNCHER command...: the binary runs under it, as one ctest (the launcher sets up what every
+    # test of the binary shares once, e.g. scripts/with-postgres.sh a database server).
+    add_test(NAME ${OT_NAME} COMMAND ${OT_LAUNCHER} $<TARGET_FILE:${OT_NAME}>
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(${OT_NAME} PROPERTIES LABELS unit)
+  elseif(OT_SANITIZE)
     # One ctest per binary: a sanitized process takes about a second to start and exit (shadow
     # memory, LeakSanitizer's exit scan), which over a thousand single-test processes is most of
     # the run. The binary runs all its tests and reports each failing one by name.

@@ -66,7 +66,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions& options) {
       ->add_option("--store", options.store,
                    "where the twin's state lives: sqlite:///absolute/path.db or "
                    "sqlite:relative/path.db, options ?sync=normal|full&busy_timeout_ms=N "
-                   "(default: sqlite:DATA/orgtwin.db, DATA being --data)")
+                   "(default: sqlite:DATA/orgtwin.db, DATA being --data); or PostgreSQL: "
+                   "postgres://user@host:port/database, libpq's options and busy_timeout_ms=N")
       ->type_name("URL");
   serve
       ->add_option("--auth", options.auth,

@@ -1,7 +1,9 @@
 #include "store/open_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <set>
 #include <string>
 #include <system_error>
@@ -10,6 +12,8 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/pchars.hpp>
+
+#include <libpq-fe.h>
 
 namespace orgtwin::store {
 namespace {
@@ -36,6 +40,17 @@ std::string SchemeOf(std::string_view url) {
   return scheme;
 }
 
+constexpr char kMillisecondsAre[] = "it is a whole number of milliseconds, 0 or more";
+
+// `busy_timeout_ms`'s value; std::nullopt unless it is a whole number from 0 to INT_MAX.
+std::optional<int> ParseMilliseconds(std::string_view value) {
+  int ms = -1;
+  const char* end = value.data() + value.size();
+  auto [rest, ec] = std::from_chars(value.data(), end, ms);
+  if (ec != std::errc() || rest != end || ms < 0) return std::nullopt;
+  return ms;
+}
+
 Status ParseSqliteOption(std::string_view url, const boost::urls::param& option,
                          SqliteOptions& options) {
   if (!option.has_value || option.value.empty()) {
@@ -52,14 +67,10 @@ Status ParseSqliteOption(std::string_view url, const boost::urls::param& option,
     return Status::Ok();
   }
   if (option.key == "busy_timeout_ms") {
-    int ms = -1;
-    const char* end = option.value.data() + option.value.size();
-    auto [rest, ec] = std::from_chars(option.value.data(), end, ms);
-    if (ec != std::errc() || rest != end || ms < 0) {
-      return UrlError(url, "has busy_timeout_ms `" + option.value +
-                               "`; it is a whole number of milliseconds, 0 or more");
-    }
-    options.busy_timeout_ms = ms;
+    std::optional<int> ms = ParseMilliseconds(option.value);
+    if (!ms)
+      return UrlError(url, "has busy_timeout_ms `" + option.value + "`; " + kMillisecondsAre);
+    options.busy_timeout_ms = *ms;
     return Status::Ok();
   }
   return UrlError(url, "has unknown option `" + option.key +
@@ -103,6 +114,53 @@ Result<SqliteOptions> ParseSqliteUrl(std::string_view url) {
   return options;
 }
 
+// A PostgreSQL URL is libpq's to read (hosts, TLS, passwords, service files): orgtwin takes out
+// only its own option, `busy_timeout_ms`, and lets libpq check the rest before anything connects.
+// Messages never quote the URL, which may carry a password.
+Result<PostgresOptions> ParsePostgresUrl(std::string_view url) {
+  PostgresOptions options;
+  size_t question = url.find('?');
+  std::string conninfo(url.substr(0, question));
+  bool timeout_seen = false;
+  if (question != std::string_view::npos) {
+    std::string_view query = url.substr(question + 1);
+    std::string kept;
+    while (true) {
+      size_t amp = query.find('&');
+      std::string_view part = query.substr(0, amp);
+      if (part == "busy_timeout_ms" || part.starts_with("busy_timeout_ms=")) {
+        if (timeout_seen) {
+          return InvalidInputError("store URL: gives option `busy_timeout_ms` twice");
+        }
+        timeout_seen = true;
+        std::string_view value = part.substr(std::min(part.size(), sizeof("busy_timeout_ms")));
+        std::optional<int> ms = ParseMilliseconds(value);
+        if (!ms) {
+          return InvalidInputError("store URL: busy_timeout_ms `" + std::string(value) + "`; " +
+                                   kMillisecondsAre);
+        }
+        options.lock_timeout_ms = *ms;
+      } else if (!part.empty()) {
+        kept.append(kept.empty() ? "" : "&").append(part);
+      }
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+    if (!kept.empty()) conninfo += "?" + kept;
+  }
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  if (parsed == nullptr) {
+    std::string why = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return InvalidInputError("store URL: libpq refuses the PostgreSQL URL: " + why);
+  }
+  PQconninfoFree(parsed);
+  options.conninfo = std::move(conninfo);
+  return options;
+}
+
 }  // namespace
 
 Result<StoreConfig> ParseStoreUrl(std::string_view url) {
@@ -112,20 +170,23 @@ Result<StoreConfig> ParseStoreUrl(std::string_view url) {
     return StoreConfig(std::move(options));
   }
   if (scheme == "postgres" || scheme == "postgresql") {
-    return InvalidInputError(std::string("store URL: PostgreSQL is not built into this orgtwin "
-                                         "yet (issue 17); use a SQLite store: ") +
-                             kSqliteForms);
+    OT_ASSIGN_OR_RETURN(PostgresOptions options, ParsePostgresUrl(url));
+    return StoreConfig(std::move(options));
   }
   if (scheme.empty()) {
     return UrlError(url, std::string("has no scheme; a SQLite store is ") + kSqliteForms);
   }
   return InvalidInputError("store URL: unknown scheme `" + scheme +
-                           "`; orgtwin stores in SQLite: " + kSqliteForms);
+                           "`; orgtwin stores in SQLite (" + kSqliteForms +
+                           ") or PostgreSQL (`postgres://user@host:port/database`)");
 }
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   OT_ASSIGN_OR_RETURN(StoreConfig config, ParseStoreUrl(url));
-  return std::visit([](const SqliteOptions& options) { return OpenSqliteStore(options); }, config);
+  if (const auto* postgres = std::get_if<PostgresOptions>(&config)) {
+    return OpenPostgresStore(*postgres);
+  }
+  return OpenSqliteStore(std::get<SqliteOptions>(config));
 }
 
 std::string SqliteUrl(std::string_view path) {

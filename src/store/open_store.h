@@ -9,8 +9,14 @@
 //
 // SQLite options (SqliteOptions): `sync` is `normal` (default) or `full`; `busy_timeout_ms` is how
 // long to wait for a lock, in milliseconds (default 5000). Percent-escapes in the path are
-// decoded (`%20` is a space). `postgres://` and `postgresql://` are refused until the PostgreSQL
-// backend exists (issue 17).
+// decoded (`%20` is a space).
+//
+//   postgres://orgtwin@db.internal:5432/orgtwin?sslmode=verify-full
+//   postgresql:///orgtwin?host=/run/postgresql&busy_timeout_ms=10000
+//
+// A PostgreSQL URL goes to libpq as it is (PostgresOptions::conninfo: TLS, passwords, ~/.pgpass and
+// the PG* environment variables as libpq documents them), except `busy_timeout_ms`, which orgtwin
+// takes out and uses as PostgresOptions::lock_timeout_ms (default 5000), as for SQLite.
 //
 // Thread-safety: plain functions.
 #pragma once
@@ -21,12 +27,13 @@
 #include <variant>
 
 #include "common/status.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 
 namespace orgtwin::store {
 
-// What a store URL names: a backend and its options. PostgreSQL adds an alternative (issue 17).
-using StoreConfig = std::variant<SqliteOptions>;
+// What a store URL names: a backend and its options.
+using StoreConfig = std::variant<SqliteOptions, PostgresOptions>;
 
 // Parses `url` without touching any database. kInvalidInput, with a message for the user of the
 // command line, for anything that is not a store URL orgtwin can open.

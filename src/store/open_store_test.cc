@@ -77,14 +77,15 @@ struct BadUrl {
 TEST(OpenStoreTest, RejectsBadUrlsWithClearMessages) {
   const std::string forms = kForms;
   const std::vector<BadUrl> cases = {
-      {"postgres://orgtwin:secret@db.internal/orgtwin",
-       "store URL: PostgreSQL is not built into this orgtwin yet (issue 17); use a SQLite store: " +
-           forms},
-      {"postgresql:///orgtwin",
-       "store URL: PostgreSQL is not built into this orgtwin yet (issue 17); use a SQLite store: " +
-           forms},
-      {"mysql://db/orgtwin",
-       "store URL: unknown scheme `mysql`; orgtwin stores in SQLite: " + forms},
+      {"mysql://db/orgtwin", "store URL: unknown scheme `mysql`; orgtwin stores in SQLite (" +
+                                 forms + ") or PostgreSQL (`postgres://user@host:port/database`)"},
+      {"postgres://orgtwin:secret@db/x?busy_timeout_ms=-1",
+       "store URL: busy_timeout_ms `-1`; it is a whole number of milliseconds, 0 or more"},
+      {"postgres://orgtwin:secret@db/x?busy_timeout_ms=1&busy_timeout_ms=2",
+       "store URL: gives option `busy_timeout_ms` twice"},
+      {"postgres://orgtwin:secret@db/x?no_such_option=1",
+       "store URL: libpq refuses the PostgreSQL URL: invalid URI query parameter: "
+       "\"no_such_option\""},
       {"/var/lib/orgtwin.db",
        "store URL `/var/lib/orgtwin.db` has no scheme; a SQLite store is " + forms},
       {"", "store URL `` has no scheme; a SQLite store is " + forms},
@@ -122,7 +123,7 @@ TEST(OpenStoreTest, RejectsBadUrlsWithClearMessages) {
     EXPECT_EQ(config.status().message(), c.message);
   }
   // Another backend's URL is never echoed: it may carry a password.
-  EXPECT_THAT(ParseStoreUrl("postgres://orgtwin:secret@db/x").status().message(),
+  EXPECT_THAT(ParseStoreUrl("postgres://orgtwin:secret@db/x?bad=1").status().message(),
               Not(HasSubstr("secret")));
   EXPECT_THAT(ParseStoreUrl("mysql://orgtwin:secret@db/x").status().message(),
               Not(HasSubstr("secret")));
@@ -138,6 +139,31 @@ TEST(OpenStoreTest, RejectsBadTimeouts) {
     expected.append("`; it is a whole number of milliseconds, 0 or more");
     EXPECT_EQ(config.status().message(), expected);
   }
+}
+
+TEST(OpenStoreTest, PostgresUrlsGoToLibpqWithoutOurOption) {
+  for (const std::string scheme : {"postgres", "postgresql"}) {
+    Result<StoreConfig> config =
+        ParseStoreUrl(scheme + "://u:pw@db:5433/twin?sslmode=require&busy_timeout_ms=250");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    const auto* postgres = std::get_if<PostgresOptions>(&*config);
+    ASSERT_NE(postgres, nullptr);
+    EXPECT_EQ(postgres->conninfo, scheme + "://u:pw@db:5433/twin?sslmode=require");
+    EXPECT_EQ(postgres->lock_timeout_ms, 250);
+  }
+  Result<StoreConfig> plain = ParseStoreUrl("postgresql:///twin?host=/run/postgresql");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(std::get<PostgresOptions>(*plain).conninfo, "postgresql:///twin?host=/run/postgresql");
+  EXPECT_EQ(std::get<PostgresOptions>(*plain).lock_timeout_ms, 5000);
+}
+
+TEST(OpenStoreTest, UnreachablePostgresIsUnavailableWithoutThePassword) {
+  // Port 1 on the loopback refuses at once: nothing listens there.
+  Result<std::unique_ptr<Store>> store = OpenStore("postgres://orgtwin:secret@127.0.0.1:1/x");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kUnavailable) << store.status().ToString();
+  EXPECT_THAT(store.status().message(), HasSubstr("postgres: cannot connect"));
+  EXPECT_THAT(store.status().message(), Not(HasSubstr("secret")));
 }
 
 TEST(OpenStoreTest, OpensTheSqliteStoreTheUrlNames) {

@@ -37,7 +37,9 @@
 
 #include <sqlite3.h>
 
+#include "store/fair_timed_lock.h"
 #include "store/migrator.h"
+#include "store/sql_text.h"
 #include "store/store.h"
 #include "store/wal_coalescing_vfs.h"
 
@@ -69,20 +71,6 @@ constexpr int kSubJournalSpillBytes = 124 << 10;
 // not keep its disk space forever.
 constexpr int64_t kWalSizeLimitBytes = 64 << 20;
 
-std::string Snippet(std::string_view sql) {
-  std::string out;
-  for (char c : sql) {
-    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out.push_back(space ? ' ' : c);
-    if (out.size() >= 80) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
-
 // Maps a SQLite result code (extended codes are on) to the generic ErrorCode of store.h.
 Status StatusFromSqlite(int rc, std::string_view what, std::string_view sql) {
   std::string message = "sqlite: " + std::string(what);
@@ -110,18 +98,6 @@ bool IsBlank(const char* p) {
     if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r' && *p != ';') return false;
   }
   return true;
-}
-
-// True for statements that would end or start the enclosing transaction behind the Store's back.
-bool IsTransactionControl(std::string_view sql) {
-  size_t start = sql.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return false;
-  std::string word;
-  for (size_t i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
-    word.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i]))));
-  }
-  return word == "BEGIN" || word == "COMMIT" || word == "END" || word == "ROLLBACK" ||
-         word == "SAVEPOINT" || word == "RELEASE";
 }
 
 Value ReadColumn(sqlite3_stmt* stmt, int i) {
@@ -155,47 +131,6 @@ int BindValue(sqlite3_stmt* stmt, int index, const Value& value) {
   }
   return sqlite3_bind_null(stmt, index);
 }
-
-// A FIFO lock with a timed acquire. std::timed_mutex is not fair: a thread that commits in a
-// loop can re-take it ahead of waiters until they time out with kUnavailable.
-class FairTimedLock {
- public:
-  bool TryLockFor(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!locked_ && waiters_.empty()) {
-      locked_ = true;
-      return true;
-    }
-    uint64_t ticket = next_ticket_++;
-    waiters_.push_back(ticket);
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto my_turn = [&] { return !locked_ && waiters_.front() == ticket; };
-    if (!cv_.wait_until(lock, deadline, my_turn)) {
-      waiters_.erase(std::find(waiters_.begin(), waiters_.end(), ticket));
-      // The next waiter may now be at the front of an unlocked lock.
-      cv_.notify_all();
-      return false;
-    }
-    waiters_.pop_front();
-    locked_ = true;
-    return true;
-  }
-
-  void Unlock() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      locked_ = false;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool locked_ = false;           // GUARDED_BY(mutex_)
-  std::deque<uint64_t> waiters_;  // GUARDED_BY(mutex_), in arrival order
-  uint64_t next_ticket_ = 0;      // GUARDED_BY(mutex_)
-};
 
 struct StringHash {
   using is_transparent = void;

@@ -3,7 +3,8 @@
 // The storage interface every service writes through. A Store hands out Transactions; a handler
 // does all its reads and writes -- its audit event included -- in ONE transaction, so a write and
 // its audit record commit together or not at all. Backends: SQLite (embedded default: one file,
-// WAL; see SqliteOptions for durability) and, later, PostgreSQL. docs/storage.md is the guide.
+// WAL; see SqliteOptions for durability) and PostgreSQL (postgres_store.h). docs/storage.md is
+// the guide.
 //
 // SQL is written once in a portable dialect: `?` placeholders (the PostgreSQL backend rewrites
 // them to $1..$n), TEXT/BIGINT/DOUBLE PRECISION/BLOB-as-TEXT columns, no backend-specific
@@ -131,8 +132,8 @@ struct Migration {
   std::string_view name;
   std::string_view sql;  // one or more statements separated by `;`
   // "" runs on every backend. "sqlite" (migrations/NNNN_name.sqlite.sql) runs only on SQLite: a
-  // physical-layout change in SQLite's own syntax (WITHOUT ROWID); other backends record the
-  // version without running it, so schema versions stay the same number everywhere.
+  // physical-layout change in SQLite's own syntax (WITHOUT ROWID); other backends ("postgres")
+  // record the version without running it, so schema versions stay the same number everywhere.
   std::string_view backend = "";
 };
 const std::vector<Migration>& EmbeddedMigrations();

@@ -2,8 +2,16 @@
 
 Shared by the pytest suites (boto3, AWS CLI, raw-socket robustness). The binary comes from
 $ORGTWIN_BIN (set by ctest) or build/release/src/cli/orgtwin.
+
+With ORGTWIN_E2E_STORE=postgres (ctest's e2e_postgres_* runs, under scripts/with-postgres.sh,
+which sets PGHOST/PGPORT/PGUSER and OT_TEST_PG_PORT), each server that names no --store of its
+own serves from a PostgreSQL database that stands for its data directory's orgtwin.db (created
+empty on first use), reached over TCP as a deployment would: a suite's servers start from an
+empty twin as they do on SQLite, and a server started again on the same directory finds its
+state.
 """
 import configparser
+import hashlib
 import os
 import re
 import shutil
@@ -21,15 +29,20 @@ class OrgtwinServer:
         self.binary = os.environ.get("ORGTWIN_BIN", DEFAULT_BIN)
         self.data_dir = tempfile.mkdtemp(prefix="orgtwin-e2e-")
         self.extra_args = list(extra_args)
+        self.on_postgres = (os.environ.get("ORGTWIN_E2E_STORE") == "postgres"
+                            and "--store" not in self.extra_args)
         self.process = None
         self.banner = None  # the "orgtwin listening on ..." line, which names the store
         self.endpoint = None
         self.port = None
 
     def start(self, timeout=20.0):
+        # The data directory is read here, not in __init__: a test may point a second server at
+        # the first one's directory to find its state again.
+        store = ["--store", postgres_database_of(self.data_dir)] if self.on_postgres else []
         self.process = subprocess.Popen(
             [self.binary, "serve", "--listen", "127.0.0.1:0", "--data", self.data_dir,
-             "--log-level", "warn"] + self.extra_args,
+             "--log-level", "warn"] + self.extra_args + store,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -43,6 +56,8 @@ class OrgtwinServer:
                 break
         else:
             raise RuntimeError("orgtwin did not report its port in time")
+        if self.on_postgres and "(store postgres://" not in self.banner:
+            raise RuntimeError("orgtwin was to serve from PostgreSQL: " + self.banner)
         creds = configparser.ConfigParser()
         creds.read(self.credentials_file)
         self.access_key = creds["orgtwin"]["aws_access_key_id"]
@@ -80,6 +95,16 @@ class OrgtwinServer:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def postgres_database_of(data_dir):
+    """The URL of the database that stands for `data_dir`'s orgtwin.db on the test server of
+    scripts/with-postgres.sh, created empty on first use."""
+    name = "e2e_" + hashlib.sha1(os.path.abspath(data_dir).encode()).hexdigest()[:20]
+    created = subprocess.run(["createdb", name], capture_output=True, text=True, timeout=60)
+    if created.returncode != 0 and "already exists" not in created.stderr:
+        raise RuntimeError("createdb %s: %s" % (name, created.stderr))
+    return "postgres://postgres@127.0.0.1:%s/%s" % (os.environ["OT_TEST_PG_PORT"], name)
 
 
 def wait_for(probe, timeout=20.0):

@@ -1,0 +1,834 @@
+// File: store/postgres_store.cc
+//
+// The PostgreSQL backend of store.h, through libpq.
+//
+// Connections: one writer connection, used by one write transaction at a time under an in-process
+// FIFO lock (as the SQLite backend), and a pool of reader connections opened on demand. Each
+// connection prepares a statement once per SQL text (`?` numbered to $n) and keeps it by that
+// text, so the hot path sends only the parameters. Parameters travel as text and the server infers
+// their types from the statement, as it would for quoted literals; results are typed by column
+// (integers as int64, floating point as double, NUMERIC as int64 when whole -- SUM of BIGINT --
+// else double, booleans as 0/1, everything else as text), which is what SQLite returns for the
+// same portable schema.
+//
+// Why writers are serialized by an advisory lock, not SERIALIZABLE plus retries: the handlers
+// were written against SQLite's single writer and check-then-write freely (does the name exist?
+// then insert). A transaction-level advisory lock taken right after BEGIN keeps that contract for
+// every process on the database -- several orgtwin nodes included -- without auditing each
+// handler, and it makes serialization failures between our writers impossible, so no handler has
+// to be re-run (a group-commit job's work is not idempotent: it answers a request). The lock is
+// held until COMMIT, like SQLite's BEGIN IMMEDIATE; group commit amortizes it as it does there.
+// Under that lock a write transaction runs READ COMMITTED, so each statement sees every write
+// committed before the lock was granted (a REPEATABLE READ snapshot would be taken by the lock's
+// own SELECT, before the wait, and miss them). Readers are REPEATABLE READ READ ONLY: one
+// snapshot from their first statement, never blocked by the writer.
+//
+// Group commit (SubmitWrite): as in the SQLite backend -- the writer thread takes the queued jobs,
+// begins one transaction, runs each job's write transaction as `SAVEPOINT job` ... `RELEASE job`
+// (or `ROLLBACK TO job`), and commits once. A failed statement aborts a whole PostgreSQL
+// transaction until it is rolled back to a savepoint, so a job's read statements, which run on
+// the writer connection without a savepoint of their own, each get one: a failed read undoes
+// nothing and leaves the batch usable, as in SQLite.
+#include "store/postgres_store.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "store/fair_timed_lock.h"
+#include "store/migrator.h"
+#include "store/sql_text.h"
+#include "store/store.h"
+
+namespace orgtwin::store {
+// A namespace of its own: in a unity build this file shares a translation unit with
+// sqlite_store.cc, whose helpers have the same names.
+namespace postgres {
+namespace {
+
+// Past this many distinct SQL texts a connection stops preparing and runs one-shot statements:
+// services use fixed SQL, so only generated SQL (e.g. IN lists of varying length) lands here.
+constexpr size_t kMaxCachedStatements = 512;
+
+// The most jobs one group commit carries: bounds the wait of a batch's first job for its last.
+constexpr size_t kMaxBatchJobs = 64;
+
+// Advisory lock keys (one 64-bit key space per database). The writer lock is held by every write
+// transaction and every migration; the migration lock by a whole migration run, so two nodes
+// opening one fresh database do not race on `CREATE TABLE IF NOT EXISTS schema_migrations`.
+constexpr int64_t kWriterLockKey = 0x6f72677477696e;  // "orgtwin"
+constexpr int64_t kMigrationLockKey = kWriterLockKey + 1;
+
+// Type OIDs of the built-in types (pg_type.h; fixed since PostgreSQL 7).
+constexpr Oid kBoolOid = 16;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kOidOid = 26;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kNumericOid = 1700;
+
+// Maps a SQLSTATE to the generic ErrorCode of store.h.
+Status StatusFromSqlState(std::string_view state, bool connection_lost, std::string message) {
+  if (state == "23505") return AlreadyExistsError(std::move(message));  // unique_violation
+  if (state.starts_with("23")) return InvalidInputError(std::move(message));
+  // serialization_failure, deadlock_detected: the advisory lock keeps our writers apart, so
+  // only a foreign writer on the same database can cause these.
+  if (state == "40001" || state == "40P01") return ConflictError(std::move(message));
+  // Connection exceptions, lock_not_available (lock_timeout), query_canceled, the server
+  // shutting down or starting, too many connections: a retry may succeed.
+  if (connection_lost || state.starts_with("08") || state == "55P03" || state == "57014" ||
+      state.starts_with("57P") || state == "53300") {
+    return UnavailableError(std::move(message));
+  }
+  return InternalError(std::move(message));
+}
+
+// libpq's own message for a connection, without its trailing newline.
+std::string ConnectionMessage(PGconn* conn) {
+  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+Status StatusFromResult(const PGresult* result, PGconn* conn, std::string_view sql) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = "postgres: " + (primary ? std::string(primary) : ConnectionMessage(conn));
+  if (!sql.empty()) message += " in `" + Snippet(sql) + "`";
+  return StatusFromSqlState(state ? state : "", PQstatus(conn) != CONNECTION_OK,
+                            std::move(message));
+}
+
+// Owns a PGresult.
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+bool Succeeded(const PGresult* result) {
+  ExecStatusType status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+Value ReadValue(const PGresult* result, int row, int column) {
+  if (PQgetisnull(result, row, column)) return std::monostate();
+  const char* text = PQgetvalue(result, row, column);
+  auto size = static_cast<size_t>(PQgetlength(result, row, column));
+  switch (PQftype(result, column)) {
+    case kInt2Oid:
+    case kInt4Oid:
+    case kInt8Oid:
+    case kOidOid: {
+      int64_t n = 0;
+      std::from_chars(text, text + size, n);
+      return n;
+    }
+    case kNumericOid: {
+      // SUM over BIGINT is NUMERIC; SQLite's SUM of integers is an integer. A whole value that
+      // fits reads as int64, anything else (a fraction, AVG) as double, as SQLite would.
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(text, text + size, n);
+      if (ec == std::errc() && end == text + size) return n;
+      return std::strtod(text, nullptr);
+    }
+    case kFloat4Oid:
+    case kFloat8Oid:
+      // strtod reads "Infinity" and "NaN" as PostgreSQL prints them.
+      return std::strtod(text, nullptr);
+    case kBoolOid:
+      // SQLite has no booleans: a comparison or EXISTS in a select list is 0 or 1.
+      return int64_t{text[0] == 't' ? 1 : 0};
+    default:
+      return std::string(text, size);
+  }
+}
+
+// The text form of a number parameter.
+Result<std::string> NumberText(const Value& value) {
+  if (const auto* n = std::get_if<int64_t>(&value)) return std::to_string(*n);
+  // The shortest text that reads back as the same double.
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), std::get<double>(value));
+  if (ec != std::errc()) return InternalError("store: cannot format a double");
+  return std::string(buffer, end);
+}
+
+// One PGconn and its prepared statements. Used by one thread at a time (the owner of the
+// transaction that holds it).
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
+                                                  int lock_timeout_ms) {
+    auto conn = std::unique_ptr<Connection>(
+        new Connection(PQconnectdb(conninfo.c_str()), lock_timeout_ms));  // PQfinish on every path
+    OT_RETURN_IF_ERROR(conn->SetUp());
+    return conn;
+  }
+
+  ~Connection() { PQfinish(conn_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  // True inside a transaction block, failed or not (and when the state is unknown: a lost
+  // connection).
+  bool InTransaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+
+  // Reconnects a connection the server dropped (restart, failover); prepared statements are gone
+  // with the old session.
+  Status Reconnect() {
+    if (Healthy()) return Status::Ok();
+    cache_.clear();
+    PQreset(conn_);
+    return SetUp();
+  }
+
+  // Runs one or more statements without parameters (BEGIN, migrations) with the simple query
+  // protocol.
+  Status Exec(std::string_view sql) {
+    ResultPtr result(PQexec(conn_, std::string(sql).c_str()));
+    if (!Succeeded(result.get())) return StatusFromResult(result.get(), conn_, sql);
+    return Status::Ok();
+  }
+
+  // COMMIT; PostgreSQL answers a COMMIT of a failed transaction with a rollback, not an error.
+  Status Commit() {
+    ResultPtr result(PQexec(conn_, "COMMIT"));
+    if (!Succeeded(result.get())) return StatusFromResult(result.get(), conn_, "COMMIT");
+    if (std::string_view(PQcmdStatus(result.get())) != "COMMIT") {
+      return InternalError("postgres: the transaction was rolled back at COMMIT");
+    }
+    return Status::Ok();
+  }
+
+  // Best effort: a failed ROLLBACK leaves the connection in a transaction, which owners check.
+  void Rollback() {
+    if (Healthy() && InTransaction()) Exec("ROLLBACK").IgnoreError();
+  }
+
+  // Runs one statement. Appends result rows to *rows when non-null; returns the rows an INSERT,
+  // UPDATE or DELETE changed (0 for anything else). `internal`: allow transaction control.
+  Result<int64_t> Run(std::string_view sql, const Value* params, size_t param_count,
+                      std::vector<Row>* rows, bool internal = false) {
+    const Prepared* prepared = nullptr;
+    Prepared one_shot;
+    if (auto it = cache_.find(sql); it != cache_.end()) {
+      prepared = &it->second;
+    } else {
+      if (!internal && IsTransactionControl(sql)) {
+        return InternalError("store: transaction control in `" + Snippet(sql) +
+                             "`; use Store::Begin and Transaction::Commit");
+      }
+      int count = 0;
+      std::string numbered = NumberPlaceholders(sql, &count);
+      if (cache_.size() < kMaxCachedStatements) {
+        std::string name = "ot" + std::to_string(next_statement_++);
+        // Parameter types are left to the server to infer from the statement.
+        ResultPtr result(PQprepare(conn_, name.c_str(), numbered.c_str(), count, nullptr));
+        if (!Succeeded(result.get())) return StatusFromResult(result.get(), conn_, sql);
+        prepared =
+            &cache_.emplace(std::string(sql), Prepared{std::move(name), "", count}).first->second;
+      } else {
+        one_shot = Prepared{"", std::move(numbered), count};
+        prepared = &one_shot;
+      }
+    }
+    if (static_cast<size_t>(prepared->params) != param_count) {
+      return InternalError("store: `" + Snippet(sql) + "` takes " +
+                           std::to_string(prepared->params) + " parameters, got " +
+                           std::to_string(param_count));
+    }
+    // Text parameters point into the caller's values, which outlive the call; numbers are
+    // formatted into `numbers` (sized up front, so the pointers stay valid); NULL is nullptr.
+    std::vector<std::string> numbers(param_count);
+    std::vector<const char*> values(param_count, nullptr);
+    for (size_t i = 0; i < param_count; ++i) {
+      if (const auto* text = std::get_if<std::string>(&params[i])) {
+        // libpq passes text parameters as C strings, and PostgreSQL text cannot hold a NUL.
+        if (text->find('\0') != std::string::npos) {
+          return InvalidInputError("postgres: a text value with a NUL byte cannot be stored");
+        }
+        values[i] = text->c_str();
+      } else if (!std::holds_alternative<std::monostate>(params[i])) {
+        OT_ASSIGN_OR_RETURN(numbers[i], NumberText(params[i]));
+        values[i] = numbers[i].c_str();
+      }
+    }
+    const int n = static_cast<int>(param_count);
+    ResultPtr result(prepared->name.empty() ? PQexecParams(conn_, prepared->sql.c_str(), n, nullptr,
+                                                           values.data(), nullptr, nullptr, 0)
+                                            : PQexecPrepared(conn_, prepared->name.c_str(), n,
+                                                             values.data(), nullptr, nullptr, 0));
+    if (!Succeeded(result.get())) return StatusFromResult(result.get(), conn_, sql);
+    if (rows != nullptr) {
+      int row_count = PQntuples(result.get());
+      int columns = PQnfields(result.get());
+      rows->reserve(rows->size() + static_cast<size_t>(row_count));
+      for (int r = 0; r < row_count; ++r) {
+        std::vector<Value> row;
+        row.reserve(static_cast<size_t>(columns));
+        for (int c = 0; c < columns; ++c) row.push_back(ReadValue(result.get(), r, c));
+        rows->emplace_back(std::move(row));
+      }
+    }
+    std::string_view command = PQcmdStatus(result.get());
+    bool writes = command.starts_with("INSERT") || command.starts_with("UPDATE") ||
+                  command.starts_with("DELETE") || command.starts_with("MERGE");
+    if (!writes) return int64_t{0};
+    std::string_view changed = PQcmdTuples(result.get());
+    int64_t count = 0;
+    std::from_chars(changed.data(), changed.data() + changed.size(), count);
+    return count;
+  }
+
+  Result<std::vector<Row>> QueryInternal(std::string_view sql, const Value* params = nullptr,
+                                         size_t param_count = 0) {
+    std::vector<Row> rows;
+    OT_RETURN_IF_ERROR(Run(sql, params, param_count, &rows, /*internal=*/true).status());
+    return rows;
+  }
+
+  // How logs and errors name the database: `postgres://user@host:port/db`, never a password.
+  std::string Describe() const {
+    std::string host = PQhost(conn_) ? PQhost(conn_) : "";
+    if (host.starts_with('/')) {
+      // A Unix socket directory, written as libpq reads it in a URI's host.
+      std::string escaped;
+      for (char c : host) escaped += c == '/' ? std::string("%2F") : std::string(1, c);
+      host = escaped;
+    }
+    return "postgres://" + std::string(PQuser(conn_)) + "@" + host + ":" + PQport(conn_) + "/" +
+           PQdb(conn_);
+  }
+
+ private:
+  struct Prepared {
+    std::string name;  // "" for a one-shot statement, which keeps its SQL instead
+    std::string sql;
+    int params = 0;
+  };
+
+  Connection(PGconn* conn, int lock_timeout_ms) : conn_(conn), lock_timeout_ms_(lock_timeout_ms) {}
+
+  // The session settings every statement relies on.
+  Status SetUp() {
+    if (!Healthy()) {
+      return UnavailableError("postgres: cannot connect: " + ConnectionMessage(conn_));
+    }
+    // NOTICEs ("relation already exists, skipping") would go to stderr.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+    if (PQsetClientEncoding(conn_, "UTF8") != 0) {
+      return InternalError("postgres: cannot use UTF8: " + ConnectionMessage(conn_));
+    }
+    // lock_timeout bounds waits for the writer's advisory lock and for table locks (a migration
+    // on another node); extra_float_digits=1 prints the shortest text that reads back as the
+    // same double, whatever the server's default; the placeholder numbering assumes standard
+    // strings (a backslash is not an escape); UTC, though the schema stores epoch seconds only.
+    return Exec("SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
+                "; SET extra_float_digits = 1; SET standard_conforming_strings = on; "
+                "SET TIME ZONE 'UTC'");
+  }
+
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  PGconn* conn_;
+  int lock_timeout_ms_;
+  std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> cache_;
+  uint64_t next_statement_ = 0;
+};
+
+// BEGIN of a write transaction (or a batch): READ COMMITTED under the writer advisory lock (the
+// top of this file says why).
+Status BeginWrite(Connection& conn) {
+  OT_RETURN_IF_ERROR(conn.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  Status locked = conn.Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLockKey) + ")");
+  if (!locked.ok()) conn.Rollback();
+  return locked;
+}
+
+// The migration runner's view of the writer connection (migrator.h), used only inside Open.
+class PostgresMigrationTarget final : public MigrationTarget {
+ public:
+  explicit PostgresMigrationTarget(Connection& writer) : w_(writer) {}
+
+  std::string_view BackendName() const override { return "postgres"; }
+  std::string DatabaseName() const override { return w_.Describe(); }
+  // The writer lock keeps the writers of nodes already running off the tables being changed.
+  Status BeginExclusive() override { return BeginWrite(w_); }
+  Status ExecuteScript(std::string_view sql) override { return w_.Exec(sql); }
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    return w_.QueryInternal(sql, params.data(), params.size());
+  }
+  // PostgreSQL checks every foreign key as each statement runs; nothing is left to check.
+  Status CheckIntegrity() override { return Status::Ok(); }
+  Status Commit() override { return w_.Commit(); }
+  void Rollback() override { w_.Rollback(); }
+
+ private:
+  Connection& w_;
+};
+
+class PostgresStore;
+
+// The state of one group-commit batch, owned by the writer thread.
+struct Batch {
+  bool aborted = false;      // the batch's transaction is lost; no further job may run
+  Status error;              // why, once aborted
+  bool job_writing = false;  // a job's write transaction (savepoint) is open
+  std::vector<std::function<void()>> after_commit;
+
+  void Abort(Status why) {
+    if (aborted) return;
+    aborted = true;
+    error = std::move(why);
+  }
+};
+
+// The batch the current thread is running jobs of, if any (set by the writer thread only).
+thread_local const PostgresStore* t_batch_store = nullptr;
+thread_local Batch* t_batch = nullptr;
+
+class PostgresTransaction final : public Transaction {
+ public:
+  enum class Kind {
+    kWrite,         // the writer connection under the writer locks: BEGIN ... COMMIT
+    kRead,          // a pooled reader connection: REPEATABLE READ READ ONLY
+    kBatchedWrite,  // inside a group-commit job: SAVEPOINT job ... RELEASE job
+    kBatchedRead,   // inside a group-commit job: reads the writer connection
+  };
+
+  // kWrite (the caller holds the writer lock for us) or, with `batch`, kBatchedWrite/Read.
+  PostgresTransaction(PostgresStore* store, Connection* writer, Batch* batch, Kind kind)
+      : store_(store), conn_(writer), batch_(batch), kind_(kind) {}
+  // kRead: owns a pooled reader connection.
+  PostgresTransaction(PostgresStore* store, std::unique_ptr<Connection> reader)
+      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), kind_(Kind::kRead) {}
+  ~PostgresTransaction() override {
+    if (state_ == State::kOpen) Abort();
+    Release();
+  }
+
+  Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params) override {
+    return Run(sql, std::data(params), params.size(), nullptr);
+  }
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    return Run(sql, params.data(), params.size(), nullptr);
+  }
+  Result<std::vector<Row>> Query(std::string_view sql,
+                                 std::initializer_list<Value> params) override {
+    return QueryImpl(sql, std::data(params), params.size());
+  }
+  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
+    return QueryImpl(sql, params.data(), params.size());
+  }
+
+  Status Commit() override {
+    if (state_ == State::kPoisoned) {
+      state_ = State::kFinished;
+      return error_;
+    }
+    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
+    Status status = Status::Ok();
+    switch (kind_) {
+      case Kind::kWrite:
+      case Kind::kRead:
+        status = conn_->Commit();
+        if (!status.ok()) conn_->Rollback();
+        break;
+      case Kind::kBatchedWrite:
+        status = conn_->Exec("RELEASE SAVEPOINT job");
+        if (!status.ok()) Abort();
+        break;
+      case Kind::kBatchedRead:
+        break;
+    }
+    state_ = State::kFinished;
+    Release();
+    if (status.ok()) {
+      if (kind_ == Kind::kBatchedWrite) {
+        for (auto& hook : after_commit_) batch_->after_commit.push_back(std::move(hook));
+      } else {
+        for (auto& hook : after_commit_) hook();
+      }
+    }
+    after_commit_.clear();
+    return status;
+  }
+
+  void AfterCommit(std::function<void()> hook) override {
+    after_commit_.push_back(std::move(hook));
+  }
+
+ private:
+  enum class State { kOpen, kPoisoned, kFinished };
+
+  Result<std::vector<Row>> QueryImpl(std::string_view sql, const Value* params, size_t count) {
+    std::vector<Row> rows;
+    OT_RETURN_IF_ERROR(Run(sql, params, count, &rows).status());
+    return rows;
+  }
+
+  Result<int64_t> Run(std::string_view sql, const Value* params, size_t count,
+                      std::vector<Row>* rows) {
+    if (state_ == State::kPoisoned) return error_;
+    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
+    if (batch_ != nullptr && batch_->aborted) return batch_->error;
+    Result<int64_t> result = RunStatement(sql, params, count, rows);
+    if (!result.ok()) {
+      // Nothing done before the failure may be committed by a caller that ignored the error.
+      error_ = result.status();
+      state_ = State::kPoisoned;
+      Abort();
+      Release();
+    }
+    return result;
+  }
+
+  Result<int64_t> RunStatement(std::string_view sql, const Value* params, size_t count,
+                               std::vector<Row>* rows) {
+    if (kind_ == Kind::kRead || kind_ == Kind::kBatchedRead) {
+      // A kRead transaction is READ ONLY on the server too; a kBatchedRead runs in the batch's
+      // read-write transaction, where only this check stops a write.
+      std::string word = FirstKeyword(sql);
+      if (word != "SELECT" && word != "WITH" && word != "VALUES") {
+        return InternalError("store: write statement in a read transaction: `" + Snippet(sql) +
+                             "`");
+      }
+    }
+    if (kind_ != Kind::kBatchedRead) return conn_->Run(sql, params, count, rows);
+    // A failed statement would abort the batch's whole transaction: fence it in a savepoint.
+    OT_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT job_read"));
+    Result<int64_t> result = conn_->Run(sql, params, count, rows);
+    Status ended = result.ok()
+                       ? conn_->Exec("RELEASE SAVEPOINT job_read")
+                       : conn_->Exec("ROLLBACK TO SAVEPOINT job_read; RELEASE SAVEPOINT job_read");
+    if (!ended.ok()) batch_->Abort(ended);
+    return result;
+  }
+
+  // Undoes this transaction's changes. Inside a batch only the job's savepoint is rolled back --
+  // unless the batch's transaction is lost (connection gone), which aborts it.
+  void Abort() {
+    after_commit_.clear();
+    if (batch_ == nullptr) {
+      conn_->Rollback();
+      return;
+    }
+    if (!conn_->Healthy() || !conn_->InTransaction()) {
+      batch_->Abort(state_ == State::kPoisoned
+                        ? error_
+                        : InternalError("store: the batch's transaction was rolled back"));
+      return;
+    }
+    if (kind_ == Kind::kBatchedWrite) {
+      Status undone = conn_->Exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+      // The job's changes cannot be separated from the batch's: give up on the batch.
+      if (!undone.ok()) batch_->Abort(undone);
+    }
+  }
+
+  void Release();
+
+  PostgresStore* store_;
+  std::unique_ptr<Connection> reader_;  // kRead only
+  Connection* conn_;
+  Batch* batch_ = nullptr;  // kBatchedWrite/kBatchedRead only
+  Kind kind_;
+  State state_ = State::kOpen;
+  bool released_ = false;
+  Status error_;  // the first failure, once poisoned
+  std::vector<std::function<void()>> after_commit_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options) {
+    if (options.conninfo.empty()) {
+      return InvalidInputError("store: a PostgreSQL store needs a connection string");
+    }
+    auto store = std::unique_ptr<PostgresStore>(new PostgresStore(options));
+    OT_ASSIGN_OR_RETURN(store->writer_,
+                        Connection::Open(options.conninfo, options.lock_timeout_ms));
+    Connection& w = *store->writer_;
+    store->describe_ = w.Describe();
+    OT_RETURN_IF_ERROR(CheckCollation(w, store->describe_));
+    OT_RETURN_IF_ERROR(
+        w.Exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")"));
+    PostgresMigrationTarget target(w);
+    Result<int64_t> version =
+        RunMigrations(target, options.migrations ? *options.migrations : EmbeddedMigrations());
+    // Session-level: released here or when the connection closes, whichever comes first.
+    w.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").IgnoreError();
+    OT_RETURN_IF_ERROR(version.status());
+    store->schema_version_ = *version;
+    store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+    return store;
+  }
+
+  ~PostgresStore() override {
+    // INVARIANT: every Transaction was destroyed before its Store (store.h contract).
+    StopWriter();  // runs what is still queued first
+    idle_readers_.clear();
+    writer_.reset();
+  }
+
+  Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
+    if (t_batch_store == this) return BeginInBatch(mode, *t_batch);
+    if (mode == TxMode::kWrite) {
+      if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.lock_timeout_ms))) {
+        return UnavailableError("store: timed out after " +
+                                std::to_string(options_.lock_timeout_ms) +
+                                " ms waiting for the write lock");
+      }
+      Status status = BeginWriter();
+      if (!status.ok()) {
+        writer_lock_.Unlock();
+        return status;
+      }
+      return std::unique_ptr<Transaction>(
+          new PostgresTransaction(this, writer_.get(), nullptr, PostgresTransaction::Kind::kWrite));
+    }
+    // An idle connection may have been dropped by the server since its last use: one more try on
+    // a fresh connection tells that apart from a server that is down.
+    for (int attempt = 0;; ++attempt) {
+      OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
+      Status status = reader->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      if (status.ok()) {
+        return std::unique_ptr<Transaction>(new PostgresTransaction(this, std::move(reader)));
+      }
+      bool lost = !reader->Healthy();
+      ReleaseReader(std::move(reader));
+      if (!lost || attempt > 0) return status;
+    }
+  }
+
+  void SubmitWrite(WriteJob job) override {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mutex_);
+      if (!writer_stopping_) {
+        jobs_.push_back(std::move(job));
+        jobs_cv_.notify_one();
+        return;
+      }
+    }
+    // Shutting down: nobody will run the queue any more.
+    job.done(UnavailableError("store: shutting down"));
+  }
+
+  int64_t SchemaVersion() const override { return schema_version_; }
+  std::string Describe() const override { return describe_; }
+
+  void ReleaseWriter() { writer_lock_.Unlock(); }
+  void EndJobWrite(Batch& batch) { batch.job_writing = false; }
+
+  void ReleaseReader(std::unique_ptr<Connection> reader) {
+    // A reader stuck in a transaction (failed ROLLBACK) or cut off is closed, not reused.
+    if (!reader->Healthy() || reader->InTransaction()) return;
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    if (idle_readers_.size() < options_.max_idle_readers) {
+      idle_readers_.push_back(std::move(reader));
+    }
+  }
+
+ private:
+  explicit PostgresStore(PostgresOptions options) : options_(std::move(options)) {
+    options_.migrations.reset();  // views into the caller's data; only Open uses them
+  }
+
+  // The schema orders and compares text as SQLite does, byte by byte (pagination markers, sorted
+  // listings); a linguistic collation would order `Zed` and `alice` differently. Asked of the
+  // collation itself, so it holds for libc and ICU providers and every server version.
+  static Status CheckCollation(Connection& conn, const std::string& describe) {
+    OT_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                        conn.QueryInternal("SELECT 'B' < 'a' AND 'a-b' < 'aa', datcollate "
+                                           "FROM pg_database WHERE datname = current_database()"));
+    if (!rows.empty() && rows[0].Int(0) == 1) return Status::Ok();
+    std::string collate = rows.empty() ? "" : rows[0].Text(1);
+    return InvalidInputError("store: database `" + describe + "` collates text as `" + collate +
+                             "`; orgtwin needs byte order: CREATE DATABASE ... TEMPLATE template0 "
+                             "LC_COLLATE 'C' LC_CTYPE 'C.UTF-8' (docs/storage.md)");
+  }
+
+  // Under writer_lock_: a healthy writer connection inside a fresh write transaction.
+  Status BeginWriter() {
+    // A ROLLBACK that failed earlier may have left the writer inside a transaction.
+    writer_->Rollback();
+    OT_RETURN_IF_ERROR(writer_->Reconnect());
+    Status begun = BeginWrite(*writer_);
+    // libpq learns that the server dropped the session (a restart, a failover) only when it next
+    // uses it: once more on a new session tells that apart from a server that is down. Nothing
+    // ran yet, so nothing is repeated.
+    if (!begun.ok() && !writer_->Healthy()) {
+      OT_RETURN_IF_ERROR(writer_->Reconnect());
+      begun = BeginWrite(*writer_);
+    }
+    return begun;
+  }
+
+  // A transaction inside a group-commit job (the writer thread, between BEGIN and COMMIT).
+  Result<std::unique_ptr<Transaction>> BeginInBatch(TxMode mode, Batch& batch) {
+    if (batch.aborted) return batch.error;
+    if (mode == TxMode::kRead) {
+      return std::unique_ptr<Transaction>(new PostgresTransaction(
+          this, writer_.get(), &batch, PostgresTransaction::Kind::kBatchedRead));
+    }
+    // Outside a batch a second write transaction on one thread would wait for the first
+    // forever; say so instead of nesting savepoints.
+    if (batch.job_writing) {
+      return InternalError("store: a job holds one write transaction at a time");
+    }
+    OT_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT job"));
+    batch.job_writing = true;
+    return std::unique_ptr<Transaction>(new PostgresTransaction(
+        this, writer_.get(), &batch, PostgresTransaction::Kind::kBatchedWrite));
+  }
+
+  // The writer thread: runs queued jobs in batches until the store closes (then drains).
+  void WriterLoop() {
+    std::vector<WriteJob> jobs;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(jobs_mutex_);
+        jobs_cv_.wait(lock, [this] { return writer_stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, nothing left
+        size_t take = std::min(jobs_.size(), kMaxBatchJobs);
+        jobs.assign(std::make_move_iterator(jobs_.begin()),
+                    std::make_move_iterator(jobs_.begin() + static_cast<ptrdiff_t>(take)));
+        jobs_.erase(jobs_.begin(), jobs_.begin() + static_cast<ptrdiff_t>(take));
+      }
+      RunBatches(jobs);
+      jobs.clear();
+    }
+  }
+
+  // Runs `jobs` in as few transactions as failures allow; calls every job's `done`.
+  void RunBatches(std::vector<WriteJob>& jobs) {
+    std::vector<Status> outcome(jobs.size(), Status::Ok());
+    if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.lock_timeout_ms))) {
+      Status busy =
+          UnavailableError("store: timed out after " + std::to_string(options_.lock_timeout_ms) +
+                           " ms waiting for the write lock");
+      for (WriteJob& job : jobs) job.done(busy);
+      return;
+    }
+    std::vector<std::function<void()>> after_commit;
+    size_t next = 0;
+    while (next < jobs.size()) {
+      Status begun = BeginWriter();
+      if (!begun.ok()) {
+        for (; next < jobs.size(); ++next) outcome[next] = begun;
+        break;
+      }
+      Batch batch;
+      const size_t first = next;
+      t_batch_store = this;
+      t_batch = &batch;
+      while (next < jobs.size() && !batch.aborted) {
+        try {
+          jobs[next].work();
+        } catch (...) {
+          // INVARIANT: jobs report errors as values. The job's transaction (if any) was rolled
+          // back by its destructor during unwinding; the batch goes on.
+        }
+        ++next;
+      }
+      t_batch_store = nullptr;
+      t_batch = nullptr;
+      Status committed = batch.aborted ? batch.error : writer_->Commit();
+      if (!committed.ok()) {
+        writer_->Rollback();
+      } else {
+        for (auto& hook : batch.after_commit) after_commit.push_back(std::move(hook));
+      }
+      for (size_t i = first; i < next; ++i) outcome[i] = committed;
+    }
+    writer_lock_.Unlock();
+    for (auto& hook : after_commit) hook();
+    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcome[i]);
+  }
+
+  void StopWriter() {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mutex_);
+      writer_stopping_ = true;
+    }
+    jobs_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+  }
+
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mutex_);
+      if (!idle_readers_.empty()) {
+        std::unique_ptr<Connection> reader = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+        return reader;
+      }
+    }
+    return Connection::Open(options_.conninfo, options_.lock_timeout_ms);
+  }
+
+  PostgresOptions options_;
+  std::string describe_;
+  int64_t schema_version_ = 0;
+  std::unique_ptr<Connection> writer_;
+  FairTimedLock writer_lock_;  // held by the live write transaction or batch, if any
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mutex_)
+  std::thread writer_thread_;                              // group commit: WriterLoop
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_cv_;
+  std::deque<WriteJob> jobs_;     // GUARDED_BY(jobs_mutex_)
+  bool writer_stopping_ = false;  // GUARDED_BY(jobs_mutex_)
+};
+
+void PostgresTransaction::Release() {
+  if (released_) return;
+  released_ = true;
+  switch (kind_) {
+    case Kind::kWrite:
+      store_->ReleaseWriter();
+      break;
+    case Kind::kRead:
+      store_->ReleaseReader(std::move(reader_));
+      break;
+    case Kind::kBatchedWrite:
+      store_->EndJobWrite(*batch_);
+      break;
+    case Kind::kBatchedRead:
+      break;
+  }
+}
+
+}  // namespace
+}  // namespace postgres
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
+  OT_ASSIGN_OR_RETURN(std::unique_ptr<postgres::PostgresStore> store,
+                      postgres::PostgresStore::Open(options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace orgtwin::store
