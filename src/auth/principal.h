@@ -61,6 +61,8 @@ struct Principal {
   std::string name;          // user name, role name or federated user name ("" for root)
   std::string session_name;  // role sessions only
   std::string access_key_id;
+  // The partition of the principal's account (common/partition.h): its keys work only there.
+  std::string partition = "aws";
   bool temporary = false;  // credentials from STS (ASIA...)
   // aws:MultiFactorAuthPresent: true only for temporary credentials issued with a valid MFA code
   // (AWS-COMPAT: the key is absent for long-term keys -- the authorizer sets it only when

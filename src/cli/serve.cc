@@ -192,7 +192,7 @@ int RunServe(const ServeOptions& options) {
     }
     oidc_keys[entry.substr(0, equals)] = file;
   }
-  services::sts::ConfigureOidcKeys(std::move(oidc_keys));
+  services::sts::ConfigureOidcKeys(oidc_keys);
 
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);

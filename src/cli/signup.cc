@@ -15,6 +15,9 @@ CLI::App* AddSignupCommand(CLI::App& app, SignupOptions& options) {
   signup->add_option("--name", options.name, "the account name")->required();
   signup->add_option("--root-password", options.password,
                      "the root user's console password (none until a reset without it)");
+  signup->add_option("--partition", options.partition,
+                     "the partition the account lives in: aws (default), aws-cn, aws-us-gov, "
+                     "aws-iso, aws-iso-b; its keys work only in that partition's regions");
   signup->add_flag("--no-payment-method", options.no_payment_method,
                    "leave out the payment method (leaving an organization then fails)");
   signup->add_flag("--no-contact-info", options.no_contact_info,
@@ -28,6 +31,7 @@ int RunSignup(const SignupOptions& options) {
                            {"PaymentMethod", !options.no_payment_method},
                            {"ContactInformation", !options.no_contact_info}};
   if (!options.password.empty()) body["Password"] = options.password;
+  if (!options.partition.empty()) body["Partition"] = options.partition;
   return PrintAnswer("signup", PostJson(options.endpoint, "/_orgtwin/signup", body));
 }
 

@@ -17,7 +17,8 @@ struct SignupOptions {
   std::string endpoint = "http://127.0.0.1:4566";
   std::string email;
   std::string name;
-  std::string password;  // the root user's console password ("" = none until a reset)
+  std::string password;   // the root user's console password ("" = none until a reset)
+  std::string partition;  // aws (default), aws-cn, aws-us-gov, aws-iso, aws-iso-b
   bool no_payment_method = false;
   bool no_contact_info = false;
 };

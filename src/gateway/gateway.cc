@@ -6,6 +6,8 @@
 
 #include "auth/sigv4.h"
 #include "common/log.h"
+#include "common/partition.h"
+#include "gateway/partition_translation.h"
 #include "protocol/protocol.h"
 #include "store/lazy_transaction.h"
 
@@ -77,6 +79,9 @@ struct Gateway::Call {
   const OperationHandler* handler = nullptr;
   auth::Principal caller;
   std::string region = "us-east-1";
+  // The partition the call is made in (partition_translation.h): the caller's account's, or in
+  // permissive mode the signed region's.
+  std::string partition = std::string(kDefaultPartition);
   TimePoint now{};
   boost::json::object input;
   // Set when the call was authorized (enforce mode); a denied call has !authorization->allowed()
@@ -280,6 +285,9 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
           service, protocol::ErrorFromStatus(service, authenticated.status()), request_id);
     }
     call.caller = std::move(authenticated).value();
+    call.partition = options_.auth_mode == AuthMode::kPermissive
+                         ? std::string(PartitionOfRegion(call.region))
+                         : call.caller.partition;
     // AWS-COMPAT: GetSessionToken / GetFederationToken credentials are limited regardless of
     // policy (IAM needs MFA; few STS calls) -- services/identity/credential_store.h.
     Status scope = services::CheckTemporaryCredentialScope(call.caller, service->signing_name,
@@ -296,6 +304,9 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
                                     request_id);
   }
   call.input = std::move(input).value();
+  if (call.partition != kDefaultPartition) {
+    RewriteArnPartition(call.input, call.partition, kDefaultPartition);
+  }
 
   call.now = twin_.clock.Now();
   // Authorize after validation (AWS reports malformed input before AccessDenied) and before
@@ -429,12 +440,21 @@ Status Gateway::Observe(Call& call, store::Transaction& tx, store::TxMode mode,
 }
 
 HttpResponse Gateway::Respond(Call& call) {
+  const bool translate = call.partition != kDefaultPartition;
+  if (translate && call.output.ok()) {
+    // Before serializing: IAM URL-encodes its policy documents into the XML.
+    RewriteArnPartition(*call.output, kDefaultPartition, call.partition);
+  }
   HttpResponse response =
       call.output.ok()
           ? protocol::SerializeOutput(*call.service, *call.operation, *call.output, call.request_id)
           : protocol::SerializeError(call.service,
                                      protocol::ErrorFromStatus(call.service, call.output.status()),
                                      call.request_id);
+  if (translate && !call.output.ok()) {
+    // An error's message names ARNs as text ("User: arn:aws:iam::... is not authorized").
+    response.body = RewriteArnPartition(response.body, kDefaultPartition, call.partition);
+  }
   LogRequest(call.log_operation, response.status, call.started);
   return response;
 }
@@ -487,6 +507,12 @@ Result<auth::Principal> Gateway::Authenticate(const HttpRequest& request,
     return ExpiredTokenError(service);
   }
   *region = parsed.scope_region;
+  // Keys work only in their account's partition: elsewhere AWS does not know them. The twin's
+  // own extension API is not AWS's and answers in any region.
+  if (service != nullptr && service->signing_name != "orgtwin" &&
+      PartitionOfRegion(parsed.scope_region) != credential->principal.partition) {
+    return UnknownKeyError(service);
+  }
   // GetAccessKeyLastUsed: an in-memory note; the store is written off this path.
   if (service != nullptr && credential->session_token.empty()) {
     twin_.credentials.RecordUse(parsed.access_key_id, service->signing_name, *region,

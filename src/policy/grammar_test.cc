@@ -31,7 +31,7 @@ TEST(ResourceFormatError, AcceptsArnsOfAnyVendorAndStar) {
 }
 
 TEST(ResourceFormatError, NamesTheFault) {
-  const std::pair<std::string_view, std::string_view> kCases[] = {
+  static constexpr std::pair<std::string_view, std::string_view> kCases[] = {
       {"invalid resource", "Resource invalid resource must be in ARN format or \"*\"."},
       {"", "Resource  must be in ARN format or \"*\"."},
       {"a:bsdfdsafsad",
@@ -99,7 +99,7 @@ std::string MessageOf(const Result<PolicyDocument>& r) {
 }
 
 TEST(ManagedPolicyGrammar, ReportsTheFaultAwsReportsFirst) {
-  const std::pair<const char*, std::string_view> kCases[] = {
+  static constexpr std::pair<const char*, std::string_view> kCases[] = {
       // Version: absent or old is refused for managed policies, an unknown one is syntax.
       {R"({"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b"}})",
        "Policy document must be version 2012-10-17 or greater."},

@@ -11,7 +11,7 @@ using internal::Exec;
 
 constexpr char kAccountCols[] =
     "SELECT account_id, email, name, state, created_at, has_payment_method, has_contact_info, "
-    "iam_user_access_to_billing, closed_at, membership_changed_at FROM accounts ";
+    "iam_user_access_to_billing, closed_at, membership_changed_at, aws_partition FROM accounts ";
 
 AccountRow ToAccount(const store::Row& r) {
   AccountRow a;
@@ -25,6 +25,7 @@ AccountRow ToAccount(const store::Row& r) {
   a.iam_user_access_to_billing = r.Int(7) != 0;
   if (!r.IsNull(8)) a.closed_at = r.Double(8);
   if (!r.IsNull(9)) a.membership_changed_at = r.Double(9);
+  a.aws_partition = r.Text(10);
   return a;
 }
 
@@ -42,13 +43,14 @@ Result<int64_t> Insert(store::Transaction& tx, const AccountRow& a, std::string_
     return std::monostate();
   };
   return tx.Execute(
-      std::string("INSERT INTO accounts (account_id, email, name, state, created_at, "
-                  "has_payment_method, has_contact_info, iam_user_access_to_billing, closed_at, "
-                  "membership_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") +
+      std::string(
+          "INSERT INTO accounts (account_id, email, name, state, created_at, "
+          "has_payment_method, has_contact_info, iam_user_access_to_billing, closed_at, "
+          "membership_changed_at, aws_partition) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") +
           std::string(on_conflict),
       {a.account_id, a.email, a.name, a.state, a.created_at, int64_t{a.has_payment_method ? 1 : 0},
        int64_t{a.has_contact_info ? 1 : 0}, int64_t{a.iam_user_access_to_billing ? 1 : 0},
-       optional_time(a.closed_at), optional_time(a.membership_changed_at)});
+       optional_time(a.closed_at), optional_time(a.membership_changed_at), a.aws_partition});
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ struct AccountRow {
   bool iam_user_access_to_billing = true;
   std::optional<double> closed_at;
   std::optional<double> membership_changed_at;  // last join or leave of an organization
+  std::string aws_partition = "aws";            // common/partition.h; migration 0028
 };
 
 // ---- Lookups (std::nullopt when absent) ----

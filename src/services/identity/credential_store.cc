@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "common/log.h"
+#include "repo/account_repository.h"
 #include "repo/iam_repository.h"
 #include "repo/session_repository.h"
 
@@ -151,6 +152,9 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
   if (key->expires_at.has_value()) credential.expires_at = FromEpochSeconds(*key->expires_at);
   credential.principal = PrincipalFor(key->account_id, key->principal_type, key->principal_name,
                                       credential.access_key_id);
+  OT_ASSIGN_OR_RETURN(std::optional<repo::AccountRow> account,
+                      repo::FindAccount(*tx, key->account_id));
+  if (account.has_value()) credential.principal.partition = account->aws_partition;
   if (credential.principal.type == auth::PrincipalType::kUser) {
     OT_ASSIGN_OR_RETURN(bool exists, FillUser(*tx, credential.principal));
     // A key whose user is gone authenticates nobody (IAM deletes keys with the user).

@@ -156,6 +156,7 @@ Result<Json> CreateAccount(gateway::RequestContext& ctx, const Json& input) {
     account.has_payment_method = false;
     account.has_contact_info = false;
     account.iam_user_access_to_billing = billing;
+    account.aws_partition = ctx.caller.partition;  // the organization's (its management account's)
     for (int attempt = 0;; ++attempt) {
       account.account_id = ctx.twin.ids.AccountId();
       OT_ASSIGN_OR_RETURN(bool inserted, repo::InsertAccountIfIdFree(tx, account));

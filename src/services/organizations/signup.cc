@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "common/partition.h"
 #include "repo/account_repository.h"
 
 namespace orgtwin::services {
@@ -38,6 +39,11 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
     return AlreadyExistsError("an account with email " + request.email + " already exists")
         .WithAwsCode("EmailAlreadyExists");
   }
+  const std::string partition = request.partition.empty() ? "aws" : request.partition;
+  if (!IsKnownPartition(partition)) {
+    return InvalidInputError("Partition must be one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b")
+        .WithAwsCode("InvalidInput");
+  }
   SignupResult result;
   if (!request.account_id.empty()) {
     if (request.account_id.size() != 12 ||
@@ -69,6 +75,7 @@ Result<SignupResult> SignUpStandaloneAccount(store::Transaction& tx, CredentialS
   // root user sees billing until the root user activates it (root_tasks.cc). Accounts an
   // organization creates take CreateAccount's IamUserAccessToBilling instead (ALLOW by default).
   account.iam_user_access_to_billing = false;
+  account.aws_partition = partition;
   OT_RETURN_IF_ERROR(repo::InsertAccount(tx, account));
   OT_ASSIGN_OR_RETURN(Credential key,
                       credentials.CreateRootAccessKey(tx, ids, clock, result.account_id));

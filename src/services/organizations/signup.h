@@ -28,6 +28,8 @@ struct SignupRequest {
   bool contact_information = true;
   // The ID to give the account (a rehearsal of a real organization keeps its IDs); "" = random.
   std::string account_id;
+  // The partition it lives in (common/partition.h); "" = aws.
+  std::string partition;
 };
 
 struct SignupResult {

@@ -280,9 +280,9 @@ Status CheckWebIdentityTimes(const WebIdentityToken& token, TimePoint now) {
   return Status::Ok();
 }
 
-void ConfigureOidcKeys(OidcKeyFiles files) {
+void ConfigureOidcKeys(const OidcKeyFiles& files) {
   OidcKeyFiles normalized;
-  for (auto& [issuer, path] : files) normalized[WithoutTrailingSlash(issuer)] = std::move(path);
+  for (const auto& [issuer, path] : files) normalized[WithoutTrailingSlash(issuer)] = path;
   std::lock_guard<std::mutex> lock(key_files_mutex);
   KeyFiles() = std::move(normalized);
 }

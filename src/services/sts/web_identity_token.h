@@ -56,7 +56,7 @@ Status CheckWebIdentityTimes(const WebIdentityToken& token, TimePoint now);
 // Issuer URL ("https://host/path", as the token's iss says it) -> JWKS file.
 using OidcKeyFiles = std::map<std::string, std::string>;
 // Records the configured key files (`serve --oidc-jwks`); replaces any earlier configuration.
-void ConfigureOidcKeys(OidcKeyFiles files);
+void ConfigureOidcKeys(const OidcKeyFiles& files);
 // The JWKS document configured for `issuer` (compared without a trailing slash); nullopt when
 // none is configured or its file cannot be read.
 std::optional<std::string> JwksForIssuer(std::string_view issuer);

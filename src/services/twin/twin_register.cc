@@ -44,9 +44,12 @@ Result<Json> ResetTwin(gateway::RequestContext& ctx, const Json&) {
 // Unauthenticated (the model's authtype none): anyone may sign up for an AWS account. A Password
 // becomes the root user's console password, as AWS's sign-up sets one.
 Result<Json> SignUp(gateway::RequestContext& ctx, const Json& input) {
-  SignupRequest request{Str(input, "Email"), Str(input, "AccountName"),
-                        FlagOrTrue(input, "PaymentMethod"), FlagOrTrue(input, "ContactInformation"),
-                        Str(input, "AccountId")};
+  SignupRequest request{Str(input, "Email"),
+                        Str(input, "AccountName"),
+                        FlagOrTrue(input, "PaymentMethod"),
+                        FlagOrTrue(input, "ContactInformation"),
+                        Str(input, "AccountId"),
+                        Str(input, "Partition")};
   OT_ASSIGN_OR_RETURN(
       SignupResult created,
       SignUpStandaloneAccount(ctx.tx, ctx.twin.credentials, ctx.twin.ids, ctx.twin.clock, request));
