@@ -17,6 +17,7 @@ using steps::Admin;
 using steps::Done;
 using steps::IdOf;
 using steps::Management;
+using steps::Manual;
 using steps::Movers;
 using steps::OrgOf;
 using steps::OwnerOf;
@@ -220,7 +221,7 @@ Result<TaskOutcome> HandOverRoot(const Structure& s, TaskContext& ctx) {
                   " then resets the root password from that mailbox; " + partner +
                   " deletes every root access key");
   }
-  const std::string profile = s.ProfileFor(*s.FindParty(partner), payer);
+  const std::string& profile = s.ProfileFor(*s.FindParty(partner), payer);
   OT_RETURN_IF_ERROR(ctx.twin->HandOverRoot(profile, email, customer, moved));
   ctx.session.ForgetCredentials();
   return Done("the root user of `" + payer + "` now signs in with " + email + ", with a password " +

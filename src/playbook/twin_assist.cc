@@ -343,8 +343,7 @@ Status TwinAssist::ProvisionRoleProfile(structure::Session& session, const std::
           EnrollVirtualMfa(session, party, user_account, user, [&](const json::object& codes) {
             json::object input = codes;
             input["UserName"] = user;
-            return session.Require(party, user_account, "iam", "EnableMFADevice", std::move(input))
-                .status();
+            return session.Require(party, user_account, "iam", "EnableMFADevice", input).status();
           }));
     }
     role_profile.emplace_back("mfa_serial", serial);

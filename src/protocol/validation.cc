@@ -220,7 +220,7 @@ class Walker {
           prefix.empty() ? wire::LowerCamel(m.name) : prefix + "." + wire::LowerCamel(m.name);
       if (v == nullptr || v->is_null()) {
         if (shape.IsRequired(m.name)) {
-          violations.push_back({Kind::kRequired, path, "", false, "Member must not be null"});
+          violations.push_back({Kind::kRequired, path, "", false, "Member must not be null", ""});
         }
         continue;
       }

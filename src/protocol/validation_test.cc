@@ -61,7 +61,7 @@ TEST(ValidationTest, IamPathMembersUseIamsOwnMessage) {
     const char* input;
     std::string message;
   };
-  const Case kCases[] = {
+  const Case cases[] = {
       {"CreateUser", R"({"UserName":"u","Path":"test/"})",
        "The specified value for path" + std::string(kPath)},
       {"CreateRole", R"({"RoleName":"r","AssumeRolePolicyDocument":"{}","Path":"/root"})",
@@ -79,7 +79,7 @@ TEST(ValidationTest, IamPathMembersUseIamsOwnMessage) {
       {"ListInstanceProfiles", R"({"PathPrefix":"x/"})",
        "The specified value for pathPrefix" + std::string(kPrefix)},
   };
-  for (const Case& c : kCases) {
+  for (const Case& c : cases) {
     Status s = Validate("iam", c.op, c.input);
     ASSERT_FALSE(s.ok()) << c.op;
     EXPECT_EQ(s.aws_code(), "ValidationError") << c.op;

@@ -353,7 +353,7 @@ TEST_F(OrganizationsCoreTest, OusNestFiveLevelsAndParentChainWalksUp) {
 }
 
 TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
-  SignupRequest request{"solo@example.com", "solo", false, true, ""};
+  SignupRequest request{"solo@example.com", "solo", false, true, "", ""};
   auto signed_up = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
                                            twin_->clock(), request);
   ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();
@@ -374,7 +374,7 @@ TEST_F(OrganizationsCoreTest, SignupCreatesAStandaloneAccountWithARootKey) {
 }
 
 TEST_F(OrganizationsCoreTest, SignupKeepsARequestedAccountIdAndRefusesATakenOrMalformedOne) {
-  SignupRequest request{"copy@example.com", "copy", true, true, "210987654321"};
+  SignupRequest request{"copy@example.com", "copy", true, true, "210987654321", ""};
   auto signed_up = SignUpStandaloneAccount(twin_->store(), twin_->credentials(), twin_->ids(),
                                            twin_->clock(), request);
   ASSERT_TRUE(signed_up.ok()) << signed_up.status().ToString();

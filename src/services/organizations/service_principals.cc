@@ -42,8 +42,8 @@ std::set<std::string, std::less<>> LoadPrincipals() {
 }  // namespace
 
 bool IsRecognizedServicePrincipal(std::string_view principal) {
-  static const std::set<std::string, std::less<>> principals = LoadPrincipals();
-  return principals.find(principal) != principals.end();
+  static const std::set<std::string, std::less<>> kPrincipals = LoadPrincipals();
+  return kPrincipals.find(principal) != kPrincipals.end();
 }
 
 }  // namespace orgtwin::services::organizations

@@ -35,7 +35,6 @@ namespace {
 
 using test::Keys;
 
-constexpr char kAccount[] = "123456789012";
 constexpr char kProviderArn[] = "arn:aws:iam::123456789012:saml-provider/Corp";
 constexpr char kSamlRoleArn[] = "arn:aws:iam::123456789012:role/SamlAdmins";
 constexpr char kIdpEntity[] = "https://idp.example.com/saml";
@@ -266,22 +265,22 @@ std::string Metadata(const std::string& cert_der) {
 class SamlResponseTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    idp_ = new KeyPair(RsaKey());
-    other_ = new KeyPair(RsaKey());
+    idp_key = new KeyPair(RsaKey());
+    other_key = new KeyPair(RsaKey());
   }
   static void TearDownTestSuite() {
-    delete idp_;
-    delete other_;
+    delete idp_key;
+    delete other_key;
   }
-  static KeyPair* idp_;
-  static KeyPair* other_;
-  std::vector<std::string> Certs() const { return {Base64Encode(idp_->cert_der)}; }
+  static KeyPair* idp_key;
+  static KeyPair* other_key;
+  std::vector<std::string> Certs() const { return {Base64Encode(idp_key->cert_der)}; }
 };
-KeyPair* SamlResponseTest::idp_ = nullptr;
-KeyPair* SamlResponseTest::other_ = nullptr;
+KeyPair* SamlResponseTest::idp_key = nullptr;
+KeyPair* SamlResponseTest::other_key = nullptr;
 
 TEST_F(SamlResponseTest, SignedResponseVerifiesAndYieldsClaims) {
-  Result<SamlAssertion> read = VerifySamlResponse(SignSaml(SamlXml({}), idp_->key_pem), Certs());
+  Result<SamlAssertion> read = VerifySamlResponse(SignSaml(SamlXml({}), idp_key->key_pem), Certs());
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->issuer, kIdpEntity);
   EXPECT_EQ(read->name_id, "alice");
@@ -294,14 +293,15 @@ TEST_F(SamlResponseTest, SignedResponseVerifiesAndYieldsClaims) {
 TEST_F(SamlResponseTest, SignedAssertionAloneVerifies) {
   SamlSpec spec;
   spec.sign_response = false;
-  Result<SamlAssertion> read = VerifySamlResponse(SignSaml(SamlXml(spec), idp_->key_pem), Certs());
+  Result<SamlAssertion> read =
+      VerifySamlResponse(SignSaml(SamlXml(spec), idp_key->key_pem), Certs());
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->destination, "");  // outside the signed Assertion: not trusted
   EXPECT_EQ(read->recipient, "https://signin.aws.amazon.com/saml");
 }
 
 TEST_F(SamlResponseTest, TamperedResponseIsRejected) {
-  std::string signed_b64 = SignSaml(SamlXml({}), idp_->key_pem);
+  std::string signed_b64 = SignSaml(SamlXml({}), idp_key->key_pem);
   std::string xml;
   ASSERT_TRUE(Base64Decode(signed_b64, &xml));
   xml.replace(xml.find(">alice<"), 7, ">mallory<");
@@ -312,7 +312,8 @@ TEST_F(SamlResponseTest, TamperedResponseIsRejected) {
 }
 
 TEST_F(SamlResponseTest, SignatureByAnotherKeyIsRejected) {
-  Result<SamlAssertion> read = VerifySamlResponse(SignSaml(SamlXml({}), other_->key_pem), Certs());
+  Result<SamlAssertion> read =
+      VerifySamlResponse(SignSaml(SamlXml({}), other_key->key_pem), Certs());
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().message(), "Response signature invalid");
 }
@@ -456,10 +457,10 @@ class SamlGatewayTest : public FederationGatewayTest {
  protected:
   void SetUp() override {
     FederationGatewayTest::SetUp();
-    idp_ = RsaKey();
+    idp_key = RsaKey();
     HttpResponse provider =
         Call("iam", "CreateSAMLProvider",
-             {{"Name", "Corp"}, {"SAMLMetadataDocument", Metadata(idp_.cert_der)}}, root_);
+             {{"Name", "Corp"}, {"SAMLMetadataDocument", Metadata(idp_key.cert_der)}}, root_);
     ASSERT_EQ(provider.status, 200) << provider.body;
     CreateRole("SamlAdmins",
                Trust(kProviderArn, "sts:AssumeRoleWithSAML",
@@ -470,9 +471,9 @@ class SamlGatewayTest : public FederationGatewayTest {
     return Unsigned("AssumeRoleWithSAML",
                     {{"RoleArn", role},
                      {"PrincipalArn", kProviderArn},
-                     {"SAMLAssertion", SignSaml(SamlXml(spec), idp_.key_pem)}});
+                     {"SAMLAssertion", SignSaml(SamlXml(spec), idp_key.key_pem)}});
   }
-  KeyPair idp_;
+  KeyPair idp_key;
 };
 
 TEST_F(SamlGatewayTest, ValidAssertionIssuesAWorkingRoleSession) {
@@ -533,7 +534,7 @@ TEST_F(SamlGatewayTest, WrongAudienceSessionNameAndProvider) {
   HttpResponse missing = Unsigned("AssumeRoleWithSAML",
                                   {{"RoleArn", kSamlRoleArn},
                                    {"PrincipalArn", "arn:aws:iam::123456789012:saml-provider/Nope"},
-                                   {"SAMLAssertion", SignSaml(SamlXml({}), idp_.key_pem)}});
+                                   {"SAMLAssertion", SignSaml(SamlXml({}), idp_key.key_pem)}});
   EXPECT_EQ(Tag(missing.body, "Code"), "InvalidIdentityToken");
   // The Query serializer escapes the apostrophe.
   EXPECT_EQ(Tag(missing.body, "Message"), "Specified provider doesn&apos;t exist.");

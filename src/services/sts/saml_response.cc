@@ -153,7 +153,7 @@ bool VerifyAny(xmlNode* signature, const std::string& signed_id,
 // xmlsec keeps process-wide state (its crypto engine and transform registry); it is set up once
 // and never torn down, as libxml2 is.
 bool InitializeXmlSecurity() {
-  static const bool ok = [] {
+  static const bool kInitialized = [] {
     xmlInitParser();
     // Verification failures are answers, not log lines.
     xmlSecErrorsDefaultCallbackEnableOutput(0);
@@ -161,7 +161,7 @@ bool InitializeXmlSecurity() {
     if (xmlSecCryptoAppInit(nullptr) < 0) return false;
     return xmlSecCryptoInit() >= 0;
   }();
-  return ok;
+  return kInitialized;
 }
 
 const std::vector<std::string>* SamlAssertion::Attribute(std::string_view name) const {
@@ -296,8 +296,8 @@ Status CheckSamlConditions(const SamlAssertion& assertion, TimePoint now) {
   if (!aws_audience) return InvalidToken("Response does not contain the required audience.");
   // AWS-COMPAT: AWS's message for an assertion used outside its window is not documented; the
   // code is the model's ExpiredTokenException.
-  const Status expired = InvalidInputError("Response is expired or not yet valid.")
-                             .WithAwsCode("ExpiredTokenException");
+  Status expired = InvalidInputError("Response is expired or not yet valid.")
+                       .WithAwsCode("ExpiredTokenException");
   if (assertion.not_before.has_value() && now < *assertion.not_before) return expired;
   if (assertion.not_on_or_after.has_value() && now >= *assertion.not_on_or_after) return expired;
   if (assertion.confirmation_not_on_or_after.has_value() &&
