@@ -109,14 +109,18 @@ Result<client::Credentials> TwinAssist::RootCredentials(const std::string& profi
   return client::ParseSharedCredentials(ReadText(files_.credentials), profile);
 }
 
-client::Client TwinAssist::Anonymous() const {
+client::Client TwinAssist::ClientWith(client::Credentials credentials) const {
   client::ClientOptions options;
   options.endpoint_url = endpoint_url_;
+  options.credentials = std::move(credentials);
+  return client::Client(options, transport_);
+}
+
+client::Client TwinAssist::Anonymous() const {
   // Sign-up, the console's sign-in and recovery pages and the mailboxes are unauthenticated
   // (smithy.api#noAuth); the client signs anyway and the twin ignores the signature, as it would
   // an anonymous request.
-  options.credentials = {"AKIAANONYMOUSSIGNUP0", "anonymous", ""};
-  return client::Client(options, transport_);
+  return ClientWith({"AKIAANONYMOUSSIGNUP0", "anonymous", ""});
 }
 
 Status TwinAssist::WriteRootProfile(const std::string& profile, const json::object& key) {
@@ -191,12 +195,9 @@ Result<std::string> TwinAssist::RecoverRootKeys(const structure::Account& accoun
                              " belongs to account " + id + ", not " + *account.existing_id);
   }
   const json::object& session = signed_in->at("Credentials").as_object();
-  client::ClientOptions options;
-  options.endpoint_url = endpoint_url_;
-  options.credentials = {json_fields::Str(session, "AccessKeyId"),
-                         json_fields::Str(session, "SecretAccessKey"),
-                         json_fields::Str(session, "SessionToken")};
-  client::Client root(options, transport_);
+  client::Client root = ClientWith({json_fields::Str(session, "AccessKeyId"),
+                                    json_fields::Str(session, "SecretAccessKey"),
+                                    json_fields::Str(session, "SessionToken")});
   // The keys the stopped run never saved reach nobody: delete them, so the root user keeps only
   // the key the profile holds (and stays under IAM's two keys per user).
   auto keys = root.Call("iam", "ListAccessKeys", {});
@@ -215,11 +216,7 @@ Result<std::string> TwinAssist::RecoverRootKeys(const structure::Account& accoun
 Status TwinAssist::CallAsRoot(const std::string& profile, const std::string& operation,
                               const boost::json::object& input, std::string_view doing) {
   OT_ASSIGN_OR_RETURN(client::Credentials credentials, RootCredentials(profile));
-  client::ClientOptions options;
-  options.endpoint_url = endpoint_url_;
-  options.credentials = std::move(credentials);
-  client::Client twin(options, transport_);
-  auto answered = twin.Call("orgtwin", operation, input);
+  auto answered = ClientWith(std::move(credentials)).Call("orgtwin", operation, input);
   if (!answered.ok()) {
     return InvalidInputError(std::string(doing) + " as profile `" + profile +
                              "`: " + answered.error().ToString());
@@ -259,10 +256,7 @@ Result<std::string> TwinAssist::LatestMailToken(const std::string& address,
 Status TwinAssist::HandOverRoot(const std::string& profile, const std::string& new_email,
                                 const std::string& holder, bool email_moved) {
   OT_ASSIGN_OR_RETURN(client::Credentials credentials, RootCredentials(profile));
-  client::ClientOptions options;
-  options.endpoint_url = endpoint_url_;
-  options.credentials = credentials;
-  client::Client root(options, transport_);
+  client::Client root = ClientWith(credentials);
   auto failed = [&](std::string_view doing, const client::Error& error) {
     return InvalidInputError("handing the root user of profile `" + profile + "` to " + holder +
                              ": " + std::string(doing) + ": " + error.ToString());

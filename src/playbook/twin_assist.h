@@ -104,6 +104,8 @@ class TwinAssist {
                                     const std::string& account);
 
  private:
+  // A client of the twin acting with `credentials`.
+  client::Client ClientWith(client::Credentials credentials) const;
   // A client for the twin's unauthenticated pages (sign-up, sign-in, recovery, mailboxes).
   client::Client Anonymous() const;
   Status WriteRootProfile(const std::string& profile, const boost::json::object& key);
