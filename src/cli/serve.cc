@@ -1,5 +1,6 @@
 #include "cli/serve.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "common/log.h"
 #include "gateway/gateway.h"
 #include "model/service_model.h"
+#include "repo/clock_repository.h"
 #include "server/http_server.h"
 #include "services/identity/credential_store.h"
 #include "services/organizations/organizations_core.h"
@@ -212,6 +214,16 @@ int RunServe(const ServeOptions& options) {
   AdjustableClock adjustable_clock;
   const bool adjustable = options.clock == "adjustable";
   const Clock& clock = adjustable ? static_cast<const Clock&>(adjustable_clock) : system_clock;
+  if (adjustable) {
+    // The clock goes on from where the twin's last run (or another node) moved it.
+    Status taken = [&]() -> Status {
+      OT_ASSIGN_OR_RETURN(auto tx, store->Begin(store::TxMode::kRead));
+      OT_ASSIGN_OR_RETURN(std::chrono::microseconds offset, repo::StoredClockOffset(*tx));
+      adjustable_clock.RaiseOffsetTo(offset);
+      return Status::Ok();
+    }();
+    if (!taken.ok()) return Fail("serve", taken.ToString());
+  }
   SecureIdGenerator ids;
   services::CredentialStore credentials(*store);
   auto account =

@@ -44,13 +44,20 @@ class FakeClock final : public Clock {
 
 // Real time plus an offset that only grows: `orgtwin serve --clock adjustable` runs the twin on
 // this clock so a test can jump ahead (handshake expiry after 15 days, credential expiry) while
-// time keeps flowing as usual in between.
+// time keeps flowing as usual in between. The offset is stored (repo/clock_repository.h), and
+// each node raises its own to the stored one.
 class AdjustableClock final : public Clock {
  public:
   TimePoint Now() const override {
     return std::chrono::system_clock::now() + std::chrono::microseconds(offset_us_.load());
   }
-  void Advance(std::chrono::microseconds delta) { offset_us_ += delta.count(); }
+  // Moves the offset up to `offset`; a smaller one is ignored, so the clock never goes back
+  // whatever order nodes learn of moves in.
+  void RaiseOffsetTo(std::chrono::microseconds offset) {
+    int64_t current = offset_us_.load();
+    while (current < offset.count() && !offset_us_.compare_exchange_weak(current, offset.count())) {
+    }
+  }
   std::chrono::microseconds offset() const { return std::chrono::microseconds(offset_us_.load()); }
 
  private:

@@ -59,5 +59,17 @@ TEST(FakeClockTest, MovesOnlyWhenTold) {
   EXPECT_EQ(FormatIso8601Seconds(clock.Now()), "2026-01-16T00:00:00Z");
 }
 
+// Nodes learn of clock moves in any order: the offset takes the largest and never goes back.
+TEST(AdjustableClockTest, OffsetOnlyRises) {
+  AdjustableClock clock;
+  EXPECT_EQ(clock.offset(), std::chrono::microseconds(0));
+  clock.RaiseOffsetTo(std::chrono::seconds(1000));
+  clock.RaiseOffsetTo(std::chrono::seconds(10));
+  EXPECT_EQ(clock.offset(), std::chrono::seconds(1000));
+  EXPECT_GE(clock.Now(), std::chrono::system_clock::now() + std::chrono::seconds(999));
+  clock.RaiseOffsetTo(std::chrono::seconds(1001));
+  EXPECT_EQ(clock.offset(), std::chrono::seconds(1001));
+}
+
 }  // namespace
 }  // namespace orgtwin

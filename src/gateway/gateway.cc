@@ -1,6 +1,8 @@
 #include "gateway/gateway.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <string_view>
 
@@ -9,6 +11,7 @@
 #include "common/partition.h"
 #include "gateway/partition_translation.h"
 #include "protocol/protocol.h"
+#include "repo/clock_repository.h"
 #include "store/lazy_transaction.h"
 
 namespace orgtwin::gateway {
@@ -109,10 +112,13 @@ void Gateway::RegisterOwnOperations() {
   using Json = boost::json::object;
   // INVARIANT: the embedded orgtwin model (models/orgtwin/) has both operations.
   Status health = Register("orgtwin", "GetHealth", [this](RequestContext&, const Json&) {
+    // Asking claims the lead when no node holds it, as the background workers' own polls do.
+    Result<bool> leads = twin_.store.LeadsBackgroundWork();
     return Result<Json>(Json{{"status", "ok"},
                              {"store", twin_.store.Describe()},
                              {"defaultAccountId", twin_.default_account.account_id},
-                             {"requestsServed", requests_served()}});
+                             {"requestsServed", requests_served()},
+                             {"leadsBackgroundWork", leads.ok() && *leads}});
   });
   // Moves the twin's clock forward, for expiry rules (handshakes, temporary credentials).
   Status clock =
@@ -121,6 +127,25 @@ void Gateway::RegisterOwnOperations() {
   if (!health.ok() || !clock.ok()) {
     Log(LogLevel::kError, "the orgtwin model lacks the gateway's own operations");
   }
+}
+
+Status Gateway::CatchUpWithOtherNodes() {
+  OT_ASSIGN_OR_RETURN(uint64_t commits, twin_.store.CommitsByOthers());
+  uint64_t seen = commits_by_others_seen_.load(std::memory_order_acquire);
+  if (commits == seen) return Status::Ok();
+  authorizer_->BumpEpoch();
+  twin_.credentials.ForgetCached();
+  for (const auto& drop_cache : stale_cache_hooks_) drop_cache();
+  if (options_.adjustable_clock != nullptr) {
+    OT_ASSIGN_OR_RETURN(auto tx, twin_.store.Begin(store::TxMode::kRead));
+    OT_ASSIGN_OR_RETURN(std::chrono::microseconds offset, repo::StoredClockOffset(*tx));
+    options_.adjustable_clock->RaiseOffsetTo(offset);
+  }
+  // Concurrent requests may both catch up; the count only ever rises.
+  while (seen < commits &&
+         !commits_by_others_seen_.compare_exchange_weak(seen, commits, std::memory_order_acq_rel)) {
+  }
+  return Status::Ok();
 }
 
 Result<boost::json::object> Gateway::AdvanceClock(RequestContext& ctx,
@@ -139,12 +164,16 @@ Result<boost::json::object> Gateway::AdvanceClock(RequestContext& ctx,
     return InvalidInputError("the body must be {\"Seconds\": N} with N > 0")
         .WithAwsCode("InvalidInput");
   }
-  options_.adjustable_clock->Advance(
-      std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6)));
-  return boost::json::object{
-      {"Now", FormatIso8601(options_.adjustable_clock->Now())},
-      {"OffsetSeconds",
-       std::chrono::duration<double>(options_.adjustable_clock->offset()).count()}};
+  // The stored offset is the clock (repo/clock_repository.h): every node takes it up, and the next
+  // start begins from it.
+  OT_ASSIGN_OR_RETURN(std::chrono::microseconds stored, repo::StoredClockOffset(ctx.tx));
+  const std::chrono::microseconds offset =
+      std::max(stored, options_.adjustable_clock->offset()) +
+      std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6));
+  OT_RETURN_IF_ERROR(repo::StoreClockOffset(ctx.tx, offset));
+  ctx.tx.AfterCommit([clock = options_.adjustable_clock, offset] { clock->RaiseOffsetTo(offset); });
+  return boost::json::object{{"Now", FormatIso8601(std::chrono::system_clock::now() + offset)},
+                             {"OffsetSeconds", std::chrono::duration<double>(offset).count()}};
 }
 
 Status Gateway::Register(std::string_view service, std::string_view operation,
@@ -258,6 +287,10 @@ std::optional<HttpResponse> Gateway::PrepareAws(Call& call) {
   call.service = service;
   call.operation = operation;
   call.log_operation = service->signing_name + " " + operation->name;
+  if (Status caught_up = CatchUpWithOtherNodes(); !caught_up.ok()) {
+    return protocol::SerializeError(service, protocol::ErrorFromStatus(service, caught_up),
+                                    request_id);
+  }
 
   // `serve --allow-reset`: the twin's administration (reset, clock) needs no signature; the
   // caller is the default account's root, as in permissive mode.

@@ -43,6 +43,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +52,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/http_message.h"
@@ -123,6 +126,14 @@ class Gateway {
   // The service models the gateway serves (the custody analysis authorizes operations by them).
   const model::Registry& models() const { return models_; }
 
+  // Adds what to run when another node on the same database committed since this node last
+  // looked (Store::CommitsByOthers): a service's in-memory cache of stored state drops itself.
+  // The gateway's own caches (authorizer, credentials, the adjustable clock) need none. Not
+  // synchronized: call before the server starts.
+  void OnCommitsByOthers(std::function<void()> drop_cache) {
+    stale_cache_hooks_.push_back(std::move(drop_cache));
+  }
+
   // Requests answered so far (health endpoint, tests).
   uint64_t requests_served() const { return requests_served_.load(std::memory_order_relaxed); }
 
@@ -146,6 +157,10 @@ class Gateway {
   // AdvanceClock (the rest are services/twin/).
   void RegisterOwnOperations();
   Result<boost::json::object> AdvanceClock(RequestContext& ctx, const boost::json::object& input);
+  // Several nodes on one database: when another node committed since this one last looked, drops
+  // every cache of stored state (and takes the stored clock) before the request uses them, so a
+  // write acknowledged by any node is seen by the next request on this one.
+  Status CatchUpWithOtherNodes();
   // Verifies SigV4 and returns the caller. `service` (may be null) picks the error codes.
   Result<auth::Principal> Authenticate(const HttpRequest& request,
                                        const model::ServiceModel* service, std::string* region);
@@ -172,6 +187,9 @@ class Gateway {
   std::atomic<uint64_t> requests_served_{0};
   std::unique_ptr<Authorizer> authorizer_;
   CallObserver* observer_ = nullptr;
+  std::vector<std::function<void()>> stale_cache_hooks_;
+  // Store::CommitsByOthers when this node last dropped its caches.
+  std::atomic<uint64_t> commits_by_others_seen_{0};
   // Writes submitted to the store and not yet done (the destructor waits for zero).
   std::mutex in_flight_mutex_;
   std::condition_variable in_flight_done_;

@@ -88,10 +88,11 @@ constexpr Override kWritesDespiteReadLevel[] = {
 
 // Operations whose catalog access level is Write but which only read in the twin:
 // DecodeAuthorizationMessage decodes the message it is given (AWS classes it Write).
-// The orgtwin extension's GetHealth and AdvanceClock (no catalog entry, so Write by default)
-// touch no stored state: the twin's clock lives in memory.
+// The orgtwin extension's GetHealth (no catalog entry, so Write by default) touches no stored
+// state. (AdvanceClock writes: the twin's clock offset is stored for every node.)
 constexpr Override kReadsDespiteWriteLevel[] = {
-    {"sts", "DecodeAuthorizationMessage"},   {"orgtwin", "GetHealth"}, {"orgtwin", "AdvanceClock"},
+    {"sts", "DecodeAuthorizationMessage"},
+    {"orgtwin", "GetHealth"},
     {"orgtwin", "GetSnsSigningCertificate"},  // reads the stored certificate
     {"orgtwin", "GetBillingDocument"},        // renders an invoice from the charges
 };

@@ -51,6 +51,7 @@
 
 #include <libpq-fe.h>
 
+#include "store/commit_revision.h"
 #include "store/fair_timed_lock.h"
 #include "store/migrator.h"
 #include "store/sql_text.h"
@@ -74,6 +75,13 @@ constexpr size_t kMaxBatchJobs = 64;
 // opening one fresh database do not race on `CREATE TABLE IF NOT EXISTS schema_migrations`.
 constexpr int64_t kWriterLockKey = 0x6f72677477696e;  // "orgtwin"
 constexpr int64_t kMigrationLockKey = kWriterLockKey + 1;
+// Held (session-level) by the one node that runs the background work (LeadsBackgroundWork).
+constexpr int64_t kLeaderLockKey = kWriterLockKey + 2;
+
+// Raises the nodes' shared revision counter (commit_revision.h); run by every write transaction
+// right before its COMMIT.
+constexpr std::string_view kRaiseRevision =
+    "UPDATE store_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision";
 
 // Type OIDs of the built-in types (pg_type.h; fixed since PostgreSQL 7).
 constexpr Oid kBoolOid = 16;
@@ -451,8 +459,13 @@ class PostgresTransaction final : public Transaction {
     }
     if (state_ == State::kFinished) return InternalError("store: transaction already finished");
     Status status = Status::Ok();
+    int64_t revision = 0;
     switch (kind_) {
       case Kind::kWrite:
+        status = RaiseRevision(&revision);
+        if (status.ok()) status = conn_->Commit();
+        if (!status.ok()) conn_->Rollback();
+        break;
       case Kind::kRead:
         status = conn_->Commit();
         if (!status.ok()) conn_->Rollback();
@@ -466,6 +479,7 @@ class PostgresTransaction final : public Transaction {
     }
     state_ = State::kFinished;
     Release();
+    if (status.ok() && kind_ == Kind::kWrite) OwnCommit(revision);
     if (status.ok()) {
       if (kind_ == Kind::kBatchedWrite) {
         for (auto& hook : after_commit_) batch_->after_commit.push_back(std::move(hook));
@@ -550,6 +564,8 @@ class PostgresTransaction final : public Transaction {
   }
 
   void Release();
+  Status RaiseRevision(int64_t* revision);
+  void OwnCommit(int64_t revision);
 
   PostgresStore* store_;
   std::unique_ptr<Connection> reader_;  // kRead only
@@ -583,6 +599,7 @@ class PostgresStore final : public Store {
     w.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").IgnoreError();
     OT_RETURN_IF_ERROR(version.status());
     store->schema_version_ = *version;
+    OT_RETURN_IF_ERROR(store->StartRevision());
     store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
     return store;
   }
@@ -640,6 +657,58 @@ class PostgresStore final : public Store {
   int64_t SchemaVersion() const override { return schema_version_; }
   std::string Describe() const override { return describe_; }
 
+  Result<uint64_t> CommitsByOthers() override {
+    if (revision_ == nullptr) return uint64_t{0};
+    // As in Begin: one more try on a fresh connection if an idle one was dropped.
+    for (int attempt = 0;; ++attempt) {
+      OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
+      std::vector<Row> rows;
+      Result<int64_t> read = reader->Run(kReadRevision, nullptr, 0, &rows);
+      bool lost = !reader->Healthy();
+      ReleaseReader(std::move(reader));
+      if (read.ok() && !rows.empty()) return revision_->Observe(rows[0].Int(0));
+      if (read.ok()) return InternalError("store: store_revision has no row");
+      if (!lost || attempt > 0) return read.status();
+    }
+  }
+
+  Result<bool> LeadsBackgroundWork() override {
+    std::lock_guard<std::mutex> lock(leader_mutex_);
+    for (int attempt = 0;; ++attempt) {
+      if (leader_ == nullptr) {
+        OT_ASSIGN_OR_RETURN(leader_, Connection::Open(options_.conninfo, options_.lock_timeout_ms));
+        leading_ = false;
+      }
+      // Leading: the session (and with it the lock) must still be there. Not yet: try for the
+      // lock, which a dead leader's session released.
+      Result<std::vector<Row>> asked = leader_->QueryInternal(
+          leading_ ? "SELECT 1"
+                   : "SELECT pg_try_advisory_lock(" + std::to_string(kLeaderLockKey) + ")");
+      if (asked.ok() && !asked->empty()) {
+        leading_ = (*asked)[0].Int(0) == 1;
+        return leading_;
+      }
+      // The session is gone, and the lock with it: start again on a new one.
+      leader_.reset();
+      if (attempt > 0) return asked.status();
+    }
+  }
+
+  // Raises store_revision in the writer's open transaction (0 when the schema has no such table:
+  // tests with their own migrations).
+  Status RaiseRevision(Connection& conn, int64_t* revision) {
+    *revision = 0;
+    if (revision_ == nullptr) return Status::Ok();
+    std::vector<Row> rows;
+    OT_RETURN_IF_ERROR(conn.Run(kRaiseRevision, nullptr, 0, &rows, /*internal=*/true).status());
+    if (rows.empty()) return InternalError("store: store_revision has no row");
+    *revision = rows[0].Int(0);
+    return Status::Ok();
+  }
+  void OwnCommit(int64_t revision) {
+    if (revision_ != nullptr) revision_->OwnCommit(revision);
+  }
+
   void ReleaseWriter() { writer_lock_.Unlock(); }
   void EndJobWrite(Batch& batch) { batch.job_writing = false; }
 
@@ -669,6 +738,21 @@ class PostgresStore final : public Store {
     return InvalidInputError("store: database `" + describe + "` collates text as `" + collate +
                              "`; orgtwin needs byte order: CREATE DATABASE ... TEMPLATE template0 "
                              "LC_COLLATE 'C' LC_CTYPE 'C.UTF-8' (docs/storage.md)");
+  }
+
+  static constexpr std::string_view kReadRevision =
+      "SELECT revision FROM store_revision WHERE id = 1";
+
+  // After the migrations: where the revision counter stands (commit_revision.h), if the schema
+  // has it.
+  Status StartRevision() {
+    OT_ASSIGN_OR_RETURN(std::vector<Row> table,
+                        writer_->QueryInternal("SELECT to_regclass('store_revision') IS NOT NULL"));
+    if (table.empty() || table[0].Int(0) != 1) return Status::Ok();
+    OT_ASSIGN_OR_RETURN(std::vector<Row> rows, writer_->QueryInternal(kReadRevision));
+    if (rows.empty()) return InternalError("store: store_revision has no row");
+    revision_ = std::make_unique<CommitRevision>(rows[0].Int(0));
+    return Status::Ok();
   }
 
   // Under writer_lock_: a healthy writer connection inside a fresh write transaction.
@@ -756,10 +840,13 @@ class PostgresStore final : public Store {
       }
       t_batch_store = nullptr;
       t_batch = nullptr;
-      Status committed = batch.aborted ? batch.error : writer_->Commit();
+      int64_t revision = 0;
+      Status committed = batch.aborted ? batch.error : RaiseRevision(*writer_, &revision);
+      if (committed.ok()) committed = writer_->Commit();
       if (!committed.ok()) {
         writer_->Rollback();
       } else {
+        OwnCommit(revision);
         for (auto& hook : batch.after_commit) after_commit.push_back(std::move(hook));
       }
       for (size_t i = first; i < next; ++i) outcome[i] = committed;
@@ -802,7 +889,19 @@ class PostgresStore final : public Store {
   std::condition_variable jobs_cv_;
   std::deque<WriteJob> jobs_;     // GUARDED_BY(jobs_mutex_)
   bool writer_stopping_ = false;  // GUARDED_BY(jobs_mutex_)
+  // Null when the schema has no store_revision (tests' own migrations): no other node is told
+  // apart, and CommitsByOthers stays 0.
+  std::unique_ptr<CommitRevision> revision_;
+  std::mutex leader_mutex_;
+  std::unique_ptr<Connection> leader_;  // GUARDED_BY(leader_mutex_): holds kLeaderLockKey
+  bool leading_ = false;                // GUARDED_BY(leader_mutex_)
 };
+
+Status PostgresTransaction::RaiseRevision(int64_t* revision) {
+  return store_->RaiseRevision(*conn_, revision);
+}
+
+void PostgresTransaction::OwnCommit(int64_t revision) { store_->OwnCommit(revision); }
 
 void PostgresTransaction::Release() {
   if (released_) return;

@@ -8,9 +8,11 @@
 // reopens its store (or a fork()ed child that opens it) finds its data again.
 #include "store/postgres_store.h"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -190,6 +192,64 @@ TEST_F(PostgresStoreTest, TwoStoresOnOneDatabaseSeeEachOthersCommits) {
   OT_ASSERT_OK_AND_ASSIGN(auto rows, read->Query("SELECT name FROM items WHERE id = ?", {1}));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].Text(0), "one");
+}
+
+// Several nodes (store.h): each store counts the commits of the others, never its own, whether
+// they committed alone or in a group-commit batch.
+TEST_F(PostgresStoreTest, CountsTheCommitsOfOtherStoresNotItsOwn) {
+  OT_ASSERT_OK_AND_ASSIGN(auto a, OpenPostgresStore(Options(EmbeddedMigrations())));
+  OT_ASSERT_OK_AND_ASSIGN(auto b, OpenPostgresStore(Options(EmbeddedMigrations())));
+  auto write = [](Store& store, const std::string& name) {
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store.Begin(TxMode::kWrite));
+    OT_ASSERT_OK(tx->Execute("INSERT INTO server_settings (name, value) VALUES (?, ?)",
+                             {name, std::string("v")})
+                     .status());
+    OT_ASSERT_OK(tx->Commit());
+  };
+  auto count = [](Store& store) -> uint64_t {
+    Result<uint64_t> commits = store.CommitsByOthers();
+    EXPECT_TRUE(commits.ok()) << commits.status().ToString();
+    return commits.ok() ? *commits : 0;
+  };
+  EXPECT_EQ(count(*a), 0u);
+  EXPECT_EQ(count(*b), 0u);
+  write(*a, "one");
+  EXPECT_EQ(count(*a), 0u);
+  EXPECT_EQ(count(*b), 1u);
+  EXPECT_EQ(count(*b), 1u);  // nothing new since
+  // A group-commit batch of B is news to A.
+  std::promise<Status> done;
+  b->SubmitWrite(WriteJob{[&] { write(*b, "two"); }, [&](const Status& s) { done.set_value(s); }});
+  OT_ASSERT_OK(done.get_future().get());
+  EXPECT_EQ(count(*a), 1u);
+  EXPECT_EQ(count(*b), 1u);
+  // A commits, then B commits before it looked: B finds A's commit in the gap its own leaves.
+  write(*a, "three");
+  write(*b, "four");
+  EXPECT_EQ(count(*b), 2u);
+  EXPECT_EQ(count(*a), 2u);
+}
+
+// Exactly one store leads the background work; when it goes, another takes the lead.
+TEST_F(PostgresStoreTest, OneStoreLeadsAndAnotherTakesOverWhenItGoes) {
+  OT_ASSERT_OK_AND_ASSIGN(auto a, OpenPostgresStore(Options()));
+  OT_ASSERT_OK_AND_ASSIGN(auto b, OpenPostgresStore(Options()));
+  auto leads = [](Store& store) {
+    Result<bool> lead = store.LeadsBackgroundWork();
+    EXPECT_TRUE(lead.ok()) << lead.status().ToString();
+    return lead.ok() && *lead;
+  };
+  EXPECT_TRUE(leads(*a));
+  EXPECT_FALSE(leads(*b));
+  EXPECT_TRUE(leads(*a));  // asking again keeps the lead
+  EXPECT_FALSE(leads(*b));
+  a.reset();  // its session ends, and the lock with it, as when a node is killed
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool took_over = false;
+  while (!(took_over = leads(*b)) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(took_over);
 }
 
 // The server ends every session of the database (a restart, a failover): the store connects

@@ -120,6 +120,21 @@ class Store {
   // Group commit: queues `job` for the writer thread (see the top of this file). The default
   // runs it at once on the caller's thread, each transaction committing on its own.
   virtual void SubmitWrite(WriteJob job);
+
+  // Several nodes on one database (PostgreSQL; docs/storage.md "Several nodes"):
+  //
+  // How many times this Store has found the database changed by commits it did not make --
+  // another orgtwin node's -- asked of the database now (one round trip). When the count moves,
+  // every in-memory cache of stored state may be stale, so a node asks before each request and
+  // drops its caches when it moved. kUnavailable if the database cannot be reached. The default
+  // (SQLite: one serving process per file) is always 0.
+  virtual Result<uint64_t> CommitsByOthers() { return uint64_t{0}; }
+  // Whether this node runs the background work that must run once for the whole twin (SNS and
+  // CloudTrail deliveries, the SMTP relay): exactly one node leads at a time, and when it dies
+  // another takes over at its next call. Cheap enough to ask every poll. The default (one node)
+  // always leads.
+  virtual Result<bool> LeadsBackgroundWork() { return true; }
+
   // The schema version after migrations (number of the last applied migration).
   virtual int64_t SchemaVersion() const = 0;
   // Name for logs and health: "sqlite:/path/orgtwin.db".

@@ -496,6 +496,8 @@ constexpr gateway::HandlerEntry kHandlers[] = {
 }  // namespace
 
 Status RegisterEventsHandlers(gateway::Gateway& gateway) {
+  // Another node may have put or enabled a rule: "no rule sees it" answers go stale.
+  gateway.OnCommitsByOthers(RulesChanged);
   return gateway.RegisterAll("events", kHandlers);
 }
 

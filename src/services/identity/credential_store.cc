@@ -140,6 +140,9 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
     auto it = cache_.find(std::string(access_key_id));
     if (it != cache_.end()) return std::optional<Credential>(it->second);
   }
+  // What is read below is cached only if no invalidation came in between: a read that began
+  // before a key was deleted must not put the key back after its invalidation.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
   OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));
   OT_ASSIGN_OR_RETURN(std::optional<repo::AccessKeyRow> key,
                       repo::FindAccessKey(*tx, access_key_id));
@@ -164,7 +167,9 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
     OT_RETURN_IF_ERROR(FillSession(*tx, credential.access_key_id, credential.principal));
   }
   std::unique_lock lock(mutex_);
-  cache_[credential.access_key_id] = credential;
+  if (generation_.load(std::memory_order_acquire) == generation) {
+    cache_[credential.access_key_id] = credential;
+  }
   return std::optional<Credential>(std::move(credential));
 }
 
@@ -194,16 +199,20 @@ Result<Credential> CredentialStore::CreateRootAccessKey(store::Transaction& tx, 
 }
 
 void CredentialStore::Invalidate() {
-  {
-    std::unique_lock lock(mutex_);
-    cache_.clear();
-  }
+  ForgetCached();
   std::lock_guard lock(usage_mutex_);
   pending_uses_.clear();
 }
 
+void CredentialStore::ForgetCached() {
+  std::unique_lock lock(mutex_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  cache_.clear();
+}
+
 void CredentialStore::Invalidate(std::string_view access_key_id) {
   std::unique_lock lock(mutex_);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   cache_.erase(std::string(access_key_id));
 }
 

@@ -16,8 +16,10 @@
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,6 +82,9 @@ class CredentialStore {
   // Drops every cached entry (after a reset or a bulk change) and pending key uses.
   void Invalidate();
   void Invalidate(std::string_view access_key_id);
+  // Drops every cached entry but keeps pending key uses: another node changed the store (its
+  // keys' uses recorded here are still true).
+  void ForgetCached();
 
   // Notes that `access_key_id` authenticated a request to `service` in `region` at `at`. Cheap
   // (no I/O); the gateway calls it after a successful SigV4 verification.
@@ -96,6 +101,9 @@ class CredentialStore {
   store::Store& store_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, Credential> cache_;  // GUARDED_BY(mutex_)
+  // Raised by every invalidation (under mutex_): a lookup caches what it read only if no
+  // invalidation happened while it read.
+  std::atomic<uint64_t> generation_{0};
 
   std::mutex usage_mutex_;
   std::condition_variable usage_cv_;

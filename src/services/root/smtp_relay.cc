@@ -91,6 +91,9 @@ void SmtpRelay::Loop() {
 }
 
 Result<int> SmtpRelay::RelayDue() {
+  // Several nodes on one database: only the leading node relays (Store::LeadsBackgroundWork).
+  OT_ASSIGN_OR_RETURN(bool leads, store_.LeadsBackgroundWork());
+  if (!leads) return 0;
   const double now = ToEpochSeconds(clock_.Now());
   std::vector<repo::MailRow> due;
   {

@@ -85,6 +85,9 @@ void DeliveryWorker::Loop() {
 }
 
 Result<int> DeliveryWorker::DeliverDue() {
+  // Several nodes on one database: only the leading node delivers (Store::LeadsBackgroundWork).
+  OT_ASSIGN_OR_RETURN(bool leads, store_.LeadsBackgroundWork());
+  if (!leads) return 0;
   std::vector<repo::SnsDeliveryRow> due;
   {
     OT_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TxMode::kRead));

@@ -154,6 +154,10 @@ void LogDelivery::Loop() {
 }
 
 Result<int> LogDelivery::DeliverDue() {
+  backlog_ = false;
+  // Several nodes on one database: only the leading node delivers (Store::LeadsBackgroundWork).
+  OT_ASSIGN_OR_RETURN(bool leads, store_.LeadsBackgroundWork());
+  if (!leads) return 0;
   const double now = ToEpochSeconds(clock_.Now());
   std::vector<repo::TrailRow> trails;
   {
@@ -161,7 +165,6 @@ Result<int> LogDelivery::DeliverDue() {
     OT_ASSIGN_OR_RETURN(trails, repo::TrailsToDeliver(*tx));
   }
   int files = 0;
-  backlog_ = false;
   Status first_error = Status::Ok();
   for (const repo::TrailRow& trail : trails) {
     {

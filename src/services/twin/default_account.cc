@@ -36,7 +36,9 @@ Status InsertAccount(store::Transaction& tx, const Clock& clock, const DefaultAc
 }  // namespace
 
 const std::vector<std::string>& TwinKeptTables() {
-  static const std::vector<std::string> kTables = {"trail_callers"};
+  // store_revision and twin_clock (0029): several nodes' cache coherence, and the adjustable
+  // clock, which a reset does not turn back.
+  static const std::vector<std::string> kTables = {"trail_callers", "store_revision", "twin_clock"};
   return kTables;
 }
 

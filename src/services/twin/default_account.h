@@ -49,8 +49,9 @@ Status ResetTwin(store::Store& store, CredentialStore& credentials, const Clock&
 const std::vector<std::string>& TwinStateTables();
 
 // The tables a reset keeps: content-addressed rows no API shows on their own, which in-memory
-// state may know to exist. trail_callers (0024): the audit trail remembers which caller rows
-// are committed and writes events that point at them without writing them again.
+// state may know to exist, and the nodes' shared bookkeeping (store_revision, twin_clock).
+// trail_callers (0024): the audit trail remembers which caller rows are committed and writes events
+// that point at them without writing them again.
 const std::vector<std::string>& TwinKeptTables();
 
 }  // namespace orgtwin::services
