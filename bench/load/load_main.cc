@@ -1,8 +1,8 @@
 // orgtwin-load: a closed-loop HTTP/1.1 load generator for comparing orgtwin, moto_server and the
 // fixed-response ceiling server on the same machine.
 //
-//   orgtwin-load --url http://127.0.0.1:PORT --connections C --duration-seconds S --threads T
-//                --request-file F [--warmup-seconds W] [--json]
+//   orgtwin-load --url http://127.0.0.1:PORT [--url ...] --connections C --duration-seconds S
+//                --threads T --request-file F [--warmup-seconds W] [--json]
 //   orgtwin-load --url ... --request-file F --once [--warmup-requests K] [--json]
 //   orgtwin-load sign --access-key K --secret S --region us-east-1 --service sts
 //                --body 'Action=GetCallerIdentity&Version=2011-06-15' --host 127.0.0.1:PORT --out F
@@ -11,7 +11,9 @@
 //
 // Load: the raw requests in F (one or more complete HTTP/1.1 requests back to back) are replayed
 // round-robin over C keep-alive connections spread over T threads, one request in flight per
-// connection (no pipelining), for W seconds of warm-up and then S measured seconds. A request is
+// connection (no pipelining), for W seconds of warm-up and then S measured seconds. With several
+// --url (nodes of one twin), connection i goes to the (i mod n)-th: a request signed for one
+// node's Host is valid on every node, since SigV4 covers the header as sent. A request is
 // counted in the measurement when it was sent after the warm-up and answered before the end. The
 // latency of a request runs from the start of its write to the last byte of its response.
 // Transport failures (connect/read/write errors, malformed responses) are `errors`; complete
@@ -154,7 +156,7 @@ struct ThreadStats {
 
 struct RunConfig {
   std::vector<std::string> requests;
-  tcp::resolver::results_type endpoints;
+  std::vector<tcp::resolver::results_type> endpoints;  // one per --url
   SteadyClock::time_point measure_start;
   SteadyClock::time_point end;
   bool once = false;
@@ -169,10 +171,12 @@ class Connection {
   // `active` counts the thread's running connections; the last one to finish cancels
   // `stopper` (the thread's safety-net timer) so the thread's run() returns right at the end.
   Connection(asio::io_context& context, const RunConfig& config, ThreadStats& stats,
-             size_t first_request, int* active, asio::steady_timer* stopper)
+             const tcp::resolver::results_type& endpoints, size_t first_request, int* active,
+             asio::steady_timer* stopper)
       : socket_(context),
         backoff_(context),
         config_(config),
+        endpoints_(endpoints),
         stats_(stats),
         next_request_(first_request),
         active_(active),
@@ -200,16 +204,15 @@ class Connection {
     error_code ignored;
     socket_.close(ignored);
     buffer_.clear();
-    asio::async_connect(socket_, config_.endpoints,
-                        [this](const error_code& ec, const tcp::endpoint&) {
-                          if (ec) {
-                            Fail(SteadyClock::now());
-                            return;
-                          }
-                          error_code ignored2;
-                          socket_.set_option(tcp::no_delay(true), ignored2);
-                          Send();
-                        });
+    asio::async_connect(socket_, endpoints_, [this](const error_code& ec, const tcp::endpoint&) {
+      if (ec) {
+        Fail(SteadyClock::now());
+        return;
+      }
+      error_code ignored2;
+      socket_.set_option(tcp::no_delay(true), ignored2);
+      Send();
+    });
   }
 
   // Counts a failure and reconnects after a short pause, so a dead server is not spun on.
@@ -310,6 +313,7 @@ class Connection {
   tcp::socket socket_;
   asio::steady_timer backoff_;
   const RunConfig& config_;
+  const tcp::resolver::results_type& endpoints_;  // the node this connection talks to
   ThreadStats& stats_;
   size_t next_request_;
   boost::beast::flat_buffer buffer_;
@@ -327,7 +331,7 @@ uint32_t Percentile(const std::vector<uint32_t>& sorted, double p) {
 }
 
 struct LoadOptions {
-  std::string url;
+  std::vector<std::string> urls;
   int connections = 16;
   double duration_seconds = 10;
   double warmup_seconds = 1;
@@ -339,10 +343,14 @@ struct LoadOptions {
 };
 
 int RunLoad(const LoadOptions& options) {
-  auto target = ParseUrl(options.url);
-  if (!target) {
-    std::cerr << "orgtwin-load: --url must look like http://HOST:PORT\n";
-    return 2;
+  std::vector<Target> targets;
+  for (const std::string& url : options.urls) {
+    auto target = ParseUrl(url);
+    if (!target) {
+      std::cerr << "orgtwin-load: --url must look like http://HOST:PORT\n";
+      return 2;
+    }
+    targets.push_back(*target);
   }
   std::ifstream in(options.request_file, std::ios::binary);
   if (!in) {
@@ -360,11 +368,13 @@ int RunLoad(const LoadOptions& options) {
   {
     asio::io_context resolve_context;
     tcp::resolver resolver(resolve_context);
-    error_code ec;
-    config.endpoints = resolver.resolve(target->host, target->port, ec);
-    if (ec) {
-      std::cerr << "orgtwin-load: cannot resolve " << target->host << ": " << ec.message() << "\n";
-      return 2;
+    for (const Target& target : targets) {
+      error_code ec;
+      config.endpoints.push_back(resolver.resolve(target.host, target.port, ec));
+      if (ec) {
+        std::cerr << "orgtwin-load: cannot resolve " << target.host << ": " << ec.message() << "\n";
+        return 2;
+      }
     }
   }
 
@@ -410,9 +420,10 @@ int RunLoad(const LoadOptions& options) {
   for (int c = 0; c < connections; ++c) {
     size_t t = static_cast<size_t>(c % threads);
     ++active[t];
-    conns.push_back(std::make_unique<Connection>(*contexts[t], config, stats[t],
-                                                 static_cast<size_t>(c) % config.requests.size(),
-                                                 &active[t], stoppers[t].get()));
+    conns.push_back(std::make_unique<Connection>(
+        *contexts[t], config, stats[t],
+        config.endpoints[static_cast<size_t>(c) % config.endpoints.size()],
+        static_cast<size_t>(c) % config.requests.size(), &active[t], stoppers[t].get()));
     conns.back()->Start();
   }
   std::vector<std::thread> workers;
@@ -446,6 +457,8 @@ int RunLoad(const LoadOptions& options) {
     seconds = first && last ? std::chrono::duration<double>(*last - *first).count() : 0.0;
   }
   const double rps = seconds > 0 ? static_cast<double>(all.size()) / seconds : 0.0;
+  std::string urls;  // as reported: the --url values, space-separated
+  for (const std::string& url : options.urls) urls += (urls.empty() ? "" : " ") + url;
   const uint32_t p50 = Percentile(all, 0.50);
   const uint32_t p90 = Percentile(all, 0.90);
   const uint32_t p99 = Percentile(all, 0.99);
@@ -458,12 +471,12 @@ int RunLoad(const LoadOptions& options) {
         "\"request_kinds\":%zu,\"requests\":%zu,"
         "\"requests_per_second\":%.1f,\"latency_us\":{\"p50\":%u,\"p90\":%u,\"p99\":%u,"
         "\"max\":%u},\"non_2xx\":%llu,\"errors\":%llu}\n",
-        options.url.c_str(), config.once ? "once" : "closed-loop", connections, threads, seconds,
+        urls.c_str(), config.once ? "once" : "closed-loop", connections, threads, seconds,
         config.once ? 0.0 : options.warmup_seconds, config.warmup_requests, config.requests.size(),
         all.size(), rps, p50, p90, p99, max, static_cast<unsigned long long>(non_2xx),
         static_cast<unsigned long long>(errors));
   } else {
-    std::printf("url           %s\n", options.url.c_str());
+    std::printf("url           %s\n", urls.c_str());
     if (config.once) {
       std::printf(
           "load          %d connections on %d threads, each of %zu requests once "
@@ -591,7 +604,7 @@ int RunSign(const SignOptions& options) {
 int Main(int argc, char** argv) {
   CLI::App app{"orgtwin-load: closed-loop HTTP load generator"};
   LoadOptions load;
-  app.add_option("--url", load.url, "http://HOST:PORT");
+  app.add_option("--url", load.urls, "http://HOST:PORT; repeat for several nodes of one twin");
   app.add_option("--connections", load.connections, "keep-alive connections")
       ->capture_default_str();
   app.add_option("--duration-seconds", load.duration_seconds, "measured duration")
@@ -631,7 +644,7 @@ int Main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (sign_cmd->parsed()) return RunSign(sign);
-  if (load.url.empty() || load.request_file.empty()) {
+  if (load.urls.empty() || load.request_file.empty()) {
     std::cerr << "orgtwin-load: --url and --request-file are required (or use `sign`)\n"
               << app.help();
     return 2;
