@@ -1,15 +1,18 @@
 // File: store/postgres_store.cc
 //
-// The PostgreSQL backend of store.h, through libpq.
+// The PostgreSQL backend of store.h, through libpq. The transaction states, poisoning, AfterCommit
+// hooks, the reader pool and the group-commit writer thread are StoreBase's (store_base.h), as
+// for SQLite; this file supplies what is PostgreSQL's: the Connection (statements, typed results,
+// SQLSTATE mapping, reconnecting, the writer lock and isolation levels) and the migration target.
 //
-// Connections: one writer connection, used by one write transaction at a time under an in-process
-// FIFO lock (as the SQLite backend), and a pool of reader connections opened on demand. Each
-// connection prepares a statement once per SQL text (`?` numbered to $n) and keeps it by that
-// text, so the hot path sends only the parameters. Parameters travel as text and the server infers
-// their types from the statement, as it would for quoted literals; results are typed by column
-// (integers as int64, floating point as double, NUMERIC as int64 when whole -- SUM of BIGINT --
-// else double, booleans as 0/1, everything else as text), which is what SQLite returns for the
-// same portable schema.
+// Connections: one writer connection, used by one write transaction at a time under StoreBase's
+// in-process FIFO lock, and a pool of reader connections opened on demand. Each connection
+// prepares a statement once per SQL text (`?` numbered to $n) and keeps it by that text, so the
+// hot path sends only the parameters. Parameters travel as text and the server infers their types
+// from the statement, as it would for quoted literals; results are typed by column (integers as
+// int64, floating point as double, NUMERIC as int64 when whole -- SUM of BIGINT -- else double,
+// booleans as 0/1, everything else as text), which is what SQLite returns for the same portable
+// schema.
 //
 // Why writers are serialized by an advisory lock, not SERIALIZABLE plus retries: the handlers
 // were written against SQLite's single writer and check-then-write freely (does the name exist?
@@ -23,12 +26,12 @@
 // own SELECT, before the wait, and miss them). Readers are REPEATABLE READ READ ONLY: one
 // snapshot from their first statement, never blocked by the writer.
 //
-// Group commit (SubmitWrite): as in the SQLite backend -- the writer thread takes the queued jobs,
-// begins one transaction, runs each job's write transaction as `SAVEPOINT job` ... `RELEASE job`
-// (or `ROLLBACK TO job`), and commits once. A failed statement aborts a whole PostgreSQL
-// transaction until it is rolled back to a savepoint, so a job's read statements, which run on
-// the writer connection without a savepoint of their own, each get one: a failed read undoes
-// nothing and leaves the batch usable, as in SQLite.
+// Group commit (SubmitWrite, StoreBase): as in the SQLite backend -- the writer thread takes the
+// queued jobs, begins one transaction, runs each job's write transaction as `SAVEPOINT job` ...
+// `RELEASE SAVEPOINT job` (or `ROLLBACK TO SAVEPOINT job`), and commits once. A failed statement
+// aborts a whole PostgreSQL transaction until it is rolled back to a savepoint, so a job's read
+// statements, which run on the writer connection without a savepoint of their own, each get one
+// (Connection::RunJobRead): a failed read undoes nothing and leaves the batch usable, as in SQLite.
 #include "store/postgres_store.h"
 
 #include <charconv>

@@ -1,22 +1,24 @@
 // File: store/sqlite_store.cc
 //
-// The SQLite backend of store.h.
+// The SQLite backend of store.h. The transaction states, poisoning, AfterCommit hooks, the reader
+// pool and the group-commit writer thread are StoreBase's (store_base.h); this file supplies what
+// is SQLite's: the Connection (statements, error codes, BEGIN IMMEDIATE), the WAL and its
+// checkpoints, and the migration target.
 //
-// Connections: one writer connection, used by one write transaction at a time under an in-process
-// FIFO lock held for the transaction's whole life (BEGIN IMMEDIATE also takes SQLite's file lock,
-// so another process is serialized by busy_timeout); and a pool of reader connections
+// Connections: one writer connection, used by one write transaction at a time under StoreBase's
+// in-process FIFO lock held for the transaction's whole life (BEGIN IMMEDIATE also takes SQLite's
+// file lock, so another process is serialized by busy_timeout); and a pool of reader connections
 // (query_only, BEGIN DEFERRED). WAL lets readers keep their snapshot while the writer commits.
 // Each connection is used by one thread at a time (SQLITE_OPEN_NOMUTEX) and caches its prepared
 // statements by SQL text, so the hot path never re-parses SQL.
 //
-// Group commit (SubmitWrite): a writer thread takes every queued job (up to kMaxBatchJobs),
-// takes the writer lock, BEGIN IMMEDIATE, runs the jobs in order -- each job's write transaction
-// is `SAVEPOINT job` ... `RELEASE job` (or `ROLLBACK TO job`), its read transactions read the
-// writer connection directly -- and COMMITs once. Why: a SQLite commit costs the same WAL header,
-// file locks and wal-index update whether it carries one row or fifty, and rows that share a page
-// (a role's last-use stamp, an index leaf) are written once per batch instead of once per
-// request. A failure that aborts SQLite's whole transaction (I/O error, disk full) fails the jobs
-// of that batch only; the writer starts a new batch for the rest.
+// Group commit (SubmitWrite, StoreBase): the writer thread runs the queued jobs in one BEGIN
+// IMMEDIATE ... COMMIT -- each job's write transaction is `SAVEPOINT job` ... `RELEASE job` (or
+// `ROLLBACK TO job`), its read transactions read the writer connection directly. Why: a SQLite
+// commit costs the same WAL header, file locks and wal-index update whether it carries one row or
+// fifty, and rows that share a page (a role's last-use stamp, an index leaf) are written once per
+// batch instead of once per request. A failure that aborts SQLite's whole transaction (I/O error,
+// disk full) fails the jobs of that batch only; the writer starts a new batch for the rest.
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
