@@ -27,8 +27,8 @@ struct StoreBase::Batch {
   }
 };
 
-thread_local const StoreBase* StoreBase::current_store_ = nullptr;
-thread_local StoreBase::Batch* StoreBase::current_batch_ = nullptr;
+thread_local const StoreBase* StoreBase::running_store = nullptr;
+thread_local StoreBase::Batch* StoreBase::running_batch = nullptr;
 
 namespace {
 
@@ -222,7 +222,7 @@ StoreBase::~StoreBase() {
 Status StoreBase::BeforeCommitWrite(StoreConnection& /*writer*/) { return Status::Ok(); }
 
 Result<std::unique_ptr<Transaction>> StoreBase::Begin(TxMode mode) {
-  if (current_store_ == this) return BeginInBatch(mode, *current_batch_);
+  if (running_store == this) return BeginInBatch(mode, *running_batch);
   if (mode == TxMode::kWrite) {
     if (!writer_lock_.TryLockFor(std::chrono::milliseconds(write_lock_timeout_ms_))) {
       return WriteLockTimeout(write_lock_timeout_ms_);
@@ -360,8 +360,8 @@ void StoreBase::RunBatches(std::vector<WriteJob>& jobs) {
     }
     Batch batch;
     const size_t first = next;
-    current_store_ = this;
-    current_batch_ = &batch;
+    running_store = this;
+    running_batch = &batch;
     while (next < jobs.size() && !batch.aborted) {
       try {
         jobs[next].work();
@@ -371,8 +371,8 @@ void StoreBase::RunBatches(std::vector<WriteJob>& jobs) {
       }
       ++next;
     }
-    current_store_ = nullptr;
-    current_batch_ = nullptr;
+    running_store = nullptr;
+    running_batch = nullptr;
     Status committed = batch.error;
     if (batch.aborted) {
       writer_->Rollback();

@@ -131,8 +131,8 @@ class StoreBase : public Store {
   void RunBatches(std::vector<WriteJob>& jobs);
 
   // The batch the current thread is running jobs of, if any (set by the writer thread only).
-  static thread_local const StoreBase* current_store_;
-  static thread_local Batch* current_batch_;
+  static thread_local const StoreBase* running_store;
+  static thread_local Batch* running_batch;
 
   const int write_lock_timeout_ms_;
   const size_t max_idle_readers_;

@@ -182,6 +182,7 @@ std::vector<Status> RunOneBatch(FakeStore& store, std::vector<std::string> state
   }
   store.Start();
   std::vector<Status> outcome;
+  outcome.reserve(done.size());
   for (auto& promise : done) outcome.push_back(promise.get_future().get());
   return outcome;
 }
