@@ -33,6 +33,7 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -102,8 +103,10 @@ class StoreBase : public Store {
   // A new reader connection, for the pool to hand out when it has no idle one.
   virtual Result<std::unique_ptr<StoreConnection>> OpenReader() = 0;
   // Runs on the writer connection right before the COMMIT of every write transaction, standalone
-  // or group-commit batch, the writer lock held. A failure rolls the transaction back and is what
-  // its Commit (or every job of the batch) reports. The default does nothing.
+  // or group-commit batch, the writer lock held: the one place for a step every write commits
+  // with. A failure rolls the transaction back and is what its Commit (or every job of the batch)
+  // reports. Not run for what rolls back anyway (a poisoned transaction, an aborted batch). The
+  // default does nothing.
   virtual Status BeforeCommitWrite(StoreConnection& writer);
   // Runs right after a write transaction or batch committed, the writer lock still held. The
   // default does nothing.
