@@ -112,14 +112,19 @@ class FakeStore final : public StoreBase {
   CallLog* log_;
 };
 
+// Begins a transaction of `mode`, runs `sql` in it, registers an AfterCommit hook that logs
+// "hook", and returns what Commit reports.
+Status RunAndCommit(FakeStore& store, TxMode mode, std::string_view sql, CallLog& log) {
+  OT_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> tx, store.Begin(mode));
+  OT_RETURN_IF_ERROR(tx->Execute(sql).status());
+  tx->AfterCommit([&log] { log.Add("hook"); });
+  return tx->Commit();
+}
+
 TEST(StoreBaseTest, StandaloneWriteRunsBeforeCommitThenCommitsThenHooks) {
   CallLog log;
   FakeStore store(&log);
-  auto tx = store.Begin(TxMode::kWrite);
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Execute("INSERT one").ok());
-  (*tx)->AfterCommit([&] { log.Add("hook"); });
-  ASSERT_TRUE((*tx)->Commit().ok());
+  ASSERT_TRUE(RunAndCommit(store, TxMode::kWrite, "INSERT one", log).ok());
   EXPECT_THAT(log.Take(), ElementsAre("writer: begin write", "writer: run INSERT one",
                                       "before commit", "writer: commit", "after commit", "hook"));
 }
@@ -127,11 +132,7 @@ TEST(StoreBaseTest, StandaloneWriteRunsBeforeCommitThenCommitsThenHooks) {
 TEST(StoreBaseTest, ReadTransactionRunsNoWriteHooks) {
   CallLog log;
   FakeStore store(&log);
-  auto tx = store.Begin(TxMode::kRead);
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Query("SELECT one").ok());
-  (*tx)->AfterCommit([&] { log.Add("hook"); });
-  ASSERT_TRUE((*tx)->Commit().ok());
+  ASSERT_TRUE(RunAndCommit(store, TxMode::kRead, "SELECT one", log).ok());
   EXPECT_THAT(log.Take(), ElementsAre("reader: begin read", "reader: read SELECT one",
                                       "reader: commit", "hook"));
 }
@@ -140,11 +141,7 @@ TEST(StoreBaseTest, FailedBeforeCommitRollsBackAndIsWhatCommitReports) {
   CallLog log;
   FakeStore store(&log);
   store.before_commit_result = ConflictError("fake: revision bump failed");
-  auto tx = store.Begin(TxMode::kWrite);
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Execute("INSERT one").ok());
-  (*tx)->AfterCommit([&] { log.Add("hook"); });
-  Status committed = (*tx)->Commit();
+  Status committed = RunAndCommit(store, TxMode::kWrite, "INSERT one", log);
   EXPECT_EQ(committed.code(), ErrorCode::kConflict);
   EXPECT_EQ(committed.message(), "fake: revision bump failed");
   EXPECT_THAT(log.Take(), ElementsAre("writer: begin write", "writer: run INSERT one",
