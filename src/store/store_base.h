@@ -121,13 +121,17 @@ class StoreBase : public Store {
   // first: the writer thread calls the backend's virtual methods.
   void StopWriter();
 
+  // The reader pool, which Begin(kRead) uses; also for a backend's own reads outside any
+  // Transaction. Acquire hands out an idle reader, or opens one (OpenReader); Release keeps it for
+  // reuse unless it is lost, still in a transaction, or the pool is full.
+  Result<std::unique_ptr<StoreConnection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<StoreConnection> reader);
+
  private:
   class StoreTransaction;
   struct Batch;
 
   Result<std::unique_ptr<Transaction>> BeginInBatch(TxMode mode, Batch& batch);
-  Result<std::unique_ptr<StoreConnection>> AcquireReader();
-  void ReleaseReader(std::unique_ptr<StoreConnection> reader);
   // BeforeCommitWrite, COMMIT and AfterWriteCommitted on the writer; rolled back if any fails.
   Status CommitWriter();
   void WriterLoop();
