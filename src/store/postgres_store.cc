@@ -1,15 +1,18 @@
 // File: store/postgres_store.cc
 //
-// The PostgreSQL backend of store.h, through libpq.
+// The PostgreSQL backend of store.h, through libpq. The transaction states, poisoning, AfterCommit
+// hooks, the reader pool and the group-commit writer thread are StoreBase's (store_base.h), as
+// for SQLite; this file supplies what is PostgreSQL's: the Connection (statements, typed results,
+// SQLSTATE mapping, reconnecting, the writer lock and isolation levels) and the migration target.
 //
-// Connections: one writer connection, used by one write transaction at a time under an in-process
-// FIFO lock (as the SQLite backend), and a pool of reader connections opened on demand. Each
-// connection prepares a statement once per SQL text (`?` numbered to $n) and keeps it by that
-// text, so the hot path sends only the parameters. Parameters travel as text and the server infers
-// their types from the statement, as it would for quoted literals; results are typed by column
-// (integers as int64, floating point as double, NUMERIC as int64 when whole -- SUM of BIGINT --
-// else double, booleans as 0/1, everything else as text), which is what SQLite returns for the
-// same portable schema.
+// Connections: one writer connection, used by one write transaction at a time under StoreBase's
+// in-process FIFO lock, and a pool of reader connections opened on demand. Each connection
+// prepares a statement once per SQL text (`?` numbered to $n) and keeps it by that text, so the
+// hot path sends only the parameters. Parameters travel as text and the server infers their types
+// from the statement, as it would for quoted literals; results are typed by column (integers as
+// int64, floating point as double, NUMERIC as int64 when whole -- SUM of BIGINT -- else double,
+// booleans as 0/1, everything else as text), which is what SQLite returns for the same portable
+// schema.
 //
 // Why writers are serialized by an advisory lock, not SERIALIZABLE plus retries: the handlers
 // were written against SQLite's single writer and check-then-write freely (does the name exist?
@@ -23,28 +26,23 @@
 // own SELECT, before the wait, and miss them). Readers are REPEATABLE READ READ ONLY: one
 // snapshot from their first statement, never blocked by the writer.
 //
-// Group commit (SubmitWrite): as in the SQLite backend -- the writer thread takes the queued jobs,
-// begins one transaction, runs each job's write transaction as `SAVEPOINT job` ... `RELEASE job`
-// (or `ROLLBACK TO job`), and commits once. A failed statement aborts a whole PostgreSQL
-// transaction until it is rolled back to a savepoint, so a job's read statements, which run on
-// the writer connection without a savepoint of their own, each get one: a failed read undoes
-// nothing and leaves the batch usable, as in SQLite.
+// Group commit (SubmitWrite, StoreBase): as in the SQLite backend -- the writer thread takes the
+// queued jobs, begins one transaction, runs each job's write transaction as `SAVEPOINT job` ...
+// `RELEASE SAVEPOINT job` (or `ROLLBACK TO SAVEPOINT job`), and commits once. A failed statement
+// aborts a whole PostgreSQL transaction until it is rolled back to a savepoint, so a job's read
+// statements, which run on the writer connection without a savepoint of their own, each get one
+// (Connection::RunJobRead): a failed read undoes nothing and leaves the batch usable, as in SQLite.
 #include "store/postgres_store.h"
 
-#include <algorithm>
 #include <charconv>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -52,10 +50,10 @@
 #include <libpq-fe.h>
 
 #include "store/commit_revision.h"
-#include "store/fair_timed_lock.h"
 #include "store/migrator.h"
 #include "store/sql_text.h"
 #include "store/store.h"
+#include "store/store_base.h"
 
 namespace orgtwin::store {
 // A namespace of its own: in a unity build this file shares a translation unit with
@@ -66,9 +64,6 @@ namespace {
 // Past this many distinct SQL texts a connection stops preparing and runs one-shot statements:
 // services use fixed SQL, so only generated SQL (e.g. IN lists of varying length) lands here.
 constexpr size_t kMaxCachedStatements = 512;
-
-// The most jobs one group commit carries: bounds the wait of a batch's first job for its last.
-constexpr size_t kMaxBatchJobs = 64;
 
 // Advisory lock keys (one 64-bit key space per database). The writer lock is held by every write
 // transaction and every migration; the migration lock by a whole migration run, so two nodes
@@ -181,7 +176,7 @@ Result<std::string> NumberText(const Value& value) {
 
 // One PGconn and its prepared statements. Used by one thread at a time (the owner of the
 // transaction that holds it).
-class Connection {
+class Connection final : public StoreConnection {
  public:
   static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
                                                   int lock_timeout_ms) {
@@ -191,14 +186,40 @@ class Connection {
     return conn;
   }
 
-  ~Connection() { PQfinish(conn_); }
+  ~Connection() override { PQfinish(conn_); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  bool Healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
   // True inside a transaction block, failed or not (and when the state is unknown: a lost
   // connection).
-  bool InTransaction() const { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+  bool InTransaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+
+  // StoreConnection: how StoreBase's transactions run on PostgreSQL.
+  Result<int64_t> RunStatement(std::string_view sql, const Value* params, size_t count,
+                               std::vector<Row>* rows, bool read_only) override {
+    OT_RETURN_IF_ERROR(CheckRead(sql, read_only));
+    return Run(sql, params, count, rows);
+  }
+  // A failed statement would abort the batch's whole transaction: fence it in a savepoint.
+  Result<int64_t> RunJobRead(std::string_view sql, const Value* params, size_t count,
+                             std::vector<Row>* rows, Status* batch_lost) override {
+    OT_RETURN_IF_ERROR(CheckRead(sql, /*read_only=*/true));
+    OT_RETURN_IF_ERROR(Exec("SAVEPOINT job_read"));
+    Result<int64_t> result = Run(sql, params, count, rows);
+    Status ended = result.ok() ? Exec("RELEASE SAVEPOINT job_read")
+                               : Exec("ROLLBACK TO SAVEPOINT job_read; RELEASE SAVEPOINT job_read");
+    if (!ended.ok()) *batch_lost = std::move(ended);
+    return result;
+  }
+  // Under the writer lock: a healthy writer connection inside a fresh write transaction.
+  Status BeginWrite() override;
+  Status BeginRead() override { return Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+  Status Savepoint() override { return Exec("SAVEPOINT job"); }
+  Status ReleaseSavepoint() override { return Exec("RELEASE SAVEPOINT job"); }
+  Status RollbackToSavepoint() override {
+    return Exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+  }
 
   // Reconnects a connection the server dropped (restart, failover); prepared statements are gone
   // with the old session.
@@ -218,7 +239,7 @@ class Connection {
   }
 
   // COMMIT; PostgreSQL answers a COMMIT of a failed transaction with a rollback, not an error.
-  Status Commit() {
+  Status Commit() override {
     ResultPtr result(PQexec(conn_, "COMMIT"));
     if (!Succeeded(result.get())) return StatusFromResult(result.get(), conn_, "COMMIT");
     if (std::string_view(PQcmdStatus(result.get())) != "COMMIT") {
@@ -228,7 +249,7 @@ class Connection {
   }
 
   // Best effort: a failed ROLLBACK leaves the connection in a transaction, which owners check.
-  void Rollback() {
+  void Rollback() override {
     if (Healthy() && InTransaction()) Exec("ROLLBACK").IgnoreError();
   }
 
@@ -336,6 +357,17 @@ class Connection {
 
   Connection(PGconn* conn, int lock_timeout_ms) : conn_(conn), lock_timeout_ms_(lock_timeout_ms) {}
 
+  // A kRead transaction is READ ONLY on the server too; a read inside a group-commit job runs in
+  // the batch's read-write transaction, where only this check stops a write.
+  static Status CheckRead(std::string_view sql, bool read_only) {
+    if (!read_only) return Status::Ok();
+    std::string word = FirstKeyword(sql);
+    if (word != "SELECT" && word != "WITH" && word != "VALUES") {
+      return InternalError("store: write statement in a read transaction: `" + Snippet(sql) + "`");
+    }
+    return Status::Ok();
+  }
+
   // The session settings every statement relies on.
   Status SetUp() {
     if (!Healthy()) {
@@ -367,13 +399,28 @@ class Connection {
   uint64_t next_statement_ = 0;
 };
 
-// BEGIN of a write transaction (or a batch): READ COMMITTED under the writer advisory lock (the
-// top of this file says why).
-Status BeginWrite(Connection& conn) {
+// BEGIN of a write transaction (or a batch, or a migration): READ COMMITTED under the writer
+// advisory lock (the top of this file says why).
+Status BeginLockedWrite(Connection& conn) {
   OT_RETURN_IF_ERROR(conn.Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
   Status locked = conn.Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kWriterLockKey) + ")");
   if (!locked.ok()) conn.Rollback();
   return locked;
+}
+
+Status Connection::BeginWrite() {
+  // A ROLLBACK that failed earlier may have left the writer inside a transaction.
+  Rollback();
+  OT_RETURN_IF_ERROR(Reconnect());
+  Status begun = BeginLockedWrite(*this);
+  // libpq learns that the server dropped the session (a restart, a failover) only when it next
+  // uses it: once more on a new session tells that apart from a server that is down. Nothing
+  // ran yet, so nothing is repeated.
+  if (!begun.ok() && !Healthy()) {
+    OT_RETURN_IF_ERROR(Reconnect());
+    begun = BeginLockedWrite(*this);
+  }
+  return begun;
 }
 
 // The migration runner's view of the writer connection (migrator.h), used only inside Open.
@@ -384,7 +431,7 @@ class PostgresMigrationTarget final : public MigrationTarget {
   std::string_view BackendName() const override { return "postgres"; }
   std::string DatabaseName() const override { return w_.Describe(); }
   // The writer lock keeps the writers of nodes already running off the tables being changed.
-  Status BeginExclusive() override { return BeginWrite(w_); }
+  Status BeginExclusive() override { return BeginLockedWrite(w_); }
   Status ExecuteScript(std::string_view sql) override { return w_.Exec(sql); }
   Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
     return w_.QueryInternal(sql, params.data(), params.size());
@@ -398,197 +445,25 @@ class PostgresMigrationTarget final : public MigrationTarget {
   Connection& w_;
 };
 
-class PostgresStore;
-
-// The state of one group-commit batch, owned by the writer thread.
-struct Batch {
-  bool aborted = false;      // the batch's transaction is lost; no further job may run
-  Status error;              // why, once aborted
-  bool job_writing = false;  // a job's write transaction (savepoint) is open
-  std::vector<std::function<void()>> after_commit;
-
-  void Abort(Status why) {
-    if (aborted) return;
-    aborted = true;
-    error = std::move(why);
-  }
-};
-
-// The batch the current thread is running jobs of, if any (set by the writer thread only).
-thread_local const PostgresStore* t_batch_store = nullptr;
-thread_local Batch* t_batch = nullptr;
-
-class PostgresTransaction final : public Transaction {
- public:
-  enum class Kind {
-    kWrite,         // the writer connection under the writer locks: BEGIN ... COMMIT
-    kRead,          // a pooled reader connection: REPEATABLE READ READ ONLY
-    kBatchedWrite,  // inside a group-commit job: SAVEPOINT job ... RELEASE job
-    kBatchedRead,   // inside a group-commit job: reads the writer connection
-  };
-
-  // kWrite (the caller holds the writer lock for us) or, with `batch`, kBatchedWrite/Read.
-  PostgresTransaction(PostgresStore* store, Connection* writer, Batch* batch, Kind kind)
-      : store_(store), conn_(writer), batch_(batch), kind_(kind) {}
-  // kRead: owns a pooled reader connection.
-  PostgresTransaction(PostgresStore* store, std::unique_ptr<Connection> reader)
-      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), kind_(Kind::kRead) {}
-  ~PostgresTransaction() override {
-    if (state_ == State::kOpen) Abort();
-    Release();
-  }
-
-  Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params) override {
-    return Run(sql, std::data(params), params.size(), nullptr);
-  }
-  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
-    return Run(sql, params.data(), params.size(), nullptr);
-  }
-  Result<std::vector<Row>> Query(std::string_view sql,
-                                 std::initializer_list<Value> params) override {
-    return QueryImpl(sql, std::data(params), params.size());
-  }
-  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
-    return QueryImpl(sql, params.data(), params.size());
-  }
-
-  Status Commit() override {
-    if (state_ == State::kPoisoned) {
-      state_ = State::kFinished;
-      return error_;
-    }
-    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    Status status = Status::Ok();
-    int64_t revision = 0;
-    switch (kind_) {
-      case Kind::kWrite:
-        status = RaiseRevision(&revision);
-        if (status.ok()) status = conn_->Commit();
-        if (!status.ok()) conn_->Rollback();
-        break;
-      case Kind::kRead:
-        status = conn_->Commit();
-        if (!status.ok()) conn_->Rollback();
-        break;
-      case Kind::kBatchedWrite:
-        status = conn_->Exec("RELEASE SAVEPOINT job");
-        if (!status.ok()) Abort();
-        break;
-      case Kind::kBatchedRead:
-        break;
-    }
-    state_ = State::kFinished;
-    Release();
-    if (status.ok() && kind_ == Kind::kWrite) OwnCommit(revision);
-    if (status.ok()) {
-      if (kind_ == Kind::kBatchedWrite) {
-        for (auto& hook : after_commit_) batch_->after_commit.push_back(std::move(hook));
-      } else {
-        for (auto& hook : after_commit_) hook();
-      }
-    }
-    after_commit_.clear();
-    return status;
-  }
-
-  void AfterCommit(std::function<void()> hook) override {
-    after_commit_.push_back(std::move(hook));
-  }
-
- private:
-  enum class State { kOpen, kPoisoned, kFinished };
-
-  Result<std::vector<Row>> QueryImpl(std::string_view sql, const Value* params, size_t count) {
-    std::vector<Row> rows;
-    OT_RETURN_IF_ERROR(Run(sql, params, count, &rows).status());
-    return rows;
-  }
-
-  Result<int64_t> Run(std::string_view sql, const Value* params, size_t count,
-                      std::vector<Row>* rows) {
-    if (state_ == State::kPoisoned) return error_;
-    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    if (batch_ != nullptr && batch_->aborted) return batch_->error;
-    Result<int64_t> result = RunStatement(sql, params, count, rows);
-    if (!result.ok()) {
-      // Nothing done before the failure may be committed by a caller that ignored the error.
-      error_ = result.status();
-      state_ = State::kPoisoned;
-      Abort();
-      Release();
-    }
-    return result;
-  }
-
-  Result<int64_t> RunStatement(std::string_view sql, const Value* params, size_t count,
-                               std::vector<Row>* rows) {
-    if (kind_ == Kind::kRead || kind_ == Kind::kBatchedRead) {
-      // A kRead transaction is READ ONLY on the server too; a kBatchedRead runs in the batch's
-      // read-write transaction, where only this check stops a write.
-      std::string word = FirstKeyword(sql);
-      if (word != "SELECT" && word != "WITH" && word != "VALUES") {
-        return InternalError("store: write statement in a read transaction: `" + Snippet(sql) +
-                             "`");
-      }
-    }
-    if (kind_ != Kind::kBatchedRead) return conn_->Run(sql, params, count, rows);
-    // A failed statement would abort the batch's whole transaction: fence it in a savepoint.
-    OT_RETURN_IF_ERROR(conn_->Exec("SAVEPOINT job_read"));
-    Result<int64_t> result = conn_->Run(sql, params, count, rows);
-    Status ended = result.ok()
-                       ? conn_->Exec("RELEASE SAVEPOINT job_read")
-                       : conn_->Exec("ROLLBACK TO SAVEPOINT job_read; RELEASE SAVEPOINT job_read");
-    if (!ended.ok()) batch_->Abort(ended);
-    return result;
-  }
-
-  // Undoes this transaction's changes. Inside a batch only the job's savepoint is rolled back --
-  // unless the batch's transaction is lost (connection gone), which aborts it.
-  void Abort() {
-    after_commit_.clear();
-    if (batch_ == nullptr) {
-      conn_->Rollback();
-      return;
-    }
-    if (!conn_->Healthy() || !conn_->InTransaction()) {
-      batch_->Abort(state_ == State::kPoisoned
-                        ? error_
-                        : InternalError("store: the batch's transaction was rolled back"));
-      return;
-    }
-    if (kind_ == Kind::kBatchedWrite) {
-      Status undone = conn_->Exec("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
-      // The job's changes cannot be separated from the batch's: give up on the batch.
-      if (!undone.ok()) batch_->Abort(undone);
-    }
-  }
-
-  void Release();
-  Status RaiseRevision(int64_t* revision);
-  void OwnCommit(int64_t revision);
-
-  PostgresStore* store_;
-  std::unique_ptr<Connection> reader_;  // kRead only
-  Connection* conn_;
-  Batch* batch_ = nullptr;  // kBatchedWrite/kBatchedRead only
-  Kind kind_;
-  State state_ = State::kOpen;
-  bool released_ = false;
-  Status error_;  // the first failure, once poisoned
-  std::vector<std::function<void()>> after_commit_;
-};
-
-class PostgresStore final : public Store {
+class PostgresStore final : public StoreBase {
  public:
   static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options) {
     if (options.conninfo.empty()) {
       return InvalidInputError("store: a PostgreSQL store needs a connection string");
     }
     auto store = std::unique_ptr<PostgresStore>(new PostgresStore(options));
-    OT_ASSIGN_OR_RETURN(store->writer_,
+    OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
                         Connection::Open(options.conninfo, options.lock_timeout_ms));
-    Connection& w = *store->writer_;
+    Connection& w = *writer;
+    store->SetWriter(std::move(writer));
     store->describe_ = w.Describe();
+    OT_ASSIGN_OR_RETURN(
+        std::vector<Row> server,
+        w.QueryInternal("SELECT version(), current_setting('yb_enable_read_committed_isolation', "
+                        "true)"));
+    if (!server.empty()) {
+      OT_RETURN_IF_ERROR(CheckServerCompatibility(server[0].Text(0), server[0].Text(1)));
+    }
     OT_RETURN_IF_ERROR(CheckCollation(w, store->describe_));
     OT_RETURN_IF_ERROR(
         w.Exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")"));
@@ -599,60 +474,18 @@ class PostgresStore final : public Store {
     w.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").IgnoreError();
     OT_RETURN_IF_ERROR(version.status());
     store->schema_version_ = *version;
-    OT_RETURN_IF_ERROR(store->StartRevision());
-    store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+    OT_RETURN_IF_ERROR(store->StartRevision(w));
+    store->StartWriter();
     return store;
   }
 
   ~PostgresStore() override {
     // INVARIANT: every Transaction was destroyed before its Store (store.h contract).
     StopWriter();  // runs what is still queued first
-    idle_readers_.clear();
-    writer_.reset();
+    // ~StoreBase closes the idle readers, then the writer.
   }
-
-  Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
-    if (t_batch_store == this) return BeginInBatch(mode, *t_batch);
-    if (mode == TxMode::kWrite) {
-      if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.lock_timeout_ms))) {
-        return UnavailableError("store: timed out after " +
-                                std::to_string(options_.lock_timeout_ms) +
-                                " ms waiting for the write lock");
-      }
-      Status status = BeginWriter();
-      if (!status.ok()) {
-        writer_lock_.Unlock();
-        return status;
-      }
-      return std::unique_ptr<Transaction>(
-          new PostgresTransaction(this, writer_.get(), nullptr, PostgresTransaction::Kind::kWrite));
-    }
-    // An idle connection may have been dropped by the server since its last use: one more try on
-    // a fresh connection tells that apart from a server that is down.
-    for (int attempt = 0;; ++attempt) {
-      OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
-      Status status = reader->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      if (status.ok()) {
-        return std::unique_ptr<Transaction>(new PostgresTransaction(this, std::move(reader)));
-      }
-      bool lost = !reader->Healthy();
-      ReleaseReader(std::move(reader));
-      if (!lost || attempt > 0) return status;
-    }
-  }
-
-  void SubmitWrite(WriteJob job) override {
-    {
-      std::lock_guard<std::mutex> lock(jobs_mutex_);
-      if (!writer_stopping_) {
-        jobs_.push_back(std::move(job));
-        jobs_cv_.notify_one();
-        return;
-      }
-    }
-    // Shutting down: nobody will run the queue any more.
-    job.done(UnavailableError("store: shutting down"));
-  }
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
 
   int64_t SchemaVersion() const override { return schema_version_; }
   std::string Describe() const override { return describe_; }
@@ -661,9 +494,10 @@ class PostgresStore final : public Store {
     if (revision_ == nullptr) return uint64_t{0};
     // As in Begin: one more try on a fresh connection if an idle one was dropped.
     for (int attempt = 0;; ++attempt) {
-      OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
+      OT_ASSIGN_OR_RETURN(std::unique_ptr<StoreConnection> reader, AcquireReader());
       std::vector<Row> rows;
-      Result<int64_t> read = reader->Run(kReadRevision, nullptr, 0, &rows);
+      Result<int64_t> read =
+          static_cast<Connection&>(*reader).Run(kReadRevision, nullptr, 0, &rows);
       bool lost = !reader->Healthy();
       ReleaseReader(std::move(reader));
       if (read.ok() && !rows.empty()) return revision_->Observe(rows[0].Int(0));
@@ -694,36 +528,34 @@ class PostgresStore final : public Store {
     }
   }
 
-  // Raises store_revision in the writer's open transaction (0 when the schema has no such table:
-  // tests with their own migrations).
-  Status RaiseRevision(Connection& conn, int64_t* revision) {
-    *revision = 0;
+ private:
+  explicit PostgresStore(PostgresOptions options)
+      : StoreBase(options.lock_timeout_ms, options.max_idle_readers), options_(std::move(options)) {
+    options_.migrations.reset();  // views into the caller's data; only Open uses them
+  }
+
+  // Raises store_revision in the writer's open transaction, right before every write COMMIT
+  // (nothing when the schema has no such table: tests with their own migrations).
+  Status BeforeCommitWrite(StoreConnection& writer) override {
+    raised_revision_ = 0;
     if (revision_ == nullptr) return Status::Ok();
     std::vector<Row> rows;
-    OT_RETURN_IF_ERROR(conn.Run(kRaiseRevision, nullptr, 0, &rows, /*internal=*/true).status());
+    OT_RETURN_IF_ERROR(static_cast<Connection&>(writer)
+                           .Run(kRaiseRevision, nullptr, 0, &rows, /*internal=*/true)
+                           .status());
     if (rows.empty()) return InternalError("store: store_revision has no row");
-    *revision = rows[0].Int(0);
+    raised_revision_ = rows[0].Int(0);
     return Status::Ok();
   }
-  void OwnCommit(int64_t revision) {
-    if (revision_ != nullptr) revision_->OwnCommit(revision);
+  // The commit succeeded: the value it raised the counter to is ours.
+  void AfterWriteCommitted() override {
+    if (revision_ != nullptr) revision_->OwnCommit(raised_revision_);
   }
 
-  void ReleaseWriter() { writer_lock_.Unlock(); }
-  void EndJobWrite(Batch& batch) { batch.job_writing = false; }
-
-  void ReleaseReader(std::unique_ptr<Connection> reader) {
-    // A reader stuck in a transaction (failed ROLLBACK) or cut off is closed, not reused.
-    if (!reader->Healthy() || reader->InTransaction()) return;
-    std::lock_guard<std::mutex> lock(readers_mutex_);
-    if (idle_readers_.size() < options_.max_idle_readers) {
-      idle_readers_.push_back(std::move(reader));
-    }
-  }
-
- private:
-  explicit PostgresStore(PostgresOptions options) : options_(std::move(options)) {
-    options_.migrations.reset();  // views into the caller's data; only Open uses them
+  Result<std::unique_ptr<StoreConnection>> OpenReader() override {
+    OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
+                        Connection::Open(options_.conninfo, options_.lock_timeout_ms));
+    return std::unique_ptr<StoreConnection>(std::move(reader));
   }
 
   // The schema orders and compares text as SQLite does, byte by byte (pagination markers, sorted
@@ -745,184 +577,45 @@ class PostgresStore final : public Store {
 
   // After the migrations: where the revision counter stands (commit_revision.h), if the schema
   // has it.
-  Status StartRevision() {
+  Status StartRevision(Connection& w) {
     OT_ASSIGN_OR_RETURN(std::vector<Row> table,
-                        writer_->QueryInternal("SELECT to_regclass('store_revision') IS NOT NULL"));
+                        w.QueryInternal("SELECT to_regclass('store_revision') IS NOT NULL"));
     if (table.empty() || table[0].Int(0) != 1) return Status::Ok();
-    OT_ASSIGN_OR_RETURN(std::vector<Row> rows, writer_->QueryInternal(kReadRevision));
+    OT_ASSIGN_OR_RETURN(std::vector<Row> rows, w.QueryInternal(kReadRevision));
     if (rows.empty()) return InternalError("store: store_revision has no row");
     revision_ = std::make_unique<CommitRevision>(rows[0].Int(0));
     return Status::Ok();
   }
 
-  // Under writer_lock_: a healthy writer connection inside a fresh write transaction.
-  Status BeginWriter() {
-    // A ROLLBACK that failed earlier may have left the writer inside a transaction.
-    writer_->Rollback();
-    OT_RETURN_IF_ERROR(writer_->Reconnect());
-    Status begun = BeginWrite(*writer_);
-    // libpq learns that the server dropped the session (a restart, a failover) only when it next
-    // uses it: once more on a new session tells that apart from a server that is down. Nothing
-    // ran yet, so nothing is repeated.
-    if (!begun.ok() && !writer_->Healthy()) {
-      OT_RETURN_IF_ERROR(writer_->Reconnect());
-      begun = BeginWrite(*writer_);
-    }
-    return begun;
-  }
-
-  // A transaction inside a group-commit job (the writer thread, between BEGIN and COMMIT).
-  Result<std::unique_ptr<Transaction>> BeginInBatch(TxMode mode, Batch& batch) {
-    if (batch.aborted) return batch.error;
-    if (mode == TxMode::kRead) {
-      return std::unique_ptr<Transaction>(new PostgresTransaction(
-          this, writer_.get(), &batch, PostgresTransaction::Kind::kBatchedRead));
-    }
-    // Outside a batch a second write transaction on one thread would wait for the first
-    // forever; say so instead of nesting savepoints.
-    if (batch.job_writing) {
-      return InternalError("store: a job holds one write transaction at a time");
-    }
-    OT_RETURN_IF_ERROR(writer_->Exec("SAVEPOINT job"));
-    batch.job_writing = true;
-    return std::unique_ptr<Transaction>(new PostgresTransaction(
-        this, writer_.get(), &batch, PostgresTransaction::Kind::kBatchedWrite));
-  }
-
-  // The writer thread: runs queued jobs in batches until the store closes (then drains).
-  void WriterLoop() {
-    std::vector<WriteJob> jobs;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(jobs_mutex_);
-        jobs_cv_.wait(lock, [this] { return writer_stopping_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // stopping, nothing left
-        size_t take = std::min(jobs_.size(), kMaxBatchJobs);
-        jobs.assign(std::make_move_iterator(jobs_.begin()),
-                    std::make_move_iterator(jobs_.begin() + static_cast<ptrdiff_t>(take)));
-        jobs_.erase(jobs_.begin(), jobs_.begin() + static_cast<ptrdiff_t>(take));
-      }
-      RunBatches(jobs);
-      jobs.clear();
-    }
-  }
-
-  // Runs `jobs` in as few transactions as failures allow; calls every job's `done`.
-  void RunBatches(std::vector<WriteJob>& jobs) {
-    std::vector<Status> outcome(jobs.size(), Status::Ok());
-    if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.lock_timeout_ms))) {
-      Status busy =
-          UnavailableError("store: timed out after " + std::to_string(options_.lock_timeout_ms) +
-                           " ms waiting for the write lock");
-      for (WriteJob& job : jobs) job.done(busy);
-      return;
-    }
-    std::vector<std::function<void()>> after_commit;
-    size_t next = 0;
-    while (next < jobs.size()) {
-      Status begun = BeginWriter();
-      if (!begun.ok()) {
-        for (; next < jobs.size(); ++next) outcome[next] = begun;
-        break;
-      }
-      Batch batch;
-      const size_t first = next;
-      t_batch_store = this;
-      t_batch = &batch;
-      while (next < jobs.size() && !batch.aborted) {
-        try {
-          jobs[next].work();
-        } catch (...) {
-          // INVARIANT: jobs report errors as values. The job's transaction (if any) was rolled
-          // back by its destructor during unwinding; the batch goes on.
-        }
-        ++next;
-      }
-      t_batch_store = nullptr;
-      t_batch = nullptr;
-      int64_t revision = 0;
-      Status committed = batch.aborted ? batch.error : RaiseRevision(*writer_, &revision);
-      if (committed.ok()) committed = writer_->Commit();
-      if (!committed.ok()) {
-        writer_->Rollback();
-      } else {
-        OwnCommit(revision);
-        for (auto& hook : batch.after_commit) after_commit.push_back(std::move(hook));
-      }
-      for (size_t i = first; i < next; ++i) outcome[i] = committed;
-    }
-    writer_lock_.Unlock();
-    for (auto& hook : after_commit) hook();
-    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcome[i]);
-  }
-
-  void StopWriter() {
-    {
-      std::lock_guard<std::mutex> lock(jobs_mutex_);
-      writer_stopping_ = true;
-    }
-    jobs_cv_.notify_all();
-    if (writer_thread_.joinable()) writer_thread_.join();
-  }
-
-  Result<std::unique_ptr<Connection>> AcquireReader() {
-    {
-      std::lock_guard<std::mutex> lock(readers_mutex_);
-      if (!idle_readers_.empty()) {
-        std::unique_ptr<Connection> reader = std::move(idle_readers_.back());
-        idle_readers_.pop_back();
-        return reader;
-      }
-    }
-    return Connection::Open(options_.conninfo, options_.lock_timeout_ms);
-  }
-
   PostgresOptions options_;
   std::string describe_;
   int64_t schema_version_ = 0;
-  std::unique_ptr<Connection> writer_;
-  FairTimedLock writer_lock_;  // held by the live write transaction or batch, if any
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mutex_)
-  std::thread writer_thread_;                              // group commit: WriterLoop
-  std::mutex jobs_mutex_;
-  std::condition_variable jobs_cv_;
-  std::deque<WriteJob> jobs_;     // GUARDED_BY(jobs_mutex_)
-  bool writer_stopping_ = false;  // GUARDED_BY(jobs_mutex_)
   // Null when the schema has no store_revision (tests' own migrations): no other node is told
   // apart, and CommitsByOthers stays 0.
   std::unique_ptr<CommitRevision> revision_;
+  int64_t raised_revision_ = 0;  // under the writer lock: what BeforeCommitWrite raised it to
   std::mutex leader_mutex_;
   std::unique_ptr<Connection> leader_;  // GUARDED_BY(leader_mutex_): holds kLeaderLockKey
   bool leading_ = false;                // GUARDED_BY(leader_mutex_)
 };
 
-Status PostgresTransaction::RaiseRevision(int64_t* revision) {
-  return store_->RaiseRevision(*conn_, revision);
-}
-
-void PostgresTransaction::OwnCommit(int64_t revision) { store_->OwnCommit(revision); }
-
-void PostgresTransaction::Release() {
-  if (released_) return;
-  released_ = true;
-  switch (kind_) {
-    case Kind::kWrite:
-      store_->ReleaseWriter();
-      break;
-    case Kind::kRead:
-      store_->ReleaseReader(std::move(reader_));
-      break;
-    case Kind::kBatchedWrite:
-      store_->EndJobWrite(*batch_);
-      break;
-    case Kind::kBatchedRead:
-      break;
-  }
-}
-
 }  // namespace
 }  // namespace postgres
+
+Status CheckServerCompatibility(std::string_view version, std::string_view yb_read_committed) {
+  if (version.find("CockroachDB") != std::string_view::npos) {
+    return InvalidInputError(
+        "store: CockroachDB's session advisory locks do not exclude (cockroach#13546), and "
+        "orgtwin's migrations and background lead rely on them (docs/storage.md)");
+  }
+  if (version.find("-YB-") != std::string_view::npos && yb_read_committed != "true") {
+    return InvalidInputError(
+        "store: YugabyteDB runs READ COMMITTED as snapshot isolation unless "
+        "yb_enable_read_committed_isolation=true, and orgtwin's writers need read committed "
+        "(docs/storage.md)");
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
   OT_ASSIGN_OR_RETURN(std::unique_ptr<postgres::PostgresStore> store,

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -38,5 +39,14 @@ struct PostgresOptions {
 // C.UTF-8, else kInvalidInput), and applies pending migrations -- serialized with any other
 // process migrating or writing the same database. kUnavailable when the server cannot be reached.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
+
+// Whether a PostgreSQL-compatible server keeps what the backend relies on: advisory locks that
+// exclude (the writer lock, migrations, the background lead) and READ COMMITTED that reads the
+// latest commit in each statement. `version` is the server's `SELECT version()`;
+// `yb_read_committed` its setting `yb_enable_read_committed_isolation` ("" where it has none).
+// kInvalidInput, saying why, for CockroachDB (its session advisory locks do not lock) and for
+// YugabyteDB without read committed (its READ COMMITTED is then snapshot isolation).
+// docs/storage.md, "PostgreSQL-compatible distributed databases". OpenPostgresStore checks it.
+Status CheckServerCompatibility(std::string_view version, std::string_view yb_read_committed);
 
 }  // namespace orgtwin::store

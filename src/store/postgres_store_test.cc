@@ -313,5 +313,22 @@ TEST_F(PostgresStoreTest, RefusesADatabaseThatDoesNotSortByBytes) {
   EXPECT_THAT(store.status().message(), HasSubstr("orgtwin needs byte order"));
 }
 
+// The servers that speak PostgreSQL's protocol but would not keep the writer lock or read
+// committed are refused at open (docs/storage.md); this server is PostgreSQL itself.
+TEST(PostgresServerCompatibilityTest, RefusesServersWhoseLocksOrIsolationDoNotHold) {
+  EXPECT_TRUE(
+      CheckServerCompatibility("PostgreSQL 15.8 (Debian 15.8-0+deb12u1) on x86_64", "").ok());
+  Status cockroach = CheckServerCompatibility(
+      "CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/15 21:28:29, go1.22.2)", "");
+  EXPECT_EQ(cockroach.code(), ErrorCode::kInvalidInput);
+  EXPECT_THAT(cockroach.message(), HasSubstr("advisory locks"));
+  const std::string yugabyte =
+      "PostgreSQL 15.2-YB-2.25.1.0-b0 on x86_64-pc-linux-gnu, compiled by clang version 17";
+  Status snapshot = CheckServerCompatibility(yugabyte, "false");
+  EXPECT_EQ(snapshot.code(), ErrorCode::kInvalidInput);
+  EXPECT_THAT(snapshot.message(), HasSubstr("yb_enable_read_committed_isolation=true"));
+  EXPECT_TRUE(CheckServerCompatibility(yugabyte, "true").ok());
+}
+
 }  // namespace
 }  // namespace orgtwin::store::testing

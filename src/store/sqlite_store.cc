@@ -1,28 +1,28 @@
 // File: store/sqlite_store.cc
 //
-// The SQLite backend of store.h.
+// The SQLite backend of store.h. The transaction states, poisoning, AfterCommit hooks, the reader
+// pool and the group-commit writer thread are StoreBase's (store_base.h); this file supplies what
+// is SQLite's: the Connection (statements, error codes, BEGIN IMMEDIATE), the WAL and its
+// checkpoints, and the migration target.
 //
-// Connections: one writer connection, used by one write transaction at a time under an in-process
-// FIFO lock held for the transaction's whole life (BEGIN IMMEDIATE also takes SQLite's file lock,
-// so another process is serialized by busy_timeout); and a pool of reader connections
+// Connections: one writer connection, used by one write transaction at a time under StoreBase's
+// in-process FIFO lock held for the transaction's whole life (BEGIN IMMEDIATE also takes SQLite's
+// file lock, so another process is serialized by busy_timeout); and a pool of reader connections
 // (query_only, BEGIN DEFERRED). WAL lets readers keep their snapshot while the writer commits.
 // Each connection is used by one thread at a time (SQLITE_OPEN_NOMUTEX) and caches its prepared
 // statements by SQL text, so the hot path never re-parses SQL.
 //
-// Group commit (SubmitWrite): a writer thread takes every queued job (up to kMaxBatchJobs),
-// takes the writer lock, BEGIN IMMEDIATE, runs the jobs in order -- each job's write transaction
-// is `SAVEPOINT job` ... `RELEASE job` (or `ROLLBACK TO job`), its read transactions read the
-// writer connection directly -- and COMMITs once. Why: a SQLite commit costs the same WAL header,
-// file locks and wal-index update whether it carries one row or fifty, and rows that share a page
-// (a role's last-use stamp, an index leaf) are written once per batch instead of once per
-// request. A failure that aborts SQLite's whole transaction (I/O error, disk full) fails the jobs
-// of that batch only; the writer starts a new batch for the rest.
-#include <algorithm>
+// Group commit (SubmitWrite, StoreBase): the writer thread runs the queued jobs in one BEGIN
+// IMMEDIATE ... COMMIT -- each job's write transaction is `SAVEPOINT job` ... `RELEASE job` (or
+// `ROLLBACK TO job`), its read transactions read the writer connection directly. Why: a SQLite
+// commit costs the same WAL header, file locks and wal-index update whether it carries one row or
+// fifty, and rows that share a page (a role's last-use stamp, an index leaf) are written once per
+// batch instead of once per request. A failure that aborts SQLite's whole transaction (I/O error,
+// disk full) fails the jobs of that batch only; the writer starts a new batch for the rest.
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -37,10 +37,10 @@
 
 #include <sqlite3.h>
 
-#include "store/fair_timed_lock.h"
 #include "store/migrator.h"
 #include "store/sql_text.h"
 #include "store/store.h"
+#include "store/store_base.h"
 #include "store/wal_coalescing_vfs.h"
 
 namespace orgtwin::store {
@@ -50,15 +50,12 @@ namespace {
 // services use fixed SQL, so only generated SQL (e.g. IN lists of varying length) lands here.
 constexpr size_t kMaxCachedStatements = 512;
 
-// The most jobs one group commit carries: bounds the wait of a batch's first job for its last.
-constexpr size_t kMaxBatchJobs = 64;
-
 // WAL length (frames of one page) past which the writer completes a checkpoint so the WAL starts
-// over (SqliteStore::BoundWal): ~32 MiB. SQLite's own autocheckpoint default, 1,000 frames, made
-// that finishing checkpoint (a copy and two fsyncs on the writer thread) run every few batches at
-// group-commit rates: CreateAccount 0 -> 9,000 accounts ran at 2.6k/s against 3.4k/s unbounded.
-// At 8,192 frames it costs ~4% (5.2k/s against 5.4k/s) and the WAL stays ~34 MB instead of the
-// 0.5 GB those 9,000 accounts left unbounded.
+// over (SqliteStore::AfterWriteCommitted): ~32 MiB. SQLite's own autocheckpoint default, 1,000
+// frames, made that finishing checkpoint (a copy and two fsyncs on the writer thread) run every few
+// batches at group-commit rates: CreateAccount 0 -> 9,000 accounts ran at 2.6k/s against 3.4k/s
+// unbounded. At 8,192 frames it costs ~4% (5.2k/s against 5.4k/s) and the WAL stays ~34 MB instead
+// of the 0.5 GB those 9,000 accounts left unbounded.
 constexpr int kWalFramesBeforeRestart = 8192;
 // How large a savepoint's sub-journal grows in memory before SQLite moves it to a temporary
 // file: twice the ~60 KiB of pages a CreateAccount job changes. It must stay below 128 KiB: the
@@ -139,7 +136,7 @@ struct StringHash {
 
 // One sqlite3 handle and its statement cache. Used by one thread at a time (the owner of the
 // transaction that holds it).
-class Connection {
+class Connection final : public StoreConnection {
  public:
   enum class Kind { kWriter, kReader };
 
@@ -177,7 +174,7 @@ class Connection {
     return conn;
   }
 
-  ~Connection() {
+  ~Connection() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
@@ -185,7 +182,28 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* db() const { return db_; }
-  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+  // StoreConnection: how StoreBase's transactions run on SQLite.
+  Result<int64_t> RunStatement(std::string_view sql, const Value* params, size_t count,
+                               std::vector<Row>* rows, bool read_only) override {
+    return Run(sql, params, count, rows, read_only);
+  }
+  // BEGIN IMMEDIATE takes SQLite's write lock at once, so another process's writer waits (up to
+  // busy_timeout) here rather than failing at its first write.
+  Status BeginWrite() override {
+    // A ROLLBACK that failed earlier may have left the writer inside a transaction.
+    Rollback();
+    return RunInternal("BEGIN IMMEDIATE");
+  }
+  Status BeginRead() override { return RunInternal("BEGIN"); }
+  Status Savepoint() override { return RunInternal("SAVEPOINT job"); }
+  Status ReleaseSavepoint() override { return RunInternal("RELEASE job"); }
+  Status RollbackToSavepoint() override {
+    OT_RETURN_IF_ERROR(RunInternal("ROLLBACK TO job"));
+    return RunInternal("RELEASE job");
+  }
+  Status Commit() override { return RunInternal("COMMIT"); }
 
   // Runs one or more statements without parameters (pragmas, migrations).
   Status Exec(const std::string& sql) {
@@ -306,7 +324,7 @@ class Connection {
   // Frames in the WAL after this connection's last commit (TrackWalFrames only).
   int wal_frames() const { return wal_frames_; }
 
-  void Rollback() {
+  void Rollback() override {
     if (InTransaction()) RunInternal("ROLLBACK").IgnoreError();
   }
 
@@ -359,166 +377,7 @@ class SqliteMigrationTarget final : public MigrationTarget {
   std::string path_;
 };
 
-class SqliteStore;
-
-// The state of one group-commit batch, owned by the writer thread.
-struct Batch {
-  bool aborted = false;      // SQLite rolled the whole transaction back; no further job may run
-  Status error;              // why, once aborted
-  bool job_writing = false;  // a job's write transaction (savepoint) is open
-  std::vector<std::function<void()>> after_commit;
-};
-
-// The batch the current thread is running jobs of, if any (set by the writer thread only).
-thread_local const SqliteStore* t_batch_store = nullptr;
-thread_local Batch* t_batch = nullptr;
-
-class SqliteTransaction final : public Transaction {
- public:
-  enum class Kind {
-    kWrite,         // the writer connection under the writer lock: BEGIN IMMEDIATE ... COMMIT
-    kRead,          // a pooled reader connection: BEGIN ... COMMIT
-    kBatchedWrite,  // inside a group-commit job: SAVEPOINT job ... RELEASE job
-    kBatchedRead,   // inside a group-commit job: reads the writer connection, no transaction
-  };
-
-  // kWrite (the caller holds the writer lock for us) or, with `batch`, kBatchedWrite/Read.
-  SqliteTransaction(SqliteStore* store, Connection* writer, Batch* batch, Kind kind)
-      : store_(store), conn_(writer), batch_(batch), kind_(kind) {}
-  // kRead: owns a pooled reader connection.
-  SqliteTransaction(SqliteStore* store, std::unique_ptr<Connection> reader)
-      : store_(store), reader_(std::move(reader)), conn_(reader_.get()), kind_(Kind::kRead) {}
-  ~SqliteTransaction() override {
-    if (state_ == State::kOpen) Abort();
-    Release();
-  }
-
-  Result<int64_t> Execute(std::string_view sql, std::initializer_list<Value> params) override {
-    return Run(sql, std::data(params), params.size(), nullptr);
-  }
-  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
-    return Run(sql, params.data(), params.size(), nullptr);
-  }
-  Result<std::vector<Row>> Query(std::string_view sql,
-                                 std::initializer_list<Value> params) override {
-    return QueryImpl(sql, std::data(params), params.size());
-  }
-  Result<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& params) override {
-    return QueryImpl(sql, params.data(), params.size());
-  }
-
-  Status Commit() override {
-    if (state_ == State::kPoisoned) {
-      state_ = State::kFinished;
-      return error_;
-    }
-    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    Status status = Status::Ok();
-    switch (kind_) {
-      case Kind::kWrite:
-        status = conn_->RunInternal("COMMIT");
-        if (!status.ok()) conn_->Rollback();
-        if (status.ok()) BoundWal();
-        break;
-      case Kind::kRead:
-        status = conn_->RunInternal("COMMIT");
-        if (!status.ok()) conn_->Rollback();
-        break;
-      case Kind::kBatchedWrite:
-        status = conn_->RunInternal("RELEASE job");
-        if (!status.ok()) Abort();
-        break;
-      case Kind::kBatchedRead:
-        break;
-    }
-    state_ = State::kFinished;
-    Release();
-    if (status.ok()) {
-      if (kind_ == Kind::kBatchedWrite) {
-        for (auto& hook : after_commit_) batch_->after_commit.push_back(std::move(hook));
-      } else {
-        for (auto& hook : after_commit_) hook();
-      }
-    }
-    after_commit_.clear();
-    return status;
-  }
-
-  void AfterCommit(std::function<void()> hook) override {
-    after_commit_.push_back(std::move(hook));
-  }
-
- private:
-  enum class State { kOpen, kPoisoned, kFinished };
-
-  bool read_only() const { return kind_ == Kind::kRead || kind_ == Kind::kBatchedRead; }
-
-  Result<std::vector<Row>> QueryImpl(std::string_view sql, const Value* params, size_t count) {
-    std::vector<Row> rows;
-    OT_RETURN_IF_ERROR(Run(sql, params, count, &rows).status());
-    return rows;
-  }
-
-  Result<int64_t> Run(std::string_view sql, const Value* params, size_t count,
-                      std::vector<Row>* rows) {
-    if (state_ == State::kPoisoned) return error_;
-    if (state_ == State::kFinished) return InternalError("store: transaction already finished");
-    if (batch_ != nullptr && batch_->aborted) return batch_->error;
-    Result<int64_t> result = conn_->Run(sql, params, count, rows, read_only());
-    if (!result.ok()) {
-      // SQLite would keep the transaction open after a failed statement; we abort it so that
-      // nothing done before the failure can be committed by a caller that ignored the error.
-      error_ = result.status();
-      state_ = State::kPoisoned;
-      Abort();
-      Release();
-    }
-    return result;
-  }
-
-  // Undoes this transaction's changes. Inside a batch only the job's savepoint is rolled back --
-  // unless SQLite already rolled back the whole batch (I/O error, disk full), which aborts it.
-  void Abort() {
-    after_commit_.clear();
-    if (batch_ == nullptr) {
-      conn_->Rollback();
-      return;
-    }
-    if (!conn_->InTransaction()) {
-      if (!batch_->aborted) {
-        batch_->aborted = true;
-        batch_->error = state_ == State::kPoisoned
-                            ? error_
-                            : InternalError("store: the batch's transaction was rolled back");
-      }
-      return;
-    }
-    if (kind_ == Kind::kBatchedWrite) {
-      Status undone = conn_->RunInternal("ROLLBACK TO job");
-      if (undone.ok()) undone = conn_->RunInternal("RELEASE job");
-      if (!undone.ok() && !batch_->aborted) {
-        // The job's changes cannot be separated from the batch's: give up on the batch.
-        batch_->aborted = true;
-        batch_->error = undone;
-      }
-    }
-  }
-
-  void Release();
-  void BoundWal();  // SqliteStore::BoundWal, defined after it
-
-  SqliteStore* store_;
-  std::unique_ptr<Connection> reader_;  // kRead only
-  Connection* conn_;
-  Batch* batch_ = nullptr;  // kBatchedWrite/kBatchedRead only
-  Kind kind_;
-  State state_ = State::kOpen;
-  bool released_ = false;
-  Status error_;  // the first failure, once poisoned
-  std::vector<std::function<void()>> after_commit_;
-};
-
-class SqliteStore final : public Store {
+class SqliteStore final : public StoreBase {
  public:
   static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options) {
     if (options.path.empty() || options.path == ":memory:") {
@@ -532,9 +391,11 @@ class SqliteStore final : public Store {
                            "`: " + ec.message());
     }
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore(options));
-    OT_ASSIGN_OR_RETURN(store->writer_, Connection::Open(options.path, Connection::Kind::kWriter,
-                                                         options.busy_timeout_ms));
-    Connection& w = *store->writer_;
+    OT_ASSIGN_OR_RETURN(
+        std::unique_ptr<Connection> writer,
+        Connection::Open(options.path, Connection::Kind::kWriter, options.busy_timeout_ms));
+    Connection& w = *writer;
+    store->SetWriter(std::move(writer));
     // journal_mode is persistent in the file; the result row says whether it took.
     OT_ASSIGN_OR_RETURN(std::vector<Row> mode, w.QueryInternal("PRAGMA journal_mode=WAL"));
     if (mode.empty() || mode[0].Text(0) != "wal") {
@@ -568,7 +429,7 @@ class SqliteStore final : public Store {
         store->checkpointer_,
         Connection::Open(options.path, Connection::Kind::kWriter, options.busy_timeout_ms));
     store->checkpoint_thread_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
-    store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+    store->StartWriter();
     return store;
   }
 
@@ -582,9 +443,10 @@ class SqliteStore final : public Store {
     checkpoint_cv_.notify_all();
     if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     checkpointer_.reset();
-    idle_readers_.clear();
-    writer_.reset();
+    // ~StoreBase closes the idle readers, then the writer.
   }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   // Every 100 ms, and once more at shutdown: a PASSIVE checkpoint of whatever the WAL holds.
   void CheckpointLoop() {
@@ -602,219 +464,41 @@ class SqliteStore final : public Store {
     }
   }
 
-  Result<std::unique_ptr<Transaction>> Begin(TxMode mode) override {
-    if (t_batch_store == this) return BeginInBatch(mode, *t_batch);
-    if (mode == TxMode::kWrite) {
-      if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.busy_timeout_ms))) {
-        return UnavailableError("store: timed out after " +
-                                std::to_string(options_.busy_timeout_ms) +
-                                " ms waiting for the write lock");
-      }
-      // A ROLLBACK that failed earlier may have left the writer inside a transaction.
-      writer_->Rollback();
-      Status status = writer_->RunInternal("BEGIN IMMEDIATE");
-      if (!status.ok()) {
-        writer_lock_.Unlock();
-        return status;
-      }
-      return std::unique_ptr<Transaction>(
-          new SqliteTransaction(this, writer_.get(), nullptr, SqliteTransaction::Kind::kWrite));
-    }
-    OT_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, AcquireReader());
-    Status status = reader->RunInternal("BEGIN");
-    if (!status.ok()) {
-      ReleaseReader(std::move(reader));
-      return status;
-    }
-    return std::unique_ptr<Transaction>(new SqliteTransaction(this, std::move(reader)));
-  }
-
-  void SubmitWrite(WriteJob job) override {
-    {
-      std::lock_guard<std::mutex> lock(jobs_mutex_);
-      if (!writer_stopping_) {
-        jobs_.push_back(std::move(job));
-        jobs_cv_.notify_one();
-        return;
-      }
-    }
-    // Shutting down: nobody will run the queue any more.
-    job.done(UnavailableError("store: shutting down"));
-  }
-
   int64_t SchemaVersion() const override { return schema_version_; }
   std::string Describe() const override { return "sqlite:" + options_.path; }
 
-  void ReleaseWriter() { writer_lock_.Unlock(); }
-
-  // After a commit, with the write lock still held: see "The background thread alone" in Open.
-  void BoundWal() {
-    if (writer_->wal_frames() < kWalFramesBeforeRestart) return;
-    // SQLite answers SQLITE_BUSY at once, without waiting, while another connection
-    // checkpoints: wait for the background checkpoint instead (it leaves little to copy).
-    std::lock_guard<std::mutex> lock(checkpoint_run_mutex_);
-    writer_->CheckpointRestart();
-  }
-  void EndJobWrite(Batch& batch) { batch.job_writing = false; }
-
-  void ReleaseReader(std::unique_ptr<Connection> reader) {
-    // A reader stuck in a transaction (failed ROLLBACK) is closed, not reused.
-    if (reader->InTransaction()) return;
-    std::lock_guard<std::mutex> lock(readers_mutex_);
-    if (idle_readers_.size() < options_.max_idle_readers) {
-      idle_readers_.push_back(std::move(reader));
-    }
-    // else: `reader` closes here (outside nothing heavier than sqlite3_close).
-  }
-
  private:
-  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {
+  explicit SqliteStore(SqliteOptions options)
+      : StoreBase(options.busy_timeout_ms, options.max_idle_readers), options_(std::move(options)) {
     options_.migrations.reset();  // views into the caller's data; only Open uses them
   }
 
-  // A transaction inside a group-commit job (the writer thread, between BEGIN and COMMIT).
-  Result<std::unique_ptr<Transaction>> BeginInBatch(TxMode mode, Batch& batch) {
-    if (batch.aborted) return batch.error;
-    if (mode == TxMode::kRead) {
-      return std::unique_ptr<Transaction>(new SqliteTransaction(
-          this, writer_.get(), &batch, SqliteTransaction::Kind::kBatchedRead));
-    }
-    // Outside a batch a second write transaction on one thread would wait for the first
-    // forever; say so instead of nesting savepoints.
-    if (batch.job_writing) {
-      return InternalError("store: a job holds one write transaction at a time");
-    }
-    OT_RETURN_IF_ERROR(writer_->RunInternal("SAVEPOINT job"));
-    batch.job_writing = true;
-    return std::unique_ptr<Transaction>(
-        new SqliteTransaction(this, writer_.get(), &batch, SqliteTransaction::Kind::kBatchedWrite));
+  Result<std::unique_ptr<StoreConnection>> OpenReader() override {
+    OT_ASSIGN_OR_RETURN(
+        std::unique_ptr<Connection> reader,
+        Connection::Open(options_.path, Connection::Kind::kReader, options_.busy_timeout_ms));
+    return std::unique_ptr<StoreConnection>(std::move(reader));
   }
 
-  // The writer thread: runs queued jobs in batches until the store closes (then drains).
-  void WriterLoop() {
-    std::vector<WriteJob> jobs;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(jobs_mutex_);
-        jobs_cv_.wait(lock, [this] { return writer_stopping_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // stopping, nothing left
-        size_t take = std::min(jobs_.size(), kMaxBatchJobs);
-        jobs.assign(std::make_move_iterator(jobs_.begin()),
-                    std::make_move_iterator(jobs_.begin() + static_cast<ptrdiff_t>(take)));
-        jobs_.erase(jobs_.begin(), jobs_.begin() + static_cast<ptrdiff_t>(take));
-      }
-      RunBatches(jobs);
-      jobs.clear();
-    }
-  }
-
-  // Runs `jobs` in as few transactions as failures allow; calls every job's `done`.
-  void RunBatches(std::vector<WriteJob>& jobs) {
-    std::vector<Status> outcome(jobs.size(), Status::Ok());
-    if (!writer_lock_.TryLockFor(std::chrono::milliseconds(options_.busy_timeout_ms))) {
-      Status busy =
-          UnavailableError("store: timed out after " + std::to_string(options_.busy_timeout_ms) +
-                           " ms waiting for the write lock");
-      for (WriteJob& job : jobs) job.done(busy);
-      return;
-    }
-    std::vector<std::function<void()>> after_commit;
-    size_t next = 0;
-    while (next < jobs.size()) {
-      writer_->Rollback();
-      Status begun = writer_->RunInternal("BEGIN IMMEDIATE");
-      if (!begun.ok()) {
-        for (; next < jobs.size(); ++next) outcome[next] = begun;
-        break;
-      }
-      Batch batch;
-      const size_t first = next;
-      t_batch_store = this;
-      t_batch = &batch;
-      while (next < jobs.size() && !batch.aborted) {
-        try {
-          jobs[next].work();
-        } catch (...) {
-          // INVARIANT: jobs report errors as values. The job's transaction (if any) was rolled
-          // back by its destructor during unwinding; the batch goes on.
-        }
-        ++next;
-      }
-      t_batch_store = nullptr;
-      t_batch = nullptr;
-      Status committed = batch.aborted ? batch.error : writer_->RunInternal("COMMIT");
-      if (!committed.ok()) {
-        writer_->Rollback();
-      } else {
-        for (auto& hook : batch.after_commit) after_commit.push_back(std::move(hook));
-        BoundWal();
-      }
-      for (size_t i = first; i < next; ++i) outcome[i] = committed;
-    }
-    writer_lock_.Unlock();
-    for (auto& hook : after_commit) hook();
-    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcome[i]);
-  }
-
-  void StopWriter() {
-    {
-      std::lock_guard<std::mutex> lock(jobs_mutex_);
-      writer_stopping_ = true;
-    }
-    jobs_cv_.notify_all();
-    if (writer_thread_.joinable()) writer_thread_.join();
-  }
-
-  Result<std::unique_ptr<Connection>> AcquireReader() {
-    {
-      std::lock_guard<std::mutex> lock(readers_mutex_);
-      if (!idle_readers_.empty()) {
-        std::unique_ptr<Connection> reader = std::move(idle_readers_.back());
-        idle_readers_.pop_back();
-        return reader;
-      }
-    }
-    return Connection::Open(options_.path, Connection::Kind::kReader, options_.busy_timeout_ms);
+  // After a commit, with the write lock still held: see "The background thread alone" in Open.
+  void AfterWriteCommitted() override {
+    auto& w = static_cast<Connection&>(writer());
+    if (w.wal_frames() < kWalFramesBeforeRestart) return;
+    // SQLite answers SQLITE_BUSY at once, without waiting, while another connection
+    // checkpoints: wait for the background checkpoint instead (it leaves little to copy).
+    std::lock_guard<std::mutex> lock(checkpoint_run_mutex_);
+    w.CheckpointRestart();
   }
 
   SqliteOptions options_;
   int64_t schema_version_ = 0;
-  std::unique_ptr<Connection> writer_;
-  FairTimedLock writer_lock_;                 // held by the live write transaction, if any
   std::unique_ptr<Connection> checkpointer_;  // used only by checkpoint_thread_
   std::thread checkpoint_thread_;
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_cv_;
   bool stopping_ = false;            // GUARDED_BY(checkpoint_mutex_)
   std::mutex checkpoint_run_mutex_;  // held while either connection checkpoints
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mutex_)
-  std::thread writer_thread_;                              // group commit: WriterLoop
-  std::mutex jobs_mutex_;
-  std::condition_variable jobs_cv_;
-  std::deque<WriteJob> jobs_;     // GUARDED_BY(jobs_mutex_)
-  bool writer_stopping_ = false;  // GUARDED_BY(jobs_mutex_)
 };
-
-void SqliteTransaction::BoundWal() { store_->BoundWal(); }
-
-void SqliteTransaction::Release() {
-  if (released_) return;
-  released_ = true;
-  switch (kind_) {
-    case Kind::kWrite:
-      store_->ReleaseWriter();
-      break;
-    case Kind::kRead:
-      store_->ReleaseReader(std::move(reader_));
-      break;
-    case Kind::kBatchedWrite:
-      store_->EndJobWrite(*batch_);
-      break;
-    case Kind::kBatchedRead:
-      break;
-  }
-}
 
 }  // namespace
 

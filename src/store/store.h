@@ -3,8 +3,9 @@
 // The storage interface every service writes through. A Store hands out Transactions; a handler
 // does all its reads and writes -- its audit event included -- in ONE transaction, so a write and
 // its audit record commit together or not at all. Backends: SQLite (embedded default: one file,
-// WAL; see SqliteOptions for durability) and PostgreSQL (postgres_store.h). docs/storage.md is
-// the guide.
+// WAL; see SqliteOptions for durability) and PostgreSQL (postgres_store.h), both built on
+// StoreBase (store_base.h), which implements this file's transaction and group-commit rules once.
+// docs/storage.md is the guide.
 //
 // SQL is written once in a portable dialect: `?` placeholders (the PostgreSQL backend rewrites
 // them to $1..$n), TEXT/BIGINT/DOUBLE PRECISION/BLOB-as-TEXT columns, no backend-specific
