@@ -1,7 +1,18 @@
-# Shared by scripts/bench.sh and scripts/bench_iam_orgs.sh (sourced, not run): one server under
-# test at a time in $SERVER_PID, a scratch dir in $WORK, and the helpers to start, wait for and
-# stop servers. The caller sets PY (a python3) and WORK before sourcing.
+# Shared by scripts/bench.sh, bench_iam_orgs.sh and bench_nodes.sh (sourced, not run): one server
+# under test at a time in $SERVER_PID, a scratch dir in $WORK, and the helpers to start, wait for
+# and stop servers. The caller sets PY (a python3) and WORK before sourcing.
 SERVER_PID=""
+# moto_server takes any key; these are AWS's documented example credentials.
+MOTO_KEY=AKIAIOSFODNN7EXAMPLE
+MOTO_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+# require_tools BINARY...: stops the run when one of the built binaries is missing.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    [[ -x $tool ]] || { echo "missing $tool (build targets orgtwin orgtwin-load)" >&2; exit 2; }
+  done
+}
 
 stop_server() {
   if [[ -n $SERVER_PID ]]; then

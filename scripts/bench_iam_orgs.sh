@@ -50,12 +50,7 @@ LIST_REPEATS=${BENCH_LIST_REPEATS:-3}
 MEASURE_ROOT=${BENCH_ROOT:-1}
 SERVERS=${BENCH_SERVERS:-"orgtwin moto"}
 PY=/usr/bin/python3
-MOTO_KEY=AKIAIOSFODNN7EXAMPLE
-MOTO_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
-for tool in "$LOAD" "$ORGTWIN"; do
-  [[ -x $tool ]] || { echo "missing $tool (build targets orgtwin orgtwin-load)" >&2; exit 2; }
-done
 
 OUT=$BUILD/bench-results/iam-orgs-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -65,6 +60,7 @@ ROOT_KEY=""
 ROOT_SECRET=""
 # shellcheck source=scripts/bench_common.sh
 source "$(dirname "$0")/bench_common.sh"
+require_tools "$LOAD" "$ORGTWIN"
 
 # start_server NAME: starts a fresh orgtwin or moto_server; sets PORT, ROOT_KEY, ROOT_SECRET.
 start_server() {

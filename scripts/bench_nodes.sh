@@ -38,18 +38,14 @@ THREADS=${BENCH_THREADS:-2}
 USERS=${BENCH_USERS:-3000}
 CONFIGS=${BENCH_CONFIGS:-"sqlite:1 postgres:1 postgres:2 postgres:4 moto:1"}
 PY=/usr/bin/python3
-MOTO_KEY=AKIAIOSFODNN7EXAMPLE
-MOTO_SECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
-for tool in "$LOAD" "$ORGTWIN"; do
-  [[ -x $tool ]] || { echo "missing $tool (build targets orgtwin orgtwin-load)" >&2; exit 2; }
-done
 
 OUT=$BUILD/bench-results/nodes-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
 # shellcheck source=scripts/bench_common.sh
 source "$(dirname "$0")/bench_common.sh"
+require_tools "$LOAD" "$ORGTWIN"
 
 NODE_PIDS=()
 URLS=()
