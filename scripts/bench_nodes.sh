@@ -16,7 +16,8 @@
 #   GetCallerIdentity  closed loop: no store read on a node that has the caller cached, so on
 #                PostgreSQL it shows what the per-request check of other nodes' commits costs.
 # Knobs: BENCH_DURATION [5] measured seconds, BENCH_WARMUP [1], BENCH_CONNECTIONS [16],
-# BENCH_THREADS [2], BENCH_CONFIGS ["sqlite:1 postgres:1 postgres:2 postgres:4 moto:1"].
+# BENCH_THREADS [2], BENCH_CONFIGS ["sqlite:1 postgres:1 postgres:2 postgres:4 moto:1"],
+# BENCH_NODE_FLAGS [""] more `orgtwin serve` flags for every node (e.g. "--threads 8").
 # Results: BUILD_DIR/bench-results/nodes-<UTC timestamp>/<config>/<scenario>.json, summary.txt.
 set -euo pipefail
 
@@ -64,7 +65,8 @@ start_node() {
   local port data
   port=$(free_port)
   data=$(mktemp -d -p "$WORK")
-  "$ORGTWIN" serve --listen "127.0.0.1:$port" --data "$data" --log-level warn "$@" \
+  # shellcheck disable=SC2086 # BENCH_NODE_FLAGS is a list of flags
+  "$ORGTWIN" serve --listen "127.0.0.1:$port" --data "$data" --log-level warn ${BENCH_NODE_FLAGS:-} "$@" \
     >>"$WORK/orgtwin.log" 2>&1 &
   SERVER_PID=$!
   wait_for_port "$port" 30 && [[ -f $data/credentials ]] || {

@@ -1,5 +1,10 @@
 #include "store/commit_revision.h"
 
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace orgtwin::store {
@@ -36,6 +41,66 @@ TEST(CommitRevisionTest, OurCommitSeenBeforeItsAccountingCountsOnce) {
   EXPECT_EQ(revision.Observe(2), 1u);
   revision.OwnCommit(2);
   EXPECT_EQ(revision.Observe(2), 1u);
+}
+
+TEST(CoalescedReadsTest, EachCallerAloneRunsItsOwnRead) {
+  CoalescedReads reads;
+  int runs = 0;
+  for (uint64_t i = 1; i <= 3; ++i) {
+    Result<uint64_t> got = reads.Read([&]() -> Result<uint64_t> { return ++runs; });
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, i);
+  }
+}
+
+// The promise: a caller is never answered by a read that began before it arrived (that read could
+// miss a commit acknowledged just before the caller's request).
+TEST(CoalescedReadsTest, ACallerArrivingDuringAReadGetsALaterOne) {
+  CoalescedReads reads;
+  std::promise<void> first_began;
+  std::promise<void> release_first;
+  std::shared_future<void> released = release_first.get_future().share();
+  std::atomic<int> runs{0};
+  std::thread first([&] {
+    Result<uint64_t> got = reads.Read([&]() -> Result<uint64_t> {
+      ++runs;
+      first_began.set_value();
+      released.wait();
+      return uint64_t{1};  // what the database said before the later callers came
+    });
+    EXPECT_TRUE(got.ok() && *got == 1u);
+  });
+  first_began.get_future().wait();
+  // These arrive while the first read is in flight: they must get a read that began after them.
+  std::vector<std::future<Result<uint64_t>>> later;
+  for (int i = 0; i < 4; ++i) {
+    later.push_back(std::async(std::launch::async, [&] {
+      return reads.Read([&]() -> Result<uint64_t> {
+        ++runs;
+        return uint64_t{2};
+      });
+    }));
+  }
+  release_first.set_value();
+  for (auto& got : later) {
+    Result<uint64_t> value = got.get();
+    ASSERT_TRUE(value.ok());
+    EXPECT_EQ(*value, 2u);
+  }
+  first.join();
+  EXPECT_LE(runs.load(), 5);  // one read each at most; usually one serves all four
+}
+
+TEST(CoalescedReadsTest, AFailedReadFailsTheCallersItServes) {
+  CoalescedReads reads;
+  Result<uint64_t> got =
+      reads.Read([]() -> Result<uint64_t> { return UnavailableError("database gone"); });
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUnavailable);
+  // The next caller reads again.
+  Result<uint64_t> again = reads.Read([]() -> Result<uint64_t> { return uint64_t{7}; });
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 7u);
 }
 
 }  // namespace

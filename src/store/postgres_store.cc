@@ -492,18 +492,7 @@ class PostgresStore final : public StoreBase {
 
   Result<uint64_t> CommitsByOthers() override {
     if (revision_ == nullptr) return uint64_t{0};
-    // As in Begin: one more try on a fresh connection if an idle one was dropped.
-    for (int attempt = 0;; ++attempt) {
-      OT_ASSIGN_OR_RETURN(std::unique_ptr<StoreConnection> reader, AcquireReader());
-      std::vector<Row> rows;
-      Result<int64_t> read =
-          static_cast<Connection&>(*reader).Run(kReadRevision, nullptr, 0, &rows);
-      bool lost = !reader->Healthy();
-      ReleaseReader(std::move(reader));
-      if (read.ok() && !rows.empty()) return revision_->Observe(rows[0].Int(0));
-      if (read.ok()) return InternalError("store: store_revision has no row");
-      if (!lost || attempt > 0) return read.status();
-    }
+    return revision_reads_.Read([this] { return ReadRevision(); });
   }
 
   Result<bool> LeadsBackgroundWork() override {
@@ -575,6 +564,22 @@ class PostgresStore final : public StoreBase {
   static constexpr std::string_view kReadRevision =
       "SELECT revision FROM store_revision WHERE id = 1";
 
+  // One read of store_revision, accounted for (CommitsByOthers coalesces callers onto it).
+  Result<uint64_t> ReadRevision() {
+    // As in Begin: one more try on a fresh connection if an idle one was dropped.
+    for (int attempt = 0;; ++attempt) {
+      OT_ASSIGN_OR_RETURN(std::unique_ptr<StoreConnection> reader, AcquireReader());
+      std::vector<Row> rows;
+      Result<int64_t> read =
+          static_cast<Connection&>(*reader).Run(kReadRevision, nullptr, 0, &rows);
+      bool lost = !reader->Healthy();
+      ReleaseReader(std::move(reader));
+      if (read.ok() && !rows.empty()) return revision_->Observe(rows[0].Int(0));
+      if (read.ok()) return InternalError("store: store_revision has no row");
+      if (!lost || attempt > 0) return read.status();
+    }
+  }
+
   // After the migrations: where the revision counter stands (commit_revision.h), if the schema
   // has it.
   Status StartRevision(Connection& w) {
@@ -593,6 +598,7 @@ class PostgresStore final : public StoreBase {
   // Null when the schema has no store_revision (tests' own migrations): no other node is told
   // apart, and CommitsByOthers stays 0.
   std::unique_ptr<CommitRevision> revision_;
+  CoalescedReads revision_reads_;
   int64_t raised_revision_ = 0;  // under the writer lock: what BeforeCommitWrite raised it to
   std::mutex leader_mutex_;
   std::unique_ptr<Connection> leader_;  // GUARDED_BY(leader_mutex_): holds kLeaderLockKey
