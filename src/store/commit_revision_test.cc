@@ -73,6 +73,7 @@ TEST(CoalescedReadsTest, ACallerArrivingDuringAReadGetsALaterOne) {
   first_began.get_future().wait();
   // These arrive while the first read is in flight: they must get a read that began after them.
   std::vector<std::future<Result<uint64_t>>> later;
+  later.reserve(4);
   for (int i = 0; i < 4; ++i) {
     later.push_back(std::async(std::launch::async, [&] {
       return reads.Read([&]() -> Result<uint64_t> {
