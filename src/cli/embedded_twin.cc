@@ -9,9 +9,9 @@
 
 namespace orgtwin::cli {
 
-Result<std::unique_ptr<EmbeddedTwin>> EmbeddedTwin::Open(const std::string& data_dir) {
+Result<std::unique_ptr<EmbeddedTwin>> EmbeddedTwin::Open(const std::string& store_url) {
   std::unique_ptr<EmbeddedTwin> twin(new EmbeddedTwin());
-  OT_ASSIGN_OR_RETURN(twin->store_, store::OpenStore(store::SqliteUrl(data_dir + "/orgtwin.db")));
+  OT_ASSIGN_OR_RETURN(twin->store_, store::OpenStore(store_url));
   twin->credentials_ = std::make_unique<services::CredentialStore>(*twin->store_);
   OT_ASSIGN_OR_RETURN(services::DefaultAccount account,
                       services::EnsureDefaultAccount(*twin->store_, *twin->credentials_, twin->ids_,

@@ -1,11 +1,11 @@
 // File: cli/embedded_twin.h
 //
-// EmbeddedTwin: the whole twin inside the calling process (`orgtwin rehearse`): the SQLite store
-// in a data directory, the default account, a Gateway with every service registered, SNS's
-// delivery worker (a rehearsal's alert subscriptions are confirmed by mail), and an
-// InProcessTransport into it. The engine reaches it exactly as it reaches AWS -- SigV4-signed
-// requests through orgtwin::client -- only without a socket; `orgtwin serve --data DIR` serves
-// the same directory afterwards.
+// EmbeddedTwin: the whole twin inside the calling process (`orgtwin rehearse`): its store (SQLite
+// in a data directory by default, or any store URL), the default account, a Gateway with every
+// service registered, SNS's delivery worker (a rehearsal's alert subscriptions are confirmed by
+// mail), and an InProcessTransport into it. The engine reaches it exactly as it reaches AWS --
+// SigV4-signed requests through orgtwin::client -- only without a socket; `orgtwin serve --data
+// DIR` serves the same directory afterwards.
 //
 // Ownership: owns everything it opens; the transport must not outlive it.
 // Thread-safety: as the Gateway (any thread).
@@ -27,8 +27,9 @@ namespace orgtwin::cli {
 
 class EmbeddedTwin {
  public:
-  // Opens (or creates) the twin whose store is DATA_DIR/orgtwin.db.
-  static Result<std::unique_ptr<EmbeddedTwin>> Open(const std::string& data_dir);
+  // Opens (or creates) the twin whose store `store_url` names (open_store.h), e.g.
+  // sqlite:DATA_DIR/orgtwin.db, or a PostgreSQL database.
+  static Result<std::unique_ptr<EmbeddedTwin>> Open(const std::string& store_url);
 
   std::shared_ptr<client::Transport> transport() const { return transport_; }
   // The URL the engine's clients are given; requests never leave the process.

@@ -21,6 +21,7 @@
 #include "playbook/playbook.h"
 #include "playbook/transfer.h"
 #include "playbook/twin_assist.h"
+#include "store/open_store.h"
 #include "structure/import.h"
 #include "structure/journal.h"
 #include "structure/parse.h"
@@ -353,7 +354,9 @@ int RunRehearse(const EngineOptions& options) {
 
   std::unique_ptr<EmbeddedTwin> embedded;
   if (options.endpoint.empty()) {
-    auto opened = EmbeddedTwin::Open(data_dir);
+    const std::string store =
+        options.store.empty() ? store::SqliteUrl(data_dir + "/orgtwin.db") : options.store;
+    auto opened = EmbeddedTwin::Open(store);
     if (!opened.ok()) return FailWith(kExitFailed, opened.status().message());
     embedded = std::move(opened).value();
   }
@@ -437,11 +440,13 @@ int RunRehearse(const EngineOptions& options) {
     std::printf("  %s in %s: %s\n", who.first.c_str(), who.second.c_str(), line.c_str());
   }
   if (!temporary) {
+    // A PostgreSQL URL may carry a password: named by option, not printed.
     std::printf(
-        "  serve the result: orgtwin serve --data %s, then e.g.\n"
+        "  serve the result: orgtwin serve --data %s%s, then e.g.\n"
         "  AWS_SHARED_CREDENTIALS_FILE=%s/credentials AWS_CONFIG_FILE=%s/config aws --profile "
         "partner-payer --endpoint-url http://127.0.0.1:4566 organizations list-accounts\n",
-        data_dir.c_str(), data_dir.c_str(), data_dir.c_str());
+        data_dir.c_str(), options.store.empty() ? "" : " --store <the same --store>",
+        data_dir.c_str(), data_dir.c_str());
   }
   return converged ? 0 : kExitFailed;
 }
@@ -559,6 +564,11 @@ EngineCommands AddEngineCommands(CLI::App& app, EngineOptions& options) {
       "keep the twin and the profiles here (default: a temporary directory, removed after)");
   commands.rehearse->add_option("--endpoint", options.endpoint,
                                 "rehearse on a running twin instead of an embedded one");
+  commands.rehearse->add_option(
+      "--store", options.store,
+      "the embedded twin's database, as `serve --store` takes it (default: "
+      "sqlite:DATA/orgtwin.db); "
+      "`serve --data DATA --store URL` serves the rehearsed twin afterwards");
   commands.verify = app.add_subcommand(
       "verify", "Prove or refute who can do what, and the file's expect: claims, from the state");
   commands.verify->add_option("FILE", options.file, "the structure file")->required();

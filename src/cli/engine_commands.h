@@ -36,6 +36,7 @@ struct EngineOptions {
   bool restart = false;
   // rehearse
   std::string data_dir;  // "" = a temporary directory, removed afterwards
+  std::string store;     // the embedded twin's store URL; "" = sqlite:DATA/orgtwin.db
   // import
   std::string profile;      // the profile that acts in the management account
   std::string output;       // "" or "-" = standard output

@@ -12,7 +12,7 @@ import subprocess
 
 import boto3
 
-from orgtwin_server import REPO, OrgtwinServer
+from orgtwin_server import REPO, OrgtwinServer, postgres_database_of
 
 EXAMPLE = os.path.join(REPO, "examples", "shared-payer.yaml")
 
@@ -21,9 +21,19 @@ def binary():
     return OrgtwinServer().binary
 
 
+def rehearse_command(data_dir, structure=EXAMPLE):
+    """The command line of `orgtwin rehearse` of `structure` into `data_dir`. On the PostgreSQL
+    runs (ORGTWIN_E2E_STORE=postgres) the twin goes into the database that stands for
+    `data_dir`, which a server later started on `data_dir` serves."""
+    store = []
+    if os.environ.get("ORGTWIN_E2E_STORE") == "postgres":
+        store = ["--store", postgres_database_of(data_dir)]
+    return [binary(), "rehearse", structure, "--data", data_dir, *store]
+
+
 def rehearse(data_dir, *extra, env=None, structure=EXAMPLE):
-    """`orgtwin rehearse` of the example (or `structure`) into `data_dir`."""
-    return subprocess.run([binary(), "rehearse", structure, "--data", data_dir, *extra],
+    """`orgtwin rehearse` of the example (or `structure`) into `data_dir` (rehearse_command)."""
+    return subprocess.run(rehearse_command(data_dir, structure) + list(extra),
                           capture_output=True, text=True, timeout=120, env=env)
 
 

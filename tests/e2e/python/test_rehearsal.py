@@ -25,8 +25,8 @@ import pytest
 from mfa_codes import totp
 from orgpol_helpers import raw_call
 from orgtwin_server import REPO, OrgtwinServer, wait_for
-from rehearsal_helpers import (EXAMPLE, add_keys, binary, engine, rehearse, serve, session,
-                               snapshot, variant)
+from rehearsal_helpers import (EXAMPLE, add_keys, binary, engine, rehearse, rehearse_command,
+                               serve, session, snapshot, variant)
 from root_helpers import admin, error_code, mailbox, post, sign_in
 
 def test_rehearsal_leaves_the_structure_of_the_file_and_apply_then_changes_nothing():
@@ -281,7 +281,7 @@ def test_a_rehearsal_killed_at_a_random_task_resumes_to_the_same_state():
     try:
         assert rehearse(whole).returncode == 0
         journal = os.path.join(killed, "rehearsal.state.json")
-        process = subprocess.Popen([binary(), "rehearse", EXAMPLE, "--data", killed],
+        process = subprocess.Popen(rehearse_command(killed),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
@@ -536,8 +536,7 @@ def test_a_member_account_to_be_created_is_made_by_the_organization_and_placed()
             "    customer-dev: Workloads/Dev\n    customer-sandbox: Workloads/Dev\n")
         with open(structure, "w") as f:
             f.write(text)
-        done = subprocess.run([binary(), "rehearse", structure, "--data", data],
-                              capture_output=True, text=True, timeout=120)
+        done = rehearse(data, structure=structure)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "`customer-sandbox` created as " in done.stdout
         server = serve(data)
@@ -548,8 +547,7 @@ def test_a_member_account_to_be_created_is_made_by_the_organization_and_placed()
         finally:
             server.stop()
         # A second run finds it (the journal has its ID) and creates nothing.
-        again = subprocess.run([binary(), "rehearse", structure, "--data", data],
-                               capture_output=True, text=True, timeout=120)
+        again = rehearse(data, structure=structure)
         assert again.returncode == 0, again.stdout + again.stderr
         assert "No changes. The accounts match the structure file." in again.stdout
     finally:
