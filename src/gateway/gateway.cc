@@ -1,6 +1,5 @@
 #include "gateway/gateway.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -165,11 +164,10 @@ Result<boost::json::object> Gateway::AdvanceClock(RequestContext& ctx,
         .WithAwsCode("InvalidInput");
   }
   // The stored offset is the clock (repo/clock_repository.h): every node takes it up, and the next
-  // start begins from it.
+  // start begins from it. A node's own offset never runs ahead of it (raised only from it).
   OT_ASSIGN_OR_RETURN(std::chrono::microseconds stored, repo::StoredClockOffset(ctx.tx));
   const std::chrono::microseconds offset =
-      std::max(stored, options_.adjustable_clock->offset()) +
-      std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6));
+      stored + std::chrono::microseconds(static_cast<int64_t>(seconds->to_number<double>() * 1e6));
   OT_RETURN_IF_ERROR(repo::StoreClockOffset(ctx.tx, offset));
   ctx.tx.AfterCommit([clock = options_.adjustable_clock, offset] { clock->RaiseOffsetTo(offset); });
   return boost::json::object{{"Now", FormatIso8601(std::chrono::system_clock::now() + offset)},
