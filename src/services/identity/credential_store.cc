@@ -8,6 +8,7 @@
 #include "repo/account_repository.h"
 #include "repo/iam_repository.h"
 #include "repo/session_repository.h"
+#include "services/identity/session_token.h"
 
 namespace orgtwin::services {
 namespace {
@@ -151,7 +152,7 @@ Result<std::optional<Credential>> CredentialStore::Lookup(std::string_view acces
   credential.access_key_id = std::string(access_key_id);
   credential.secret_access_key = key->secret_access_key;
   credential.active = key->status == "Active";
-  credential.session_token = key->session_token.value_or("");
+  credential.session_token = SessionTokenOfStored(key->session_token.value_or(""));
   if (key->expires_at.has_value()) credential.expires_at = FromEpochSeconds(*key->expires_at);
   credential.principal = PrincipalFor(key->account_id, key->principal_type, key->principal_name,
                                       credential.access_key_id);

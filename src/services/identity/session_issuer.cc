@@ -2,18 +2,11 @@
 
 #include <cmath>
 
-#include "common/base64.h"
 #include "repo/session_repository.h"
+#include "services/identity/session_token.h"
 
 namespace orgtwin::services {
 namespace {
-
-// AWS-COMPAT: session tokens are opaque base64 blobs of a few hundred characters.
-std::string NewSessionToken(IdGenerator& ids) {
-  uint8_t bytes[288];
-  ids.RandomBytes(bytes, sizeof(bytes));
-  return Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
-}
 
 std::string JsonStrings(const std::vector<std::string>& values) {
   boost::json::array out;
@@ -46,7 +39,8 @@ Result<TemporaryCredentials> IssueTemporaryCredentials(store::Transaction& tx, I
   key.account_id = grant.account_id;
   key.principal_type = grant.kind;
   key.principal_name = grant.principal_name;
-  key.session_token = issued.session_token;
+  // The seed stands for the token (session_token.h).
+  key.session_token = issued.session_token.substr(0, kSessionTokenSeedChars);
   key.expires_at = issued.expires_at;
   key.created_at = issued_at;
   OT_RETURN_IF_ERROR(repo::InsertAccessKey(tx, key));

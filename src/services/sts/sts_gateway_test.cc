@@ -8,8 +8,10 @@
 
 #include "auth/totp.h"
 #include "gateway/gateway.h"
+#include "repo/trail_repository.h"
 #include "services/identity/credential_store.h"
 #include "services/sts/sts_handlers.h"
+#include "services/trail/stored_event.h"
 #include "store/store.h"
 #include "testing/test_twin.h"
 
@@ -106,6 +108,47 @@ TEST_F(StsGatewayTest, AssumedRoleCallerIdentityAndExpiry) {
   HttpResponse expired = Call("sts", "GetCallerIdentity", {}, session);
   EXPECT_EQ(expired.status, 403) << expired.body;
   EXPECT_EQ(Tag(expired.body, "Code"), "ExpiredToken");
+}
+
+// The session token is stored as its seed (services/identity/session_token.h): the key's row
+// holds 24 characters, the AssumeRole event holds the seed and reads back with the whole token,
+// and only the whole token signs.
+TEST_F(StsGatewayTest, TheSessionTokenIsStoredAsItsSeedAndRecordedWhole) {
+  Keys session = Assume(CreateRole("Seeded"), ops_);
+  ASSERT_EQ(session.token.size(), 384u);
+  auto tx = twin_->store().Begin(store::TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  auto stored =
+      (*tx)->Query("SELECT session_token FROM access_keys WHERE access_key_id = ?", {session.id});
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].Text(0), session.token.substr(0, 24));
+
+  auto rows = repo::TrailEventsNewestFirst(**tx, twin_->account().account_id, 0, 1e12, std::nullopt,
+                                           "AssumeRole", 1);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  Result<std::string> text = trail::UnpackedRecord((*rows)[0].record);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_NE(text->find("\"sessionToken\":\"seed:" + session.token.substr(0, 24) + "\""),
+            std::string::npos)
+      << *text;
+  EXPECT_EQ(text->find(session.token), std::string::npos);
+  Result<boost::json::object> record = trail::RecordOfRow((*rows)[0]);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->at("responseElements").at("credentials").at("sessionToken").as_string(),
+            session.token);
+  EXPECT_EQ(record->at("responseElements").at("credentials").at("accessKeyId").as_string(),
+            session.id);
+  tx->reset();
+
+  EXPECT_EQ(Call("sts", "GetCallerIdentity", {}, session).status, 200);
+  for (const std::string& other :
+       {session.token.substr(0, 24), session.token + "A", session.token.substr(0, 383) + "B"}) {
+    HttpResponse refused =
+        Call("sts", "GetCallerIdentity", {}, {session.id, session.secret, other});
+    EXPECT_EQ(Tag(refused.body, "Code"), "InvalidClientTokenId") << other;
+  }
 }
 
 TEST_F(StsGatewayTest, ChainingCapsAtOneHourAndCarriesTransitiveTags) {
