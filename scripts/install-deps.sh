@@ -10,7 +10,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libsqlite3-dev libssl-dev liboath-dev libyaml-cpp-dev libcli11-dev
-  libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev libxml2-dev
+  libqrencode-dev libpng-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev liblz4-dev libxml2-dev
   # SAML response signatures (STS AssumeRoleWithSAML); the CLI signs them in the e2e suite.
   libxmlsec1-dev libxmlsec1-openssl xmlsec1
   libre2-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev postgresql

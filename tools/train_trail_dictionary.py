@@ -34,7 +34,7 @@ def main():
     by_name = collections.defaultdict(list)
     for database in databases:
         connection = sqlite3.connect(database)
-        # Plain records only: rows packed with an earlier dictionary start with "z<N>:".
+        # Plain records only: packed rows start with "l<N>:" (LZ4) or "z<N>:" (zstd, before).
         for name, record in connection.execute(
                 "SELECT event_name, record FROM trail_events WHERE record LIKE '{%'"):
             by_name[name].append(record)

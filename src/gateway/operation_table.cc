@@ -315,8 +315,12 @@ bool ArnMatchesTemplate(std::string_view arn, std::string_view arn_template) {
     size_t close = arn_template.find('}');
     if (close == std::string_view::npos) return false;
     std::string_view rest = arn_template.substr(close + 1);
-    // A variable stands for one or more characters; try every split (templates are short).
-    for (size_t n = 1; n <= arn.size(); ++n) {
+    if (rest.empty()) return !arn.empty();
+    // A variable stands for one or more characters; try the splits where the literal after it
+    // comes next (every split when another variable follows at once).
+    const std::string_view literal = rest.substr(0, std::min(rest.find("${"), rest.size()));
+    auto next = [&](size_t from) { return literal.empty() ? from : arn.find(literal, from); };
+    for (size_t n = next(1); n != std::string_view::npos && n <= arn.size(); n = next(n + 1)) {
       if (ArnMatchesTemplate(arn.substr(n), rest)) return true;
     }
     return false;

@@ -2,6 +2,8 @@
 
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -203,6 +205,55 @@ TEST(OperationTableTest, ArnsMatchTheirTemplateOnly) {
   EXPECT_FALSE(ArnMatchesTemplate("arn:aws:iam::123456789012:role/", role));  // empty name
   EXPECT_TRUE(ArnMatchesTemplate("arn:aws:iam::aws:policy/ReadOnlyAccess",
                                  "arn:${Partition}:iam::${Account}:policy/${PolicyNameWithPath}"));
+}
+
+// Every split of the ARN, tried one by one: the plain reading of "a variable stands for one or
+// more characters", which ArnMatchesTemplate must agree with while trying fewer.
+bool MatchesByEverySplit(std::string_view arn, std::string_view arn_template) {
+  if (arn_template.empty()) return arn.empty();
+  if (arn_template.starts_with("${")) {
+    const size_t close = arn_template.find('}');
+    for (size_t n = 1; n <= arn.size(); ++n) {
+      if (MatchesByEverySplit(arn.substr(n), arn_template.substr(close + 1))) return true;
+    }
+    return false;
+  }
+  return !arn.empty() && arn.front() == arn_template.front() &&
+         MatchesByEverySplit(arn.substr(1), arn_template.substr(1));
+}
+
+TEST(OperationTableTest, ArnTemplatesMatchAsEverySplitWould) {
+  const std::vector<std::string> templates = {
+      "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+      "arn:${Partition}:sns:${Region}:${Account}:${TopicName}",
+      "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+      "${A}${B}:x",
+      "${A}/${A}",
+  };
+  const std::vector<std::string> arns = {
+      "arn:aws:iam::123456789012:role/a/b/Admin",
+      "arn:aws:iam::123456789012:role/role/",
+      "arn:aws:iam:::role/x",
+      "arn:aws:iam::1:role/:role/x",
+      "arn:aws:sns:us-east-1:123456789012:alerts",
+      "arn:aws:sns:us-east-1:123456789012:",
+      "arn:aws:sns::123456789012:a:b",
+      "arn:aws:s3:::bucket/a/b/c",
+      "arn:aws:s3:::/x",
+      "ab:x",
+      "a:x",
+      ":x:x",
+      "a/b",
+      "/b",
+      "a/",
+      "",
+  };
+  for (const std::string& arn_template : templates) {
+    for (const std::string& arn : arns) {
+      EXPECT_EQ(ArnMatchesTemplate(arn, arn_template), MatchesByEverySplit(arn, arn_template))
+          << arn << " against " << arn_template;
+    }
+  }
 }
 
 // Whether an operation writes follows its access level, except the listed twin exceptions.

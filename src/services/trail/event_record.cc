@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
+#include <charconv>
+#include <chrono>
+#include <cmath>
 #include <ctime>
 #include <optional>
 #include <unordered_map>
@@ -12,6 +14,7 @@
 #include "common/clock.h"
 #include "gateway/operation_actions.h"
 #include "protocol/protocol.h"
+#include "services/identity/session_token.h"
 #include "services/trail/stored_event.h"
 
 namespace orgtwin::services::trail {
@@ -73,26 +76,76 @@ void Drain(boost::json::serializer& serializer, std::string& out) {
   }
 }
 
-// JSON text appended to `out`, through one serializer per thread (no tree, no temporaries).
-void AppendJson(const boost::json::value& value, std::string& out) {
+// True when JSON writes `text` between quotes as it is (no quote, backslash or control byte).
+bool NeedsNoEscape(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+}
+
+// The serializer's text of `value`, appended to `out` (one serializer per thread: no tree, no
+// temporaries).
+void AppendSerialized(const boost::json::value& value, std::string& out) {
   thread_local boost::json::serializer serializer;
   serializer.reset(&value);
   Drain(serializer, out);
 }
 
+// Most strings of an event (names, ARNs, IDs) need no escape: those are copied between quotes,
+// the rest go through Boost.JSON's serializer, so the text is always the serializer's.
 void AppendJsonString(std::string_view text, std::string& out) {
+  if (NeedsNoEscape(text)) {
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
   thread_local boost::json::serializer serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
   Drain(serializer, out);
 }
 
+// JSON text of `value` appended to `out`: strings, integers, booleans and null directly, the
+// rest (doubles, whose form is the serializer's) through the serializer.
+void AppendJson(const boost::json::value& value, std::string& out) {
+  switch (value.kind()) {
+    case boost::json::kind::string:
+      AppendJsonString(value.get_string(), out);
+      return;
+    case boost::json::kind::bool_:
+      out += value.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64: {
+      char digits[24];
+      const auto [end, ec] =
+          value.is_int64() ? std::to_chars(digits, digits + sizeof(digits), value.get_int64())
+                           : std::to_chars(digits, digits + sizeof(digits), value.get_uint64());
+      out.append(digits, end);
+      return;
+    }
+    default:
+      AppendSerialized(value, out);
+  }
+}
+
 // `"key":` with CloudTrail's member name (the API's with a lower-case first letter).
 void AppendMemberName(std::string_view name, std::string& out, bool lower_first) {
-  std::string key(name);
-  if (lower_first && !key.empty()) {
-    key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+  if (!lower_first || name.empty() || !NeedsNoEscape(name)) {
+    std::string key(name);
+    if (lower_first && !key.empty()) {
+      key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+    }
+    AppendJsonString(key, out);
+  } else {
+    out += '"';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(name.front())));
+    out.append(name.substr(1));
+    out += '"';
   }
-  AppendJsonString(key, out);
   out += ':';
 }
 
@@ -106,47 +159,79 @@ std::string EventTimestamp(double epoch_seconds) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   const int hour12 = utc.tm_hour % 12 == 0 ? 12 : utc.tm_hour % 12;
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s %d, %d %d:%02d:%02d %s",
-                std::string(kMonths[static_cast<size_t>(utc.tm_mon) % 12]).c_str(), utc.tm_mday,
-                utc.tm_year + 1900, hour12, utc.tm_min, utc.tm_sec, utc.tm_hour < 12 ? "AM" : "PM");
+  std::string out(kMonths[static_cast<size_t>(utc.tm_mon) % 12]);
+  auto number = [&out](int value, bool two_digits) {
+    if (two_digits && value < 10) out += '0';
+    out += std::to_string(value);
+  };
+  out += ' ';
+  number(utc.tm_mday, false);
+  out += ", ";
+  number(utc.tm_year + 1900, false);
+  out += ' ';
+  number(hour12, false);
+  out += ':';
+  number(utc.tm_min, true);
+  out += ':';
+  number(utc.tm_sec, true);
+  out += utc.tm_hour < 12 ? " AM" : " PM";
   return out;
+}
+
+void AppendEventFields(const boost::json::value& value, const model::Shape* shape, std::string& out,
+                       bool response);
+
+// `object` of `shape` (may be null) as CloudTrail writes it (AppendEventFields). Takes the
+// object itself: the call's input and output are objects, and a json::value made of one would
+// be a copy. `response`: in responseElements, where an issued session token is stored as its
+// seed (stored_event.h).
+void AppendEventObject(const boost::json::object& object, const model::Shape* shape,
+                       std::string& out, bool response) {
+  const bool map = shape != nullptr && shape->type == model::ShapeType::kMap;
+  out += '{';
+  bool first = true;
+  for (const auto& member : object) {
+    const model::Shape* member_shape = nullptr;
+    if (map) {  // a map's keys are data, not member names
+      member_shape = shape->value.shape;
+    } else {
+      const model::Member* modeled = shape != nullptr && shape->type == model::ShapeType::kStructure
+                                         ? shape->FindMember(member.key())
+                                         : nullptr;
+      member_shape = modeled != nullptr ? modeled->shape : nullptr;
+      // Sensitive shapes (passwords, secret keys) and codes CloudTrail leaves out.
+      if (IsSecret(member.key()) || (member_shape != nullptr && member_shape->sensitive)) {
+        continue;
+      }
+    }
+    if (!first) out += ',';
+    first = false;
+    AppendMemberName(member.key(), out, !map);
+    if (response && !map && member.key() == "SessionToken" && member.value().is_string()) {
+      if (std::optional<std::string_view> seed = SeedOfSessionToken(member.value().get_string())) {
+        out += '"';
+        out += kSessionTokenSeedMark;
+        out += *seed;
+        out += '"';
+        continue;
+      }
+    }
+    AppendEventFields(member.value(), member_shape, out, response);
+  }
+  out += '}';
 }
 
 // `value`, an input or output of `shape` (may be null), as CloudTrail writes it: member names
 // with a lower-case first letter (recursively; map keys unchanged), timestamps in CloudTrail's
 // form, and the secret members (sensitive shapes, one-time codes) left out.
-void AppendEventFields(const boost::json::value& value, const model::Shape* shape,
-                       std::string& out) {
+void AppendEventFields(const boost::json::value& value, const model::Shape* shape, std::string& out,
+                       bool response) {
   if (shape != nullptr && shape->type == model::ShapeType::kTimestamp && value.is_number()) {
     AppendJsonString(EventTimestamp(value.to_number<double>()), out);
     return;
   }
   if (value.is_object()) {
-    const bool map = shape != nullptr && shape->type == model::ShapeType::kMap;
-    out += '{';
-    bool first = true;
-    for (const auto& member : value.as_object()) {
-      const model::Shape* member_shape = nullptr;
-      if (map) {  // a map's keys are data, not member names
-        member_shape = shape->value.shape;
-      } else {
-        const model::Member* modeled =
-            shape != nullptr && shape->type == model::ShapeType::kStructure
-                ? shape->FindMember(member.key())
-                : nullptr;
-        member_shape = modeled != nullptr ? modeled->shape : nullptr;
-        // Sensitive shapes (passwords, secret keys) and codes CloudTrail leaves out.
-        if (IsSecret(member.key()) || (member_shape != nullptr && member_shape->sensitive)) {
-          continue;
-        }
-      }
-      if (!first) out += ',';
-      first = false;
-      AppendMemberName(member.key(), out, !map);
-      AppendEventFields(member.value(), member_shape, out);
-    }
-    out += '}';
+    AppendEventObject(value.get_object(), shape, out, response);
     return;
   }
   if (value.is_array()) {
@@ -154,10 +239,10 @@ void AppendEventFields(const boost::json::value& value, const model::Shape* shap
         shape != nullptr && shape->type == model::ShapeType::kList ? shape->member.shape : nullptr;
     out += '[';
     bool first = true;
-    for (const boost::json::value& item : value.as_array()) {
+    for (const boost::json::value& item : value.get_array()) {
       if (!first) out += ',';
       first = false;
-      AppendEventFields(item, item_shape, out);
+      AppendEventFields(item, item_shape, out, response);
     }
     out += ']';
     return;
@@ -352,10 +437,12 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   // eventType, managementEvent and eventCategory of an API call are the reader's constants, and
   // eventTime, eventSource, eventName, eventID and recipientAccountId are the row's columns.
   std::string rest = "{";
-  const std::string event_time = FormatIso8601Seconds(call.time);
-  if (EventTimeOfColumn(time) != event_time) {  // a column the reader cannot turn back into it
+  // The reader gives eventTime back from the column (EventTimeOfColumn: its whole seconds, as
+  // FormatIso8601Seconds takes them); kept in the row only when those are not the call's.
+  const std::time_t call_seconds = std::chrono::system_clock::to_time_t(call.time);
+  if (static_cast<double>(call_seconds) != std::floor(time)) {
     rest += "\"eventTime\":";
-    AppendJsonString(event_time, rest);
+    AppendJsonString(FormatIso8601Seconds(call.time), rest);
     rest += ',';
   }
   if (!call.outcome.ok()) {
@@ -368,14 +455,14 @@ std::vector<repo::TrailEventRow> ApiCallRows(const gateway::CallRecord& call, Id
   }
   rest += "\"requestParameters\":";
   const size_t parameters_at = rest.size();
-  AppendEventFields(call.input, call.operation.input, rest);
+  AppendEventObject(call.input, call.operation.input, rest, /*response=*/false);
   if (rest.size() - parameters_at == 2) rest.replace(parameters_at, 2, "null");  // "{}"
   // CloudTrail writes no response for reads (STS's are recorded: the credentials it issued) nor
   // for failed calls.
   rest += ",\"responseElements\":";
   if (call.outcome.ok() && !call.outcome->empty() &&
       (!read_only || call.service.signing_name == "sts")) {
-    AppendEventFields(*call.outcome, call.operation.output, rest);
+    AppendEventObject(*call.outcome, call.operation.output, rest, /*response=*/true);
   } else {
     rest += "null";
   }

@@ -3,6 +3,7 @@
 // gateway (compact, one caller row per distinct caller).
 #include "services/trail/stored_event.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -120,7 +121,7 @@ TEST(StoredEventTest, RecordsWithoutAUsualFieldAreStoredWhole) {
 // were.
 TEST(StoredEventTest, TheRestIsPackedAndPlainRowsStillRead) {
   repo::TrailEventRow row = StoredRowOf(At(kEventSecond), ApiCall());
-  ASSERT_TRUE(row.record.starts_with("z1:")) << row.record;
+  ASSERT_TRUE(row.record.starts_with("l1:")) << row.record;
   Result<std::string> rest = UnpackedRecord(row.record);
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
   EXPECT_LT(row.record.size(), rest->size());
@@ -138,9 +139,24 @@ TEST(StoredEventTest, TheRestIsPackedAndPlainRowsStillRead) {
   EXPECT_EQ(packed_elsewhere, row.record);
 }
 
+// Rows packed with zstd and dictionary 1 (the format before LZ4, "z1:") still read. This one was
+// written by that code: `zstd -1 -D data/trail/events-1.zstd-dict --no-check --no-dictID`.
+TEST(StoredEventTest, RowsPackedWithZstdStillRead) {
+  Result<std::string> text =
+      UnpackedRecord("z1:KLUv/SCFbQEAg4IGP3rZJ6e76mfzxQ/fbJ+umz4+u/TxQ89VLR0F/OOnABxBceEd9Hj+idt5");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(*text, R"({"requestParameters":{"userName":"alice"},"responseElements":null,)"
+                   R"("requestID":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","readOnly":true})");
+}
+
 TEST(StoredEventTest, DamagedPackedRecordsAreErrors) {
   EXPECT_FALSE(UnpackedRecord("z1:not base64!").ok());
   EXPECT_FALSE(UnpackedRecord("z1:aGVsbG8gd29ybGQ=").ok());  // base64 of no zstd frame
+  EXPECT_FALSE(UnpackedRecord("l1:not base64!").ok());
+  EXPECT_FALSE(UnpackedRecord("l1:").ok());          // no size
+  EXPECT_FALSE(UnpackedRecord("l1://///w==").ok());  // a size that never ends
+  EXPECT_FALSE(UnpackedRecord("l1:gICAEA==").ok());  // a size beyond any record
+  EXPECT_FALSE(UnpackedRecord("l1:BWhlbGxv").ok());  // 5 bytes, no LZ4 block
   std::string packed = PackedRecord(R"({"requestParameters":null,"readOnly":true})");
   packed.resize(packed.size() - 4);
   EXPECT_FALSE(UnpackedRecord(packed).ok());
@@ -174,7 +190,7 @@ TEST(StoredEventTest, ApiCallsWriteCompactRowsAndOneCallerRow) {
   EXPECT_EQ((*rows)[0].caller_key, (*rows)[1].caller_key);
   for (const repo::TrailEventRow& row : *rows) {
     ASSERT_FALSE(row.caller_key.empty());
-    EXPECT_TRUE(row.record.starts_with("z1:"));
+    EXPECT_TRUE(row.record.starts_with("l1:"));
     EXPECT_EQ(UnpackedRecord(row.record)->find("userIdentity"), std::string::npos);
     Result<json::object> record = RecordOfRow(row);
     ASSERT_TRUE(record.ok()) << record.status().ToString();
@@ -190,6 +206,41 @@ TEST(StoredEventTest, ApiCallsWriteCompactRowsAndOneCallerRow) {
   auto callers = (*tx)->Query("SELECT COUNT(*) FROM trail_callers", {});
   ASSERT_TRUE(callers.ok());
   EXPECT_EQ((*callers)[0].Int(0), 1);
+}
+
+// Timestamps in an event's responseElements are in Java's medium date format, as CloudTrail
+// writes IAM's ("Nov 27, 2026 11:07:44 PM", UTC): a 12-hour clock, minutes and seconds in two
+// digits, the hour and day in as many as they take.
+TEST(StoredEventTest, ResponseTimestampsAreInCloudTrailsForm) {
+  auto created = test::TestTwin::Create({.dir_prefix = "orgtwin-stored-event"});
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<test::TestTwin> twin = std::move(created).value();
+  const std::vector<std::pair<std::string, TimePoint>> users = {
+      {"at-2307", test::kTestEpoch},                               // 23:07:44
+      {"at-0005", test::kTestEpoch + std::chrono::seconds(3445)},  // 00:05:09 the next day
+      {"at-1200", test::kTestEpoch + std::chrono::seconds(46336)}  // 12:00:00
+  };
+  for (const auto& [name, at] : users) {
+    twin->fake_clock().Set(at);
+    HttpResponse response =
+        twin->CallQuery("iam", "CreateUser", {{"UserName", name}}, twin->root_keys());
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+  auto tx = twin->store().Begin(store::TxMode::kRead);
+  ASSERT_TRUE(tx.ok());
+  auto rows = repo::TrailEventsNewestFirst(**tx, twin->account().account_id, 0, 1e12, std::nullopt,
+                                           "CreateUser", 10);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::map<std::string, std::string> created_at;
+  for (const repo::TrailEventRow& row : *rows) {
+    Result<json::object> record = RecordOfRow(row);
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    const json::object& user = record->at("responseElements").at("user").as_object();
+    created_at[std::string(user.at("userName").as_string())] = user.at("createDate").as_string();
+  }
+  EXPECT_EQ(created_at["at-2307"], "Nov 27, 2026 11:07:44 PM");
+  EXPECT_EQ(created_at["at-0005"], "Nov 28, 2026 12:05:09 AM");
+  EXPECT_EQ(created_at["at-1200"], "Nov 28, 2026 12:00:00 PM");
 }
 
 }  // namespace
