@@ -51,7 +51,6 @@ MEASURE_ROOT=${BENCH_ROOT:-1}
 SERVERS=${BENCH_SERVERS:-"orgtwin moto"}
 PY=/usr/bin/python3
 
-
 OUT=$BUILD/bench-results/iam-orgs-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 WORK=$(mktemp -d)

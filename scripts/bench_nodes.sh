@@ -40,7 +40,6 @@ USERS=${BENCH_USERS:-3000}
 CONFIGS=${BENCH_CONFIGS:-"sqlite:1 postgres:1 postgres:2 postgres:4 moto:1"}
 PY=/usr/bin/python3
 
-
 OUT=$BUILD/bench-results/nodes-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 WORK=$(mktemp -d)

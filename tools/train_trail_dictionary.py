@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Trains the zstd dictionary the audit trail compresses its stored events with
-(data/trail/events-<N>.zstd-dict; src/services/trail/stored_event.h).
+"""Trains the zstd dictionary the audit trail packs its stored events against
+(data/trail/events-<N>.zstd-dict; src/services/trail/stored_event.h): LZ4 matches against its
+content, and zstd reads the rows packed with it before LZ4.
 
 Input: orgtwin SQLite databases whose trail_events hold a variety of calls. The committed
 dictionary 1 was trained on the databases of ten e2e suites (iam_entities, sts,

@@ -132,19 +132,14 @@ void AppendJson(const boost::json::value& value, std::string& out) {
   }
 }
 
-// `"key":` with CloudTrail's member name (the API's with a lower-case first letter).
+// `"key":` with CloudTrail's member name (the API's with a lower-case first letter). Lowering
+// the first character after the quote is enough: an escape starts with a backslash, which
+// tolower leaves alone.
 void AppendMemberName(std::string_view name, std::string& out, bool lower_first) {
-  if (!lower_first || name.empty() || !NeedsNoEscape(name)) {
-    std::string key(name);
-    if (lower_first && !key.empty()) {
-      key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
-    }
-    AppendJsonString(key, out);
-  } else {
-    out += '"';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(name.front())));
-    out.append(name.substr(1));
-    out += '"';
+  const size_t first = out.size() + 1;
+  AppendJsonString(name, out);
+  if (lower_first && !name.empty()) {
+    out[first] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[first])));
   }
   out += ':';
 }

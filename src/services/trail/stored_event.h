@@ -21,8 +21,8 @@
 // on orgtwin's own events (data/trail/events-1.zstd-dict), as "l1:" and the base64 of the
 // record's length (LEB128) and the LZ4 block. CreateRole's 804 bytes become 247 characters,
 // AssumeRole's 581 (with its token as a seed, below) 211, GetRole's 140 95. Rows packed before
-// with zstd and the same dictionary ("z1:"; about a fifth smaller, but three times the writer
-// thread's time) and plain JSON rows read as they were; a new dictionary would get the next
+// with zstd and the same dictionary ("z1:"; a fifth to a third smaller, but four to five times the
+// writer thread's time) and plain JSON rows read as they were; a new dictionary would get the next
 // number, and the old one stays to read the rows it packed.
 //
 // An issued session token in responseElements (credentials.sessionToken of AssumeRole and the
