@@ -375,14 +375,33 @@ Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view acco
 Status InsertRole(store::Transaction& tx, const RoleRow& role) {
   store::Value description = std::monostate();
   if (role.description.has_value()) description = *role.description;
-  return internal::Exec(
+  OT_RETURN_IF_ERROR(internal::Exec(
       tx,
       "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
       "assume_role_policy, description, max_session_duration, permissions_boundary_arn, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {role.role_id, role.account_id, role.name, AsciiLowerCopy(role.name), role.path,
        role.trust_policy, description, role.max_session_duration, TextOrNull(role.boundary_arn),
-       role.created_at});
+       role.created_at}));
+  return internal::Exec(tx,
+                        "UPDATE accounts SET iam_role_count = iam_role_count + 1 WHERE "
+                        "account_id = ?",
+                        {role.account_id});
+}
+
+Status DeleteRole(store::Transaction& tx, const RoleRow& role) {
+  OT_RETURN_IF_ERROR(internal::Exec(tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
+  return internal::Exec(tx,
+                        "UPDATE accounts SET iam_role_count = iam_role_count - 1 WHERE "
+                        "account_id = ?",
+                        {role.account_id});
+}
+
+Result<int64_t> RoleCount(store::Transaction& tx, std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT iam_role_count FROM accounts WHERE account_id = ?",
+                               {std::string(account_id)}));
+  return rows.empty() ? 0 : rows.front().Int(0);  // no account row: it can hold no role
 }
 
 Status InsertAttachment(store::Transaction& tx, std::string_view account_id,

@@ -166,8 +166,14 @@ Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view acco
                                    std::string_view arn);
 
 // ---- Writes other folders make too (Organizations' CreateAccount adds a role) ----
-// Inserts `role` (its last-use columns are left unset). The caller checked that the name is free.
+// Inserts `role` (its last-use columns are left unset) and counts it in its account's
+// accounts.iam_role_count (migration 0031). The caller checked that the name is free and the
+// quota (RoleCount).
 Status InsertRole(store::Transaction& tx, const RoleRow& role);
+// Deletes the row of `role` and uncounts it. The caller removed what refers to the role first.
+Status DeleteRole(store::Transaction& tx, const RoleRow& role);
+// How many roles `account_id` has: the kept count, not a scan of the account's roles.
+Result<int64_t> RoleCount(store::Transaction& tx, std::string_view account_id);
 // Attaches the managed policy `arn` to an entity of `account_id`.
 Status InsertAttachment(store::Transaction& tx, std::string_view account_id,
                         std::string_view entity_type, std::string_view entity_id,

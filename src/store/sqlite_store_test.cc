@@ -215,9 +215,9 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
     std::vector<std::string> names;
     names.reserve(clustered.size());
     for (const Row& row : clustered) names.push_back(row.Text(0));
-    EXPECT_THAT(names,
-                ::testing::ElementsAre("accounts", "iam_attachments", "org_accounts",
-                                       "org_create_account_status", "org_policy_attachments"));
+    EXPECT_THAT(names, ::testing::ElementsAre("accounts", "iam_attachments", "org_accounts",
+                                              "org_create_account_status", "org_policy_attachments",
+                                              "trail_events"));  // trail_events: migration 30
     OT_ASSERT_OK_AND_ASSIGN(auto dangling, tx->Query("PRAGMA foreign_key_check"));
     EXPECT_TRUE(dangling.empty());
   }
@@ -235,6 +235,65 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
   EXPECT_EQ(code_of("INSERT INTO accounts (account_id, email, name, created_at) VALUES "
                     "('444444444444', 'a@example.com', 'dup', 1)"),
             ErrorCode::kAlreadyExists);
+}
+
+// Migration 30 clusters trail_events on (account_id, event_time, event_id) and 31 counts each
+// account's roles: a database written before them keeps its events, in the order LookupEvents
+// reads them, and starts with the counts its roles add up to.
+TEST_F(SqliteStoreTest, TrailEventsClusteredAndRoleCountsKeptByLaterMigrations) {
+  std::vector<Migration> before;
+  for (const Migration& m : EmbeddedMigrations()) {
+    if (m.version < 30) before.push_back(m);
+  }
+  SqliteOptions options = Options();
+  {
+    options.migrations = before;
+    OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+    ASSERT_EQ(store->SchemaVersion(), 29);
+    OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kWrite));
+    for (const char* sql : {
+             "INSERT INTO accounts (account_id, email, name, created_at) VALUES ('111111111111', "
+             "'a@example.com', 'a', 1), ('222222222222', 'b@example.com', 'b', 1)",
+             "INSERT INTO iam_roles (role_id, account_id, role_name, role_name_lower, path, "
+             "assume_role_policy, max_session_duration, created_at) VALUES ('AROAONE', "
+             "'222222222222', 'One', 'one', '/', '{}', 3600, 1), ('AROATWO', '222222222222', "
+             "'Two', 'two', '/', '{}', 3600, 1)",
+             "INSERT INTO trail_events (event_id, account_id, event_time, event_source, "
+             "event_name, record, caller_key) VALUES ('e-2', '111111111111', 20, "
+             "'iam.amazonaws.com', 'CreateRole', '{}', 'k'), ('e-1', '111111111111', 10, "
+             "'iam.amazonaws.com', 'GetRole', '{}', NULL), ('e-3', '222222222222', 5, "
+             "'sts.amazonaws.com', 'AssumeRole', '{}', 'k')",
+         }) {
+      OT_ASSERT_OK(tx->Execute(sql).status());
+    }
+    OT_ASSERT_OK(tx->Commit());
+  }
+  options.migrations.reset();
+  OT_ASSERT_OK_AND_ASSIGN(auto store, OpenSqliteStore(options));
+  OT_ASSERT_OK_AND_ASSIGN(auto tx, store->Begin(TxMode::kRead));
+  OT_ASSERT_OK_AND_ASSIGN(auto events, tx->Query("SELECT event_id, event_name, caller_key FROM "
+                                                 "trail_events WHERE account_id = '111111111111' "
+                                                 "ORDER BY event_time DESC, event_id DESC"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].Text(0), "e-2");
+  EXPECT_EQ(events[0].Text(2), "k");
+  EXPECT_EQ(events[1].Text(1), "GetRole");
+  EXPECT_TRUE(events[1].IsNull(2));
+  // The clustered key serves that order: no sort step and no separate index.
+  OT_ASSERT_OK_AND_ASSIGN(auto plan, tx->Query("EXPLAIN QUERY PLAN SELECT event_id FROM "
+                                               "trail_events WHERE account_id = ? ORDER BY "
+                                               "event_time DESC, event_id DESC",
+                                               {"111111111111"}));
+  for (const Row& step : plan) EXPECT_THAT(step.Text(3), ::testing::Not(HasSubstr("TEMP B-TREE")));
+  OT_ASSERT_OK_AND_ASSIGN(auto indexes, tx->Query("SELECT name FROM sqlite_master WHERE type = "
+                                                  "'index' AND tbl_name = 'trail_events' AND sql "
+                                                  "IS NOT NULL"));
+  EXPECT_TRUE(indexes.empty());
+  OT_ASSERT_OK_AND_ASSIGN(auto counts, tx->Query("SELECT account_id, iam_role_count FROM accounts "
+                                                 "ORDER BY account_id"));
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0].Int(1), 0);
+  EXPECT_EQ(counts[1].Int(1), 2);
 }
 
 // A migration for another backend is recorded, not run; SQLite's own (NNNN_name.sqlite.sql)

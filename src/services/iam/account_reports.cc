@@ -144,8 +144,7 @@ Result<Json> GetAccountSummary(gateway::RequestContext& ctx, const Json& /*input
                       Count(tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(m["Groups"],
                       Count(tx, "SELECT COUNT(*) FROM iam_groups WHERE account_id = ?", account));
-  OT_ASSIGN_OR_RETURN(m["Roles"],
-                      Count(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", account));
+  OT_ASSIGN_OR_RETURN(m["Roles"], repo::RoleCount(tx, account));
   OT_ASSIGN_OR_RETURN(m["Policies"],
                       Count(tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(

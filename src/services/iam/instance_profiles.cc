@@ -280,9 +280,7 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, spec.name));
   if (existing.has_value()) return taken;
-  OT_ASSIGN_OR_RETURN(
-      int64_t count,
-      CountRows(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
+  OT_ASSIGN_OR_RETURN(int64_t count, repo::RoleCount(tx, account));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));
@@ -306,10 +304,10 @@ Result<Json> DeleteServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
        {"DELETE FROM iam_attachments WHERE entity_type = 'Role' AND entity_id = ?",
         "DELETE FROM iam_inline_policies WHERE entity_type = 'Role' AND entity_id = ?",
         "DELETE FROM iam_instance_profile_roles WHERE role_id = ?",
-        "DELETE FROM iam_tags WHERE entity_type = 'Role' AND entity_id = ?",
-        "DELETE FROM iam_roles WHERE role_id = ?"}) {
+        "DELETE FROM iam_tags WHERE entity_type = 'Role' AND entity_id = ?"}) {
     OT_RETURN_IF_ERROR(Exec(tx, sql, {role.role_id}));
   }
+  OT_RETURN_IF_ERROR(repo::DeleteRole(tx, role));
   std::string task = "task" + role.path + role.name + "/" +
                      ctx.twin.ids.RandomString(8, "0123456789abcdef") + "-" +
                      ctx.twin.ids.RandomString(4, "0123456789abcdef") + "-" +

@@ -43,9 +43,7 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, role.name));
   if (existing.has_value()) return RoleExists(role.name);
-  OT_ASSIGN_OR_RETURN(
-      int64_t count,
-      CountRows(tx, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", {account}));
+  OT_ASSIGN_OR_RETURN(int64_t count, repo::RoleCount(tx, account));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));
@@ -126,7 +124,7 @@ Result<Json> DeleteRole(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(tx, "Role", role.role_id));
   if (inline_count > 0) return DeleteConflict("Cannot delete entity, must delete policies first.");
   OT_RETURN_IF_ERROR(DeleteAllTags(tx, "Role", role.role_id));
-  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
+  OT_RETURN_IF_ERROR(repo::DeleteRole(tx, role));
   return Json();
 }
 

@@ -2,6 +2,7 @@
 import json
 import re
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -267,6 +268,45 @@ def test_delete_role_conflicts(iam):
                  "Cannot delete entity, must delete policies first.", RoleName="Attached")
     iam.delete_role_policy(RoleName="Attached", PolicyName="inline")
     iam.delete_role(RoleName="Attached")
+
+
+def test_role_quota_counts_every_create_and_delete():
+    # RolesPerAccount is checked against a count kept beside the roles (migration 0031), not a
+    # scan: every way a role comes and goes must move it, and it must survive a restart.
+    srv = OrgtwinServer().start()
+    try:
+        iam = iam_client(srv)
+        roles = lambda: iam.get_account_summary()["SummaryMap"]["Roles"]
+        assert roles() == 0
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: iam.create_role(RoleName=f"q-{i:04d}",
+                                                    AssumeRolePolicyDocument=TRUST_EC2),
+                          range(1000)))
+        assert roles() == 1000
+        full = "Cannot exceed quota for RolesPerAccount: 1000"
+        expect_error(iam.create_role, "LimitExceeded", 409, full, RoleName="one-more",
+                     AssumeRolePolicyDocument=TRUST_EC2)
+        expect_error(iam.create_service_linked_role, "LimitExceeded", 409, full,
+                     AWSServiceName="ecs.amazonaws.com")
+        iam.delete_role(RoleName="q-0000")
+        assert roles() == 999
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+        expect_error(iam.create_role, "LimitExceeded", 409, full, RoleName="one-more",
+                     AssumeRolePolicyDocument=TRUST_EC2)
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+        assert roles() == 999
+        # A failed create (the name is taken) counts nothing.
+        expect_error(iam.create_role, "EntityAlreadyExists", 409, RoleName="q-0001",
+                     AssumeRolePolicyDocument=TRUST_EC2)
+        srv.kill9()
+        srv.restart()
+        iam = iam_client(srv)
+        assert roles() == 999
+        iam.create_role(RoleName="last", AssumeRolePolicyDocument=TRUST_EC2)
+        expect_error(iam.create_role, "LimitExceeded", 409, full, RoleName="one-more",
+                     AssumeRolePolicyDocument=TRUST_EC2)
+    finally:
+        srv.cleanup()
 
 
 def test_list_roles_paginates(iam):
