@@ -372,6 +372,46 @@ Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view acco
   return users + roles;
 }
 
+namespace {
+
+// The accounts column that counts `kind` (migration 0031), and the UPDATE that moves it by one.
+std::string_view CountColumn(CountedEntity kind) {
+  return kind == CountedEntity::kUser ? "iam_user_count" : "iam_role_count";
+}
+
+Status MoveCount(store::Transaction& tx, CountedEntity kind, const std::string& account_id,
+                 int64_t by) {
+  const std::string column(CountColumn(kind));
+  return internal::Exec(
+      tx, "UPDATE accounts SET " + column + " = " + column + " + ? WHERE account_id = ?",
+      {by, account_id});
+}
+
+}  // namespace
+
+Result<int64_t> EntityCount(store::Transaction& tx, CountedEntity kind,
+                            std::string_view account_id) {
+  OT_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(CountColumn(kind)) +
+                                              " FROM accounts WHERE account_id = ?",
+                                          {std::string(account_id)}));
+  return rows.empty() ? 0 : rows.front().Int(0);  // no account row: it can hold no entity
+}
+
+Status InsertUser(store::Transaction& tx, const UserRow& user) {
+  OT_RETURN_IF_ERROR(internal::Exec(
+      tx,
+      "INSERT INTO iam_users (user_id, account_id, user_name, user_name_lower, path, "
+      "permissions_boundary_arn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {user.user_id, user.account_id, user.name, AsciiLowerCopy(user.name), user.path,
+       TextOrNull(user.boundary_arn), user.created_at}));
+  return MoveCount(tx, CountedEntity::kUser, user.account_id, 1);
+}
+
+Status DeleteUser(store::Transaction& tx, const UserRow& user) {
+  OT_RETURN_IF_ERROR(internal::Exec(tx, "DELETE FROM iam_users WHERE user_id = ?", {user.user_id}));
+  return MoveCount(tx, CountedEntity::kUser, user.account_id, -1);
+}
+
 Status InsertRole(store::Transaction& tx, const RoleRow& role) {
   store::Value description = std::monostate();
   if (role.description.has_value()) description = *role.description;
@@ -383,25 +423,12 @@ Status InsertRole(store::Transaction& tx, const RoleRow& role) {
       {role.role_id, role.account_id, role.name, AsciiLowerCopy(role.name), role.path,
        role.trust_policy, description, role.max_session_duration, TextOrNull(role.boundary_arn),
        role.created_at}));
-  return internal::Exec(tx,
-                        "UPDATE accounts SET iam_role_count = iam_role_count + 1 WHERE "
-                        "account_id = ?",
-                        {role.account_id});
+  return MoveCount(tx, CountedEntity::kRole, role.account_id, 1);
 }
 
 Status DeleteRole(store::Transaction& tx, const RoleRow& role) {
   OT_RETURN_IF_ERROR(internal::Exec(tx, "DELETE FROM iam_roles WHERE role_id = ?", {role.role_id}));
-  return internal::Exec(tx,
-                        "UPDATE accounts SET iam_role_count = iam_role_count - 1 WHERE "
-                        "account_id = ?",
-                        {role.account_id});
-}
-
-Result<int64_t> RoleCount(store::Transaction& tx, std::string_view account_id) {
-  OT_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT iam_role_count FROM accounts WHERE account_id = ?",
-                               {std::string(account_id)}));
-  return rows.empty() ? 0 : rows.front().Int(0);  // no account row: it can hold no role
+  return MoveCount(tx, CountedEntity::kRole, role.account_id, -1);
 }
 
 Status InsertAttachment(store::Transaction& tx, std::string_view account_id,

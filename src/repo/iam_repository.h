@@ -166,14 +166,22 @@ Result<int64_t> BoundaryUsageCount(store::Transaction& tx, std::string_view acco
                                    std::string_view arn);
 
 // ---- Writes other folders make too (Organizations' CreateAccount adds a role) ----
-// Inserts `role` (its last-use columns are left unset) and counts it in its account's
-// accounts.iam_role_count (migration 0031). The caller checked that the name is free and the
-// quota (RoleCount).
+// The entities whose number per account is kept on the account row (accounts.iam_user_count
+// and iam_role_count, migration 0031) for their quota, which CreateUser and CreateRole check on
+// every call: counting the rows each time cost time linear in their number. Every insert and
+// delete of such a row goes through the functions below, which move the count in the same
+// transaction.
+enum class CountedEntity { kUser, kRole };
+// How many `kind` entities `account_id` has: the kept count, not a scan.
+Result<int64_t> EntityCount(store::Transaction& tx, CountedEntity kind,
+                            std::string_view account_id);
+// Inserts `user` / `role` (a role's last-use columns are left unset) and counts it. The caller
+// checked that the name is free and the quota.
+Status InsertUser(store::Transaction& tx, const UserRow& user);
 Status InsertRole(store::Transaction& tx, const RoleRow& role);
-// Deletes the row of `role` and uncounts it. The caller removed what refers to the role first.
+// Deletes the row of `user` / `role` and uncounts it. The caller removed what refers to it.
+Status DeleteUser(store::Transaction& tx, const UserRow& user);
 Status DeleteRole(store::Transaction& tx, const RoleRow& role);
-// How many roles `account_id` has: the kept count, not a scan of the account's roles.
-Result<int64_t> RoleCount(store::Transaction& tx, std::string_view account_id);
 // Attaches the managed policy `arn` to an entity of `account_id`.
 Status InsertAttachment(store::Transaction& tx, std::string_view account_id,
                         std::string_view entity_type, std::string_view entity_id,

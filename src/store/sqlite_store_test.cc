@@ -238,8 +238,8 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
 }
 
 // Migration 30 clusters trail_events on (account_id, event_time, event_id) and 31 counts each
-// account's roles: a database written before them keeps its events, in the order LookupEvents
-// reads them, and starts with the counts its roles add up to.
+// account's users and roles: a database written before them keeps its events, in the order
+// LookupEvents reads them, and starts with the counts its roles add up to.
 TEST_F(SqliteStoreTest, TrailEventsClusteredAndRoleCountsKeptByLaterMigrations) {
   std::vector<Migration> before;
   for (const Migration& m : EmbeddedMigrations()) {
@@ -258,6 +258,8 @@ TEST_F(SqliteStoreTest, TrailEventsClusteredAndRoleCountsKeptByLaterMigrations) 
              "assume_role_policy, max_session_duration, created_at) VALUES ('AROAONE', "
              "'222222222222', 'One', 'one', '/', '{}', 3600, 1), ('AROATWO', '222222222222', "
              "'Two', 'two', '/', '{}', 3600, 1)",
+             "INSERT INTO iam_users (user_id, account_id, user_name, user_name_lower, path, "
+             "created_at) VALUES ('AIDAONE', '111111111111', 'u', 'u', '/', 1)",
              "INSERT INTO trail_events (event_id, account_id, event_time, event_source, "
              "event_name, record, caller_key) VALUES ('e-2', '111111111111', 20, "
              "'iam.amazonaws.com', 'CreateRole', '{}', 'k'), ('e-1', '111111111111', 10, "
@@ -289,11 +291,14 @@ TEST_F(SqliteStoreTest, TrailEventsClusteredAndRoleCountsKeptByLaterMigrations) 
                                                   "'index' AND tbl_name = 'trail_events' AND sql "
                                                   "IS NOT NULL"));
   EXPECT_TRUE(indexes.empty());
-  OT_ASSERT_OK_AND_ASSIGN(auto counts, tx->Query("SELECT account_id, iam_role_count FROM accounts "
-                                                 "ORDER BY account_id"));
+  OT_ASSERT_OK_AND_ASSIGN(auto counts, tx->Query("SELECT account_id, iam_user_count, "
+                                                 "iam_role_count FROM accounts ORDER BY "
+                                                 "account_id"));
   ASSERT_EQ(counts.size(), 2u);
-  EXPECT_EQ(counts[0].Int(1), 0);
-  EXPECT_EQ(counts[1].Int(1), 2);
+  EXPECT_EQ(counts[0].Int(1), 1);
+  EXPECT_EQ(counts[0].Int(2), 0);
+  EXPECT_EQ(counts[1].Int(1), 0);
+  EXPECT_EQ(counts[1].Int(2), 2);
 }
 
 // A migration for another backend is recorded, not run; SQLite's own (NNNN_name.sqlite.sql)

@@ -140,11 +140,10 @@ Result<Json> GetAccountSummary(gateway::RequestContext& ctx, const Json& /*input
   const std::string& account = AccountOf(ctx);
   store::Transaction& tx = ctx.tx;
   std::map<std::string, int64_t> m;
-  OT_ASSIGN_OR_RETURN(m["Users"],
-                      Count(tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", account));
+  OT_ASSIGN_OR_RETURN(m["Users"], repo::EntityCount(tx, repo::CountedEntity::kUser, account));
   OT_ASSIGN_OR_RETURN(m["Groups"],
                       Count(tx, "SELECT COUNT(*) FROM iam_groups WHERE account_id = ?", account));
-  OT_ASSIGN_OR_RETURN(m["Roles"], repo::RoleCount(tx, account));
+  OT_ASSIGN_OR_RETURN(m["Roles"], repo::EntityCount(tx, repo::CountedEntity::kRole, account));
   OT_ASSIGN_OR_RETURN(m["Policies"],
                       Count(tx, "SELECT COUNT(*) FROM iam_policies WHERE account_id = ?", account));
   OT_ASSIGN_OR_RETURN(

@@ -280,7 +280,7 @@ Result<Json> CreateServiceLinkedRole(gateway::RequestContext& ctx, const Json& i
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, spec.name));
   if (existing.has_value()) return taken;
-  OT_ASSIGN_OR_RETURN(int64_t count, repo::RoleCount(tx, account));
+  OT_ASSIGN_OR_RETURN(int64_t count, repo::EntityCount(tx, repo::CountedEntity::kRole, account));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));

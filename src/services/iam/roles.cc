@@ -43,7 +43,7 @@ Result<Json> CreateRole(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto existing, FindRole(tx, account, role.name));
   if (existing.has_value()) return RoleExists(role.name);
-  OT_ASSIGN_OR_RETURN(int64_t count, repo::RoleCount(tx, account));
+  OT_ASSIGN_OR_RETURN(int64_t count, repo::EntityCount(tx, repo::CountedEntity::kRole, account));
   if (count >= kRolesPerAccount) {
     return LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
                          std::to_string(kRolesPerAccount));

@@ -29,9 +29,7 @@ Result<Json> CreateUser(gateway::RequestContext& ctx, const Json& input) {
   store::Transaction& tx = ctx.tx;
   OT_ASSIGN_OR_RETURN(auto existing, FindUser(tx, account, user.name));
   if (existing.has_value()) return UserExists(user.name);
-  OT_ASSIGN_OR_RETURN(
-      int64_t count,
-      CountRows(tx, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", {account}));
+  OT_ASSIGN_OR_RETURN(int64_t count, repo::EntityCount(tx, repo::CountedEntity::kUser, account));
   if (count >= kUsersPerAccount) {
     return LimitExceeded("Cannot exceed quota for UsersPerAccount: " +
                          std::to_string(kUsersPerAccount));
@@ -39,13 +37,7 @@ Result<Json> CreateUser(gateway::RequestContext& ctx, const Json& input) {
   if (!user.boundary_arn.empty())
     OT_RETURN_IF_ERROR(CheckAttachable(tx, account, user.boundary_arn).status());
   user.user_id = NewUniqueId(ctx.twin.ids, "AIDA");
-  OT_RETURN_IF_ERROR(
-      Exec(tx,
-           "INSERT INTO iam_users (user_id, account_id, user_name, user_name_lower, "
-           "path, permissions_boundary_arn, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-           {user.user_id, account, user.name, Lower(user.name), user.path,
-            user.boundary_arn.empty() ? store::Value() : store::Value(user.boundary_arn),
-            user.created_at}));
+  OT_RETURN_IF_ERROR(repo::InsertUser(tx, user));
   OT_RETURN_IF_ERROR(ApplyTags(tx, "User", user.user_id, Array(input, "Tags")));
   OT_ASSIGN_OR_RETURN(boost::json::array tags, ReadTags(tx, "User", user.user_id));
   Json out = UserObject(user);
@@ -163,7 +155,7 @@ Result<Json> DeleteUser(gateway::RequestContext& ctx, const Json& input) {
   OT_ASSIGN_OR_RETURN(int64_t inline_count, CountInlinePolicies(tx, "User", user.user_id));
   if (inline_count > 0) return DeleteConflict("Cannot delete entity, must delete policies first.");
   OT_RETURN_IF_ERROR(DeleteAllTags(tx, "User", user.user_id));
-  OT_RETURN_IF_ERROR(Exec(tx, "DELETE FROM iam_users WHERE user_id = ?", {user.user_id}));
+  OT_RETURN_IF_ERROR(repo::DeleteUser(tx, user));
   return Json();
 }
 

@@ -309,6 +309,31 @@ def test_role_quota_counts_every_create_and_delete():
         srv.cleanup()
 
 
+def test_user_quota_counts_every_create_and_delete():
+    # UsersPerAccount, checked against the count kept beside the users (migration 0031).
+    srv = OrgtwinServer().start()
+    try:
+        iam = iam_client(srv)
+        users = lambda: iam.get_account_summary()["SummaryMap"]["Users"]
+        assert users() == 0
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: iam.create_user(UserName=f"u-{i:04d}"), range(5000)))
+        assert users() == 5000
+        full = "Cannot exceed quota for UsersPerAccount: 5000"
+        expect_error(iam.create_user, "LimitExceeded", 409, full, UserName="one-more")
+        iam.delete_user(UserName="u-0000")
+        expect_error(iam.create_user, "EntityAlreadyExists", 409, UserName="u-0001")
+        assert users() == 4999
+        srv.kill9()
+        srv.restart()
+        iam = iam_client(srv)
+        assert users() == 4999
+        iam.create_user(UserName="last")
+        expect_error(iam.create_user, "LimitExceeded", 409, full, UserName="one-more")
+    finally:
+        srv.cleanup()
+
+
 def test_list_roles_paginates(iam):
     names = [f"lr-{i:02d}" for i in range(5)]
     for name in names:
