@@ -13,6 +13,32 @@ std::tm ToUtc(TimePoint t) {
   return tm;
 }
 
+// `value` (0 <= value < 10^width) as exactly `width` decimal digits at `at`.
+void PutDigits(char* at, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// "YYYY-MM-DDTHH:MM:SS" of `tm`, digit by digit: requests format a time or two each (the
+// response's, aws:CurrentTime), and snprintf/strftime cost several thousand instructions per
+// call. Years outside 1000-9999 never reach here (IsFourDigitYear).
+std::string IsoDateTime(const std::tm& tm) {
+  std::string out = "0000-00-00T00:00:00";
+  PutDigits(out.data(), tm.tm_year + 1900, 4);
+  PutDigits(out.data() + 5, tm.tm_mon + 1, 2);
+  PutDigits(out.data() + 8, tm.tm_mday, 2);
+  PutDigits(out.data() + 11, tm.tm_hour, 2);
+  PutDigits(out.data() + 14, tm.tm_min, 2);
+  PutDigits(out.data() + 17, tm.tm_sec, 2);
+  return out;
+}
+
+bool IsFourDigitYear(const std::tm& tm) {
+  return tm.tm_year + 1900 >= 1000 && tm.tm_year + 1900 <= 9999;
+}
+
 }  // namespace
 
 std::string FormatIso8601(TimePoint t) {
@@ -20,6 +46,11 @@ std::string FormatIso8601(TimePoint t) {
   auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
   if (ms < 0) ms += 1000;
+  if (IsFourDigitYear(tm)) {
+    std::string out = IsoDateTime(tm) + ".000Z";
+    PutDigits(out.data() + 20, static_cast<int>(ms), 3);
+    return out;
+  }
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
@@ -28,6 +59,7 @@ std::string FormatIso8601(TimePoint t) {
 
 std::string FormatIso8601Seconds(TimePoint t) {
   std::tm tm = ToUtc(t);
+  if (IsFourDigitYear(tm)) return IsoDateTime(tm) + 'Z';
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -1,6 +1,10 @@
 #include "common/clock.h"
 
+#include <ctime>
 #include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -14,6 +18,31 @@ TEST(ClockTest, FormatsAndParsesIso8601) {
   EXPECT_EQ(FormatIso8601(t), "2026-11-27T23:07:44.000Z");
   EXPECT_EQ(FormatAmzDate(t), "20261127T230744Z");
   EXPECT_DOUBLE_EQ(ToEpochSeconds(t), 1795820864.0);
+}
+
+// The digit-by-digit formatting (clock.cc IsoDateTime) writes what strftime writes, across the
+// years a TimePoint holds (to 2262), leap days, midnight and the last second of a year, with
+// and without milliseconds.
+TEST(ClockTest, Iso8601FormsAreStrftimes) {
+  std::mt19937_64 random(7);
+  std::vector<int64_t> seconds = {0,          951782400,  951868799, 1704067199,
+                                  1709164800, 4102444799, 8999999999};
+  for (int i = 0; i < 2000; ++i) seconds.push_back(static_cast<int64_t>(random() % 9000000000));
+  for (int64_t s : seconds) {
+    TimePoint t;
+    ASSERT_TRUE(TimePointFromSeconds(s, &t));
+    const std::time_t whole = static_cast<std::time_t>(s);
+    std::tm tm{};
+    gmtime_r(&whole, &tm);
+    char expected[32];
+    std::strftime(expected, sizeof(expected), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    EXPECT_EQ(FormatIso8601Seconds(t), expected) << s;
+    const int ms = static_cast<int>(random() % 1000);
+    std::string with_ms(expected);
+    with_ms.insert(19,
+                   "." + std::string(ms < 100 ? (ms < 10 ? "00" : "0") : "") + std::to_string(ms));
+    EXPECT_EQ(FormatIso8601(t + std::chrono::milliseconds(ms)), with_ms) << s;
+  }
 }
 
 TEST(ClockTest, ParsesAmzDateFractionsAndOffsets) {

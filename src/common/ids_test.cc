@@ -57,6 +57,22 @@ TEST(IdGeneratorTest, SortableIdsSortInCreationOrder) {
   EXPECT_NE(a, b);
 }
 
+// Event IDs (the audit trail's): UUID v4 in form, and in creation order as text.
+TEST(IdGeneratorTest, SortableUuidsAreUuidsInCreationOrder) {
+  SecureIdGenerator ids;
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::string previous = ids.SortableUuid();
+  int wrapped = 0;
+  for (int i = 0; i < 10000; ++i) {
+    std::string id = ids.SortableUuid();
+    ASSERT_TRUE(std::regex_match(id, uuid)) << id;
+    // 12 ordered hex digits wrap every 2^48 IDs: order breaks at most once, at the wrap.
+    if (id <= previous) ++wrapped;
+    previous = id;
+  }
+  EXPECT_LE(wrapped, 1);
+}
+
 TEST(IdGeneratorTest, SeededGeneratorRepeats) {
   SeededIdGenerator a(42), b(42), c(43);
   std::string first = a.AccountId();

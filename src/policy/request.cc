@@ -1,9 +1,8 @@
 #include "policy/request.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
+#include "common/clock.h"
 #include "policy/matching.h"
 
 namespace orgtwin::policy {
@@ -37,7 +36,7 @@ void Context::Set(std::string_view key, std::string value) {
       return;
     }
   }
-  entries_.push_back({std::move(lower), std::move(v), false});
+  Append(std::move(lower), std::move(v));
 }
 
 void Context::SetMulti(std::string_view key, std::vector<std::string> values) {
@@ -53,7 +52,18 @@ void Context::SetMulti(std::string_view key, std::vector<std::string> values) {
 }
 
 void Context::SetDefault(std::string_view key, std::string value) {
-  if (Find(AsciiLowerCopy(key)) == nullptr) Set(key, std::move(value));
+  std::string lower = AsciiLowerCopy(key);
+  if (Find(lower) != nullptr) return;
+  std::vector<std::string> v;
+  v.push_back(std::move(value));
+  Append(std::move(lower), std::move(v));
+}
+
+void Context::Append(std::string lower_key, std::vector<std::string> values) {
+  // Every authorized request derives a dozen global keys (Request::DeriveGlobalKeys) onto the
+  // few its caller set: room for them at once instead of growing the vector four times.
+  if (entries_.empty()) entries_.reserve(kTypicalEntries);
+  entries_.push_back({std::move(lower_key), std::move(values), false});
 }
 
 const Context::Entry* Context::Find(std::string_view lower_key) const {
@@ -80,13 +90,9 @@ std::string_view LastPathPart(std::string_view arn) {
 }
 
 std::string IsoTime(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  TimePoint at;
+  if (!TimePointFromSeconds(t, &at)) return "";
+  return FormatIso8601Seconds(at);
 }
 
 }  // namespace

@@ -59,6 +59,10 @@ class Context {
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
+  static constexpr size_t kTypicalEntries = 24;
+  // Adds a single-valued entry for a key known to be absent.
+  void Append(std::string lower_key, std::vector<std::string> values);
+
   std::vector<Entry> entries_;
 };
 
