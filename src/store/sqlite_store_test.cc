@@ -239,8 +239,8 @@ TEST_F(SqliteStoreTest, ClusteredKeyMigrationKeepsRowsAndReferences) {
 
 // Migration 30 clusters trail_events on (account_id, event_time, event_id) and 31 counts each
 // account's users and roles: a database written before them keeps its events, in the order
-// LookupEvents reads them, and starts with the counts its roles add up to.
-TEST_F(SqliteStoreTest, TrailEventsClusteredAndRoleCountsKeptByLaterMigrations) {
+// LookupEvents reads them, and starts with the counts its users and roles add up to.
+TEST_F(SqliteStoreTest, TrailEventsClusteredAndIamCountsFilledByLaterMigrations) {
   std::vector<Migration> before;
   for (const Migration& m : EmbeddedMigrations()) {
     if (m.version < 30) before.push_back(m);
